@@ -1,0 +1,91 @@
+//! The two families of administrative documents: State documents (Nghị định 30/2020) and Party
+//! documents (Hướng dẫn 36-HD/VPTW). Their differences — national heading, the mark under the
+//! issuer, the shape of the number line and the authority prefixes — are data here, so renderers
+//! never branch on the family.
+
+use serde::Deserialize;
+
+/// Which family an issuer belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FamilyId {
+    #[default]
+    State,
+    Party,
+}
+
+/// What is drawn under the issuing body's name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AgencyMark {
+    /// A solid rule, 1/3 to 1/2 of the name's width (State).
+    Rule,
+    /// An asterisk "*" (Party).
+    Asterisk,
+}
+
+/// How number and ký hiệu are joined on the number line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumberStyle {
+    /// "Số: 05/QĐ-UBND": colon, slash, groups joined by hyphens.
+    Slash,
+    /// "Số 05-NQ/ĐU": no colon, hyphen before the type, slash before the body.
+    Party,
+}
+
+/// A family's fixed texts and conventions.
+#[derive(Debug)]
+pub struct Family {
+    pub id: FamilyId,
+    /// Upper line of the right-hand heading, bold.
+    pub national_title: &'static str,
+    /// Second line with a rule under it (the tiêu ngữ), if the family has one.
+    pub motto: Option<&'static str>,
+    pub agency_mark: AgencyMark,
+    pub number_style: NumberStyle,
+    /// Prefix for signing on behalf of a collective ("TM." / "T/M").
+    pub tm: &'static str,
+    /// Prefix for a deputy signing for the head ("KT." / "K/T").
+    pub kt: &'static str,
+    /// Prefix for an acting head ("Q.").
+    pub q: &'static str,
+    /// Prefix for signing by order ("TL." / "T/L").
+    pub tl: &'static str,
+    /// Prefix for signing under written authorisation ("TUQ.").
+    pub tuq: &'static str,
+}
+
+/// Quốc hiệu and tiêu ngữ, in NFC ("HÒA" with U+00D2, as the decree spells it).
+pub static STATE: Family = Family {
+    id: FamilyId::State,
+    national_title: "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    motto: Some("Độc lập - Tự do - Hạnh phúc"),
+    agency_mark: AgencyMark::Rule,
+    number_style: NumberStyle::Slash,
+    tm: "TM.",
+    kt: "KT.",
+    q: "Q.",
+    tl: "TL.",
+    tuq: "TUQ.",
+};
+
+pub static PARTY: Family = Family {
+    id: FamilyId::Party,
+    national_title: "ĐẢNG CỘNG SẢN VIỆT NAM",
+    motto: None,
+    agency_mark: AgencyMark::Asterisk,
+    number_style: NumberStyle::Party,
+    tm: "T/M",
+    kt: "K/T",
+    q: "Q.",
+    tl: "T/L",
+    tuq: "T/UQ",
+};
+
+impl FamilyId {
+    pub fn family(self) -> &'static Family {
+        match self {
+            FamilyId::State => &STATE,
+            FamilyId::Party => &PARTY,
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! hoso — documents and workflows for Vietnamese administrative procedures.
+//!
+//! Layers, each using only those to its right: `template` → `document` ◀ `render`.
+//! The document model holds the rules of Nghị định 30/2020; templates fill it from data;
+//! renderers turn it into bytes.
+
+pub mod document;
+pub mod text;
