@@ -5,4 +5,9 @@
 //! renderers turn it into bytes.
 
 pub mod document;
+pub mod error;
+pub mod fsutil;
+pub mod template;
 pub mod text;
+
+pub use error::{Error, Result};

@@ -76,6 +76,23 @@ pub fn can_cu_lines(mut lines: Vec<Vec<Inline>>) -> Vec<Vec<Inline>> {
     lines
 }
 
+/// The closing mark "./." that ends the content of every sample of the decree's Phụ lục III:
+/// appended to the last text block unless the author wrote it.
+pub fn close(blocks: &mut [Block]) {
+    let content = match blocks.last_mut() {
+        Some(Block::Paragraph(c) | Block::Article { content: c, .. } | Block::ListItem { content: c, .. }) => c,
+        _ => return,
+    };
+    if let Some(Inline::Text(span)) = content.iter_mut().rev().find(|x| matches!(x, Inline::Text(_))) {
+        if span.text.ends_with("./.") {
+            return;
+        }
+        let kept = span.text.trim_end().trim_end_matches(['.', ';', ',']).len();
+        span.text.truncate(kept);
+        span.text.push_str("./.");
+    }
+}
+
 /// Điểm labels of the decree: Vietnamese letters without f, j, w, z, with đ after d:
 /// a), b), c), d), đ), e), g), h), i), k) …; past the alphabet the letters double.
 pub fn diem(n: usize) -> String {

@@ -1,0 +1,26 @@
+//! Embeds `templates/*.hbs` so that the `hoso` binary carries its default templates and works
+//! from any directory.
+
+use std::fmt::Write;
+use std::path::Path;
+
+fn main() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    println!("cargo:rerun-if-changed={}", dir.display());
+    let mut entries: Vec<_> = std::fs::read_dir(&dir)
+        .expect("templates/ exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "hbs"))
+        .collect();
+    entries.sort();
+    let mut out = String::from("/// Templates embedded at build time: (file name, text).\n");
+    out.push_str("pub static EMBEDDED: &[(&str, &str)] = &[\n");
+    for p in entries {
+        println!("cargo:rerun-if-changed={}", p.display());
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        writeln!(out, "    ({name:?}, include_str!({:?})),", p.display().to_string()).unwrap();
+    }
+    out.push_str("];\n");
+    let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("embedded_templates.rs");
+    std::fs::write(dest, out).unwrap();
+}

@@ -1,0 +1,451 @@
+//! Templates: one file per document kind, `templates/<id>.hbs`, holding YAML front matter (the
+//! document type, issuer role, how it is signed, trích yếu, default addressees and recipients,
+//! the hồ sơ item it fills, the variables it needs) and a Handlebars body in the Markdown subset
+//! of [`markup`]. Header, number, date and signature are never written in a template: they are
+//! built from the front matter and the data, so every document is right by construction.
+
+pub mod data;
+pub mod markup;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{Datelike, NaiveDate};
+use handlebars::{Handlebars, RenderErrorReason, handlebars_helper};
+use serde::Deserialize;
+
+use crate::document::{
+    self, AttachedTo, DocDate, DocKind, Document, NoiNhan, Shape, Signing, SoKyHieu,
+};
+use crate::error::{Error, Result};
+use crate::text;
+pub use data::DocData;
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded_templates.rs"));
+}
+
+/// An item of a hồ sơ list that a template's document fills: `procedure` is the workflow id
+/// (`mo-hinh`, `dien-hinh`, `don-vi-dien-hinh`) and `item` its number in HD 22 section V.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HoSoItem {
+    pub procedure: String,
+    pub item: u32,
+}
+
+/// The decision a document is issued with ("Kèm theo Quyết định số …").
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AttachedSpec {
+    /// Type key of the parent document, e.g. `quyet-dinh`.
+    kind: String,
+    /// Who issued the parent, in running text (Handlebars): "Chủ tịch Ủy ban nhân dân xã …".
+    of: String,
+    #[serde(default = "default_wording")]
+    wording: String,
+}
+
+fn default_wording() -> String {
+    "Kèm theo".into()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FrontMatter {
+    name: String,
+    kind: String,
+    #[serde(default)]
+    ho_so: Vec<HoSoItem>,
+    issuer: String,
+    #[serde(default)]
+    signing: Signing,
+    #[serde(default)]
+    trich_yeu: String,
+    #[serde(default)]
+    kinh_gui: Vec<String>,
+    #[serde(default)]
+    noi_nhan: Vec<String>,
+    #[serde(default)]
+    attached_to: Option<AttachedSpec>,
+    #[serde(default)]
+    variables: serde_yaml::Mapping,
+}
+
+/// A loaded template.
+#[derive(Debug)]
+pub struct Template {
+    pub id: String,
+    /// Human name: "Quyết định thành lập mô hình".
+    pub name: String,
+    pub kind: &'static DocKind,
+    pub ho_so: Vec<HoSoItem>,
+    /// The role that issues it (`ubnd-xa`, `ban-chi-dao`, …), resolved by a workflow.
+    pub issuer_role: String,
+    pub signing: Signing,
+    /// Variables the body needs, with what each holds, in the template's order.
+    pub variables: Vec<(String, String)>,
+    attached_to: Option<(&'static DocKind, String)>,
+    n_kinh_gui: usize,
+    n_noi_nhan: usize,
+}
+
+/// All templates, parsed and compiled once.
+pub struct TemplateSet {
+    templates: Vec<Template>,
+    /// Bodies: values are escaped for Markdown.
+    body: Handlebars<'static>,
+    /// Front-matter strings (trích yếu, recipients): plain text, no escaping.
+    plain: Handlebars<'static>,
+}
+
+/// What the văn thư has fixed when a document is rendered.
+#[derive(Debug, Clone, Copy)]
+pub struct Issuance {
+    /// `None`: the number is left blank, as in a draft.
+    pub number: Option<u32>,
+    /// `None`: the day is left blank and month and year are `today`'s.
+    pub date: Option<NaiveDate>,
+    pub today: NaiveDate,
+    /// Print "DỰ THẢO" above the header.
+    pub draft_mark: bool,
+}
+
+handlebars_helper!(h_upper: |s: str| text::upper(s));
+handlebars_helper!(h_stt: |i: u64| (i + 1).to_string());
+handlebars_helper!(h_diem: |i: u64| document::body::diem(i as usize + 1));
+handlebars_helper!(h_la_ma: |n: u64| document::body::la_ma(n as u32));
+handlebars_helper!(h_so: |n: u64| document::so_ky_hieu::so(n as u32));
+
+/// `{{ngay d}}` prints a YYYY-MM-DD date as "ngày 05 tháng 3 năm 2023".
+fn h_ngay(
+    h: &handlebars::Helper,
+    _: &Handlebars,
+    _: &handlebars::Context,
+    _: &mut handlebars::RenderContext,
+    out: &mut dyn handlebars::Output,
+) -> handlebars::HelperResult {
+    let v = h
+        .param(0)
+        .ok_or_else(|| RenderErrorReason::ParamNotFoundForIndex("ngay", 0))?;
+    let s = v.value().as_str().unwrap_or_default();
+    let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+        RenderErrorReason::Other(format!(
+            "`{}` is `{s}`, not a date in the form YYYY-MM-DD",
+            v.relative_path().map(String::as_str).unwrap_or("ngay")
+        ))
+    })?;
+    out.write(&document::thoi_gian::ngay_thang_nam(DocDate::Issued(d)))?;
+    Ok(())
+}
+
+fn registry(escape: bool) -> Handlebars<'static> {
+    let mut h = Handlebars::new();
+    h.set_strict_mode(true);
+    if escape {
+        h.register_escape_fn(text::escape_markdown);
+    } else {
+        h.register_escape_fn(handlebars::no_escape);
+    }
+    h.register_helper("upper", Box::new(h_upper));
+    h.register_helper("stt", Box::new(h_stt));
+    h.register_helper("diem", Box::new(h_diem));
+    h.register_helper("la_ma", Box::new(h_la_ma));
+    h.register_helper("so", Box::new(h_so));
+    h.register_helper("ngay", Box::new(h_ngay));
+    h
+}
+
+/// Splits "---\nfront matter\n---\nbody" and returns (front, body, body's first line number).
+fn split_front_matter<'a>(path: &Path, src: &'a str) -> Result<(&'a str, &'a str, usize)> {
+    let bad = || Error::Yaml {
+        path: path.into(),
+        line: 1,
+        column: 1,
+        message: "a template starts with `---`, its front matter, and a closing `---` line".into(),
+    };
+    let rest = src.strip_prefix("---\n").ok_or_else(bad)?;
+    let end = rest.find("\n---\n").ok_or_else(bad)?;
+    let front = &rest[..end + 1];
+    let body = &rest[end + 5..];
+    let body_line = 1 + front.lines().count() + 2;
+    Ok((front, body, body_line))
+}
+
+impl TemplateSet {
+    /// The templates built into the binary.
+    pub fn embedded() -> Result<Self> {
+        Self::from_sources(
+            embedded::EMBEDDED
+                .iter()
+                .map(|(name, text)| (PathBuf::from("templates").join(name), text.to_string())),
+        )
+    }
+
+    /// Every `*.hbs` file of a directory.
+    pub fn load_dir(dir: &Path) -> Result<Self> {
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+            let p = entry.map_err(|e| Error::io(dir, e))?.path();
+            if p.extension().is_some_and(|x| x == "hbs") {
+                let text = std::fs::read_to_string(&p).map_err(|e| Error::io(&p, e))?;
+                files.push((p, text));
+            }
+        }
+        Self::from_sources(files)
+    }
+
+    fn from_sources(files: impl IntoIterator<Item = (PathBuf, String)>) -> Result<Self> {
+        let mut set = TemplateSet {
+            templates: Vec::new(),
+            body: registry(true),
+            plain: registry(false),
+        };
+        for (path, src) in files {
+            set.add(&path, &text::clean_multiline(&src.replace("\r\n", "\n")))?;
+        }
+        set.templates.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(set)
+    }
+
+    fn add(&mut self, path: &Path, src: &str) -> Result<()> {
+        let id = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let (front, body, body_line) = split_front_matter(path, src)?;
+        let fm: FrontMatter = serde_yaml::from_str(front).map_err(|e| Error::yaml(path, &e, 1))?;
+        let field = |field: &str, message: String| Error::Field {
+            path: path.into(),
+            field: field.into(),
+            message,
+        };
+        let kind = document::kind::find(&fm.kind)
+            .ok_or_else(|| field("kind", format!("unknown document type `{}`", fm.kind)))?;
+        let attached_to = match &fm.attached_to {
+            Some(a) => Some((
+                document::kind::find(&a.kind).ok_or_else(|| {
+                    field("attached_to.kind", format!("unknown document type `{}`", a.kind))
+                })?,
+                a.wording.clone(),
+            )),
+            None => None,
+        };
+        let compile_err = |what: &str, e: handlebars::TemplateError, offset: usize| Error::Template {
+            template: id.clone(),
+            message: format!(
+                "{}{what}: {}",
+                e.pos()
+                    .map(|(l, c)| format!("{}:{}:{c}: ", path.display(), l + offset))
+                    .unwrap_or_default(),
+                e.reason()
+            ),
+        };
+        self.body
+            .register_template_string(&id, body)
+            .map_err(|e| compile_err("body", e, body_line - 1))?;
+        let mut plain = vec![("trich_yeu".to_string(), fm.trich_yeu.clone())];
+        plain.extend(fm.kinh_gui.iter().enumerate().map(|(i, s)| (format!("kinh_gui.{i}"), s.clone())));
+        plain.extend(fm.noi_nhan.iter().enumerate().map(|(i, s)| (format!("noi_nhan.{i}"), s.clone())));
+        if let Some(a) = &fm.attached_to {
+            plain.push(("attached_to.of".into(), a.of.clone()));
+        }
+        for (key, s) in plain {
+            self.plain
+                .register_template_string(&format!("{id}#{key}"), s)
+                .map_err(|e| compile_err(&key, e, 1))?;
+        }
+        let variables = fm
+            .variables
+            .iter()
+            .map(|(k, v)| {
+                let name = k.as_str().unwrap_or_default().to_string();
+                let desc = v.as_str().unwrap_or_default().to_string();
+                (name, desc)
+            })
+            .collect();
+        self.templates.push(Template {
+            id,
+            name: fm.name,
+            kind,
+            ho_so: fm.ho_so,
+            issuer_role: fm.issuer,
+            signing: fm.signing,
+            variables,
+            attached_to,
+            n_kinh_gui: fm.kinh_gui.len(),
+            n_noi_nhan: fm.noi_nhan.len(),
+        });
+        Ok(())
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Template> {
+        self.templates.iter()
+    }
+
+    pub fn get(&self, id: &str) -> Result<&Template> {
+        self.templates
+            .iter()
+            .find(|t| t.id == id)
+            .ok_or_else(|| Error::UnknownTemplate(id.to_string()))
+    }
+
+    fn render_plain(&self, t: &Template, key: &str, data: &DocData) -> Result<String> {
+        let name = format!("{}#{key}", t.id);
+        self.plain
+            .render(&name, &data.value)
+            .map(|s| text::clean(&s))
+            .map_err(|e| render_error(&t.id, key, data, e))
+    }
+
+    /// Builds the document of template `id` from `data`.
+    pub fn document(&self, id: &str, data: &DocData, issuance: &Issuance) -> Result<Document> {
+        let t = self.get(id)?;
+        let f = &data.fields;
+        let field = |name: &str, message: String| Error::Field {
+            path: data.path.clone(),
+            field: name.into(),
+            message,
+        };
+        let issuer = f.issuer.to_model();
+        let family = issuer.family.family();
+
+        let md = self
+            .body
+            .render(&t.id, &data.value)
+            .map_err(|e| render_error(&t.id, "body", data, e))?;
+        let mut body = markup::parse(&md);
+        document::body::close(&mut body.blocks);
+
+        let kind_abbr = match family.id {
+            document::FamilyId::State => t.kind.state_abbr,
+            document::FamilyId::Party => t.kind.party_abbr,
+        };
+        if kind_abbr.is_none() && t.kind.shape != Shape::CongVan {
+            return Err(Error::Template {
+                template: t.id.clone(),
+                message: format!("type `{}` has no abbreviation for this issuer's family", t.kind.key),
+            });
+        }
+        let unit = match (t.kind.shape, &f.drafting_unit) {
+            (Shape::CongVan, None) if kind_abbr.is_none() => {
+                return Err(field(
+                    "drafting_unit",
+                    "a công văn's ký hiệu needs the drafting unit's abbreviation (e.g. NC)".into(),
+                ));
+            }
+            (Shape::CongVan, Some(u)) => Some(text::clean(u)),
+            (_, Some(u)) if f.unit_in_symbol => Some(text::clean(u)),
+            _ => None,
+        };
+        let so_ky_hieu = SoKyHieu {
+            number: issuance.number,
+            kind: kind_abbr.map(str::to_string),
+            issuer: issuer.abbreviation.clone(),
+            unit,
+        };
+        let date = match issuance.date {
+            Some(d) => DocDate::Issued(d),
+            None => DocDate::Draft {
+                month: issuance.today.month(),
+                year: issuance.today.year(),
+            },
+        };
+
+        let trich_yeu = self.render_plain(t, "trich_yeu", data)?;
+        let kinh_gui = match &f.kinh_gui {
+            Some(v) => v.iter().map(|s| text::clean(s)).collect(),
+            None => (0..t.n_kinh_gui)
+                .map(|i| self.render_plain(t, &format!("kinh_gui.{i}"), data))
+                .collect::<Result<Vec<_>>>()?,
+        };
+
+        let (attached_to, date, signatures, noi_nhan) = if let Some((kind, wording)) = &t.attached_to {
+            let parent = AttachedTo {
+                wording: wording.clone(),
+                kind_name: sentence_case(kind.title),
+                number: SoKyHieu {
+                    number: issuance.number,
+                    kind: kind.state_abbr.map(str::to_string),
+                    issuer: issuer.abbreviation.clone(),
+                    unit: None,
+                },
+                date,
+                issuer_name: self.render_plain(t, "attached_to.of", data)?,
+            };
+            (Some(parent), None, Vec::new(), None)
+        } else {
+            let signer = f
+                .signer
+                .as_ref()
+                .ok_or_else(|| field("signer", "missing: who signs (name, title, capacity)".into()))?
+                .to_model();
+            let chu_ky = document::ky::chu_ky(family, t.signing, &issuer.collective, &issuer.head, &signer);
+            let recipients = match &f.noi_nhan {
+                Some(v) => v.iter().map(|s| text::clean(s)).collect(),
+                None => (0..t.n_noi_nhan)
+                    .map(|i| self.render_plain(t, &format!("noi_nhan.{i}"), data))
+                    .collect::<Result<Vec<_>>>()?,
+            };
+            let luu = match (&f.luu, &f.drafting_unit) {
+                (Some(v), _) => v.iter().map(|s| text::clean(s)).collect(),
+                (None, Some(u)) => vec![text::clean(u)],
+                (None, None) => Vec::new(),
+            };
+            let noi_nhan = NoiNhan {
+                recipients,
+                luu,
+                copies: f.luu_copies,
+            };
+            let date = (t.kind.shape != Shape::BienBan).then_some(date);
+            (None, date, vec![chu_ky], Some(noi_nhan))
+        };
+
+        Ok(Document {
+            kind: t.kind,
+            so_ky_hieu,
+            date,
+            title_text: format!("{} {}", sentence_case(t.kind.title), trich_yeu).trim().to_string(),
+            trich_yeu,
+            attached_to,
+            kinh_gui,
+            urgency: f.urgency,
+            secrecy: f.secrecy,
+            draft_mark: issuance.draft_mark,
+            body: body.blocks,
+            footnotes: body.footnotes,
+            signatures,
+            noi_nhan,
+            issuer,
+        })
+    }
+}
+
+/// "QUYẾT ĐỊNH" → "Quyết định".
+fn sentence_case(s: &str) -> String {
+    let lower = s.to_lowercase();
+    let mut c = lower.chars();
+    match c.next() {
+        Some(first) => first.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+fn render_error(template: &str, part: &str, data: &DocData, e: handlebars::RenderError) -> Error {
+    match e.reason() {
+        RenderErrorReason::MissingVariable(Some(var)) => Error::MissingVariable {
+            template: template.into(),
+            variable: var.clone(),
+            line: e.line_no,
+            data: data.path.clone(),
+        },
+        reason => Error::Template {
+            template: template.into(),
+            message: format!(
+                "{part}{}: {reason} (data: {})",
+                e.line_no.map(|l| format!(" line {l}")).unwrap_or_default(),
+                data.path.display()
+            ),
+        },
+    }
+}
+
