@@ -7,6 +7,8 @@
 pub mod document;
 pub mod error;
 pub mod fsutil;
+pub mod render;
+pub mod service;
 pub mod template;
 pub mod text;
 

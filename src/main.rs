@@ -1,1 +1,159 @@
-fn main() {}
+//! The `hoso` command line. Errors go to stderr naming the file, field or template at fault,
+//! with a non-zero exit; no panic reaches a user.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+
+use hoso::error::{Error, Result};
+use hoso::template::{DocData, Issuance, TemplateSet};
+
+#[derive(Parser)]
+#[command(name = "hoso", version, about = "Hồ sơ: documents and workflows for Vietnamese administrative procedures")]
+struct Cli {
+    /// Templates directory to use instead of the built-in templates.
+    #[arg(long, global = true, value_name = "DIR")]
+    templates: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Render every sample under samples/documents as a ready-to-sign draft.
+    Demo {
+        #[arg(long, default_value = "demo-out")]
+        out: PathBuf,
+        #[arg(long, default_value = "samples")]
+        samples: PathBuf,
+    },
+    /// Documents: templates and rendering.
+    #[command(subcommand)]
+    Doc(DocCommand),
+}
+
+#[derive(Subcommand)]
+enum DocCommand {
+    /// List every template, the hồ sơ item it fills and the variables it needs.
+    Templates,
+    /// Render one document from a template and a YAML data file.
+    Render {
+        #[arg(long)]
+        template: String,
+        #[arg(long)]
+        data: PathBuf,
+        /// docx (several formats separated by commas as they become available).
+        #[arg(long, default_value = "docx")]
+        format: String,
+        #[arg(long)]
+        out: PathBuf,
+        /// The number from the register; without it the number is left blank, as in a draft.
+        #[arg(long)]
+        number: Option<u32>,
+        /// The date of issue, YYYY-MM-DD; without it the day is left blank.
+        #[arg(long, value_parser = parse_date)]
+        date: Option<NaiveDate>,
+        /// Print a framed "DỰ THẢO" above the header (not a decree element).
+        #[arg(long)]
+        draft_mark: bool,
+    },
+}
+
+fn parse_date(s: &str) -> std::result::Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("`{s}` is not a date in the form YYYY-MM-DD"))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("hoso: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn templates(cli_dir: &Option<PathBuf>) -> Result<TemplateSet> {
+    match cli_dir {
+        Some(d) => TemplateSet::load_dir(d),
+        None => TemplateSet::embedded(),
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let set = templates(&cli.templates)?;
+    match cli.command {
+        Command::Doc(DocCommand::Templates) => {
+            print!("{}", hoso::service::template_listing(&set));
+            Ok(())
+        }
+        Command::Doc(DocCommand::Render {
+            template,
+            data,
+            format,
+            out,
+            number,
+            date,
+            draft_mark,
+        }) => {
+            let formats = hoso::service::Format::parse_list(&format)?;
+            let data = DocData::load(&data)?;
+            let issuance = Issuance {
+                number,
+                date,
+                today: chrono::Local::now().date_naive(),
+                draft_mark,
+            };
+            for path in hoso::service::render_to_files(&set, &template, &data, &issuance, &formats, &out)? {
+                println!("{}", path.display());
+            }
+            Ok(())
+        }
+        Command::Demo { out, samples } => demo(&set, &samples, &out),
+    }
+}
+
+/// Renders each sample document as a draft and prints what was written.
+fn demo(set: &TemplateSet, samples: &Path, out: &Path) -> Result<()> {
+    let dir = samples.join("documents");
+    let today = chrono::Local::now().date_naive();
+    let mut rows = Vec::new();
+    for t in set.iter() {
+        let data_path = dir.join(format!("{}.yaml", t.id));
+        if !data_path.exists() {
+            return Err(Error::Io {
+                path: data_path,
+                message: format!("no sample data for template `{}`", t.id),
+            });
+        }
+        let data = DocData::load(&data_path)?;
+        let issuance = Issuance {
+            number: None,
+            date: None,
+            today,
+            draft_mark: false,
+        };
+        let target = out.join("documents").join(format!("{}.docx", t.id));
+        let written = hoso::service::render_to_files(
+            set,
+            &t.id,
+            &data,
+            &issuance,
+            &[hoso::service::Format::Docx],
+            &target,
+        )?;
+        for p in written {
+            let size = std::fs::metadata(&p).map(|m| m.len()).unwrap_or(0);
+            rows.push((t.id.clone(), p, size));
+        }
+    }
+    println!("{:<44} {:>8}  file", "template", "bytes");
+    for (id, p, size) in &rows {
+        println!("{id:<44} {size:>8}  {}", p.display());
+    }
+    println!("{} documents written under {}", rows.len(), out.display());
+    Ok(())
+}

@@ -86,6 +86,16 @@ impl Secrecy {
             Secrecy::TuyetMat => "TUYỆT MẬT",
         }
     }
+
+    /// Frame width in millimetres (height 8 mm). Thông tư 24/2020/TT-BCA's exact stamp sizes
+    /// were not verified; these follow the urgency stamps' proportions for words of like length.
+    pub fn frame_mm(self) -> f32 {
+        match self {
+            Secrecy::Mat => 20.0,
+            Secrecy::ToiMat => 30.0,
+            Secrecy::TuyetMat => 40.0,
+        }
+    }
 }
 
 /// The decision a quy chế or danh sách is issued with: it prints "(Kèm theo Quyết định số
@@ -136,11 +146,13 @@ pub enum Rule {
 }
 
 /// One laid-out line of the fixed parts of a document.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Line {
     pub text: String,
     pub role: Role,
     pub rule: Option<Rule>,
+    /// Width in mm of the single-line frame around a stamp (urgency, secrecy).
+    pub frame_mm: Option<f32>,
 }
 
 impl Line {
@@ -149,6 +161,7 @@ impl Line {
             text: text.into(),
             role,
             rule: None,
+            frame_mm: None,
         }
     }
 
@@ -161,7 +174,7 @@ impl Line {
 /// The two-column header: row 1 holds the agency (left) and the national heading (right); row
 /// 2 holds the number with V/v and stamps (left) and the date line (right), so that number and
 /// date stand level as box 3 and box 4 of the decree's diagram.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Header {
     pub agency: Vec<Line>,
     pub national: Vec<Line>,
@@ -238,10 +251,16 @@ impl Document {
             }
         }
         if let Some(s) = self.secrecy {
-            number.push(Line::new(Role::Secrecy, s.text()));
+            number.push(Line {
+                frame_mm: Some(s.frame_mm()),
+                ..Line::new(Role::Secrecy, s.text())
+            });
         }
         if let Some(u) = self.urgency {
-            number.push(Line::new(Role::Urgency, u.text()));
+            number.push(Line {
+                frame_mm: Some(u.frame_mm()),
+                ..Line::new(Role::Urgency, u.text())
+            });
         }
         Header {
             agency,

@@ -1,0 +1,566 @@
+//! DOCX output with docx-rs. Everything is positioned with borderless layout tables and
+//! paragraph borders, the way the decree's own files are built, so Word and LibreOffice show
+//! the same page. Fills two docx-rs gaps: rules are empty paragraphs carrying only a top
+//! border, narrowed by indents (docx-rs has no line shapes), and footnotes get their styles.
+
+use docx_rs::{
+    AlignmentType, BorderType, Docx, Footnote, Header, LineSpacing, LineSpacingType, PageMargin,
+    PageNum, Paragraph, ParagraphBorder, ParagraphBorderPosition, ParagraphBorders, Run, RunFonts,
+    SpecialIndentType, Style, StyleType, Table, TableCell, TableCellMargins, TableRow,
+    VertAlignType, WidthType,
+};
+
+use super::fonts;
+use super::layout::{self as l, TextStyle, mm_to_twips};
+use crate::document::{Block, ChuKy, Document, Inline, Line, Role, Rule};
+use crate::error::{Error, Result};
+
+fn half_points(pt: f32) -> usize {
+    (pt * 2.0).round() as usize
+}
+
+fn font() -> RunFonts {
+    RunFonts::new()
+        .ascii(fonts::FAMILY)
+        .hi_ansi(fonts::FAMILY)
+        .east_asia(fonts::FAMILY)
+        .cs(fonts::FAMILY)
+}
+
+fn run(text: &str, s: TextStyle) -> Run {
+    let mut r = Run::new().add_text(text).size(half_points(s.size)).fonts(font());
+    if s.bold {
+        r = r.bold();
+    }
+    if s.italic {
+        r = r.italic();
+    }
+    r
+}
+
+/// Single-spaced, no space before or after: lines of the header and the closing blocks.
+fn tight() -> LineSpacing {
+    LineSpacing::new().before(0).after(0).line(240).line_rule(LineSpacingType::Auto)
+}
+
+/// Body spacing: `PARA_GAP_PT` before, `LINE_SPACING` lines.
+fn body_spacing() -> LineSpacing {
+    LineSpacing::new()
+        .before((l::PARA_GAP_PT * 20.0) as u32)
+        .after(0)
+        .line((240.0 * l::LINE_SPACING).round() as i32)
+        .line_rule(LineSpacingType::Auto)
+}
+
+fn border(position: ParagraphBorderPosition) -> ParagraphBorder {
+    ParagraphBorder::new(position)
+        .val(BorderType::Single)
+        .size((l::RULE_PT * 8.0).round() as usize)
+        .space(1)
+        .color("000000")
+}
+
+/// An empty paragraph whose top border is a centred rule `width_mm` long in a column
+/// `column_mm` wide.
+fn rule_paragraph(width_mm: f32, column_mm: f32) -> Paragraph {
+    let side = ((column_mm - 2.0 * l::CELL_PAD_MM - width_mm) / 2.0).max(0.0);
+    let mut p = Paragraph::new()
+        .indent(Some(mm_to_twips(side)), None, Some(mm_to_twips(side)), None)
+        .line_spacing(
+            LineSpacing::new()
+                .before(40)
+                .after(0)
+                .line(60)
+                .line_rule(LineSpacingType::Exact),
+        )
+        .add_run(Run::new().size(2));
+    p.property = p
+        .property
+        .set_borders(ParagraphBorders::with_empty().set(border(ParagraphBorderPosition::Top)));
+    p
+}
+
+/// A paragraph framed on all four sides, `width_mm` wide and centred: urgency, secrecy and
+/// draft stamps.
+fn stamp(text: &str, s: TextStyle, width_mm: f32, column_mm: f32, align: AlignmentType) -> Paragraph {
+    let free = (column_mm - 2.0 * l::CELL_PAD_MM - width_mm).max(0.0);
+    let (left, right) = match align {
+        AlignmentType::Right => (free, 0.0),
+        _ => (free / 2.0, free / 2.0),
+    };
+    let mut p = Paragraph::new()
+        .align(AlignmentType::Center)
+        .indent(Some(mm_to_twips(left)), None, Some(mm_to_twips(right)), None)
+        .line_spacing(LineSpacing::new().before(80).after(40))
+        .add_run(run(text, s));
+    let mut b = ParagraphBorders::with_empty();
+    for pos in [
+        ParagraphBorderPosition::Top,
+        ParagraphBorderPosition::Bottom,
+        ParagraphBorderPosition::Left,
+        ParagraphBorderPosition::Right,
+    ] {
+        b = b.set(border(pos));
+    }
+    p.property = p.property.set_borders(b);
+    p
+}
+
+/// Centred lines of a header or title block, with the rule of the last line.
+fn centred_lines(lines: &[Line], column_mm: f32, first_gap_pt: f32) -> Vec<Paragraph> {
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let s = l::fitted_style(line, lines, column_mm);
+        let before = match line.role {
+            _ if i == 0 => first_gap_pt,
+            Role::Vv | Role::Secrecy | Role::Urgency => 6.0,
+            _ => 0.0,
+        };
+        if let Some(w) = line.frame_mm {
+            out.push(stamp(&line.text, s, w, column_mm, AlignmentType::Center));
+            continue;
+        }
+        out.push(
+            Paragraph::new()
+                .align(AlignmentType::Center)
+                .line_spacing(tight().before((before * 20.0) as u32))
+                .add_run(run(&line.text, s)),
+        );
+    }
+    if let Some(last) = lines.last() {
+        match last.rule {
+            Some(Rule::Asterisk) => out.push(
+                Paragraph::new()
+                    .align(AlignmentType::Center)
+                    .line_spacing(tight())
+                    .add_run(run("*", l::style(Role::Agency))),
+            ),
+            Some(_) => {
+                let width = l::rule_width_mm(lines, column_mm).unwrap_or(0.0);
+                out.push(rule_paragraph(width, column_mm));
+            }
+            None => {}
+        }
+    }
+    out
+}
+
+fn cell(paragraphs: Vec<Paragraph>, width_mm: f32) -> TableCell {
+    let mut c = TableCell::new().width(mm_to_twips(width_mm) as usize, WidthType::Dxa);
+    if paragraphs.is_empty() {
+        c = c.add_paragraph(Paragraph::new().line_spacing(tight()));
+    }
+    for p in paragraphs {
+        c = c.add_paragraph(p);
+    }
+    c
+}
+
+fn layout_table(rows: Vec<Vec<TableCell>>, widths_mm: &[f32]) -> Table {
+    let pad = mm_to_twips(l::CELL_PAD_MM) as usize;
+    Table::without_borders(rows.into_iter().map(TableRow::new).collect())
+        .set_grid(widths_mm.iter().map(|w| mm_to_twips(*w) as usize).collect())
+        .width(mm_to_twips(l::TEXT_W_MM) as usize, WidthType::Dxa)
+        .layout(docx_rs::TableLayoutType::Fixed)
+        .margins(TableCellMargins::new().margin(0, pad, 0, pad))
+}
+
+fn header_table(doc: &Document) -> Table {
+    let h = doc.header();
+    let (lw, rw) = (l::HEADER_LEFT_MM, l::HEADER_RIGHT_MM);
+    let mut rows = vec![vec![
+        cell(centred_lines(&h.agency, lw, 0.0), lw),
+        cell(centred_lines(&h.national, rw, 0.0), rw),
+    ]];
+    if !(h.number.is_empty() && h.date.is_empty()) {
+        rows.push(vec![
+            cell(centred_lines(&h.number, lw, 6.0), lw),
+            cell(centred_lines(&h.date, rw, 6.0), rw),
+        ]);
+    }
+    layout_table(rows, &[lw, rw])
+}
+
+/// Context for body paragraphs: footnote texts to attach to references.
+struct Body<'a> {
+    footnotes: &'a [Vec<Inline>],
+}
+
+impl Body<'_> {
+    fn runs(&self, mut p: Paragraph, inlines: &[Inline], base: TextStyle) -> Paragraph {
+        for i in inlines {
+            p = match i {
+                Inline::Text(s) => p.add_run(run(
+                    &s.text,
+                    TextStyle {
+                        size: base.size,
+                        bold: base.bold || s.bold,
+                        italic: base.italic || s.italic,
+                    },
+                )),
+                Inline::Break => p.add_run(Run::new().add_break(docx_rs::BreakType::TextWrapping)),
+                Inline::FootnoteRef(n) => p.add_run(Run::new().add_footnote_reference(self.footnote(*n))),
+            };
+        }
+        p
+    }
+
+    fn footnote(&self, n: usize) -> Footnote {
+        let s = TextStyle {
+            size: l::FOOTNOTE_PT,
+            bold: false,
+            italic: false,
+        };
+        let mut mark = run(&n.to_string(), s);
+        mark.run_property = mark.run_property.vert_align(VertAlignType::SuperScript);
+        let p = Paragraph::new()
+            .align(AlignmentType::Both)
+            .line_spacing(tight())
+            .add_run(mark)
+            .add_run(run(" ", s));
+        let p = self.runs(p, self.footnotes.get(n - 1).map(Vec::as_slice).unwrap_or(&[]), s);
+        Footnote {
+            id: n,
+            content: vec![p],
+        }
+    }
+
+    fn indented(&self, inlines: &[Inline], s: TextStyle) -> Paragraph {
+        let p = Paragraph::new()
+            .align(AlignmentType::Both)
+            .indent(
+                None,
+                Some(SpecialIndentType::FirstLine(mm_to_twips(l::FIRST_LINE_INDENT_MM))),
+                None,
+                None,
+            )
+            .line_spacing(body_spacing());
+        self.runs(p, inlines, s)
+    }
+
+    fn block(&self, b: &Block, out: &mut Vec<BodyItem>) {
+        let body = TextStyle {
+            size: l::BODY_PT,
+            bold: false,
+            italic: false,
+        };
+        let bold = TextStyle { bold: true, ..body };
+        match b {
+            Block::Paragraph(c) => out.push(BodyItem::P(self.indented(c, body))),
+            Block::Centered(c) => {
+                let p = Paragraph::new()
+                    .align(AlignmentType::Center)
+                    .line_spacing(body_spacing())
+                    .keep_next(true);
+                out.push(BodyItem::P(self.runs(p, c, bold)));
+            }
+            Block::Heading { level, content } => {
+                let s = TextStyle {
+                    italic: *level >= 3,
+                    ..bold
+                };
+                out.push(BodyItem::P(self.indented(content, s).keep_next(true)));
+            }
+            Block::Article { label, content } => {
+                let p = self.indented(&[], body).add_run(run(label, bold));
+                out.push(BodyItem::P(self.runs(p, content, body)));
+            }
+            Block::CanCu(lines) => {
+                let s = TextStyle { italic: true, ..body };
+                for line in lines {
+                    out.push(BodyItem::P(self.indented(line, s)));
+                }
+            }
+            Block::ListItem { marker, content } => {
+                let p = self.indented(&[], body).add_run(run(&format!("{marker} "), body));
+                out.push(BodyItem::P(self.runs(p, content, body)));
+            }
+            Block::Table(t) => {
+                // A table keeps the paragraph gap below the text before it.
+                if let Some(BodyItem::P(p)) = out.pop() {
+                    out.push(BodyItem::P(p.line_spacing(body_spacing().after(120))));
+                }
+                out.push(BodyItem::T(self.table(t)));
+                out.push(BodyItem::P(
+                    Paragraph::new().line_spacing(
+                        LineSpacing::new().before(0).after(0).line(60).line_rule(LineSpacingType::Exact),
+                    ),
+                ));
+            }
+        }
+    }
+
+    fn table(&self, t: &crate::document::Table) -> Table {
+        let ncols = t.header.len().max(t.rows.iter().map(Vec::len).max().unwrap_or(0)).max(1);
+        let widths = column_widths(t, ncols);
+        let s = TextStyle {
+            size: l::TABLE_PT,
+            bold: false,
+            italic: false,
+        };
+        let make_row = |cells: &[Vec<Inline>], head: bool| {
+            let cells = (0..ncols)
+                .map(|i| {
+                    let content = cells.get(i).map(Vec::as_slice).unwrap_or(&[]);
+                    let align = if head || widths[i] < 20.0 {
+                        AlignmentType::Center
+                    } else {
+                        AlignmentType::Left
+                    };
+                    let p = Paragraph::new()
+                        .align(align)
+                        .line_spacing(LineSpacing::new().before(40).after(40));
+                    let st = TextStyle { bold: head, ..s };
+                    TableCell::new()
+                        .width(mm_to_twips(widths[i]) as usize, WidthType::Dxa)
+                        .vertical_align(docx_rs::VAlignType::Center)
+                        .add_paragraph(self.runs(p, content, st))
+                })
+                .collect::<Vec<_>>();
+            let row = TableRow::new(cells).cant_split();
+            row
+        };
+        let mut rows = Vec::new();
+        if !t.header.is_empty() {
+            rows.push(make_row(&t.header, true));
+        }
+        rows.extend(t.rows.iter().map(|r| make_row(r, false)));
+        let pad = mm_to_twips(l::CELL_PAD_MM * 1.5) as usize;
+        Table::new(rows)
+            .set_grid(widths.iter().map(|w| mm_to_twips(*w) as usize).collect())
+            .width(mm_to_twips(l::TEXT_W_MM) as usize, WidthType::Dxa)
+            .layout(docx_rs::TableLayoutType::Fixed)
+            .margins(TableCellMargins::new().margin(0, pad, 0, pad))
+    }
+}
+
+/// Column widths in mm, shared out by each column's longest cell, so that "TT" stays narrow
+/// and names get room.
+pub fn column_widths(t: &crate::document::Table, ncols: usize) -> Vec<f32> {
+    let len = |c: &Vec<Inline>| -> f32 {
+        c.iter()
+            .map(|i| match i {
+                Inline::Text(s) => s.text.chars().count(),
+                _ => 1,
+            })
+            .sum::<usize>() as f32
+    };
+    let weights: Vec<f32> = (0..ncols)
+        .map(|i| {
+            std::iter::once(&t.header)
+                .chain(t.rows.iter())
+                .filter_map(|r| r.get(i))
+                .map(len)
+                .fold(2.0, f32::max)
+                .min(45.0)
+        })
+        .collect();
+    // Shares by weight, but no column narrower than `TABLE_MIN_COL_MM`: "TT" must not wrap.
+    let mut widths: Vec<f32> = vec![0.0; ncols];
+    let mut fixed = vec![false; ncols];
+    loop {
+        let free: f32 = l::TEXT_W_MM - widths.iter().zip(&fixed).filter(|(_, f)| **f).map(|(w, _)| w).sum::<f32>();
+        let total: f32 = weights.iter().zip(&fixed).filter(|(_, f)| !**f).map(|(w, _)| w).sum();
+        let mut changed = false;
+        for i in 0..ncols {
+            if !fixed[i] {
+                widths[i] = weights[i] / total * free;
+                if widths[i] < l::TABLE_MIN_COL_MM {
+                    widths[i] = l::TABLE_MIN_COL_MM;
+                    fixed[i] = true;
+                    changed = true;
+                }
+            }
+        }
+        if !changed || fixed.iter().all(|f| *f) {
+            return widths;
+        }
+    }
+}
+
+enum BodyItem {
+    P(Paragraph),
+    T(Table),
+}
+
+fn signature_paragraphs(k: &ChuKy) -> Vec<Paragraph> {
+    let s = l::SIGNATURE;
+    let centred = |text: &str, before_pt: f32| {
+        Paragraph::new()
+            .align(AlignmentType::Center)
+            .line_spacing(tight().before((before_pt * 20.0) as u32))
+            .add_run(run(text, s))
+    };
+    let mut out: Vec<Paragraph> = k.lines.iter().map(|t| centred(t, 0.0)).collect();
+    let gap = l::mm_to_pt(l::SIGNATURE_GAP_MM);
+    match &k.position {
+        Some(pos) => {
+            out.push(centred(pos, gap));
+            out.push(centred(&k.name, 0.0));
+        }
+        None => out.push(centred(&k.name, gap)),
+    }
+    out
+}
+
+fn noi_nhan_paragraphs(lines: &[Line]) -> Vec<Paragraph> {
+    lines
+        .iter()
+        .map(|line| {
+            Paragraph::new()
+                .align(AlignmentType::Left)
+                .line_spacing(tight())
+                .add_run(run(&line.text, l::style(line.role)))
+        })
+        .collect()
+}
+
+fn closing_table(doc: &Document) -> Option<Table> {
+    let noi_nhan = doc.noi_nhan_lines();
+    let (lw, rw) = (l::CLOSING_LEFT_MM, l::CLOSING_RIGHT_MM);
+    let (left, right) = match (noi_nhan.is_empty(), doc.signatures.as_slice()) {
+        (true, []) => return None,
+        (_, [a, b, ..]) if noi_nhan.is_empty() => (signature_paragraphs(a), signature_paragraphs(b)),
+        (_, [k, ..]) => (noi_nhan_paragraphs(&noi_nhan), signature_paragraphs(k)),
+        (false, []) => (noi_nhan_paragraphs(&noi_nhan), Vec::new()),
+    };
+    let row = TableRow::new(vec![cell(left, lw), cell(right, rw)]).cant_split();
+    let pad = mm_to_twips(l::CELL_PAD_MM) as usize;
+    Some(
+        Table::without_borders(vec![row])
+            .set_grid(vec![mm_to_twips(lw) as usize, mm_to_twips(rw) as usize])
+            .width(mm_to_twips(l::TEXT_W_MM) as usize, WidthType::Dxa)
+            .layout(docx_rs::TableLayoutType::Fixed)
+            .margins(TableCellMargins::new().margin(0, pad, 0, pad)),
+    )
+}
+
+fn kinh_gui_paragraphs(doc: &Document) -> Vec<Paragraph> {
+    let lines = doc.kinh_gui_lines();
+    let s = l::style(Role::KinhGui);
+    let gap = (l::PARA_GAP_PT * 2.0 * 20.0) as u32;
+    match lines.as_slice() {
+        [] => Vec::new(),
+        [one] => vec![
+            Paragraph::new()
+                .align(AlignmentType::Center)
+                .line_spacing(tight().before(gap))
+                .add_run(run(&one.text, s)),
+        ],
+        [label, items @ ..] => {
+            // "Kính gửi:" stands a little left of centre; the dashes align under its colon.
+            let left = l::TEXT_W_MM * 0.18;
+            let dash = left + fonts::text_width_mm("Kính gửi", s.size, s.bold, s.italic);
+            let mut out = vec![
+                Paragraph::new()
+                    .indent(Some(mm_to_twips(left)), None, None, None)
+                    .line_spacing(tight().before(gap))
+                    .add_run(run(&label.text, s)),
+            ];
+            let hang = mm_to_twips(fonts::text_width_mm("- ", s.size, false, false));
+            out.extend(items.iter().map(|it| {
+                Paragraph::new()
+                    .align(AlignmentType::Both)
+                    .indent(
+                        Some(mm_to_twips(dash) + hang),
+                        Some(SpecialIndentType::Hanging(hang)),
+                        None,
+                        None,
+                    )
+                    .line_spacing(tight())
+                    .add_run(run(&it.text, s))
+            }));
+            out
+        }
+    }
+}
+
+fn styles(mut docx: Docx) -> Docx {
+    let mut reference = Style::new("FootnoteReference", StyleType::Character).name("footnote reference");
+    reference.run_property = reference.run_property.vert_align(VertAlignType::SuperScript);
+    let text = Style::new("FootnoteText", StyleType::Paragraph)
+        .name("footnote text")
+        .size(half_points(l::FOOTNOTE_PT))
+        .fonts(font());
+    docx = docx.add_style(reference).add_style(text);
+    docx
+}
+
+/// Renders a document to DOCX bytes.
+pub fn render(doc: &Document) -> Result<Vec<u8>> {
+    let mut docx = Docx::new()
+        .page_size(mm_to_twips(l::PAGE_W_MM) as u32, mm_to_twips(l::PAGE_H_MM) as u32)
+        .page_margin(
+            PageMargin::new()
+                .top(mm_to_twips(l::MARGIN_TOP_MM))
+                .bottom(mm_to_twips(l::MARGIN_BOTTOM_MM))
+                .left(mm_to_twips(l::MARGIN_LEFT_MM))
+                .right(mm_to_twips(l::MARGIN_RIGHT_MM))
+                .header(mm_to_twips(l::HEADER_DISTANCE_MM))
+                .footer(mm_to_twips(l::HEADER_DISTANCE_MM)),
+        )
+        .default_fonts(font())
+        .default_size(half_points(l::BODY_PT));
+    docx = styles(docx);
+
+    // Page numbers: top centre, from page 2 on; page 1 has an empty first-page header.
+    let number = Paragraph::new()
+        .align(AlignmentType::Center)
+        .size(half_points(l::PAGE_NUMBER_PT))
+        .add_page_num(PageNum::new());
+    docx = docx
+        .header(Header::new().add_paragraph(number))
+        .first_header(Header::new().add_paragraph(Paragraph::new()));
+
+    if doc.draft_mark {
+        let s = TextStyle {
+            size: 13.0,
+            bold: true,
+            italic: false,
+        };
+        let w = fonts::text_width_mm(l::DRAFT_MARK, s.size, true, false) + 6.0;
+        docx = docx.add_paragraph(stamp(l::DRAFT_MARK, s, w, l::TEXT_W_MM, AlignmentType::Right));
+    }
+    docx = docx.add_table(header_table(doc));
+    for p in centred_lines(&doc.title(), l::TEXT_W_MM, 18.0) {
+        docx = docx.add_paragraph(p);
+    }
+    for p in kinh_gui_paragraphs(doc) {
+        docx = docx.add_paragraph(p);
+    }
+    let body = Body {
+        footnotes: &doc.footnotes,
+    };
+    let mut items = Vec::new();
+    for b in &doc.body {
+        body.block(b, &mut items);
+    }
+    // The closing block never stands alone on a page: the last text goes with it.
+    if let Some(BodyItem::P(p)) = items.pop() {
+        items.push(BodyItem::P(p.keep_next(true)));
+    }
+    for it in items {
+        docx = match it {
+            BodyItem::P(p) => docx.add_paragraph(p),
+            BodyItem::T(t) => docx.add_table(t),
+        };
+    }
+    if let Some(t) = closing_table(doc) {
+        docx = docx
+            .add_paragraph(Paragraph::new().keep_next(true).line_spacing(tight().before(120)))
+            .add_table(t);
+    }
+
+    let created = match doc.date {
+        Some(crate::document::DocDate::Issued(d)) => format!("{}T00:00:00Z", d.format("%Y-%m-%d")),
+        _ => "2000-01-01T00:00:00Z".to_string(),
+    };
+    docx = docx.created_at(&created).updated_at(&created);
+
+    let mut buf = std::io::Cursor::new(Vec::new());
+    docx.build().pack(&mut buf).map_err(|e| Error::Render {
+        what: "DOCX".into(),
+        message: e.to_string(),
+    })?;
+    Ok(buf.into_inner())
+}

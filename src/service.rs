@@ -1,0 +1,99 @@
+//! The document service: template + data + issuance → Document → files. The one place the CLI
+//! (and later the engine's document requests) go through to produce documents.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::fsutil::write_atomic;
+use crate::render;
+use crate::template::{DocData, Issuance, TemplateSet};
+
+/// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Docx,
+}
+
+impl Format {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Docx => "docx",
+        }
+    }
+
+    /// Parses "docx" or a comma-separated list.
+    pub fn parse_list(s: &str) -> Result<Vec<Format>> {
+        let mut out = Vec::new();
+        for part in s.split(',').map(str::trim) {
+            let f = match part {
+                "docx" => Format::Docx,
+                other => {
+                    return Err(Error::Usage(format!(
+                        "--format: `{other}` is not a format hoso writes (docx)"
+                    )));
+                }
+            };
+            if !out.contains(&f) {
+                out.push(f);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Renders one document in each format. With one format `out` is the file written; with
+/// several, each file is `out` with the format's extension.
+pub fn render_to_files(
+    set: &TemplateSet,
+    template: &str,
+    data: &DocData,
+    issuance: &Issuance,
+    formats: &[Format],
+    out: &Path,
+) -> Result<Vec<PathBuf>> {
+    let doc = set.document(template, data, issuance)?;
+    let mut outputs = Vec::new();
+    for f in formats {
+        let bytes = match f {
+            Format::Docx => render::docx::render(&doc)?,
+        };
+        let path = if formats.len() == 1 {
+            out.to_path_buf()
+        } else {
+            out.with_extension(f.extension())
+        };
+        outputs.push((path, bytes));
+    }
+    // Render everything before writing anything: a failure leaves no partial set of files.
+    let mut written = Vec::new();
+    for (path, bytes) in outputs {
+        write_atomic(&path, &bytes)?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// The listing of `hoso doc templates`.
+pub fn template_listing(set: &TemplateSet) -> String {
+    let mut s = String::new();
+    for t in set.iter() {
+        let items: Vec<String> = t
+            .ho_so
+            .iter()
+            .map(|h| format!("{} #{}", h.procedure, h.item))
+            .collect();
+        let _ = writeln!(s, "{}  —  {}", t.id, t.name);
+        let _ = writeln!(
+            s,
+            "    type: {}   issuer: {}   hồ sơ: {}",
+            t.kind.key,
+            t.issuer_role,
+            if items.is_empty() { "—".to_string() } else { items.join(", ") }
+        );
+        for (name, desc) in &t.variables {
+            let _ = writeln!(s, "    {name}: {desc}");
+        }
+    }
+    s
+}
