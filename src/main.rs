@@ -11,7 +11,11 @@ use hoso::error::{Error, Result};
 use hoso::template::{DocData, Issuance, TemplateSet};
 
 #[derive(Parser)]
-#[command(name = "hoso", version, about = "Hồ sơ: documents and workflows for Vietnamese administrative procedures")]
+#[command(
+    name = "hoso",
+    version,
+    about = "Hồ sơ: documents and workflows for Vietnamese administrative procedures"
+)]
 struct Cli {
     /// Templates directory to use instead of the built-in templates.
     #[arg(long, global = true, value_name = "DIR")]
@@ -62,7 +66,8 @@ enum DocCommand {
 }
 
 fn parse_date(s: &str) -> std::result::Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("`{s}` is not a date in the form YYYY-MM-DD"))
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("`{s}` is not a date in the form YYYY-MM-DD"))
 }
 
 fn main() -> ExitCode {
@@ -107,7 +112,9 @@ fn run(cli: Cli) -> Result<()> {
                 today: chrono::Local::now().date_naive(),
                 draft_mark,
             };
-            for path in hoso::service::render_to_files(&set, &template, &data, &issuance, &formats, &out)? {
+            for path in
+                hoso::service::render_to_files(&set, &template, &data, &issuance, &formats, &out)?
+            {
                 println!("{}", path.display());
             }
             Ok(())

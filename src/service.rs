@@ -89,7 +89,11 @@ pub fn template_listing(set: &TemplateSet) -> String {
             "    type: {}   issuer: {}   hồ sơ: {}",
             t.kind.key,
             t.issuer_role,
-            if items.is_empty() { "—".to_string() } else { items.join(", ") }
+            if items.is_empty() {
+                "—".to_string()
+            } else {
+                items.join(", ")
+            }
         );
         for (name, desc) in &t.variables {
             let _ = writeln!(s, "    {name}: {desc}");

@@ -63,7 +63,10 @@ mod tests {
     #[test]
     fn control_characters_are_dropped() {
         assert_eq!(clean("A\u{0007}B\tC\nD"), "AB C D");
-        assert_eq!(clean_multiline("BAN CHỈ ĐẠO\nTỈNH\u{0000}"), "BAN CHỈ ĐẠO\nTỈNH");
+        assert_eq!(
+            clean_multiline("BAN CHỈ ĐẠO\nTỈNH\u{0000}"),
+            "BAN CHỈ ĐẠO\nTỈNH"
+        );
     }
 
     #[test]
@@ -74,6 +77,9 @@ mod tests {
 
     #[test]
     fn upper_keeps_tone_marks() {
-        assert_eq!(upper("ủy ban nhân dân xã đắk mar"), "ỦY BAN NHÂN DÂN XÃ ĐẮK MAR");
+        assert_eq!(
+            upper("ủy ban nhân dân xã đắk mar"),
+            "ỦY BAN NHÂN DÂN XÃ ĐẮK MAR"
+        );
     }
 }

@@ -52,13 +52,22 @@ pub enum Block {
     Centered(Vec<Inline>),
     /// A bold heading of a section ("I. MỤC ĐÍCH, YÊU CẦU", level 1), a titled khoản
     /// ("1. Mục đích", level 2) or a titled điểm (level 3, bold italic).
-    Heading { level: u8, content: Vec<Inline> },
+    Heading {
+        level: u8,
+        content: Vec<Inline>,
+    },
     /// An article: the label "Điều 1." in bold, then its text.
-    Article { label: String, content: Vec<Inline> },
+    Article {
+        label: String,
+        content: Vec<Inline>,
+    },
     /// The căn cứ lines of a decision, italic; punctuation is fixed by [`can_cu_lines`].
     CanCu(Vec<Vec<Inline>>),
     /// A list item with its marker ("-", "1.", "a)").
-    ListItem { marker: String, content: Vec<Inline> },
+    ListItem {
+        marker: String,
+        content: Vec<Inline>,
+    },
     Table(Table),
 }
 
@@ -67,7 +76,9 @@ pub fn can_cu_lines(mut lines: Vec<Vec<Inline>>) -> Vec<Vec<Inline>> {
     let n = lines.len();
     for (i, line) in lines.iter_mut().enumerate() {
         let end = if i + 1 == n { "." } else { ";" };
-        if let Some(Inline::Text(span)) = line.iter_mut().rev().find(|x| matches!(x, Inline::Text(_))) {
+        if let Some(Inline::Text(span)) =
+            line.iter_mut().rev().find(|x| matches!(x, Inline::Text(_)))
+        {
             let kept = super::ky::strip_end(&span.text).len();
             span.text.truncate(kept);
             span.text.push_str(end);
@@ -80,10 +91,18 @@ pub fn can_cu_lines(mut lines: Vec<Vec<Inline>>) -> Vec<Vec<Inline>> {
 /// appended to the last text block unless the author wrote it.
 pub fn close(blocks: &mut [Block]) {
     let content = match blocks.last_mut() {
-        Some(Block::Paragraph(c) | Block::Article { content: c, .. } | Block::ListItem { content: c, .. }) => c,
+        Some(
+            Block::Paragraph(c)
+            | Block::Article { content: c, .. }
+            | Block::ListItem { content: c, .. },
+        ) => c,
         _ => return,
     };
-    if let Some(Inline::Text(span)) = content.iter_mut().rev().find(|x| matches!(x, Inline::Text(_))) {
+    if let Some(Inline::Text(span)) = content
+        .iter_mut()
+        .rev()
+        .find(|x| matches!(x, Inline::Text(_)))
+    {
         if span.text.ends_with("./.") {
             return;
         }
@@ -148,7 +167,10 @@ mod tests {
     #[test]
     fn diem_labels() {
         let got: Vec<String> = (1..=10).map(diem).collect();
-        assert_eq!(got, ["a)", "b)", "c)", "d)", "đ)", "e)", "g)", "h)", "i)", "k)"]);
+        assert_eq!(
+            got,
+            ["a)", "b)", "c)", "d)", "đ)", "e)", "g)", "h)", "i)", "k)"]
+        );
         assert_eq!(diem(23), "aa)");
     }
 

@@ -158,57 +158,127 @@ mod tests {
 
     #[test]
     fn collective_head() {
-        let k = chu_ky(&STATE, Signing::Collective, "ỦY BAN NHÂN DÂN", "CHỦ TỊCH", &signer("CHỦ TỊCH", Capacity::Head));
+        let k = chu_ky(
+            &STATE,
+            Signing::Collective,
+            "ỦY BAN NHÂN DÂN",
+            "CHỦ TỊCH",
+            &signer("CHỦ TỊCH", Capacity::Head),
+        );
         assert_eq!(k.lines, ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"]);
     }
 
     #[test]
     fn deputy_for_minister() {
-        let k = chu_ky(&STATE, Signing::Head, "BỘ", "BỘ TRƯỞNG", &signer("THỨ TRƯỞNG", Capacity::Deputy));
+        let k = chu_ky(
+            &STATE,
+            Signing::Head,
+            "BỘ",
+            "BỘ TRƯỞNG",
+            &signer("THỨ TRƯỞNG", Capacity::Deputy),
+        );
         assert_eq!(k.lines, ["KT. BỘ TRƯỞNG", "THỨ TRƯỞNG"]);
     }
 
     #[test]
     fn collective_and_deputy() {
-        let k = chu_ky(&STATE, Signing::Collective, "ỦY BAN NHÂN DÂN", "CHỦ TỊCH", &signer("PHÓ CHỦ TỊCH", Capacity::Deputy));
-        assert_eq!(k.lines, ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]);
+        let k = chu_ky(
+            &STATE,
+            Signing::Collective,
+            "ỦY BAN NHÂN DÂN",
+            "CHỦ TỊCH",
+            &signer("PHÓ CHỦ TỊCH", Capacity::Deputy),
+        );
+        assert_eq!(
+            k.lines,
+            ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]
+        );
     }
 
     #[test]
     fn acting_by_order_authorised() {
-        let k = chu_ky(&STATE, Signing::Head, "", "GIÁM ĐỐC", &signer("PHÓ GIÁM ĐỐC", Capacity::Acting));
+        let k = chu_ky(
+            &STATE,
+            Signing::Head,
+            "",
+            "GIÁM ĐỐC",
+            &signer("PHÓ GIÁM ĐỐC", Capacity::Acting),
+        );
         assert_eq!(k.lines, ["Q. GIÁM ĐỐC"]);
-        let k = chu_ky(&STATE, Signing::Head, "", "GIÁM ĐỐC", &signer("CHÁNH VĂN PHÒNG", Capacity::ByOrder));
+        let k = chu_ky(
+            &STATE,
+            Signing::Head,
+            "",
+            "GIÁM ĐỐC",
+            &signer("CHÁNH VĂN PHÒNG", Capacity::ByOrder),
+        );
         assert_eq!(k.lines, ["TL. GIÁM ĐỐC", "CHÁNH VĂN PHÒNG"]);
-        let k = chu_ky(&STATE, Signing::Head, "", "GIÁM ĐỐC", &signer("TRƯỞNG PHÒNG NỘI VỤ", Capacity::Authorised));
+        let k = chu_ky(
+            &STATE,
+            Signing::Head,
+            "",
+            "GIÁM ĐỐC",
+            &signer("TRƯỞNG PHÒNG NỘI VỤ", Capacity::Authorised),
+        );
         assert_eq!(k.lines, ["TUQ. GIÁM ĐỐC", "TRƯỞNG PHÒNG NỘI VỤ"]);
-        let k = chu_ky(&STATE, Signing::Head, "", "BỘ TRƯỞNG", &signer("KT. VỤ TRƯỞNG\nPHÓ VỤ TRƯỞNG", Capacity::ByOrder));
+        let k = chu_ky(
+            &STATE,
+            Signing::Head,
+            "",
+            "BỘ TRƯỞNG",
+            &signer("KT. VỤ TRƯỞNG\nPHÓ VỤ TRƯỞNG", Capacity::ByOrder),
+        );
         assert_eq!(k.lines, ["TL. BỘ TRƯỞNG", "KT. VỤ TRƯỞNG", "PHÓ VỤ TRƯỞNG"]);
     }
 
     #[test]
     fn party_prefixes() {
-        let k = chu_ky(&PARTY, Signing::Collective, "BAN THƯỜNG VỤ", "BÍ THƯ", &signer("PHÓ BÍ THƯ", Capacity::Deputy));
+        let k = chu_ky(
+            &PARTY,
+            Signing::Collective,
+            "BAN THƯỜNG VỤ",
+            "BÍ THƯ",
+            &signer("PHÓ BÍ THƯ", Capacity::Deputy),
+        );
         assert_eq!(k.lines, ["T/M BAN THƯỜNG VỤ", "K/T BÍ THƯ", "PHÓ BÍ THƯ"]);
     }
 
     #[test]
     fn noi_nhan_lines() {
-        let n = NoiNhan { recipients: vec!["Như trên".into()], luu: vec!["PV05".into()], copies: None };
+        let n = NoiNhan {
+            recipients: vec!["Như trên".into()],
+            luu: vec!["PV05".into()],
+            copies: None,
+        };
         assert_eq!(n.lines(), ["- Như trên;", "- Lưu: VT, PV05."]);
-        let n = NoiNhan { recipients: vec![], luu: vec!["HC".into()], copies: Some(2) };
+        let n = NoiNhan {
+            recipients: vec![],
+            luu: vec!["HC".into()],
+            copies: Some(2),
+        };
         assert_eq!(n.lines(), ["- Lưu: VT, HC (2)."]);
-        let n = NoiNhan { recipients: vec!["Bộ Công an (b/c);".into()], luu: vec!["TCCB".into()], copies: None };
+        let n = NoiNhan {
+            recipients: vec!["Bộ Công an (b/c);".into()],
+            luu: vec!["TCCB".into()],
+            copies: None,
+        };
         assert_eq!(n.lines(), ["- Bộ Công an (b/c);", "- Lưu: VT, TCCB."]);
     }
 
     #[test]
     fn kinh_gui_one_and_many() {
         assert_eq!(kinh_gui(&["Bộ Nội vụ".into()]), ["Kính gửi: Bộ Nội vụ"]);
-        let many: Vec<String> = ["Bộ Nội vụ", "Bộ Kế hoạch và Đầu tư", "Bộ Tài chính"].map(Into::into).into();
+        let many: Vec<String> = ["Bộ Nội vụ", "Bộ Kế hoạch và Đầu tư", "Bộ Tài chính"]
+            .map(Into::into)
+            .into();
         assert_eq!(
             kinh_gui(&many),
-            ["Kính gửi:", "- Bộ Nội vụ;", "- Bộ Kế hoạch và Đầu tư;", "- Bộ Tài chính."]
+            [
+                "Kính gửi:",
+                "- Bộ Nội vụ;",
+                "- Bộ Kế hoạch và Đầu tư;",
+                "- Bộ Tài chính."
+            ]
         );
     }
 }

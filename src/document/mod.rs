@@ -239,7 +239,10 @@ impl Document {
         let mut number = Vec::new();
         let mut date = Vec::new();
         if self.attached_to.is_none() {
-            number.push(Line::new(Role::Number, self.so_ky_hieu.line(family.number_style)));
+            number.push(Line::new(
+                Role::Number,
+                self.so_ky_hieu.line(family.number_style),
+            ));
             if self.kind.shape == Shape::CongVan {
                 number.push(Line::new(Role::Vv, format!("V/v {}", self.trich_yeu)));
             }
@@ -314,7 +317,11 @@ impl Document {
             return Vec::new();
         };
         std::iter::once(Line::new(Role::NoiNhanLabel, "Nơi nhận:"))
-            .chain(n.lines().into_iter().map(|t| Line::new(Role::NoiNhanItem, t)))
+            .chain(
+                n.lines()
+                    .into_iter()
+                    .map(|t| Line::new(Role::NoiNhanItem, t)),
+            )
             .collect()
     }
 }
@@ -341,7 +348,10 @@ mod tests {
                 issuer: "BCĐ".into(),
                 unit: Some("NC".into()),
             },
-            date: Some(DocDate::Draft { month: 12, year: 2022 }),
+            date: Some(DocDate::Draft {
+                month: 12,
+                year: 2022,
+            }),
             trich_yeu: "xây dựng, nhân rộng mô hình".into(),
             attached_to: None,
             kinh_gui: vec!["Các thành viên Ban Chỉ đạo".into()],
@@ -383,7 +393,12 @@ mod tests {
         d.issuer.family = FamilyId::Party;
         d.issuer.parent = Some("ĐẢNG BỘ TỈNH KON TUM".into());
         d.issuer.name = "ĐẢNG ỦY XÃ ĐẮK MAR".into();
-        d.so_ky_hieu = SoKyHieu { number: Some(5), kind: Some("NQ".into()), issuer: "ĐU".into(), unit: None };
+        d.so_ky_hieu = SoKyHieu {
+            number: Some(5),
+            kind: Some("NQ".into()),
+            issuer: "ĐU".into(),
+            unit: None,
+        };
         let h = d.header();
         assert_eq!(h.agency.last().unwrap().rule, Some(Rule::Asterisk));
         assert_eq!(h.national.len(), 1);
@@ -399,7 +414,12 @@ mod tests {
         d.attached_to = Some(AttachedTo {
             wording: "Kèm theo".into(),
             kind_name: "Quyết định".into(),
-            number: SoKyHieu { number: Some(12), kind: Some("QĐ".into()), issuer: "UBND".into(), unit: None },
+            number: SoKyHieu {
+                number: Some(12),
+                kind: Some("QĐ".into()),
+                issuer: "UBND".into(),
+                unit: None,
+            },
             date: DocDate::Issued(chrono::NaiveDate::from_ymd_opt(2023, 2, 5).unwrap()),
             issuer_name: "Ủy ban nhân dân xã Đắk Mar".into(),
         });
@@ -416,7 +436,14 @@ mod tests {
 
     #[test]
     fn noi_nhan_block() {
-        let lines: Vec<String> = sample().noi_nhan_lines().into_iter().map(|l| l.text).collect();
-        assert_eq!(lines, ["Nơi nhận:", "- Như trên (t/h);", "- Lưu: VT, BCĐ, NCLTD."]);
+        let lines: Vec<String> = sample()
+            .noi_nhan_lines()
+            .into_iter()
+            .map(|l| l.text)
+            .collect();
+        assert_eq!(
+            lines,
+            ["Nơi nhận:", "- Như trên (t/h);", "- Lưu: VT, BCĐ, NCLTD."]
+        );
     }
 }

@@ -84,8 +84,14 @@ mod tests {
         let cases = [
             (skh(Some(5), Some("QĐ"), "UBND", None), "Số: 05/QĐ-UBND"),
             (skh(Some(15), Some("QĐ"), "BNV", None), "Số: 15/QĐ-BNV"),
-            (skh(Some(1259), Some("KH"), "UBND", None), "Số: 1259/KH-UBND"),
-            (skh(Some(3759), Some("TTr"), "CAT", Some("PV05")), "Số: 3759/TTr-CAT-PV05"),
+            (
+                skh(Some(1259), Some("KH"), "UBND", None),
+                "Số: 1259/KH-UBND",
+            ),
+            (
+                skh(Some(3759), Some("TTr"), "CAT", Some("PV05")),
+                "Số: 3759/TTr-CAT-PV05",
+            ),
             (skh(Some(2389), None, "BCĐ", Some("NC")), "Số: 2389/BCĐ-NC"),
             (skh(Some(5), None, "BNV", Some("VP")), "Số: 05/BNV-VP"),
             (skh(Some(12), None, "UBND", Some("VX")), "Số: 12/UBND-VX"),

@@ -20,7 +20,11 @@ fn day(d: u32) -> String {
 
 /// Months 1 and 2 take a leading zero, 3–12 do not ("tháng 02", "tháng 3").
 fn month(m: u32) -> String {
-    if m <= 2 { format!("{m:02}") } else { m.to_string() }
+    if m <= 2 {
+        format!("{m:02}")
+    } else {
+        m.to_string()
+    }
 }
 
 /// "ngày 05 tháng 02 năm 2023", or "ngày       tháng 12 năm 2022" for a draft.
@@ -82,9 +86,18 @@ mod tests {
 
     #[test]
     fn draft_leaves_the_day_blank() {
-        let s = dia_danh_thoi_gian("Kon Tum", DocDate::Draft { month: 12, year: 2022 });
+        let s = dia_danh_thoi_gian(
+            "Kon Tum",
+            DocDate::Draft {
+                month: 12,
+                year: 2022,
+            },
+        );
         assert_eq!(s, format!("Kon Tum, ngày {BLANK} tháng 12 năm 2022"));
-        let s = ngay_thang_nam(DocDate::Draft { month: 2, year: 2023 });
+        let s = ngay_thang_nam(DocDate::Draft {
+            month: 2,
+            year: 2023,
+        });
         assert!(s.ends_with("tháng 02 năm 2023"));
     }
 }

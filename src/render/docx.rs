@@ -27,8 +27,13 @@ fn font() -> RunFonts {
         .cs(fonts::FAMILY)
 }
 
+/// A run of text. Fonts come from the document defaults (all four slots are Times New Roman),
+/// so runs carry only what differs: size and emphasis.
 fn run(text: &str, s: TextStyle) -> Run {
-    let mut r = Run::new().add_text(text).size(half_points(s.size)).fonts(font());
+    let mut r = Run::new().add_text(text);
+    if s.size != l::BODY_PT {
+        r = r.size(half_points(s.size));
+    }
     if s.bold {
         r = r.bold();
     }
@@ -40,7 +45,11 @@ fn run(text: &str, s: TextStyle) -> Run {
 
 /// Single-spaced, no space before or after: lines of the header and the closing blocks.
 fn tight() -> LineSpacing {
-    LineSpacing::new().before(0).after(0).line(240).line_rule(LineSpacingType::Auto)
+    LineSpacing::new()
+        .before(0)
+        .after(0)
+        .line(240)
+        .line_rule(LineSpacingType::Auto)
 }
 
 /// Body spacing: `PARA_GAP_PT` before, `LINE_SPACING` lines.
@@ -60,11 +69,22 @@ fn border(position: ParagraphBorderPosition) -> ParagraphBorder {
         .color("000000")
 }
 
+/// An empty paragraph 3 pt high: a rule's carrier, or a small gap after a table.
+fn thin_paragraph() -> Paragraph {
+    Paragraph::new().line_spacing(
+        LineSpacing::new()
+            .before(0)
+            .after(0)
+            .line(60)
+            .line_rule(LineSpacingType::Exact),
+    )
+}
+
 /// An empty paragraph whose top border is a centred rule `width_mm` long in a column
 /// `column_mm` wide.
 fn rule_paragraph(width_mm: f32, column_mm: f32) -> Paragraph {
     let side = ((column_mm - 2.0 * l::CELL_PAD_MM - width_mm) / 2.0).max(0.0);
-    let mut p = Paragraph::new()
+    let mut p = thin_paragraph()
         .indent(Some(mm_to_twips(side)), None, Some(mm_to_twips(side)), None)
         .line_spacing(
             LineSpacing::new()
@@ -82,7 +102,13 @@ fn rule_paragraph(width_mm: f32, column_mm: f32) -> Paragraph {
 
 /// A paragraph framed on all four sides, `width_mm` wide and centred: urgency, secrecy and
 /// draft stamps.
-fn stamp(text: &str, s: TextStyle, width_mm: f32, column_mm: f32, align: AlignmentType) -> Paragraph {
+fn stamp(
+    text: &str,
+    s: TextStyle,
+    width_mm: f32,
+    column_mm: f32,
+    align: AlignmentType,
+) -> Paragraph {
     let free = (column_mm - 2.0 * l::CELL_PAD_MM - width_mm).max(0.0);
     let (left, right) = match align {
         AlignmentType::Right => (free, 0.0),
@@ -90,7 +116,12 @@ fn stamp(text: &str, s: TextStyle, width_mm: f32, column_mm: f32, align: Alignme
     };
     let mut p = Paragraph::new()
         .align(AlignmentType::Center)
-        .indent(Some(mm_to_twips(left)), None, Some(mm_to_twips(right)), None)
+        .indent(
+            Some(mm_to_twips(left)),
+            None,
+            Some(mm_to_twips(right)),
+            None,
+        )
         .line_spacing(LineSpacing::new().before(80).after(40))
         .add_run(run(text, s));
     let mut b = ParagraphBorders::with_empty();
@@ -199,7 +230,9 @@ impl Body<'_> {
                     },
                 )),
                 Inline::Break => p.add_run(Run::new().add_break(docx_rs::BreakType::TextWrapping)),
-                Inline::FootnoteRef(n) => p.add_run(Run::new().add_footnote_reference(self.footnote(*n))),
+                Inline::FootnoteRef(n) => {
+                    p.add_run(Run::new().add_footnote_reference(self.footnote(*n)))
+                }
             };
         }
         p
@@ -218,7 +251,11 @@ impl Body<'_> {
             .line_spacing(tight())
             .add_run(mark)
             .add_run(run(" ", s));
-        let p = self.runs(p, self.footnotes.get(n - 1).map(Vec::as_slice).unwrap_or(&[]), s);
+        let p = self.runs(
+            p,
+            self.footnotes.get(n - 1).map(Vec::as_slice).unwrap_or(&[]),
+            s,
+        );
         Footnote {
             id: n,
             content: vec![p],
@@ -230,7 +267,9 @@ impl Body<'_> {
             .align(AlignmentType::Both)
             .indent(
                 None,
-                Some(SpecialIndentType::FirstLine(mm_to_twips(l::FIRST_LINE_INDENT_MM))),
+                Some(SpecialIndentType::FirstLine(mm_to_twips(
+                    l::FIRST_LINE_INDENT_MM,
+                ))),
                 None,
                 None,
             )
@@ -246,52 +285,61 @@ impl Body<'_> {
         };
         let bold = TextStyle { bold: true, ..body };
         match b {
-            Block::Paragraph(c) => out.push(BodyItem::P(self.indented(c, body))),
+            Block::Paragraph(c) => out.push(BodyItem::P(Box::new(self.indented(c, body)))),
             Block::Centered(c) => {
                 let p = Paragraph::new()
                     .align(AlignmentType::Center)
                     .line_spacing(body_spacing())
                     .keep_next(true);
-                out.push(BodyItem::P(self.runs(p, c, bold)));
+                out.push(BodyItem::P(Box::new(self.runs(p, c, bold))));
             }
             Block::Heading { level, content } => {
                 let s = TextStyle {
                     italic: *level >= 3,
                     ..bold
                 };
-                out.push(BodyItem::P(self.indented(content, s).keep_next(true)));
+                out.push(BodyItem::P(Box::new(
+                    self.indented(content, s).keep_next(true),
+                )));
             }
             Block::Article { label, content } => {
                 let p = self.indented(&[], body).add_run(run(label, bold));
-                out.push(BodyItem::P(self.runs(p, content, body)));
+                out.push(BodyItem::P(Box::new(self.runs(p, content, body))));
             }
             Block::CanCu(lines) => {
-                let s = TextStyle { italic: true, ..body };
+                let s = TextStyle {
+                    italic: true,
+                    ..body
+                };
                 for line in lines {
-                    out.push(BodyItem::P(self.indented(line, s)));
+                    out.push(BodyItem::P(Box::new(self.indented(line, s))));
                 }
             }
             Block::ListItem { marker, content } => {
-                let p = self.indented(&[], body).add_run(run(&format!("{marker} "), body));
-                out.push(BodyItem::P(self.runs(p, content, body)));
+                let p = self
+                    .indented(&[], body)
+                    .add_run(run(&format!("{marker} "), body));
+                out.push(BodyItem::P(Box::new(self.runs(p, content, body))));
             }
             Block::Table(t) => {
                 // A table keeps the paragraph gap below the text before it.
                 if let Some(BodyItem::P(p)) = out.pop() {
-                    out.push(BodyItem::P(p.line_spacing(body_spacing().after(120))));
+                    out.push(BodyItem::P(Box::new(
+                        (*p).line_spacing(body_spacing().after(120)),
+                    )));
                 }
-                out.push(BodyItem::T(self.table(t)));
-                out.push(BodyItem::P(
-                    Paragraph::new().line_spacing(
-                        LineSpacing::new().before(0).after(0).line(60).line_rule(LineSpacingType::Exact),
-                    ),
-                ));
+                out.push(BodyItem::T(Box::new(self.table(t))));
+                out.push(BodyItem::P(Box::new(thin_paragraph())));
             }
         }
     }
 
     fn table(&self, t: &crate::document::Table) -> Table {
-        let ncols = t.header.len().max(t.rows.iter().map(Vec::len).max().unwrap_or(0)).max(1);
+        let ncols = t
+            .header
+            .len()
+            .max(t.rows.iter().map(Vec::len).max().unwrap_or(0))
+            .max(1);
         let widths = column_widths(t, ncols);
         let s = TextStyle {
             size: l::TABLE_PT,
@@ -317,8 +365,7 @@ impl Body<'_> {
                         .add_paragraph(self.runs(p, content, st))
                 })
                 .collect::<Vec<_>>();
-            let row = TableRow::new(cells).cant_split();
-            row
+            TableRow::new(cells).cant_split()
         };
         let mut rows = Vec::new();
         if !t.header.is_empty() {
@@ -359,8 +406,19 @@ pub fn column_widths(t: &crate::document::Table, ncols: usize) -> Vec<f32> {
     let mut widths: Vec<f32> = vec![0.0; ncols];
     let mut fixed = vec![false; ncols];
     loop {
-        let free: f32 = l::TEXT_W_MM - widths.iter().zip(&fixed).filter(|(_, f)| **f).map(|(w, _)| w).sum::<f32>();
-        let total: f32 = weights.iter().zip(&fixed).filter(|(_, f)| !**f).map(|(w, _)| w).sum();
+        let free: f32 = l::TEXT_W_MM
+            - widths
+                .iter()
+                .zip(&fixed)
+                .filter(|(_, f)| **f)
+                .map(|(w, _)| w)
+                .sum::<f32>();
+        let total: f32 = weights
+            .iter()
+            .zip(&fixed)
+            .filter(|(_, f)| !**f)
+            .map(|(w, _)| w)
+            .sum();
         let mut changed = false;
         for i in 0..ncols {
             if !fixed[i] {
@@ -378,9 +436,10 @@ pub fn column_widths(t: &crate::document::Table, ncols: usize) -> Vec<f32> {
     }
 }
 
+/// A body element in order, boxed because docx-rs paragraphs and tables are kilobytes large.
 enum BodyItem {
-    P(Paragraph),
-    T(Table),
+    P(Box<Paragraph>),
+    T(Box<Table>),
 }
 
 fn signature_paragraphs(k: &ChuKy) -> Vec<Paragraph> {
@@ -420,7 +479,9 @@ fn closing_table(doc: &Document) -> Option<Table> {
     let (lw, rw) = (l::CLOSING_LEFT_MM, l::CLOSING_RIGHT_MM);
     let (left, right) = match (noi_nhan.is_empty(), doc.signatures.as_slice()) {
         (true, []) => return None,
-        (_, [a, b, ..]) if noi_nhan.is_empty() => (signature_paragraphs(a), signature_paragraphs(b)),
+        (_, [a, b, ..]) if noi_nhan.is_empty() => {
+            (signature_paragraphs(a), signature_paragraphs(b))
+        }
         (_, [k, ..]) => (noi_nhan_paragraphs(&noi_nhan), signature_paragraphs(k)),
         (false, []) => (noi_nhan_paragraphs(&noi_nhan), Vec::new()),
     };
@@ -476,8 +537,11 @@ fn kinh_gui_paragraphs(doc: &Document) -> Vec<Paragraph> {
 }
 
 fn styles(mut docx: Docx) -> Docx {
-    let mut reference = Style::new("FootnoteReference", StyleType::Character).name("footnote reference");
-    reference.run_property = reference.run_property.vert_align(VertAlignType::SuperScript);
+    let mut reference =
+        Style::new("FootnoteReference", StyleType::Character).name("footnote reference");
+    reference.run_property = reference
+        .run_property
+        .vert_align(VertAlignType::SuperScript);
     let text = Style::new("FootnoteText", StyleType::Paragraph)
         .name("footnote text")
         .size(half_points(l::FOOTNOTE_PT))
@@ -489,7 +553,10 @@ fn styles(mut docx: Docx) -> Docx {
 /// Renders a document to DOCX bytes.
 pub fn render(doc: &Document) -> Result<Vec<u8>> {
     let mut docx = Docx::new()
-        .page_size(mm_to_twips(l::PAGE_W_MM) as u32, mm_to_twips(l::PAGE_H_MM) as u32)
+        .page_size(
+            mm_to_twips(l::PAGE_W_MM) as u32,
+            mm_to_twips(l::PAGE_H_MM) as u32,
+        )
         .page_margin(
             PageMargin::new()
                 .top(mm_to_twips(l::MARGIN_TOP_MM))
@@ -519,7 +586,13 @@ pub fn render(doc: &Document) -> Result<Vec<u8>> {
             italic: false,
         };
         let w = fonts::text_width_mm(l::DRAFT_MARK, s.size, true, false) + 6.0;
-        docx = docx.add_paragraph(stamp(l::DRAFT_MARK, s, w, l::TEXT_W_MM, AlignmentType::Right));
+        docx = docx.add_paragraph(stamp(
+            l::DRAFT_MARK,
+            s,
+            w,
+            l::TEXT_W_MM,
+            AlignmentType::Right,
+        ));
     }
     docx = docx.add_table(header_table(doc));
     for p in centred_lines(&doc.title(), l::TEXT_W_MM, 18.0) {
@@ -537,17 +610,21 @@ pub fn render(doc: &Document) -> Result<Vec<u8>> {
     }
     // The closing block never stands alone on a page: the last text goes with it.
     if let Some(BodyItem::P(p)) = items.pop() {
-        items.push(BodyItem::P(p.keep_next(true)));
+        items.push(BodyItem::P(Box::new((*p).keep_next(true))));
     }
     for it in items {
         docx = match it {
-            BodyItem::P(p) => docx.add_paragraph(p),
-            BodyItem::T(t) => docx.add_table(t),
+            BodyItem::P(p) => docx.add_paragraph(*p),
+            BodyItem::T(t) => docx.add_table(*t),
         };
     }
     if let Some(t) = closing_table(doc) {
         docx = docx
-            .add_paragraph(Paragraph::new().keep_next(true).line_spacing(tight().before(120)))
+            .add_paragraph(
+                Paragraph::new()
+                    .keep_next(true)
+                    .line_spacing(tight().before(120)),
+            )
             .add_table(t);
     }
 
@@ -558,7 +635,7 @@ pub fn render(doc: &Document) -> Result<Vec<u8>> {
     docx = docx.created_at(&created).updated_at(&created);
 
     let mut buf = std::io::Cursor::new(Vec::new());
-    docx.build().pack(&mut buf).map_err(|e| Error::Render {
+    docx.pack(&mut buf).map_err(|e| Error::Render {
         what: "DOCX".into(),
         message: e.to_string(),
     })?;

@@ -34,7 +34,10 @@ pub static EMBEDDED: [(Face, &[u8]); 4] = [
     (Face::Regular, include_bytes!("fonts/Tinos-Regular.ttf")),
     (Face::Bold, include_bytes!("fonts/Tinos-Bold.ttf")),
     (Face::Italic, include_bytes!("fonts/Tinos-Italic.ttf")),
-    (Face::BoldItalic, include_bytes!("fonts/Tinos-BoldItalic.ttf")),
+    (
+        Face::BoldItalic,
+        include_bytes!("fonts/Tinos-BoldItalic.ttf"),
+    ),
 ];
 
 struct Metrics {

@@ -96,7 +96,11 @@ pub fn fitted_style(line: &Line, lines: &[Line], column_mm: f32) -> TextStyle {
         .iter()
         .filter(|l| l.role == line.role)
         .any(|l| fonts::text_width_mm(&l.text, s.size, s.bold, s.italic) > avail);
-    if overflows { TextStyle { size: 12.0, ..s } } else { s }
+    if overflows {
+        TextStyle { size: 12.0, ..s }
+    } else {
+        s
+    }
 }
 
 /// Signature lines (authority, titles, name): 14 pt bold.

@@ -383,7 +383,14 @@ mod tests {
         match &b.blocks[1] {
             Block::CanCu(lines) => {
                 let l: Vec<String> = lines.iter().map(|l| texts(l)).collect();
-                assert_eq!(l, ["Căn cứ Luật A;", "Căn cứ Nghị định B;", "Theo đề nghị của C."]);
+                assert_eq!(
+                    l,
+                    [
+                        "Căn cứ Luật A;",
+                        "Căn cứ Nghị định B;",
+                        "Theo đề nghị của C."
+                    ]
+                );
             }
             other => panic!("{other:?}"),
         }
@@ -402,7 +409,10 @@ mod tests {
         match &b.blocks[0] {
             Block::Paragraph(c) => {
                 assert_eq!(texts(c), "Tên: Tổ *an ninh* #1 <b>&amp; | 1. _x_");
-                assert!(c.iter().all(|i| matches!(i, Inline::Text(s) if !s.bold && !s.italic)));
+                assert!(
+                    c.iter()
+                        .all(|i| matches!(i, Inline::Text(s) if !s.bold && !s.italic))
+                );
             }
             other => panic!("{other:?}"),
         }
@@ -410,7 +420,9 @@ mod tests {
 
     #[test]
     fn table_and_footnote() {
-        let b = parse("Xem bảng[^a].\n\n| TT | Họ tên |\n|---|---|\n| 1 | An |\n| 2 | Bình |\n\n[^a]: Ghi chú.\n");
+        let b = parse(
+            "Xem bảng[^a].\n\n| TT | Họ tên |\n|---|---|\n| 1 | An |\n| 2 | Bình |\n\n[^a]: Ghi chú.\n",
+        );
         assert_eq!(b.footnotes.len(), 1);
         assert_eq!(texts(&b.footnotes[0]), "Ghi chú.");
         match &b.blocks[1] {

@@ -224,28 +224,42 @@ impl TemplateSet {
         let attached_to = match &fm.attached_to {
             Some(a) => Some((
                 document::kind::find(&a.kind).ok_or_else(|| {
-                    field("attached_to.kind", format!("unknown document type `{}`", a.kind))
+                    field(
+                        "attached_to.kind",
+                        format!("unknown document type `{}`", a.kind),
+                    )
                 })?,
                 a.wording.clone(),
             )),
             None => None,
         };
-        let compile_err = |what: &str, e: handlebars::TemplateError, offset: usize| Error::Template {
-            template: id.clone(),
-            message: format!(
-                "{}{what}: {}",
-                e.pos()
-                    .map(|(l, c)| format!("{}:{}:{c}: ", path.display(), l + offset))
-                    .unwrap_or_default(),
-                e.reason()
-            ),
-        };
+        let compile_err =
+            |what: &str, e: handlebars::TemplateError, offset: usize| Error::Template {
+                template: id.clone(),
+                message: format!(
+                    "{}{what}: {}",
+                    e.pos()
+                        .map(|(l, c)| format!("{}:{}:{c}: ", path.display(), l + offset))
+                        .unwrap_or_default(),
+                    e.reason()
+                ),
+            };
         self.body
             .register_template_string(&id, body)
             .map_err(|e| compile_err("body", e, body_line - 1))?;
         let mut plain = vec![("trich_yeu".to_string(), fm.trich_yeu.clone())];
-        plain.extend(fm.kinh_gui.iter().enumerate().map(|(i, s)| (format!("kinh_gui.{i}"), s.clone())));
-        plain.extend(fm.noi_nhan.iter().enumerate().map(|(i, s)| (format!("noi_nhan.{i}"), s.clone())));
+        plain.extend(
+            fm.kinh_gui
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (format!("kinh_gui.{i}"), s.clone())),
+        );
+        plain.extend(
+            fm.noi_nhan
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (format!("noi_nhan.{i}"), s.clone())),
+        );
         if let Some(a) = &fm.attached_to {
             plain.push(("attached_to.of".into(), a.of.clone()));
         }
@@ -323,7 +337,10 @@ impl TemplateSet {
         if kind_abbr.is_none() && t.kind.shape != Shape::CongVan {
             return Err(Error::Template {
                 template: t.id.clone(),
-                message: format!("type `{}` has no abbreviation for this issuer's family", t.kind.key),
+                message: format!(
+                    "type `{}` has no abbreviation for this issuer's family",
+                    t.kind.key
+                ),
             });
         }
         let unit = match (t.kind.shape, &f.drafting_unit) {
@@ -359,7 +376,9 @@ impl TemplateSet {
                 .collect::<Result<Vec<_>>>()?,
         };
 
-        let (attached_to, date, signatures, noi_nhan) = if let Some((kind, wording)) = &t.attached_to {
+        let (attached_to, date, signatures, noi_nhan) = if let Some((kind, wording)) =
+            &t.attached_to
+        {
             let parent = AttachedTo {
                 wording: wording.clone(),
                 kind_name: sentence_case(kind.title),
@@ -377,9 +396,15 @@ impl TemplateSet {
             let signer = f
                 .signer
                 .as_ref()
-                .ok_or_else(|| field("signer", "missing: who signs (name, title, capacity)".into()))?
+                .ok_or_else(|| {
+                    field(
+                        "signer",
+                        "missing: who signs (name, title, capacity)".into(),
+                    )
+                })?
                 .to_model();
-            let chu_ky = document::ky::chu_ky(family, t.signing, &issuer.collective, &issuer.head, &signer);
+            let chu_ky =
+                document::ky::chu_ky(family, t.signing, &issuer.collective, &issuer.head, &signer);
             let recipients = match &f.noi_nhan {
                 Some(v) => v.iter().map(|s| text::clean(s)).collect(),
                 None => (0..t.n_noi_nhan)
@@ -404,7 +429,9 @@ impl TemplateSet {
             kind: t.kind,
             so_ky_hieu,
             date,
-            title_text: format!("{} {}", sentence_case(t.kind.title), trich_yeu).trim().to_string(),
+            title_text: format!("{} {}", sentence_case(t.kind.title), trich_yeu)
+                .trim()
+                .to_string(),
             trich_yeu,
             attached_to,
             kinh_gui,
@@ -448,4 +475,3 @@ fn render_error(template: &str, part: &str, data: &DocData, e: handlebars::Rende
         },
     }
 }
-

@@ -1,0 +1,137 @@
+//! The `hoso` binary as a clerk uses it: outputs, exit codes and messages.
+
+mod common;
+
+use std::process::Command;
+
+use common::*;
+
+fn hoso() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_hoso"))
+}
+
+#[test]
+fn render_writes_a_final_docx() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("qd.docx");
+    let o = hoso()
+        .args([
+            "doc",
+            "render",
+            "--template",
+            "quyet-dinh-thanh-lap-mo-hinh",
+            "--format",
+            "docx",
+        ])
+        .arg("--data")
+        .arg(sample("quyet-dinh-thanh-lap-mo-hinh"))
+        .arg("--out")
+        .arg(&out)
+        .args(["--number", "5", "--date", "2023-03-20"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let bytes = std::fs::read(&out).unwrap();
+    let body = paragraphs(&part(&bytes, "word/document.xml"));
+    assert!(body.contains(&"Số: 05/QĐ-UBND".to_string()));
+    assert!(body.contains(&"Đắk Mar, ngày 20 tháng 3 năm 2023".to_string()));
+    // Nothing but the output is left in the directory (no temporary file).
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+#[test]
+fn bad_input_fails_cleanly_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x.docx");
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(&bad, "issuer:\n  name: [unclosed\n").unwrap();
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec![
+                "--template".into(),
+                "quyet-dinh-thanh-lap-mo-hinh".into(),
+                "--data".into(),
+                bad.display().to_string(),
+            ],
+            "bad.yaml:",
+        ),
+        (
+            vec![
+                "--template".into(),
+                "khong-co".into(),
+                "--data".into(),
+                sample("ke-hoach-khao-sat").display().to_string(),
+            ],
+            "unknown template `khong-co`",
+        ),
+        (
+            vec![
+                "--template".into(),
+                "ke-hoach-khao-sat".into(),
+                "--data".into(),
+                dir.path().join("none.yaml").display().to_string(),
+            ],
+            "none.yaml",
+        ),
+        (
+            vec![
+                "--template".into(),
+                "ke-hoach-khao-sat".into(),
+                "--data".into(),
+                sample("ke-hoach-khao-sat").display().to_string(),
+                "--format".into(),
+                "odt".into(),
+            ],
+            "`odt`",
+        ),
+    ];
+    for (args, want) in cases {
+        let o = hoso()
+            .args(["doc", "render", "--out"])
+            .arg(&out)
+            .args(&args)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains(want), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+        assert!(!out.exists());
+    }
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "only bad.yaml"
+    );
+}
+
+#[test]
+fn bad_date_is_a_usage_error() {
+    let o = hoso()
+        .args([
+            "doc",
+            "render",
+            "--template",
+            "t",
+            "--data",
+            "d",
+            "--out",
+            "o",
+            "--date",
+            "20/3/2023",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("YYYY-MM-DD"));
+}
+
+#[test]
+fn templates_lists_items_and_variables() {
+    let o = hoso().args(["doc", "templates"]).output().unwrap();
+    assert!(o.status.success());
+    let s = String::from_utf8(o.stdout).unwrap();
+    assert!(s.contains("quyet-dinh-thanh-lap-mo-hinh"));
+    assert!(s.contains("mo-hinh #6"));
+    assert!(s.contains("ten_mo_hinh:"));
+}

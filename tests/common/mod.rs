@@ -1,0 +1,63 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use hoso::template::{DocData, Issuance, TemplateSet};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn sample(id: &str) -> PathBuf {
+    root().join("samples/documents").join(format!("{id}.yaml"))
+}
+
+pub fn draft() -> Issuance {
+    Issuance {
+        number: None,
+        date: None,
+        today: NaiveDate::from_ymd_opt(2023, 3, 14).unwrap(),
+        draft_mark: false,
+    }
+}
+
+pub fn issued(number: u32, y: i32, m: u32, d: u32) -> Issuance {
+    Issuance {
+        number: Some(number),
+        date: NaiveDate::from_ymd_opt(y, m, d),
+        ..draft()
+    }
+}
+
+/// Renders a template with a data file to DOCX bytes in-process.
+pub fn docx(set: &TemplateSet, id: &str, data: &Path, issuance: &Issuance) -> Vec<u8> {
+    let data = DocData::load(data).unwrap();
+    let doc = set.document(id, &data, issuance).unwrap();
+    hoso::render::docx::render(&doc).unwrap()
+}
+
+/// One part of a DOCX package as text.
+pub fn part(docx: &[u8], name: &str) -> String {
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
+    let mut s = String::new();
+    z.by_name(name).unwrap().read_to_string(&mut s).unwrap();
+    s
+}
+
+/// The text of each paragraph of an XML part (w:t runs joined), parsed with a real XML parser
+/// so that a malformed part fails the test.
+pub fn paragraphs(xml: &str) -> Vec<String> {
+    let doc = roxmltree::Document::parse(xml).expect("well-formed XML");
+    doc.descendants()
+        .filter(|n| n.has_tag_name("p"))
+        .map(|p| {
+            p.descendants()
+                .filter(|n| n.has_tag_name("t"))
+                .filter_map(|n| n.text())
+                .collect::<String>()
+        })
+        .collect()
+}

@@ -1,0 +1,88 @@
+//! A real office suite is the judge: every sample's DOCX is converted to PDF by LibreOffice
+//! headless and the extracted text must hold the exact header strings.
+//!
+//! Needs `soffice` and `pdftotext`; `.ci/run` installs both and runs this test with
+//! `cargo test --test conformance -- --ignored`.
+
+mod common;
+
+use std::process::Command;
+
+use common::*;
+use hoso::template::{DocData, TemplateSet};
+
+fn squeeze(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+#[ignore = "needs LibreOffice and poppler-utils; run by .ci/run"]
+fn libreoffice_renders_every_sample() {
+    let set = TemplateSet::embedded().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let issuance = issued(5, 2023, 3, 20);
+    let mut expected = Vec::new();
+    for t in set.iter() {
+        let data = DocData::load(&sample(&t.id)).unwrap();
+        let doc = set.document(&t.id, &data, &issuance).unwrap();
+        let bytes = hoso::render::docx::render(&doc).unwrap();
+        std::fs::write(dir.path().join(format!("{}.docx", t.id)), bytes).unwrap();
+        let h = doc.header();
+        let mut want: Vec<String> = h
+            .national
+            .iter()
+            .chain(&h.number)
+            .chain(&h.date)
+            .chain(&doc.title())
+            .filter(|l| l.role != hoso::document::Role::Vv)
+            .map(|l| l.text.clone())
+            .collect();
+        want.push("Nơi nhận:".into());
+        if doc.noi_nhan.is_none() {
+            want.pop();
+        }
+        expected.push((t.id.clone(), want));
+    }
+    let profile = dir.path().join("profile");
+    let status = Command::new("soffice")
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            profile.display()
+        ))
+        .args(["--headless", "--convert-to", "pdf", "--outdir"])
+        .arg(dir.path())
+        .args(
+            expected
+                .iter()
+                .map(|(id, _)| dir.path().join(format!("{id}.docx"))),
+        )
+        .output()
+        .expect("soffice runs");
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    for (id, want) in expected {
+        let pdf = dir.path().join(format!("{id}.pdf"));
+        assert!(pdf.exists(), "LibreOffice did not convert {id}");
+        let out = Command::new("pdftotext")
+            .arg("-layout")
+            .arg(&pdf)
+            .arg("-")
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            unicode_normalization::is_nfc(&text),
+            "{id}: extracted text is not NFC"
+        );
+        let text = squeeze(&text);
+        for w in want {
+            assert!(
+                text.contains(&squeeze(&w)),
+                "{id}: {w:?} not found in\n{text}"
+            );
+        }
+    }
+}

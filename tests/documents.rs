@@ -1,0 +1,276 @@
+//! Every template renders from its sample into a DOCX whose text carries the decree's header,
+//! number, date, title, signature and Nơi nhận exactly.
+
+mod common;
+
+use common::*;
+use hoso::document::thoi_gian::BLANK;
+use hoso::template::{DocData, TemplateSet};
+
+fn set() -> TemplateSet {
+    TemplateSet::embedded().unwrap()
+}
+
+#[test]
+fn every_template_has_a_sample_and_renders() {
+    let set = set();
+    assert!(set.iter().count() >= 5);
+    for t in set.iter() {
+        let bytes = docx(&set, &t.id, &sample(&t.id), &draft());
+        let body = paragraphs(&part(&bytes, "word/document.xml"));
+        assert!(
+            body.iter()
+                .any(|p| p == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+            "{}",
+            t.id
+        );
+        assert!(
+            body.iter().any(|p| p == "Độc lập - Tự do - Hạnh phúc"),
+            "{}",
+            t.id
+        );
+        // The last text block carries the closing mark.
+        assert!(body.iter().any(|p| p.ends_with("./.")), "{}", t.id);
+    }
+}
+
+#[test]
+fn decision_draft_and_final() {
+    let set = set();
+    let id = "quyet-dinh-thanh-lap-mo-hinh";
+    let body = paragraphs(&part(
+        &docx(&set, id, &sample(id), &draft()),
+        "word/document.xml",
+    ));
+    assert!(body.contains(&format!("Số: {BLANK}/QĐ-UBND")), "{body:?}");
+    assert!(
+        body.contains(&format!("Đắk Mar, ngày {BLANK} tháng 3 năm 2023")),
+        "{body:?}"
+    );
+
+    let body = paragraphs(&part(
+        &docx(&set, id, &sample(id), &issued(5, 2023, 3, 20)),
+        "word/document.xml",
+    ));
+    for want in [
+        "UBND HUYỆN ĐẮK HÀ",
+        "ỦY BAN NHÂN DÂN",
+        "XÃ ĐẮK MAR",
+        "Số: 05/QĐ-UBND",
+        "Đắk Mar, ngày 20 tháng 3 năm 2023",
+        "QUYẾT ĐỊNH",
+        "Về việc thành lập mô hình “Camera an ninh”",
+        "CHỦ TỊCH ỦY BAN NHÂN DÂN XÃ ĐẮK MAR",
+        "QUYẾT ĐỊNH:",
+        "KT. CHỦ TỊCH",
+        "PHÓ CHỦ TỊCH",
+        "Nguyễn Văn Hòa",
+        "Nơi nhận:",
+        "- Như Điều 5;",
+        "- Lưu: VT, CAX.",
+    ] {
+        assert!(
+            body.iter().any(|p| p == want),
+            "missing {want:?} in {body:?}"
+        );
+    }
+    // Căn cứ lines: ";" after each, "." after the last.
+    let can_cu: Vec<&String> = body
+        .iter()
+        .filter(|p| p.starts_with("Căn cứ") || p.starts_with("Theo đề nghị"))
+        .collect();
+    assert_eq!(can_cu.len(), 5);
+    assert!(can_cu[..4].iter().all(|p| p.ends_with(';')));
+    assert!(can_cu[4].ends_with('.'));
+    // Article labels and the member table.
+    assert!(
+        body.iter()
+            .any(|p| p.starts_with("Điều 1. Thành lập mô hình"))
+    );
+    assert!(body.iter().any(|p| p == "Trần Đình Khoa"));
+}
+
+#[test]
+fn cong_van_has_vv_kinh_gui_and_footnotes() {
+    let set = set();
+    let id = "cong-van-de-nghi-bao-cao";
+    let bytes = docx(&set, id, &sample(id), &draft());
+    let body = paragraphs(&part(&bytes, "word/document.xml"));
+    assert!(body.contains(&format!("Số: {BLANK}/BCĐ-NC")));
+    assert!(
+        body.iter()
+            .any(|p| p.starts_with("V/v xây dựng, nhân rộng mô hình"))
+    );
+    assert!(body.contains(&"Kính gửi:".to_string()));
+    let dashes: Vec<&String> = body
+        .iter()
+        .filter(|p| p.starts_with("- Ban Chỉ đạo") || p.starts_with("- Các thành viên"))
+        .collect();
+    assert_eq!(dashes.len(), 2);
+    assert!(dashes[0].ends_with(';') && dashes[1].ends_with('.'));
+    assert!(body.contains(&"TM. BAN CHỈ ĐẠO".to_string()));
+    assert!(body.contains(&"Chủ tịch Ủy ban nhân dân tỉnh".to_string()));
+    assert!(body.contains(&"- Lưu: VT, BCĐ, NCLTD.".to_string()));
+    assert!(
+        !body.iter().any(|p| p == "QUYẾT ĐỊNH"),
+        "a công văn has no type name"
+    );
+    let notes = paragraphs(&part(&bytes, "word/footnotes.xml"));
+    assert_eq!(notes.len(), 2);
+    assert!(notes[1].contains("tiêu chí đánh giá, phân loại phong trào"));
+}
+
+#[test]
+fn attached_quy_che_cites_its_decision() {
+    let set = set();
+    let id = "quy-che-hoat-dong-mo-hinh";
+    let body = paragraphs(&part(
+        &docx(&set, id, &sample(id), &issued(7, 2023, 3, 25)),
+        "word/document.xml",
+    ));
+    assert!(body.contains(&"QUY CHẾ".to_string()));
+    assert!(body.contains(
+        &"(Kèm theo Quyết định số 07/QĐ-BCĐ ngày 25 tháng 3 năm 2023 của Trưởng Ban Chỉ đạo mô hình “Camera an ninh”)".to_string()
+    ), "{body:?}");
+    assert!(
+        !body.iter().any(|p| p.starts_with("Số:")),
+        "no number line of its own"
+    );
+    assert!(
+        !body.iter().any(|p| p == "Nơi nhận:"),
+        "no Nơi nhận of its own"
+    );
+    assert!(body.contains(&"Chương I".to_string()));
+}
+
+#[test]
+fn page_setup_fonts_and_page_numbers() {
+    let set = set();
+    let id = "bao-cao-ket-qua-hoat-dong";
+    let bytes = docx(&set, id, &sample(id), &draft());
+    let doc = part(&bytes, "word/document.xml");
+    // A4 and margins in twips: 20/20/30/15 mm.
+    assert!(doc.contains(r#"<w:pgSz w:w="11906" w:h="16838""#), "A4");
+    assert!(
+        doc.contains(r#"w:top="1134""#)
+            && doc.contains(r#"w:left="1701""#)
+            && doc.contains(r#"w:right="850""#)
+    );
+    assert!(
+        doc.contains("<w:titlePg"),
+        "page 1 has its own, empty header"
+    );
+    let styles = part(&bytes, "word/styles.xml");
+    assert!(
+        styles.contains(r#"w:ascii="Times New Roman""#)
+            && styles.contains(r#"w:cs="Times New Roman""#)
+    );
+    // The default header carries a PAGE field.
+    let headers: Vec<String> = (1..=2)
+        .map(|i| part(&bytes, &format!("word/header{i}.xml")))
+        .collect();
+    assert!(headers.iter().any(|h| h.contains("PAGE")));
+    assert!(headers.iter().any(|h| !h.contains("PAGE")));
+}
+
+/// Values with XML and Markdown specials, quotes and decomposed letters stay exact text.
+#[test]
+fn hostile_values_stay_text() {
+    let set = set();
+    let id = "quyet-dinh-thanh-lap-mo-hinh";
+    let mut text = std::fs::read_to_string(sample(id)).unwrap();
+    // "Tự quản" typed decomposed (NFD), plus & < > * _ # | quotes and a control character
+    // (BEL, written as the YAML escape `\a`).
+    let hostile = "Tu\u{031B}\u{0323} qua\u{0309}n *A* & <B> _c_ #1 | \\\"Q\\\" 'x'\\a";
+    text = text.replace(
+        "ten_mo_hinh: Camera an ninh",
+        &format!("ten_mo_hinh: \"{hostile}\""),
+    );
+    text = text.replace(
+        "    chuc_vu: Trưởng Công an xã",
+        "    chuc_vu: \"Trưởng | <CA> & *xã*\"",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("d.yaml");
+    std::fs::write(&path, text).unwrap();
+    let body = paragraphs(&part(&docx(&set, id, &path, &draft()), "word/document.xml"));
+    let want = "Về việc thành lập mô hình “Tự quản *A* & <B> _c_ #1 | \"Q\" 'x'”";
+    assert!(body.iter().any(|p| p == want), "{body:?}");
+    assert!(
+        body.iter().any(|p| p == "Trưởng | <CA> & *xã*"),
+        "table cell kept whole: {body:?}"
+    );
+}
+
+#[test]
+fn data_errors_name_file_and_field() {
+    let set = set();
+    let dir = tempfile::tempdir().unwrap();
+    let id = "quyet-dinh-thanh-lap-mo-hinh";
+    let text = std::fs::read_to_string(sample(id)).unwrap();
+
+    // A variable the template needs is missing.
+    let path = dir.path().join("missing.yaml");
+    std::fs::write(&path, text.replace("ten_mo_hinh: Camera an ninh\n", "")).unwrap();
+    let data = DocData::load(&path).unwrap();
+    let e = set.document(id, &data, &draft()).unwrap_err().to_string();
+    assert!(
+        e.contains(id) && e.contains("ten_mo_hinh") && e.contains("missing.yaml"),
+        "{e}"
+    );
+
+    // No signer.
+    let path = dir.path().join("nosigner.yaml");
+    let cut = text.replace(
+        "signer:\n  name: Nguyễn Văn Hòa\n  title: PHÓ CHỦ TỊCH\n  capacity: deputy\n",
+        "",
+    );
+    std::fs::write(&path, cut).unwrap();
+    let e = set
+        .document(id, &DocData::load(&path).unwrap(), &draft())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("field `signer`"), "{e}");
+
+    // A wrong capacity names the file and line.
+    let path = dir.path().join("capacity.yaml");
+    std::fs::write(&path, text.replace("capacity: deputy", "capacity: boss")).unwrap();
+    let e = DocData::load(&path).unwrap_err().to_string();
+    assert!(e.contains("capacity.yaml:") && e.contains("boss"), "{e}");
+
+    // Unknown template.
+    let data = DocData::load(&sample(id)).unwrap();
+    let e = set
+        .document("khong-co", &data, &draft())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("unknown template `khong-co`"), "{e}");
+}
+
+#[test]
+fn broken_templates_are_refused_with_their_place() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("a.hbs"),
+        "---\nname: A\nkind: quyet-dinh\nissuer: x\n---\n{{#each x}}\n",
+    )
+    .unwrap();
+    let e = TemplateSet::load_dir(dir.path()).err().unwrap().to_string();
+    assert!(e.contains("template `a`") && e.contains("a.hbs:"), "{e}");
+
+    std::fs::write(
+        dir.path().join("a.hbs"),
+        "---\nname: A\nkind: bien-lai\nissuer: x\n---\nx\n",
+    )
+    .unwrap();
+    let e = TemplateSet::load_dir(dir.path()).err().unwrap().to_string();
+    assert!(e.contains("field `kind`") && e.contains("bien-lai"), "{e}");
+
+    std::fs::write(
+        dir.path().join("a.hbs"),
+        "---\nname: A\nkynd: quyet-dinh\nissuer: x\n---\nx\n",
+    )
+    .unwrap();
+    let e = TemplateSet::load_dir(dir.path()).err().unwrap().to_string();
+    assert!(e.contains("a.hbs:3:") && e.contains("kynd"), "{e}");
+}
