@@ -8,6 +8,8 @@ use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 
 use hoso::error::{Error, Result};
+use hoso::render::pdf::Profile;
+use hoso::service::Format;
 use hoso::template::{DocData, Issuance, TemplateSet};
 
 #[derive(Parser)]
@@ -26,7 +28,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Render every sample under samples/documents as a ready-to-sign draft.
+    /// Render every sample under samples/documents as a ready-to-sign draft, DOCX and PDF.
     Demo {
         #[arg(long, default_value = "demo-out")]
         out: PathBuf,
@@ -48,7 +50,7 @@ enum DocCommand {
         template: String,
         #[arg(long)]
         data: PathBuf,
-        /// docx (several formats separated by commas as they become available).
+        /// docx, pdf, or both: docx,pdf.
         #[arg(long, default_value = "docx")]
         format: String,
         #[arg(long)]
@@ -62,6 +64,9 @@ enum DocCommand {
         /// Print a framed "DỰ THẢO" above the header (not a decree element).
         #[arg(long)]
         draft_mark: bool,
+        /// Write PDF/A-2b, for archiving.
+        #[arg(long)]
+        pdf_a: bool,
     },
 }
 
@@ -103,8 +108,9 @@ fn run(cli: Cli) -> Result<()> {
             number,
             date,
             draft_mark,
+            pdf_a,
         }) => {
-            let formats = hoso::service::Format::parse_list(&format)?;
+            let formats = Format::parse_list(&format)?;
             let data = DocData::load(&data)?;
             let issuance = Issuance {
                 number,
@@ -112,9 +118,15 @@ fn run(cli: Cli) -> Result<()> {
                 today: chrono::Local::now().date_naive(),
                 draft_mark,
             };
-            for path in
-                hoso::service::render_to_files(&set, &template, &data, &issuance, &formats, &out)?
-            {
+            let profile = if pdf_a {
+                Profile::Archival
+            } else {
+                Profile::Standard
+            };
+            let written = hoso::service::render_to_files(
+                &set, &template, &data, &issuance, &formats, profile, &out,
+            )?;
+            for path in written {
                 println!("{}", path.display());
             }
             Ok(())
@@ -143,13 +155,14 @@ fn demo(set: &TemplateSet, samples: &Path, out: &Path) -> Result<()> {
             today,
             draft_mark: false,
         };
-        let target = out.join("documents").join(format!("{}.docx", t.id));
+        let target = out.join("documents").join(&t.id);
         let written = hoso::service::render_to_files(
             set,
             &t.id,
             &data,
             &issuance,
-            &[hoso::service::Format::Docx],
+            &[Format::Docx, Format::Pdf],
+            Profile::Standard,
             &target,
         )?;
         for p in written {

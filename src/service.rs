@@ -13,12 +13,14 @@ use crate::template::{DocData, Issuance, TemplateSet};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Docx,
+    Pdf,
 }
 
 impl Format {
     pub fn extension(self) -> &'static str {
         match self {
             Format::Docx => "docx",
+            Format::Pdf => "pdf",
         }
     }
 
@@ -28,9 +30,10 @@ impl Format {
         for part in s.split(',').map(str::trim) {
             let f = match part {
                 "docx" => Format::Docx,
+                "pdf" => Format::Pdf,
                 other => {
                     return Err(Error::Usage(format!(
-                        "--format: `{other}` is not a format hoso writes (docx)"
+                        "--format: `{other}` is not a format hoso writes (docx, pdf, docx,pdf)"
                     )));
                 }
             };
@@ -42,14 +45,15 @@ impl Format {
     }
 }
 
-/// Renders one document in each format. With one format `out` is the file written; with
-/// several, each file is `out` with the format's extension.
+/// Renders one document in each format from one model. With one format `out` is the file
+/// written; with several, each file is `out` with the format's extension.
 pub fn render_to_files(
     set: &TemplateSet,
     template: &str,
     data: &DocData,
     issuance: &Issuance,
     formats: &[Format],
+    pdf: render::pdf::Profile,
     out: &Path,
 ) -> Result<Vec<PathBuf>> {
     let doc = set.document(template, data, issuance)?;
@@ -57,6 +61,7 @@ pub fn render_to_files(
     for f in formats {
         let bytes = match f {
             Format::Docx => render::docx::render(&doc)?,
+            Format::Pdf => render::pdf::render(&doc, pdf)?,
         };
         let path = if formats.len() == 1 {
             out.to_path_buf()

@@ -340,7 +340,7 @@ impl Body<'_> {
             .len()
             .max(t.rows.iter().map(Vec::len).max().unwrap_or(0))
             .max(1);
-        let widths = column_widths(t, ncols);
+        let widths = l::column_widths(t, ncols);
         let s = TextStyle {
             size: l::TABLE_PT,
             bold: false,
@@ -378,61 +378,6 @@ impl Body<'_> {
             .width(mm_to_twips(l::TEXT_W_MM) as usize, WidthType::Dxa)
             .layout(docx_rs::TableLayoutType::Fixed)
             .margins(TableCellMargins::new().margin(0, pad, 0, pad))
-    }
-}
-
-/// Column widths in mm, shared out by each column's longest cell, so that "TT" stays narrow
-/// and names get room.
-pub fn column_widths(t: &crate::document::Table, ncols: usize) -> Vec<f32> {
-    let len = |c: &Vec<Inline>| -> f32 {
-        c.iter()
-            .map(|i| match i {
-                Inline::Text(s) => s.text.chars().count(),
-                _ => 1,
-            })
-            .sum::<usize>() as f32
-    };
-    let weights: Vec<f32> = (0..ncols)
-        .map(|i| {
-            std::iter::once(&t.header)
-                .chain(t.rows.iter())
-                .filter_map(|r| r.get(i))
-                .map(len)
-                .fold(2.0, f32::max)
-                .min(45.0)
-        })
-        .collect();
-    // Shares by weight, but no column narrower than `TABLE_MIN_COL_MM`: "TT" must not wrap.
-    let mut widths: Vec<f32> = vec![0.0; ncols];
-    let mut fixed = vec![false; ncols];
-    loop {
-        let free: f32 = l::TEXT_W_MM
-            - widths
-                .iter()
-                .zip(&fixed)
-                .filter(|(_, f)| **f)
-                .map(|(w, _)| w)
-                .sum::<f32>();
-        let total: f32 = weights
-            .iter()
-            .zip(&fixed)
-            .filter(|(_, f)| !**f)
-            .map(|(w, _)| w)
-            .sum();
-        let mut changed = false;
-        for i in 0..ncols {
-            if !fixed[i] {
-                widths[i] = weights[i] / total * free;
-                if widths[i] < l::TABLE_MIN_COL_MM {
-                    widths[i] = l::TABLE_MIN_COL_MM;
-                    fixed[i] = true;
-                    changed = true;
-                }
-            }
-        }
-        if !changed || fixed.iter().all(|f| *f) {
-            return widths;
-        }
     }
 }
 

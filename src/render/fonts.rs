@@ -1,7 +1,8 @@
 //! Fonts. The decree requires Times New Roman; hoso carries Tinos, a face with the same metrics
 //! and full Vietnamese coverage (SIL OFL, see `fonts/OFL.txt`), so that text widths, and with
 //! them the rules under the agency name and the tiêu ngữ, come out the same on every machine.
-//! Faces are parsed once per process.
+//! PDFs embed Times New Roman itself when the machine has it with every Vietnamese letter, and
+//! Tinos otherwise. Faces are read and parsed once per process.
 
 use std::sync::OnceLock;
 
@@ -88,13 +89,126 @@ pub fn covers(face: Face, text: &str) -> bool {
         .all(|c| m.face.glyph_index(c).is_some())
 }
 
+/// Where a machine keeps the real Times New Roman (Debian's ttf-mscorefonts-installer, and the
+/// usual names elsewhere), per face.
+const TIMES_NEW_ROMAN: [(Face, &[&str]); 4] = [
+    (
+        Face::Regular,
+        &[
+            "/usr/share/fonts/truetype/msttcorefonts/Times_New_Roman.ttf",
+            "/usr/share/fonts/truetype/msttcorefonts/times.ttf",
+            "/usr/share/fonts/TTF/times.ttf",
+        ],
+    ),
+    (
+        Face::Bold,
+        &[
+            "/usr/share/fonts/truetype/msttcorefonts/Times_New_Roman_Bold.ttf",
+            "/usr/share/fonts/truetype/msttcorefonts/timesbd.ttf",
+            "/usr/share/fonts/TTF/timesbd.ttf",
+        ],
+    ),
+    (
+        Face::Italic,
+        &[
+            "/usr/share/fonts/truetype/msttcorefonts/Times_New_Roman_Italic.ttf",
+            "/usr/share/fonts/truetype/msttcorefonts/timesi.ttf",
+            "/usr/share/fonts/TTF/timesi.ttf",
+        ],
+    ),
+    (
+        Face::BoldItalic,
+        &[
+            "/usr/share/fonts/truetype/msttcorefonts/Times_New_Roman_Bold_Italic.ttf",
+            "/usr/share/fonts/truetype/msttcorefonts/timesbi.ttf",
+            "/usr/share/fonts/TTF/timesbi.ttf",
+        ],
+    ),
+];
+
+/// The four faces a PDF embeds: `(family name, bytes per face)`.
+pub struct FaceSet {
+    pub family: &'static str,
+    pub faces: Vec<(Face, &'static [u8])>,
+}
+
+/// The faces for PDF output, chosen once: the machine's Times New Roman when all four faces are
+/// there and each has a glyph for every Vietnamese letter (a face that lacks one would print "Tụ"
+/// for "Tự" without a word), else the embedded Tinos. `HOSO_EMBEDDED_FONTS=1` forces Tinos,
+/// for output that is the same on every machine.
+pub fn pdf_faces() -> &'static FaceSet {
+    static SET: OnceLock<FaceSet> = OnceLock::new();
+    SET.get_or_init(|| {
+        let forced = std::env::var_os("HOSO_EMBEDDED_FONTS").is_some_and(|v| v == "1");
+        if !forced && let Some(faces) = system_times_new_roman() {
+            return FaceSet {
+                family: FAMILY,
+                faces,
+            };
+        }
+        FaceSet {
+            family: "Tinos",
+            faces: EMBEDDED.to_vec(),
+        }
+    })
+}
+
+fn system_times_new_roman() -> Option<Vec<(Face, &'static [u8])>> {
+    let mut faces = Vec::new();
+    for (face, paths) in TIMES_NEW_ROMAN {
+        let bytes = paths.iter().find_map(|p| std::fs::read(p).ok())?;
+        let parsed = ttf_parser::Face::parse(&bytes, 0).ok()?;
+        let covered = VIETNAMESE.chars().all(|c| parsed.glyph_index(c).is_some());
+        if !covered {
+            return None;
+        }
+        // Read once per process and kept for its lifetime, like the embedded faces.
+        faces.push((face, &*Box::leak(bytes.into_boxed_slice())));
+    }
+    Some(faces)
+}
+
+/// Vertical metrics of the PDF's regular face, in em.
+#[derive(Debug, Clone, Copy)]
+pub struct LineMetrics {
+    /// Pitch of a single-spaced line as Word and LibreOffice set it: the hhea ascender,
+    /// descender and line gap (1.149 em for Times New Roman and its clones).
+    pub single: f32,
+    /// Height Typst gives a line with `top-edge: "ascender"` and `bottom-edge: "descender"`:
+    /// the OS/2 typographic ascender and descender (0.909 em for Tinos).
+    pub typst_line: f32,
+}
+
+/// The PDF face's line metrics, so that Typst's leading reproduces the DOCX line pitch.
+pub fn pdf_line_metrics() -> LineMetrics {
+    static M: OnceLock<LineMetrics> = OnceLock::new();
+    *M.get_or_init(|| {
+        let regular = pdf_faces()
+            .faces
+            .iter()
+            .find(|(f, _)| *f == Face::Regular)
+            .map(|(_, b)| *b)
+            .unwrap_or(EMBEDDED[0].1);
+        let face = ttf_parser::Face::parse(regular, 0).expect("PDF faces were parsed when chosen");
+        let upem = f32::from(face.units_per_em());
+        let hhea = face.tables().hhea;
+        let single = f32::from(hhea.ascender - hhea.descender + hhea.line_gap) / upem;
+        let typst_line = face
+            .tables()
+            .os2
+            .map(|o| f32::from(o.typographic_ascender() - o.typographic_descender()) / upem)
+            .unwrap_or(f32::from(hhea.ascender - hhea.descender) / upem);
+        LineMetrics { single, typst_line }
+    })
+}
+
+/// Every letter of Vietnamese, both cases, with all five tone marks.
+pub const VIETNAMESE: &str = "aàảãáạăằẳẵắặâầẩẫấậbcdđeèẻẽéẹêềểễếệghiìỉĩíịklmnoòỏõóọôồổỗốộơờởỡớợpqrstuùủũúụưừửữứựvxyỳỷỹýỵ\
+AÀẢÃÁẠĂẰẲẴẮẶÂẦẨẪẤẬBCDĐEÈẺẼÉẸÊỀỂỄẾỆGHIÌỈĨÍỊKLMNOÒỎÕÓỌÔỒỔỖỐỘƠỜỞỠỚỢPQRSTUÙỦŨÚỤƯỪỬỮỨỰVXYỲỶỸÝỴ";
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Every letter of Vietnamese, both cases, with all five tone marks.
-    pub const VIETNAMESE: &str = "aàảãáạăằẳẵắặâầẩẫấậbcdđeèẻẽéẹêềểễếệghiìỉĩíịklmnoòỏõóọôồổỗốộơờởỡớợpqrstuùủũúụưừửữứựvxyỳỷỹýỵ\
-AÀẢÃÁẠĂẰẲẴẮẶÂẦẨẪẤẬBCDĐEÈẺẼÉẸÊỀỂỄẾỆGHIÌỈĨÍỊKLMNOÒỎÕÓỌÔỒỔỖỐỘƠỜỞỠỚỢPQRSTUÙỦŨÚỤƯỪỬỮỨỰVXYỲỶỸÝỴ";
 
     #[test]
     fn every_face_covers_vietnamese() {

@@ -2,7 +2,7 @@
 //! emphasis by role, spacing. Chosen inside the ranges of Nghị định 30/2020, Phụ lục I, using
 //! the sizes of its Phụ lục III samples (Quốc hiệu 13, tiêu ngữ 14, body 14).
 
-use crate::document::{Line, Role, Rule};
+use crate::document::{Inline, Line, Role, Rule, Table};
 
 use super::fonts;
 
@@ -130,6 +130,61 @@ pub fn rule_width_mm(lines: &[Line], column_mm: f32) -> Option<f32> {
         }
         Rule::Full => Some(line_width_mm(last, lines, column_mm).min(avail)),
         Rule::Asterisk => None,
+    }
+}
+
+/// Column widths in mm, shared out by each column's longest cell, so that "TT" stays narrow
+/// and names get room.
+pub fn column_widths(t: &Table, ncols: usize) -> Vec<f32> {
+    let len = |c: &Vec<Inline>| -> f32 {
+        c.iter()
+            .map(|i| match i {
+                Inline::Text(s) => s.text.chars().count(),
+                _ => 1,
+            })
+            .sum::<usize>() as f32
+    };
+    let weights: Vec<f32> = (0..ncols)
+        .map(|i| {
+            std::iter::once(&t.header)
+                .chain(t.rows.iter())
+                .filter_map(|r| r.get(i))
+                .map(len)
+                .fold(2.0, f32::max)
+                .min(45.0)
+        })
+        .collect();
+    // Shares by weight, but no column narrower than `TABLE_MIN_COL_MM`: "TT" must not wrap.
+    let mut widths: Vec<f32> = vec![0.0; ncols];
+    let mut fixed = vec![false; ncols];
+    loop {
+        let free: f32 = TEXT_W_MM
+            - widths
+                .iter()
+                .zip(&fixed)
+                .filter(|(_, f)| **f)
+                .map(|(w, _)| w)
+                .sum::<f32>();
+        let total: f32 = weights
+            .iter()
+            .zip(&fixed)
+            .filter(|(_, f)| !**f)
+            .map(|(w, _)| w)
+            .sum();
+        let mut changed = false;
+        for i in 0..ncols {
+            if !fixed[i] {
+                widths[i] = weights[i] / total * free;
+                if widths[i] < TABLE_MIN_COL_MM {
+                    widths[i] = TABLE_MIN_COL_MM;
+                    fixed[i] = true;
+                    changed = true;
+                }
+            }
+        }
+        if !changed || fixed.iter().all(|f| *f) {
+            return widths;
+        }
     }
 }
 

@@ -4,3 +4,4 @@
 pub mod docx;
 pub mod fonts;
 pub mod layout;
+pub mod pdf;

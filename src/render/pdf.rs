@@ -1,0 +1,595 @@
+//! PDF output with Typst compiled in: the [`Document`] becomes a Typst source held in memory,
+//! typeset by a [`World`] whose fonts and standard library are loaded once per process, and
+//! exported by typst-pdf with the fonts embedded (subset). No temporary file and no external
+//! program. Every user string enters the source as a Typst string literal, never as markup or
+//! code, so `#`, `$`, `*`, `_`, `@`, `<`, `` ` ``, `\`, `//`, `[` and `]` stay text.
+
+use std::fmt::Write as _;
+use std::sync::{LazyLock, OnceLock};
+
+use typst::diag::{FileError, FileResult, SourceDiagnostic};
+use typst::foundations::{Bytes, Datetime, Duration};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World};
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
+
+use super::fonts;
+use super::layout::{self as l, TextStyle};
+use crate::document::{Block, ChuKy, DocDate, Document, Inline, Line, Role, Rule, Table};
+use crate::error::{Error, Result};
+
+/// What the PDF is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Profile {
+    /// Plain PDF 1.7 with tagged structure.
+    #[default]
+    Standard,
+    /// PDF/A-2b, for archiving under the law on archives.
+    Archival,
+}
+
+/// Fonts and library, built once and shared by every render of the process.
+struct Shared {
+    library: LazyHash<Library>,
+    book: LazyHash<FontBook>,
+    fonts: Vec<Font>,
+}
+
+fn shared() -> &'static Shared {
+    static SHARED: OnceLock<Shared> = OnceLock::new();
+    SHARED.get_or_init(|| {
+        let fonts: Vec<Font> = fonts::pdf_faces()
+            .faces
+            .iter()
+            .filter_map(|(_, bytes)| Font::new(Bytes::new(*bytes), 0))
+            .collect();
+        Shared {
+            library: LazyHash::new(Library::default()),
+            book: LazyHash::new(FontBook::from_fonts(&fonts)),
+            fonts,
+        }
+    })
+}
+
+/// The one file id every render uses: ids are a global table that panics past 65,535 paths.
+static MAIN: LazyLock<FileId> = LazyLock::new(|| {
+    let path = VirtualPath::new("main.typ").expect("a valid virtual path");
+    FileId::new(RootedPath::new(VirtualRoot::Project, path))
+});
+
+/// A world of one in-memory source.
+struct DocWorld {
+    source: Source,
+    shared: &'static Shared,
+}
+
+impl World for DocWorld {
+    fn library(&self) -> &LazyHash<Library> {
+        &self.shared.library
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        &self.shared.book
+    }
+
+    fn main(&self) -> FileId {
+        *MAIN
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        if id == *MAIN {
+            Ok(self.source.clone())
+        } else {
+            Err(FileError::AccessDenied)
+        }
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        if id == *MAIN {
+            Ok(Bytes::from_string(self.source.clone()))
+        } else {
+            Err(FileError::AccessDenied)
+        }
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        self.shared.fonts.get(index).cloned()
+    }
+
+    fn today(&self, _: Option<Duration>) -> Option<Datetime> {
+        // Documents never print "today": their dates come from the model, so output is
+        // reproducible.
+        None
+    }
+}
+
+/// Loads fonts and the standard library now instead of at the first render.
+pub fn warm_up() {
+    shared();
+}
+
+/// Renders a document to PDF bytes.
+pub fn render(doc: &Document, profile: Profile) -> Result<Vec<u8>> {
+    compile(typst_source(doc), doc, profile)
+}
+
+fn compile(text: String, doc: &Document, profile: Profile) -> Result<Vec<u8>> {
+    let source = Source::new(*MAIN, text);
+    let world = DocWorld {
+        source,
+        shared: shared(),
+    };
+    let fail = |what: &str, diags: &[SourceDiagnostic]| Error::Render {
+        what: "PDF".into(),
+        message: format!(
+            "{what}: {}",
+            diags
+                .iter()
+                .map(|d| d.message.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+    };
+    let paged: PagedDocument = typst::compile(&world)
+        .output
+        .map_err(|d| fail("typesetting", &d))?;
+    let date = pdf_date(doc);
+    let standards = match profile {
+        Profile::Standard => PdfStandards::default(),
+        Profile::Archival => {
+            PdfStandards::new(&[PdfStandard::A_2b]).map_err(|e| Error::Render {
+                what: "PDF".into(),
+                message: e.message().to_string(),
+            })?
+        }
+    };
+    let options = PdfOptions {
+        ident: typst::foundations::Smart::Custom(doc.title_text.clone()),
+        creator: typst::foundations::Smart::Custom(Some(format!(
+            "hoso {}",
+            env!("CARGO_PKG_VERSION")
+        ))),
+        timestamp: Some(Timestamp::new_utc(date)),
+        standards,
+        tagged: false,
+        ..PdfOptions::default()
+    };
+    typst_pdf::pdf(&paged, &options).map_err(|d| fail("export", &d))
+}
+
+/// The document's own date (for a draft, the first of its month), so that the same document
+/// gives the same PDF.
+fn pdf_date(doc: &Document) -> Datetime {
+    use chrono::Datelike;
+    let (y, m, d) = match doc.date.or(doc.attached_to.as_ref().map(|a| a.date)) {
+        Some(DocDate::Issued(d)) => (d.year(), d.month(), d.day()),
+        Some(DocDate::Draft { month, year }) => (year, month, 1),
+        None => (2000, 1, 1),
+    };
+    Datetime::from_ymd(y, m as u8, d as u8)
+        .unwrap_or_else(|| Datetime::from_ymd(2000, 1, 1).unwrap())
+}
+
+/// A Typst string literal: the only way user text enters the source.
+fn lit(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Text in a style, as a Typst expression.
+fn styled(text: &str, s: TextStyle) -> String {
+    format!(
+        "text(size: {}pt, weight: {}, style: {}, {})",
+        s.size,
+        if s.bold { "\"bold\"" } else { "\"regular\"" },
+        if s.italic { "\"italic\"" } else { "\"normal\"" },
+        lit(text)
+    )
+}
+
+/// Typst leadings (single-spaced blocks, body) that reproduce the line pitch Word and
+/// LibreOffice give the same text in the DOCX.
+fn leadings() -> (f32, f32) {
+    let m = fonts::pdf_line_metrics();
+    (
+        m.single - m.typst_line,
+        m.single * l::LINE_SPACING - m.typst_line,
+    )
+}
+
+/// Page, fonts, paragraph rules and the helpers the generated body calls. Every number comes
+/// from `render::layout`, shared with the DOCX renderer.
+fn preamble(doc: &Document) -> String {
+    let family = fonts::pdf_faces().family;
+    let (single, leading) = leadings();
+    format!(
+        r#"#set document(title: {title}, author: {author})
+#set page(width: {pw}mm, height: {ph}mm, margin: (top: {mt}mm, bottom: {mb}mm, left: {ml}mm, right: {mr}mm),
+  header-ascent: {ha}mm,
+  header: context {{ if here().page() > 1 {{ align(center, text(size: {pn}pt, counter(page).display())) }} }})
+#set text(font: {font}, size: {body}pt, lang: "vi", top-edge: "ascender", bottom-edge: "descender", hyphenate: false)
+#set par(justify: true, leading: {leading}em, spacing: {leading}em + {gap}pt, first-line-indent: (amount: {indent}mm, all: true))
+#set footnote.entry(separator: line(length: 30%, stroke: 0.5pt), indent: 0pt, gap: 0.4em)
+#show footnote.entry: set text(size: {fnpt}pt)
+#show footnote.entry: set par(first-line-indent: 0pt, leading: {single}em)
+#let fixed(body) = block(width: 100%, spacing: 0pt, {{
+  set par(first-line-indent: 0pt, justify: false, leading: {single}em, spacing: {single}em)
+  body
+}})
+#let centred(..lines) = fixed(align(center, lines.pos().join(linebreak())))
+#let rule(len) = align(center, pad(top: 3pt, line(length: len * 1mm, stroke: {rule}pt)))
+#let stamp(w, body) = align(center, pad(top: 6pt, box(width: w * 1mm, height: {stamp_h}mm, stroke: {rule}pt, align(center + horizon, body))))
+"#,
+        title = lit(&doc.title_text),
+        author = lit(&crate::text::clean(&doc.issuer.name)),
+        pw = l::PAGE_W_MM,
+        ph = l::PAGE_H_MM,
+        mt = l::MARGIN_TOP_MM,
+        mb = l::MARGIN_BOTTOM_MM,
+        ml = l::MARGIN_LEFT_MM,
+        mr = l::MARGIN_RIGHT_MM,
+        ha = l::MARGIN_TOP_MM - l::HEADER_DISTANCE_MM - 5.0,
+        pn = l::PAGE_NUMBER_PT,
+        font = lit(family),
+        body = l::BODY_PT,
+        gap = l::PARA_GAP_PT,
+        indent = l::FIRST_LINE_INDENT_MM,
+        fnpt = l::FOOTNOTE_PT,
+        rule = l::RULE_PT,
+        stamp_h = l::STAMP_H_MM,
+    )
+}
+
+/// A centred block of header or title lines with the rule, asterisk or frame they carry.
+fn line_block(out: &mut String, lines: &[Line], column_mm: f32) {
+    let mut plain: Vec<String> = Vec::new();
+    let flush = |out: &mut String, plain: &mut Vec<String>| {
+        if !plain.is_empty() {
+            let _ = writeln!(out, "  centred({}),", plain.join(", "));
+            plain.clear();
+        }
+    };
+    for (i, line) in lines.iter().enumerate() {
+        let s = l::fitted_style(line, lines, column_mm);
+        if let Some(w) = line.frame_mm {
+            flush(out, &mut plain);
+            let _ = writeln!(out, "  stamp({w}, {}),", styled(&line.text, s));
+            continue;
+        }
+        if matches!(line.role, Role::Vv) && i > 0 {
+            flush(out, &mut plain);
+            out.push_str("  v(6pt),\n");
+        }
+        plain.push(styled(&line.text, s));
+    }
+    flush(out, &mut plain);
+    if let Some(last) = lines.last() {
+        match last.rule {
+            Some(Rule::Asterisk) => {
+                let _ = writeln!(out, "  centred({}),", styled("*", l::style(Role::Agency)));
+            }
+            Some(_) => {
+                let w = l::rule_width_mm(lines, column_mm).unwrap_or(0.0);
+                let _ = writeln!(out, "  rule({w}),");
+            }
+            None => {}
+        }
+    }
+}
+
+fn cell(lines: &[Line], column_mm: f32) -> String {
+    let mut s = String::from("stack(\n");
+    line_block(&mut s, lines, column_mm);
+    s.push(')');
+    s
+}
+
+fn header(out: &mut String, doc: &Document) {
+    let h = doc.header();
+    let (lw, rw) = (l::HEADER_LEFT_MM, l::HEADER_RIGHT_MM);
+    let _ = writeln!(
+        out,
+        "#grid(columns: ({lw}mm, {rw}mm), row-gutter: 8pt, inset: (x: {pad}mm),\n{},\n{},",
+        cell(&h.agency, lw),
+        cell(&h.national, rw),
+        pad = l::CELL_PAD_MM
+    );
+    if !(h.number.is_empty() && h.date.is_empty()) {
+        let _ = writeln!(out, "{},\n{},", cell(&h.number, lw), cell(&h.date, rw));
+    }
+    out.push_str(")\n");
+}
+
+/// Inline content as a Typst content block.
+fn inlines(v: &[Inline], base: TextStyle, footnotes: &[Vec<Inline>]) -> String {
+    let mut s = String::from("[");
+    for i in v {
+        match i {
+            Inline::Text(span) => {
+                let st = TextStyle {
+                    size: base.size,
+                    bold: base.bold || span.bold,
+                    italic: base.italic || span.italic,
+                };
+                let _ = write!(s, "#{}", styled(&span.text, st));
+            }
+            Inline::Break => s.push_str("#linebreak()"),
+            Inline::FootnoteRef(n) => {
+                let note = footnotes.get(n - 1).map(Vec::as_slice).unwrap_or(&[]);
+                let st = TextStyle {
+                    size: l::FOOTNOTE_PT,
+                    bold: false,
+                    italic: false,
+                };
+                let _ = write!(s, "#footnote({})", inlines(note, st, &[]));
+            }
+        }
+    }
+    s.push(']');
+    s
+}
+
+fn body_style(bold: bool, italic: bool) -> TextStyle {
+    TextStyle {
+        size: l::BODY_PT,
+        bold,
+        italic,
+    }
+}
+
+fn table(out: &mut String, t: &Table, footnotes: &[Vec<Inline>]) {
+    let ncols = t
+        .header
+        .len()
+        .max(t.rows.iter().map(Vec::len).max().unwrap_or(0))
+        .max(1);
+    let widths = l::column_widths(t, ncols);
+    let cols: Vec<String> = widths.iter().map(|w| format!("{w}mm")).collect();
+    let _ = writeln!(
+        out,
+        "#block(above: 8pt, below: 8pt, {{\nset par(first-line-indent: 0pt, justify: false, leading: {}em)\ntable(columns: ({},), stroke: {}pt, inset: (x: {}mm, y: 3pt), align: (x, y) => if y == 0 or {} {{ center + horizon }} else {{ left + horizon }},",
+        leadings().0,
+        cols.join(", "),
+        l::RULE_PT,
+        l::CELL_PAD_MM * 1.5,
+        widths
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| **w < 20.0)
+            .map(|(i, _)| format!("x == {i}"))
+            .chain(std::iter::once("false".to_string()))
+            .collect::<Vec<_>>()
+            .join(" or ")
+    );
+    let row = |out: &mut String, cells: &[Vec<Inline>], bold: bool| {
+        for i in 0..ncols {
+            let c = cells.get(i).map(Vec::as_slice).unwrap_or(&[]);
+            let st = TextStyle {
+                size: l::TABLE_PT,
+                bold,
+                italic: false,
+            };
+            let _ = writeln!(out, "  {},", inlines(c, st, footnotes));
+        }
+    };
+    if !t.header.is_empty() {
+        out.push_str("  table.header(\n");
+        row(out, &t.header, true);
+        out.push_str("  ),\n");
+    }
+    for r in &t.rows {
+        row(out, r, false);
+    }
+    out.push_str(")})\n");
+}
+
+fn block(out: &mut String, b: &Block, footnotes: &[Vec<Inline>]) {
+    match b {
+        Block::Paragraph(c) => {
+            let _ = writeln!(
+                out,
+                "#par({})\n",
+                inlines(c, body_style(false, false), footnotes)
+            );
+        }
+        Block::Centered(c) => {
+            let _ = writeln!(
+                out,
+                "#block(above: {gap}pt + 0.2em, below: {gap}pt, fixed(align(center, {})))\n",
+                inlines(c, body_style(true, false), footnotes),
+                gap = l::PARA_GAP_PT
+            );
+        }
+        Block::Heading { level, content } => {
+            let _ = writeln!(
+                out,
+                "#par({})\n",
+                inlines(content, body_style(true, *level >= 3), footnotes)
+            );
+        }
+        Block::Article { label, content } => {
+            let _ = writeln!(
+                out,
+                "#par([#{}{}])\n",
+                styled(label, body_style(true, false)),
+                &inlines(content, body_style(false, false), footnotes)
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+            );
+        }
+        Block::CanCu(lines) => {
+            for line in lines {
+                let _ = writeln!(
+                    out,
+                    "#par({})\n",
+                    inlines(line, body_style(false, true), footnotes)
+                );
+            }
+        }
+        Block::ListItem { marker, content } => {
+            let _ = writeln!(
+                out,
+                "#par([#{}{}])\n",
+                lit(&format!("{marker} ")),
+                &inlines(content, body_style(false, false), footnotes)
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+            );
+        }
+        Block::Table(t) => table(out, t, footnotes),
+    }
+}
+
+fn kinh_gui(out: &mut String, doc: &Document) {
+    let lines = doc.kinh_gui_lines();
+    let s = l::style(Role::KinhGui);
+    match lines.as_slice() {
+        [] => {}
+        [one] => {
+            let _ = writeln!(
+                out,
+                "#v({}pt)\n#centred({})",
+                l::PARA_GAP_PT * 2.0,
+                styled(&one.text, s)
+            );
+        }
+        [label, items @ ..] => {
+            let left = l::TEXT_W_MM * 0.18;
+            let dash = left + fonts::text_width_mm("Kính gửi", s.size, s.bold, s.italic);
+            let hang = fonts::text_width_mm("- ", s.size, false, false);
+            let _ = writeln!(
+                out,
+                "#v({}pt)\n#fixed(pad(left: {left}mm, {}))",
+                l::PARA_GAP_PT * 2.0,
+                styled(&label.text, s)
+            );
+            let (single, _) = leadings();
+            let pars: Vec<String> = items
+                .iter()
+                .map(|it| {
+                    format!(
+                        "par(first-line-indent: 0pt, hanging-indent: {hang}mm, leading: {single}em, {})",
+                        styled(&it.text, s)
+                    )
+                })
+                .collect();
+            let _ = writeln!(
+                out,
+                "#block(above: 0pt, below: {}pt, pad(left: {dash}mm, stack(spacing: {single}em, {})))",
+                l::PARA_GAP_PT,
+                pars.join(", ")
+            );
+        }
+    }
+}
+
+fn signature(k: &ChuKy) -> String {
+    let s = l::SIGNATURE;
+    let top: Vec<String> = k.lines.iter().map(|t| styled(t, s)).collect();
+    let mut bottom = Vec::new();
+    if let Some(p) = &k.position {
+        bottom.push(styled(p, s));
+    }
+    bottom.push(styled(&k.name, s));
+    format!(
+        "stack(centred({}), v({}mm), centred({}))",
+        top.join(", "),
+        l::SIGNATURE_GAP_MM,
+        bottom.join(", ")
+    )
+}
+
+fn noi_nhan(lines: &[Line]) -> String {
+    let items: Vec<String> = lines
+        .iter()
+        .map(|x| styled(&x.text, l::style(x.role)))
+        .collect();
+    format!("fixed({})", items.join(" + linebreak() + "))
+}
+
+fn closing(out: &mut String, doc: &Document) {
+    let nn = doc.noi_nhan_lines();
+    let (left, right) = match (nn.is_empty(), doc.signatures.as_slice()) {
+        (true, []) => return,
+        (_, [a, b, ..]) if nn.is_empty() => (signature(a), signature(b)),
+        (_, [k, ..]) => (noi_nhan(&nn), signature(k)),
+        (false, []) => (noi_nhan(&nn), "[]".to_string()),
+    };
+    let _ = writeln!(
+        out,
+        "#block(breakable: false, above: 12pt, grid(columns: ({}mm, {}mm), inset: (x: {}mm), {left}, {right}))",
+        l::CLOSING_LEFT_MM,
+        l::CLOSING_RIGHT_MM,
+        l::CELL_PAD_MM
+    );
+}
+
+/// The whole Typst source of a document.
+pub fn typst_source(doc: &Document) -> String {
+    let mut out = preamble(doc);
+    if doc.draft_mark {
+        let s = TextStyle {
+            size: 13.0,
+            bold: true,
+            italic: false,
+        };
+        let w = fonts::text_width_mm(l::DRAFT_MARK, s.size, true, false) + 6.0;
+        let _ = writeln!(
+            out,
+            "#place(top + right, dy: -12mm, box(width: {w}mm, height: {}mm, stroke: {}pt, align(center + horizon, {})))",
+            l::STAMP_H_MM,
+            l::RULE_PT,
+            styled(l::DRAFT_MARK, s)
+        );
+    }
+    header(&mut out, doc);
+    let title = doc.title();
+    if !title.is_empty() {
+        out.push_str("#v(18pt)\n#stack(\n");
+        line_block(&mut out, &title, l::TEXT_W_MM);
+        out.push_str(")\n");
+    }
+    kinh_gui(&mut out, doc);
+    for b in &doc.body {
+        block(&mut out, b, &doc.footnotes);
+    }
+    closing(&mut out, doc);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[ignore]
+    fn experiment() {
+        let src = std::fs::read_to_string("/tmp/exp.typ").unwrap();
+        let doc = crate::document::tests::sample();
+        let pdf = compile(src, &doc, Profile::Standard).unwrap();
+        std::fs::write("/tmp/exp.pdf", pdf).unwrap();
+    }
+
+    #[test]
+    fn literals_escape_everything() {
+        assert_eq!(lit(r#"a"b\c"#), r#""a\"b\\c""#);
+        assert_eq!(lit("x\ny"), r#""x\ny""#);
+        assert_eq!(lit("#$*_@<`//[]"), "\"#$*_@<`//[]\"");
+    }
+}
