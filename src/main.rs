@@ -97,6 +97,7 @@ fn run(cli: Cli) -> Result<()> {
     let set = templates(&cli.templates)?;
     match cli.command {
         Command::Doc(DocCommand::Templates) => {
+            set.check()?;
             print!("{}", hoso::service::template_listing(&set));
             Ok(())
         }

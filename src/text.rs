@@ -1,12 +1,24 @@
 //! Text hygiene shared by every layer: Vietnamese text is data, so it is normalised to NFC
 //! before it is stored or rendered, and control characters never reach an output file.
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+
+/// True when `s` is certainly NFC and holds no control character (but line breaks, when
+/// `newlines` allows them): most text is, and is then copied instead of being recomposed.
+fn already_clean(s: &str, newlines: bool) -> bool {
+    is_nfc_quick(s.chars()) == IsNormalized::Yes
+        && !s
+            .chars()
+            .any(|c| c.is_control() && !(newlines && c == '\n'))
+}
 
 /// Returns `s` in Unicode NFC with control characters removed (tabs and line breaks become
 /// spaces), so that decomposed input ("Tự" typed as `T` + `u` + U+031B + U+0323) prints and
 /// compares exactly like precomposed input.
 pub fn clean(s: &str) -> String {
+    if already_clean(s, false) {
+        return s.to_string();
+    }
     let mut out = String::with_capacity(s.len());
     for c in s.nfc() {
         match c {
@@ -21,6 +33,9 @@ pub fn clean(s: &str) -> String {
 /// Like [`clean`] but keeps line breaks, for multi-line values such as an agency name printed
 /// on two lines.
 pub fn clean_multiline(s: &str) -> String {
+    if already_clean(s, true) {
+        return s.to_string();
+    }
     s.split('\n')
         .map(|line| clean(line.trim_end_matches('\r')))
         .collect::<Vec<_>>()

@@ -16,19 +16,14 @@ fn every_template_has_a_sample_and_renders() {
     let set = set();
     assert!(set.iter().count() >= 5);
     for t in set.iter() {
-        let bytes = docx(&set, &t.id, &sample(&t.id), &draft());
+        let data = DocData::load(&sample(&t.id)).unwrap();
+        let doc = set.document(&t.id, &data, &draft()).unwrap();
+        let bytes = hoso::render::docx::render(&doc).unwrap();
         let body = paragraphs(&part(&bytes, "word/document.xml"));
-        assert!(
-            body.iter()
-                .any(|p| p == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
-            "{}",
-            t.id
-        );
-        assert!(
-            body.iter().any(|p| p == "Độc lập - Tự do - Hạnh phúc"),
-            "{}",
-            t.id
-        );
+        // The family's heading: Quốc hiệu and tiêu ngữ, or "ĐẢNG CỘNG SẢN VIỆT NAM".
+        for line in doc.header().national {
+            assert!(body.contains(&line.text), "{}: {:?}", t.id, line.text);
+        }
         // The last text block carries the closing mark.
         assert!(body.iter().any(|p| p.ends_with("./.")), "{}", t.id);
     }
@@ -255,7 +250,11 @@ fn broken_templates_are_refused_with_their_place() {
         "---\nname: A\nkind: quyet-dinh\nissuer: x\n---\n{{#each x}}\n",
     )
     .unwrap();
-    let e = TemplateSet::load_dir(dir.path()).err().unwrap().to_string();
+    let e = TemplateSet::load_dir(dir.path())
+        .and_then(|s| s.check())
+        .err()
+        .unwrap()
+        .to_string();
     assert!(e.contains("template `a`") && e.contains("a.hbs:"), "{e}");
 
     std::fs::write(
@@ -263,7 +262,11 @@ fn broken_templates_are_refused_with_their_place() {
         "---\nname: A\nkind: bien-lai\nissuer: x\n---\nx\n",
     )
     .unwrap();
-    let e = TemplateSet::load_dir(dir.path()).err().unwrap().to_string();
+    let e = TemplateSet::load_dir(dir.path())
+        .and_then(|s| s.check())
+        .err()
+        .unwrap()
+        .to_string();
     assert!(e.contains("field `kind`") && e.contains("bien-lai"), "{e}");
 
     std::fs::write(
@@ -271,6 +274,110 @@ fn broken_templates_are_refused_with_their_place() {
         "---\nname: A\nkynd: quyet-dinh\nissuer: x\n---\nx\n",
     )
     .unwrap();
-    let e = TemplateSet::load_dir(dir.path()).err().unwrap().to_string();
+    let e = TemplateSet::load_dir(dir.path())
+        .and_then(|s| s.check())
+        .err()
+        .unwrap()
+        .to_string();
     assert!(e.contains("a.hbs:3:") && e.contains("kynd"), "{e}");
+}
+
+#[derive(serde::Deserialize)]
+struct HoSoItem {
+    item: u32,
+    title: String,
+    written: bool,
+}
+
+/// Every item of the three hồ sơ lists that somebody writes has a template, and every
+/// template names an item that exists.
+#[test]
+fn every_written_ho_so_item_has_a_template() {
+    let set = set();
+    let text = std::fs::read_to_string(root().join("workflows/ho-so.yaml")).unwrap();
+    let lists: std::collections::BTreeMap<String, Vec<HoSoItem>> =
+        serde_yaml::from_str(&text).unwrap();
+    assert_eq!(lists["mo-hinh"].len(), 16);
+    assert_eq!(lists["dien-hinh"].len(), 5);
+    for (procedure, items) in &lists {
+        for it in items.iter().filter(|i| i.written) {
+            let found = set.iter().any(|t| {
+                t.ho_so
+                    .iter()
+                    .any(|h| &h.procedure == procedure && h.item == it.item)
+            });
+            assert!(
+                found,
+                "{procedure} #{} ({}) has no template",
+                it.item, it.title
+            );
+        }
+    }
+    for t in set.iter() {
+        for h in &t.ho_so {
+            let ok = lists
+                .get(&h.procedure)
+                .is_some_and(|l| l.iter().any(|i| i.item == h.item));
+            assert!(
+                ok,
+                "{} names {} #{}, which no list has",
+                t.id, h.procedure, h.item
+            );
+        }
+    }
+}
+
+#[test]
+fn party_resolution_is_a_party_document() {
+    let set = set();
+    let id = "nghi-quyet-chu-truong";
+    let body = paragraphs(&part(
+        &docx(&set, id, &sample(id), &issued(5, 2023, 3, 10)),
+        "word/document.xml",
+    ));
+    for want in [
+        "ĐẢNG BỘ HUYỆN ĐẮK HÀ",
+        "ĐẢNG ỦY XÃ ĐẮK MAR",
+        "*",
+        "ĐẢNG CỘNG SẢN VIỆT NAM",
+        "Số 05-NQ/ĐU",
+        "Đắk Mar, ngày 10 tháng 3 năm 2023",
+        "NGHỊ QUYẾT",
+        "T/M ĐẢNG ỦY",
+        "BÍ THƯ",
+        "- Lưu Văn phòng Đảng ủy.",
+    ] {
+        assert!(
+            body.iter().any(|p| p == want),
+            "missing {want:?} in {body:?}"
+        );
+    }
+    assert!(
+        !body.iter().any(|p| p.contains("CỘNG HÒA")),
+        "no Quốc hiệu on a Party document"
+    );
+}
+
+#[test]
+fn minutes_are_signed_by_secretary_and_chair() {
+    let set = set();
+    let id = "bien-ban-hop-xet-don-vi-dien-hinh";
+    let body = paragraphs(&part(
+        &docx(&set, id, &sample(id), &issued(3, 2023, 9, 22)),
+        "word/document.xml",
+    ));
+    assert!(body.contains(&"BIÊN BẢN".to_string()));
+    assert!(body.contains(&"THƯ KÝ".to_string()) && body.contains(&"CHỦ TỌA".to_string()));
+    assert!(
+        body.contains(&"Lý Thị Hoa".to_string()) && body.contains(&"Hoàng Văn Quý".to_string())
+    );
+    assert!(
+        !body.iter().any(|p| p.starts_with("Cẩm Giàng, ngày")),
+        "a biên bản has no date line"
+    );
+    assert!(
+        body.iter()
+            .any(|p| p.starts_with("Hồi 08 giờ 00 phút, ngày 22 tháng 9 năm 2023")),
+        "{body:?}"
+    );
 }

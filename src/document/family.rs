@@ -52,6 +52,10 @@ pub struct Family {
     pub tl: &'static str,
     /// Prefix for signing under written authorisation ("TUQ.").
     pub tuq: &'static str,
+    /// The file-copy line's label: "Lưu:" (State), "Lưu" (Party: "- Lưu Văn phòng Đảng ủy.").
+    pub luu_label: &'static str,
+    /// What the file-copy line always names first: the văn thư ("VT") of a State body.
+    pub luu_first: Option<&'static str>,
 }
 
 /// Quốc hiệu and tiêu ngữ, in NFC ("HÒA" with U+00D2, as the decree spells it).
@@ -66,6 +70,8 @@ pub static STATE: Family = Family {
     q: "Q.",
     tl: "TL.",
     tuq: "TUQ.",
+    luu_label: "Lưu:",
+    luu_first: Some("VT"),
 };
 
 pub static PARTY: Family = Family {
@@ -79,6 +85,8 @@ pub static PARTY: Family = Family {
     q: "Q.",
     tl: "T/L",
     tuq: "T/UQ",
+    luu_label: "Lưu",
+    luu_first: None,
 };
 
 impl FamilyId {

@@ -15,6 +15,8 @@ pub enum Signing {
     /// By the head, or for the head.
     #[default]
     Head,
+    /// A biên bản: the secretary signs on the left, the chair on the right.
+    Minutes,
 }
 
 /// In what capacity the person signs (thẩm quyền ký), given with the signer's data.
@@ -89,6 +91,18 @@ pub fn chu_ky(
     }
 }
 
+/// The two signatures of a biên bản: "THƯ KÝ" on the left, "CHỦ TỌA" on the right.
+pub fn bien_ban(secretary: &str, chair: &str) -> Vec<ChuKy> {
+    [("THƯ KÝ", secretary), ("CHỦ TỌA", chair)]
+        .into_iter()
+        .map(|(title, name)| ChuKy {
+            lines: vec![title.to_string()],
+            position: None,
+            name: name.to_string(),
+        })
+        .collect()
+}
+
 /// Strips the punctuation a user may have typed at the end of a list line, so that the rule's
 /// own ";" or "." is added exactly once.
 pub fn strip_end(s: &str) -> &str {
@@ -106,18 +120,19 @@ pub struct NoiNhan {
 }
 
 impl NoiNhan {
-    /// "- …;" per recipient, then "- Lưu: VT, ….".
-    pub fn lines(&self) -> Vec<String> {
+    /// "- …;" per recipient, then "- Lưu: VT, …." (State) or "- Lưu …." (Party).
+    pub fn lines(&self, family: &Family) -> Vec<String> {
         let mut out: Vec<String> = self
             .recipients
             .iter()
             .map(|r| format!("- {};", strip_end(r)))
             .collect();
-        let mut luu = String::from("- Lưu: VT");
-        for u in &self.luu {
-            luu.push_str(", ");
-            luu.push_str(strip_end(u));
-        }
+        let units: Vec<&str> = family
+            .luu_first
+            .into_iter()
+            .chain(self.luu.iter().map(|u| strip_end(u)))
+            .collect();
+        let mut luu = format!("- {} {}", family.luu_label, units.join(", "));
         if let Some(n) = self.copies {
             luu.push_str(&format!(" ({n})"));
         }
@@ -250,19 +265,34 @@ mod tests {
             luu: vec!["PV05".into()],
             copies: None,
         };
-        assert_eq!(n.lines(), ["- Như trên;", "- Lưu: VT, PV05."]);
+        assert_eq!(n.lines(&STATE), ["- Như trên;", "- Lưu: VT, PV05."]);
         let n = NoiNhan {
             recipients: vec![],
             luu: vec!["HC".into()],
             copies: Some(2),
         };
-        assert_eq!(n.lines(), ["- Lưu: VT, HC (2)."]);
+        assert_eq!(n.lines(&STATE), ["- Lưu: VT, HC (2)."]);
         let n = NoiNhan {
             recipients: vec!["Bộ Công an (b/c);".into()],
             luu: vec!["TCCB".into()],
             copies: None,
         };
-        assert_eq!(n.lines(), ["- Bộ Công an (b/c);", "- Lưu: VT, TCCB."]);
+        assert_eq!(n.lines(&STATE), ["- Bộ Công an (b/c);", "- Lưu: VT, TCCB."]);
+        let n = NoiNhan {
+            recipients: vec!["Ban Thường vụ Huyện ủy".into()],
+            luu: vec!["Văn phòng Đảng ủy".into()],
+            copies: None,
+        };
+        assert_eq!(
+            n.lines(&PARTY),
+            ["- Ban Thường vụ Huyện ủy;", "- Lưu Văn phòng Đảng ủy."]
+        );
+        let n = NoiNhan {
+            recipients: vec![],
+            luu: vec![],
+            copies: None,
+        };
+        assert_eq!(n.lines(&STATE), ["- Lưu: VT."]);
     }
 
     #[test]

@@ -318,7 +318,7 @@ impl Document {
         };
         std::iter::once(Line::new(Role::NoiNhanLabel, "Nơi nhận:"))
             .chain(
-                n.lines()
+                n.lines(self.family())
                     .into_iter()
                     .map(|t| Line::new(Role::NoiNhanItem, t)),
             )
@@ -327,7 +327,7 @@ impl Document {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
 
     pub(crate) fn sample() -> Document {

@@ -578,15 +578,6 @@ mod tests {
     use super::*;
 
     #[test]
-    #[ignore]
-    fn experiment() {
-        let src = std::fs::read_to_string("/tmp/exp.typ").unwrap();
-        let doc = crate::document::tests::sample();
-        let pdf = compile(src, &doc, Profile::Standard).unwrap();
-        std::fs::write("/tmp/exp.pdf", pdf).unwrap();
-    }
-
-    #[test]
     fn literals_escape_everything() {
         assert_eq!(lit(r#"a"b\c"#), r#""a\"b\\c""#);
         assert_eq!(lit("x\ny"), r#""x\ny""#);

@@ -62,9 +62,14 @@ impl SignerData {
 }
 
 /// Fields with a fixed meaning; everything else in the file is a template variable.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct Fields {
-    pub issuer: IssuerData,
+    /// Other data files whose fields this one starts from (paths relative to this file), so
+    /// that an agency's profile or a case's facts are written once; this file's own fields win.
+    #[serde(default)]
+    pub extends: Option<Extends>,
+    #[serde(default)]
+    pub issuer: Option<IssuerData>,
     #[serde(default)]
     pub signer: Option<SignerData>,
     /// Overrides the template's default addressees.
@@ -88,7 +93,33 @@ pub struct Fields {
     pub urgency: Option<Urgency>,
     #[serde(default)]
     pub secrecy: Option<Secrecy>,
+    /// For a biên bản: the secretary and the chair who sign it.
+    #[serde(default)]
+    pub secretary: Option<String>,
+    #[serde(default)]
+    pub chair: Option<String>,
 }
+
+/// `extends: base.yaml` or `extends: [a.yaml, b.yaml]` (later files win).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Extends {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Extends {
+    fn paths(&self) -> Vec<&str> {
+        match self {
+            Extends::One(p) => vec![p.as_str()],
+            Extends::Many(v) => v.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
+/// How deep `extends` may nest: enough for a profile extending a profile, and a stop for
+/// cycles.
+const MAX_EXTENDS_DEPTH: usize = 8;
 
 /// A parsed data file.
 #[derive(Debug, Clone)]
@@ -100,26 +131,22 @@ pub struct DocData {
 }
 
 impl DocData {
-    /// Reads and parses a data file.
+    /// Reads and parses a data file and the files it extends.
     pub fn load(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         Self::parse(path, &text)
     }
 
-    /// Parses data text; `path` is used in messages.
+    /// Parses data text; `path` is used in messages and to find the files it extends.
     pub fn parse(path: &Path, text: &str) -> Result<Self> {
-        let raw: serde_yaml::Value =
-            serde_yaml::from_str(text).map_err(|e| Error::yaml(path, &e, 0))?;
-        if !raw.is_mapping() {
-            return Err(Error::Yaml {
+        let merged = merged_mapping(path, text, 0)?;
+        let fields: Fields = serde_yaml::from_value(serde_yaml::Value::Mapping(merged.clone()))
+            .map_err(|e| Error::Field {
                 path: path.into(),
-                line: 1,
-                column: 1,
-                message: "a data file is a mapping of field names to values".into(),
-            });
-        }
-        let fields: Fields = serde_yaml::from_str(text).map_err(|e| Error::yaml(path, &e, 0))?;
-        let mut value = serde_json::to_value(&raw).map_err(|e| Error::Field {
+                field: "(merged with extends)".into(),
+                message: e.to_string(),
+            })?;
+        let mut value = serde_json::to_value(&merged).map_err(|e| Error::Field {
             path: path.into(),
             field: "(file)".into(),
             message: e.to_string(),
@@ -131,6 +158,45 @@ impl DocData {
             value,
         })
     }
+}
+
+/// One file's mapping over those it extends. Each file is checked against [`Fields`] on its
+/// own, so a wrong value is reported with its own file, line and column.
+fn merged_mapping(path: &Path, text: &str, depth: usize) -> Result<serde_yaml::Mapping> {
+    let raw: serde_yaml::Value =
+        serde_yaml::from_str(text).map_err(|e| Error::yaml(path, &e, 0))?;
+    let serde_yaml::Value::Mapping(own) = raw else {
+        return Err(Error::Yaml {
+            path: path.into(),
+            line: 1,
+            column: 1,
+            message: "a data file is a mapping of field names to values".into(),
+        });
+    };
+    let fields: Fields = serde_yaml::from_str(text).map_err(|e| Error::yaml(path, &e, 0))?;
+    let mut merged = serde_yaml::Mapping::new();
+    if let Some(ext) = &fields.extends {
+        if depth >= MAX_EXTENDS_DEPTH {
+            return Err(Error::Field {
+                path: path.into(),
+                field: "extends".into(),
+                message: format!("more than {MAX_EXTENDS_DEPTH} levels deep (a cycle?)"),
+            });
+        }
+        let dir = path.parent().unwrap_or(Path::new("."));
+        for rel in ext.paths() {
+            let base = dir.join(rel);
+            let text = std::fs::read_to_string(&base).map_err(|e| Error::Field {
+                path: path.into(),
+                field: "extends".into(),
+                message: format!("{}: {e}", base.display()),
+            })?;
+            merged.extend(merged_mapping(&base, &text, depth + 1)?);
+        }
+    }
+    merged.extend(own);
+    merged.remove("extends");
+    Ok(merged)
 }
 
 /// NFC and control-character cleaning of every string in a JSON value.
@@ -150,6 +216,36 @@ mod tests {
     const ISSUER: &str = "issuer:\n  name: ỦY BAN NHÂN DÂN XÃ ĐẮK MAR\n  abbreviation: UBND\n  place: Đắk Mar\n  collective: ỦY BAN NHÂN DÂN\n  head: CHỦ TỊCH\n";
 
     #[test]
+    fn extends_merges_and_reports_the_base_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("base.yaml"),
+            format!("{ISSUER}ten: cũ\nxa: Đắk Mar\n"),
+        )
+        .unwrap();
+        let d =
+            DocData::parse(&dir.path().join("d.yaml"), "extends: base.yaml\nten: mới\n").unwrap();
+        assert_eq!(d.value["ten"], "mới");
+        assert_eq!(d.value["xa"], "Đắk Mar");
+        assert!(d.value.get("extends").is_none());
+        assert_eq!(d.fields.issuer.unwrap().abbreviation, "UBND");
+
+        std::fs::write(dir.path().join("bad.yaml"), "issuer:\n  nme: x\n").unwrap();
+        let e = DocData::parse(&dir.path().join("d.yaml"), "extends: [bad.yaml]\n").unwrap_err();
+        assert!(e.to_string().contains("bad.yaml:2:"), "{e}");
+
+        std::fs::write(dir.path().join("loop.yaml"), "extends: loop.yaml\n").unwrap();
+        let e = DocData::parse(&dir.path().join("loop.yaml"), "extends: loop.yaml\n").unwrap_err();
+        assert!(e.to_string().contains("levels deep"), "{e}");
+
+        let e = DocData::parse(&dir.path().join("d.yaml"), "extends: none.yaml\n").unwrap_err();
+        assert!(
+            e.to_string().contains("field `extends`") && e.to_string().contains("none.yaml"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn decomposed_values_become_nfc() {
         let text = format!("{ISSUER}ten: \"Tu\u{031B}\u{0323} qua\u{0309}n\"\n");
         let d = DocData::parse(Path::new("d.yaml"), &text).unwrap();
@@ -160,8 +256,6 @@ mod tests {
     fn errors_name_file_line_and_field() {
         let e = DocData::parse(Path::new("d.yaml"), "issuer: [a\n").unwrap_err();
         assert!(e.to_string().starts_with("d.yaml:"), "{e}");
-        let e = DocData::parse(Path::new("d.yaml"), "ten: x\n").unwrap_err();
-        assert!(e.to_string().contains("missing field `issuer`"), "{e}");
         let bad = ISSUER.replace("abbreviation", "abreviation");
         let e = DocData::parse(Path::new("d.yaml"), &bad).unwrap_err();
         assert!(e.to_string().contains("abreviation"), "{e}");

@@ -8,6 +8,7 @@ pub mod data;
 pub mod markup;
 
 use std::path::{Path, PathBuf};
+use std::sync::RwLock;
 
 use chrono::{Datelike, NaiveDate};
 use handlebars::{Handlebars, RenderErrorReason, handlebars_helper};
@@ -87,15 +88,24 @@ pub struct Template {
     attached_to: Option<(&'static DocKind, String)>,
     n_kinh_gui: usize,
     n_noi_nhan: usize,
+    /// Where it came from, for messages.
+    path: PathBuf,
+    /// The Handlebars body and its first line in the file.
+    body: String,
+    body_line: usize,
+    /// Front-matter strings compiled as Handlebars: (key, source).
+    plain: Vec<(String, String)>,
 }
 
-/// All templates, parsed and compiled once.
+/// All templates. Front matter is parsed when the set is loaded, so listing and lookups are
+/// immediate; a template's Handlebars is compiled the first time it renders (compiling costs
+/// about 0.5 ms a template, and a process usually renders a few of forty), then kept.
 pub struct TemplateSet {
     templates: Vec<Template>,
     /// Bodies: values are escaped for Markdown.
-    body: Handlebars<'static>,
+    body: RwLock<Handlebars<'static>>,
     /// Front-matter strings (trích yếu, recipients): plain text, no escaping.
-    plain: Handlebars<'static>,
+    plain: RwLock<Handlebars<'static>>,
 }
 
 /// What the văn thư has fixed when a document is rendered.
@@ -197,8 +207,8 @@ impl TemplateSet {
     fn from_sources(files: impl IntoIterator<Item = (PathBuf, String)>) -> Result<Self> {
         let mut set = TemplateSet {
             templates: Vec::new(),
-            body: registry(true),
-            plain: registry(false),
+            body: RwLock::new(registry(true)),
+            plain: RwLock::new(registry(false)),
         };
         for (path, src) in files {
             set.add(&path, &text::clean_multiline(&src.replace("\r\n", "\n")))?;
@@ -233,20 +243,6 @@ impl TemplateSet {
             )),
             None => None,
         };
-        let compile_err =
-            |what: &str, e: handlebars::TemplateError, offset: usize| Error::Template {
-                template: id.clone(),
-                message: format!(
-                    "{}{what}: {}",
-                    e.pos()
-                        .map(|(l, c)| format!("{}:{}:{c}: ", path.display(), l + offset))
-                        .unwrap_or_default(),
-                    e.reason()
-                ),
-            };
-        self.body
-            .register_template_string(&id, body)
-            .map_err(|e| compile_err("body", e, body_line - 1))?;
         let mut plain = vec![("trich_yeu".to_string(), fm.trich_yeu.clone())];
         plain.extend(
             fm.kinh_gui
@@ -262,11 +258,6 @@ impl TemplateSet {
         );
         if let Some(a) = &fm.attached_to {
             plain.push(("attached_to.of".into(), a.of.clone()));
-        }
-        for (key, s) in plain {
-            self.plain
-                .register_template_string(&format!("{id}#{key}"), s)
-                .map_err(|e| compile_err(&key, e, 1))?;
         }
         let variables = fm
             .variables
@@ -288,8 +279,44 @@ impl TemplateSet {
             attached_to,
             n_kinh_gui: fm.kinh_gui.len(),
             n_noi_nhan: fm.noi_nhan.len(),
+            path: path.to_path_buf(),
+            body: body.to_string(),
+            body_line,
+            plain,
         });
         Ok(())
+    }
+
+    /// Compiles a template's Handlebars into the registries unless that was done already.
+    fn compile(&self, t: &Template) -> Result<()> {
+        if read(&self.body).has_template(&t.id) {
+            return Ok(());
+        }
+        let compile_err =
+            |what: &str, e: handlebars::TemplateError, offset: usize| Error::Template {
+                template: t.id.clone(),
+                message: format!(
+                    "{}{what}: {}",
+                    e.pos()
+                        .map(|(l, c)| format!("{}:{}:{c}: ", t.path.display(), l + offset))
+                        .unwrap_or_default(),
+                    e.reason()
+                ),
+            };
+        let mut plain = write(&self.plain);
+        for (key, src) in &t.plain {
+            plain
+                .register_template_string(&format!("{}#{key}", t.id), src)
+                .map_err(|e| compile_err(key, e, 1))?;
+        }
+        write(&self.body)
+            .register_template_string(&t.id, &t.body)
+            .map_err(|e| compile_err("body", e, t.body_line - 1))
+    }
+
+    /// Compiles every template: how a set is checked in full (tests, `hoso doc templates`).
+    pub fn check(&self) -> Result<()> {
+        self.templates.iter().try_for_each(|t| self.compile(t))
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Template> {
@@ -305,7 +332,7 @@ impl TemplateSet {
 
     fn render_plain(&self, t: &Template, key: &str, data: &DocData) -> Result<String> {
         let name = format!("{}#{key}", t.id);
-        self.plain
+        read(&self.plain)
             .render(&name, &data.value)
             .map(|s| text::clean(&s))
             .map_err(|e| render_error(&t.id, key, data, e))
@@ -320,11 +347,20 @@ impl TemplateSet {
             field: name.into(),
             message,
         };
-        let issuer = f.issuer.to_model();
+        let issuer = f
+            .issuer
+            .as_ref()
+            .ok_or_else(|| {
+                field(
+                    "issuer",
+                    "missing: the issuing body (name, abbreviation, place, …)".into(),
+                )
+            })?
+            .to_model();
         let family = issuer.family.family();
 
-        let md = self
-            .body
+        self.compile(t)?;
+        let md = read(&self.body)
             .render(&t.id, &data.value)
             .map_err(|e| render_error(&t.id, "body", data, e))?;
         let mut body = markup::parse(&md);
@@ -392,6 +428,18 @@ impl TemplateSet {
                 issuer_name: self.render_plain(t, "attached_to.of", data)?,
             };
             (Some(parent), None, Vec::new(), None)
+        } else if t.signing == Signing::Minutes {
+            let who = |name: &str, v: &Option<String>| {
+                v.as_deref().map(text::clean).ok_or_else(|| {
+                    field(
+                        name,
+                        "missing: a biên bản is signed by its secretary and its chair".into(),
+                    )
+                })
+            };
+            let signatures =
+                document::ky::bien_ban(&who("secretary", &f.secretary)?, &who("chair", &f.chair)?);
+            (None, None, signatures, None)
         } else {
             let signer = f
                 .signer
@@ -445,6 +493,16 @@ impl TemplateSet {
             issuer,
         })
     }
+}
+
+/// A registry for reading; a panic elsewhere while one was held leaves it usable, since
+/// registering a template is all-or-nothing.
+fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(|e| e.into_inner())
+}
+
+fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    lock.write().unwrap_or_else(|e| e.into_inner())
 }
 
 /// "QUYẾT ĐỊNH" → "Quyết định".

@@ -21,9 +21,16 @@ fn bench(c: &mut Criterion) {
         today: NaiveDate::from_ymd_opt(2023, 3, 20).unwrap(),
         draft_mark: false,
     };
+    // One-time costs of a process, measured once (criterion cannot repeat a OnceLock).
+    let t = std::time::Instant::now();
+    hoso::render::pdf::warm_up();
+    eprintln!("one-time PDF fonts and library load: {:?}", t.elapsed());
     // Warm the font metrics used for rules, as a long-running process would have them.
     let doc = set.document(id, &data, &issuance).unwrap();
     hoso::render::docx::render(&doc).unwrap();
+    let t = std::time::Instant::now();
+    hoso::render::pdf::render(&doc, hoso::render::pdf::Profile::Standard).unwrap();
+    eprintln!("first PDF render (cold caches): {:?}", t.elapsed());
 
     c.bench_function("quyet-dinh: template + model + DOCX bytes", |b| {
         b.iter(|| {
@@ -43,6 +50,14 @@ fn bench(c: &mut Criterion) {
     });
     c.bench_function("quyet-dinh: DOCX bytes from the model", |b| {
         b.iter(|| black_box(hoso::render::docx::render(black_box(&doc)).unwrap()))
+    });
+    c.bench_function("quyet-dinh: PDF bytes from the model, warm World", |b| {
+        b.iter(|| {
+            black_box(
+                hoso::render::pdf::render(black_box(&doc), hoso::render::pdf::Profile::Standard)
+                    .unwrap(),
+            )
+        })
     });
     c.bench_function("quyet-dinh: data file parse", |b| {
         b.iter(|| black_box(DocData::load(&sample(id)).unwrap()))
