@@ -282,7 +282,11 @@ fn line_block(out: &mut String, lines: &[Line], column_mm: f32) {
     if let Some(last) = lines.last() {
         match last.rule {
             Some(Rule::Asterisk) => {
-                let _ = writeln!(out, "  centred({}),", styled("*", l::style(Role::Agency)));
+                let _ = writeln!(
+                    out,
+                    "  pad(top: 3pt, centred({})),",
+                    styled("*", l::style(Role::Agency))
+                );
             }
             Some(_) => {
                 let w = l::rule_width_mm(lines, column_mm).unwrap_or(0.0);
@@ -566,10 +570,23 @@ pub fn typst_source(doc: &Document) -> String {
         out.push_str(")\n");
     }
     kinh_gui(&mut out, doc);
-    for b in &doc.body {
+    // The closing block never stands alone on a page: the last text block goes with it.
+    let (last, rest) = match doc.body.split_last() {
+        Some((
+            b @ (Block::Paragraph(_) | Block::Article { .. } | Block::ListItem { .. }),
+            rest,
+        )) => (Some(b), rest),
+        _ => (None, doc.body.as_slice()),
+    };
+    for b in rest {
         block(&mut out, b, &doc.footnotes);
     }
-    closing(&mut out, doc);
+    let mut end = String::new();
+    if let Some(b) = last {
+        block(&mut end, b, &doc.footnotes);
+    }
+    closing(&mut end, doc);
+    let _ = writeln!(out, "#block(breakable: false, spacing: 0pt)[\n{end}]");
     out
 }
 
