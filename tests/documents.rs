@@ -381,3 +381,58 @@ fn minutes_are_signed_by_secretary_and_chair() {
         "{body:?}"
     );
 }
+
+/// docx-rs writes some property elements out of the schema's order; hoso puts them back, so a
+/// validating reader accepts every part.
+#[test]
+fn property_elements_follow_the_schema_order() {
+    let order: [(&str, &[&str]); 3] = [
+        (
+            "pPr",
+            &["pStyle", "keepNext", "pBdr", "spacing", "ind", "jc", "rPr"],
+        ),
+        (
+            "rPr",
+            &[
+                "rStyle",
+                "rFonts",
+                "b",
+                "bCs",
+                "i",
+                "iCs",
+                "sz",
+                "szCs",
+                "vertAlign",
+            ],
+        ),
+        (
+            "tblPr",
+            &["tblW", "jc", "tblBorders", "tblLayout", "tblCellMar"],
+        ),
+    ];
+    let set = set();
+    for t in set.iter() {
+        let bytes = docx(&set, &t.id, &sample(&t.id), &draft());
+        for name in ["word/document.xml", "word/styles.xml"] {
+            let xml = part(&bytes, name);
+            let doc = roxmltree::Document::parse(&xml).unwrap();
+            for node in doc.descendants().filter(|n| n.is_element()) {
+                let Some((_, ranks)) = order.iter().find(|(c, _)| node.tag_name().name() == *c)
+                else {
+                    continue;
+                };
+                let seen: Vec<usize> = node
+                    .children()
+                    .filter(|c| c.is_element())
+                    .filter_map(|c| ranks.iter().position(|r| *r == c.tag_name().name()))
+                    .collect();
+                assert!(
+                    seen.windows(2).all(|w| w[0] <= w[1]),
+                    "{} {name}: {:?} out of order",
+                    t.id,
+                    node.tag_name().name()
+                );
+            }
+        }
+    }
+}

@@ -52,6 +52,16 @@ fn tight() -> LineSpacing {
         .line_rule(LineSpacingType::Auto)
 }
 
+/// A single-spaced paragraph with `before_pt` points above it.
+fn tight_paragraph(before_pt: f32) -> Paragraph {
+    let p = Paragraph::new().style(TIGHT_STYLE);
+    if before_pt > 0.0 {
+        p.line_spacing(LineSpacing::new().before((before_pt * 20.0).round() as u32))
+    } else {
+        p
+    }
+}
+
 /// Body spacing: `PARA_GAP_PT` before, `LINE_SPACING` lines.
 fn body_spacing() -> LineSpacing {
     LineSpacing::new()
@@ -152,9 +162,8 @@ fn centred_lines(lines: &[Line], column_mm: f32, first_gap_pt: f32) -> Vec<Parag
             continue;
         }
         out.push(
-            Paragraph::new()
+            tight_paragraph(before)
                 .align(AlignmentType::Center)
-                .line_spacing(tight().before((before * 20.0) as u32))
                 .add_run(run(&line.text, s)),
         );
     }
@@ -163,7 +172,7 @@ fn centred_lines(lines: &[Line], column_mm: f32, first_gap_pt: f32) -> Vec<Parag
             Some(Rule::Asterisk) => out.push(
                 Paragraph::new()
                     .align(AlignmentType::Center)
-                    .line_spacing(tight())
+                    .style(TIGHT_STYLE)
                     .add_run(run("*", l::style(Role::Agency))),
             ),
             Some(_) => {
@@ -179,7 +188,7 @@ fn centred_lines(lines: &[Line], column_mm: f32, first_gap_pt: f32) -> Vec<Parag
 fn cell(paragraphs: Vec<Paragraph>, width_mm: f32) -> TableCell {
     let mut c = TableCell::new().width(mm_to_twips(width_mm) as usize, WidthType::Dxa);
     if paragraphs.is_empty() {
-        c = c.add_paragraph(Paragraph::new().line_spacing(tight()));
+        c = c.add_paragraph(Paragraph::new().style(TIGHT_STYLE));
     }
     for p in paragraphs {
         c = c.add_paragraph(p);
@@ -248,7 +257,7 @@ impl Body<'_> {
         mark.run_property = mark.run_property.vert_align(VertAlignType::SuperScript);
         let p = Paragraph::new()
             .align(AlignmentType::Both)
-            .line_spacing(tight())
+            .style(TIGHT_STYLE)
             .add_run(mark)
             .add_run(run(" ", s));
         let p = self.runs(
@@ -263,20 +272,8 @@ impl Body<'_> {
     }
 
     fn indented(&self, inlines: &[Inline], s: TextStyle) -> Paragraph {
-        let p = Paragraph::new()
-            .align(AlignmentType::Both)
-            .indent(
-                None,
-                Some(SpecialIndentType::FirstLine(mm_to_twips(
-                    l::FIRST_LINE_INDENT_MM,
-                ))),
-                None,
-                None,
-            )
-            .line_spacing(body_spacing());
-        self.runs(p, inlines, s)
+        self.runs(Paragraph::new().style(BODY_STYLE), inlines, s)
     }
-
     fn block(&self, b: &Block, out: &mut Vec<BodyItem>) {
         let body = TextStyle {
             size: l::BODY_PT,
@@ -288,8 +285,9 @@ impl Body<'_> {
             Block::Paragraph(c) => out.push(BodyItem::P(Box::new(self.indented(c, body)))),
             Block::Centered(c) => {
                 let p = Paragraph::new()
+                    .style(BODY_STYLE)
                     .align(AlignmentType::Center)
-                    .line_spacing(body_spacing())
+                    .indent(None, Some(SpecialIndentType::FirstLine(0)), None, None)
                     .keep_next(true);
                 out.push(BodyItem::P(Box::new(self.runs(p, c, bold))));
             }
@@ -390,9 +388,8 @@ enum BodyItem {
 fn signature_paragraphs(k: &ChuKy) -> Vec<Paragraph> {
     let s = l::SIGNATURE;
     let centred = |text: &str, before_pt: f32| {
-        Paragraph::new()
+        tight_paragraph(before_pt)
             .align(AlignmentType::Center)
-            .line_spacing(tight().before((before_pt * 20.0) as u32))
             .add_run(run(text, s))
     };
     let mut out: Vec<Paragraph> = k.lines.iter().map(|t| centred(t, 0.0)).collect();
@@ -413,7 +410,7 @@ fn noi_nhan_paragraphs(lines: &[Line]) -> Vec<Paragraph> {
         .map(|line| {
             Paragraph::new()
                 .align(AlignmentType::Left)
-                .line_spacing(tight())
+                .style(TIGHT_STYLE)
                 .add_run(run(&line.text, l::style(line.role)))
         })
         .collect()
@@ -444,13 +441,12 @@ fn closing_table(doc: &Document) -> Option<Table> {
 fn kinh_gui_paragraphs(doc: &Document) -> Vec<Paragraph> {
     let lines = doc.kinh_gui_lines();
     let s = l::style(Role::KinhGui);
-    let gap = (l::PARA_GAP_PT * 2.0 * 20.0) as u32;
+    let gap = l::PARA_GAP_PT * 2.0;
     match lines.as_slice() {
         [] => Vec::new(),
         [one] => vec![
-            Paragraph::new()
+            tight_paragraph(gap)
                 .align(AlignmentType::Center)
-                .line_spacing(tight().before(gap))
                 .add_run(run(&one.text, s)),
         ],
         [label, items @ ..] => {
@@ -458,9 +454,8 @@ fn kinh_gui_paragraphs(doc: &Document) -> Vec<Paragraph> {
             let left = l::TEXT_W_MM * 0.18;
             let dash = left + fonts::text_width_mm("Kính gửi", s.size, s.bold, s.italic);
             let mut out = vec![
-                Paragraph::new()
+                tight_paragraph(gap)
                     .indent(Some(mm_to_twips(left)), None, None, None)
-                    .line_spacing(tight().before(gap))
                     .add_run(run(&label.text, s)),
             ];
             let hang = mm_to_twips(fonts::text_width_mm("- ", s.size, false, false));
@@ -473,7 +468,7 @@ fn kinh_gui_paragraphs(doc: &Document) -> Vec<Paragraph> {
                         None,
                         None,
                     )
-                    .line_spacing(tight())
+                    .style(TIGHT_STYLE)
                     .add_run(run(&it.text, s))
             }));
             out
@@ -481,7 +476,29 @@ fn kinh_gui_paragraphs(doc: &Document) -> Vec<Paragraph> {
     }
 }
 
+/// The paragraph style of body text, so that a clerk who edits the draft keeps the decree's
+/// layout by typing in "hoso Body"; paragraphs refer to it instead of repeating it.
+const BODY_STYLE: &str = "hosoBody";
+/// Single-spaced lines without gaps: header cells, title, signature and Nơi nhận.
+const TIGHT_STYLE: &str = "hosoTight";
+
 fn styles(mut docx: Docx) -> Docx {
+    let body = Style::new(BODY_STYLE, StyleType::Paragraph)
+        .name("hoso Body")
+        .align(AlignmentType::Both)
+        .indent(
+            None,
+            Some(SpecialIndentType::FirstLine(mm_to_twips(
+                l::FIRST_LINE_INDENT_MM,
+            ))),
+            None,
+            None,
+        )
+        .line_spacing(body_spacing());
+    let tight_style = Style::new(TIGHT_STYLE, StyleType::Paragraph)
+        .name("hoso Tight")
+        .line_spacing(tight());
+    docx = docx.add_style(body).add_style(tight_style);
     let mut reference =
         Style::new("FootnoteReference", StyleType::Character).name("footnote reference");
     reference.run_property = reference
@@ -565,11 +582,7 @@ pub fn render(doc: &Document) -> Result<Vec<u8>> {
     }
     if let Some(t) = closing_table(doc) {
         docx = docx
-            .add_paragraph(
-                Paragraph::new()
-                    .keep_next(true)
-                    .line_spacing(tight().before(120)),
-            )
+            .add_paragraph(tight_paragraph(6.0).keep_next(true))
             .add_table(t);
     }
 
@@ -579,8 +592,15 @@ pub fn render(doc: &Document) -> Result<Vec<u8>> {
     };
     docx = docx.created_at(&created).updated_at(&created);
 
+    let mut xml = docx.build();
+    xml.document = super::ooxml::reorder(&xml.document);
+    xml.styles = super::ooxml::reorder(&xml.styles);
+    xml.footnotes = super::ooxml::reorder(&xml.footnotes);
+    for h in &mut xml.headers {
+        *h = super::ooxml::reorder(h);
+    }
     let mut buf = std::io::Cursor::new(Vec::new());
-    docx.pack(&mut buf).map_err(|e| Error::Render {
+    xml.pack(&mut buf).map_err(|e| Error::Render {
         what: "DOCX".into(),
         message: e.to_string(),
     })?;

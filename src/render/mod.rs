@@ -4,4 +4,5 @@
 pub mod docx;
 pub mod fonts;
 pub mod layout;
+mod ooxml;
 pub mod pdf;
