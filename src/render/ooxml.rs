@@ -211,30 +211,31 @@ fn element(xml: &[u8], start: usize, open: &Tag, out: &mut Vec<u8>) -> usize {
     xml.len()
 }
 
-/// Rewrites a part with its property elements in schema order.
+/// True when a start tag of a property container begins at `xml[lt]`.
+fn container_at(xml: &[u8], lt: usize) -> bool {
+    let rest = &xml[lt + 1..];
+    [&b"w:pPr"[..], b"w:rPr", b"w:tblPr"].iter().any(|name| {
+        rest.starts_with(name) && matches!(rest.get(name.len()), Some(b'>' | b' ' | b'/'))
+    })
+}
+
+/// Rewrites a part with its property elements in schema order. Everything outside the
+/// property containers is copied verbatim, so the pass costs little more than a copy.
 pub fn reorder(xml: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(xml.len());
+    let mut copied = 0;
     let mut i = 0;
-    while i < xml.len() {
-        let Some(lt) = xml[i..].iter().position(|&c| c == b'<').map(|p| i + p) else {
-            out.extend_from_slice(&xml[i..]);
-            break;
-        };
-        out.extend_from_slice(&xml[i..lt]);
-        match tag(xml, lt) {
-            Some(t) if !t.closing && !t.name.starts_with(b"?") => {
-                i = element(xml, lt, &t, &mut out)
-            }
-            Some(t) => {
-                out.extend_from_slice(&xml[lt..t.end]);
-                i = t.end;
-            }
-            None => {
-                out.extend_from_slice(&xml[lt..]);
-                break;
-            }
+    while let Some(lt) = xml[i..].iter().position(|&c| c == b'<').map(|p| i + p) {
+        if !container_at(xml, lt) {
+            i = lt + 1;
+            continue;
         }
+        let Some(t) = tag(xml, lt) else { break };
+        out.extend_from_slice(&xml[copied..lt]);
+        i = element(xml, lt, &t, &mut out);
+        copied = i;
     }
+    out.extend_from_slice(&xml[copied..]);
     out
 }
 
