@@ -11,5 +11,6 @@ pub mod render;
 pub mod service;
 pub mod template;
 pub mod text;
+pub mod workflow;
 
 pub use error::{Error, Result};

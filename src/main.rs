@@ -38,6 +38,18 @@ enum Command {
     /// Documents: templates and rendering.
     #[command(subcommand)]
     Doc(DocCommand),
+    /// Workflow definitions.
+    #[command(subcommand)]
+    Workflow(WorkflowCommand),
+}
+
+#[derive(Subcommand)]
+enum WorkflowCommand {
+    /// Check workflow files: every problem as file:line:col: message, exit 1 if any.
+    Check {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -133,7 +145,37 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Demo { out, samples } => demo(&set, &samples, &out),
+        Command::Workflow(WorkflowCommand::Check { files }) => check_workflows(&set, &files),
     }
+}
+
+/// Prints every problem of the given workflow files; fails when there is one.
+fn check_workflows(set: &TemplateSet, files: &[PathBuf]) -> Result<()> {
+    let mut problems = 0;
+    for f in files {
+        match hoso::workflow::Loaded::load(f) {
+            Ok(w) => {
+                let found = hoso::workflow::check::check(&w, set);
+                if found.is_empty() {
+                    println!("{}: ok ({} steps)", f.display(), w.workflow.steps.len());
+                }
+                for p in &found {
+                    println!("{p}");
+                }
+                problems += found.len();
+            }
+            Err(e) => {
+                println!("{e}");
+                problems += 1;
+            }
+        }
+    }
+    if problems > 0 {
+        return Err(Error::Usage(format!(
+            "{problems} problem(s) in workflow definitions"
+        )));
+    }
+    Ok(())
 }
 
 /// Renders each sample document as a draft and prints what was written.

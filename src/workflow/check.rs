@@ -1,0 +1,327 @@
+//! Validation of a workflow: every problem with its file, line and column, so that a provincial
+//! officer who edits a procedure finds each mistake at once.
+
+use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::fmt;
+use std::path::PathBuf;
+
+use super::{Deadline, Loaded, Next};
+use crate::template::TemplateSet;
+
+/// One problem in a workflow file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub path: PathBuf,
+    pub line: usize,
+    pub col: usize,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.path.display(),
+            self.line,
+            self.col,
+            self.message
+        )
+    }
+}
+
+/// Dates of the RFC 5545 rules are checked against; any fixed start does.
+const RULE_START: &str = "DTSTART:20220101T000000Z\nRRULE:";
+
+/// Checks an RFC 5545 recurrence rule.
+pub fn rule_error(rule: &str) -> Option<String> {
+    format!("{RULE_START}{rule}")
+        .parse::<rrule::RRuleSet>()
+        .err()
+        .map(|e| e.to_string())
+}
+
+/// Checks a CEL expression compiles; the message gives the place inside the expression
+/// ("1:17: mismatched input '<EOF>'") without the parser's list of expected tokens.
+pub fn expression_error(expr: &str) -> Option<String> {
+    let e = cel::Program::compile(expr).err()?.to_string();
+    let first = e.lines().next().unwrap_or("syntax error");
+    let first = first.strip_prefix("ERROR: <input>:").unwrap_or(first);
+    let first = first.split(" expecting ").next().unwrap_or(first);
+    Some(first.replace(": Syntax error: ", ": "))
+}
+
+/// Parses an ISO 8601 period of years, months, weeks and days: `P1Y`, `P10M`, `P2W`, `P1Y6M`.
+pub fn period(s: &str) -> Option<(u32, u32, u32)> {
+    let mut rest = s.strip_prefix('P')?;
+    let (mut y, mut m, mut d) = (0, 0, 0);
+    if rest.is_empty() {
+        return None;
+    }
+    while !rest.is_empty() {
+        let digits = rest.chars().take_while(char::is_ascii_digit).count();
+        let n: u32 = rest[..digits].parse().ok()?;
+        match rest[digits..].chars().next()? {
+            'Y' => y += n,
+            'M' => m += n,
+            'W' => d += 7 * n,
+            'D' => d += n,
+            _ => return None,
+        }
+        rest = &rest[digits + 1..];
+    }
+    Some((y, m, d))
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// Every problem of a loaded workflow, in file order.
+pub fn check(w: &Loaded, templates: &TemplateSet) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let mut say = |node: &str, key: bool, message: String| {
+        let p = if key {
+            w.spans.key(node)
+        } else {
+            w.spans.at(node)
+        };
+        out.push(Problem {
+            path: w.path.clone(),
+            line: p.line,
+            col: p.col,
+            message,
+        });
+    };
+    let wf = &w.workflow;
+
+    if !valid_id(&wf.id) {
+        say(
+            "id",
+            false,
+            format!(
+                "id `{}` must be lower-case letters, digits and hyphens",
+                wf.id
+            ),
+        );
+    }
+    for (name, f) in &wf.fields {
+        if f.ty == super::FieldType::Enum && f.values.is_empty() {
+            say(
+                &format!("fields.{name}"),
+                true,
+                format!("field `{name}` is an enum without `values`"),
+            );
+        }
+    }
+    if wf.steps.is_empty() {
+        say("steps", false, "a workflow needs at least one step".into());
+        return out;
+    }
+
+    let mut first_at: HashMap<&str, usize> = HashMap::new();
+    for (i, s) in wf.steps.iter().enumerate() {
+        let at = |field: &str| format!("steps[{i}].{field}");
+        if !valid_id(&s.id) {
+            say(
+                &at("id"),
+                false,
+                format!(
+                    "step id `{}` must be lower-case letters, digits and hyphens",
+                    s.id
+                ),
+            );
+        }
+        if let Some(j) = first_at.get(s.id.as_str()) {
+            let line = w.spans.at(&format!("steps[{j}].id")).line;
+            say(
+                &at("id"),
+                false,
+                format!("duplicate step id `{}` (first at line {line})", s.id),
+            );
+        } else {
+            first_at.insert(&s.id, i);
+        }
+        if !wf.roles.contains_key(&s.actor) {
+            let known: Vec<&str> = wf.roles.keys().map(String::as_str).collect();
+            say(
+                &at("actor"),
+                false,
+                format!("unknown role `{}` (roles: {})", s.actor, known.join(", ")),
+            );
+        }
+        for (k, g) in s.requires.iter().enumerate() {
+            if let Some(e) = expression_error(&g.when) {
+                say(
+                    &at(&format!("requires[{k}].when")),
+                    false,
+                    format!("guard does not compile: {e}"),
+                );
+            }
+            if g.message.trim().is_empty() {
+                say(
+                    &at(&format!("requires[{k}]")),
+                    false,
+                    "a guard needs a message for the user".into(),
+                );
+            }
+        }
+        for (k, d) in s.documents.iter().enumerate() {
+            if templates.get(&d.template).is_err() {
+                say(
+                    &at(&format!("documents[{k}].template")),
+                    false,
+                    format!("unknown template `{}`", d.template),
+                );
+            }
+            if let Some(e) = d.when.as_deref().and_then(expression_error) {
+                say(
+                    &at(&format!("documents[{k}].when")),
+                    false,
+                    format!("condition does not compile: {e}"),
+                );
+            }
+        }
+        if let Some(rule) = &s.repeat
+            && let Some(e) = rule_error(rule)
+        {
+            say(&at("repeat"), false, format!("invalid RFC 5545 rule: {e}"));
+        }
+        if let Some(d) = &s.deadline {
+            deadline(d, &at("deadline"), wf, &mut say);
+        }
+        for (k, n) in s.next.iter().enumerate() {
+            let node = match n {
+                Next::Step(_) => at(&format!("next[{k}]")),
+                Next::Branch { .. } => at(&format!("next[{k}].to")),
+            };
+            if !wf.steps.iter().any(|x| x.id == n.target()) {
+                say(&node, false, format!("next: unknown step `{}`", n.target()));
+            }
+            if let Next::Branch { when: Some(c), .. } = n
+                && let Some(e) = expression_error(c)
+            {
+                say(
+                    &at(&format!("next[{k}].when")),
+                    false,
+                    format!("condition does not compile: {e}"),
+                );
+            }
+        }
+    }
+
+    // Every step must be reachable from the first.
+    let mut seen = BTreeSet::new();
+    let mut queue = VecDeque::from([wf.steps[0].id.as_str()]);
+    while let Some(id) = queue.pop_front() {
+        if !seen.insert(id) {
+            continue;
+        }
+        if let Some(s) = wf.steps.iter().find(|s| s.id == id) {
+            queue.extend(s.next.iter().map(Next::target));
+        }
+    }
+    for (i, s) in wf.steps.iter().enumerate() {
+        if !seen.contains(s.id.as_str()) && first_at.get(s.id.as_str()) == Some(&i) {
+            say(
+                &format!("steps[{i}].id"),
+                false,
+                format!(
+                    "step `{}` cannot be reached from `{}`",
+                    s.id, wf.steps[0].id
+                ),
+            );
+        }
+    }
+    out.sort_by_key(|p| (p.line, p.col));
+    out
+}
+
+fn deadline(
+    d: &Deadline,
+    node: &str,
+    wf: &super::Workflow,
+    say: &mut impl FnMut(&str, bool, String),
+) {
+    match (&d.rule, &d.after, &d.within) {
+        (Some(rule), None, None) => {
+            if let Some(e) = rule_error(rule) {
+                say(
+                    &format!("{node}.rule"),
+                    false,
+                    format!("invalid RFC 5545 rule: {e}"),
+                );
+            }
+        }
+        (None, Some(after), Some(within)) => {
+            if !wf.steps.iter().any(|s| &s.id == after) {
+                say(
+                    &format!("{node}.after"),
+                    false,
+                    format!("deadline after unknown step `{after}`"),
+                );
+            }
+            if period(within).is_none() {
+                say(
+                    &format!("{node}.within"),
+                    false,
+                    format!("`{within}` is not an ISO 8601 period such as P1Y, P10M or P15D"),
+                );
+            }
+        }
+        _ => say(
+            node,
+            false,
+            "a deadline is either `rule`, or `after` with `within`".into(),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods() {
+        assert_eq!(period("P1Y"), Some((1, 0, 0)));
+        assert_eq!(period("P10M"), Some((0, 10, 0)));
+        assert_eq!(period("P1Y6M15D"), Some((1, 6, 15)));
+        assert_eq!(period("P2W"), Some((0, 0, 14)));
+        assert_eq!(period("10M"), None);
+        assert_eq!(period("P"), None);
+        assert_eq!(period("P1H"), None);
+    }
+
+    #[test]
+    fn kon_tum_quarterly_rule_is_valid() {
+        assert_eq!(
+            rule_error("FREQ=MONTHLY;BYMONTH=3,6,9,12;BYMONTHDAY=10"),
+            None
+        );
+        assert!(rule_error("FREQ=SOMETIMES").is_some());
+    }
+
+    #[test]
+    fn expressions() {
+        assert_eq!(expression_error("inputs.xep_loai == 'Tốt'"), None);
+        for bad in [
+            "inputs.xep_loai == ",
+            "(",
+            ")",
+            "a.",
+            "1 +",
+            "[",
+            "'unterminated",
+            "a ? b",
+            "f(",
+            "!!",
+            "in",
+            "a == = b",
+        ] {
+            assert!(expression_error(bad).is_some(), "{bad}");
+        }
+    }
+}

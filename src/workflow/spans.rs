@@ -1,0 +1,165 @@
+//! Where each node of a YAML file stands: an index from paths such as `steps[2].next[0]` to
+//! line and column, so that a problem found after deserialising still names its place.
+
+use std::collections::HashMap;
+
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::scanner::Marker;
+
+/// Line and column, both from 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pos {
+    pub line: usize,
+    pub col: usize,
+}
+
+enum Frame {
+    Map {
+        key: Option<String>,
+        expect_key: bool,
+    },
+    Seq {
+        index: usize,
+    },
+}
+
+#[derive(Default)]
+struct Builder {
+    stack: Vec<Frame>,
+    path: Vec<String>,
+    spans: HashMap<String, Pos>,
+}
+
+fn pos(m: Marker) -> Pos {
+    Pos {
+        line: m.line(),
+        col: m.col() + 1,
+    }
+}
+
+impl Builder {
+    /// The path of the node that starts now, and moves the parent to its next slot.
+    fn enter_value(&mut self) -> Option<String> {
+        match self.stack.last_mut() {
+            None => Some(String::new()),
+            Some(Frame::Seq { index }) => {
+                let p = format!("{}[{index}]", self.path.last().cloned().unwrap_or_default());
+                *index += 1;
+                Some(p)
+            }
+            Some(Frame::Map { key, expect_key }) => {
+                if *expect_key {
+                    return None;
+                }
+                *expect_key = true;
+                let parent = self.path.last().cloned().unwrap_or_default();
+                let k = key.take().unwrap_or_default();
+                Some(if parent.is_empty() {
+                    k
+                } else {
+                    format!("{parent}.{k}")
+                })
+            }
+        }
+    }
+}
+
+impl MarkedEventReceiver for Builder {
+    fn on_event(&mut self, ev: Event, mark: Marker) {
+        match ev {
+            Event::Scalar(value, ..) => {
+                if let Some(Frame::Map { key, expect_key }) = self.stack.last_mut()
+                    && *expect_key
+                {
+                    *expect_key = false;
+                    let parent = self.path.last().cloned().unwrap_or_default();
+                    let p = if parent.is_empty() {
+                        value.clone()
+                    } else {
+                        format!("{parent}.{value}")
+                    };
+                    // A key's own place, for "unknown field" style messages.
+                    self.spans.entry(format!("{p}#key")).or_insert(pos(mark));
+                    *key = Some(value);
+                    return;
+                }
+                if let Some(p) = self.enter_value() {
+                    self.spans.entry(p).or_insert(pos(mark));
+                }
+            }
+            Event::MappingStart(..) | Event::SequenceStart(..) => {
+                let p = self.enter_value().unwrap_or_default();
+                self.spans.entry(p.clone()).or_insert(pos(mark));
+                self.path.push(p);
+                self.stack.push(if matches!(ev, Event::MappingStart(..)) {
+                    Frame::Map {
+                        key: None,
+                        expect_key: true,
+                    }
+                } else {
+                    Frame::Seq { index: 0 }
+                });
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                self.stack.pop();
+                self.path.pop();
+            }
+            Event::Alias(_) => {
+                self.enter_value();
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Positions of every node of a YAML text (empty if the text does not parse: serde_yaml then
+/// reports the syntax error with its own position).
+#[derive(Debug, Default)]
+pub struct Spans(HashMap<String, Pos>);
+
+impl Spans {
+    pub fn of(text: &str) -> Spans {
+        let mut b = Builder::default();
+        let _ = Parser::new_from_str(text).load(&mut b, false);
+        Spans(b.spans)
+    }
+
+    /// The place of `path`, or of its nearest ancestor that has one.
+    pub fn at(&self, path: &str) -> Pos {
+        let mut p = path.to_string();
+        loop {
+            if let Some(pos) = self.0.get(&p) {
+                return *pos;
+            }
+            match p.rfind(['.', '[']) {
+                Some(i) => p.truncate(i),
+                None => return self.0.get("").copied().unwrap_or(Pos { line: 1, col: 1 }),
+            }
+        }
+    }
+
+    /// The place of a mapping key (falls back to its value's place).
+    pub fn key(&self, path: &str) -> Pos {
+        self.0
+            .get(&format!("{path}#key"))
+            .copied()
+            .unwrap_or_else(|| self.at(path))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_to_positions() {
+        let text = "id: x\nsteps:\n  - id: a\n    next: [b, c]\n  - id: b\n";
+        let s = Spans::of(text);
+        assert_eq!(s.at("id"), Pos { line: 1, col: 5 });
+        assert_eq!(s.at("steps[0].id"), Pos { line: 3, col: 9 });
+        assert_eq!(s.at("steps[0].next[1]"), Pos { line: 4, col: 15 });
+        assert_eq!(s.at("steps[1].id"), Pos { line: 5, col: 9 });
+        assert_eq!(s.key("steps[0].next"), Pos { line: 4, col: 5 });
+        assert_eq!(s.at("steps[1].missing"), s.at("steps[1]"));
+    }
+}

@@ -1,0 +1,88 @@
+//! Workflow definitions: the repository's own pass `hoso workflow check`, and every broken
+//! definition of the corpus gives exactly the message its first line expects.
+
+mod common;
+
+use std::path::Path;
+
+use common::root;
+use hoso::template::TemplateSet;
+use hoso::workflow::{Loaded, check};
+
+/// The first problem of a file as "line:col: message".
+fn first_problem(path: &Path, set: &TemplateSet) -> Option<String> {
+    match Loaded::load(path) {
+        Err(e) => {
+            let s = e.to_string();
+            Some(s[path.display().to_string().len() + 1..].to_string())
+        }
+        Ok(w) => check::check(&w, set)
+            .first()
+            .map(|p| format!("{}:{}: {}", p.line, p.col, p.message)),
+    }
+}
+
+#[test]
+fn broken_definitions_give_their_exact_messages() {
+    let set = TemplateSet::embedded().unwrap();
+    let dir = root().join("tests/workflows/broken");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 20, "the corpus has at least 20 definitions");
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        let want = text
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("# expect: "))
+            .expect("first line: # expect: L:C: message");
+        let got =
+            first_problem(&f, &set).unwrap_or_else(|| panic!("{}: no problem found", f.display()));
+        assert_eq!(got, want, "{}", f.display());
+    }
+}
+
+#[test]
+fn repository_workflows_pass_the_check() {
+    let set = TemplateSet::embedded().unwrap();
+    for f in std::fs::read_dir(root().join("workflows")).unwrap() {
+        let f = f.unwrap().path();
+        if f.extension().is_some_and(|x| x == "yaml")
+            && f.file_name().is_some_and(|n| n != "ho-so.yaml")
+        {
+            let w = Loaded::load(&f).unwrap();
+            let problems = check::check(&w, &set);
+            assert!(problems.is_empty(), "{problems:#?}");
+        }
+    }
+}
+
+#[test]
+fn check_command_exit_codes() {
+    let bin = env!("CARGO_BIN_EXE_hoso");
+    let ok = std::process::Command::new(bin)
+        .args(["workflow", "check"])
+        .arg(root().join("workflows/mo-hinh.yaml"))
+        .output()
+        .unwrap();
+    assert!(ok.status.success());
+    let bad = root().join("tests/workflows/broken/06-next-unknown.yaml");
+    let out = std::process::Command::new(bin)
+        .args(["workflow", "check"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains(&format!("{}:13:12: next: unknown step `c`", bad.display())),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("cannot be reached"),
+        "every problem is listed: {stdout}"
+    );
+}
