@@ -1,19 +1,26 @@
-//! Embeds `templates/*.hbs` so that the `hoso` binary carries its default templates and works
-//! from any directory.
+//! Embeds `templates/*.hbs` and `workflows/*.yaml` so that the `hoso` binary carries its
+//! default templates and procedures and works from any directory.
 
 use std::fmt::Write;
 use std::path::Path;
 
 fn main() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    embed("templates", "hbs", "embedded_templates.rs");
+    embed("workflows", "yaml", "embedded_workflows.rs");
+}
+
+/// Writes `OUT_DIR/<out_file>`: a static `EMBEDDED` table of `(file name, text)` of
+/// `<dir>/*.<ext>`.
+fn embed(dir: &str, ext: &str, out_file: &str) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut entries: Vec<_> = std::fs::read_dir(&dir)
-        .expect("templates/ exists")
+        .expect("the folder exists")
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "hbs"))
+        .filter(|p| p.extension().is_some_and(|x| x == ext))
         .collect();
     entries.sort();
-    let mut out = String::from("/// Templates embedded at build time: (file name, text).\n");
+    let mut out = String::from("/// Files embedded at build time: (file name, text).\n");
     out.push_str("pub static EMBEDDED: &[(&str, &str)] = &[\n");
     for p in entries {
         println!("cargo:rerun-if-changed={}", p.display());
@@ -26,6 +33,6 @@ fn main() {
         .unwrap();
     }
     out.push_str("];\n");
-    let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("embedded_templates.rs");
+    let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join(out_file);
     std::fs::write(dest, out).unwrap();
 }

@@ -5,10 +5,12 @@
 //! renderers turn it into bytes.
 
 pub mod document;
+pub mod engine;
 pub mod error;
 pub mod fsutil;
 pub mod render;
 pub mod service;
+pub mod store;
 pub mod template;
 pub mod text;
 pub mod workflow;

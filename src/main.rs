@@ -22,6 +22,12 @@ struct Cli {
     /// Templates directory to use instead of the built-in templates.
     #[arg(long, global = true, value_name = "DIR")]
     templates: Option<PathBuf>,
+    /// Workflows directory to use instead of the built-in procedures.
+    #[arg(long, global = true, value_name = "DIR")]
+    workflows: Option<PathBuf>,
+    /// The case database (SQLite).
+    #[arg(long, global = true, env = "HOSO_DB", default_value = "hoso.db")]
+    db: PathBuf,
     #[command(subcommand)]
     command: Command,
 }
@@ -41,6 +47,42 @@ enum Command {
     /// Workflow definitions.
     #[command(subcommand)]
     Workflow(WorkflowCommand),
+    /// Cases: start one, complete its steps, see where it stands.
+    #[command(subcommand)]
+    Case(CaseCommand),
+}
+
+#[derive(Subcommand)]
+enum CaseCommand {
+    /// Start a case; prints its id.
+    New {
+        #[arg(long)]
+        workflow: String,
+        /// YAML with the case fields the workflow declares.
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long, value_parser = parse_date)]
+        at: Option<NaiveDate>,
+    },
+    /// Every case.
+    List,
+    /// Open and completed steps with due dates, and the event log.
+    Status { id: String },
+    /// Complete a step: checks its inputs and guards, records it, opens what comes next and
+    /// writes the step's documents as drafts.
+    Advance {
+        id: String,
+        #[arg(long)]
+        step: String,
+        /// YAML with the step's inputs and the data of its documents (issuer, signer, …).
+        #[arg(long)]
+        data: Option<PathBuf>,
+        #[arg(long, value_parser = parse_date)]
+        at: Option<NaiveDate>,
+        /// Where the drafts go: DIR/<case>/<step>/<template>.docx and .pdf.
+        #[arg(long, default_value = "hoso-out")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -146,7 +188,149 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Demo { out, samples } => demo(&set, &samples, &out),
         Command::Workflow(WorkflowCommand::Check { files }) => check_workflows(&set, &files),
+        Command::Case(c) => {
+            let workflows = match &cli.workflows {
+                Some(d) => hoso::workflow::load_dir(d)?,
+                None => hoso::workflow::embedded()?,
+            };
+            let engine = hoso::engine::Engine::new(workflows);
+            let mut store = hoso::store::Store::open(&cli.db)?;
+            case_command(&engine, &mut store, &set, c)
+        }
     }
+}
+
+fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+fn yaml_value(path: &Path) -> Result<serde_json::Value> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let v: serde_yaml::Value = serde_yaml::from_str(&text).map_err(|e| Error::yaml(path, &e, 0))?;
+    serde_json::to_value(v).map_err(|e| Error::io(path, e))
+}
+
+fn case_command(
+    engine: &hoso::engine::Engine,
+    store: &mut hoso::store::Store,
+    set: &TemplateSet,
+    c: CaseCommand,
+) -> Result<()> {
+    match c {
+        CaseCommand::New { workflow, data, at } => {
+            let id = engine.new_case(
+                store,
+                &workflow,
+                &yaml_value(&data)?,
+                at.unwrap_or_else(today),
+            )?;
+            println!("{id}");
+        }
+        CaseCommand::List => {
+            for c in store.cases()? {
+                let open: Vec<String> = store
+                    .steps(&c.id)?
+                    .into_iter()
+                    .filter(|s| s.open)
+                    .map(|s| s.step)
+                    .collect();
+                println!(
+                    "{}  {} {}  mở: {}",
+                    c.id,
+                    c.workflow,
+                    c.version,
+                    open.join(", ")
+                );
+            }
+        }
+        CaseCommand::Status { id } => {
+            let c = store.case(&id)?;
+            println!(
+                "{} — {} (phiên bản {}), mở ngày {}",
+                c.id, c.workflow, c.version, c.created_on
+            );
+            for s in store.steps(&id)? {
+                println!(
+                    "  {:<6} {:<24} hạn: {:<10} xong: {}",
+                    if s.open { "mở" } else { "xong" },
+                    s.step,
+                    s.due.unwrap_or_else(|| "—".into()),
+                    s.done_on.unwrap_or_else(|| "—".into())
+                );
+            }
+            for e in store.events(&id)? {
+                println!(
+                    "  #{} {} {} {} {}",
+                    e.seq, e.on_date, e.actor, e.step, e.inputs
+                );
+            }
+        }
+        CaseCommand::Advance {
+            id,
+            step,
+            data,
+            at,
+            out,
+        } => {
+            let at = at.unwrap_or_else(today);
+            let inputs = match &data {
+                Some(p) => yaml_value(p)?,
+                None => serde_json::Value::Null,
+            };
+            let outcome = engine.advance(store, &id, &step, &inputs, at)?;
+            for (s, due) in &outcome.opened {
+                println!(
+                    "mở: {s}{}",
+                    due.map(|d| format!(" (hạn {})", d.format("%d/%m/%Y")))
+                        .unwrap_or_default()
+                );
+            }
+            if let Some(w) = &outcome.starts {
+                println!(
+                    "nhân rộng: bắt đầu hồ sơ mới theo quy trình `{w}` tại địa bàn mới (hoso case new --workflow {w})"
+                );
+            }
+            if outcome.documents.is_empty() {
+                return Ok(());
+            }
+            let Some(path) = &data else {
+                return Err(Error::Usage(format!(
+                    "bước `{step}` tạo văn bản ({}): cần --data với dữ liệu văn bản (issuer, signer, …)",
+                    outcome.documents.join(", ")
+                )));
+            };
+            let mut doc_data = DocData::load(path)?;
+            let case = store.case(&id)?;
+            if let (Some(target), Some(fields)) =
+                (doc_data.value.as_object_mut(), case.data.as_object())
+            {
+                for (k, v) in fields {
+                    target.entry(k.clone()).or_insert_with(|| v.clone());
+                }
+            }
+            let issuance = Issuance {
+                number: None,
+                date: None,
+                today: at,
+                draft_mark: false,
+            };
+            for t in &outcome.documents {
+                let target = out.join(&id).join(&step).join(t);
+                for p in hoso::service::render_to_files(
+                    set,
+                    t,
+                    &doc_data,
+                    &issuance,
+                    &[Format::Docx, Format::Pdf],
+                    Profile::Standard,
+                    &target,
+                )? {
+                    println!("văn bản: {}", p.display());
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Prints every problem of the given workflow files; fails when there is one.

@@ -1,0 +1,103 @@
+//! Dates of the procedures: rating years, months between dates, and when an opened step is due.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, Months, NaiveDate, TimeZone};
+
+use crate::workflow::{Step, Workflow, check::period};
+
+/// Whole months from `from` to `to` (negative when `to` is earlier).
+pub fn months_between(from: NaiveDate, to: NaiveDate) -> i64 {
+    let mut m = (to.year() - from.year()) as i64 * 12 + to.month() as i64 - from.month() as i64;
+    if to.day() < from.day() {
+        m -= 1;
+    }
+    m
+}
+
+/// The 31/10 that closes the rating year containing `at`: HD 22 rates from 01/11 of the
+/// previous year to 31/10, and the rating itself is done in November.
+pub fn evaluation_end(at: NaiveDate) -> NaiveDate {
+    let year = if at.month() >= 11 {
+        at.year()
+    } else {
+        at.year() - 1
+    };
+    NaiveDate::from_ymd_opt(year, 10, 31).expect("31 October exists")
+}
+
+/// The first date on or after `from` that an RFC 5545 rule gives.
+pub fn next_occurrence(rule: &str, from: NaiveDate) -> Option<NaiveDate> {
+    let start = format!("DTSTART:{}0101T000000Z\nRRULE:{rule}", from.year() - 1);
+    let set: rrule::RRuleSet = start.parse().ok()?;
+    let after = rrule::Tz::UTC
+        .with_ymd_and_hms(from.year(), from.month(), from.day(), 0, 0, 0)
+        .single()?
+        - chrono::Duration::seconds(1);
+    set.after(after)
+        .all(1)
+        .dates
+        .first()
+        .map(|d| d.date_naive())
+}
+
+/// Adds an ISO 8601 period to a date.
+pub fn add_period(date: NaiveDate, p: &str) -> Option<NaiveDate> {
+    let (y, m, d) = period(p)?;
+    date.checked_add_months(Months::new(y * 12 + m))?
+        .checked_add_days(chrono::Days::new(d.into()))
+}
+
+/// When `step`, opened on `at`, is due: its deadline rule's next date, or its period after the
+/// step it counts from, or for a recurring step its next occurrence.
+pub fn due(
+    step: &Step,
+    _w: &Workflow,
+    done: &BTreeMap<String, NaiveDate>,
+    at: NaiveDate,
+) -> Option<NaiveDate> {
+    match &step.deadline {
+        Some(d) => match (&d.rule, &d.after, &d.within) {
+            (Some(rule), _, _) => next_occurrence(rule, at),
+            (None, Some(after), Some(within)) => add_period(*done.get(after)?, within),
+            _ => None,
+        },
+        None => step.repeat.as_deref().and_then(|r| next_occurrence(r, at)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn months() {
+        assert_eq!(months_between(d("2023-03-20"), d("2023-10-31")), 7);
+        assert_eq!(months_between(d("2023-03-20"), d("2024-10-31")), 19);
+        assert_eq!(months_between(d("2023-01-31"), d("2023-11-30")), 9);
+        assert_eq!(months_between(d("2023-01-31"), d("2023-12-01")), 10);
+    }
+
+    #[test]
+    fn rating_year() {
+        assert_eq!(evaluation_end(d("2024-11-03")), d("2024-10-31"));
+        assert_eq!(evaluation_end(d("2024-06-01")), d("2023-10-31"));
+    }
+
+    #[test]
+    fn kon_tum_quarterly_and_yearly_rules() {
+        let q = "FREQ=MONTHLY;BYMONTH=3,6,9,12;BYMONTHDAY=10";
+        assert_eq!(next_occurrence(q, d("2023-01-15")), Some(d("2023-03-10")));
+        assert_eq!(next_occurrence(q, d("2023-03-10")), Some(d("2023-03-10")));
+        assert_eq!(next_occurrence(q, d("2023-03-11")), Some(d("2023-06-10")));
+        assert_eq!(next_occurrence(q, d("2023-10-01")), Some(d("2023-12-10")));
+        assert_eq!(next_occurrence(q, d("2023-12-11")), Some(d("2024-03-10")));
+        let y = "FREQ=YEARLY;BYMONTH=11;BYMONTHDAY=5";
+        assert_eq!(next_occurrence(y, d("2023-03-20")), Some(d("2023-11-05")));
+        assert_eq!(add_period(d("2023-04-10"), "P1Y"), Some(d("2024-04-10")));
+    }
+}

@@ -1,0 +1,358 @@
+//! The engine drives a case through its workflow: it checks a step is open, its inputs have the
+//! declared types and its guards hold, then records the step, opens what comes next with due
+//! dates, and says which documents the step produces. It knows nothing of rendering.
+
+pub mod calendar;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Result};
+use crate::store::{StepChange, Store};
+use crate::workflow::{FieldSpec, FieldType, Next, Step, Workflow};
+
+/// The procedures the engine knows, by id, loaded once.
+pub struct Engine {
+    workflows: BTreeMap<String, Workflow>,
+}
+
+/// What completing a step did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// Steps now open, with due dates.
+    pub opened: Vec<(String, Option<NaiveDate>)>,
+    /// Templates of the documents the step produces.
+    pub documents: Vec<String>,
+    /// A linked case to start (nhân rộng), by workflow id.
+    pub starts: Option<String>,
+}
+
+fn refused(step: &str, message: String) -> Error {
+    Error::Usage(format!("bước `{step}` bị từ chối: {message}"))
+}
+
+/// Checks values against their declared types; errors name the field.
+pub fn validate(
+    specs: &BTreeMap<String, FieldSpec>,
+    values: &Map<String, Value>,
+    what: &str,
+) -> Result<()> {
+    for (name, spec) in specs {
+        let Some(v) = values.get(name).filter(|v| !v.is_null()) else {
+            if spec.optional {
+                continue;
+            }
+            return Err(Error::Usage(format!("{what}: thiếu trường `{name}`")));
+        };
+        let bad = |expected: &str| {
+            Error::Usage(format!(
+                "{what}: trường `{name}` phải là {expected}, không phải {v}"
+            ))
+        };
+        match spec.ty {
+            FieldType::Text => v.as_str().map(|_| ()).ok_or_else(|| bad("văn bản"))?,
+            FieldType::Date => v
+                .as_str()
+                .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+                .map(|_| ())
+                .ok_or_else(|| bad("ngày dạng YYYY-MM-DD"))?,
+            FieldType::Number => v.as_f64().map(|_| ()).ok_or_else(|| bad("số"))?,
+            FieldType::Percent => v
+                .as_f64()
+                .filter(|p| (0.0..=100.0).contains(p))
+                .map(|_| ())
+                .ok_or_else(|| bad("tỷ lệ từ 0 đến 100"))?,
+            FieldType::Bool => v
+                .as_bool()
+                .map(|_| ())
+                .ok_or_else(|| bad("true hoặc false"))?,
+            FieldType::Enum => v
+                .as_str()
+                .filter(|s| spec.values.iter().any(|x| x == s))
+                .map(|_| ())
+                .ok_or_else(|| bad(&format!("một trong: {}", spec.values.join(", "))))?,
+            FieldType::List => v.as_array().map(|_| ()).ok_or_else(|| bad("danh sách"))?,
+        }
+    }
+    Ok(())
+}
+
+fn date_arg(s: &str) -> std::result::Result<NaiveDate, cel::ExecutionError> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+        cel::ExecutionError::function_error("date", format!("`{s}` is not YYYY-MM-DD"))
+    })
+}
+
+/// Evaluates a CEL condition over the case, the step's inputs and its date. Functions offered
+/// to workflow authors: `months_between(from, to)` (whole months) and `evaluation_end(at)` (the
+/// 31/10 that closes the rating year HD 22 counts from 01/11).
+pub fn holds(expr: &str, case: &Value, inputs: &Value, at: NaiveDate) -> Result<bool> {
+    let program =
+        cel::Program::compile(expr).map_err(|e| Error::Usage(format!("`{expr}`: {e}")))?;
+    let mut ctx = cel::Context::default();
+    let to = |v: &Value| cel::to_value(v).map_err(|e| Error::Usage(e.to_string()));
+    ctx.add_variable_from_value("case", to(case)?);
+    ctx.add_variable_from_value("inputs", to(inputs)?);
+    ctx.add_variable_from_value("at", at.format("%Y-%m-%d").to_string());
+    let _ = ctx.add_function("months_between", |a: Arc<String>, b: Arc<String>| {
+        Ok::<i64, cel::ExecutionError>(calendar::months_between(date_arg(&a)?, date_arg(&b)?))
+    });
+    let _ = ctx.add_function("evaluation_end", |a: Arc<String>| {
+        Ok::<Arc<String>, cel::ExecutionError>(Arc::new(
+            calendar::evaluation_end(date_arg(&a)?)
+                .format("%Y-%m-%d")
+                .to_string(),
+        ))
+    });
+    match program.execute(&ctx) {
+        Ok(cel::Value::Bool(b)) => Ok(b),
+        // A field the case does not have yet makes the condition false, not an error.
+        Err(cel::ExecutionError::NoSuchKey(_)) => Ok(false),
+        Ok(other) => Err(Error::Usage(format!(
+            "`{expr}` gives {other:?}, not true or false"
+        ))),
+        Err(e) => Err(Error::Usage(format!("`{expr}`: {e}"))),
+    }
+}
+
+/// Fills `{field}` in a message from the inputs, then the case; dates print as dd/mm/yyyy.
+fn interpolate(message: &str, case: &Value, inputs: &Value) -> String {
+    let mut out = String::new();
+    let mut rest = message;
+    while let Some(i) = rest.find('{') {
+        let Some(j) = rest[i..].find('}') else { break };
+        let name = &rest[i + 1..i + j];
+        out.push_str(&rest[..i]);
+        let v = inputs.get(name).or_else(|| case.get(name));
+        match v {
+            Some(Value::String(s)) => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+                Ok(d) => out.push_str(&d.format("%d/%m/%Y").to_string()),
+                Err(_) => out.push_str(s),
+            },
+            Some(Value::Null) | None => out.push('—'),
+            Some(other) => out.push_str(&other.to_string()),
+        }
+        rest = &rest[i + j + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn as_map(v: &Value, what: &str) -> Result<Map<String, Value>> {
+    match v {
+        Value::Object(m) => Ok(m.clone()),
+        Value::Null => Ok(Map::new()),
+        _ => Err(Error::Usage(format!(
+            "{what}: cần một bảng tên trường → giá trị"
+        ))),
+    }
+}
+
+impl Engine {
+    pub fn new(workflows: impl IntoIterator<Item = Workflow>) -> Engine {
+        Engine {
+            workflows: workflows.into_iter().map(|w| (w.id.clone(), w)).collect(),
+        }
+    }
+
+    pub fn workflow(&self, id: &str) -> Result<&Workflow> {
+        self.workflows.get(id).ok_or_else(|| {
+            Error::Usage(format!(
+                "unknown workflow `{id}` (known: {})",
+                self.workflows
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })
+    }
+
+    /// Starts a case of `workflow` with its fields; the first step opens.
+    pub fn new_case(
+        &self,
+        store: &mut Store,
+        workflow: &str,
+        data: &Value,
+        at: NaiveDate,
+    ) -> Result<String> {
+        let w = self.workflow(workflow)?;
+        let fields = as_map(data, "case data")?;
+        validate(&w.fields, &fields, "dữ liệu hồ sơ")?;
+        let first = &w.steps[0];
+        let due = calendar::due(first, w, store_steps_none(), at);
+        store.create_case(
+            &w.id,
+            &w.version,
+            &Value::Object(fields),
+            &at.format("%Y-%m-%d").to_string(),
+            (
+                &first.id,
+                due.map(|d| d.format("%Y-%m-%d").to_string()).as_deref(),
+            ),
+        )
+    }
+
+    /// Completes `step` of a case with `inputs` on date `at`.
+    pub fn advance(
+        &self,
+        store: &mut Store,
+        case_id: &str,
+        step_id: &str,
+        inputs: &Value,
+        at: NaiveDate,
+    ) -> Result<Outcome> {
+        let case = store.case(case_id)?;
+        let w = self.workflow(&case.workflow)?;
+        if w.version != case.version {
+            return Err(Error::Usage(format!(
+                "case {case_id} follows {} version {}, this hoso has version {}",
+                w.id, case.version, w.version
+            )));
+        }
+        let step: &Step = w
+            .steps
+            .iter()
+            .find(|s| s.id == step_id)
+            .ok_or_else(|| Error::Usage(format!("{} has no step `{step_id}`", w.id)))?;
+        let rows = store.steps(case_id)?;
+        let open: Vec<&str> = rows
+            .iter()
+            .filter(|r| r.open)
+            .map(|r| r.step.as_str())
+            .collect();
+        if !open.contains(&step_id) {
+            return Err(refused(
+                step_id,
+                format!(
+                    "bước này chưa đến lượt hoặc đã xong; các bước đang mở: {}",
+                    open.join(", ")
+                ),
+            ));
+        }
+        let inputs_map = as_map(inputs, "inputs")?;
+        validate(&step.inputs, &inputs_map, &format!("bước `{step_id}`"))?;
+        let inputs = Value::Object(inputs_map.clone());
+        for g in &step.requires {
+            if !holds(&g.when, &case.data, &inputs, at)? {
+                return Err(refused(
+                    step_id,
+                    interpolate(&g.message, &case.data, &inputs),
+                ));
+            }
+        }
+        // Inputs become case data (the last rating, the date of the establishing decision).
+        let mut data = as_map(&case.data, "case data")?;
+        data.extend(inputs_map);
+        let data = Value::Object(data);
+
+        let mut opened = Vec::new();
+        let mut branched = false;
+        for n in &step.next {
+            match n {
+                Next::Step(id) => opened.push(id.clone()),
+                Next::Branch { to, when } if !branched => {
+                    let take = match when {
+                        Some(c) => holds(c, &data, &inputs, at)?,
+                        None => true,
+                    };
+                    if take {
+                        opened.push(to.clone());
+                        branched = true;
+                    }
+                }
+                Next::Branch { .. } => {}
+            }
+        }
+        let done: BTreeMap<String, NaiveDate> = rows
+            .iter()
+            .filter_map(|r| {
+                Some((
+                    r.step.clone(),
+                    NaiveDate::parse_from_str(r.done_on.as_deref()?, "%Y-%m-%d").ok()?,
+                ))
+            })
+            .chain(std::iter::once((step_id.to_string(), at)))
+            .collect();
+        let opened: Vec<(String, Option<NaiveDate>)> = opened
+            .into_iter()
+            .filter_map(|id| w.steps.iter().find(|s| s.id == id))
+            .map(|s| (s.id.clone(), calendar::due(s, w, &done, at)))
+            .collect();
+        let mut documents = Vec::new();
+        for d in &step.documents {
+            let wanted = match &d.when {
+                Some(c) => holds(c, &data, &inputs, at)?,
+                None => true,
+            };
+            if wanted {
+                documents.push(d.template.clone());
+            }
+        }
+        let opened_rows: Vec<(String, Option<String>)> = opened
+            .iter()
+            .map(|(s, d)| (s.clone(), d.map(|d| d.format("%Y-%m-%d").to_string())))
+            .collect();
+        store.apply(&StepChange {
+            case_id,
+            data: &data,
+            on_date: &at.format("%Y-%m-%d").to_string(),
+            actor: &step.actor,
+            step: step_id,
+            inputs: &inputs,
+            close_step: step.repeat.is_none(),
+            opened: &opened_rows,
+        })?;
+        Ok(Outcome {
+            opened,
+            documents,
+            starts: step.starts.clone(),
+        })
+    }
+}
+
+/// No step done yet (a new case).
+fn store_steps_none() -> &'static BTreeMap<String, NaiveDate> {
+    static EMPTY: BTreeMap<String, NaiveDate> = BTreeMap::new();
+    &EMPTY
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn guards_with_dates() {
+        let case = serde_json::json!({"ngay_thanh_lap": "2023-03-20", "xep_loai": "Khá"});
+        let inputs = serde_json::json!({});
+        let ten = "has(case.ngay_thanh_lap) && months_between(case.ngay_thanh_lap, evaluation_end(at)) >= 10";
+        assert!(
+            !holds(ten, &case, &inputs, d("2023-11-03")).unwrap(),
+            "7 months in the 2023 rating year"
+        );
+        assert!(
+            holds(ten, &case, &inputs, d("2024-11-03")).unwrap(),
+            "19 months by 31/10/2024"
+        );
+        assert!(!holds("case.xep_loai == 'Tốt'", &case, &inputs, d("2024-11-03")).unwrap());
+        assert!(!holds("case.khong_co == 'x'", &case, &inputs, d("2024-11-03")).unwrap());
+    }
+
+    #[test]
+    fn messages_are_filled() {
+        let case = serde_json::json!({"ngay_thanh_lap": "2023-02-05"});
+        let m = interpolate(
+            "chưa đủ 10 tháng ({ngay_thanh_lap}), {khong}",
+            &case,
+            &serde_json::json!({}),
+        );
+        assert_eq!(m, "chưa đủ 10 tháng (05/02/2023), —");
+    }
+}

@@ -1,0 +1,313 @@
+//! The embedded store: cases, their data and steps, and an append-only event log in one SQLite
+//! file (WAL). Every change of a case is one transaction, so a crash leaves the case as it was
+//! before the step or after it, never between.
+
+use std::path::Path;
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::error::{Error, Result};
+
+/// Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE cases (
+    id         TEXT PRIMARY KEY,
+    workflow   TEXT NOT NULL,
+    version    TEXT NOT NULL,
+    data       TEXT NOT NULL,          -- JSON: the case fields
+    created_on TEXT NOT NULL
+);
+CREATE TABLE case_steps (
+    case_id  TEXT NOT NULL REFERENCES cases(id),
+    step     TEXT NOT NULL,
+    state    TEXT NOT NULL CHECK (state IN ('open', 'done')),
+    due      TEXT,                     -- YYYY-MM-DD
+    done_on  TEXT,
+    PRIMARY KEY (case_id, step)
+);
+CREATE TABLE events (
+    seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+    case_id TEXT NOT NULL REFERENCES cases(id),
+    on_date TEXT NOT NULL,             -- the date the step took effect
+    actor   TEXT NOT NULL,             -- the role that acted
+    step    TEXT NOT NULL,
+    inputs  TEXT NOT NULL              -- JSON
+);
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+"#];
+
+/// A case as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseRow {
+    pub id: String,
+    pub workflow: String,
+    pub version: String,
+    pub data: serde_json::Value,
+    pub created_on: String,
+}
+
+/// A step of a case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepRow {
+    pub step: String,
+    pub open: bool,
+    pub due: Option<String>,
+    pub done_on: Option<String>,
+}
+
+/// An entry of the event log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventRow {
+    pub seq: i64,
+    pub on_date: String,
+    pub actor: String,
+    pub step: String,
+    pub inputs: serde_json::Value,
+}
+
+/// What one step changes, written in one transaction.
+#[derive(Debug, Clone)]
+pub struct StepChange<'a> {
+    pub case_id: &'a str,
+    pub data: &'a serde_json::Value,
+    pub on_date: &'a str,
+    pub actor: &'a str,
+    pub step: &'a str,
+    pub inputs: &'a serde_json::Value,
+    /// The step stays open when it recurs.
+    pub close_step: bool,
+    /// Steps opened, with their due dates.
+    pub opened: &'a [(String, Option<String>)],
+}
+
+pub struct Store {
+    conn: Connection,
+    path: std::path::PathBuf,
+}
+
+fn db_err(path: &Path) -> impl Fn(rusqlite::Error) -> Error + '_ {
+    move |e| Error::io(path, e)
+}
+
+impl Store {
+    /// Opens (creating if needed) a store and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Store> {
+        let err = db_err(path);
+        let mut conn = Connection::open(path).map_err(&err)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(&err)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(&err)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(&err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(&err)?;
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(&err)?;
+        let tx = conn.transaction().map_err(&err)?;
+        for (i, m) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
+            tx.execute_batch(m).map_err(&err)?;
+            tx.pragma_update(None, "user_version", i as i64 + 1)
+                .map_err(&err)?;
+        }
+        tx.commit().map_err(&err)?;
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    fn err(&self) -> impl Fn(rusqlite::Error) -> Error + '_ {
+        db_err(&self.path)
+    }
+
+    /// Creates a case with its first step open; returns its id ("C0001", "C0002", …).
+    pub fn create_case(
+        &mut self,
+        workflow: &str,
+        version: &str,
+        data: &serde_json::Value,
+        on_date: &str,
+        first: (&str, Option<&str>),
+    ) -> Result<String> {
+        let path = self.path.clone();
+        let err = db_err(&path);
+        let tx = self.conn.transaction().map_err(&err)?;
+        let n: i64 = tx
+            .query_row("SELECT COUNT(*) FROM cases", [], |r| r.get(0))
+            .map_err(&err)?;
+        let id = format!("C{:04}", n + 1);
+        tx.execute(
+            "INSERT INTO cases (id, workflow, version, data, created_on) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![id, workflow, version, data.to_string(), on_date],
+        )
+        .map_err(&err)?;
+        tx.execute(
+            "INSERT INTO case_steps (case_id, step, state, due) VALUES (?1, ?2, 'open', ?3)",
+            params![id, first.0, first.1],
+        )
+        .map_err(&err)?;
+        tx.commit().map_err(&err)?;
+        Ok(id)
+    }
+
+    pub fn case(&self, id: &str) -> Result<CaseRow> {
+        self.conn
+            .query_row(
+                "SELECT id, workflow, version, data, created_on FROM cases WHERE id = ?1",
+                [id],
+                |r| {
+                    Ok(CaseRow {
+                        id: r.get(0)?,
+                        workflow: r.get(1)?,
+                        version: r.get(2)?,
+                        data: serde_json::from_str(&r.get::<_, String>(3)?).unwrap_or_default(),
+                        created_on: r.get(4)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(self.err())?
+            .ok_or_else(|| Error::Usage(format!("no case `{id}` in {}", self.path.display())))
+    }
+
+    pub fn cases(&self) -> Result<Vec<CaseRow>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT id FROM cases ORDER BY id")
+            .map_err(self.err())?;
+        let ids: Vec<String> = st
+            .query_map([], |r| r.get(0))
+            .map_err(self.err())?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(self.err())?;
+        ids.iter().map(|id| self.case(id)).collect()
+    }
+
+    pub fn steps(&self, case_id: &str) -> Result<Vec<StepRow>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT step, state, due, done_on FROM case_steps WHERE case_id = ?1 ORDER BY rowid")
+            .map_err(self.err())?;
+        st.query_map([case_id], |r| {
+            Ok(StepRow {
+                step: r.get(0)?,
+                open: r.get::<_, String>(1)? == "open",
+                due: r.get(2)?,
+                done_on: r.get(3)?,
+            })
+        })
+        .map_err(self.err())?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(self.err())
+    }
+
+    pub fn events(&self, case_id: &str) -> Result<Vec<EventRow>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT seq, on_date, actor, step, inputs FROM events WHERE case_id = ?1 ORDER BY seq")
+            .map_err(self.err())?;
+        st.query_map([case_id], |r| {
+            Ok(EventRow {
+                seq: r.get(0)?,
+                on_date: r.get(1)?,
+                actor: r.get(2)?,
+                step: r.get(3)?,
+                inputs: serde_json::from_str(&r.get::<_, String>(4)?).unwrap_or_default(),
+            })
+        })
+        .map_err(self.err())?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(self.err())
+    }
+
+    /// Applies one step: new case data, the step closed (or kept open), next steps opened with
+    /// their due dates, and the event appended — all or nothing.
+    pub fn apply(&mut self, c: &StepChange) -> Result<()> {
+        let path = self.path.clone();
+        let err = db_err(&path);
+        let tx = self.conn.transaction().map_err(&err)?;
+        tx.execute(
+            "UPDATE cases SET data = ?2 WHERE id = ?1",
+            params![c.case_id, c.data.to_string()],
+        )
+        .map_err(&err)?;
+        if c.close_step {
+            tx.execute(
+                "UPDATE case_steps SET state = 'done', done_on = ?3 WHERE case_id = ?1 AND step = ?2",
+                params![c.case_id, c.step, c.on_date],
+            )
+            .map_err(&err)?;
+        } else {
+            tx.execute(
+                "UPDATE case_steps SET done_on = ?3 WHERE case_id = ?1 AND step = ?2",
+                params![c.case_id, c.step, c.on_date],
+            )
+            .map_err(&err)?;
+        }
+        for (step, due) in c.opened {
+            tx.execute(
+                "INSERT INTO case_steps (case_id, step, state, due) VALUES (?1, ?2, 'open', ?3)
+                 ON CONFLICT (case_id, step) DO UPDATE SET state = 'open', due = excluded.due",
+                params![c.case_id, step, due],
+            )
+            .map_err(&err)?;
+        }
+        tx.execute(
+            "INSERT INTO events (case_id, on_date, actor, step, inputs) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![c.case_id, c.on_date, c.actor, c.step, c.inputs.to_string()],
+        )
+        .map_err(&err)?;
+        fail_point("store.apply.before_commit")?;
+        tx.commit().map_err(&err)
+    }
+}
+
+/// A failure injected by tests inside a transaction (`HOSO_FAIL_AT=<name>`), to show that a
+/// step that fails half-way leaves nothing behind.
+fn fail_point(name: &str) -> Result<()> {
+    if std::env::var("HOSO_FAIL_AT").is_ok_and(|v| v == name) {
+        return Err(Error::Usage(format!("injected failure at {name}")));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_and_append_only_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let mut s = Store::open(&path).unwrap();
+        let data = serde_json::json!({"ten_mo_hinh": "Camera an ninh"});
+        let id = s
+            .create_case("mo-hinh", "2022.1", &data, "2023-02-06", ("khao-sat", None))
+            .unwrap();
+        assert_eq!(id, "C0001");
+        let change = StepChange {
+            case_id: &id,
+            data: &data,
+            on_date: "2023-02-06",
+            actor: "cong-an-xa",
+            step: "khao-sat",
+            inputs: &serde_json::json!({}),
+            close_step: true,
+            opened: &[("bao-cao-khao-sat".into(), None)],
+        };
+        s.apply(&change).unwrap();
+        drop(s);
+        // Reopening runs no migration twice and finds everything.
+        let s = Store::open(&path).unwrap();
+        assert_eq!(s.events(&id).unwrap().len(), 1);
+        let steps = s.steps(&id).unwrap();
+        assert!(!steps[0].open && steps[1].open);
+        let e = s.conn.execute("DELETE FROM events", []).unwrap_err();
+        assert!(e.to_string().contains("append-only"));
+    }
+}

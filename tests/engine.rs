@@ -1,0 +1,333 @@
+//! The engine drives a mô hình case end to end on a real SQLite file: guards refuse what HD 22
+//! forbids, deadlines are computed, and a step that fails half-way leaves nothing behind.
+
+mod common;
+
+use std::process::Command;
+
+use chrono::NaiveDate;
+use common::*;
+use hoso::engine::Engine;
+use hoso::store::Store;
+use serde_json::json;
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn engine() -> Engine {
+    Engine::new(hoso::workflow::embedded().unwrap())
+}
+
+fn open_steps(store: &Store, id: &str) -> Vec<String> {
+    store
+        .steps(id)
+        .unwrap()
+        .into_iter()
+        .filter(|s| s.open)
+        .map(|s| s.step)
+        .collect()
+}
+
+/// Bước 1–5 up to the launch.
+fn launched(e: &Engine, s: &mut Store) -> String {
+    let id = e
+        .new_case(s, "mo-hinh", &json!({"ten_mo_hinh": "Camera an ninh", "pham_vi": "thôn Kon Klốc", "lien_ket": false}), d("2023-02-06"))
+        .unwrap();
+    for (step, at, inputs) in [
+        ("khao-sat", "2023-02-06", json!({})),
+        ("bao-cao-khao-sat", "2023-02-28", json!({})),
+        ("chu-truong", "2023-03-10", json!({})),
+        ("trien-khai", "2023-03-13", json!({})),
+        ("lay-y-kien", "2023-03-17", json!({})),
+        (
+            "thanh-lap",
+            "2023-03-20",
+            json!({"ngay_thanh_lap": "2023-03-20"}),
+        ),
+    ] {
+        e.advance(s, &id, step, &inputs, d(at)).unwrap();
+    }
+    let out = e
+        .advance(s, &id, "quy-che", &json!({}), d("2023-03-25"))
+        .unwrap();
+    assert!(
+        !out.documents.contains(&"quy-che-phoi-hop".to_string()),
+        "only a mô hình liên kết has one"
+    );
+    assert!(
+        out.documents
+            .contains(&"quy-che-hoat-dong-mo-hinh".to_string())
+    );
+    e.advance(s, &id, "ra-mat", &json!({}), d("2023-03-31"))
+        .unwrap();
+    id
+}
+
+#[test]
+fn mo_hinh_from_survey_to_replication() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("hoso.db")).unwrap();
+    let e = engine();
+    let id = launched(&e, &mut s);
+    let steps = s.steps(&id).unwrap();
+    let due = |step: &str| {
+        steps
+            .iter()
+            .find(|r| r.step == step)
+            .and_then(|r| r.due.clone())
+    };
+    assert_eq!(due("bao-cao-dinh-ky").as_deref(), Some("2023-05-05"));
+    assert_eq!(due("de-nghi-xep-loai").as_deref(), Some("2023-11-05"));
+
+    // Rating in November 2023: the model has worked 7 months by 31/10 — refused.
+    let err = e
+        .advance(
+            &mut s,
+            &id,
+            "de-nghi-xep-loai",
+            &json!({"ty_le_hoan_thanh": 92}),
+            d("2023-11-03"),
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("chưa hoạt động đủ 10 tháng") && err.contains("20/03/2023"),
+        "{err}"
+    );
+
+    // A periodic report stays open for the next period.
+    e.advance(
+        &mut s,
+        &id,
+        "bao-cao-dinh-ky",
+        &json!({"ky_bao_cao": "6 tháng đầu năm 2023"}),
+        d("2023-05-04"),
+    )
+    .unwrap();
+    assert!(open_steps(&s, &id).contains(&"bao-cao-dinh-ky".to_string()));
+
+    // November 2024: 19 months — accepted; the decision is due before 10/11.
+    let out = e
+        .advance(
+            &mut s,
+            &id,
+            "de-nghi-xep-loai",
+            &json!({"ty_le_hoan_thanh": 92}),
+            d("2024-11-03"),
+        )
+        .unwrap();
+    assert_eq!(
+        out.opened,
+        vec![("xep-loai".to_string(), Some(d("2024-11-10")))]
+    );
+    assert_eq!(out.documents, ["to-trinh-de-nghi-xep-loai"]);
+
+    // 92 % cannot be rated Khá.
+    let err = e
+        .advance(
+            &mut s,
+            &id,
+            "xep-loai",
+            &json!({"xep_loai": "Khá"}),
+            d("2024-11-08"),
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("không khớp tỷ lệ") && err.contains("92"),
+        "{err}"
+    );
+    let err = e
+        .advance(
+            &mut s,
+            &id,
+            "xep-loai",
+            &json!({"xep_loai": "Xuất sắc"}),
+            d("2024-11-08"),
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("`xep_loai`") && err.contains("Tốt, Khá"),
+        "{err}"
+    );
+    let out = e
+        .advance(
+            &mut s,
+            &id,
+            "xep-loai",
+            &json!({"xep_loai": "Tốt"}),
+            d("2024-11-08"),
+        )
+        .unwrap();
+    assert_eq!(
+        out.opened,
+        vec![("gui-ket-qua".to_string(), Some(d("2024-11-15")))]
+    );
+
+    // "Tốt" opens nhân rộng, which starts a linked case.
+    let out = e
+        .advance(&mut s, &id, "gui-ket-qua", &json!({}), d("2024-11-12"))
+        .unwrap();
+    assert_eq!(out.opened[0].0, "de-xuat-nhan-rong");
+    let out = e
+        .advance(
+            &mut s,
+            &id,
+            "de-xuat-nhan-rong",
+            &json!({}),
+            d("2024-12-10"),
+        )
+        .unwrap();
+    assert_eq!(out.starts.as_deref(), Some("mo-hinh"));
+
+    // The log holds every accepted step and no refused one.
+    let log = s.events(&id).unwrap();
+    assert_eq!(
+        log.iter().filter(|e| e.step == "de-nghi-xep-loai").count(),
+        1
+    );
+    assert_eq!(log.last().unwrap().step, "de-xuat-nhan-rong");
+}
+
+#[test]
+fn no_replication_from_kha_and_no_step_out_of_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("hoso.db")).unwrap();
+    let e = engine();
+    let id = launched(&e, &mut s);
+    e.advance(
+        &mut s,
+        &id,
+        "de-nghi-xep-loai",
+        &json!({"ty_le_hoan_thanh": 75}),
+        d("2024-11-02"),
+    )
+    .unwrap();
+    e.advance(
+        &mut s,
+        &id,
+        "xep-loai",
+        &json!({"xep_loai": "Khá"}),
+        d("2024-11-07"),
+    )
+    .unwrap();
+    let out = e
+        .advance(&mut s, &id, "gui-ket-qua", &json!({}), d("2024-11-12"))
+        .unwrap();
+    assert!(
+        out.opened.is_empty(),
+        "neither nhân rộng nor kết thúc after Khá: {out:?}"
+    );
+    let err = e
+        .advance(
+            &mut s,
+            &id,
+            "de-xuat-nhan-rong",
+            &json!({}),
+            d("2024-12-01"),
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("chưa đến lượt"), "{err}");
+    let err = e
+        .advance(&mut s, &id, "khao-sat", &json!({}), d("2024-12-01"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("chưa đến lượt"),
+        "a completed step is not done twice: {err}"
+    );
+    let err = e
+        .advance(&mut s, "C9999", "khao-sat", &json!({}), d("2024-12-01"))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("no case `C9999`"), "{err}");
+}
+
+#[test]
+fn a_failure_inside_the_transaction_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hoso.db");
+    let data = dir.path().join("case.yaml");
+    std::fs::write(
+        &data,
+        "ten_mo_hinh: Camera an ninh\npham_vi: thôn 1\nlien_ket: false\n",
+    )
+    .unwrap();
+    let hoso = || {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_hoso"));
+        c.arg("--db").arg(&db);
+        c
+    };
+    let o = hoso()
+        .args([
+            "case",
+            "new",
+            "--workflow",
+            "mo-hinh",
+            "--at",
+            "2023-02-06",
+            "--data",
+        ])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let id = String::from_utf8(o.stdout).unwrap().trim().to_string();
+    let out = dir.path().join("out");
+    let advance = |fail: bool| {
+        let mut c = hoso();
+        c.args([
+            "case",
+            "advance",
+            &id,
+            "--step",
+            "khao-sat",
+            "--at",
+            "2023-02-06",
+            "--out",
+        ])
+        .arg(&out)
+        .arg("--data")
+        .arg(sample("ke-hoach-khao-sat"));
+        if fail {
+            c.env("HOSO_FAIL_AT", "store.apply.before_commit");
+        }
+        c.output().unwrap()
+    };
+    let o = advance(true);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("injected failure"));
+    let s = Store::open(&db).unwrap();
+    assert!(
+        s.events(&id).unwrap().is_empty(),
+        "no event for a step that failed"
+    );
+    assert_eq!(
+        open_steps(&s, &id),
+        ["khao-sat"],
+        "the case is as before the step"
+    );
+    assert!(!out.exists(), "no document for a step that failed");
+    drop(s);
+
+    let o = advance(false);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let s = Store::open(&db).unwrap();
+    assert_eq!(s.events(&id).unwrap().len(), 1);
+    assert_eq!(open_steps(&s, &id), ["bao-cao-khao-sat"]);
+    assert!(
+        out.join(&id)
+            .join("khao-sat")
+            .join("ke-hoach-khao-sat.docx")
+            .exists()
+    );
+    assert!(
+        out.join(&id)
+            .join("khao-sat")
+            .join("ke-hoach-khao-sat.pdf")
+            .exists()
+    );
+}
