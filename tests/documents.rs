@@ -294,7 +294,7 @@ struct HoSoItem {
 #[test]
 fn every_written_ho_so_item_has_a_template() {
     let set = set();
-    let text = std::fs::read_to_string(root().join("workflows/ho-so.yaml")).unwrap();
+    let text = std::fs::read_to_string(root().join("workflows/ho-so/lists.yaml")).unwrap();
     let lists: std::collections::BTreeMap<String, Vec<HoSoItem>> =
         serde_yaml::from_str(&text).unwrap();
     assert_eq!(lists["mo-hinh"].len(), 16);

@@ -331,3 +331,145 @@ fn a_failure_inside_the_transaction_changes_nothing() {
             .exists()
     );
 }
+
+#[test]
+fn dien_hinh_is_evaluated_within_one_year_of_its_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("hoso.db")).unwrap();
+    let e = engine();
+    let new = |s: &mut Store| {
+        let id = e
+            .new_case(
+                s,
+                "dien-hinh",
+                &json!({"ten_dien_hinh": "Tổ tự quản thôn Kon Klốc"}),
+                d("2023-03-01"),
+            )
+            .unwrap();
+        e.advance(s, &id, "khao-sat", &json!({}), d("2023-03-20"))
+            .unwrap();
+        e.advance(s, &id, "tieu-chi", &json!({}), d("2023-04-05"))
+            .unwrap();
+        let out = e
+            .advance(
+                s,
+                &id,
+                "ke-hoach",
+                &json!({"ngay_ke_hoach": "2023-04-10"}),
+                d("2023-04-10"),
+            )
+            .unwrap();
+        assert_eq!(
+            out.opened,
+            vec![("danh-gia".to_string(), Some(d("2024-04-10")))],
+            "due one year after the plan"
+        );
+        id
+    };
+    let late = new(&mut s);
+    let err = e
+        .advance(
+            &mut s,
+            &late,
+            "danh-gia",
+            &json!({"ty_le_tieu_chi": 100}),
+            d("2024-05-02"),
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("quá 01 năm") && err.contains("10/04/2023"),
+        "{err}"
+    );
+
+    let id = new(&mut s);
+    let out = e
+        .advance(
+            &mut s,
+            &id,
+            "danh-gia",
+            &json!({"ty_le_tieu_chi": 100}),
+            d("2024-03-20"),
+        )
+        .unwrap();
+    assert_eq!(out.opened[0].0, "cong-nhan");
+    e.advance(&mut s, &id, "cong-nhan", &json!({}), d("2024-03-28"))
+        .unwrap();
+    // A yearly re-evaluation under 70 % ends the điển hình.
+    let out = e
+        .advance(
+            &mut s,
+            &id,
+            "danh-gia-lai",
+            &json!({"ty_le_tieu_chi": 60}),
+            d("2024-11-15"),
+        )
+        .unwrap();
+    assert_eq!(out.opened[0].0, "ket-thuc");
+    let out = e
+        .advance(&mut s, &id, "ket-thuc", &json!({}), d("2024-11-25"))
+        .unwrap();
+    assert_eq!(
+        out.documents,
+        [
+            "quyet-dinh-ket-thuc-dien-hinh",
+            "thong-bao-ket-thuc-dien-hinh"
+        ]
+    );
+}
+
+#[test]
+fn don_vi_dien_hinh_needs_last_years_standing_and_every_criterion() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("hoso.db")).unwrap();
+    let e = engine();
+    let data = |phan_loai: &str| json!({"ten_don_vi": "xã Cẩm Giàng", "nam": 2023, "dat_an_toan": true, "phan_loai_nam_truoc": phan_loai});
+    let weak = e
+        .new_case(
+            &mut s,
+            "don-vi-dien-hinh",
+            &data("Trung bình"),
+            d("2023-03-01"),
+        )
+        .unwrap();
+    let err = e
+        .advance(&mut s, &weak, "dang-ky", &json!({}), d("2023-03-15"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("Khá trở lên") && err.contains("Trung bình"),
+        "{err}"
+    );
+
+    let id = e
+        .new_case(&mut s, "don-vi-dien-hinh", &data("Khá"), d("2023-03-01"))
+        .unwrap();
+    assert_eq!(
+        s.steps(&id).unwrap()[0].due.as_deref(),
+        Some("2023-03-31"),
+        "registration in the first quarter"
+    );
+    e.advance(&mut s, &id, "dang-ky", &json!({}), d("2023-03-15"))
+        .unwrap();
+    e.advance(&mut s, &id, "ke-hoach", &json!({}), d("2023-03-25"))
+        .unwrap();
+    let err = e
+        .advance(
+            &mut s,
+            &id,
+            "tu-danh-gia",
+            &json!({"so_tieu_chi_dat": 3, "tong_so_tieu_chi": 4}),
+            d("2023-09-22"),
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("3/4"), "{err}");
+    e.advance(
+        &mut s,
+        &id,
+        "tu-danh-gia",
+        &json!({"so_tieu_chi_dat": 4, "tong_so_tieu_chi": 4}),
+        d("2023-09-25"),
+    )
+    .unwrap();
+}

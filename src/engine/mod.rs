@@ -86,7 +86,8 @@ fn date_arg(s: &str) -> std::result::Result<NaiveDate, cel::ExecutionError> {
     })
 }
 
-/// Evaluates a CEL condition over the case, the step's inputs and its date. Functions offered
+/// Evaluates a CEL condition over the case (with the step's inputs applied), the step's inputs
+/// and its date. Functions offered
 /// to workflow authors: `months_between(from, to)` (whole months) and `evaluation_end(at)` (the
 /// 31/10 that closes the rating year HD 22 counts from 01/11).
 pub fn holds(expr: &str, case: &Value, inputs: &Value, at: NaiveDate) -> Result<bool> {
@@ -236,18 +237,16 @@ impl Engine {
         let inputs_map = as_map(inputs, "inputs")?;
         validate(&step.inputs, &inputs_map, &format!("bước `{step_id}`"))?;
         let inputs = Value::Object(inputs_map.clone());
-        for g in &step.requires {
-            if !holds(&g.when, &case.data, &inputs, at)? {
-                return Err(refused(
-                    step_id,
-                    interpolate(&g.message, &case.data, &inputs),
-                ));
-            }
-        }
-        // Inputs become case data (the last rating, the date of the establishing decision).
+        // Inputs become case data (the last rating, the date of the establishing decision);
+        // guards see the case as the step would leave it.
         let mut data = as_map(&case.data, "case data")?;
         data.extend(inputs_map);
         let data = Value::Object(data);
+        for g in &step.requires {
+            if !holds(&g.when, &data, &inputs, at)? {
+                return Err(refused(step_id, interpolate(&g.message, &data, &inputs)));
+            }
+        }
 
         let mut opened = Vec::new();
         let mut branched = false;

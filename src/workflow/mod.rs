@@ -148,14 +148,10 @@ mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded_workflows.rs"));
 }
 
-/// `workflows/ho-so.yaml` holds the hồ sơ lists, not a procedure.
-const NOT_A_WORKFLOW: &str = "ho-so.yaml";
-
 /// The procedures built into the binary.
 pub fn embedded() -> Result<Vec<Workflow>> {
     embedded::EMBEDDED
         .iter()
-        .filter(|(name, _)| *name != NOT_A_WORKFLOW)
         .map(|(name, text)| {
             Loaded::parse(&Path::new("workflows").join(name), text).map(|l| l.workflow)
         })
@@ -167,9 +163,7 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Workflow>> {
     let mut out = Vec::new();
     for e in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
         let p = e.map_err(|e| Error::io(dir, e))?.path();
-        if p.extension().is_some_and(|x| x == "yaml")
-            && p.file_name().is_some_and(|n| n != NOT_A_WORKFLOW)
-        {
+        if p.extension().is_some_and(|x| x == "yaml") {
             out.push(Loaded::load(&p)?.workflow);
         }
     }
