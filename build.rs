@@ -1,4 +1,4 @@
-//! Embeds `templates/*.hbs` and `workflows/*.yaml` so that the `hoso` binary carries its
+//! Embeds `templates/*.hbs`, `workflows/*.yaml` and `workflows/provinces/*.yaml` so that the `hoso` binary carries its
 //! default templates and procedures and works from any directory.
 
 use std::fmt::Write;
@@ -7,6 +7,7 @@ use std::path::Path;
 fn main() {
     embed("templates", "hbs", "embedded_templates.rs");
     embed("workflows", "yaml", "embedded_workflows.rs");
+    embed("workflows/provinces", "yaml", "embedded_provinces.rs");
 }
 
 /// Writes `OUT_DIR/<out_file>`: a static `EMBEDDED` table of `(file name, text)` of

@@ -58,6 +58,9 @@ enum CaseCommand {
     New {
         #[arg(long)]
         workflow: String,
+        /// The province whose overlay applies (its agencies, deadlines and steps).
+        #[arg(long)]
+        province: Option<String>,
         /// YAML with the case fields the workflow declares.
         #[arg(long)]
         data: PathBuf,
@@ -87,10 +90,20 @@ enum CaseCommand {
 
 #[derive(Subcommand)]
 enum WorkflowCommand {
-    /// Check workflow files: every problem as file:line:col: message, exit 1 if any.
+    /// Check workflow files and province overlays: every problem as file:line:col: message,
+    /// exit 1 if any.
     Check {
         #[arg(required = true)]
         files: Vec<PathBuf>,
+    },
+    /// Print a procedure, merged with a province's overlay.
+    Show {
+        name: String,
+        #[arg(long)]
+        province: Option<String>,
+        /// yaml, or mermaid for a diagram.
+        #[arg(long, default_value = "yaml")]
+        format: String,
     },
 }
 
@@ -187,16 +200,48 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Demo { out, samples } => demo(&set, &samples, &out),
-        Command::Workflow(WorkflowCommand::Check { files }) => check_workflows(&set, &files),
-        Command::Case(c) => {
-            let workflows = match &cli.workflows {
-                Some(d) => hoso::workflow::load_dir(d)?,
-                None => hoso::workflow::embedded()?,
+        Command::Workflow(WorkflowCommand::Check { files }) => {
+            check_workflows(&set, &all_workflows(&cli.workflows)?, &files)
+        }
+        Command::Workflow(WorkflowCommand::Show {
+            name,
+            province,
+            format,
+        }) => {
+            let key = match province {
+                Some(p) => format!("{name}@{p}"),
+                None => name,
             };
+            let workflows = all_workflows(&cli.workflows)?;
             let engine = hoso::engine::Engine::new(workflows);
+            let w = engine.workflow(&key)?;
+            match format.as_str() {
+                "yaml" => print!(
+                    "{}",
+                    serde_yaml::to_string(w).map_err(|e| Error::Usage(e.to_string()))?
+                ),
+                "mermaid" => print!("{}", hoso::workflow::mermaid(w)),
+                other => {
+                    return Err(Error::Usage(format!(
+                        "--format: `{other}` is not yaml or mermaid"
+                    )));
+                }
+            }
+            Ok(())
+        }
+        Command::Case(c) => {
+            let engine = hoso::engine::Engine::new(all_workflows(&cli.workflows)?);
             let mut store = hoso::store::Store::open(&cli.db)?;
             case_command(&engine, &mut store, &set, c)
         }
+    }
+}
+
+/// The procedures of `--workflows DIR`, or the built-in ones, with their province overlays.
+fn all_workflows(dir: &Option<PathBuf>) -> Result<Vec<hoso::workflow::Workflow>> {
+    match dir {
+        Some(d) => hoso::workflow::load_dir(d),
+        None => hoso::workflow::embedded(),
     }
 }
 
@@ -217,13 +262,17 @@ fn case_command(
     c: CaseCommand,
 ) -> Result<()> {
     match c {
-        CaseCommand::New { workflow, data, at } => {
-            let id = engine.new_case(
-                store,
-                &workflow,
-                &yaml_value(&data)?,
-                at.unwrap_or_else(today),
-            )?;
+        CaseCommand::New {
+            workflow,
+            province,
+            data,
+            at,
+        } => {
+            let key = match province {
+                Some(p) => format!("{workflow}@{p}"),
+                None => workflow,
+            };
+            let id = engine.new_case(store, &key, &yaml_value(&data)?, at.unwrap_or_else(today))?;
             println!("{id}");
         }
         CaseCommand::List => {
@@ -333,15 +382,50 @@ fn case_command(
     Ok(())
 }
 
-/// Prints every problem of the given workflow files; fails when there is one.
-fn check_workflows(set: &TemplateSet, files: &[PathBuf]) -> Result<()> {
+/// Prints every problem of the given workflow files and overlays; fails when there is one.
+fn check_workflows(
+    set: &TemplateSet,
+    known: &[hoso::workflow::Workflow],
+    files: &[PathBuf],
+) -> Result<()> {
+    use hoso::workflow::{Loaded, check, overlay::LoadedOverlay};
     let mut problems = 0;
     for f in files {
-        match hoso::workflow::Loaded::load(f) {
-            Ok(w) => {
-                let found = hoso::workflow::check::check(&w, set);
+        let text = std::fs::read_to_string(f).map_err(|e| Error::io(f, e))?;
+        let is_overlay = serde_yaml::from_str::<serde_yaml::Value>(&text)
+            .ok()
+            .is_some_and(|v| v.get("extends").is_some());
+        let found = if is_overlay {
+            LoadedOverlay::parse(f, &text).and_then(|o| {
+                let base = known
+                    .iter()
+                    .find(|w| w.id == o.overlay.extends)
+                    .ok_or_else(|| {
+                        Error::Usage(format!(
+                            "{}: extends unknown workflow `{}`",
+                            f.display(),
+                            o.overlay.extends
+                        ))
+                    })?;
+                Ok(match o.merge(base) {
+                    Ok(merged) => check::check(
+                        &Loaded {
+                            path: f.clone(),
+                            workflow: merged,
+                            spans: Default::default(),
+                        },
+                        set,
+                    ),
+                    Err(p) => p,
+                })
+            })
+        } else {
+            Loaded::parse(f, &text).map(|w| check::check(&w, set))
+        };
+        match found {
+            Ok(found) => {
                 if found.is_empty() {
-                    println!("{}: ok ({} steps)", f.display(), w.workflow.steps.len());
+                    println!("{}: ok", f.display());
                 }
                 for p in &found {
                     println!("{p}");

@@ -118,8 +118,13 @@ fn mo_hinh_from_survey_to_replication() {
         )
         .unwrap();
     assert_eq!(
-        out.opened,
-        vec![("xep-loai".to_string(), Some(d("2024-11-10")))]
+        out.opened[0],
+        ("xep-loai".to_string(), Some(d("2024-11-10")))
+    );
+    assert_eq!(
+        out.opened[1],
+        ("de-nghi-xep-loai".to_string(), Some(d("2025-11-05"))),
+        "next year's rating"
     );
     assert_eq!(out.documents, ["to-trinh-de-nghi-xep-loai"]);
 
@@ -472,4 +477,179 @@ fn don_vi_dien_hinh_needs_last_years_standing_and_every_criterion() {
         d("2023-09-25"),
     )
     .unwrap();
+}
+
+fn launched_in(e: &Engine, s: &mut Store, workflow: &str) -> String {
+    let id = e
+        .new_case(
+            s,
+            workflow,
+            &json!({"ten_mo_hinh": "Camera an ninh", "pham_vi": "thôn 1", "lien_ket": false}),
+            d("2023-02-06"),
+        )
+        .unwrap();
+    for (step, at, inputs) in [
+        ("khao-sat", "2023-02-06", json!({})),
+        ("bao-cao-khao-sat", "2023-02-28", json!({})),
+        ("chu-truong", "2023-03-10", json!({})),
+        ("trien-khai", "2023-03-13", json!({})),
+        ("lay-y-kien", "2023-03-17", json!({})),
+        (
+            "thanh-lap",
+            "2023-03-20",
+            json!({"ngay_thanh_lap": "2023-03-20"}),
+        ),
+        ("quy-che", "2023-03-25", json!({})),
+        ("ra-mat", "2023-03-31", json!({})),
+    ] {
+        e.advance(s, &id, step, &inputs, d(at)).unwrap();
+    }
+    id
+}
+
+#[test]
+fn kon_tum_reports_good_models_every_quarter() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("hoso.db")).unwrap();
+    let e = engine();
+    let id = launched_in(&e, &mut s, "mo-hinh@kon-tum");
+    let due = |s: &Store, step: &str| {
+        s.steps(&id)
+            .unwrap()
+            .into_iter()
+            .find(|r| r.step == step)
+            .and_then(|r| r.due)
+    };
+    assert_eq!(
+        due(&s, "bao-cao-mo-hinh-tot").as_deref(),
+        Some("2023-06-10")
+    );
+    assert_eq!(
+        due(&s, "bao-cao-dinh-ky").as_deref(),
+        Some("2023-05-10"),
+        "Kon Tum: 6-month report before 10/5"
+    );
+    // The quarterly report is refused until the model is rated Tốt.
+    let err = e
+        .advance(
+            &mut s,
+            &id,
+            "bao-cao-mo-hinh-tot",
+            &json!({}),
+            d("2023-06-05"),
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("Chỉ báo cáo về Công an tỉnh mô hình xếp loại “Tốt”"),
+        "{err}"
+    );
+    e.advance(
+        &mut s,
+        &id,
+        "de-nghi-xep-loai",
+        &json!({"ty_le_hoan_thanh": 95}),
+        d("2024-11-04"),
+    )
+    .unwrap();
+    e.advance(
+        &mut s,
+        &id,
+        "xep-loai",
+        &json!({"xep_loai": "Tốt"}),
+        d("2024-11-08"),
+    )
+    .unwrap();
+    // Once Tốt, each report moves the deadline to the next quarter: 10/3, 10/6, 10/9, 10/12.
+    let mut seen = Vec::new();
+    for at in ["2024-12-05", "2025-03-06", "2025-06-09", "2025-09-01"] {
+        let before = due(&s, "bao-cao-mo-hinh-tot").unwrap();
+        e.advance(&mut s, &id, "bao-cao-mo-hinh-tot", &json!({}), d(at))
+            .unwrap();
+        seen.push(before);
+    }
+    // Opened at the launch, the first deadline (10/6/2023) passed while the model was not yet
+    // Tốt; from then on each report meets one quarter's deadline and opens the next.
+    assert_eq!(
+        seen,
+        ["2023-06-10", "2025-03-10", "2025-06-10", "2025-09-10"]
+    );
+    assert_eq!(
+        due(&s, "bao-cao-mo-hinh-tot").as_deref(),
+        Some("2025-12-10")
+    );
+}
+
+#[test]
+fn bac_kan_dates_and_the_two_level_province() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("hoso.db")).unwrap();
+    let e = engine();
+    let data = json!({"ten_don_vi": "xã Cẩm Giàng", "nam": 2023, "dat_an_toan": true, "phan_loai_nam_truoc": "Khá"});
+    let id = e
+        .new_case(&mut s, "don-vi-dien-hinh@bac-kan", &data, d("2023-03-01"))
+        .unwrap();
+    e.advance(&mut s, &id, "dang-ky", &json!({}), d("2023-03-15"))
+        .unwrap();
+    let out = e
+        .advance(&mut s, &id, "ke-hoach", &json!({}), d("2023-03-25"))
+        .unwrap();
+    assert_eq!(
+        out.opened,
+        vec![("tu-danh-gia".to_string(), Some(d("2023-09-30")))],
+        "commune before 01/10"
+    );
+    let out = e
+        .advance(
+            &mut s,
+            &id,
+            "tu-danh-gia",
+            &json!({"so_tieu_chi_dat": 4, "tong_so_tieu_chi": 4}),
+            d("2023-09-25"),
+        )
+        .unwrap();
+    assert_eq!(
+        out.opened,
+        vec![("xet-cap-huyen".to_string(), Some(d("2023-10-14")))],
+        "district before 15/10"
+    );
+    e.advance(&mut s, &id, "xet-cap-huyen", &json!({}), d("2023-10-10"))
+        .unwrap();
+    let out = e
+        .advance(&mut s, &id, "tham-dinh", &json!({}), d("2023-10-18"))
+        .unwrap();
+    assert_eq!(
+        out.opened,
+        vec![("cong-nhan".to_string(), Some(d("2023-10-24")))],
+        "province before 25/10"
+    );
+
+    // After 01/07/2025 there is no district: the commune reports straight to the province.
+    let id = e
+        .new_case(
+            &mut s,
+            "don-vi-dien-hinh@thai-nguyen",
+            &data,
+            d("2026-02-01"),
+        )
+        .unwrap();
+    e.advance(&mut s, &id, "dang-ky", &json!({}), d("2026-03-10"))
+        .unwrap();
+    e.advance(&mut s, &id, "ke-hoach", &json!({}), d("2026-03-20"))
+        .unwrap();
+    let out = e
+        .advance(
+            &mut s,
+            &id,
+            "tu-danh-gia",
+            &json!({"so_tieu_chi_dat": 4, "tong_so_tieu_chi": 4}),
+            d("2026-09-20"),
+        )
+        .unwrap();
+    assert_eq!(out.opened[0].0, "tham-dinh");
+    assert_eq!(
+        s.case(&id).unwrap().version,
+        "2025.1-tn",
+        "the case keeps its version"
+    );
 }

@@ -84,3 +84,46 @@ fn check_command_exit_codes() {
         "every problem is listed: {stdout}"
     );
 }
+
+#[test]
+fn overlays_merge_and_name_what_the_base_lacks() {
+    use hoso::workflow::overlay::LoadedOverlay;
+    let bases = hoso::workflow::embedded().unwrap();
+    let mo_hinh = bases.iter().find(|w| w.id == "mo-hinh").unwrap();
+    let text = "extends: mo-hinh\nprovince: thu\nname: Thử\nversion: \"1\"\neffective_from: 2025-07-01\nsteps:\n  xep-loai-quy:\n    title: X\nremove_steps: [khong-co]\n";
+    let o = LoadedOverlay::parse(Path::new("thu.yaml"), text).unwrap();
+    let problems: Vec<String> = o
+        .merge(mo_hinh)
+        .unwrap_err()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert!(
+        problems
+            .contains(&"thu.yaml:7:3: the base `mo-hinh` has no step `xep-loai-quy`".to_string()),
+        "{problems:?}"
+    );
+    assert!(
+        problems.contains(&"thu.yaml:9:16: the base `mo-hinh` has no step `khong-co`".to_string()),
+        "{problems:?}"
+    );
+
+    // The repository's overlays merge into procedures that pass the check.
+    let set = TemplateSet::embedded().unwrap();
+    for w in bases.iter().filter(|w| w.id.contains('@')) {
+        let loaded = Loaded {
+            path: w.id.clone().into(),
+            workflow: w.clone(),
+            spans: Default::default(),
+        };
+        assert!(check::check(&loaded, &set).is_empty(), "{}", w.id);
+    }
+    let ids: Vec<&str> = bases.iter().map(|w| w.id.as_str()).collect();
+    for want in [
+        "mo-hinh@kon-tum",
+        "don-vi-dien-hinh@bac-kan",
+        "don-vi-dien-hinh@thai-nguyen",
+    ] {
+        assert!(ids.contains(&want), "{ids:?}");
+    }
+}

@@ -276,11 +276,18 @@ impl Engine {
             })
             .chain(std::iter::once((step_id.to_string(), at)))
             .collect();
-        let opened: Vec<(String, Option<NaiveDate>)> = opened
+        let mut opened: Vec<(String, Option<NaiveDate>)> = opened
             .into_iter()
             .filter_map(|id| w.steps.iter().find(|s| s.id == id))
             .map(|s| (s.id.clone(), calendar::due(s, w, &done, at)))
             .collect();
+        // A recurring step stays open, due at the occurrence after the one it just satisfied
+        // (a quarterly report made on 05/12 meets the 10/12 deadline; the next is 10/03).
+        if step.repeat.is_some() {
+            let satisfied = calendar::due(step, w, &done, at).unwrap_or(at);
+            let after = satisfied.succ_opt().unwrap_or(satisfied);
+            opened.push((step.id.clone(), calendar::due(step, w, &done, after)));
+        }
         let mut documents = Vec::new();
         for d in &step.documents {
             let wanted = match &d.when {

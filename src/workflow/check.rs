@@ -73,11 +73,15 @@ pub fn period(s: &str) -> Option<(u32, u32, u32)> {
     Some((y, m, d))
 }
 
+/// Lower-case letters, digits and hyphens; a province's merged procedure is `<base>@<province>`.
 fn valid_id(id: &str) -> bool {
-    !id.is_empty()
-        && id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    id.split('@').count() <= 2
+        && id.split('@').all(|part| {
+            !part.is_empty()
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        })
 }
 
 /// Every problem of a loaded workflow, in file order.

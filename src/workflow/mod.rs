@@ -3,19 +3,20 @@
 //! actor, inputs, guards, documents, deadline and what comes next. See `workflows/README.md`.
 
 pub mod check;
+pub mod overlay;
 pub mod spans;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use spans::Spans;
 
 /// The type of a case field or step input.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FieldType {
     Text,
@@ -31,23 +32,23 @@ pub enum FieldType {
 }
 
 /// A typed field of a case or an input of a step.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FieldSpec {
     #[serde(rename = "type")]
     pub ty: FieldType,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// The allowed values of an `enum`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub values: Vec<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub optional: bool,
 }
 
 /// A guard: a CEL expression over the case (`case`), the step's inputs (`inputs`) and the date
 /// of the step (`at`), and the message a user gets when it is false.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Guard {
     pub when: String,
@@ -55,39 +56,39 @@ pub struct Guard {
 }
 
 /// A document a step produces.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct DocumentRef {
     pub template: String,
     /// Only when this CEL condition holds (a quy chế phối hợp only for a mô hình liên kết).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub when: Option<String>,
 }
 
 /// When a step is due.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Deadline {
     /// An RFC 5545 recurrence rule: `FREQ=YEARLY;BYMONTH=11;BYMONTHDAY=5` is "before 05/11".
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
     /// A step whose completion starts the period.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after: Option<String>,
     /// An ISO 8601 period after `after`: `P1Y`, `P10M`, `P15D`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub within: Option<String>,
 }
 
 /// Where a case goes after a step: a step id, or a branch taken when its condition holds (the
 /// first that holds wins; one without `when` is the default).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(untagged)]
 pub enum Next {
     Step(String),
     Branch {
         to: String,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         when: Option<String>,
     },
 }
@@ -102,33 +103,33 @@ impl Next {
 }
 
 /// One step of a procedure.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Step {
     pub id: String,
     pub title: String,
     /// The role that acts.
     pub actor: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub inputs: BTreeMap<String, FieldSpec>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub requires: Vec<Guard>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub documents: Vec<DocumentRef>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline: Option<Deadline>,
     /// A step that recurs on a schedule (reports, yearly rating): an RFC 5545 rule.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repeat: Option<String>,
     /// A linked case this step starts at a new site (nhân rộng), by workflow id.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub starts: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub next: Vec<Next>,
 }
 
 /// A procedure.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Workflow {
     pub id: String,
@@ -148,26 +149,106 @@ mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded_workflows.rs"));
 }
 
-/// The procedures built into the binary.
+mod embedded_provinces {
+    include!(concat!(env!("OUT_DIR"), "/embedded_provinces.rs"));
+}
+
+/// The base procedures and every province's merged procedure (`<base>@<province>`).
+fn with_overlays(
+    bases: Vec<Workflow>,
+    overlays: Vec<overlay::LoadedOverlay>,
+) -> Result<Vec<Workflow>> {
+    let mut out = bases.clone();
+    for o in overlays {
+        let base = bases
+            .iter()
+            .find(|b| b.id == o.overlay.extends)
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "{}: extends unknown workflow `{}`",
+                    o.path.display(),
+                    o.overlay.extends
+                ))
+            })?;
+        let merged = o.merge(base).map_err(|problems| {
+            Error::Usage(
+                problems
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            )
+        })?;
+        out.push(merged);
+    }
+    Ok(out)
+}
+
+/// The procedures built into the binary, with their province overlays.
 pub fn embedded() -> Result<Vec<Workflow>> {
-    embedded::EMBEDDED
+    let bases = embedded::EMBEDDED
         .iter()
         .map(|(name, text)| {
             Loaded::parse(&Path::new("workflows").join(name), text).map(|l| l.workflow)
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    let overlays = embedded_provinces::EMBEDDED
+        .iter()
+        .map(|(name, text)| {
+            overlay::LoadedOverlay::parse(&Path::new("workflows/provinces").join(name), text)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    with_overlays(bases, overlays)
 }
 
-/// The procedures of a folder.
-pub fn load_dir(dir: &Path) -> Result<Vec<Workflow>> {
+fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
+    if !dir.is_dir() {
+        return Ok(out);
+    }
     for e in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
         let p = e.map_err(|e| Error::io(dir, e))?.path();
         if p.extension().is_some_and(|x| x == "yaml") {
-            out.push(Loaded::load(&p)?.workflow);
+            out.push(p);
         }
     }
+    out.sort();
     Ok(out)
+}
+
+/// The procedures of a folder and of its `provinces/` subfolder.
+pub fn load_dir(dir: &Path) -> Result<Vec<Workflow>> {
+    let bases = yaml_files(dir)?
+        .iter()
+        .map(|p| Loaded::load(p).map(|l| l.workflow))
+        .collect::<Result<Vec<_>>>()?;
+    let overlays = yaml_files(&dir.join("provinces"))?
+        .iter()
+        .map(|p| overlay::LoadedOverlay::load(p))
+        .collect::<Result<Vec<_>>>()?;
+    with_overlays(bases, overlays)
+}
+
+/// A Mermaid flowchart of a procedure: steps as boxes, `next` as arrows labelled with their
+/// conditions, recurring steps marked ↻.
+pub fn mermaid(w: &Workflow) -> String {
+    let label = |s: &str| s.replace('"', "'");
+    let mut out = String::from("flowchart TD\n");
+    for s in &w.steps {
+        let mark = if s.repeat.is_some() { " ↻" } else { "" };
+        out.push_str(&format!("  {}[\"{}{mark}\"]\n", s.id, label(&s.title)));
+    }
+    for s in &w.steps {
+        for n in &s.next {
+            match n {
+                Next::Branch { to, when: Some(c) } => {
+                    out.push_str(&format!("  {} -->|\"{}\"| {to}\n", s.id, label(c)))
+                }
+                other => out.push_str(&format!("  {} --> {}\n", s.id, other.target())),
+            }
+        }
+    }
+    out
 }
 
 /// A workflow read from a file, with the places of its nodes for messages.

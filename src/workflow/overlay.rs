@@ -1,0 +1,201 @@
+//! Province overlays: a province file extends a base procedure with its agencies and its
+//! changes — deadlines replaced, steps added, removed or rerouted — without forking it. The
+//! merged procedure is keyed `<base>@<province>` and carries the overlay's version.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::check::Problem;
+use super::spans::Spans;
+use super::{Deadline, DocumentRef, Guard, Next, Step, Workflow};
+use crate::error::{Error, Result};
+
+/// An agency as it prints itself, and the role it plays in the procedures.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Agency {
+    /// The workflow role it fills (`ubnd-tinh`, `cong-an-tinh`, …).
+    pub role: String,
+    #[serde(default)]
+    pub parent: Option<String>,
+    pub name: String,
+    pub abbreviation: String,
+    pub place: String,
+    #[serde(default)]
+    pub collective: Option<String>,
+    #[serde(default)]
+    pub head: Option<String>,
+    /// Keeps its own number series (an advisory body issuing under its own name).
+    #[serde(default)]
+    pub own_series: bool,
+}
+
+/// Changes to one step of the base.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepPatch {
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub deadline: Option<Deadline>,
+    #[serde(default)]
+    pub repeat: Option<String>,
+    #[serde(default)]
+    pub documents: Option<Vec<DocumentRef>>,
+    /// Replaces the step's `next`.
+    #[serde(default)]
+    pub next: Option<Vec<Next>>,
+    /// Adds to the step's `next`.
+    #[serde(default)]
+    pub add_next: Vec<Next>,
+    #[serde(default)]
+    pub add_requires: Vec<Guard>,
+}
+
+/// A province file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Overlay {
+    pub extends: String,
+    /// The id used on the command line (`--province kon-tum`).
+    pub province: String,
+    pub name: String,
+    pub version: String,
+    pub effective_from: NaiveDate,
+    #[serde(default)]
+    pub effective_until: Option<NaiveDate>,
+    #[serde(default)]
+    pub legal_basis: Vec<String>,
+    #[serde(default)]
+    pub agencies: BTreeMap<String, Agency>,
+    /// Role titles replaced or added.
+    #[serde(default)]
+    pub roles: BTreeMap<String, String>,
+    #[serde(default)]
+    pub steps: BTreeMap<String, StepPatch>,
+    #[serde(default)]
+    pub add_steps: Vec<Step>,
+    #[serde(default)]
+    pub remove_steps: Vec<String>,
+}
+
+/// An overlay read from a file, with its node positions.
+#[derive(Debug)]
+pub struct LoadedOverlay {
+    pub path: PathBuf,
+    pub overlay: Overlay,
+    pub spans: Spans,
+}
+
+impl LoadedOverlay {
+    pub fn load(path: &Path) -> Result<LoadedOverlay> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        Self::parse(path, &text)
+    }
+
+    pub fn parse(path: &Path, text: &str) -> Result<LoadedOverlay> {
+        let overlay = serde_yaml::from_str(text).map_err(|e| Error::yaml(path, &e, 0))?;
+        Ok(LoadedOverlay {
+            path: path.to_path_buf(),
+            overlay,
+            spans: Spans::of(text),
+        })
+    }
+
+    /// The merged procedure, or every place where the overlay names what the base lacks.
+    pub fn merge(&self, base: &Workflow) -> std::result::Result<Workflow, Vec<Problem>> {
+        let o = &self.overlay;
+        let mut problems = Vec::new();
+        let mut say = |node: &str, key: bool, message: String| {
+            let p = if key {
+                self.spans.key(node)
+            } else {
+                self.spans.at(node)
+            };
+            problems.push(Problem {
+                path: self.path.clone(),
+                line: p.line,
+                col: p.col,
+                message,
+            });
+        };
+        if o.extends != base.id {
+            say(
+                "extends",
+                false,
+                format!("extends `{}`, not `{}`", o.extends, base.id),
+            );
+        }
+        let mut w = base.clone();
+        w.id = format!("{}@{}", base.id, o.province);
+        w.version = o.version.clone();
+        w.effective_from = o.effective_from;
+        w.title = format!("{} ({})", base.title, o.name);
+        w.legal_basis.extend(o.legal_basis.iter().cloned());
+        w.roles.extend(o.roles.clone());
+        for (i, id) in o.remove_steps.iter().enumerate() {
+            if !w.steps.iter().any(|s| &s.id == id) {
+                say(
+                    &format!("remove_steps[{i}]"),
+                    false,
+                    format!("the base `{}` has no step `{id}`", base.id),
+                );
+            }
+            w.steps.retain(|s| &s.id != id);
+        }
+        for (id, patch) in &o.steps {
+            let Some(step) = w.steps.iter_mut().find(|s| &s.id == id) else {
+                say(
+                    &format!("steps.{id}"),
+                    true,
+                    format!("the base `{}` has no step `{id}`", base.id),
+                );
+                continue;
+            };
+            if let Some(t) = &patch.title {
+                step.title = t.clone();
+            }
+            if let Some(d) = &patch.deadline {
+                step.deadline = Some(d.clone());
+            }
+            if let Some(r) = &patch.repeat {
+                step.repeat = Some(r.clone());
+            }
+            if let Some(d) = &patch.documents {
+                step.documents = d.clone();
+            }
+            if let Some(n) = &patch.next {
+                step.next = n.clone();
+            }
+            step.next.extend(patch.add_next.iter().cloned());
+            step.requires.extend(patch.add_requires.iter().cloned());
+        }
+        for (i, s) in o.add_steps.iter().enumerate() {
+            if base.steps.iter().any(|b| b.id == s.id) {
+                say(
+                    &format!("add_steps[{i}].id"),
+                    false,
+                    format!("the base `{}` already has a step `{}`", base.id, s.id),
+                );
+            }
+            w.steps.push(s.clone());
+        }
+        for (id, a) in &o.agencies {
+            if !w.roles.contains_key(&a.role) {
+                say(
+                    &format!("agencies.{id}.role"),
+                    false,
+                    format!("unknown role `{}`", a.role),
+                );
+            }
+        }
+        if problems.is_empty() {
+            Ok(w)
+        } else {
+            Err(problems)
+        }
+    }
+}
