@@ -50,6 +50,15 @@ enum Command {
     /// Cases: start one, complete its steps, see where it stands.
     #[command(subcommand)]
     Case(CaseCommand),
+    /// Open steps with their deadlines, earliest first.
+    Due {
+        /// Only those due on or before this date.
+        #[arg(long, value_parser = parse_date)]
+        before: Option<NaiveDate>,
+        /// text, json, or ics (an iCalendar file for a calendar application).
+        #[arg(long, default_value = "text")]
+        format: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -229,12 +238,71 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+        Command::Due { before, format } => {
+            let engine = hoso::engine::Engine::new(all_workflows(&cli.workflows)?);
+            let store = hoso::store::Store::open(&cli.db)?;
+            due(&engine, &store, before, &format)
+        }
         Command::Case(c) => {
             let engine = hoso::engine::Engine::new(all_workflows(&cli.workflows)?);
             let mut store = hoso::store::Store::open(&cli.db)?;
             case_command(&engine, &mut store, &set, c)
         }
     }
+}
+
+/// Lists the deadlines of open steps as text, JSON or iCalendar.
+fn due(
+    engine: &hoso::engine::Engine,
+    store: &hoso::store::Store,
+    before: Option<NaiveDate>,
+    format: &str,
+) -> Result<()> {
+    let before = before.map(|d| d.format("%Y-%m-%d").to_string());
+    let rows = store.due(before.as_deref())?;
+    let title = |workflow: &str, step: &str| {
+        engine
+            .workflow(workflow)
+            .ok()
+            .and_then(|w| w.steps.iter().find(|s| s.id == step))
+            .map(|s| s.title.clone())
+            .unwrap_or_else(|| step.to_string())
+    };
+    match format {
+        "text" => {
+            for (case, workflow, step, due) in &rows {
+                println!("{due}  {case}  {step}  {}", title(workflow, step));
+            }
+        }
+        "json" => {
+            let items: Vec<serde_json::Value> = rows
+                .iter()
+                .map(|(case, workflow, step, due)| {
+                    serde_json::json!({"case": case, "workflow": workflow, "step": step, "title": title(workflow, step), "due": due})
+                })
+                .collect();
+            println!("{}", serde_json::Value::Array(items));
+        }
+        "ics" => {
+            let entries: Vec<hoso::engine::calendar::Entry> = rows
+                .iter()
+                .filter_map(|(case, workflow, step, due)| {
+                    Some(hoso::engine::calendar::Entry {
+                        uid: format!("{case}-{step}-{due}@hoso"),
+                        date: NaiveDate::parse_from_str(due, "%Y-%m-%d").ok()?,
+                        summary: format!("{case}: {}", title(workflow, step)),
+                    })
+                })
+                .collect();
+            print!("{}", hoso::engine::calendar::ics(&entries));
+        }
+        other => {
+            return Err(Error::Usage(format!(
+                "--format: `{other}` is not text, json or ics"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The procedures of `--workflows DIR`, or the built-in ones, with their province overlays.
@@ -326,56 +394,60 @@ fn case_command(
                 Some(p) => yaml_value(p)?,
                 None => serde_json::Value::Null,
             };
-            let outcome = engine.advance(store, &id, &step, &inputs, at)?;
-            for (s, due) in &outcome.opened {
+            let plan = engine.plan(store, &id, &step, &inputs, at)?;
+            // Render every document before anything is recorded: a template that cannot be
+            // filled leaves the case as it was.
+            let mut rendered = Vec::new();
+            if !plan.outcome.documents.is_empty() {
+                let Some(path) = &data else {
+                    return Err(Error::Usage(format!(
+                        "bước `{step}` tạo văn bản ({}): cần --data với dữ liệu văn bản (issuer, signer, …)",
+                        plan.outcome.documents.join(", ")
+                    )));
+                };
+                let mut doc_data = DocData::load(path)?;
+                if let (Some(target), Some(fields)) =
+                    (doc_data.value.as_object_mut(), plan.data.as_object())
+                {
+                    for (k, v) in fields {
+                        target.entry(k.clone()).or_insert_with(|| v.clone());
+                    }
+                }
+                let issuance = Issuance {
+                    number: None,
+                    date: None,
+                    today: at,
+                    draft_mark: false,
+                };
+                for t in &plan.outcome.documents {
+                    let doc = set.document(t, &doc_data, &issuance)?;
+                    let base = out.join(&id).join(&step).join(t);
+                    rendered.push((
+                        base.with_extension("docx"),
+                        hoso::render::docx::render(&doc)?,
+                    ));
+                    rendered.push((
+                        base.with_extension("pdf"),
+                        hoso::render::pdf::render(&doc, Profile::Standard)?,
+                    ));
+                }
+            }
+            engine.commit(store, &plan)?;
+            for (p, bytes) in &rendered {
+                hoso::fsutil::write_atomic(p, bytes)?;
+                println!("văn bản: {}", p.display());
+            }
+            for (s, due) in &plan.outcome.opened {
                 println!(
                     "mở: {s}{}",
                     due.map(|d| format!(" (hạn {})", d.format("%d/%m/%Y")))
                         .unwrap_or_default()
                 );
             }
-            if let Some(w) = &outcome.starts {
+            if let Some(w) = &plan.outcome.starts {
                 println!(
                     "nhân rộng: bắt đầu hồ sơ mới theo quy trình `{w}` tại địa bàn mới (hoso case new --workflow {w})"
                 );
-            }
-            if outcome.documents.is_empty() {
-                return Ok(());
-            }
-            let Some(path) = &data else {
-                return Err(Error::Usage(format!(
-                    "bước `{step}` tạo văn bản ({}): cần --data với dữ liệu văn bản (issuer, signer, …)",
-                    outcome.documents.join(", ")
-                )));
-            };
-            let mut doc_data = DocData::load(path)?;
-            let case = store.case(&id)?;
-            if let (Some(target), Some(fields)) =
-                (doc_data.value.as_object_mut(), case.data.as_object())
-            {
-                for (k, v) in fields {
-                    target.entry(k.clone()).or_insert_with(|| v.clone());
-                }
-            }
-            let issuance = Issuance {
-                number: None,
-                date: None,
-                today: at,
-                draft_mark: false,
-            };
-            for t in &outcome.documents {
-                let target = out.join(&id).join(&step).join(t);
-                for p in hoso::service::render_to_files(
-                    set,
-                    t,
-                    &doc_data,
-                    &issuance,
-                    &[Format::Docx, Format::Pdf],
-                    Profile::Standard,
-                    &target,
-                )? {
-                    println!("văn bản: {}", p.display());
-                }
             }
         }
     }

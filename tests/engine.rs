@@ -653,3 +653,108 @@ fn bac_kan_dates_and_the_two_level_province() {
         "the case keeps its version"
     );
 }
+
+#[test]
+fn due_lists_deadlines_as_text_json_and_ics() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hoso.db");
+    let data = dir.path().join("case.yaml");
+    std::fs::write(
+        &data,
+        "ten_don_vi: xã Cẩm Giàng\nnam: 2023\ndat_an_toan: true\nphan_loai_nam_truoc: Khá\n",
+    )
+    .unwrap();
+    let hoso = |args: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_hoso"))
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let id = hoso(&[
+        "case",
+        "new",
+        "--workflow",
+        "don-vi-dien-hinh",
+        "--province",
+        "bac-kan",
+        "--at",
+        "2023-03-01",
+        "--data",
+        data.to_str().unwrap(),
+    ]);
+    let id = id.trim();
+    let json: serde_json::Value =
+        serde_json::from_str(&hoso(&["due", "--format", "json"])).unwrap();
+    assert_eq!(json[0]["case"], id);
+    assert_eq!(json[0]["step"], "dang-ky");
+    assert_eq!(json[0]["due"], "2023-03-31");
+    let ics = hoso(&["due", "--format", "ics"]);
+    assert!(
+        ics.starts_with("BEGIN:VCALENDAR\r\n") && ics.contains("DTSTART;VALUE=DATE:20230331\r\n"),
+        "{ics}"
+    );
+    assert!(hoso(&["due", "--before", "2023-03-30"]).is_empty());
+}
+
+#[test]
+fn a_document_that_cannot_be_filled_leaves_the_step_unrecorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hoso.db");
+    let data = dir.path().join("case.yaml");
+    std::fs::write(
+        &data,
+        "ten_mo_hinh: Camera an ninh\npham_vi: thôn 1\nlien_ket: false\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_hoso"))
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let o = run(&[
+        "case",
+        "new",
+        "--workflow",
+        "mo-hinh",
+        "--at",
+        "2023-02-06",
+        "--data",
+        data.to_str().unwrap(),
+    ]);
+    let id = String::from_utf8(o.stdout).unwrap().trim().to_string();
+    // The survey plan's data without the variables its template needs.
+    let thin = dir.path().join("thin.yaml");
+    let text = std::fs::read_to_string(sample("ke-hoach-khao-sat")).unwrap();
+    std::fs::write(&thin, text.replace("tu_ngay: 2023-02-13\n", "")).unwrap();
+    let out = dir.path().join("out");
+    let o = run(&[
+        "case",
+        "advance",
+        &id,
+        "--step",
+        "khao-sat",
+        "--at",
+        "2023-02-06",
+        "--data",
+        thin.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("tu_ngay"));
+    let s = Store::open(&db).unwrap();
+    assert!(s.events(&id).unwrap().is_empty());
+    assert_eq!(open_steps(&s, &id), ["khao-sat"]);
+    assert!(!out.exists());
+}

@@ -66,12 +66,82 @@ pub fn due(
     }
 }
 
+/// A deadline as a calendar entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// Stable identity, so a calendar updates the entry instead of duplicating it.
+    pub uid: String,
+    pub date: NaiveDate,
+    pub summary: String,
+}
+
+/// Escapes a TEXT value (RFC 5545, 3.3.11).
+fn ics_text(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace(';', "\\;")
+        .replace(',', "\\,")
+        .replace('\n', "\\n")
+}
+
+/// Folds a content line at 75 octets without splitting a UTF-8 character (RFC 5545, 3.1).
+fn fold(line: &str) -> String {
+    let mut out = String::new();
+    let mut len = 0;
+    for c in line.chars() {
+        if len + c.len_utf8() > 75 {
+            out.push_str("\r\n ");
+            len = 1;
+        }
+        out.push(c);
+        len += c.len_utf8();
+    }
+    out.push_str("\r\n");
+    out
+}
+
+/// An iCalendar file of all-day entries, one per deadline, so an officer can put them in a
+/// calendar. The output depends only on the entries.
+pub fn ics(entries: &[Entry]) -> String {
+    let mut out = String::from(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//hoso//deadlines//VI\r\nCALSCALE:GREGORIAN\r\n",
+    );
+    for e in entries {
+        let day = e.date.format("%Y%m%d");
+        out.push_str("BEGIN:VEVENT\r\n");
+        out.push_str(&fold(&format!("UID:{}", e.uid)));
+        out.push_str(&format!("DTSTAMP:{day}T000000Z\r\n"));
+        out.push_str(&format!("DTSTART;VALUE=DATE:{day}\r\n"));
+        out.push_str(&fold(&format!("SUMMARY:{}", ics_text(&e.summary))));
+        out.push_str("END:VEVENT\r\n");
+    }
+    out.push_str("END:VCALENDAR\r\n");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn ics_escapes_and_folds() {
+        let e = Entry {
+            uid: "C0001-xep-loai@hoso".into(),
+            date: d("2024-11-10"),
+            summary: "Hạn: Quyết định công nhận xếp loại; mô hình “Camera an ninh”, xã Đắk Mar — trước ngày 10/11".into(),
+        };
+        let s = ics(&[e]);
+        assert!(s.contains("DTSTART;VALUE=DATE:20241110\r\n"));
+        assert!(s.lines().all(|l| l.len() <= 75), "{s}");
+        let unfolded = s.replace("\r\n ", "");
+        assert!(
+            unfolded
+                .contains("xếp loại\\; mô hình “Camera an ninh”\\, xã Đắk Mar — trước ngày 10/11"),
+            "{unfolded}"
+        );
     }
 
     #[test]

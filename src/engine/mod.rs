@@ -14,6 +14,20 @@ use crate::error::{Error, Result};
 use crate::store::{StepChange, Store};
 use crate::workflow::{FieldSpec, FieldType, Next, Step, Workflow};
 
+/// A checked step, ready to be recorded.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub case_id: String,
+    pub step: String,
+    pub actor: String,
+    pub at: NaiveDate,
+    pub inputs: Value,
+    /// The case data after the step.
+    pub data: Value,
+    recurring: bool,
+    pub outcome: Outcome,
+}
+
 /// The procedures the engine knows, by id, loaded once.
 pub struct Engine {
     workflows: BTreeMap<String, Workflow>,
@@ -206,6 +220,41 @@ impl Engine {
         inputs: &Value,
         at: NaiveDate,
     ) -> Result<Outcome> {
+        let plan = self.plan(store, case_id, step_id, inputs, at)?;
+        self.commit(store, &plan)?;
+        Ok(plan.outcome)
+    }
+
+    /// Records a planned step: the case, its steps and the log, in one transaction.
+    pub fn commit(&self, store: &mut Store, plan: &Plan) -> Result<()> {
+        let opened_rows: Vec<(String, Option<String>)> = plan
+            .outcome
+            .opened
+            .iter()
+            .map(|(s, d)| (s.clone(), d.map(|d| d.format("%Y-%m-%d").to_string())))
+            .collect();
+        store.apply(&StepChange {
+            case_id: &plan.case_id,
+            data: &plan.data,
+            on_date: &plan.at.format("%Y-%m-%d").to_string(),
+            actor: &plan.actor,
+            step: &plan.step,
+            inputs: &plan.inputs,
+            close_step: !plan.recurring,
+            opened: &opened_rows,
+        })
+    }
+
+    /// Checks a step and works out what completing it does, writing nothing: the caller can
+    /// render the step's documents first and [`commit`](Self::commit) only when they are ready.
+    pub fn plan(
+        &self,
+        store: &Store,
+        case_id: &str,
+        step_id: &str,
+        inputs: &Value,
+        at: NaiveDate,
+    ) -> Result<Plan> {
         let case = store.case(case_id)?;
         let w = self.workflow(&case.workflow)?;
         if w.version != case.version {
@@ -298,24 +347,19 @@ impl Engine {
                 documents.push(d.template.clone());
             }
         }
-        let opened_rows: Vec<(String, Option<String>)> = opened
-            .iter()
-            .map(|(s, d)| (s.clone(), d.map(|d| d.format("%Y-%m-%d").to_string())))
-            .collect();
-        store.apply(&StepChange {
-            case_id,
-            data: &data,
-            on_date: &at.format("%Y-%m-%d").to_string(),
-            actor: &step.actor,
-            step: step_id,
-            inputs: &inputs,
-            close_step: step.repeat.is_none(),
-            opened: &opened_rows,
-        })?;
-        Ok(Outcome {
-            opened,
-            documents,
-            starts: step.starts.clone(),
+        Ok(Plan {
+            case_id: case_id.to_string(),
+            step: step_id.to_string(),
+            actor: step.actor.clone(),
+            at,
+            inputs,
+            data,
+            recurring: step.repeat.is_some(),
+            outcome: Outcome {
+                opened,
+                documents,
+                starts: step.starts.clone(),
+            },
         })
     }
 }

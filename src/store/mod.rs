@@ -225,6 +225,25 @@ impl Store {
         .map_err(self.err())
     }
 
+    /// Every open step with a due date on or before `before` (all when `None`), earliest
+    /// first: (case, workflow, step, due).
+    pub fn due(&self, before: Option<&str>) -> Result<Vec<(String, String, String, String)>> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT s.case_id, c.workflow, s.step, s.due FROM case_steps s JOIN cases c ON c.id = s.case_id
+                 WHERE s.state = 'open' AND s.due IS NOT NULL AND (?1 IS NULL OR s.due <= ?1)
+                 ORDER BY s.due, s.case_id, s.step",
+            )
+            .map_err(self.err())?;
+        st.query_map([before], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .map_err(self.err())?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(self.err())
+    }
+
     /// Applies one step: new case data, the step closed (or kept open), next steps opened with
     /// their due dates, and the event appended — all or nothing.
     pub fn apply(&mut self, c: &StepChange) -> Result<()> {
