@@ -34,7 +34,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Render every sample under samples/documents as a ready-to-sign draft, DOCX and PDF.
+    /// Drive every sample case (samples/cases) through its workflow on a fresh database in
+    /// DIR, writing each step's documents, then render every template's sample as a draft.
     Demo {
         #[arg(long, default_value = "demo-out")]
         out: PathBuf,
@@ -208,7 +209,11 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Demo { out, samples } => demo(&set, &samples, &out),
+        Command::Demo { out, samples } => {
+            let engine = hoso::engine::Engine::new(all_workflows(&cli.workflows)?);
+            print!("{}", hoso::demo::run(&set, &engine, &samples, &out)?);
+            render_samples(&set, &samples, &out)
+        }
         Command::Workflow(WorkflowCommand::Check { files }) => {
             check_workflows(&set, &all_workflows(&cli.workflows)?, &files)
         }
@@ -518,11 +523,11 @@ fn check_workflows(
     Ok(())
 }
 
-/// Renders each sample document as a draft and prints what was written.
-fn demo(set: &TemplateSet, samples: &Path, out: &Path) -> Result<()> {
+/// Renders every template's sample (samples/documents) as a draft, DOCX and PDF.
+fn render_samples(set: &TemplateSet, samples: &Path, out: &Path) -> Result<()> {
     let dir = samples.join("documents");
     let today = chrono::Local::now().date_naive();
-    let mut rows = Vec::new();
+    let mut written = 0;
     for t in set.iter() {
         let data_path = dir.join(format!("{}.yaml", t.id));
         if !data_path.exists() {
@@ -538,25 +543,21 @@ fn demo(set: &TemplateSet, samples: &Path, out: &Path) -> Result<()> {
             today,
             draft_mark: false,
         };
-        let target = out.join("documents").join(&t.id);
-        let written = hoso::service::render_to_files(
+        written += hoso::service::render_to_files(
             set,
             &t.id,
             &data,
             &issuance,
             &[Format::Docx, Format::Pdf],
             Profile::Standard,
-            &target,
-        )?;
-        for p in written {
-            let size = std::fs::metadata(&p).map(|m| m.len()).unwrap_or(0);
-            rows.push((t.id.clone(), p, size));
-        }
+            &out.join("documents").join(&t.id),
+        )?
+        .len();
     }
-    println!("{:<44} {:>8}  file", "template", "bytes");
-    for (id, p, size) in &rows {
-        println!("{id:<44} {size:>8}  {}", p.display());
-    }
-    println!("{} documents written under {}", rows.len(), out.display());
+    println!(
+        "{} mẫu văn bản, {written} tệp trong {}",
+        set.iter().count(),
+        out.join("documents").display()
+    );
     Ok(())
 }

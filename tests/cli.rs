@@ -135,3 +135,25 @@ fn templates_lists_items_and_variables() {
     assert!(s.contains("mo-hinh #6"));
     assert!(s.contains("ten_mo_hinh:"));
 }
+
+#[test]
+fn demo_drives_every_sample_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("demo");
+    let o = hoso()
+        .current_dir(root())
+        .args(["demo", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let report = String::from_utf8(o.stdout).unwrap();
+    assert!(report.contains("3 hồ sơ"), "{report}");
+    assert!(report.contains("từ chối (như mong đợi)"), "{report}");
+    assert!(out.join("hoso.db").exists());
+    assert!(
+        out.join("C0003/thanh-lap/quyet-dinh-thanh-lap-mo-hinh.pdf")
+            .exists()
+    );
+    assert!(out.join("documents/nghi-quyet-chu-truong.docx").exists());
+}

@@ -1,0 +1,150 @@
+//! `hoso demo`: drives every sample case through its workflow on a fresh database, renders each
+//! step's documents (DOCX and PDF, from the template's sample data and the case's fields), and
+//! reports per case what happened — including the refusals the samples expect.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::render;
+use crate::store::Store;
+use crate::template::{DocData, Issuance, TemplateSet};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CaseStep {
+    step: String,
+    at: NaiveDate,
+    #[serde(default)]
+    inputs: serde_json::Value,
+    /// The sample expects a guard to refuse this step.
+    #[serde(default)]
+    refused: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SampleCase {
+    workflow: String,
+    #[serde(default)]
+    province: Option<String>,
+    opened: NaiveDate,
+    data: serde_json::Value,
+    steps: Vec<CaseStep>,
+}
+
+/// Runs every `samples/cases/*.yaml`; returns the report printed by the command.
+pub fn run(set: &TemplateSet, engine: &Engine, samples: &Path, out: &Path) -> Result<String> {
+    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    let db = out.join("hoso.db");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(PathBuf::from(format!("{}{suffix}", db.display())));
+    }
+    let mut store = Store::open(&db)?;
+    let dir = samples.join("cases");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map_err(|e| Error::io(&dir, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    files.sort();
+    let mut report = String::new();
+    let mut documents = 0;
+    for f in &files {
+        let text = std::fs::read_to_string(f).map_err(|e| Error::io(f, e))?;
+        let case: SampleCase = serde_yaml::from_str(&text).map_err(|e| Error::yaml(f, &e, 0))?;
+        let key = match &case.province {
+            Some(p) => format!("{}@{p}", case.workflow),
+            None => case.workflow.clone(),
+        };
+        let id = engine.new_case(&mut store, &key, &case.data, case.opened)?;
+        let name = f
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let _ = writeln!(report, "\n{id}  {name}  ({key})");
+        for s in &case.steps {
+            let plan = match engine.plan(&store, &id, &s.step, &s.inputs, s.at) {
+                Ok(plan) if !s.refused => plan,
+                Ok(_) => {
+                    return Err(Error::Usage(format!(
+                        "{}: step `{}` on {} was expected to be refused",
+                        f.display(),
+                        s.step,
+                        s.at
+                    )));
+                }
+                Err(e) if s.refused => {
+                    let _ = writeln!(
+                        report,
+                        "  {}  {:<22} từ chối (như mong đợi): {e}",
+                        s.at, s.step
+                    );
+                    continue;
+                }
+                Err(e) => return Err(Error::Usage(format!("{}: {e}", f.display()))),
+            };
+            let mut files_out = Vec::new();
+            for t in &plan.outcome.documents {
+                let mut data = DocData::load(&samples.join("documents").join(format!("{t}.yaml")))?;
+                if let (Some(target), Some(fields)) =
+                    (data.value.as_object_mut(), plan.data.as_object())
+                {
+                    for (k, v) in fields {
+                        target.entry(k.clone()).or_insert_with(|| v.clone());
+                    }
+                }
+                let issuance = Issuance {
+                    number: None,
+                    date: None,
+                    today: s.at,
+                    draft_mark: false,
+                };
+                let doc = set.document(t, &data, &issuance)?;
+                let base = out.join(&id).join(&s.step).join(t);
+                files_out.push((base.with_extension("docx"), render::docx::render(&doc)?));
+                files_out.push((
+                    base.with_extension("pdf"),
+                    render::pdf::render(&doc, render::pdf::Profile::Standard)?,
+                ));
+            }
+            engine.commit(&mut store, &plan)?;
+            for (p, bytes) in &files_out {
+                crate::fsutil::write_atomic(p, bytes)?;
+            }
+            documents += files_out.len();
+            let opened: Vec<String> = plan
+                .outcome
+                .opened
+                .iter()
+                .map(|(step, due)| match due {
+                    Some(d) => format!("{step} (hạn {})", d.format("%d/%m/%Y")),
+                    None => step.clone(),
+                })
+                .collect();
+            let _ = writeln!(
+                report,
+                "  {}  {:<22} văn bản: {:<2} mở: {}",
+                s.at,
+                s.step,
+                plan.outcome.documents.len(),
+                if opened.is_empty() {
+                    "—".to_string()
+                } else {
+                    opened.join(", ")
+                }
+            );
+        }
+    }
+    let _ = writeln!(
+        report,
+        "\n{} hồ sơ, {documents} tệp văn bản trong {}",
+        files.len(),
+        out.display()
+    );
+    Ok(report)
+}
