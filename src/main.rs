@@ -78,9 +78,18 @@ enum CaseCommand {
         at: Option<NaiveDate>,
     },
     /// Every case.
-    List,
+    List {
+        /// text or json.
+        #[arg(long, default_value = "text")]
+        format: String,
+    },
     /// Open and completed steps with due dates, and the event log.
-    Status { id: String },
+    Status {
+        id: String,
+        /// text or json.
+        #[arg(long, default_value = "text")]
+        format: String,
+    },
     /// Complete a step: checks its inputs and guards, records it, opens what comes next and
     /// writes the step's documents as drafts.
     Advance {
@@ -348,7 +357,8 @@ fn case_command(
             let id = engine.new_case(store, &key, &yaml_value(&data)?, at.unwrap_or_else(today))?;
             println!("{id}");
         }
-        CaseCommand::List => {
+        CaseCommand::List { format } => {
+            let mut items = Vec::new();
             for c in store.cases()? {
                 let open: Vec<String> = store
                     .steps(&c.id)?
@@ -356,22 +366,50 @@ fn case_command(
                     .filter(|s| s.open)
                     .map(|s| s.step)
                     .collect();
-                println!(
-                    "{}  {} {}  mở: {}",
-                    c.id,
-                    c.workflow,
-                    c.version,
-                    open.join(", ")
-                );
+                if format == "json" {
+                    items.push(serde_json::json!({
+                        "id": c.id, "workflow": c.workflow, "version": c.version,
+                        "opened": c.created_on, "open_steps": open,
+                    }));
+                } else {
+                    println!(
+                        "{}  {} {}  mở: {}",
+                        c.id,
+                        c.workflow,
+                        c.version,
+                        open.join(", ")
+                    );
+                }
+            }
+            if format == "json" {
+                println!("{}", serde_json::Value::Array(items));
             }
         }
-        CaseCommand::Status { id } => {
+        CaseCommand::Status { id, format } => {
             let c = store.case(&id)?;
+            let steps = store.steps(&id)?;
+            let events = store.events(&id)?;
+            if format == "json" {
+                let steps: Vec<serde_json::Value> = steps
+                    .iter()
+                    .map(|s| serde_json::json!({"step": s.step, "open": s.open, "due": s.due, "done_on": s.done_on}))
+                    .collect();
+                let events: Vec<serde_json::Value> = events
+                    .iter()
+                    .map(|e| serde_json::json!({"seq": e.seq, "on": e.on_date, "actor": e.actor, "step": e.step, "inputs": e.inputs}))
+                    .collect();
+                let v = serde_json::json!({
+                    "id": c.id, "workflow": c.workflow, "version": c.version, "opened": c.created_on,
+                    "data": c.data, "steps": steps, "events": events,
+                });
+                println!("{v}");
+                return Ok(());
+            }
             println!(
                 "{} — {} (phiên bản {}), mở ngày {}",
                 c.id, c.workflow, c.version, c.created_on
             );
-            for s in store.steps(&id)? {
+            for s in steps {
                 println!(
                     "  {:<6} {:<24} hạn: {:<10} xong: {}",
                     if s.open { "mở" } else { "xong" },
@@ -380,7 +418,7 @@ fn case_command(
                     s.done_on.unwrap_or_else(|| "—".into())
                 );
             }
-            for e in store.events(&id)? {
+            for e in events {
                 println!(
                     "  #{} {} {} {} {}",
                     e.seq, e.on_date, e.actor, e.step, e.inputs
