@@ -117,6 +117,10 @@ pub fn run(set: &TemplateSet, engine: &Engine, samples: &Path, out: &Path) -> Re
                 crate::fsutil::write_atomic(p, bytes)?;
             }
             documents += files_out.len();
+            let linked = match &plan.outcome.starts {
+                Some(w) => Some(engine.start_linked(&mut store, &id, w, s.at)?),
+                None => None,
+            };
             let opened: Vec<String> = plan
                 .outcome
                 .opened
@@ -128,7 +132,7 @@ pub fn run(set: &TemplateSet, engine: &Engine, samples: &Path, out: &Path) -> Re
                 .collect();
             let _ = writeln!(
                 report,
-                "  {}  {:<22} văn bản: {:<2} mở: {}",
+                "  {}  {:<22} văn bản: {:<2} mở: {}{}",
                 s.at,
                 s.step,
                 plan.outcome.documents.len(),
@@ -136,7 +140,10 @@ pub fn run(set: &TemplateSet, engine: &Engine, samples: &Path, out: &Path) -> Re
                     "—".to_string()
                 } else {
                     opened.join(", ")
-                }
+                },
+                linked
+                    .map(|l| format!("; nhân rộng → hồ sơ {l}"))
+                    .unwrap_or_default()
             );
         }
     }

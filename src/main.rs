@@ -488,9 +488,8 @@ fn case_command(
                 );
             }
             if let Some(w) = &plan.outcome.starts {
-                println!(
-                    "nhân rộng: bắt đầu hồ sơ mới theo quy trình `{w}` tại địa bàn mới (hoso case new --workflow {w})"
-                );
+                let linked = engine.start_linked(store, &id, w, at)?;
+                println!("nhân rộng: hồ sơ mới {linked} theo quy trình `{w}` tại địa bàn mới");
             }
         }
     }

@@ -186,6 +186,21 @@ fn mo_hinh_from_survey_to_replication() {
         )
         .unwrap();
     assert_eq!(out.starts.as_deref(), Some("mo-hinh"));
+    let linked = e
+        .start_linked(&mut s, &id, "mo-hinh", d("2024-12-27"))
+        .unwrap();
+    let new_case = s.case(&linked).unwrap();
+    assert_eq!(new_case.data["nhan_rong_tu"], id.as_str());
+    assert_eq!(new_case.data["ten_mo_hinh"], "Camera an ninh");
+    assert!(
+        new_case.data.get("xep_loai").is_none(),
+        "the new site starts unrated"
+    );
+    assert_eq!(
+        open_steps(&s, &linked),
+        ["khao-sat"],
+        "replication runs the same five steps"
+    );
 
     // The log holds every accepted step and no refused one.
     let log = s.events(&id).unwrap();

@@ -225,6 +225,39 @@ impl Engine {
         Ok(plan.outcome)
     }
 
+    /// Starts the linked case a step asks for (nhân rộng: the same procedure at a new site): a
+    /// new case of `workflow` with the source case's fields, its rating cleared, and
+    /// `nhan_rong_tu` naming the source. Returns the new case's id.
+    pub fn start_linked(
+        &self,
+        store: &mut Store,
+        from: &str,
+        workflow: &str,
+        at: NaiveDate,
+    ) -> Result<String> {
+        let source = store.case(from)?;
+        // The province's variant of the procedure when the source follows one.
+        let key = match source.workflow.split_once('@') {
+            Some((_, province)) => format!("{workflow}@{province}"),
+            None => workflow.to_string(),
+        };
+        let w = self.workflow(&key)?;
+        let mut data = Map::new();
+        for name in w.fields.keys() {
+            let inherited = source.data.get(name).filter(|_| {
+                !matches!(
+                    name.as_str(),
+                    "xep_loai" | "ty_le_hoan_thanh" | "ngay_thanh_lap"
+                )
+            });
+            if let Some(v) = inherited {
+                data.insert(name.clone(), v.clone());
+            }
+        }
+        data.insert("nhan_rong_tu".into(), Value::String(from.to_string()));
+        self.new_case(store, &key, &Value::Object(data), at)
+    }
+
     /// Records a planned step: the case, its steps and the log, in one transaction.
     pub fn commit(&self, store: &mut Store, plan: &Plan) -> Result<()> {
         let opened_rows: Vec<(String, Option<String>)> = plan
