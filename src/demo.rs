@@ -11,6 +11,7 @@ use serde::Deserialize;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::render;
+use crate::service::{self, Format};
 use crate::store::Store;
 use crate::template::{DocData, Issuance, TemplateSet};
 
@@ -90,27 +91,25 @@ pub fn run(set: &TemplateSet, engine: &Engine, samples: &Path, out: &Path) -> Re
             };
             let mut files_out = Vec::new();
             for t in &plan.outcome.documents {
-                let mut data = DocData::load(&samples.join("documents").join(format!("{t}.yaml")))?;
-                if let (Some(target), Some(fields)) =
-                    (data.value.as_object_mut(), plan.data.as_object())
-                {
-                    for (k, v) in fields {
-                        target.entry(k.clone()).or_insert_with(|| v.clone());
-                    }
-                }
+                let data = DocData::load(&samples.join("documents").join(format!("{t}.yaml")))?
+                    .with_case_fields(&plan.data);
                 let issuance = Issuance {
                     number: None,
                     date: None,
                     today: s.at,
                     draft_mark: false,
                 };
-                let doc = set.document(t, &data, &issuance)?;
                 let base = out.join(&id).join(&s.step).join(t);
-                files_out.push((base.with_extension("docx"), render::docx::render(&doc)?));
-                files_out.push((
-                    base.with_extension("pdf"),
-                    render::pdf::render(&doc, render::pdf::Profile::Standard)?,
-                ));
+                for (f, bytes) in service::render_formats(
+                    set,
+                    t,
+                    &data,
+                    &issuance,
+                    &[Format::Docx, Format::Pdf],
+                    render::pdf::Profile::Standard,
+                )? {
+                    files_out.push((base.with_extension(f.extension()), bytes));
+                }
             }
             engine.commit(&mut store, &plan)?;
             for (p, bytes) in &files_out {

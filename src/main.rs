@@ -448,14 +448,7 @@ fn case_command(
                         plan.outcome.documents.join(", ")
                     )));
                 };
-                let mut doc_data = DocData::load(path)?;
-                if let (Some(target), Some(fields)) =
-                    (doc_data.value.as_object_mut(), plan.data.as_object())
-                {
-                    for (k, v) in fields {
-                        target.entry(k.clone()).or_insert_with(|| v.clone());
-                    }
-                }
+                let doc_data = DocData::load(path)?.with_case_fields(&plan.data);
                 let issuance = Issuance {
                     number: None,
                     date: None,
@@ -463,16 +456,17 @@ fn case_command(
                     draft_mark: false,
                 };
                 for t in &plan.outcome.documents {
-                    let doc = set.document(t, &doc_data, &issuance)?;
                     let base = out.join(&id).join(&step).join(t);
-                    rendered.push((
-                        base.with_extension("docx"),
-                        hoso::render::docx::render(&doc)?,
-                    ));
-                    rendered.push((
-                        base.with_extension("pdf"),
-                        hoso::render::pdf::render(&doc, Profile::Standard)?,
-                    ));
+                    for (f, bytes) in hoso::service::render_formats(
+                        set,
+                        t,
+                        &doc_data,
+                        &issuance,
+                        &[Format::Docx, Format::Pdf],
+                        Profile::Standard,
+                    )? {
+                        rendered.push((base.with_extension(f.extension()), bytes));
+                    }
                 }
             }
             engine.commit(store, &plan)?;

@@ -45,6 +45,31 @@ impl Format {
     }
 }
 
+/// Renders one document in each format from one model, in memory: nothing is written until
+/// every format has rendered.
+pub fn render_formats(
+    set: &TemplateSet,
+    template: &str,
+    data: &DocData,
+    issuance: &Issuance,
+    formats: &[Format],
+    pdf: render::pdf::Profile,
+) -> Result<Vec<(Format, Vec<u8>)>> {
+    let doc = set.document(template, data, issuance)?;
+    formats
+        .iter()
+        .map(|f| {
+            Ok((
+                *f,
+                match f {
+                    Format::Docx => render::docx::render(&doc)?,
+                    Format::Pdf => render::pdf::render(&doc, pdf)?,
+                },
+            ))
+        })
+        .collect()
+}
+
 /// Renders one document in each format from one model. With one format `out` is the file
 /// written; with several, each file is `out` with the format's extension.
 pub fn render_to_files(
@@ -56,20 +81,18 @@ pub fn render_to_files(
     pdf: render::pdf::Profile,
     out: &Path,
 ) -> Result<Vec<PathBuf>> {
-    let doc = set.document(template, data, issuance)?;
-    let mut outputs = Vec::new();
-    for f in formats {
-        let bytes = match f {
-            Format::Docx => render::docx::render(&doc)?,
-            Format::Pdf => render::pdf::render(&doc, pdf)?,
-        };
-        let path = if formats.len() == 1 {
-            out.to_path_buf()
-        } else {
-            out.with_extension(f.extension())
-        };
-        outputs.push((path, bytes));
-    }
+    let outputs: Vec<(PathBuf, Vec<u8>)> =
+        render_formats(set, template, data, issuance, formats, pdf)?
+            .into_iter()
+            .map(|(f, bytes)| {
+                let path = if formats.len() == 1 {
+                    out.to_path_buf()
+                } else {
+                    out.with_extension(f.extension())
+                };
+                (path, bytes)
+            })
+            .collect();
     // Render everything before writing anything: a failure leaves no partial set of files.
     let mut written = Vec::new();
     for (path, bytes) in outputs {

@@ -29,39 +29,9 @@ fn open_steps(store: &Store, id: &str) -> Vec<String> {
         .collect()
 }
 
-/// Bước 1–5 up to the launch.
+/// Bước 1–5 up to the launch, without a province's overlay.
 fn launched(e: &Engine, s: &mut Store) -> String {
-    let id = e
-        .new_case(s, "mo-hinh", &json!({"ten_mo_hinh": "Camera an ninh", "pham_vi": "thôn Kon Klốc", "lien_ket": false}), d("2023-02-06"))
-        .unwrap();
-    for (step, at, inputs) in [
-        ("khao-sat", "2023-02-06", json!({})),
-        ("bao-cao-khao-sat", "2023-02-28", json!({})),
-        ("chu-truong", "2023-03-10", json!({})),
-        ("trien-khai", "2023-03-13", json!({})),
-        ("lay-y-kien", "2023-03-17", json!({})),
-        (
-            "thanh-lap",
-            "2023-03-20",
-            json!({"ngay_thanh_lap": "2023-03-20"}),
-        ),
-    ] {
-        e.advance(s, &id, step, &inputs, d(at)).unwrap();
-    }
-    let out = e
-        .advance(s, &id, "quy-che", &json!({}), d("2023-03-25"))
-        .unwrap();
-    assert!(
-        !out.documents.contains(&"quy-che-phoi-hop".to_string()),
-        "only a mô hình liên kết has one"
-    );
-    assert!(
-        out.documents
-            .contains(&"quy-che-hoat-dong-mo-hinh".to_string())
-    );
-    e.advance(s, &id, "ra-mat", &json!({}), d("2023-03-31"))
-        .unwrap();
-    id
+    launched_in(e, s, "mo-hinh")
 }
 
 #[test]
@@ -494,6 +464,7 @@ fn don_vi_dien_hinh_needs_last_years_standing_and_every_criterion() {
     .unwrap();
 }
 
+/// Bước 1–5 up to the launch under `workflow` (a base or `<base>@<province>`).
 fn launched_in(e: &Engine, s: &mut Store, workflow: &str) -> String {
     let id = e
         .new_case(
@@ -514,11 +485,22 @@ fn launched_in(e: &Engine, s: &mut Store, workflow: &str) -> String {
             "2023-03-20",
             json!({"ngay_thanh_lap": "2023-03-20"}),
         ),
-        ("quy-che", "2023-03-25", json!({})),
-        ("ra-mat", "2023-03-31", json!({})),
     ] {
         e.advance(s, &id, step, &inputs, d(at)).unwrap();
     }
+    let out = e
+        .advance(s, &id, "quy-che", &json!({}), d("2023-03-25"))
+        .unwrap();
+    assert!(
+        !out.documents.contains(&"quy-che-phoi-hop".to_string()),
+        "only a mô hình liên kết has one"
+    );
+    assert!(
+        out.documents
+            .contains(&"quy-che-hoat-dong-mo-hinh".to_string())
+    );
+    e.advance(s, &id, "ra-mat", &json!({}), d("2023-03-31"))
+        .unwrap();
     id
 }
 

@@ -160,6 +160,20 @@ impl DocData {
     }
 }
 
+impl DocData {
+    /// Fills the variables this data does not give from a case's fields, so a step's document
+    /// sees the case (the model's name, the date of its establishing decision) without the
+    /// clerk repeating it.
+    pub fn with_case_fields(mut self, fields: &serde_json::Value) -> Self {
+        if let (Some(target), Some(fields)) = (self.value.as_object_mut(), fields.as_object()) {
+            for (k, v) in fields {
+                target.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+        }
+        self
+    }
+}
+
 /// One file's mapping over those it extends. Each file is checked against [`Fields`] on its
 /// own, so a wrong value is reported with its own file, line and column.
 fn merged_mapping(path: &Path, text: &str, depth: usize) -> Result<serde_yaml::Mapping> {
