@@ -182,6 +182,14 @@ pub struct Header {
     pub date: Vec<Line>,
 }
 
+/// One side of the closing row: the Nơi nhận list or a signature block.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClosingPart<'a> {
+    NoiNhan(Vec<Line>),
+    Signature(&'a ChuKy),
+    Empty,
+}
+
 /// A complete document.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Document {
@@ -309,6 +317,19 @@ impl Document {
             .into_iter()
             .map(|t| Line::new(Role::KinhGui, t))
             .collect()
+    }
+
+    /// The closing row, left and right: Nơi nhận beside the signature, or a biên bản's two
+    /// signatures side by side; `None` for a document without either (an attached quy chế).
+    pub fn closing(&self) -> Option<(ClosingPart<'_>, ClosingPart<'_>)> {
+        let nn = self.noi_nhan_lines();
+        match (nn.is_empty(), self.signatures.as_slice()) {
+            (true, []) => None,
+            (true, [a, b, ..]) => Some((ClosingPart::Signature(a), ClosingPart::Signature(b))),
+            (true, [k]) => Some((ClosingPart::Empty, ClosingPart::Signature(k))),
+            (false, [k, ..]) => Some((ClosingPart::NoiNhan(nn), ClosingPart::Signature(k))),
+            (false, []) => Some((ClosingPart::NoiNhan(nn), ClosingPart::Empty)),
+        }
     }
 
     /// "Nơi nhận:" and its lines; empty when the document has no Nơi nhận.

@@ -12,7 +12,7 @@ use docx_rs::{
 
 use super::fonts;
 use super::layout::{self as l, TextStyle, mm_to_twips};
-use crate::document::{Block, ChuKy, Document, Inline, Line, Role, Rule};
+use crate::document::{Block, ChuKy, ClosingPart, Document, Inline, Line, Role, Rule};
 use crate::error::{Error, Result};
 
 fn half_points(pt: f32) -> usize {
@@ -417,16 +417,14 @@ fn noi_nhan_paragraphs(lines: &[Line]) -> Vec<Paragraph> {
 }
 
 fn closing_table(doc: &Document) -> Option<Table> {
-    let noi_nhan = doc.noi_nhan_lines();
     let (lw, rw) = (l::CLOSING_LEFT_MM, l::CLOSING_RIGHT_MM);
-    let (left, right) = match (noi_nhan.is_empty(), doc.signatures.as_slice()) {
-        (true, []) => return None,
-        (_, [a, b, ..]) if noi_nhan.is_empty() => {
-            (signature_paragraphs(a), signature_paragraphs(b))
-        }
-        (_, [k, ..]) => (noi_nhan_paragraphs(&noi_nhan), signature_paragraphs(k)),
-        (false, []) => (noi_nhan_paragraphs(&noi_nhan), Vec::new()),
+    let part = |p: &ClosingPart| match p {
+        ClosingPart::NoiNhan(lines) => noi_nhan_paragraphs(lines),
+        ClosingPart::Signature(k) => signature_paragraphs(k),
+        ClosingPart::Empty => Vec::new(),
     };
+    let (left, right) = doc.closing()?;
+    let (left, right) = (part(&left), part(&right));
     let row = TableRow::new(vec![cell(left, lw), cell(right, rw)]).cant_split();
     let pad = mm_to_twips(l::CELL_PAD_MM) as usize;
     Some(

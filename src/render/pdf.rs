@@ -18,7 +18,9 @@ use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
 use super::fonts;
 use super::layout::{self as l, TextStyle};
-use crate::document::{Block, ChuKy, DocDate, Document, Inline, Line, Role, Rule, Table};
+use crate::document::{
+    Block, ChuKy, ClosingPart, DocDate, Document, Inline, Line, Role, Rule, Table,
+};
 use crate::error::{Error, Result};
 
 /// What the PDF is for.
@@ -528,13 +530,15 @@ fn noi_nhan(lines: &[Line]) -> String {
 }
 
 fn closing(out: &mut String, doc: &Document) {
-    let nn = doc.noi_nhan_lines();
-    let (left, right) = match (nn.is_empty(), doc.signatures.as_slice()) {
-        (true, []) => return,
-        (_, [a, b, ..]) if nn.is_empty() => (signature(a), signature(b)),
-        (_, [k, ..]) => (noi_nhan(&nn), signature(k)),
-        (false, []) => (noi_nhan(&nn), "[]".to_string()),
+    let part = |p: &ClosingPart| match p {
+        ClosingPart::NoiNhan(lines) => noi_nhan(lines),
+        ClosingPart::Signature(k) => signature(k),
+        ClosingPart::Empty => "[]".to_string(),
     };
+    let Some((left, right)) = doc.closing() else {
+        return;
+    };
+    let (left, right) = (part(&left), part(&right));
     let _ = writeln!(
         out,
         "#block(breakable: false, above: 12pt, grid(columns: ({}mm, {}mm), inset: (x: {}mm), {left}, {right}))",
