@@ -450,3 +450,32 @@ fn same_document_same_docx_bytes() {
     assert_eq!(a, b);
     assert!(part(&a, "docProps/core.xml").contains("2022-12-12T00:00:00Z"));
 }
+
+/// The optional "DỰ THẢO" mark appears only when asked for, in both formats.
+#[test]
+fn draft_mark_only_when_asked() {
+    let set = set();
+    let id = "ke-hoach-khao-sat";
+    let marked = hoso::template::Issuance {
+        draft_mark: true,
+        ..draft()
+    };
+    let with = paragraphs(&part(
+        &docx(&set, id, &sample(id), &marked),
+        "word/document.xml",
+    ));
+    let without = paragraphs(&part(
+        &docx(&set, id, &sample(id), &draft()),
+        "word/document.xml",
+    ));
+    assert!(with.contains(&"DỰ THẢO".to_string()));
+    assert!(!without.contains(&"DỰ THẢO".to_string()));
+    let data = DocData::load(&sample(id)).unwrap();
+    let pdf = hoso::render::pdf::render(
+        &set.document(id, &data, &marked).unwrap(),
+        hoso::render::pdf::Profile::Standard,
+    )
+    .unwrap();
+    let doc = lopdf::Document::load_mem(&pdf).unwrap();
+    assert!(doc.extract_text(&[1]).unwrap().contains("DỰ THẢO"));
+}

@@ -540,12 +540,7 @@ pub fn render(doc: &Document) -> Result<Vec<u8>> {
         .first_header(Header::new().add_paragraph(Paragraph::new()));
 
     if doc.draft_mark {
-        let s = TextStyle {
-            size: 13.0,
-            bold: true,
-            italic: false,
-        };
-        let w = fonts::text_width_mm(l::DRAFT_MARK, s.size, true, false) + 6.0;
+        let (s, w) = (l::DRAFT_MARK_STYLE, l::draft_mark_width_mm());
         docx = docx.add_paragraph(stamp(
             l::DRAFT_MARK,
             s,

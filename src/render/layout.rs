@@ -49,6 +49,12 @@ pub const SHORT_RULE_SHARE: f32 = 0.4;
 pub const DRAFT_MARK: &str = "DỰ THẢO";
 /// Stamps (urgency, secrecy, draft mark) are framed boxes 8 mm high.
 pub const STAMP_H_MM: f32 = 8.0;
+/// The draft mark's text style and its frame's width (the word plus 3 mm each side).
+pub const DRAFT_MARK_STYLE: TextStyle = st(13.0, true, false);
+
+pub fn draft_mark_width_mm() -> f32 {
+    fonts::text_width_mm(DRAFT_MARK, DRAFT_MARK_STYLE.size, true, false) + 6.0
+}
 
 /// Size and emphasis of a laid-out line.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -552,12 +552,7 @@ fn closing(out: &mut String, doc: &Document) {
 pub fn typst_source(doc: &Document) -> String {
     let mut out = preamble(doc);
     if doc.draft_mark {
-        let s = TextStyle {
-            size: 13.0,
-            bold: true,
-            italic: false,
-        };
-        let w = fonts::text_width_mm(l::DRAFT_MARK, s.size, true, false) + 6.0;
+        let (s, w) = (l::DRAFT_MARK_STYLE, l::draft_mark_width_mm());
         let _ = writeln!(
             out,
             "#place(top + right, dy: -12mm, box(width: {w}mm, height: {}mm, stroke: {}pt, align(center + horizon, {})))",
