@@ -93,6 +93,7 @@ pub fn run(set: &TemplateSet, engine: &Engine, samples: &Path, out: &Path) -> Re
             for t in &plan.outcome.documents {
                 let data = DocData::load(&samples.join("documents").join(format!("{t}.yaml")))?
                     .with_case_fields(&plan.data);
+                let data = service::with_province(set, engine.workflow(&key)?, t, data)?;
                 let issuance = Issuance {
                     number: None,
                     date: None,

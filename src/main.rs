@@ -449,6 +449,7 @@ fn case_command(
                     )));
                 };
                 let doc_data = DocData::load(path)?.with_case_fields(&plan.data);
+                let procedure = engine.workflow(&store.case(&id)?.workflow)?;
                 let issuance = Issuance {
                     number: None,
                     date: None,
@@ -457,10 +458,11 @@ fn case_command(
                 };
                 for t in &plan.outcome.documents {
                     let base = out.join(&id).join(&step).join(t);
+                    let data = hoso::service::with_province(set, procedure, t, doc_data.clone())?;
                     for (f, bytes) in hoso::service::render_formats(
                         set,
                         t,
-                        &doc_data,
+                        &data,
                         &issuance,
                         &[Format::Docx, Format::Pdf],
                         Profile::Standard,

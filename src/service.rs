@@ -45,6 +45,21 @@ impl Format {
     }
 }
 
+/// A step document's data, with issuer and signer taken from the procedure's province when
+/// the data does not name them: the agency playing the template's issuer role, and its signer.
+pub fn with_province(
+    set: &TemplateSet,
+    procedure: &crate::workflow::Workflow,
+    template: &str,
+    data: DocData,
+) -> Result<DocData> {
+    let role = &set.get(template)?.issuer_role;
+    Ok(data.with_province(
+        procedure.agency_for(role).map(|a| a.issuer()),
+        procedure.signers.get(role).cloned(),
+    ))
+}
+
 /// Renders one document in each format from one model, in memory: nothing is written until
 /// every format has rendered.
 pub fn render_formats(

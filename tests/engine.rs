@@ -755,3 +755,44 @@ fn a_document_that_cannot_be_filled_leaves_the_step_unrecorded() {
     assert_eq!(open_steps(&s, &id), ["khao-sat"]);
     assert!(!out.exists());
 }
+
+/// A step's document takes its issuer and signer from the province when its data names none.
+#[test]
+fn province_agencies_sign_the_provinces_documents() {
+    let set = hoso::template::TemplateSet::embedded().unwrap();
+    let e = engine();
+    let procedure = e.workflow("don-vi-dien-hinh@bac-kan").unwrap();
+    let id = "quyet-dinh-cong-nhan-don-vi-dien-hinh";
+    // The province's decision with no issuer and no signer in its data.
+    let text = std::fs::read_to_string(sample(id)).unwrap();
+    let body = &text[text.find("tinh: Bắc Kạn").unwrap()..];
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("d.yaml");
+    std::fs::write(&path, body).unwrap();
+    let data = hoso::template::DocData::load(&path).unwrap();
+    assert!(
+        set.document(id, &data, &draft()).is_err(),
+        "without the province there is no issuer"
+    );
+    let data = hoso::service::with_province(&set, procedure, id, data).unwrap();
+    let doc = set.document(id, &data, &issued(112, 2023, 10, 24)).unwrap();
+    let body = paragraphs(&part(
+        &hoso::render::docx::render(&doc).unwrap(),
+        "word/document.xml",
+    ));
+    for want in [
+        "ỦY BAN NHÂN DÂN",
+        "TỈNH BẮC KẠN",
+        "Số: 112/QĐ-UBND",
+        "Bắc Kạn, ngày 24 tháng 10 năm 2023",
+        "TM. ỦY BAN NHÂN DÂN",
+        "KT. CHỦ TỊCH",
+        "PHÓ CHỦ TỊCH",
+        "Đinh Quang Tuyên",
+    ] {
+        assert!(
+            body.iter().any(|p| p == want),
+            "missing {want:?} in {body:?}"
+        );
+    }
+}

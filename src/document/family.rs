@@ -3,10 +3,10 @@
 //! issuer, the shape of the number line and the authority prefixes — are data here, so renderers
 //! never branch on the family.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// Which family an issuer belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FamilyId {
     #[default]

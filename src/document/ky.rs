@@ -1,7 +1,7 @@
 //! Thể thức ký: the signature block (authority prefix, titles, name) and the Nơi nhận list
 //! (Nghị định 30/2020, Điều 13 and Phụ lục I, II.7 and II.9).
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::family::Family;
 
@@ -20,7 +20,7 @@ pub enum Signing {
 }
 
 /// In what capacity the person signs (thẩm quyền ký), given with the signer's data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Capacity {
     /// The head signs in person.

@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::text::{clean, clean_multiline};
 
 /// The issuing body as the data file gives it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct IssuerData {
     #[serde(default)]
@@ -39,7 +39,7 @@ impl IssuerData {
 }
 
 /// The signer as the data file gives it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SignerData {
     pub name: String,
@@ -161,6 +161,18 @@ impl DocData {
 }
 
 impl DocData {
+    /// Takes issuer and signer from the procedure's province when the data file names none:
+    /// the agency playing the template's issuer role and the signer for that role.
+    pub fn with_province(mut self, issuer: Option<IssuerData>, signer: Option<SignerData>) -> Self {
+        if self.fields.issuer.is_none() {
+            self.fields.issuer = issuer;
+        }
+        if self.fields.signer.is_none() {
+            self.fields.signer = signer;
+        }
+        self
+    }
+
     /// Fills the variables this data does not give from a case's fields, so a step's document
     /// sees the case (the model's name, the date of its establishing decision) without the
     /// clerk repeating it.

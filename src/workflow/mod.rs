@@ -143,6 +143,19 @@ pub struct Workflow {
     #[serde(default)]
     pub fields: BTreeMap<String, FieldSpec>,
     pub steps: Vec<Step>,
+    /// The province's agencies by id (from its overlay): who issues for a role.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub agencies: BTreeMap<String, overlay::Agency>,
+    /// Who signs for a role (from the overlay).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub signers: BTreeMap<String, crate::template::data::SignerData>,
+}
+
+impl Workflow {
+    /// The agency that fills `role` in this procedure, if the province names one.
+    pub fn agency_for(&self, role: &str) -> Option<&overlay::Agency> {
+        self.agencies.values().find(|a| a.role == role)
+    }
 }
 
 mod embedded {

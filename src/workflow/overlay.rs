@@ -71,6 +71,9 @@ pub struct Overlay {
     pub legal_basis: Vec<String>,
     #[serde(default)]
     pub agencies: BTreeMap<String, Agency>,
+    /// Who signs for a role: name, title, capacity.
+    #[serde(default)]
+    pub signers: BTreeMap<String, crate::template::data::SignerData>,
     /// Role titles replaced or added.
     #[serde(default)]
     pub roles: BTreeMap<String, String>,
@@ -88,6 +91,21 @@ pub struct LoadedOverlay {
     pub path: PathBuf,
     pub overlay: Overlay,
     pub spans: Spans,
+}
+
+impl Agency {
+    /// The agency as a document's issuer.
+    pub fn issuer(&self) -> crate::template::data::IssuerData {
+        crate::template::data::IssuerData {
+            parent: self.parent.clone(),
+            name: self.name.clone(),
+            abbreviation: self.abbreviation.clone(),
+            place: self.place.clone(),
+            collective: self.collective.clone().unwrap_or_else(|| self.name.clone()),
+            head: self.head.clone().unwrap_or_default(),
+            family: Default::default(),
+        }
+    }
 }
 
 impl LoadedOverlay {
@@ -192,6 +210,17 @@ impl LoadedOverlay {
                 );
             }
         }
+        for role in o.signers.keys() {
+            if !w.roles.contains_key(role) {
+                say(
+                    &format!("signers.{role}"),
+                    true,
+                    format!("unknown role `{role}`"),
+                );
+            }
+        }
+        w.agencies.extend(o.agencies.clone());
+        w.signers.extend(o.signers.clone());
         if problems.is_empty() {
             Ok(w)
         } else {
