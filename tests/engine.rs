@@ -796,3 +796,60 @@ fn province_agencies_sign_the_provinces_documents() {
         );
     }
 }
+
+/// A case keeps the version of the procedure it started with; new cases take the version in
+/// effect on their opening date.
+#[test]
+fn a_case_keeps_its_version() {
+    let mut workflows = hoso::workflow::embedded().unwrap();
+    let mut v2 = workflows
+        .iter()
+        .find(|w| w.id == "dien-hinh")
+        .unwrap()
+        .clone();
+    v2.version = "2026.1".into();
+    v2.effective_from = d("2026-01-01");
+    // The newer version gives two years to evaluate instead of one.
+    let danh_gia = v2.steps.iter_mut().find(|s| s.id == "danh-gia").unwrap();
+    danh_gia.requires[0].when = "months_between(case.ngay_ke_hoach, at) < 24".into();
+    workflows.push(v2);
+    let e = Engine::new(workflows);
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("hoso.db")).unwrap();
+    let start = |s: &mut Store, opened: &str, plan: &str| {
+        let id = e
+            .new_case(
+                s,
+                "dien-hinh",
+                &json!({"ten_dien_hinh": "Tổ tự quản"}),
+                d(opened),
+            )
+            .unwrap();
+        e.advance(s, &id, "khao-sat", &json!({}), d(plan)).unwrap();
+        e.advance(s, &id, "tieu-chi", &json!({}), d(plan)).unwrap();
+        e.advance(s, &id, "ke-hoach", &json!({"ngay_ke_hoach": plan}), d(plan))
+            .unwrap();
+        id
+    };
+    let old = start(&mut s, "2025-03-01", "2025-04-01");
+    let new = start(&mut s, "2026-02-01", "2026-03-01");
+    assert_eq!(s.case(&old).unwrap().version, "2022.1");
+    assert_eq!(s.case(&new).unwrap().version, "2026.1");
+    // 18 months after the plan: too late under 2022.1, in time under 2026.1.
+    let late = e.advance(
+        &mut s,
+        &old,
+        "danh-gia",
+        &json!({"ty_le_tieu_chi": 100}),
+        d("2026-10-01"),
+    );
+    assert!(late.unwrap_err().to_string().contains("quá 01 năm"));
+    e.advance(
+        &mut s,
+        &new,
+        "danh-gia",
+        &json!({"ty_le_tieu_chi": 100}),
+        d("2027-09-01"),
+    )
+    .unwrap();
+}

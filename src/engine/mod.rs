@@ -30,7 +30,8 @@ pub struct Plan {
 
 /// The procedures the engine knows, by id, loaded once.
 pub struct Engine {
-    workflows: BTreeMap<String, Workflow>,
+    /// Every version of each procedure, oldest first.
+    workflows: BTreeMap<String, Vec<Workflow>>,
 }
 
 /// What completing a step did.
@@ -168,13 +169,18 @@ fn as_map(v: &Value, what: &str) -> Result<Map<String, Value>> {
 
 impl Engine {
     pub fn new(workflows: impl IntoIterator<Item = Workflow>) -> Engine {
-        Engine {
-            workflows: workflows.into_iter().map(|w| (w.id.clone(), w)).collect(),
+        let mut by_id: BTreeMap<String, Vec<Workflow>> = BTreeMap::new();
+        for w in workflows {
+            by_id.entry(w.id.clone()).or_default().push(w);
         }
+        for versions in by_id.values_mut() {
+            versions.sort_by_key(|w| w.effective_from);
+        }
+        Engine { workflows: by_id }
     }
 
-    pub fn workflow(&self, id: &str) -> Result<&Workflow> {
-        self.workflows.get(id).ok_or_else(|| {
+    fn versions(&self, id: &str) -> Result<&[Workflow]> {
+        self.workflows.get(id).map(Vec::as_slice).ok_or_else(|| {
             Error::Usage(format!(
                 "unknown workflow `{id}` (known: {})",
                 self.workflows
@@ -182,6 +188,31 @@ impl Engine {
                     .cloned()
                     .collect::<Vec<_>>()
                     .join(", ")
+            ))
+        })
+    }
+
+    /// The newest version of a procedure.
+    pub fn workflow(&self, id: &str) -> Result<&Workflow> {
+        self.versions(id)?
+            .last()
+            .ok_or_else(|| Error::Usage(format!("unknown workflow `{id}`")))
+    }
+
+    /// The version in effect on `at`: the latest whose `effective_from` is not after it.
+    pub fn in_effect(&self, id: &str, at: NaiveDate) -> Result<&Workflow> {
+        self.versions(id)?
+            .iter()
+            .rev()
+            .find(|w| w.effective_from <= at)
+            .ok_or_else(|| Error::Usage(format!("no version of `{id}` is in effect on {at}")))
+    }
+
+    /// The version a case started with: a case keeps it for life.
+    pub fn version(&self, id: &str, version: &str) -> Result<&Workflow> {
+        self.versions(id)?.iter().find(|w| w.version == version).ok_or_else(|| {
+            Error::Usage(format!(
+                "`{id}` version {version} is not loaded: load the file of that version beside the newer one"
             ))
         })
     }
@@ -194,7 +225,7 @@ impl Engine {
         data: &Value,
         at: NaiveDate,
     ) -> Result<String> {
-        let w = self.workflow(workflow)?;
+        let w = self.in_effect(workflow, at)?;
         let fields = as_map(data, "case data")?;
         validate(&w.fields, &fields, "dữ liệu hồ sơ")?;
         let first = &w.steps[0];
@@ -241,7 +272,7 @@ impl Engine {
             Some((_, province)) => format!("{workflow}@{province}"),
             None => workflow.to_string(),
         };
-        let w = self.workflow(&key)?;
+        let w = self.in_effect(&key, at)?;
         let mut data = Map::new();
         for name in w.fields.keys() {
             let inherited = source.data.get(name).filter(|_| {
@@ -289,13 +320,7 @@ impl Engine {
         at: NaiveDate,
     ) -> Result<Plan> {
         let case = store.case(case_id)?;
-        let w = self.workflow(&case.workflow)?;
-        if w.version != case.version {
-            return Err(Error::Usage(format!(
-                "case {case_id} follows {} version {}, this hoso has version {}",
-                w.id, case.version, w.version
-            )));
-        }
+        let w = self.version(&case.workflow, &case.version)?;
         let step: &Step = w
             .steps
             .iter()
