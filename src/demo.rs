@@ -1,6 +1,7 @@
-//! `hoso demo`: drives every sample case through its workflow on a fresh database, renders each
-//! step's documents (DOCX and PDF, from the template's sample data and the case's fields), and
-//! reports per case what happened — including the refusals the samples expect.
+//! `hoso demo`: drives every sample case through its workflow on a fresh database, drafts each
+//! step's documents (DOCX and PDF, from the template's sample data and the case's fields), issues
+//! them with numbers from the register on the step's date, and reports per case what happened —
+//! including the refusals the samples expect.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -10,10 +11,9 @@ use serde::Deserialize;
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::render;
-use crate::service::{self, Format};
+use crate::issue;
 use crate::store::Store;
-use crate::template::{DocData, Issuance, TemplateSet};
+use crate::template::{DocData, TemplateSet};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -53,100 +53,119 @@ pub fn run(set: &TemplateSet, engine: &Engine, samples: &Path, out: &Path) -> Re
         .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
         .collect();
     files.sort();
-    let mut report = String::new();
-    let mut documents = 0;
+    let mut cases = Vec::new();
     for f in &files {
         let text = std::fs::read_to_string(f).map_err(|e| Error::io(f, e))?;
         let case: SampleCase = serde_yaml::from_str(&text).map_err(|e| Error::yaml(f, &e, 0))?;
+        cases.push((f, case));
+    }
+    // Every case's steps in the order of their dates, as they happened across the offices:
+    // agencies share registers, and a register's numbers follow its dates.
+    let mut timeline: Vec<(NaiveDate, usize, Option<usize>)> = Vec::new();
+    for (i, (_, c)) in cases.iter().enumerate() {
+        timeline.push((c.opened, i, None));
+        timeline.extend(c.steps.iter().enumerate().map(|(j, s)| (s.at, i, Some(j))));
+    }
+    timeline.sort_by_key(|(d, i, j)| (*d, j.is_some(), *i, *j));
+    let mut ids: Vec<String> = vec![String::new(); cases.len()];
+    let mut lines: Vec<String> = vec![String::new(); cases.len()];
+    let mut documents = 0;
+    for (_, i, j) in timeline {
+        let (f, case) = &cases[i];
         let key = match &case.province {
             Some(p) => format!("{}@{p}", case.workflow),
             None => case.workflow.clone(),
         };
-        let id = engine.new_case(&mut store, &key, &case.data, case.opened)?;
-        let name = f
-            .file_stem()
-            .map(|s| s.to_string_lossy().to_string())
-            .unwrap_or_default();
-        let _ = writeln!(report, "\n{id}  {name}  ({key})");
-        for s in &case.steps {
-            let plan = match engine.plan(&store, &id, &s.step, &s.inputs, s.at) {
-                Ok(plan) if !s.refused => plan,
-                Ok(_) => {
-                    return Err(Error::Usage(format!(
-                        "{}: step `{}` on {} was expected to be refused",
-                        f.display(),
-                        s.step,
-                        s.at
-                    )));
-                }
-                Err(e) if s.refused => {
-                    let _ = writeln!(
-                        report,
-                        "  {}  {:<22} từ chối (như mong đợi): {e}",
-                        s.at, s.step
-                    );
-                    continue;
-                }
-                Err(e) => return Err(Error::Usage(format!("{}: {e}", f.display()))),
-            };
-            let mut files_out = Vec::new();
-            for t in &plan.outcome.documents {
-                let data = DocData::load(&samples.join("documents").join(format!("{t}.yaml")))?
-                    .with_case_fields(&plan.data);
-                let data = service::with_province(set, engine.workflow(&key)?, t, data)?;
-                let issuance = Issuance {
-                    number: None,
-                    date: None,
-                    today: s.at,
-                    draft_mark: false,
-                };
-                let base = out.join(&id).join(&s.step).join(t);
-                for (f, bytes) in service::render_formats(
-                    set,
-                    t,
-                    &data,
-                    &issuance,
-                    &[Format::Docx, Format::Pdf],
-                    render::pdf::Profile::Standard,
-                )? {
-                    files_out.push((base.with_extension(f.extension()), bytes));
-                }
+        let report = &mut lines[i];
+        let Some(j) = j else {
+            let id = engine.new_case(&mut store, &key, &case.data, case.opened)?;
+            let name = f
+                .file_stem()
+                .map(|s| s.to_string_lossy().to_string())
+                .unwrap_or_default();
+            let _ = writeln!(report, "\n{id}  {name}  ({key})");
+            ids[i] = id;
+            continue;
+        };
+        let id = &ids[i];
+        let s = &case.steps[j];
+        let plan = match engine.plan(&store, id, &s.step, &s.inputs, s.at) {
+            Ok(plan) if !s.refused => plan,
+            Ok(_) => {
+                return Err(Error::Usage(format!(
+                    "{}: step `{}` on {} was expected to be refused",
+                    f.display(),
+                    s.step,
+                    s.at
+                )));
             }
-            engine.commit(&mut store, &plan)?;
-            for (p, bytes) in &files_out {
-                crate::fsutil::write_atomic(p, bytes)?;
+            Err(e) if s.refused => {
+                let _ = writeln!(
+                    report,
+                    "  {}  {:<22} từ chối (như mong đợi): {e}",
+                    s.at, s.step
+                );
+                continue;
             }
-            documents += files_out.len();
-            let linked = match &plan.outcome.starts {
-                Some(w) => Some(engine.start_linked(&mut store, &id, w, s.at)?),
-                None => None,
-            };
-            let opened: Vec<String> = plan
-                .outcome
-                .opened
-                .iter()
-                .map(|(step, due)| match due {
-                    Some(d) => format!("{step} (hạn {})", d.format("%d/%m/%Y")),
-                    None => step.clone(),
-                })
-                .collect();
-            let _ = writeln!(
-                report,
-                "  {}  {:<22} văn bản: {:<2} mở: {}{}",
-                s.at,
-                s.step,
-                plan.outcome.documents.len(),
-                if opened.is_empty() {
-                    "—".to_string()
-                } else {
-                    opened.join(", ")
-                },
-                linked
-                    .map(|l| format!("; nhân rộng → hồ sơ {l}"))
-                    .unwrap_or_default()
-            );
+            Err(e) => return Err(Error::Usage(format!("{}: {e}", f.display()))),
+        };
+        let docs_dir = samples.join("documents");
+        let drafted = issue::draft_step(
+            set,
+            engine,
+            &mut store,
+            &plan,
+            |t| DocData::load(&docs_dir.join(format!("{t}.yaml"))),
+            out,
+        )?;
+        documents += drafted.iter().map(|(_, f)| f.len()).sum::<usize>();
+        // The văn thư issues what the step drafted on the day it was completed.
+        let mut numbers = Vec::new();
+        for (doc, _) in &drafted {
+            if !issue::issuable(set, &store, id)?.contains(doc) {
+                continue;
+            }
+            let issued = issue::issue(set, &mut store, id, doc, s.at, out)?;
+            documents += issued.files.len();
+            numbers.push(issued.entry.symbol);
         }
+        let linked = match &plan.outcome.starts {
+            Some(w) => Some(engine.start_linked(&mut store, id, w, s.at)?),
+            None => None,
+        };
+        let opened: Vec<String> = plan
+            .outcome
+            .opened
+            .iter()
+            .map(|(step, due)| match due {
+                Some(d) => format!("{step} (hạn {})", d.format("%d/%m/%Y")),
+                None => step.clone(),
+            })
+            .collect();
+        let _ = writeln!(
+            report,
+            "  {}  {:<22} văn bản: {:<2} số: {:<24} mở: {}{}",
+            s.at,
+            s.step,
+            plan.outcome.documents.len(),
+            if numbers.is_empty() {
+                "—".to_string()
+            } else {
+                numbers.join(", ")
+            },
+            if opened.is_empty() {
+                "—".to_string()
+            } else {
+                opened.join(", ")
+            },
+            linked
+                .map(|l| format!("; nhân rộng → hồ sơ {l}"))
+                .unwrap_or_default()
+        );
     }
+    let mut by_id: Vec<(String, String)> = ids.into_iter().zip(lines).collect();
+    by_id.sort();
+    let mut report: String = by_id.into_iter().map(|(_, l)| l).collect();
     let _ = writeln!(
         report,
         "\n{} hồ sơ, {documents} tệp văn bản trong {}",

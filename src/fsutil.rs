@@ -1,4 +1,4 @@
-//! Writing files so that a reader never sees half of one.
+//! Writing files so that a reader never sees half of one, and naming their contents.
 
 use std::io::Write;
 use std::path::Path;
@@ -28,4 +28,15 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         let _ = std::fs::remove_file(&tmp);
         Error::io(path, e)
     })
+}
+
+/// The SHA-256 of `bytes` in lower-case hex, as manifests and metadata record it.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(bytes);
+    let mut s = String::with_capacity(64);
+    for b in digest {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
 }

@@ -9,6 +9,8 @@ pub mod document;
 pub mod engine;
 pub mod error;
 pub mod fsutil;
+pub mod issue;
+pub mod register;
 pub mod render;
 pub mod service;
 pub mod store;

@@ -51,6 +51,9 @@ enum Command {
     /// Cases: start one, complete its steps, see where it stands.
     #[command(subcommand)]
     Case(CaseCommand),
+    /// The register of outgoing documents (sổ đăng ký văn bản đi): numbers and the book.
+    #[command(subcommand)]
+    Register(RegisterCommand),
     /// Open steps with their deadlines, earliest first.
     Due {
         /// Only those due on or before this date.
@@ -108,6 +111,72 @@ enum CaseCommand {
 }
 
 #[derive(Subcommand)]
+enum RegisterCommand {
+    /// Take the next number for a document made outside hoso (a hand-written công văn);
+    /// prints its number and symbol.
+    Take {
+        #[arg(long)]
+        province: String,
+        /// The agency's id in the province file.
+        #[arg(long)]
+        issuer: String,
+        /// Document type: a key (quyet-dinh, cong-van, …) or its abbreviation (QĐ, TTr).
+        #[arg(long = "type")]
+        kind: String,
+        #[arg(long, value_parser = parse_date)]
+        at: Option<NaiveDate>,
+        /// Trích yếu.
+        #[arg(long, default_value = "")]
+        summary: String,
+        /// Drafting unit's abbreviation: a công văn's last group ("NC" in "2389/BCĐ-NC").
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long, default_value = "")]
+        signer: String,
+        /// A recipient (Nơi nhận); repeat for each.
+        #[arg(long = "recipient")]
+        recipients: Vec<String>,
+        /// Number of copies.
+        #[arg(long)]
+        copies: Option<u32>,
+        /// A secret document (văn bản mật): its own series.
+        #[arg(long)]
+        secret: bool,
+    },
+    /// Withdraw a number: it stays in the book, marked, and is never given again.
+    Void {
+        /// "05", or the full symbol "05/QĐ-UBND" when several series have a 05.
+        number: String,
+        #[arg(long)]
+        province: String,
+        #[arg(long)]
+        issuer: String,
+        #[arg(long)]
+        year: Option<i32>,
+        #[arg(long)]
+        reason: String,
+        #[arg(long, value_parser = parse_date)]
+        at: Option<NaiveDate>,
+    },
+    /// The book: the columns of Phụ lục IV.
+    List {
+        /// With --issuer: the province file the agency id comes from.
+        #[arg(long)]
+        province: Option<String>,
+        /// An agency id (with --province) or part of an issuer's name.
+        #[arg(long)]
+        issuer: Option<String>,
+        #[arg(long)]
+        year: Option<i32>,
+        /// text, csv, json or docx (docx needs --out).
+        #[arg(long, default_value = "text")]
+        format: String,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
 enum WorkflowCommand {
     /// Check workflow files and province overlays: every problem as file:line:col: message,
     /// exit 1 if any.
@@ -153,6 +222,18 @@ enum DocCommand {
         /// Write PDF/A-2b, for archiving.
         #[arg(long)]
         pdf_a: bool,
+    },
+    /// Issue a case's drafted document: the next number from the issuer's register, the date
+    /// fixed, the final DOCX and PDF (with any document attached to it) written to DIR/<case>/.
+    /// Issuing it again gives back the same number and files.
+    Issue {
+        case: String,
+        /// The document's id (`hoso case status` lists them) or its template.
+        doc: String,
+        #[arg(long, value_parser = parse_date)]
+        at: Option<NaiveDate>,
+        #[arg(long, default_value = "hoso-out")]
+        out: PathBuf,
     },
 }
 
@@ -251,6 +332,40 @@ fn run(cli: Cli) -> Result<()> {
                 }
             }
             Ok(())
+        }
+        Command::Doc(DocCommand::Issue { case, doc, at, out }) => {
+            let mut store = hoso::store::Store::open(&cli.db)?;
+            let issued = hoso::issue::issue(
+                &set,
+                &mut store,
+                &case,
+                &doc,
+                at.unwrap_or_else(today),
+                &out,
+            )?;
+            println!(
+                "{} {}: {} ngày {}",
+                issued.doc,
+                if issued.again {
+                    "đã ban hành"
+                } else {
+                    "ban hành"
+                },
+                issued.entry.symbol,
+                issued.entry.on_date.format("%d/%m/%Y")
+            );
+            for a in &issued.attached {
+                println!("kèm theo: {a}");
+            }
+            for f in &issued.files {
+                println!("{}", f.display());
+            }
+            Ok(())
+        }
+        Command::Register(r) => {
+            let engine = hoso::engine::Engine::new(all_workflows(&cli.workflows)?);
+            let mut store = hoso::store::Store::open(&cli.db)?;
+            register_command(&engine, &mut store, r)
         }
         Command::Due { before, format } => {
             let engine = hoso::engine::Engine::new(all_workflows(&cli.workflows)?);
@@ -389,6 +504,14 @@ fn case_command(
             let c = store.case(&id)?;
             let steps = store.steps(&id)?;
             let events = store.events(&id)?;
+            let mut documents = Vec::new();
+            for d in store.documents(&id)? {
+                let symbol = match d.entry {
+                    Some(e) => Some(hoso::register::entry(store, e)?.symbol),
+                    None => None,
+                };
+                documents.push((d, symbol));
+            }
             if format == "json" {
                 let steps: Vec<serde_json::Value> = steps
                     .iter()
@@ -398,9 +521,13 @@ fn case_command(
                     .iter()
                     .map(|e| serde_json::json!({"seq": e.seq, "on": e.on_date, "actor": e.actor, "step": e.step, "inputs": e.inputs}))
                     .collect();
+                let documents: Vec<serde_json::Value> = documents
+                    .iter()
+                    .map(|(d, symbol)| serde_json::json!({"doc": d.doc, "step": d.step, "template": d.template, "drafted_on": d.drafted_on, "number": symbol}))
+                    .collect();
                 let v = serde_json::json!({
                     "id": c.id, "workflow": c.workflow, "version": c.version, "opened": c.created_on,
-                    "data": c.data, "steps": steps, "events": events,
+                    "data": c.data, "steps": steps, "events": events, "documents": documents,
                 });
                 println!("{v}");
                 return Ok(());
@@ -424,6 +551,13 @@ fn case_command(
                     e.seq, e.on_date, e.actor, e.step, e.inputs
                 );
             }
+            for (d, symbol) in documents {
+                println!(
+                    "  văn bản {:<48} {}",
+                    d.doc,
+                    symbol.unwrap_or_else(|| "dự thảo".into())
+                );
+            }
         }
         CaseCommand::Advance {
             id,
@@ -438,43 +572,27 @@ fn case_command(
                 None => serde_json::Value::Null,
             };
             let plan = engine.plan(store, &id, &step, &inputs, at)?;
-            // Render every document before anything is recorded: a template that cannot be
-            // filled leaves the case as it was.
-            let mut rendered = Vec::new();
-            if !plan.outcome.documents.is_empty() {
-                let Some(path) = &data else {
-                    return Err(Error::Usage(format!(
-                        "bước `{step}` tạo văn bản ({}): cần --data với dữ liệu văn bản (issuer, signer, …)",
-                        plan.outcome.documents.join(", ")
-                    )));
-                };
-                let doc_data = DocData::load(path)?.with_case_fields(&plan.data);
-                let procedure = engine.workflow(&store.case(&id)?.workflow)?;
-                let issuance = Issuance {
-                    number: None,
-                    date: None,
-                    today: at,
-                    draft_mark: false,
-                };
-                for t in &plan.outcome.documents {
-                    let base = out.join(&id).join(&step).join(t);
-                    let data = hoso::service::with_province(set, procedure, t, doc_data.clone())?;
-                    for (f, bytes) in hoso::service::render_formats(
-                        set,
-                        t,
-                        &data,
-                        &issuance,
-                        &[Format::Docx, Format::Pdf],
-                        Profile::Standard,
-                    )? {
-                        rendered.push((base.with_extension(f.extension()), bytes));
-                    }
-                }
+            if !plan.outcome.documents.is_empty() && data.is_none() {
+                return Err(Error::Usage(format!(
+                    "bước `{step}` tạo văn bản ({}): cần --data với dữ liệu văn bản (issuer, signer, …)",
+                    plan.outcome.documents.join(", ")
+                )));
             }
-            engine.commit(store, &plan)?;
-            for (p, bytes) in &rendered {
-                hoso::fsutil::write_atomic(p, bytes)?;
-                println!("văn bản: {}", p.display());
+            let drafted = hoso::issue::draft_step(
+                set,
+                engine,
+                store,
+                &plan,
+                |_| match &data {
+                    Some(p) => DocData::load(p),
+                    None => Err(Error::Usage("no --data".into())),
+                },
+                &out,
+            )?;
+            for (doc, files) in &drafted {
+                for p in files {
+                    println!("dự thảo {doc}: {}", p.display());
+                }
             }
             for (s, due) in &plan.outcome.opened {
                 println!(
@@ -486,6 +604,166 @@ fn case_command(
             if let Some(w) = &plan.outcome.starts {
                 let linked = engine.start_linked(store, &id, w, at)?;
                 println!("nhân rộng: hồ sơ mới {linked} theo quy trình `{w}` tại địa bàn mới");
+            }
+        }
+    }
+    Ok(())
+}
+
+fn register_command(
+    engine: &hoso::engine::Engine,
+    store: &mut hoso::store::Store,
+    r: RegisterCommand,
+) -> Result<()> {
+    use hoso::document::{FamilyId, SoKyHieu, kind};
+    use hoso::register;
+    match r {
+        RegisterCommand::Take {
+            province,
+            issuer,
+            kind: type_name,
+            at,
+            summary,
+            unit,
+            signer,
+            recipients,
+            copies,
+            secret,
+        } => {
+            let agency = engine.agency(&province, &issuer)?;
+            let issuer = agency.issuer().to_model();
+            let k = kind::KINDS
+                .iter()
+                .find(|k| {
+                    k.key == type_name
+                        || k.state_abbr == Some(type_name.as_str())
+                        || k.party_abbr == Some(type_name.as_str())
+                })
+                .ok_or_else(|| {
+                    Error::Usage(format!(
+                        "--type: `{type_name}` is not a document type (quyet-dinh, cong-van, QĐ, TTr, …)"
+                    ))
+                })?;
+            let abbr = match issuer.family {
+                FamilyId::State => k.state_abbr,
+                FamilyId::Party => k.party_abbr,
+            };
+            if abbr.is_none() && unit.is_none() {
+                return Err(Error::Usage(
+                    "--unit: a công văn's ký hiệu ends with the drafting unit (e.g. NC)".into(),
+                ));
+            }
+            let at = at.unwrap_or_else(today);
+            let entry = register::take(
+                store,
+                &register::Request {
+                    issuer: &issuer,
+                    kind: k,
+                    so_ky_hieu: SoKyHieu {
+                        number: None,
+                        kind: abbr.map(str::to_string),
+                        issuer: issuer.abbreviation.clone(),
+                        unit: unit.map(|u| hoso::text::clean(&u)),
+                    },
+                    secret,
+                    at,
+                    trich_yeu: hoso::text::clean(&summary),
+                    signer: hoso::text::clean(&signer),
+                    recipients: recipients.iter().map(|r| hoso::text::clean(r)).collect(),
+                    luu: issuer
+                        .family
+                        .family()
+                        .luu_first
+                        .map(str::to_string)
+                        .into_iter()
+                        .collect(),
+                    copies,
+                    document: None,
+                },
+            )?;
+            println!("{}", entry.symbol);
+        }
+        RegisterCommand::Void {
+            number,
+            province,
+            issuer,
+            year,
+            reason,
+            at,
+        } => {
+            let key = register::issuer_key(&engine.agency(&province, &issuer)?.issuer().to_model());
+            let e = register::void(
+                store,
+                &key,
+                &number,
+                year,
+                &reason,
+                at.unwrap_or_else(today),
+            )?;
+            println!(
+                "{} thu hồi ngày {}: {}",
+                e.symbol,
+                e.voided_on.unwrap_or_default().format("%d/%m/%Y"),
+                e.void_reason.unwrap_or_default()
+            );
+        }
+        RegisterCommand::List {
+            province,
+            issuer,
+            year,
+            format,
+            out,
+        } => {
+            let issuer = match (&province, &issuer) {
+                (Some(p), Some(i)) => Some(register::issuer_key(
+                    &engine.agency(p, i)?.issuer().to_model(),
+                )),
+                (_, i) => i.clone(),
+            };
+            let entries = register::list(store, issuer.as_deref(), year)?;
+            match format.as_str() {
+                "text" => {
+                    for e in &entries {
+                        let row = e.book_row();
+                        println!(
+                            "{:<18} {}  {}  [{}]  {}",
+                            row[0], row[1], row[2], e.issuer, row[9]
+                        );
+                    }
+                }
+                "csv" => print!("{}", register::csv(&entries)),
+                "json" => println!(
+                    "{}",
+                    serde_json::to_string(&entries).map_err(|e| Error::Usage(e.to_string()))?
+                ),
+                "docx" => {
+                    let Some(out) = out else {
+                        return Err(Error::Usage("--format docx needs --out FILE.docx".into()));
+                    };
+                    let title = format!(
+                        "SỔ ĐĂNG KÝ VĂN BẢN ĐI{}",
+                        year.map(|y| format!(" NĂM {y}")).unwrap_or_default()
+                    );
+                    let widths = [28.0, 20.0, 55.0, 28.0, 36.0, 22.0, 12.0, 16.0, 16.0, 24.0];
+                    let columns: Vec<(&str, f32)> =
+                        register::BOOK_COLUMNS.iter().copied().zip(widths).collect();
+                    let rows: Vec<Vec<String>> = entries
+                        .iter()
+                        .map(|e| {
+                            let mut r = e.book_row().to_vec();
+                            r[0] = format!("{}\n{}", r[0], e.issuer);
+                            r
+                        })
+                        .collect();
+                    let bytes = hoso::render::book::docx(&title, &columns, &rows)?;
+                    hoso::fsutil::write_atomic(&out, &bytes)?;
+                    println!("{}", out.display());
+                }
+                other => {
+                    return Err(Error::Usage(format!(
+                        "--format: `{other}` is not text, csv, json or docx"
+                    )));
+                }
             }
         }
     }

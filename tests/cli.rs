@@ -151,9 +151,15 @@ fn demo_drives_every_sample_case() {
     assert!(report.contains("3 hồ sơ"), "{report}");
     assert!(report.contains("từ chối (như mong đợi)"), "{report}");
     assert!(out.join("hoso.db").exists());
+    // Every case document is issued: drafts kept apart, finals numbered from the register.
     assert!(
-        out.join("C0003/thanh-lap/quyet-dinh-thanh-lap-mo-hinh.pdf")
+        out.join("C0001/du-thao/06-quyet-dinh-thanh-lap-mo-hinh.docx")
             .exists()
     );
+    assert!(
+        out.join("C0001/06-quyet-dinh-thanh-lap-mo-hinh.pdf")
+            .exists()
+    );
+    assert!(report.contains("01-NQ/ĐU"), "{report}");
     assert!(out.join("documents/nghi-quyet-chu-truong.docx").exists());
 }

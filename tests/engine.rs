@@ -308,18 +308,10 @@ fn a_failure_inside_the_transaction_changes_nothing() {
     let s = Store::open(&db).unwrap();
     assert_eq!(s.events(&id).unwrap().len(), 1);
     assert_eq!(open_steps(&s, &id), ["bao-cao-khao-sat"]);
-    assert!(
-        out.join(&id)
-            .join("khao-sat")
-            .join("ke-hoach-khao-sat.docx")
-            .exists()
-    );
-    assert!(
-        out.join(&id)
-            .join("khao-sat")
-            .join("ke-hoach-khao-sat.pdf")
-            .exists()
-    );
+    let drafts = out.join(&id).join("du-thao");
+    assert!(drafts.join("01-ke-hoach-khao-sat.docx").exists());
+    assert!(drafts.join("01-ke-hoach-khao-sat.pdf").exists());
+    assert_eq!(s.documents(&id).unwrap()[0].doc, "01-ke-hoach-khao-sat");
 }
 
 #[test]

@@ -7,6 +7,7 @@ pub mod body;
 pub mod family;
 pub mod kind;
 pub mod ky;
+pub mod numbering;
 pub mod so_ky_hieu;
 pub mod thoi_gian;
 
@@ -35,6 +36,8 @@ pub struct Issuer {
     /// The head's title after "KT."/"Q."/"TL."/"TUQ." ("CHỦ TỊCH", "TRƯỞNG BAN").
     pub head: String,
     pub family: FamilyId,
+    /// How its văn thư numbers what it issues.
+    pub numbering: numbering::Numbering,
 }
 
 /// Độ khẩn: printed in a single-line frame under the number (box 10b).
@@ -362,6 +365,7 @@ mod tests {
                 collective: "BAN CHỈ ĐẠO".into(),
                 head: "TRƯỞNG BAN".into(),
                 family: FamilyId::State,
+                numbering: Default::default(),
             },
             so_ky_hieu: SoKyHieu {
                 number: None,

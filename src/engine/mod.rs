@@ -199,6 +199,34 @@ impl Engine {
             .ok_or_else(|| Error::Usage(format!("unknown workflow `{id}`")))
     }
 
+    /// An agency of a province's file, by its id there (`--province kon-tum --issuer bcd-tinh`).
+    pub fn agency(&self, province: &str, id: &str) -> Result<&crate::workflow::overlay::Agency> {
+        let suffix = format!("@{province}");
+        let mut known = Vec::new();
+        for (key, versions) in &self.workflows {
+            if !key.ends_with(&suffix) {
+                continue;
+            }
+            for w in versions.iter().rev() {
+                if let Some(a) = w.agencies.get(id) {
+                    return Ok(a);
+                }
+                known.extend(w.agencies.keys().cloned());
+            }
+        }
+        if known.is_empty() {
+            return Err(Error::Usage(format!(
+                "no province file for `{province}` is loaded"
+            )));
+        }
+        known.sort();
+        known.dedup();
+        Err(Error::Usage(format!(
+            "province `{province}` has no agency `{id}` (it has: {})",
+            known.join(", ")
+        )))
+    }
+
     /// The version in effect on `at`: the latest whose `effective_from` is not after it.
     pub fn in_effect(&self, id: &str, at: NaiveDate) -> Result<&Workflow> {
         self.versions(id)?
@@ -252,7 +280,7 @@ impl Engine {
         at: NaiveDate,
     ) -> Result<Outcome> {
         let plan = self.plan(store, case_id, step_id, inputs, at)?;
-        self.commit(store, &plan)?;
+        self.commit(store, &plan, &[])?;
         Ok(plan.outcome)
     }
 
@@ -289,8 +317,14 @@ impl Engine {
         self.new_case(store, &key, &Value::Object(data), at)
     }
 
-    /// Records a planned step: the case, its steps and the log, in one transaction.
-    pub fn commit(&self, store: &mut Store, plan: &Plan) -> Result<()> {
+    /// Records a planned step: the case, its steps, the log and the documents it drafted
+    /// (template and data), in one transaction; returns the documents' ids.
+    pub fn commit(
+        &self,
+        store: &mut Store,
+        plan: &Plan,
+        drafts: &[(String, Value)],
+    ) -> Result<Vec<String>> {
         let opened_rows: Vec<(String, Option<String>)> = plan
             .outcome
             .opened
@@ -306,6 +340,7 @@ impl Engine {
             inputs: &plan.inputs,
             close_step: !plan.recurring,
             opened: &opened_rows,
+            drafts,
         })
     }
 

@@ -9,7 +9,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::error::{Error, Result};
 
 /// Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE cases (
     id         TEXT PRIMARY KEY,
     workflow   TEXT NOT NULL,
@@ -37,7 +38,64 @@ CREATE TRIGGER events_no_update BEFORE UPDATE ON events
 BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
 CREATE TRIGGER events_no_delete BEFORE DELETE ON events
 BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
-"#];
+"#,
+    r#"
+-- Sổ đăng ký văn bản đi (NĐ 30, Phụ lục IV): one row per number given out. A number is unique
+-- within (issuer, period, series) and stays in the book when withdrawn.
+CREATE TABLE register (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    issuer      TEXT NOT NULL,         -- the issuing body as printed, on one line
+    period      TEXT NOT NULL,         -- "2026", or a Party committee's term
+    series      TEXT NOT NULL,         -- "chung", a type key, "mật", "bản sao"
+    number      INTEGER NOT NULL CHECK (number > 0),
+    symbol      TEXT NOT NULL,         -- "05/QĐ-UBND"
+    on_date     TEXT NOT NULL,         -- YYYY-MM-DD
+    kind        TEXT NOT NULL,         -- type key
+    trich_yeu   TEXT NOT NULL,
+    signer      TEXT NOT NULL,
+    recipients  TEXT NOT NULL,         -- Nơi nhận, one per line
+    luu         TEXT NOT NULL,         -- who keeps the file copy
+    copies      INTEGER,
+    case_id     TEXT,
+    doc         TEXT,
+    voided_on   TEXT,
+    void_reason TEXT,
+    UNIQUE (issuer, period, series, number)
+);
+CREATE TRIGGER register_no_delete BEFORE DELETE ON register
+BEGIN SELECT RAISE(ABORT, 'a number given out stays in the register'); END;
+CREATE TRIGGER register_only_void BEFORE UPDATE ON register
+WHEN OLD.voided_on IS NOT NULL OR NEW.voided_on IS NULL OR NEW.number IS NOT OLD.number
+  OR NEW.issuer IS NOT OLD.issuer OR NEW.period IS NOT OLD.period OR NEW.series IS NOT OLD.series
+  OR NEW.symbol IS NOT OLD.symbol OR NEW.on_date IS NOT OLD.on_date
+BEGIN SELECT RAISE(ABORT, 'a register entry can only be withdrawn, once'); END;
+
+-- The documents a case's steps drafted, with the data they were rendered from, so that the
+-- văn thư can issue them later; `entry` is the number (an attached document shares its parent's).
+CREATE TABLE documents (
+    case_id    TEXT NOT NULL REFERENCES cases(id),
+    doc        TEXT NOT NULL,          -- "03-quyet-dinh-thanh-lap-mo-hinh"
+    step       TEXT NOT NULL,
+    template   TEXT NOT NULL,
+    data       TEXT NOT NULL,          -- JSON
+    drafted_on TEXT NOT NULL,
+    entry      INTEGER REFERENCES register(id),
+    PRIMARY KEY (case_id, doc)
+);
+
+-- The files of a case's hồ sơ: issued renderings, exactly as handed out, and the user's own.
+CREATE TABLE files (
+    case_id  TEXT NOT NULL REFERENCES cases(id),
+    name     TEXT NOT NULL,            -- path in the hồ sơ: "documents/03-….pdf"
+    item     INTEGER,                  -- the hồ sơ item it belongs to
+    doc      TEXT,                     -- the case document it renders
+    sha256   TEXT NOT NULL,
+    bytes    BLOB NOT NULL,
+    added_on TEXT NOT NULL,
+    PRIMARY KEY (case_id, name)
+);
+"#,
+];
 
 /// A case as stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -81,6 +139,32 @@ pub struct StepChange<'a> {
     pub close_step: bool,
     /// Steps opened, with their due dates.
     pub opened: &'a [(String, Option<String>)],
+    /// Documents the step drafted: (template, data).
+    pub drafts: &'a [(String, serde_json::Value)],
+}
+
+/// A document a case drafted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocumentRow {
+    /// "03-quyet-dinh-thanh-lap-mo-hinh": order of drafting in the case, then the template.
+    pub doc: String,
+    pub step: String,
+    pub template: String,
+    pub data: serde_json::Value,
+    pub drafted_on: String,
+    /// Its register entry, once issued.
+    pub entry: Option<i64>,
+}
+
+/// A file of a case's hồ sơ.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileRow {
+    pub name: String,
+    pub item: Option<u32>,
+    pub doc: Option<String>,
+    pub sha256: String,
+    pub bytes: Vec<u8>,
+    pub added_on: String,
 }
 
 pub struct Store {
@@ -99,7 +183,9 @@ impl Store {
         let mut conn = Connection::open(path).map_err(&err)?;
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(&err)?;
-        conn.pragma_update(None, "synchronous", "NORMAL")
+        // FULL: a committed number survives a power cut, not only a crash of the process, so
+        // it is never given out twice.
+        conn.pragma_update(None, "synchronous", "FULL")
             .map_err(&err)?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(&err)?;
@@ -245,8 +331,9 @@ impl Store {
     }
 
     /// Applies one step: new case data, the step closed (or kept open), next steps opened with
-    /// their due dates, and the event appended — all or nothing.
-    pub fn apply(&mut self, c: &StepChange) -> Result<()> {
+    /// their due dates, the event appended and the drafts recorded — all or nothing. Returns
+    /// the drafts' document ids.
+    pub fn apply(&mut self, c: &StepChange) -> Result<Vec<String>> {
         let path = self.path.clone();
         let err = db_err(&path);
         let tx = self.conn.transaction().map_err(&err)?;
@@ -281,18 +368,134 @@ impl Store {
             params![c.case_id, c.on_date, c.actor, c.step, c.inputs.to_string()],
         )
         .map_err(&err)?;
+        let drafted: i64 = tx
+            .query_row(
+                "SELECT COUNT(*) FROM documents WHERE case_id = ?1",
+                [c.case_id],
+                |r| r.get(0),
+            )
+            .map_err(&err)?;
+        let mut ids = Vec::new();
+        for (i, (template, data)) in c.drafts.iter().enumerate() {
+            let id = format!("{:02}-{template}", drafted + i as i64 + 1);
+            tx.execute(
+                "INSERT INTO documents (case_id, doc, step, template, data, drafted_on)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![c.case_id, id, c.step, template, data.to_string(), c.on_date],
+            )
+            .map_err(&err)?;
+            ids.push(id);
+        }
         fail_point("store.apply.before_commit")?;
+        tx.commit().map_err(&err)?;
+        Ok(ids)
+    }
+
+    /// The documents a case drafted, in order.
+    pub fn documents(&self, case_id: &str) -> Result<Vec<DocumentRow>> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT doc, step, template, data, drafted_on, entry FROM documents
+                 WHERE case_id = ?1 ORDER BY doc",
+            )
+            .map_err(self.err())?;
+        st.query_map([case_id], |r| {
+            Ok(DocumentRow {
+                doc: r.get(0)?,
+                step: r.get(1)?,
+                template: r.get(2)?,
+                data: serde_json::from_str(&r.get::<_, String>(3)?).unwrap_or_default(),
+                drafted_on: r.get(4)?,
+                entry: r.get(5)?,
+            })
+        })
+        .map_err(self.err())?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(self.err())
+    }
+
+    /// A case's files, by name; `with_bytes: false` leaves `bytes` empty.
+    pub fn files(&self, case_id: &str, with_bytes: bool) -> Result<Vec<FileRow>> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT name, item, doc, sha256, CASE WHEN ?2 THEN bytes ELSE x'' END, added_on
+                 FROM files WHERE case_id = ?1 ORDER BY name",
+            )
+            .map_err(self.err())?;
+        st.query_map(params![case_id, with_bytes], |r| {
+            Ok(FileRow {
+                name: r.get(0)?,
+                item: r.get(1)?,
+                doc: r.get(2)?,
+                sha256: r.get(3)?,
+                bytes: r.get(4)?,
+                added_on: r.get(5)?,
+            })
+        })
+        .map_err(self.err())?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(self.err())
+    }
+
+    /// Stores files of a case in one transaction, replacing those of the same name; with
+    /// `issued`, also records that these documents carry register entry `entry`.
+    pub fn put_files(
+        &mut self,
+        case_id: &str,
+        files: &[FileRow],
+        issued: &[(String, i64)],
+    ) -> Result<()> {
+        let path = self.path.clone();
+        let err = db_err(&path);
+        let tx = self.conn.transaction().map_err(&err)?;
+        for f in files {
+            tx.execute(
+                "INSERT OR REPLACE INTO files (case_id, name, item, doc, sha256, bytes, added_on)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    case_id, f.name, f.item, f.doc, f.sha256, f.bytes, f.added_on
+                ],
+            )
+            .map_err(&err)?;
+        }
+        for (doc, entry) in issued {
+            tx.execute(
+                "UPDATE documents SET entry = ?3 WHERE case_id = ?1 AND doc = ?2",
+                params![case_id, doc, entry],
+            )
+            .map_err(&err)?;
+        }
         tx.commit().map_err(&err)
+    }
+
+    /// The connection, for the register's own statements.
+    pub(crate) fn conn_mut(&mut self) -> (&mut Connection, &Path) {
+        (&mut self.conn, &self.path)
+    }
+
+    pub(crate) fn conn(&self) -> (&Connection, &Path) {
+        (&self.conn, &self.path)
     }
 }
 
 /// A failure injected by tests inside a transaction (`HOSO_FAIL_AT=<name>`), to show that a
 /// step that fails half-way leaves nothing behind.
-fn fail_point(name: &str) -> Result<()> {
+pub(crate) fn fail_point(name: &str) -> Result<()> {
     if std::env::var("HOSO_FAIL_AT").is_ok_and(|v| v == name) {
         return Err(Error::Usage(format!("injected failure at {name}")));
     }
     Ok(())
+}
+
+/// A pause injected by tests inside a transaction (`HOSO_PAUSE_AT=<name>`), so that a test
+/// can kill the process at that point and show the crash loses nothing and duplicates nothing.
+pub(crate) fn pause_point(name: &str) {
+    if std::env::var("HOSO_PAUSE_AT").is_ok_and(|v| v == name) {
+        eprintln!("paused at {name}");
+        std::thread::sleep(std::time::Duration::from_secs(30));
+    }
 }
 
 #[cfg(test)]
@@ -318,6 +521,10 @@ mod tests {
             inputs: &serde_json::json!({}),
             close_step: true,
             opened: &[("bao-cao-khao-sat".into(), None)],
+            drafts: &[(
+                "ke-hoach-khao-sat".into(),
+                serde_json::json!({"xa": "Đắk Mar"}),
+            )],
         };
         s.apply(&change).unwrap();
         drop(s);
@@ -326,6 +533,9 @@ mod tests {
         assert_eq!(s.events(&id).unwrap().len(), 1);
         let steps = s.steps(&id).unwrap();
         assert!(!steps[0].open && steps[1].open);
+        let docs = s.documents(&id).unwrap();
+        assert_eq!(docs[0].doc, "01-ke-hoach-khao-sat");
+        assert_eq!(docs[0].data["xa"], "Đắk Mar");
         let e = s.conn.execute("DELETE FROM events", []).unwrap_err();
         assert!(e.to_string().contains("append-only"));
     }

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::document::numbering::Numbering;
 use crate::document::{Capacity, FamilyId, Issuer, Secrecy, Signer, Urgency};
 use crate::error::{Error, Result};
 use crate::text::{clean, clean_multiline};
@@ -22,6 +23,8 @@ pub struct IssuerData {
     pub head: String,
     #[serde(default)]
     pub family: FamilyId,
+    #[serde(default)]
+    pub numbering: Numbering,
 }
 
 impl IssuerData {
@@ -34,6 +37,7 @@ impl IssuerData {
             collective: clean(&self.collective),
             head: clean(&self.head),
             family: self.family,
+            numbering: self.numbering.clone(),
         }
     }
 }
@@ -161,6 +165,39 @@ impl DocData {
 }
 
 impl DocData {
+    /// The data as stored with a case's document: the file's values with the issuer and
+    /// signer it was rendered with, so it renders the same later without the file.
+    pub fn to_stored(&self) -> serde_json::Value {
+        let mut v = self.value.clone();
+        if let Some(o) = v.as_object_mut() {
+            for (key, value) in [
+                ("issuer", serde_json::to_value(&self.fields.issuer)),
+                ("signer", serde_json::to_value(&self.fields.signer)),
+            ] {
+                if let Ok(value) = value
+                    && !value.is_null()
+                {
+                    o.insert(key.into(), value);
+                }
+            }
+        }
+        v
+    }
+
+    /// Data stored with a case's document; `label` names it in messages.
+    pub fn from_stored(label: &str, value: serde_json::Value) -> Result<Self> {
+        let fields = serde_json::from_value(value.clone()).map_err(|e| Error::Field {
+            path: label.into(),
+            field: "(stored data)".into(),
+            message: e.to_string(),
+        })?;
+        Ok(DocData {
+            path: label.into(),
+            fields,
+            value,
+        })
+    }
+
     /// Takes issuer and signer from the procedure's province when the data file names none:
     /// the agency playing the template's issuer role and the signer for that role.
     pub fn with_province(mut self, issuer: Option<IssuerData>, signer: Option<SignerData>) -> Self {

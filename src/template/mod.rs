@@ -97,6 +97,24 @@ pub struct Template {
     plain: Vec<(String, String)>,
 }
 
+impl Template {
+    /// The type of the document this one is issued with ("Kèm theo Quyết định …"): it has no
+    /// number of its own and carries its parent's.
+    pub fn attached_kind(&self) -> Option<&'static DocKind> {
+        self.attached_to.as_ref().map(|(k, _)| *k)
+    }
+
+    /// The hồ sơ item it fills in `procedure` (a merged procedure "mo-hinh@kon-tum" counts as
+    /// its base).
+    pub fn item_in(&self, procedure: &str) -> Option<u32> {
+        let base = procedure.split('@').next().unwrap_or(procedure);
+        self.ho_so
+            .iter()
+            .find(|h| h.procedure == base)
+            .map(|h| h.item)
+    }
+}
+
 /// All templates. Front matter is parsed when the set is loaded, so listing and lookups are
 /// immediate; a template's Handlebars is compiled the first time it renders (compiling costs
 /// about 0.5 ms a template, and a process usually renders a few of forty), then kept.

@@ -28,9 +28,14 @@ pub struct Agency {
     pub collective: Option<String>,
     #[serde(default)]
     pub head: Option<String>,
-    /// Keeps its own number series (an advisory body issuing under its own name).
+    /// State (the default) or Party.
     #[serde(default)]
-    pub own_series: bool,
+    pub family: crate::document::FamilyId,
+    /// How its văn thư numbers: one sequence or one per type, a Party committee's terms. Every
+    /// agency keeps its own book, an advisory body issuing under its own name included (NĐ 30,
+    /// Phụ lục I II.3.a).
+    #[serde(default)]
+    pub numbering: crate::document::numbering::Numbering,
 }
 
 /// Changes to one step of the base.
@@ -103,7 +108,8 @@ impl Agency {
             place: self.place.clone(),
             collective: self.collective.clone().unwrap_or_else(|| self.name.clone()),
             head: self.head.clone().unwrap_or_default(),
-            family: Default::default(),
+            family: self.family,
+            numbering: self.numbering.clone(),
         }
     }
 }

@@ -1,0 +1,279 @@
+//! A case's documents from draft to issue. A step drafts its documents (rendered with blank
+//! number and day, recorded with the data they came from); the văn thư later issues one: the
+//! register gives it the next number, the date is fixed, and the final DOCX and PDF are kept in
+//! the store exactly as handed out, so the hồ sơ archives what was issued.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+use crate::engine::{Engine, Plan};
+use crate::error::{Error, Result};
+use crate::register::{self, Request};
+use crate::render::pdf::Profile;
+use crate::service::{self, Format};
+use crate::store::{DocumentRow, FileRow, Store};
+use crate::template::{DocData, Issuance, TemplateSet};
+
+/// Both formats, always: the DOCX for the clerk to edit, the PDF to sign and file.
+const FORMATS: [Format; 2] = [Format::Docx, Format::Pdf];
+
+/// A document file's name in the hồ sơ: "documents/03-quyet-dinh-thanh-lap.pdf".
+pub fn file_name(doc: &str, f: Format) -> String {
+    format!("documents/{doc}.{}", f.extension())
+}
+
+/// Completes a planned step: renders its documents as drafts (before anything is recorded, so
+/// a template that cannot be filled leaves the case as it was), records the step with the
+/// drafts' data, then writes the drafts under `out/<case>/du-thao/`. `data_for` gives each
+/// template's data. Returns the draft files written, with their document ids.
+pub fn draft_step(
+    set: &TemplateSet,
+    engine: &Engine,
+    store: &mut Store,
+    plan: &Plan,
+    mut data_for: impl FnMut(&str) -> Result<DocData>,
+    out: &Path,
+) -> Result<Vec<(String, Vec<PathBuf>)>> {
+    let procedure = engine.workflow(&store.case(&plan.case_id)?.workflow)?;
+    let draft = Issuance {
+        number: None,
+        date: None,
+        today: plan.at,
+        draft_mark: false,
+    };
+    let mut rendered = Vec::new();
+    let mut drafts = Vec::new();
+    for t in &plan.outcome.documents {
+        let data = data_for(t)?.with_case_fields(&plan.data);
+        let data = service::with_province(set, procedure, t, data)?;
+        rendered.push(service::render_formats(
+            set,
+            t,
+            &data,
+            &draft,
+            &FORMATS,
+            Profile::Standard,
+        )?);
+        drafts.push((t.clone(), data.to_stored()));
+    }
+    let ids = engine.commit(store, plan, &drafts)?;
+    let dir = out.join(&plan.case_id).join("du-thao");
+    let mut written = Vec::new();
+    for (id, files) in ids.into_iter().zip(rendered) {
+        let mut paths = Vec::new();
+        for (f, bytes) in files {
+            let p = dir.join(format!("{id}.{}", f.extension()));
+            crate::fsutil::write_atomic(&p, &bytes)?;
+            paths.push(p);
+        }
+        written.push((id, paths));
+    }
+    Ok(written)
+}
+
+/// What issuing did.
+#[derive(Debug)]
+pub struct Issued {
+    pub doc: String,
+    pub entry: register::Entry,
+    /// It had been issued before: its number and files are the ones given then.
+    pub again: bool,
+    /// Documents issued with it ("Ban hành kèm theo"), carrying its number.
+    pub attached: Vec<String>,
+    pub files: Vec<PathBuf>,
+}
+
+/// Finds a case's document by id ("03-quyet-dinh-thanh-lap-mo-hinh") or by template (its
+/// latest draft).
+fn find<'a>(docs: &'a [DocumentRow], case: &str, doc: &str) -> Result<&'a DocumentRow> {
+    docs.iter()
+        .find(|d| d.doc == doc)
+        .or_else(|| docs.iter().rev().find(|d| d.template == doc))
+        .ok_or_else(|| {
+            let known: Vec<&str> = docs.iter().map(|d| d.doc.as_str()).collect();
+            Error::Usage(format!(
+                "case {case} has no document `{doc}`; it has: {}",
+                if known.is_empty() {
+                    "none yet".to_string()
+                } else {
+                    known.join(", ")
+                }
+            ))
+        })
+}
+
+/// The documents issued with `parent`: those attached to its type, drafted in its step, or
+/// in an earlier step that drafted no document of that type (a bộ tiêu chí drafted before the
+/// kế hoạch it goes with), and not yet carrying a live number.
+fn attached_to<'a>(
+    set: &TemplateSet,
+    store: &Store,
+    docs: &'a [DocumentRow],
+    parent: &DocumentRow,
+) -> Result<Vec<&'a DocumentRow>> {
+    let kind = set.get(&parent.template)?.kind.key;
+    let step_has_kind = |step: &str| -> Result<bool> {
+        for d in docs.iter().filter(|d| d.step == step) {
+            let t = set.get(&d.template)?;
+            if t.attached_kind().is_none() && t.kind.key == kind {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    };
+    let mut out = Vec::new();
+    for d in docs {
+        let t = set.get(&d.template)?;
+        if t.attached_kind().map(|k| k.key) != Some(kind) || live_entry(store, d)?.is_some() {
+            continue;
+        }
+        if d.step == parent.step || (d.doc < parent.doc && !step_has_kind(&d.step)?) {
+            out.push(d);
+        }
+    }
+    Ok(out)
+}
+
+/// The document's register entry, unless it has none or it was withdrawn.
+fn live_entry(store: &Store, d: &DocumentRow) -> Result<Option<register::Entry>> {
+    match d.entry {
+        Some(id) => {
+            let e = register::entry(store, id)?;
+            Ok(e.voided_on.is_none().then_some(e))
+        }
+        None => Ok(None),
+    }
+}
+
+/// Issues a case's document on `at`: takes its number from the register (or finds the one
+/// it already has), renders the final DOCX and PDF — with the documents attached to it, which
+/// carry its number and date — keeps them in the store and writes them under `out/<case>/`.
+pub fn issue(
+    set: &TemplateSet,
+    store: &mut Store,
+    case: &str,
+    doc: &str,
+    at: NaiveDate,
+    out: &Path,
+) -> Result<Issued> {
+    let workflow = store.case(case)?.workflow;
+    let docs = store.documents(case)?;
+    let target = find(&docs, case, doc)?;
+    let template = set.get(&target.template)?;
+    if let Some(k) = template.attached_kind() {
+        return Err(Error::Usage(format!(
+            "{} is issued with the {} it is attached to, whose number and date it carries: \
+             issue that document",
+            target.doc,
+            k.title.to_lowercase()
+        )));
+    }
+    let label = |d: &DocumentRow| format!("case {case}, document {}", d.doc);
+    let data = DocData::from_stored(&label(target), target.data.clone())?;
+    let attached = attached_to(set, store, &docs, target)?;
+
+    let (entry, again) = match live_entry(store, target)? {
+        Some(e) => (e, true),
+        None => {
+            let drafted = NaiveDate::parse_from_str(&target.drafted_on, "%Y-%m-%d")
+                .map_err(|e| Error::Usage(format!("{}: {e}", label(target))))?;
+            if at < drafted {
+                return Err(Error::Usage(format!(
+                    "{} was drafted on {}; it cannot be issued on {}",
+                    target.doc,
+                    drafted.format("%d/%m/%Y"),
+                    at.format("%d/%m/%Y")
+                )));
+            }
+            // Build the model first: data that cannot fill the template takes no number.
+            let provisional = Issuance {
+                number: None,
+                date: Some(at),
+                today: at,
+                draft_mark: false,
+            };
+            let model = set.document(&target.template, &data, &provisional)?;
+            for a in &attached {
+                set.document(
+                    &a.template,
+                    &DocData::from_stored(&label(a), a.data.clone())?,
+                    &provisional,
+                )?;
+            }
+            let mut req = Request::for_document(&model, at);
+            req.document = Some((case.to_string(), target.doc.clone()));
+            (register::take(store, &req)?, false)
+        }
+    };
+
+    let final_issue = Issuance {
+        number: Some(entry.number),
+        date: Some(entry.on_date),
+        today: entry.on_date,
+        draft_mark: false,
+    };
+    let stored = store.files(case, true)?;
+    let mut files: Vec<FileRow> = Vec::new();
+    let mut missing: Vec<FileRow> = Vec::new();
+    for d in std::iter::once(target).chain(attached.iter().copied()) {
+        let have: Vec<&FileRow> = stored
+            .iter()
+            .filter(|f| f.doc.as_deref() == Some(d.doc.as_str()))
+            .collect();
+        // A document issued again is handed out as it was the first time.
+        if again && have.len() == FORMATS.len() && d.doc == target.doc {
+            files.extend(have.into_iter().cloned());
+            continue;
+        }
+        let data = DocData::from_stored(&label(d), d.data.clone())?;
+        let item = set.get(&d.template)?.item_in(&workflow);
+        for (f, bytes) in service::render_formats(
+            set,
+            &d.template,
+            &data,
+            &final_issue,
+            &FORMATS,
+            Profile::Archival,
+        )? {
+            missing.push(FileRow {
+                name: file_name(&d.doc, f),
+                item,
+                doc: Some(d.doc.clone()),
+                sha256: crate::fsutil::sha256_hex(&bytes),
+                bytes,
+                added_on: entry.on_date.format("%Y-%m-%d").to_string(),
+            });
+        }
+    }
+    let issued: Vec<(String, i64)> = attached.iter().map(|a| (a.doc.clone(), entry.id)).collect();
+    store.put_files(case, &missing, &issued)?;
+    files.extend(missing);
+
+    let dir = out.join(case);
+    let mut written = Vec::new();
+    for f in &files {
+        let p = dir.join(f.name.trim_start_matches("documents/"));
+        crate::fsutil::write_atomic(&p, &f.bytes)?;
+        written.push(p);
+    }
+    Ok(Issued {
+        doc: target.doc.clone(),
+        entry,
+        again,
+        attached: attached.iter().map(|a| a.doc.clone()).collect(),
+        files: written,
+    })
+}
+
+/// Every document of a case that can be issued on its own (not attached to another), in
+/// order: what `hoso demo` and a clerk's "issue all" go through.
+pub fn issuable(set: &TemplateSet, store: &Store, case: &str) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for d in store.documents(case)? {
+        if set.get(&d.template)?.attached_kind().is_none() {
+            out.push(d.doc);
+        }
+    }
+    Ok(out)
+}

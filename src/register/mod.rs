@@ -1,0 +1,576 @@
+//! The register: the văn thư's sổ đăng ký văn bản đi (Nghị định 30/2020, Điều 15 and Phụ lục
+//! IV). Each number is taken in one SQLite transaction that also writes the book's entry, so
+//! under concurrent clerks and crashes a number is given once, never twice, and never lost.
+
+use chrono::NaiveDate;
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use serde::Serialize;
+
+use crate::document::{DocKind, Document, Issuer, SoKyHieu, kind};
+use crate::error::{Error, Result};
+use crate::store::{Store, fail_point, pause_point};
+
+/// What the văn thư registers when a number is taken.
+#[derive(Debug, Clone)]
+pub struct Request<'a> {
+    pub issuer: &'a Issuer,
+    pub kind: &'static DocKind,
+    /// The ký hiệu with the number still blank.
+    pub so_ky_hieu: SoKyHieu,
+    /// A secret document (văn bản mật) takes its own series.
+    pub secret: bool,
+    pub at: NaiveDate,
+    pub trich_yeu: String,
+    pub signer: String,
+    pub recipients: Vec<String>,
+    pub luu: Vec<String>,
+    pub copies: Option<u32>,
+    /// The case document the number is for: (case, document id).
+    pub document: Option<(String, String)>,
+}
+
+impl<'a> Request<'a> {
+    /// The request for a drafted document, as the văn thư would fill the book from it.
+    pub fn for_document(doc: &'a Document, at: NaiveDate) -> Request<'a> {
+        let signer = doc
+            .signatures
+            .last()
+            .map(|s| match s.lines.last() {
+                Some(title) => format!("{} ({title})", s.name),
+                None => s.name.clone(),
+            })
+            .unwrap_or_default();
+        let (recipients, luu, copies) = match &doc.noi_nhan {
+            Some(n) => (n.recipients.clone(), n.luu.clone(), n.copies),
+            None => (Vec::new(), Vec::new(), None),
+        };
+        let luu = doc
+            .family()
+            .luu_first
+            .map(str::to_string)
+            .into_iter()
+            .chain(luu)
+            .collect();
+        Request {
+            issuer: &doc.issuer,
+            kind: doc.kind,
+            so_ky_hieu: SoKyHieu {
+                number: None,
+                ..doc.so_ky_hieu.clone()
+            },
+            secret: doc.secrecy.is_some(),
+            at,
+            trich_yeu: doc.trich_yeu.clone(),
+            signer,
+            recipients,
+            luu,
+            copies,
+            document: None,
+        }
+    }
+}
+
+/// One line of the book.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Entry {
+    pub id: i64,
+    pub issuer: String,
+    pub period: String,
+    pub series: String,
+    pub number: u32,
+    /// "05/QĐ-UBND".
+    pub symbol: String,
+    pub on_date: NaiveDate,
+    /// Type key ("quyet-dinh").
+    pub kind: String,
+    pub trich_yeu: String,
+    pub signer: String,
+    pub recipients: Vec<String>,
+    pub luu: Vec<String>,
+    pub copies: Option<u32>,
+    pub case_id: Option<String>,
+    pub doc: Option<String>,
+    pub voided_on: Option<NaiveDate>,
+    pub void_reason: Option<String>,
+}
+
+impl Entry {
+    /// "Quyết định", "Công văn": the type as the book names it.
+    pub fn kind_name(&self) -> String {
+        match kind::find(&self.kind) {
+            Some(k) if !k.title.is_empty() => sentence_case(k.title),
+            Some(_) => "Công văn".into(),
+            None => self.kind.clone(),
+        }
+    }
+}
+
+fn sentence_case(s: &str) -> String {
+    let lower = s.to_lowercase();
+    let mut c = lower.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// The issuing body as the book names it: parent and name on one line. Two agencies print
+/// the same name only if they are the same body, so the name is the key of its series.
+pub fn issuer_key(issuer: &Issuer) -> String {
+    let one_line = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    match &issuer.parent {
+        Some(p) => format!("{} / {}", one_line(p), one_line(&issuer.name)),
+        None => one_line(&issuer.name),
+    }
+}
+
+fn date_text(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+fn parse_date(s: String) -> NaiveDate {
+    NaiveDate::parse_from_str(&s, "%Y-%m-%d").unwrap_or_default()
+}
+
+const COLUMNS: &str =
+    "id, issuer, period, series, number, symbol, on_date, kind, trich_yeu, signer,
+    recipients, luu, copies, case_id, doc, voided_on, void_reason";
+
+fn row(r: &rusqlite::Row) -> rusqlite::Result<Entry> {
+    let lines = |s: String| -> Vec<String> {
+        s.lines()
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    Ok(Entry {
+        id: r.get(0)?,
+        issuer: r.get(1)?,
+        period: r.get(2)?,
+        series: r.get(3)?,
+        number: r.get(4)?,
+        symbol: r.get(5)?,
+        on_date: parse_date(r.get(6)?),
+        kind: r.get(7)?,
+        trich_yeu: r.get(8)?,
+        signer: r.get(9)?,
+        recipients: lines(r.get(10)?),
+        luu: lines(r.get(11)?),
+        copies: r.get(12)?,
+        case_id: r.get(13)?,
+        doc: r.get(14)?,
+        voided_on: r.get::<_, Option<String>>(15)?.map(parse_date),
+        void_reason: r.get(16)?,
+    })
+}
+
+/// Takes the next number of the request's series and writes its entry, in one immediate
+/// transaction; with `req.document`, the case document is marked as carrying it in the same
+/// transaction. A date earlier than the series' last entry is refused: numbers follow dates.
+pub fn take(store: &mut Store, req: &Request) -> Result<Entry> {
+    let issuer = issuer_key(req.issuer);
+    let series = req
+        .issuer
+        .numbering
+        .series(req.issuer.family, req.kind, req.secret, req.at)
+        .map_err(|m| Error::Usage(format!("{issuer}: {m}")))?;
+    let (conn, path) = store.conn_mut();
+    let err = |e: rusqlite::Error| Error::io(path, e);
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(err)?;
+    let last: Option<(u32, String, String)> = tx
+        .query_row(
+            "SELECT number, symbol, on_date FROM register
+             WHERE issuer = ?1 AND period = ?2 AND series = ?3 ORDER BY number DESC LIMIT 1",
+            params![issuer, series.period, series.name],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()
+        .map_err(err)?;
+    let at = date_text(req.at);
+    if let Some((_, symbol, on)) = &last
+        && *on > at
+    {
+        return Err(Error::Usage(format!(
+            "{issuer}: the book already has {symbol} dated {}; a number taken now cannot be dated {}",
+            parse_date(on.clone()).format("%d/%m/%Y"),
+            req.at.format("%d/%m/%Y")
+        )));
+    }
+    let number = last.map_or(1, |(n, _, _)| n + 1);
+    let symbol = SoKyHieu {
+        number: Some(number),
+        ..req.so_ky_hieu.clone()
+    }
+    .citation(req.issuer.family.family().number_style);
+    let (case_id, doc) = match &req.document {
+        Some((c, d)) => (Some(c.as_str()), Some(d.as_str())),
+        None => (None, None),
+    };
+    tx.execute(
+        "INSERT INTO register (issuer, period, series, number, symbol, on_date, kind, trich_yeu,
+             signer, recipients, luu, copies, case_id, doc)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        params![
+            issuer,
+            series.period,
+            series.name,
+            number,
+            symbol,
+            at,
+            req.kind.key,
+            req.trich_yeu,
+            req.signer,
+            req.recipients.join("\n"),
+            req.luu.join("\n"),
+            req.copies,
+            case_id,
+            doc,
+        ],
+    )
+    .map_err(err)?;
+    let id = tx.last_insert_rowid();
+    if let (Some(c), Some(d)) = (case_id, doc) {
+        tx.execute(
+            "UPDATE documents SET entry = ?3 WHERE case_id = ?1 AND doc = ?2",
+            params![c, d, id],
+        )
+        .map_err(err)?;
+    }
+    pause_point("register.take.before_commit");
+    fail_point("register.take.before_commit")?;
+    let entry = tx
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM register WHERE id = ?1"),
+            [id],
+            row,
+        )
+        .map_err(err)?;
+    tx.commit().map_err(err)?;
+    Ok(entry)
+}
+
+/// One entry by its id.
+pub fn entry(store: &Store, id: i64) -> Result<Entry> {
+    let (conn, path) = store.conn();
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM register WHERE id = ?1"),
+        [id],
+        row,
+    )
+    .map_err(|e| Error::io(path, e))
+}
+
+/// The book, in the order numbers were given; `issuer` matches any part of the issuer's
+/// name, `year` the year of the entry's date.
+pub fn list(store: &Store, issuer: Option<&str>, year: Option<i32>) -> Result<Vec<Entry>> {
+    let (conn, path) = store.conn();
+    let err = |e: rusqlite::Error| Error::io(path, e);
+    let mut st = conn
+        .prepare(&format!(
+            "SELECT {COLUMNS} FROM register
+             WHERE (?1 IS NULL OR instr(issuer, ?1) > 0)
+               AND (?2 IS NULL OR substr(on_date, 1, 4) = ?2)
+             ORDER BY issuer, period, id"
+        ))
+        .map_err(err)?;
+    st.query_map(params![issuer, year.map(|y| y.to_string())], row)
+        .map_err(err)?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(err)
+}
+
+/// Withdraws a number: the entry stays in the book, marked with the date and reason, and the
+/// number is never given again. `number` is "05" or the full symbol "05/QĐ-UBND" (needed
+/// when several series of the issuer have a 05).
+pub fn void(
+    store: &mut Store,
+    issuer: &str,
+    number: &str,
+    year: Option<i32>,
+    reason: &str,
+    on: NaiveDate,
+) -> Result<Entry> {
+    if reason.trim().is_empty() {
+        return Err(Error::Usage(
+            "--reason: say why the number is withdrawn".into(),
+        ));
+    }
+    let candidates: Vec<Entry> = list(store, Some(issuer), year)?
+        .into_iter()
+        .filter(|e| e.symbol == number || number.parse::<u32>().is_ok_and(|n| n == e.number))
+        .collect();
+    let e = match candidates.as_slice() {
+        [e] => e,
+        [] => {
+            return Err(Error::Usage(format!(
+                "no number `{number}` of `{issuer}`{} in the register",
+                year.map(|y| format!(" in {y}")).unwrap_or_default()
+            )));
+        }
+        many => {
+            let which: Vec<String> = many
+                .iter()
+                .map(|e| format!("{} ({})", e.symbol, e.on_date.format("%d/%m/%Y")))
+                .collect();
+            return Err(Error::Usage(format!(
+                "`{number}` names several entries: {}; give the full symbol or --year",
+                which.join(", ")
+            )));
+        }
+    };
+    if let Some(d) = e.voided_on {
+        return Err(Error::Usage(format!(
+            "{} was already withdrawn on {}",
+            e.symbol,
+            d.format("%d/%m/%Y")
+        )));
+    }
+    let (conn, path) = store.conn_mut();
+    conn.execute(
+        "UPDATE register SET voided_on = ?2, void_reason = ?3 WHERE id = ?1",
+        params![e.id, date_text(on), reason.trim()],
+    )
+    .map_err(|err| Error::io(path, err))?;
+    entry(store, e.id)
+}
+
+/// The columns of the sổ đăng ký văn bản đi (Phụ lục IV), in order.
+pub const BOOK_COLUMNS: [&str; 10] = [
+    "Số, ký hiệu văn bản",
+    "Ngày tháng văn bản",
+    "Tên loại và trích yếu nội dung",
+    "Người ký",
+    "Nơi nhận văn bản",
+    "Đơn vị, người nhận bản lưu",
+    "Số lượng bản",
+    "Ngày chuyển",
+    "Ký nhận",
+    "Ghi chú",
+];
+
+impl Entry {
+    /// The entry as the book's ten columns.
+    pub fn book_row(&self) -> [String; 10] {
+        let note = match (&self.voided_on, &self.void_reason) {
+            (Some(d), r) => format!(
+                "Thu hồi số ngày {}: {}",
+                d.format("%d/%m/%Y"),
+                r.as_deref().unwrap_or("")
+            ),
+            _ => self
+                .case_id
+                .as_ref()
+                .map(|c| format!("Hồ sơ {c}"))
+                .unwrap_or_default(),
+        };
+        [
+            self.symbol.clone(),
+            self.on_date.format("%d/%m/%Y").to_string(),
+            format!("{} {}", self.kind_name(), self.trich_yeu)
+                .trim()
+                .to_string(),
+            self.signer.clone(),
+            self.recipients.join("; "),
+            self.luu.join(", "),
+            self.copies.map(|c| c.to_string()).unwrap_or_default(),
+            String::new(),
+            String::new(),
+            note,
+        ]
+    }
+}
+
+/// The book as CSV (RFC 4180, UTF-8): the issuer, then the ten columns.
+pub fn csv(entries: &[Entry]) -> String {
+    let field = |s: &str| {
+        if s.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_string()
+        }
+    };
+    let mut out = String::new();
+    let header: Vec<String> = std::iter::once("Cơ quan ban hành")
+        .chain(BOOK_COLUMNS)
+        .map(field)
+        .collect();
+    out.push_str(&header.join(","));
+    out.push_str("\r\n");
+    for e in entries {
+        let cells: Vec<String> = std::iter::once(e.issuer.clone())
+            .chain(e.book_row())
+            .map(|c| field(&c))
+            .collect();
+        out.push_str(&cells.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::FamilyId;
+    use crate::document::numbering::{Numbering, Sequence, Term};
+
+    fn issuer(name: &str, abbr: &str) -> Issuer {
+        Issuer {
+            parent: None,
+            name: name.into(),
+            abbreviation: abbr.into(),
+            place: "Kon Tum".into(),
+            collective: name.into(),
+            head: "CHỦ TỊCH".into(),
+            family: FamilyId::State,
+            numbering: Numbering::default(),
+        }
+    }
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn req<'a>(i: &'a Issuer, kind: &str, at: &str) -> Request<'a> {
+        let k = kind::find(kind).unwrap();
+        let abbr = match i.family {
+            FamilyId::State => k.state_abbr,
+            FamilyId::Party => k.party_abbr,
+        };
+        Request {
+            issuer: i,
+            kind: k,
+            so_ky_hieu: SoKyHieu {
+                number: None,
+                kind: abbr.map(str::to_string),
+                issuer: i.abbreviation.clone(),
+                unit: abbr.is_none().then(|| "NC".to_string()),
+            },
+            secret: false,
+            at: d(at),
+            trich_yeu: "Về việc thử".into(),
+            signer: "Nguyễn Văn A".into(),
+            recipients: vec!["Như trên".into()],
+            luu: vec!["VT".into()],
+            copies: Some(2),
+            document: None,
+        }
+    }
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(&dir.path().join("r.db")).unwrap();
+        (dir, s)
+    }
+
+    #[test]
+    fn the_year_starts_at_01_and_numbers_follow_dates() {
+        let (_d, mut s) = store();
+        let ub = issuer("ỦY BAN NHÂN DÂN\nTỈNH KON TUM", "UBND");
+        let a = take(&mut s, &req(&ub, "quyet-dinh", "2025-12-30")).unwrap();
+        let b = take(&mut s, &req(&ub, "ke-hoach", "2025-12-31")).unwrap();
+        assert_eq!(
+            (a.symbol.as_str(), b.symbol.as_str()),
+            ("01/QĐ-UBND", "02/KH-UBND")
+        );
+        let c = take(&mut s, &req(&ub, "quyet-dinh", "2026-01-01")).unwrap();
+        assert_eq!(c.symbol, "01/QĐ-UBND");
+        assert_eq!(c.issuer, "ỦY BAN NHÂN DÂN TỈNH KON TUM");
+        let e = take(&mut s, &req(&ub, "quyet-dinh", "2025-12-30")).unwrap_err();
+        assert!(e.to_string().contains("02/KH-UBND dated 31/12/2025"), "{e}");
+    }
+
+    #[test]
+    fn series_apart() {
+        let (_d, mut s) = store();
+        let ub = issuer("ỦY BAN NHÂN DÂN\nTỈNH KON TUM", "UBND");
+        let mut bcd = issuer("BAN CHỈ ĐẠO", "BCĐ");
+        bcd.parent = Some("UBND TỈNH KON TUM".into());
+        let mut ca = issuer("CÔNG AN TỈNH KON TUM", "CAT");
+        ca.numbering.sequence = Sequence::PerType;
+        for _ in 0..3 {
+            take(&mut s, &req(&ub, "quyet-dinh", "2026-03-01")).unwrap();
+        }
+        // A Ban Chỉ đạo issuing under its own name keeps its own book.
+        let b = take(&mut s, &req(&bcd, "cong-van", "2026-03-01")).unwrap();
+        assert_eq!(b.symbol, "01/BCĐ-NC");
+        // A per-type issuer: each type from 01.
+        take(&mut s, &req(&ca, "to-trinh", "2026-03-01")).unwrap();
+        let kh = take(&mut s, &req(&ca, "ke-hoach", "2026-03-02")).unwrap();
+        let tt = take(&mut s, &req(&ca, "to-trinh", "2026-03-02")).unwrap();
+        assert_eq!(
+            (kh.symbol.as_str(), tt.symbol.as_str()),
+            ("01/KH-CAT", "02/TTr-CAT")
+        );
+        // A secret document: its own series beside the shared one.
+        let mut secret = req(&ub, "bao-cao", "2026-03-02");
+        secret.secret = true;
+        let m = take(&mut s, &secret).unwrap();
+        assert_eq!(
+            (m.symbol.as_str(), m.series.as_str()),
+            ("01/BC-UBND", "mật")
+        );
+        let next = take(&mut s, &req(&ub, "bao-cao", "2026-03-02")).unwrap();
+        assert_eq!(next.symbol, "04/BC-UBND");
+    }
+
+    #[test]
+    fn party_terms_cross_the_year() {
+        let (_d, mut s) = store();
+        let mut du = issuer("ĐẢNG ỦY XÃ ĐẮK MAR", "ĐU");
+        du.family = FamilyId::Party;
+        du.numbering.terms = vec![
+            Term {
+                from: d("2020-07-01"),
+                until: d("2025-06-30"),
+            },
+            Term {
+                from: d("2025-07-01"),
+                until: d("2030-06-30"),
+            },
+        ];
+        take(&mut s, &req(&du, "nghi-quyet", "2023-12-20")).unwrap();
+        let b = take(&mut s, &req(&du, "nghi-quyet", "2024-01-05")).unwrap();
+        assert_eq!(b.symbol, "02-NQ/ĐU");
+        let bc = take(&mut s, &req(&du, "bao-cao", "2024-01-05")).unwrap();
+        assert_eq!(bc.symbol, "01-BC/ĐU");
+        let new_term = take(&mut s, &req(&du, "nghi-quyet", "2025-07-01")).unwrap();
+        assert_eq!(new_term.symbol, "01-NQ/ĐU");
+        du.numbering.terms.clear();
+        let e = take(&mut s, &req(&du, "nghi-quyet", "2025-08-01")).unwrap_err();
+        assert!(e.to_string().contains("term of office"), "{e}");
+    }
+
+    #[test]
+    fn a_withdrawn_number_stays_and_is_not_reused() {
+        let (_d, mut s) = store();
+        let ub = issuer("ỦY BAN NHÂN DÂN XÃ ĐẮK MAR", "UBND");
+        take(&mut s, &req(&ub, "quyet-dinh", "2026-03-01")).unwrap();
+        let v = void(
+            &mut s,
+            "ĐẮK MAR",
+            "01",
+            Some(2026),
+            "ký nhầm",
+            d("2026-03-02"),
+        )
+        .unwrap();
+        assert_eq!(v.void_reason.as_deref(), Some("ký nhầm"));
+        let again = void(&mut s, "ĐẮK MAR", "01/QĐ-UBND", None, "x", d("2026-03-02"));
+        assert!(again.unwrap_err().to_string().contains("already withdrawn"));
+        let n = take(&mut s, &req(&ub, "quyet-dinh", "2026-03-02")).unwrap();
+        assert_eq!(n.number, 2);
+        let (conn, _) = s.conn_mut();
+        let e = conn.execute("DELETE FROM register", []).unwrap_err();
+        assert!(e.to_string().contains("stays in the register"), "{e}");
+        let e = conn
+            .execute("UPDATE register SET number = 9 WHERE number = 2", [])
+            .unwrap_err();
+        assert!(e.to_string().contains("withdrawn"), "{e}");
+        let book = csv(&list(&s, None, Some(2026)).unwrap());
+        assert!(
+            book.contains("Thu hồi số ngày 02/03/2026: ký nhầm"),
+            "{book}"
+        );
+    }
+}
