@@ -181,6 +181,9 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store> {
         let err = db_err(path);
         let mut conn = Connection::open(path).map_err(&err)?;
+        // Set first: several processes may open a new file at once.
+        conn.busy_timeout(std::time::Duration::from_secs(30))
+            .map_err(&err)?;
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(&err)?;
         // FULL: a committed number survives a power cut, not only a crash of the process, so
@@ -189,12 +192,21 @@ impl Store {
             .map_err(&err)?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(&err)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))
+        let current = |c: &Connection| -> rusqlite::Result<i64> {
+            c.pragma_query_value(None, "user_version", |r| r.get(0))
+        };
+        if current(&conn).map_err(&err)? as usize >= MIGRATIONS.len() {
+            return Ok(Store {
+                conn,
+                path: path.to_path_buf(),
+            });
+        }
+        // Read again inside the write transaction, so two processes opening the same new file
+        // do not both run the migrations.
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(&err)?;
-        let version: i64 = conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))
-            .map_err(&err)?;
-        let tx = conn.transaction().map_err(&err)?;
+        let version = current(&tx).map_err(&err)?;
         for (i, m) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
             tx.execute_batch(m).map_err(&err)?;
             tx.pragma_update(None, "user_version", i as i64 + 1)

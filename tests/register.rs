@@ -1,0 +1,376 @@
+//! The register as the văn thư uses it: numbers under concurrent clerks and killed processes,
+//! the year boundary, withdrawing a number, the book, and issuing a case's documents.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use common::*;
+
+fn hoso(db: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_hoso"));
+    c.arg("--db").arg(db);
+    c
+}
+
+/// `register take` for the Kon Tum steering committee's công văn ("NN/BCĐ-NC").
+fn take(db: &Path, at: &str) -> Command {
+    let mut c = hoso(db);
+    c.args([
+        "register",
+        "take",
+        "--province",
+        "kon-tum",
+        "--issuer",
+        "bcd-tinh",
+        "--type",
+        "cong-van",
+        "--unit",
+        "NC",
+        "--summary",
+        "V/v báo cáo mô hình “Tốt” & <khác>",
+        "--at",
+        at,
+    ]);
+    c
+}
+
+fn book(db: &Path, args: &[&str]) -> Vec<serde_json::Value> {
+    let o = hoso(db)
+        .args(["register", "list", "--format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+fn numbers(entries: &[serde_json::Value]) -> Vec<u64> {
+    entries
+        .iter()
+        .map(|e| e["number"].as_u64().unwrap())
+        .collect()
+}
+
+#[test]
+fn eight_processes_take_800_numbers_each_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hoso.db");
+    let workers: Vec<_> = (0..8)
+        .map(|_| {
+            let db = db.clone();
+            std::thread::spawn(move || {
+                (0..100)
+                    .map(|_| {
+                        let o = take(&db, "2026-03-02").output().unwrap();
+                        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+                        String::from_utf8(o.stdout).unwrap().trim().to_string()
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let printed: Vec<String> = workers
+        .into_iter()
+        .flat_map(|w| w.join().unwrap())
+        .collect();
+    let unique: BTreeSet<&String> = printed.iter().collect();
+    assert_eq!(printed.len(), 800);
+    assert_eq!(unique.len(), 800, "a number was given twice");
+    let want: BTreeSet<String> = (1..=800).map(|n| format!("{n:02}/BCĐ-NC")).collect();
+    assert_eq!(unique, want.iter().collect());
+    let entries = book(&db, &[]);
+    assert_eq!(numbers(&entries), (1..=800).collect::<Vec<_>>());
+}
+
+/// A process killed inside its transaction gives no number and leaves no entry; processes
+/// killed at random moments leave a book numbered 01…N without a gap or a repeat, holding every
+/// number that was printed.
+#[test]
+fn a_killed_take_loses_nothing_and_duplicates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hoso.db");
+    for _ in 0..3 {
+        assert!(take(&db, "2026-03-02").output().unwrap().status.success());
+    }
+    let mut child = take(&db, "2026-03-02")
+        .env("HOSO_PAUSE_AT", "register.take.before_commit")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let mut seen = [0u8; 9];
+    stderr.read_exact(&mut seen).unwrap();
+    assert_eq!(&seen, b"paused at");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(numbers(&book(&db, &[])), [1, 2, 3]);
+    let o = take(&db, "2026-03-02").output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "04/BCĐ-NC");
+
+    let mut printed = BTreeSet::new();
+    for i in 0..24u64 {
+        let mut child = take(&db, "2026-03-02")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis((i * 7) % 40));
+        let _ = child.kill();
+        let o = child.wait_with_output().unwrap();
+        let s = String::from_utf8_lossy(&o.stdout).trim().to_string();
+        if !s.is_empty() {
+            printed.insert(s);
+        }
+    }
+    let entries = book(&db, &[]);
+    let n = entries.len() as u64;
+    assert_eq!(numbers(&entries), (1..=n).collect::<Vec<_>>());
+    let symbols: BTreeSet<String> = entries
+        .iter()
+        .map(|e| e["symbol"].as_str().unwrap().to_string())
+        .collect();
+    assert!(printed.is_subset(&symbols), "a printed number is missing");
+    let o = take(&db, "2026-03-02").output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).trim(),
+        format!("{:02}/BCĐ-NC", n + 1)
+    );
+}
+
+#[test]
+fn the_new_year_starts_at_01() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hoso.db");
+    let sym = |at: &str| {
+        let o = take(&db, at).output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).unwrap().trim().to_string()
+    };
+    assert_eq!(sym("2025-12-30"), "01/BCĐ-NC");
+    assert_eq!(sym("2025-12-31"), "02/BCĐ-NC");
+    assert_eq!(sym("2026-01-01"), "01/BCĐ-NC");
+    // A number of last year's book can still be taken, after its last date.
+    assert_eq!(sym("2025-12-31"), "03/BCĐ-NC");
+    let o = take(&db, "2025-12-29").output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("03/BCĐ-NC dated 31/12/2025"), "{err}");
+    assert_eq!(book(&db, &["--year", "2025"]).len(), 3);
+    assert_eq!(book(&db, &["--year", "2026"]).len(), 1);
+}
+
+#[test]
+fn a_withdrawn_number_stays_in_the_book() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hoso.db");
+    for _ in 0..2 {
+        assert!(take(&db, "2026-03-02").output().unwrap().status.success());
+    }
+    let void = |number: &str| {
+        hoso(&db)
+            .args(["register", "void", number, "--province", "kon-tum"])
+            .args(["--issuer", "bcd-tinh", "--year", "2026"])
+            .args(["--reason", "Ký nhầm, thu hồi", "--at", "2026-03-03"])
+            .output()
+            .unwrap()
+    };
+    let o = void("01");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(void("01/BCĐ-NC").status.code(), Some(1));
+    assert_eq!(void("07").status.code(), Some(1));
+    let o = take(&db, "2026-03-03").output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "03/BCĐ-NC");
+
+    let o = hoso(&db)
+        .args(["register", "list", "--format", "csv", "--year", "2026"])
+        .output()
+        .unwrap();
+    let csv = String::from_utf8(o.stdout).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 4, "{csv}");
+    assert!(lines[0].contains("\"Số, ký hiệu văn bản\""), "{csv}");
+    assert!(
+        lines[1].contains("Thu hồi số ngày 03/03/2026: Ký nhầm, thu hồi"),
+        "{csv}"
+    );
+    assert!(
+        lines[1].contains("V/v báo cáo mô hình “Tốt” & <khác>"),
+        "{csv}"
+    );
+
+    let out = dir.path().join("so-di.docx");
+    let o = hoso(&db)
+        .args(["register", "list", "--format", "docx", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = paragraphs(&part(&std::fs::read(&out).unwrap(), "word/document.xml"));
+    assert!(
+        text.iter().any(|p| p == "SỔ ĐĂNG KÝ VĂN BẢN ĐI"),
+        "{text:?}"
+    );
+    assert!(text.iter().any(|p| p == "Tên loại và trích yếu nội dung"));
+    assert!(
+        text.iter()
+            .any(|p| p == "Công văn V/v báo cáo mô hình “Tốt” & <khác>")
+    );
+}
+
+fn advance(db: &Path, id: &str, step: &str, at: &str, data: &Path, out: &Path) {
+    let o = hoso(db)
+        .args(["case", "advance", id, "--step", step, "--at", at, "--out"])
+        .arg(out)
+        .arg("--data")
+        .arg(data)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+fn issue(db: &Path, id: &str, doc: &str, at: &str, out: &Path) -> std::process::Output {
+    hoso(db)
+        .args(["doc", "issue", id, doc, "--at", at, "--out"])
+        .arg(out)
+        .output()
+        .unwrap()
+}
+
+fn docx_text(path: PathBuf) -> Vec<String> {
+    paragraphs(&part(&std::fs::read(path).unwrap(), "word/document.xml"))
+}
+
+#[test]
+fn issuing_numbers_a_draft_once_and_carries_the_quy_che() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hoso.db");
+    let out = dir.path().join("out");
+    let case = dir.path().join("case.yaml");
+    std::fs::write(
+        &case,
+        "ten_mo_hinh: Camera an ninh\npham_vi: thôn 1\nlien_ket: false\n",
+    )
+    .unwrap();
+    let o = hoso(&db)
+        .args([
+            "case",
+            "new",
+            "--workflow",
+            "mo-hinh",
+            "--at",
+            "2023-02-06",
+            "--data",
+        ])
+        .arg(&case)
+        .output()
+        .unwrap();
+    let id = String::from_utf8(o.stdout).unwrap().trim().to_string();
+    advance(
+        &db,
+        &id,
+        "khao-sat",
+        "2023-02-06",
+        &sample("ke-hoach-khao-sat"),
+        &out,
+    );
+
+    // The draft leaves the number blank; issuing fixes it and the date.
+    let draft = docx_text(out.join(&id).join("du-thao/01-ke-hoach-khao-sat.docx"));
+    assert!(
+        draft
+            .iter()
+            .any(|p| p.starts_with("Số:") && p.contains("/KH-"))
+    );
+    let o = issue(&db, &id, "01-ke-hoach-khao-sat", "2023-02-05", &out);
+    assert_eq!(o.status.code(), Some(1), "not before it was drafted");
+    let o = issue(&db, &id, "ke-hoach-khao-sat", "2023-02-07", &out);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let first = String::from_utf8(o.stdout).unwrap();
+    assert!(first.contains("01/KH-"), "{first}");
+    let final_text = docx_text(out.join(&id).join("01-ke-hoach-khao-sat.docx"));
+    assert!(
+        final_text.iter().any(|p| p.starts_with("Số: 01/KH-")),
+        "{final_text:?}"
+    );
+    assert!(
+        final_text
+            .iter()
+            .any(|p| p.contains("ngày 07 tháng 02 năm 2023"))
+    );
+    let pdf_before = std::fs::read(out.join(&id).join("01-ke-hoach-khao-sat.pdf")).unwrap();
+
+    // Issued again: the same number and the very same files.
+    let o = issue(&db, &id, "01-ke-hoach-khao-sat", "2023-03-01", &out);
+    let again = String::from_utf8(o.stdout).unwrap();
+    assert!(again.contains("đã ban hành: 01/KH-"), "{again}");
+    assert!(again.contains("07/02/2023"), "{again}");
+    let pdf_after = std::fs::read(out.join(&id).join("01-ke-hoach-khao-sat.pdf")).unwrap();
+    assert_eq!(pdf_before, pdf_after);
+    assert_eq!(book(&db, &[]).len(), 1);
+
+    // Withdrawn, it is issued under a new number; the old one stays in the book.
+    let issuer = book(&db, &[])[0]["issuer"].as_str().unwrap().to_string();
+    let e =
+        hoso::register::list(&hoso::store::Store::open(&db).unwrap(), Some(&issuer), None).unwrap();
+    assert_eq!(e.len(), 1);
+    let mut store = hoso::store::Store::open(&db).unwrap();
+    hoso::register::void(
+        &mut store,
+        &issuer,
+        "01",
+        None,
+        "Sai phạm vi khảo sát",
+        chrono::NaiveDate::from_ymd_opt(2023, 2, 8).unwrap(),
+    )
+    .unwrap();
+    drop(store);
+    let o = issue(&db, &id, "01-ke-hoach-khao-sat", "2023-02-08", &out);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("ban hành: 02/KH-"));
+    assert_eq!(book(&db, &[]).len(), 2);
+}
+
+#[test]
+fn the_quy_che_carries_its_decision_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("demo");
+    let o = Command::new(env!("CARGO_BIN_EXE_hoso"))
+        .current_dir(root())
+        .args(["demo", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let db = out.join("hoso.db");
+    let entries = book(&db, &["--issuer", "BAN CHỈ ĐẠO MÔ HÌNH"]);
+    let qd = entries
+        .iter()
+        .find(|e| e["doc"] == "10-quyet-dinh-ban-hanh-quy-che")
+        .expect("the decision is in the book");
+    let symbol = qd["symbol"].as_str().unwrap();
+    let quy_che = docx_text(out.join("C0001/12-quy-che-hoat-dong-mo-hinh.docx"));
+    assert!(
+        quy_che.iter().any(|p| p.contains(&format!(
+            "Kèm theo Quyết định số {symbol} ngày 25 tháng 3 năm 2023"
+        ))),
+        "{quy_che:?}"
+    );
+    // The quy chế takes no number of its own; a Party committee's resolution takes its own.
+    assert!(entries.iter().all(|e| e["kind"] != "quy-che"));
+    let party = book(&db, &["--issuer", "ĐẢNG ỦY XÃ ĐẮK MAR"]);
+    assert_eq!(party[0]["symbol"], "01-NQ/ĐU");
+    // Issuing the quy chế on its own is refused with the reason.
+    let o = issue(
+        &db,
+        "C0001",
+        "12-quy-che-hoat-dong-mo-hinh",
+        "2023-03-25",
+        &out,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("attached to"));
+}
