@@ -1,4 +1,4 @@
-//! Embeds `templates/*.hbs`, `workflows/*.yaml` and `workflows/provinces/*.yaml` so that the `hoso` binary carries its
+//! Embeds `templates/*.hbs`, `workflows/*.yaml`, `workflows/provinces/*.yaml` and the hồ sơ lists so that the `hoso` binary carries its
 //! default templates and procedures and works from any directory.
 
 use std::fmt::Write;
@@ -8,6 +8,7 @@ fn main() {
     embed("templates", "hbs", "embedded_templates.rs");
     embed("workflows", "yaml", "embedded_workflows.rs");
     embed("workflows/provinces", "yaml", "embedded_provinces.rs");
+    embed("workflows/ho-so", "yaml", "embedded_ho_so.rs");
 }
 
 /// Writes `OUT_DIR/<out_file>`: a static `EMBEDDED` table of `(file name, text)` of

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
+use crate::archive;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::issue;
@@ -162,6 +163,39 @@ pub fn run(set: &TemplateSet, engine: &Engine, samples: &Path, out: &Path) -> Re
                 .map(|l| format!("; nhân rộng → hồ sơ {l}"))
                 .unwrap_or_default()
         );
+    }
+    // Each case's hồ sơ archived and verified, as the archivist receives it.
+    for (id, report) in ids.iter().zip(lines.iter_mut()) {
+        let bytes = archive::build(set, engine, &store, id)?;
+        let path = out.join(format!("{id}.zip"));
+        crate::fsutil::write_atomic(&path, &bytes)?;
+        let check = archive::verify(&bytes, Default::default())?;
+        let status = match &check.metadata {
+            Some(m) if check.intact() => {
+                let missing: Vec<String> = m
+                    .checklist
+                    .iter()
+                    .filter(|c| c.status == "missing")
+                    .map(|c| c.item.to_string())
+                    .collect();
+                if missing.is_empty() {
+                    "toàn vẹn, hồ sơ đầy đủ".to_string()
+                } else {
+                    format!(
+                        "toàn vẹn, hồ sơ chưa đầy đủ (thiếu mục {})",
+                        missing.join(", ")
+                    )
+                }
+            }
+            _ => {
+                return Err(Error::Usage(format!(
+                    "{}: {:?}",
+                    path.display(),
+                    check.problems
+                )));
+            }
+        };
+        let _ = writeln!(report, "  lưu trữ: {} — {status}", path.display());
     }
     let mut by_id: Vec<(String, String)> = ids.into_iter().zip(lines).collect();
     by_id.sort();

@@ -4,6 +4,7 @@
 //! The document model holds the rules of Nghị định 30/2020; templates fill it from data;
 //! renderers turn it into bytes.
 
+pub mod archive;
 pub mod demo;
 pub mod document;
 pub mod engine;

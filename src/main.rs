@@ -54,6 +54,18 @@ enum Command {
     /// The register of outgoing documents (sổ đăng ký văn bản đi): numbers and the book.
     #[command(subcommand)]
     Register(RegisterCommand),
+    /// Write a case's hồ sơ as a BagIt bag in a ZIP: issued documents, attached files, case
+    /// data, event log, metadata and the checklist of required items.
+    Archive {
+        case: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Check an archive: every checksum, every missing, changed or extra file by name (exit 1);
+    /// an intact archive of an incomplete hồ sơ exits 3.
+    Verify { file: PathBuf },
+    /// Restore a case from its archive into the database, after verifying it.
+    Import { file: PathBuf },
     /// Open steps with their deadlines, earliest first.
     Due {
         /// Only those due on or before this date.
@@ -92,6 +104,15 @@ enum CaseCommand {
         /// text or json.
         #[arg(long, default_value = "text")]
         format: String,
+    },
+    /// Add a file of your own (evidence, the fund ledger, a scan) to hồ sơ item N.
+    Attach {
+        id: String,
+        file: PathBuf,
+        #[arg(long)]
+        item: u32,
+        #[arg(long, value_parser = parse_date)]
+        at: Option<NaiveDate>,
     },
     /// Complete a step: checks its inputs and guards, records it, opens what comes next and
     /// writes the step's documents as drafts.
@@ -367,6 +388,59 @@ fn run(cli: Cli) -> Result<()> {
             let mut store = hoso::store::Store::open(&cli.db)?;
             register_command(&engine, &mut store, r)
         }
+        Command::Archive { case, out } => {
+            let engine = hoso::engine::Engine::new(all_workflows(&cli.workflows)?);
+            let store = hoso::store::Store::open(&cli.db)?;
+            let bytes = hoso::archive::build(&set, &engine, &store, &case)?;
+            hoso::fsutil::write_atomic(&out, &bytes)?;
+            println!("{}", out.display());
+            Ok(())
+        }
+        Command::Verify { file } => {
+            let bytes = std::fs::read(&file).map_err(|e| Error::io(&file, e))?;
+            let report = hoso::archive::verify(&bytes, Default::default())
+                .map_err(|e| Error::Usage(format!("{}: {e}", file.display())))?;
+            for p in &report.problems {
+                println!("{p}");
+            }
+            if !report.intact() {
+                return Err(Error::Usage(format!(
+                    "{}: {} problem(s): the archive is not as it was bagged",
+                    file.display(),
+                    report.problems.len()
+                )));
+            }
+            let meta = report
+                .metadata
+                .as_ref()
+                .expect("an intact bag has metadata");
+            println!("{}: toàn vẹn ({} tệp)", file.display(), report.files.len());
+            if meta.complete() {
+                println!("hồ sơ {} đầy đủ", meta.case);
+                Ok(())
+            } else {
+                let missing: Vec<String> = meta
+                    .checklist
+                    .iter()
+                    .filter(|c| c.status == "missing")
+                    .map(|c| format!("mục {}: {}", c.item, c.title))
+                    .collect();
+                println!(
+                    "hồ sơ {} chưa đầy đủ, thiếu:\n  {}",
+                    meta.case,
+                    missing.join("\n  ")
+                );
+                std::process::exit(3);
+            }
+        }
+        Command::Import { file } => {
+            let bytes = std::fs::read(&file).map_err(|e| Error::io(&file, e))?;
+            let mut store = hoso::store::Store::open(&cli.db)?;
+            let id = hoso::archive::import(&mut store, &bytes, Default::default())
+                .map_err(|e| Error::Usage(format!("{}: {e}", file.display())))?;
+            println!("{id}");
+            Ok(())
+        }
         Command::Due { before, format } => {
             let engine = hoso::engine::Engine::new(all_workflows(&cli.workflows)?);
             let store = hoso::store::Store::open(&cli.db)?;
@@ -558,6 +632,16 @@ fn case_command(
                     symbol.unwrap_or_else(|| "dự thảo".into())
                 );
             }
+        }
+        CaseCommand::Attach { id, file, item, at } => {
+            let bytes = std::fs::read(&file).map_err(|e| Error::io(&file, e))?;
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
+            let stored =
+                hoso::archive::attach(store, &id, &name, bytes, item, at.unwrap_or_else(today))?;
+            println!("{stored}");
         }
         CaseCommand::Advance {
             id,

@@ -282,21 +282,12 @@ fn broken_templates_are_refused_with_their_place() {
     assert!(e.contains("a.hbs:3:") && e.contains("kynd"), "{e}");
 }
 
-#[derive(serde::Deserialize)]
-struct HoSoItem {
-    item: u32,
-    title: String,
-    written: bool,
-}
-
 /// Every item of the three hồ sơ lists that somebody writes has a template, and every
 /// template names an item that exists.
 #[test]
 fn every_written_ho_so_item_has_a_template() {
     let set = set();
-    let text = std::fs::read_to_string(root().join("workflows/ho-so/lists.yaml")).unwrap();
-    let lists: std::collections::BTreeMap<String, Vec<HoSoItem>> =
-        serde_yaml::from_str(&text).unwrap();
+    let lists = hoso::workflow::ho_so::lists().unwrap();
     assert_eq!(lists["mo-hinh"].len(), 16);
     assert_eq!(lists["dien-hinh"].len(), 5);
     for (procedure, items) in &lists {

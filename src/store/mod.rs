@@ -156,6 +156,32 @@ pub struct DocumentRow {
     pub entry: Option<i64>,
 }
 
+/// A register entry as an archive carries it.
+#[derive(Debug, Clone)]
+pub struct RestoredEntry {
+    pub issuer: String,
+    pub period: String,
+    pub series: String,
+    pub number: u32,
+    pub symbol: String,
+    pub on_date: String,
+    pub kind: String,
+    pub trich_yeu: String,
+    pub signer: String,
+    /// The document the number was taken for (an attached document carries its parent's).
+    pub doc: String,
+}
+
+/// A whole case, as an archive restores it.
+#[derive(Debug, Clone)]
+pub struct Restore {
+    pub case: CaseRow,
+    pub steps: Vec<StepRow>,
+    pub events: Vec<EventRow>,
+    pub documents: Vec<(DocumentRow, Option<RestoredEntry>)>,
+    pub files: Vec<FileRow>,
+}
+
 /// A file of a case's hồ sơ.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FileRow {
@@ -476,6 +502,111 @@ impl Store {
             tx.execute(
                 "UPDATE documents SET entry = ?3 WHERE case_id = ?1 AND doc = ?2",
                 params![case_id, doc, entry],
+            )
+            .map_err(&err)?;
+        }
+        tx.commit().map_err(&err)
+    }
+
+    /// Restores a case from an archive in one transaction: nothing is written unless all of
+    /// it is. A document's number joins the register when the book lacks it; a number the book
+    /// already gives to another document is a conflict.
+    pub fn restore(&mut self, r: &Restore) -> Result<()> {
+        let path = self.path.clone();
+        let err = db_err(&path);
+        let tx = self.conn.transaction().map_err(&err)?;
+        let exists: bool = tx
+            .query_row(
+                "SELECT COUNT(*) FROM cases WHERE id = ?1",
+                [&r.case.id],
+                |x| x.get::<_, i64>(0),
+            )
+            .map_err(&err)?
+            > 0;
+        if exists {
+            return Err(Error::Usage(format!(
+                "case {} is already in {}",
+                r.case.id,
+                path.display()
+            )));
+        }
+        let c = &r.case;
+        tx.execute(
+            "INSERT INTO cases (id, workflow, version, data, created_on) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![c.id, c.workflow, c.version, c.data.to_string(), c.created_on],
+        )
+        .map_err(&err)?;
+        for s in &r.steps {
+            tx.execute(
+                "INSERT INTO case_steps (case_id, step, state, due, done_on) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![c.id, s.step, if s.open { "open" } else { "done" }, s.due, s.done_on],
+            )
+            .map_err(&err)?;
+        }
+        for e in &r.events {
+            tx.execute(
+                "INSERT INTO events (case_id, on_date, actor, step, inputs) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![c.id, e.on_date, e.actor, e.step, e.inputs.to_string()],
+            )
+            .map_err(&err)?;
+        }
+        for (d, entry) in &r.documents {
+            let id = match entry {
+                None => None,
+                Some(e) => {
+                    let found: Option<(i64, Option<String>, Option<String>)> = tx
+                        .query_row(
+                            "SELECT id, case_id, doc FROM register
+                             WHERE issuer = ?1 AND period = ?2 AND series = ?3 AND number = ?4",
+                            params![e.issuer, e.period, e.series, e.number],
+                            |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?)),
+                        )
+                        .optional()
+                        .map_err(&err)?;
+                    Some(match found {
+                        Some((id, Some(case), Some(doc))) if case == c.id && doc == e.doc => id,
+                        Some(_) => {
+                            return Err(Error::Usage(format!(
+                                "the register already gives {} of {} to another document",
+                                e.symbol, e.issuer
+                            )));
+                        }
+                        None => {
+                            tx.execute(
+                                "INSERT INTO register (issuer, period, series, number, symbol, on_date,
+                                     kind, trich_yeu, signer, recipients, luu, case_id, doc)
+                                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, '', '', ?10, ?11)",
+                                params![
+                                    e.issuer, e.period, e.series, e.number, e.symbol, e.on_date,
+                                    e.kind, e.trich_yeu, e.signer, c.id, e.doc
+                                ],
+                            )
+                            .map_err(&err)?;
+                            tx.last_insert_rowid()
+                        }
+                    })
+                }
+            };
+            tx.execute(
+                "INSERT INTO documents (case_id, doc, step, template, data, drafted_on, entry)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    c.id,
+                    d.doc,
+                    d.step,
+                    d.template,
+                    d.data.to_string(),
+                    d.drafted_on,
+                    id
+                ],
+            )
+            .map_err(&err)?;
+        }
+        for f in &r.files {
+            tx.execute(
+                "INSERT INTO files (case_id, name, item, doc, sha256, bytes, added_on)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![c.id, f.name, f.item, f.doc, f.sha256, f.bytes, f.added_on],
             )
             .map_err(&err)?;
         }

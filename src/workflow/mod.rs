@@ -3,6 +3,7 @@
 //! actor, inputs, guards, documents, deadline and what comes next. See `workflows/README.md`.
 
 pub mod check;
+pub mod ho_so;
 pub mod overlay;
 pub mod spans;
 
@@ -149,6 +150,9 @@ pub struct Workflow {
     /// Who signs for a role (from the overlay).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub signers: BTreeMap<String, crate::template::data::SignerData>,
+    /// Thời hạn bảo quản of the hồ sơ's items, as the province sets them (from the overlay).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention: Option<overlay::Retention>,
 }
 
 impl Workflow {

@@ -38,6 +38,27 @@ pub struct Agency {
     pub numbering: crate::document::numbering::Numbering,
 }
 
+/// Retention periods (thời hạn bảo quản) of a procedure's hồ sơ, set by the province under the
+/// archiving rules that apply to it ("Vĩnh viễn", "20 năm"): printed in an archive's metadata.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Retention {
+    /// For every item not listed.
+    #[serde(default)]
+    pub default: Option<String>,
+    /// By hồ sơ item number.
+    #[serde(default)]
+    pub items: BTreeMap<u32, String>,
+}
+
+impl Retention {
+    pub fn for_item(&self, item: Option<u32>) -> Option<&str> {
+        item.and_then(|i| self.items.get(&i))
+            .or(self.default.as_ref())
+            .map(String::as_str)
+    }
+}
+
 /// Changes to one step of the base.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -88,6 +109,8 @@ pub struct Overlay {
     pub add_steps: Vec<Step>,
     #[serde(default)]
     pub remove_steps: Vec<String>,
+    #[serde(default)]
+    pub retention: Option<Retention>,
 }
 
 /// An overlay read from a file, with its node positions.
@@ -160,6 +183,9 @@ impl LoadedOverlay {
         w.title = format!("{} ({})", base.title, o.name);
         w.legal_basis.extend(o.legal_basis.iter().cloned());
         w.roles.extend(o.roles.clone());
+        if o.retention.is_some() {
+            w.retention = o.retention.clone();
+        }
         for (i, id) in o.remove_steps.iter().enumerate() {
             if !w.steps.iter().any(|s| &s.id == id) {
                 say(

@@ -1,0 +1,305 @@
+//! BagIt (RFC 8493) in a ZIP: writing the tag files, reading an archive without trusting it
+//! (no path out of the bag, no link, bounded sizes), and checking every checksum.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+
+use super::Metadata;
+use crate::error::{Error, Result};
+use crate::fsutil::sha256_hex;
+
+const BAGIT_TXT: &str = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n";
+
+/// A manifest path: "%", CR and LF percent-encoded (RFC 8493, 2.1.3).
+fn encode(path: &str) -> String {
+    path.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn decode(path: &str) -> String {
+    path.replace("%0A", "\n")
+        .replace("%0a", "\n")
+        .replace("%0D", "\r")
+        .replace("%0d", "\r")
+        .replace("%25", "%")
+}
+
+fn manifest<'a>(files: impl Iterator<Item = (&'a String, &'a Vec<u8>)>) -> String {
+    files
+        .map(|(name, bytes)| format!("{}  {}\n", sha256_hex(bytes), encode(name)))
+        .collect()
+}
+
+/// The bag's entries, each under the base directory `base/`: the payload (names starting
+/// with `data/`) and the tag files.
+pub fn make(
+    base: &str,
+    payload: BTreeMap<String, Vec<u8>>,
+    info: &[(&str, String)],
+) -> BTreeMap<String, Vec<u8>> {
+    let octets: usize = payload.values().map(Vec::len).sum();
+    let mut bag_info = String::new();
+    for (k, v) in info {
+        bag_info.push_str(&format!("{k}: {}\n", v.replace(['\r', '\n'], " ")));
+    }
+    bag_info.push_str(&format!("Payload-Oxum: {octets}.{}\n", payload.len()));
+    let mut tags: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    tags.insert("bagit.txt".into(), BAGIT_TXT.as_bytes().to_vec());
+    tags.insert("bag-info.txt".into(), bag_info.into_bytes());
+    tags.insert(
+        "manifest-sha256.txt".into(),
+        manifest(payload.iter()).into_bytes(),
+    );
+    let tagmanifest = manifest(tags.iter()).into_bytes();
+    tags.insert("tagmanifest-sha256.txt".into(), tagmanifest);
+    tags.into_iter()
+        .chain(payload)
+        .map(|(k, v)| (format!("{base}/{k}"), v))
+        .collect()
+}
+
+/// How much an archive may expand to: a bound against decompression bombs.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_entries: usize,
+    pub max_entry: u64,
+    pub max_total: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_entries: 100_000,
+            max_entry: 256 << 20,
+            max_total: 1 << 30,
+        }
+    }
+}
+
+/// Why an entry name is refused, if it is: absolute, with "..", a backslash or a drive letter.
+fn unsafe_name(name: &str) -> Option<&'static str> {
+    if name.starts_with('/') || name.starts_with('\\') {
+        return Some("an absolute path");
+    }
+    if name.contains('\\') || name.contains('\0') {
+        return Some("a backslash or NUL in the path");
+    }
+    if name.as_bytes().get(1) == Some(&b':') {
+        return Some("a drive letter");
+    }
+    if name.split('/').any(|c| c == "..") {
+        return Some("a path that climbs out with `..`");
+    }
+    None
+}
+
+/// Reads every file of a ZIP into memory, refusing (before reading on) any entry that could
+/// escape the bag or exceed the limits. Directory entries are skipped.
+pub fn read_entries(bytes: &[u8], limits: Limits) -> Result<BTreeMap<String, Vec<u8>>> {
+    let broken = |m: String| Error::Usage(format!("the archive is refused: {m}"));
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|e| broken(format!("not a readable ZIP ({e})")))?;
+    if z.len() > limits.max_entries {
+        return Err(broken(format!(
+            "{} entries (at most {})",
+            z.len(),
+            limits.max_entries
+        )));
+    }
+    let mut out = BTreeMap::new();
+    let mut total = 0u64;
+    for i in 0..z.len() {
+        let mut f = z
+            .by_index(i)
+            .map_err(|e| broken(format!("entry {i}: {e}")))?;
+        let name = f.name().to_string();
+        if let Some(why) = unsafe_name(&name) {
+            return Err(broken(format!("entry `{name}`: {why}")));
+        }
+        if f.unix_mode().is_some_and(|m| m & 0o170000 == 0o120000) {
+            return Err(broken(format!("entry `{name}`: a symbolic link")));
+        }
+        if f.is_dir() {
+            continue;
+        }
+        if f.size() > limits.max_entry || total + f.size() > limits.max_total {
+            return Err(broken(format!(
+                "entry `{name}` expands to {} bytes (at most {} an entry, {} in all)",
+                f.size(),
+                limits.max_entry,
+                limits.max_total
+            )));
+        }
+        // The declared size may lie: read at most one byte past the limit.
+        let mut data = Vec::new();
+        (&mut f)
+            .take(limits.max_entry + 1)
+            .read_to_end(&mut data)
+            .map_err(|e| broken(format!("entry `{name}`: {e}")))?;
+        if data.len() as u64 > limits.max_entry || total + data.len() as u64 > limits.max_total {
+            return Err(broken(format!(
+                "entry `{name}` expands beyond its declared size and the limits"
+            )));
+        }
+        total += data.len() as u64;
+        if out.insert(name.clone(), data).is_some() {
+            return Err(broken(format!("entry `{name}` appears twice")));
+        }
+    }
+    Ok(out)
+}
+
+/// What `verify` found.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// The bag's base directory.
+    pub base: String,
+    /// Every missing, changed or extra file and every malformed tag file, by name.
+    pub problems: Vec<String>,
+    /// The hồ sơ's metadata, when it is intact.
+    pub metadata: Option<Metadata>,
+    /// The bag's files, by path below the base directory.
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
+impl Report {
+    pub fn intact(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+fn parse_manifest(text: &str) -> std::result::Result<Vec<(String, String)>, String> {
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let (hash, path) = l
+                .split_once(char::is_whitespace)
+                .ok_or_else(|| format!("malformed line `{l}`"))?;
+            Ok((hash.to_lowercase(), decode(path.trim_start())))
+        })
+        .collect()
+}
+
+/// Checks a zipped bag: the archive is read safely, then every payload and tag file is
+/// compared with its manifest. Problems are reported by file name; an archive that cannot be
+/// read safely is an error.
+pub fn verify(bytes: &[u8], limits: Limits) -> Result<Report> {
+    let entries = read_entries(bytes, limits)?;
+    let mut report = Report::default();
+    let bases: std::collections::BTreeSet<&str> = entries
+        .keys()
+        .map(|k| k.split('/').next().unwrap_or(""))
+        .collect();
+    let base = match bases.into_iter().collect::<Vec<_>>()[..] {
+        [b] => b.to_string(),
+        _ => {
+            report
+                .problems
+                .push("the archive is not one bag directory (RFC 8493 serialisation)".into());
+            return Ok(report);
+        }
+    };
+    let files: BTreeMap<String, Vec<u8>> = entries
+        .into_iter()
+        .map(|(k, v)| (k[base.len() + 1..].to_string(), v))
+        .collect();
+    let problems = &mut report.problems;
+    match files.get("bagit.txt").map(|b| String::from_utf8_lossy(b)) {
+        Some(t)
+            if t.contains("BagIt-Version:") && t.contains("Tag-File-Character-Encoding: UTF-8") => {
+        }
+        Some(_) => problems.push("changed: bagit.txt (no BagIt declaration)".into()),
+        None => problems.push("missing: bagit.txt".into()),
+    }
+    let mut check = |manifest_name: &str, in_scope: &dyn Fn(&str) -> bool| {
+        let Some(text) = files.get(manifest_name) else {
+            problems.push(format!("missing: {manifest_name}"));
+            return;
+        };
+        let listed = match parse_manifest(&String::from_utf8_lossy(text)) {
+            Ok(l) => l,
+            Err(e) => {
+                problems.push(format!("changed: {manifest_name} ({e})"));
+                return;
+            }
+        };
+        for (hash, path) in &listed {
+            match files.get(path) {
+                None => problems.push(format!("missing: {path}")),
+                Some(b) if sha256_hex(b) != *hash => problems.push(format!("changed: {path}")),
+                Some(_) => {}
+            }
+        }
+        for name in files.keys().filter(|n| in_scope(n)) {
+            if !listed.iter().any(|(_, p)| p == name) {
+                problems.push(format!("extra: {name}"));
+            }
+        }
+    };
+    check("manifest-sha256.txt", &|n: &str| n.starts_with("data/"));
+    check("tagmanifest-sha256.txt", &|n: &str| {
+        !n.starts_with("data/") && n != "tagmanifest-sha256.txt"
+    });
+    // Payload-Oxum: octets and count of the payload as bagged.
+    if let Some(info) = files.get("bag-info.txt") {
+        let info = String::from_utf8_lossy(info);
+        let payload: Vec<&Vec<u8>> = files
+            .iter()
+            .filter(|(n, _)| n.starts_with("data/"))
+            .map(|(_, b)| b)
+            .collect();
+        let actual = format!(
+            "{}.{}",
+            payload.iter().map(|b| b.len()).sum::<usize>(),
+            payload.len()
+        );
+        if let Some(oxum) = info.lines().find_map(|l| l.strip_prefix("Payload-Oxum:"))
+            && oxum.trim() != actual
+        {
+            problems.push(format!(
+                "bag-info.txt: Payload-Oxum {} but the payload is {actual}",
+                oxum.trim()
+            ));
+        }
+    } else {
+        problems.push("missing: bag-info.txt".into());
+    }
+    problems.sort();
+    problems.dedup();
+    if report.problems.is_empty() {
+        report.metadata = files
+            .get("data/metadata.json")
+            .and_then(|b| serde_json::from_slice(b).ok());
+        if report.metadata.is_none() {
+            report
+                .problems
+                .push("data/metadata.json: not hoso metadata".into());
+        }
+    }
+    report.base = base;
+    report.files = files;
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unsafe_names() {
+        assert!(unsafe_name("../x").is_some());
+        assert!(unsafe_name("a/../../x").is_some());
+        assert!(unsafe_name("/etc/passwd").is_some());
+        assert!(unsafe_name("C:/x").is_some());
+        assert!(unsafe_name("a\\..\\x").is_some());
+        assert!(unsafe_name("C0001/data/documents/01-ke-hoach.pdf").is_none());
+        assert!(unsafe_name("C0001/data/a..b.pdf").is_none());
+    }
+
+    #[test]
+    fn manifest_paths_are_percent_encoded() {
+        assert_eq!(encode("data/a%b\nc"), "data/a%25b%0Ac");
+        assert_eq!(decode(&encode("data/a%b\nc\r")), "data/a%b\nc\r");
+    }
+}

@@ -1,0 +1,446 @@
+//! A case's hồ sơ as a BagIt bag (RFC 8493) in a ZIP: the issued documents exactly as handed
+//! out, the user's attached files, the case data, the event log, per-document metadata and the
+//! checklist of required items, each listed with its SHA-256. The same case gives the same bytes
+//! (sorted entries, fixed timestamps, dates taken from the case, never the clock), so an
+//! archivist can prove years later that nothing changed.
+
+mod bag;
+mod import;
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::Write as _;
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::fsutil::sha256_hex;
+use crate::register;
+use crate::store::Store;
+use crate::template::TemplateSet;
+use crate::workflow::ho_so;
+
+pub use bag::{Limits, Report, verify};
+pub use import::import;
+
+/// Metadata of one file of the hồ sơ.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FileMeta {
+    /// Path inside `data/`.
+    pub name: String,
+    pub sha256: String,
+    pub bytes: u64,
+    pub ho_so_item: Option<u32>,
+    pub added_on: String,
+}
+
+/// Metadata of one issued document (NĐ 30 Phụ lục VI, the fields hoso knows).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct DocumentMeta {
+    pub doc: String,
+    pub template: String,
+    pub step: String,
+    pub drafted_on: String,
+    pub kind: String,
+    pub number: u32,
+    pub symbol: String,
+    pub date: chrono::NaiveDate,
+    pub issuer: String,
+    pub signer: String,
+    pub trich_yeu: String,
+    /// The register series it was numbered in: (period, series).
+    pub period: String,
+    pub series: String,
+    /// The document the number was taken for: itself, or the decision it is attached to.
+    pub numbered_with: String,
+    pub ho_so_item: Option<u32>,
+    pub retention: Option<String>,
+    /// The data it was rendered from, so an imported case can render it again.
+    pub data: serde_json::Value,
+    pub files: Vec<FileMeta>,
+}
+
+/// A draft never issued: kept with its data so that it can still be issued after an import.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct DraftMeta {
+    pub doc: String,
+    pub template: String,
+    pub step: String,
+    pub drafted_on: String,
+    pub data: serde_json::Value,
+}
+
+/// One required item and whether the hồ sơ has it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ChecklistItem {
+    pub item: u32,
+    pub title: String,
+    /// "present", "missing" or "not applicable".
+    pub status: String,
+    /// What fills it, or why it does not apply.
+    pub note: String,
+}
+
+/// `data/metadata.json`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Metadata {
+    pub case: String,
+    pub workflow: String,
+    pub version: String,
+    pub documents: Vec<DocumentMeta>,
+    /// Drafts that were never issued: recorded, not archived as documents.
+    pub drafts: Vec<DraftMeta>,
+    pub attachments: Vec<FileMeta>,
+    pub checklist: Vec<ChecklistItem>,
+}
+
+impl Metadata {
+    pub fn complete(&self) -> bool {
+        self.checklist.iter().all(|c| c.status != "missing")
+    }
+}
+
+/// `data/case.yaml`: the case and its steps.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CaseFile {
+    pub id: String,
+    pub workflow: String,
+    pub version: String,
+    pub opened: String,
+    pub data: serde_json::Value,
+    pub steps: Vec<StepFile>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StepFile {
+    pub step: String,
+    pub open: bool,
+    pub due: Option<String>,
+    pub done_on: Option<String>,
+}
+
+/// One line of `data/events.jsonl`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EventLine {
+    pub on: String,
+    pub actor: String,
+    pub step: String,
+    pub inputs: serde_json::Value,
+}
+
+/// Builds the bag of a case as ZIP bytes.
+pub fn build(set: &TemplateSet, engine: &Engine, store: &Store, case: &str) -> Result<Vec<u8>> {
+    let c = store.case(case)?;
+    let procedure = engine.version(&c.workflow, &c.version).ok();
+    let retention = procedure.and_then(|w| w.retention.as_ref());
+    let files = store.files(case, true)?;
+    let events = store.events(case)?;
+
+    let mut payload: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    let meta_of = |f: &crate::store::FileRow| FileMeta {
+        name: f.name.clone(),
+        sha256: f.sha256.clone(),
+        bytes: f.bytes.len() as u64,
+        ho_so_item: f.item,
+        added_on: f.added_on.clone(),
+    };
+    let mut documents = Vec::new();
+    let mut drafts = Vec::new();
+    for d in store.documents(case)? {
+        let Some(entry_id) = d.entry else {
+            drafts.push(DraftMeta {
+                doc: d.doc.clone(),
+                template: d.template.clone(),
+                step: d.step.clone(),
+                drafted_on: d.drafted_on.clone(),
+                data: d.data.clone(),
+            });
+            continue;
+        };
+        let e = register::entry(store, entry_id)?;
+        let item = set
+            .get(&d.template)
+            .ok()
+            .and_then(|t| t.item_in(&c.workflow));
+        let own: Vec<FileMeta> = files
+            .iter()
+            .filter(|f| f.doc.as_deref() == Some(d.doc.as_str()))
+            .map(meta_of)
+            .collect();
+        documents.push(DocumentMeta {
+            doc: d.doc.clone(),
+            template: d.template.clone(),
+            step: d.step.clone(),
+            drafted_on: d.drafted_on.clone(),
+            kind: e.kind.clone(),
+            number: e.number,
+            symbol: e.symbol.clone(),
+            date: e.on_date,
+            issuer: e.issuer.clone(),
+            signer: e.signer.clone(),
+            trich_yeu: e.trich_yeu.clone(),
+            period: e.period.clone(),
+            series: e.series.clone(),
+            numbered_with: e.doc.clone().unwrap_or_else(|| d.doc.clone()),
+            ho_so_item: item,
+            retention: retention.and_then(|r| r.for_item(item)).map(str::to_string),
+            data: d.data.clone(),
+            files: own,
+        });
+    }
+    let attachments: Vec<FileMeta> = files
+        .iter()
+        .filter(|f| f.doc.is_none())
+        .map(meta_of)
+        .collect();
+    for f in &files {
+        payload.insert(format!("data/{}", f.name), f.bytes.clone());
+    }
+
+    let checklist = checklist(&c.workflow, &documents, &attachments)?;
+    let metadata = Metadata {
+        case: c.id.clone(),
+        workflow: c.workflow.clone(),
+        version: c.version.clone(),
+        documents,
+        drafts,
+        attachments,
+        checklist,
+    };
+    let case_file = CaseFile {
+        id: c.id.clone(),
+        workflow: c.workflow.clone(),
+        version: c.version.clone(),
+        opened: c.created_on.clone(),
+        data: c.data.clone(),
+        steps: store
+            .steps(case)?
+            .into_iter()
+            .map(|s| StepFile {
+                step: s.step,
+                open: s.open,
+                due: s.due,
+                done_on: s.done_on,
+            })
+            .collect(),
+    };
+    let mut log = String::new();
+    for e in &events {
+        let line = EventLine {
+            on: e.on_date.clone(),
+            actor: e.actor.clone(),
+            step: e.step.clone(),
+            inputs: e.inputs.clone(),
+        };
+        let _ = writeln!(log, "{}", json(&line)?);
+    }
+    payload.insert(
+        "data/case.yaml".into(),
+        serde_yaml::to_string(&case_file)
+            .map_err(|e| Error::Usage(e.to_string()))?
+            .into_bytes(),
+    );
+    payload.insert("data/events.jsonl".into(), log.into_bytes());
+    payload.insert(
+        "data/metadata.json".into(),
+        serde_json::to_vec_pretty(&metadata).map_err(|e| Error::Usage(e.to_string()))?,
+    );
+    payload.insert(
+        "data/checklist.md".into(),
+        checklist_markdown(&metadata).into_bytes(),
+    );
+
+    // The bag's date is the case's last activity, so that archiving twice gives the same bytes.
+    let last = events
+        .iter()
+        .map(|e| e.on_date.clone())
+        .chain(files.iter().map(|f| f.added_on.clone()))
+        .max()
+        .unwrap_or_else(|| c.created_on.clone());
+    let issuer = metadata
+        .documents
+        .first()
+        .map(|d| d.issuer.clone())
+        .unwrap_or_default();
+    let info = [
+        ("Source-Organization", issuer),
+        ("External-Identifier", c.id.clone()),
+        (
+            "External-Description",
+            format!(
+                "Hồ sơ {} — quy trình {} (phiên bản {})",
+                c.id, c.workflow, c.version
+            ),
+        ),
+        ("Bagging-Date", last),
+        ("Hoso-Workflow", c.workflow.clone()),
+        ("Hoso-Workflow-Version", c.version.clone()),
+        ("Hoso-Opened", c.created_on.clone()),
+        (
+            "Hoso-Complete",
+            if metadata.complete() { "yes" } else { "no" }.into(),
+        ),
+    ];
+    zip_bag(&bag::make(&c.id, payload, &info))
+}
+
+fn json<T: Serialize>(v: &T) -> Result<String> {
+    serde_json::to_string(v).map_err(|e| Error::Usage(e.to_string()))
+}
+
+/// Every required item: present (with what fills it), not applicable (an "if any" item with
+/// nothing), or missing.
+fn checklist(
+    workflow: &str,
+    documents: &[DocumentMeta],
+    attachments: &[FileMeta],
+) -> Result<Vec<ChecklistItem>> {
+    Ok(ho_so::list_for(workflow)?
+        .into_iter()
+        .map(|it| {
+            let mut have: Vec<String> = documents
+                .iter()
+                .filter(|d| d.ho_so_item == Some(it.item))
+                .map(|d| d.symbol.clone())
+                .collect();
+            have.extend(
+                attachments
+                    .iter()
+                    .filter(|a| a.ho_so_item == Some(it.item))
+                    .map(|a| a.name.clone()),
+            );
+            have.dedup();
+            let (status, note) = match (&have[..], &it.optional) {
+                ([], Some(why)) => ("not applicable", why.clone()),
+                ([], None) => ("missing", String::new()),
+                (h, _) => ("present", h.join(", ")),
+            };
+            ChecklistItem {
+                item: it.item,
+                title: it.title,
+                status: status.into(),
+                note,
+            }
+        })
+        .collect())
+}
+
+fn checklist_markdown(m: &Metadata) -> String {
+    let mut s = format!(
+        "# Danh mục hồ sơ {} ({} {})\n\n| Mục | Tài liệu | Tình trạng | Ghi chú |\n|---|---|---|---|\n",
+        m.case, m.workflow, m.version
+    );
+    for c in &m.checklist {
+        let status = match c.status.as_str() {
+            "present" => "Có",
+            "missing" => "Thiếu",
+            _ => "Không áp dụng",
+        };
+        let _ = writeln!(
+            s,
+            "| {} | {} | {status} | {} |",
+            c.item,
+            cell(&c.title),
+            cell(&c.note)
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\n{}",
+        if m.complete() {
+            "Hồ sơ đầy đủ."
+        } else {
+            "Hồ sơ chưa đầy đủ."
+        }
+    );
+    s
+}
+
+/// Text for a Markdown table cell: the characters that would end the cell or start markup
+/// are escaped, the rest (Vietnamese, "/", "-") stays readable.
+fn cell(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        if matches!(
+            ch,
+            '\\' | '|' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '&' | '#'
+        ) {
+            out.push('\\');
+        }
+        out.push(if ch == '\n' { ' ' } else { ch });
+    }
+    out
+}
+
+/// Writes entries in name order with fixed timestamps and permissions: the same bag, the same
+/// bytes.
+fn zip_bag(entries: &BTreeMap<String, Vec<u8>>) -> Result<Vec<u8>> {
+    use zip::write::SimpleFileOptions;
+    let err = |e: zip::result::ZipError| Error::Render {
+        what: "ZIP".into(),
+        message: e.to_string(),
+    };
+    let options = SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(zip::DateTime::default())
+        .unix_permissions(0o644);
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in entries {
+        z.start_file(name.as_str(), options).map_err(err)?;
+        z.write_all(bytes).map_err(|e| Error::Render {
+            what: "ZIP".into(),
+            message: e.to_string(),
+        })?;
+    }
+    Ok(z.finish().map_err(err)?.into_inner())
+}
+
+/// `hoso case attach`: stores a user's file as part of hồ sơ item `item`, under
+/// `attachments/NN-<file name>`.
+pub fn attach(
+    store: &mut Store,
+    case: &str,
+    name: &str,
+    bytes: Vec<u8>,
+    item: u32,
+    on: chrono::NaiveDate,
+) -> Result<String> {
+    let c = store.case(case)?;
+    let list = ho_so::list_for(&c.workflow)?;
+    if !list.is_empty() && !list.iter().any(|i| i.item == item) {
+        return Err(Error::Usage(format!(
+            "--item {item}: the hồ sơ of `{}` has items 1–{}",
+            c.workflow,
+            list.len()
+        )));
+    }
+    let clean = crate::text::clean(name);
+    let safe: String = clean
+        .chars()
+        .map(|ch| {
+            if ch == '/' || ch == '\\' || ch.is_control() {
+                '_'
+            } else {
+                ch
+            }
+        })
+        .collect();
+    if safe.is_empty() || safe.starts_with('.') {
+        return Err(Error::Usage(format!("`{name}` is not a file name to keep")));
+    }
+    let stored = format!("attachments/{item:02}-{safe}");
+    store.put_files(
+        case,
+        &[crate::store::FileRow {
+            name: stored.clone(),
+            item: Some(item),
+            doc: None,
+            sha256: sha256_hex(&bytes),
+            bytes,
+            added_on: on.format("%Y-%m-%d").to_string(),
+        }],
+        &[],
+    )?;
+    Ok(stored)
+}
