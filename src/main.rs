@@ -828,18 +828,20 @@ fn register_command(
                         "SỔ ĐĂNG KÝ VĂN BẢN ĐI{}",
                         year.map(|y| format!(" NĂM {y}")).unwrap_or_default()
                     );
-                    let widths = [28.0, 20.0, 55.0, 28.0, 36.0, 22.0, 12.0, 16.0, 16.0, 24.0];
+                    let widths = [26.0, 22.0, 53.0, 28.0, 40.0, 22.0, 14.0, 15.0, 15.0, 22.0];
                     let columns: Vec<(&str, f32)> =
                         register::BOOK_COLUMNS.iter().copied().zip(widths).collect();
-                    let rows: Vec<Vec<String>> = entries
-                        .iter()
-                        .map(|e| {
-                            let mut r = e.book_row().to_vec();
-                            r[0] = format!("{}\n{}", r[0], e.issuer);
-                            r
-                        })
-                        .collect();
-                    let bytes = hoso::render::book::docx(&title, &columns, &rows)?;
+                    // One book an issuing body; the list is ordered by issuer.
+                    let mut sections: Vec<hoso::render::book::Section> = Vec::new();
+                    for e in &entries {
+                        if sections.last().is_none_or(|(name, _)| *name != e.issuer) {
+                            sections.push((e.issuer.clone(), Vec::new()));
+                        }
+                        if let Some((_, rows)) = sections.last_mut() {
+                            rows.push(e.book_row().to_vec());
+                        }
+                    }
+                    let bytes = hoso::render::book::docx(&title, &columns, &sections)?;
                     hoso::fsutil::write_atomic(&out, &bytes)?;
                     println!("{}", out.display());
                 }

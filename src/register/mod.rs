@@ -113,6 +113,18 @@ fn sentence_case(s: &str) -> String {
         .unwrap_or_default()
 }
 
+/// "Về việc thành lập …" → "về việc thành lập …", to follow the type's name in the book; an
+/// acronym ("UBND …", "V/v …") keeps its case.
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match (c.next(), c.next()) {
+        (Some(a), Some(b)) if a.is_uppercase() && !b.is_uppercase() && b != '/' => {
+            a.to_lowercase().chain(s[a.len_utf8()..].chars()).collect()
+        }
+        _ => s.to_string(),
+    }
+}
+
 /// The issuing body as the book names it: parent and name on one line. Two agencies print
 /// the same name only if they are the same body, so the name is the key of its series.
 pub fn issuer_key(issuer: &Issuer) -> String {
@@ -367,7 +379,7 @@ impl Entry {
         [
             self.symbol.clone(),
             self.on_date.format("%d/%m/%Y").to_string(),
-            format!("{} {}", self.kind_name(), self.trich_yeu)
+            format!("{} {}", self.kind_name(), lower_first(&self.trich_yeu))
                 .trim()
                 .to_string(),
             self.signer.clone(),

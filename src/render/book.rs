@@ -1,6 +1,6 @@
-//! A register book (sổ đăng ký) as a landscape DOCX table: a title, a header row and one row
-//! per entry, for the văn thư to print or hand over. Plain rows in, so the renderer knows
-//! nothing of the register.
+//! A register book (sổ đăng ký) as a landscape DOCX: a title, then for each book (one an issuing
+//! body) its name and a table with a header row and one row per entry, for the văn thư to print
+//! or hand over. Plain rows in, so the renderer knows nothing of the register.
 
 use docx_rs::{
     AlignmentType, Docx, PageMargin, PageOrientationType, Paragraph, Run, RunFonts, Table,
@@ -28,8 +28,11 @@ fn text(s: &str, pt: f32, bold: bool) -> Run {
     r
 }
 
-/// Renders `title` over a table of `columns` (widths in millimetres) and `rows`.
-pub fn docx(title: &str, columns: &[(&str, f32)], rows: &[Vec<String>]) -> Result<Vec<u8>> {
+/// One body's book: its name and its rows.
+pub type Section = (String, Vec<Vec<String>>);
+
+/// Renders `title` over one table of `columns` (widths in millimetres) per section.
+pub fn docx(title: &str, columns: &[(&str, f32)], sections: &[Section]) -> Result<Vec<u8>> {
     // A4 landscape, the decree's margins turned with the page.
     let (w, h) = (l::PAGE_H_MM, l::PAGE_W_MM);
     let mut docx = Docx::new()
@@ -57,31 +60,43 @@ pub fn docx(title: &str, columns: &[(&str, f32)], rows: &[Vec<String>]) -> Resul
             if i > 0 {
                 p = p.add_run(Run::new().add_break(docx_rs::BreakType::TextWrapping));
             }
-            p = p.add_run(text(line, 11.0, head));
+            p = p.add_run(text(line, if head { 10.0 } else { 11.0 }, head));
         }
         TableCell::new()
             .width(twips(width) as usize, WidthType::Dxa)
             .add_paragraph(p)
     };
-    let mut table_rows =
-        vec![TableRow::new(columns.iter().map(|(c, w)| cell(c, *w, true)).collect()).cant_split()];
-    for r in rows {
-        table_rows.push(
-            TableRow::new(
-                columns
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (_, w))| cell(r.get(i).map(String::as_str).unwrap_or(""), *w, false))
-                    .collect(),
-            )
-            .cant_split(),
+    for (heading, rows) in sections {
+        docx = docx.add_paragraph(
+            Paragraph::new()
+                .keep_next(true)
+                .add_run(text(heading, 12.0, true)),
         );
+        let mut table_rows = vec![
+            TableRow::new(columns.iter().map(|(c, w)| cell(c, *w, true)).collect()).cant_split(),
+        ];
+        for r in rows {
+            table_rows.push(
+                TableRow::new(
+                    columns
+                        .iter()
+                        .enumerate()
+                        .map(|(i, (_, w))| {
+                            cell(r.get(i).map(String::as_str).unwrap_or(""), *w, false)
+                        })
+                        .collect(),
+                )
+                .cant_split(),
+            );
+        }
+        docx = docx
+            .add_table(
+                Table::new(table_rows)
+                    .set_grid(columns.iter().map(|(_, w)| twips(*w) as usize).collect())
+                    .layout(docx_rs::TableLayoutType::Fixed),
+            )
+            .add_paragraph(Paragraph::new());
     }
-    docx = docx.add_table(
-        Table::new(table_rows)
-            .set_grid(columns.iter().map(|(_, w)| twips(*w) as usize).collect())
-            .layout(docx_rs::TableLayoutType::Fixed),
-    );
     let mut xml = docx.build();
     xml.document = super::ooxml::reorder(&xml.document);
     let mut buf = std::io::Cursor::new(Vec::new());

@@ -1,0 +1,111 @@
+//! Archive benchmark: `cargo bench --bench archive`. Archiving a case of 40 issued documents
+//! (80 files, DOCX and PDF) in-process, against `sha256sum` + `zip` of the same payload files
+//! measured in the same run.
+
+use std::hint::black_box;
+use std::path::Path;
+use std::process::Command;
+
+use chrono::{Days, NaiveDate};
+use criterion::{Criterion, criterion_group, criterion_main};
+use hoso::engine::Engine;
+use hoso::store::Store;
+use hoso::template::{DocData, TemplateSet};
+
+fn bench(c: &mut Criterion) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let set = TemplateSet::embedded().unwrap();
+    let engine = Engine::new(hoso::workflow::embedded().unwrap());
+    let out = dir.path().join("demo");
+    hoso::demo::run(&set, &engine, &root.join("samples"), &out).unwrap();
+    let mut store = Store::open(&out.join("hoso.db")).unwrap();
+
+    // The Kon Tum case, with periodic reports issued until it holds 40 documents.
+    let case = "C0001";
+    let issued = |s: &Store| {
+        s.documents(case)
+            .unwrap()
+            .iter()
+            .filter(|d| d.entry.is_some())
+            .count()
+    };
+    let mut at = NaiveDate::from_ymd_opt(2025, 1, 6).unwrap();
+    let data = root.join("samples/documents/bao-cao-ket-qua-hoat-dong.yaml");
+    while issued(&store) < 40 {
+        let inputs = serde_json::json!({"ky_bao_cao": format!("tháng {}", at.format("%m/%Y"))});
+        let plan = engine
+            .plan(&store, case, "bao-cao-dinh-ky", &inputs, at)
+            .unwrap();
+        let drafted = hoso::issue::draft_step(
+            &set,
+            &engine,
+            &mut store,
+            &plan,
+            |_| DocData::load(&data),
+            &out,
+        )
+        .unwrap();
+        for (doc, _) in drafted {
+            hoso::issue::issue(&set, &mut store, case, &doc, at, &out).unwrap();
+        }
+        at = at + Days::new(7);
+    }
+    let zip = hoso::archive::build(&set, &engine, &store, case).unwrap();
+    eprintln!(
+        "case {case}: {} documents, archive {} bytes",
+        issued(&store),
+        zip.len()
+    );
+
+    c.bench_function("archive: case of 40 documents (in-process)", |b| {
+        b.iter(|| black_box(hoso::archive::build(&set, &engine, &store, black_box(case)).unwrap()))
+    });
+
+    // The same payload as loose files, for the shell tools.
+    let loose = dir.path().join("loose");
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
+    z.extract(&loose).unwrap();
+    let data_dir = loose.join(case).join("data");
+    let files: Vec<String> = walk(&data_dir);
+    let target = dir.path().join("tools.zip");
+    c.bench_function("archive: sha256sum + zip of the same files", |b| {
+        b.iter(|| {
+            let sums = Command::new("sha256sum")
+                .args(&files)
+                .current_dir(&data_dir)
+                .output()
+                .unwrap();
+            assert!(sums.status.success());
+            let _ = std::fs::remove_file(&target);
+            let z = Command::new("zip")
+                .args(["-q", "-X", "-r"])
+                .arg(&target)
+                .arg(".")
+                .current_dir(&data_dir)
+                .status()
+                .unwrap();
+            assert!(z.success());
+        })
+    });
+}
+
+fn walk(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p.strip_prefix(dir).unwrap().display().to_string());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
