@@ -45,7 +45,9 @@ pub fn draft_step(
     let mut rendered = Vec::new();
     let mut drafts = Vec::new();
     for t in &plan.outcome.documents {
-        let data = data_for(t)?.with_case_fields(&plan.data);
+        let data = data_for(t)?
+            .with_step_inputs(&plan.inputs)
+            .with_case_fields(&plan.data);
         let data = service::with_province(set, procedure, t, data)?;
         rendered.push(service::render_formats(
             set,

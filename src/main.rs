@@ -828,7 +828,7 @@ fn register_command(
                         "SỔ ĐĂNG KÝ VĂN BẢN ĐI{}",
                         year.map(|y| format!(" NĂM {y}")).unwrap_or_default()
                     );
-                    let widths = [26.0, 22.0, 53.0, 28.0, 40.0, 22.0, 14.0, 15.0, 15.0, 22.0];
+                    let widths = [31.0, 22.0, 48.0, 28.0, 40.0, 22.0, 14.0, 15.0, 15.0, 22.0];
                     let columns: Vec<(&str, f32)> =
                         register::BOOK_COLUMNS.iter().copied().zip(widths).collect();
                     // One book an issuing body; the list is ordered by issuer.

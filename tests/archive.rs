@@ -382,3 +382,54 @@ fn library_of_congress_validator_accepts_the_bag() {
         assert!(log.contains(&format!("{case} is valid")), "{log}");
     }
 }
+
+/// A province file's retention periods reach each document's metadata in the archive.
+#[test]
+fn retention_from_the_province_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let workflows = dir.path().join("workflows");
+    std::fs::create_dir_all(workflows.join("provinces")).unwrap();
+    for sub in ["", "provinces"] {
+        for e in std::fs::read_dir(root().join("workflows").join(sub)).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "yaml") {
+                let mut text = std::fs::read_to_string(&p).unwrap();
+                if p.ends_with("provinces/kon-tum.yaml") {
+                    text.push_str("retention:\n  default: 20 năm\n  items: {6: Vĩnh viễn}\n");
+                }
+                std::fs::write(workflows.join(sub).join(p.file_name().unwrap()), text).unwrap();
+            }
+        }
+    }
+    let out = dir.path().join("demo");
+    let o = Command::new(env!("CARGO_BIN_EXE_hoso"))
+        .current_dir(root())
+        .arg("--workflows")
+        .arg(&workflows)
+        .args(["demo", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let bag = entries(&out.join("C0001.zip"));
+    let meta: hoso::archive::Metadata =
+        serde_json::from_slice(&bag["C0001/data/metadata.json"]).unwrap();
+    let of = |doc: &str| {
+        meta.documents
+            .iter()
+            .find(|d| d.doc == doc)
+            .unwrap()
+            .retention
+            .clone()
+    };
+    assert_eq!(
+        of("06-quyet-dinh-thanh-lap-mo-hinh").as_deref(),
+        Some("Vĩnh viễn")
+    );
+    assert_eq!(of("01-ke-hoach-khao-sat").as_deref(), Some("20 năm"));
+    // A case without a province setting has none.
+    let bag = entries(&out.join("C0003.zip"));
+    let meta: hoso::archive::Metadata =
+        serde_json::from_slice(&bag["C0003/data/metadata.json"]).unwrap();
+    assert!(meta.documents.iter().all(|d| d.retention.is_none()));
+}

@@ -86,3 +86,62 @@ fn libreoffice_renders_every_sample() {
         }
     }
 }
+
+/// The văn thư's book, as DOCX, opens in LibreOffice with its title, its columns and every
+/// number of the demo's register.
+#[test]
+#[ignore = "needs LibreOffice and poppler-utils; run by .ci/run"]
+fn libreoffice_opens_the_register_book() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("demo");
+    let hoso = || {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_hoso"));
+        c.current_dir(root());
+        c
+    };
+    let o = hoso().args(["demo", "--out"]).arg(&out).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let db = out.join("hoso.db");
+    let book = dir.path().join("so-di.docx");
+    let o = hoso()
+        .arg("--db")
+        .arg(&db)
+        .args([
+            "register", "list", "--year", "2023", "--format", "docx", "--out",
+        ])
+        .arg(&book)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = hoso()
+        .arg("--db")
+        .arg(&db)
+        .args(["register", "list", "--year", "2023", "--format", "json"])
+        .output()
+        .unwrap();
+    let entries: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(entries.len() > 20);
+    let status = Command::new("soffice")
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            dir.path().join("profile").display()
+        ))
+        .args(["--headless", "--convert-to", "pdf", "--outdir"])
+        .arg(dir.path())
+        .arg(&book)
+        .output()
+        .expect("soffice runs");
+    assert!(status.status.success());
+    let text = Command::new("pdftotext")
+        .arg(dir.path().join("so-di.pdf"))
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = squeeze(&String::from_utf8(text.stdout).unwrap());
+    assert!(text.contains("SỔ ĐĂNG KÝ VĂN BẢN ĐI NĂM 2023"), "{text}");
+    assert!(text.contains("Nơi nhận văn bản"), "{text}");
+    for e in &entries {
+        let symbol = e["symbol"].as_str().unwrap();
+        assert!(text.contains(symbol), "{symbol} is not in the book: {text}");
+    }
+}

@@ -221,6 +221,17 @@ impl DocData {
         }
         self
     }
+
+    /// Sets the values a step was completed with ("ky_bao_cao: năm 2023"): they are this
+    /// occasion's facts, so they win over the data file's.
+    pub fn with_step_inputs(mut self, inputs: &serde_json::Value) -> Self {
+        if let (Some(target), Some(inputs)) = (self.value.as_object_mut(), inputs.as_object()) {
+            for (k, v) in inputs {
+                target.insert(k.clone(), v.clone());
+            }
+        }
+        self
+    }
 }
 
 /// One file's mapping over those it extends. Each file is checked against [`Fields`] on its
