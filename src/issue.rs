@@ -36,6 +36,7 @@ pub fn draft_step(
     out: &Path,
 ) -> Result<Vec<(String, Vec<PathBuf>)>> {
     let procedure = engine.workflow(&store.case(&plan.case_id)?.workflow)?;
+    let issued = van_ban(store, &plan.case_id)?;
     let draft = Issuance {
         number: None,
         date: None,
@@ -47,7 +48,8 @@ pub fn draft_step(
     for t in &plan.outcome.documents {
         let data = data_for(t)?
             .with_step_inputs(&plan.inputs)
-            .with_case_fields(&plan.data);
+            .with_case_fields(&plan.data)
+            .with_case_fields(&issued);
         let data = service::with_province(set, procedure, t, data)?;
         rendered.push(service::render_formats(
             set,
@@ -72,6 +74,34 @@ pub fn draft_step(
         written.push((id, paths));
     }
     Ok(written)
+}
+
+/// `{"van_ban": {...}}`: the case's issued documents by template (hyphens as underscores,
+/// the latest of each), with number, date and a ready citation — "Tờ trình số 03/TTr-CAX ngày
+/// 28 tháng 02 năm 2023" — so that a later draft cites the numbers the register really gave
+/// (`{{van_ban.to_trinh_de_xuat_xay_dung_mo_hinh.trich_dan}}`).
+fn van_ban(store: &Store, case: &str) -> Result<serde_json::Value> {
+    let mut map = serde_json::Map::new();
+    for d in store.documents(case)? {
+        let Some(e) = live_entry(store, &d)? else {
+            continue;
+        };
+        // An attached document carries its parent's number: cite the parent.
+        if e.doc.as_deref() != Some(d.doc.as_str()) {
+            continue;
+        }
+        let date =
+            crate::document::thoi_gian::ngay_thang_nam(crate::document::DocDate::Issued(e.on_date));
+        map.insert(
+            d.template.replace('-', "_"),
+            serde_json::json!({
+                "so": e.symbol,
+                "ngay": e.on_date.format("%Y-%m-%d").to_string(),
+                "trich_dan": format!("{} số {} {date}", e.kind_name(), e.symbol),
+            }),
+        );
+    }
+    Ok(serde_json::json!({ "van_ban": map }))
 }
 
 /// What issuing did.

@@ -18,15 +18,7 @@ fn hoso(db: &Path) -> Command {
 
 /// The demo's database and outputs, made once per test.
 fn demo(dir: &Path) -> PathBuf {
-    let out = dir.join("demo");
-    let o = Command::new(env!("CARGO_BIN_EXE_hoso"))
-        .current_dir(root())
-        .args(["demo", "--out"])
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    out
+    run_demo(dir).0
 }
 
 fn archive(db: &Path, case: &str, out: &Path) {

@@ -139,15 +139,7 @@ fn templates_lists_items_and_variables() {
 #[test]
 fn demo_drives_every_sample_case() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("demo");
-    let o = hoso()
-        .current_dir(root())
-        .args(["demo", "--out"])
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let report = String::from_utf8(o.stdout).unwrap();
+    let (out, report) = run_demo(dir.path());
     assert!(report.contains("3 hồ sơ"), "{report}");
     assert!(report.contains("từ chối (như mong đợi)"), "{report}");
     assert!(out.join("hoso.db").exists());

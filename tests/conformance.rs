@@ -93,14 +93,12 @@ fn libreoffice_renders_every_sample() {
 #[ignore = "needs LibreOffice and poppler-utils; run by .ci/run"]
 fn libreoffice_opens_the_register_book() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("demo");
+    let (out, _) = run_demo(dir.path());
     let hoso = || {
         let mut c = Command::new(env!("CARGO_BIN_EXE_hoso"));
         c.current_dir(root());
         c
     };
-    let o = hoso().args(["demo", "--out"]).arg(&out).output().unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let db = out.join("hoso.db");
     let book = dir.path().join("so-di.docx");
     let o = hoso()

@@ -26,6 +26,15 @@ fn every_template_has_a_sample_and_renders() {
         }
         // The last text block carries the closing mark.
         assert!(body.iter().any(|p| p.ends_with("./.")), "{}", t.id);
+        // `{{ngay d}}` prints "ngày …" itself: no template writes the word again before it.
+        for p in &body {
+            let lower = p.to_lowercase();
+            assert!(
+                !lower.contains("ngày ngày") && !lower.contains("ngày  ngày"),
+                "{}: {p}",
+                t.id
+            );
+        }
     }
 }
 

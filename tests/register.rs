@@ -337,14 +337,7 @@ fn issuing_numbers_a_draft_once_and_carries_the_quy_che() {
 #[test]
 fn the_quy_che_carries_its_decision_number() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("demo");
-    let o = Command::new(env!("CARGO_BIN_EXE_hoso"))
-        .current_dir(root())
-        .args(["demo", "--out"])
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (out, _) = run_demo(dir.path());
     let db = out.join("hoso.db");
     let entries = book(&db, &["--issuer", "BAN CHỈ ĐẠO MÔ HÌNH"]);
     let qd = entries
@@ -358,6 +351,20 @@ fn the_quy_che_carries_its_decision_number() {
             "Kèm theo Quyết định số {symbol} ngày 25 tháng 3 năm 2023"
         ))),
         "{quy_che:?}"
+    );
+    // Later drafts cite the numbers the register gave, not numbers typed in a data file.
+    let qd = docx_text(out.join("C0001/06-quyet-dinh-thanh-lap-mo-hinh.docx")).join("\n");
+    let nq = book(&db, &["--issuer", "ĐẢNG ỦY XÃ ĐẮK MAR"])[0]["symbol"].clone();
+    assert_eq!(nq, "01-NQ/ĐU");
+    assert!(
+        qd.contains(
+            "Căn cứ Nghị quyết số 01-NQ/ĐU ngày 10 tháng 3 năm 2023 của Đảng ủy xã Đắk Mar"
+        ),
+        "{qd}"
+    );
+    assert!(
+        qd.contains("tại Tờ trình số 03/TTr-CAX ngày 28 tháng 02 năm 2023"),
+        "{qd}"
     );
     // The quy chế takes no number of its own; a Party committee's resolution takes its own.
     assert!(entries.iter().all(|e| e["kind"] != "quy-che"));

@@ -32,17 +32,19 @@ pub fn import(store: &mut Store, bytes: &[u8], limits: Limits) -> Result<String>
         .lines()
         .map(|l| serde_json::from_str::<EventLine>(l).map_err(|e| bad("data/events.jsonl", &e)))
         .collect::<Result<Vec<_>>>()?;
+    let row =
+        |doc: &str, step: &str, template: &str, data: &serde_json::Value, on: &str| DocumentRow {
+            doc: doc.into(),
+            step: step.into(),
+            template: template.into(),
+            data: data.clone(),
+            drafted_on: on.into(),
+            entry: None,
+        };
     let mut documents: Vec<(DocumentRow, Option<RestoredEntry>)> = Vec::new();
     for d in &meta.documents {
         documents.push((
-            DocumentRow {
-                doc: d.doc.clone(),
-                step: d.step.clone(),
-                template: d.template.clone(),
-                data: d.data.clone(),
-                drafted_on: d.drafted_on.clone(),
-                entry: None,
-            },
+            row(&d.doc, &d.step, &d.template, &d.data, &d.drafted_on),
             Some(RestoredEntry {
                 issuer: d.issuer.clone(),
                 period: d.period.clone(),
@@ -59,14 +61,7 @@ pub fn import(store: &mut Store, bytes: &[u8], limits: Limits) -> Result<String>
     }
     for d in &meta.drafts {
         documents.push((
-            DocumentRow {
-                doc: d.doc.clone(),
-                step: d.step.clone(),
-                template: d.template.clone(),
-                data: d.data.clone(),
-                drafted_on: d.drafted_on.clone(),
-                entry: None,
-            },
+            row(&d.doc, &d.step, &d.template, &d.data, &d.drafted_on),
             None,
         ));
     }

@@ -8,7 +8,7 @@ use docx_rs::{
 };
 
 use super::layout as l;
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 fn twips(mm: f32) -> i32 {
     (mm / 25.4 * 1440.0).round() as i32
@@ -97,12 +97,5 @@ pub fn docx(title: &str, columns: &[(&str, f32)], sections: &[Section]) -> Resul
             )
             .add_paragraph(Paragraph::new());
     }
-    let mut xml = docx.build();
-    xml.document = super::ooxml::reorder(&xml.document);
-    let mut buf = std::io::Cursor::new(Vec::new());
-    xml.pack(&mut buf).map_err(|e| Error::Render {
-        what: "DOCX".into(),
-        message: e.to_string(),
-    })?;
-    Ok(buf.into_inner())
+    super::docx::pack(docx)
 }

@@ -585,6 +585,11 @@ pub fn render(doc: &Document) -> Result<Vec<u8>> {
     };
     docx = docx.created_at(&created).updated_at(&created);
 
+    pack(docx)
+}
+
+/// The package's bytes, every part's elements in schema order (docx-rs writes some out of it).
+pub(super) fn pack(docx: Docx) -> Result<Vec<u8>> {
     let mut xml = docx.build();
     xml.document = super::ooxml::reorder(&xml.document);
     xml.styles = super::ooxml::reorder(&xml.styles);

@@ -61,3 +61,17 @@ pub fn paragraphs(xml: &str) -> Vec<String> {
         })
         .collect()
 }
+
+/// Runs `hoso demo` into `dir/demo` from the repository root; returns that folder and the
+/// report it printed.
+pub fn run_demo(dir: &Path) -> (PathBuf, String) {
+    let out = dir.join("demo");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_hoso"))
+        .current_dir(root())
+        .args(["demo", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    (out, String::from_utf8(o.stdout).unwrap())
+}
