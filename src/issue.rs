@@ -233,6 +233,7 @@ pub fn issue(
                     &provisional,
                 )?;
             }
+            crate::store::pause_point("issue.before_take");
             let mut req = Request::for_document(&model, at);
             req.document = Some((case.to_string(), target.doc.clone()));
             (register::take(store, &req)?, false)

@@ -246,7 +246,7 @@ fn docx_text(path: PathBuf) -> Vec<String> {
 }
 
 #[test]
-fn issuing_numbers_a_draft_once_and_carries_the_quy_che() {
+fn issuing_numbers_a_draft_once_even_when_clerks_race() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("hoso.db");
     let out = dir.path().join("out");
@@ -332,6 +332,62 @@ fn issuing_numbers_a_draft_once_and_carries_the_quy_che() {
     let o = issue(&db, &id, "01-ke-hoach-khao-sat", "2023-02-08", &out);
     assert!(String::from_utf8_lossy(&o.stdout).contains("ban hành: 02/KH-"));
     assert_eq!(book(&db, &[]).len(), 2);
+
+    // Four clerks issue the same draft at once: one number among them.
+    let o = hoso(&db)
+        .args([
+            "case",
+            "new",
+            "--workflow",
+            "mo-hinh",
+            "--at",
+            "2023-03-01",
+            "--data",
+        ])
+        .arg(&case)
+        .output()
+        .unwrap();
+    let id = String::from_utf8(o.stdout).unwrap().trim().to_string();
+    advance(
+        &db,
+        &id,
+        "khao-sat",
+        "2023-03-01",
+        &sample("ke-hoach-khao-sat"),
+        &out,
+    );
+    let racers: Vec<std::process::Child> = (0..4)
+        .map(|_| {
+            hoso(&db)
+                .args(["doc", "issue", &id, "01-ke-hoach-khao-sat"])
+                .args(["--at", "2023-03-01", "--out"])
+                .arg(&out)
+                // All four pass the "not issued yet" check before any takes a number.
+                .env("HOSO_PAUSE_AT", "issue.before_take")
+                .env("HOSO_PAUSE_MS", "1500")
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let said: BTreeSet<String> = racers
+        .into_iter()
+        .map(|c| {
+            let o = c.wait_with_output().unwrap();
+            assert!(o.status.success());
+            let line = String::from_utf8(o.stdout).unwrap();
+            line.lines()
+                .next()
+                .unwrap()
+                .split(": ")
+                .nth(1)
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(said.len(), 1, "{said:?}");
+    assert_eq!(book(&db, &[]).len(), 3);
 }
 
 #[test]

@@ -177,7 +177,8 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<Entry> {
 
 /// Takes the next number of the request's series and writes its entry, in one immediate
 /// transaction; with `req.document`, the case document is marked as carrying it in the same
-/// transaction. A date earlier than the series' last entry is refused: numbers follow dates.
+/// transaction, and a document that already carries a live number gets that number back.
+/// A date earlier than the series' last entry is refused: numbers follow dates.
 pub fn take(store: &mut Store, req: &Request) -> Result<Entry> {
     let issuer = issuer_key(req.issuer);
     let series = req
@@ -199,6 +200,27 @@ pub fn take(store: &mut Store, req: &Request) -> Result<Entry> {
         )
         .optional()
         .map_err(err)?;
+    // Two clerks issuing the same document at once: the second finds the first's number.
+    if let Some((case, doc)) = &req.document {
+        let live: Option<i64> = tx
+            .query_row(
+                "SELECT r.id FROM documents d JOIN register r ON r.id = d.entry
+                 WHERE d.case_id = ?1 AND d.doc = ?2 AND r.voided_on IS NULL",
+                params![case, doc],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(err)?;
+        if let Some(id) = live {
+            return tx
+                .query_row(
+                    &format!("SELECT {COLUMNS} FROM register WHERE id = ?1"),
+                    [id],
+                    row,
+                )
+                .map_err(err);
+        }
+    }
     let at = date_text(req.at);
     if let Some((_, symbol, on)) = &last
         && *on > at

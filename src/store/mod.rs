@@ -632,12 +632,17 @@ pub(crate) fn fail_point(name: &str) -> Result<()> {
     Ok(())
 }
 
-/// A pause injected by tests inside a transaction (`HOSO_PAUSE_AT=<name>`), so that a test
-/// can kill the process at that point and show the crash loses nothing and duplicates nothing.
+/// A pause injected by tests (`HOSO_PAUSE_AT=<name>`, for `HOSO_PAUSE_MS`, default 30 s), so
+/// that a test can kill the process at that point, or line several processes up there, and show
+/// that nothing is lost or given twice.
 pub(crate) fn pause_point(name: &str) {
     if std::env::var("HOSO_PAUSE_AT").is_ok_and(|v| v == name) {
+        let ms = std::env::var("HOSO_PAUSE_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(30_000);
         eprintln!("paused at {name}");
-        std::thread::sleep(std::time::Duration::from_secs(30));
+        std::thread::sleep(std::time::Duration::from_millis(ms));
     }
 }
 
