@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use chrono::{Datelike, Months, NaiveDate, TimeZone};
 
-use crate::workflow::{Step, Workflow, check::period};
+use crate::workflow::{Step, check::period};
 
 /// Whole months from `from` to `to` (negative when `to` is earlier).
 pub fn months_between(from: NaiveDate, to: NaiveDate) -> i64 {
@@ -50,12 +50,7 @@ pub fn add_period(date: NaiveDate, p: &str) -> Option<NaiveDate> {
 
 /// When `step`, opened on `at`, is due: its deadline rule's next date, or its period after the
 /// step it counts from, or for a recurring step its next occurrence.
-pub fn due(
-    step: &Step,
-    _w: &Workflow,
-    done: &BTreeMap<String, NaiveDate>,
-    at: NaiveDate,
-) -> Option<NaiveDate> {
+pub fn due(step: &Step, done: &BTreeMap<String, NaiveDate>, at: NaiveDate) -> Option<NaiveDate> {
     match &step.deadline {
         Some(d) => match (&d.rule, &d.after, &d.within) {
             (Some(rule), _, _) => next_occurrence(rule, at),

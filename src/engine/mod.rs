@@ -257,7 +257,7 @@ impl Engine {
         let fields = as_map(data, "case data")?;
         validate(&w.fields, &fields, "dữ liệu hồ sơ")?;
         let first = &w.steps[0];
-        let due = calendar::due(first, w, store_steps_none(), at);
+        let due = calendar::due(first, store_steps_none(), at);
         store.create_case(
             &w.id,
             &w.version,
@@ -421,14 +421,14 @@ impl Engine {
         let mut opened: Vec<(String, Option<NaiveDate>)> = opened
             .into_iter()
             .filter_map(|id| w.steps.iter().find(|s| s.id == id))
-            .map(|s| (s.id.clone(), calendar::due(s, w, &done, at)))
+            .map(|s| (s.id.clone(), calendar::due(s, &done, at)))
             .collect();
         // A recurring step stays open, due at the occurrence after the one it just satisfied
         // (a quarterly report made on 05/12 meets the 10/12 deadline; the next is 10/03).
         if step.repeat.is_some() {
-            let satisfied = calendar::due(step, w, &done, at).unwrap_or(at);
+            let satisfied = calendar::due(step, &done, at).unwrap_or(at);
             let after = satisfied.succ_opt().unwrap_or(satisfied);
-            opened.push((step.id.clone(), calendar::due(step, w, &done, after)));
+            opened.push((step.id.clone(), calendar::due(step, &done, after)));
         }
         let mut documents = Vec::new();
         for d in &step.documents {
