@@ -805,6 +805,14 @@ fn register_command(
                 (_, i) => i.clone(),
             };
             let entries = register::list(store, issuer.as_deref(), year)?;
+            if let (None, Some(i), true) = (&province, &issuer, entries.is_empty())
+                && i.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            {
+                eprintln!(
+                    "hoso: no issuer's name contains `{i}`; for an agency id, add --province"
+                );
+            }
             match format.as_str() {
                 "text" => {
                     for e in &entries {
@@ -885,8 +893,8 @@ fn check_workflows(
                     Ok(merged) => check::check(
                         &Loaded {
                             path: f.clone(),
+                            spans: o.spans_for(&merged),
                             workflow: merged,
-                            spans: Default::default(),
                         },
                         set,
                     ),

@@ -127,3 +127,31 @@ fn overlays_merge_and_name_what_the_base_lacks() {
         assert!(ids.contains(&want), "{ids:?}");
     }
 }
+
+/// A problem in a step an overlay adds is reported at the overlay's own line, not 1:1.
+#[test]
+fn merged_overlay_problems_name_the_overlay_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("thu.yaml");
+    std::fs::write(
+        &f,
+        "extends: mo-hinh\nprovince: thu\nname: Thử\nversion: \"1\"\neffective_from: 2025-07-01\n\
+         steps:\n  ra-mat:\n    add_next: [bao-cao-them]\n\
+         add_steps:\n  - id: bao-cao-them\n    title: Báo cáo thêm\n    actor: ubnd-xa\n    next: [khong-co]\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hoso"))
+        .args(["workflow", "check"])
+        .arg(&f)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains(&format!(
+            "{}:13:12: next: unknown step `khong-co`",
+            f.display()
+        )),
+        "{stdout}"
+    );
+}

@@ -138,6 +138,21 @@ impl Agency {
 }
 
 impl LoadedOverlay {
+    /// Places for a procedure merged from this overlay: a step the overlay added or changed
+    /// points at the overlay's lines for it; everything else at the top of the file.
+    pub fn spans_for(&self, merged: &Workflow) -> Spans {
+        let mut pairs = Vec::new();
+        for (k, step) in merged.steps.iter().enumerate() {
+            let from = match self.overlay.add_steps.iter().position(|s| s.id == step.id) {
+                Some(j) => format!("add_steps[{j}]"),
+                None if self.overlay.steps.contains_key(&step.id) => format!("steps.{}", step.id),
+                None => continue,
+            };
+            pairs.push((from, format!("steps[{k}]")));
+        }
+        self.spans.remapped(&pairs)
+    }
+
     pub fn load(path: &Path) -> Result<LoadedOverlay> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         Self::parse(path, &text)

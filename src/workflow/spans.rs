@@ -124,6 +124,26 @@ impl Spans {
         Spans(b.spans)
     }
 
+    /// The places of another document's nodes: each `(from, to)` copies the node `from` and
+    /// everything below it to `to`. A merged procedure uses it to point its steps at the
+    /// overlay lines they came from.
+    pub fn remapped(&self, pairs: &[(String, String)]) -> Spans {
+        let mut out = HashMap::new();
+        if let Some(root) = self.0.get("") {
+            out.insert(String::new(), *root);
+        }
+        for (from, to) in pairs {
+            for (k, pos) in &self.0 {
+                if let Some(rest) = k.strip_prefix(from.as_str())
+                    && (rest.is_empty() || rest.starts_with(['.', '[']))
+                {
+                    out.insert(format!("{to}{rest}"), *pos);
+                }
+            }
+        }
+        Spans(out)
+    }
+
     /// The place of `path`, or of its nearest ancestor that has one.
     pub fn at(&self, path: &str) -> Pos {
         let mut p = path.to_string();
