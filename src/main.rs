@@ -699,7 +699,7 @@ fn register_command(
     store: &mut hoso::store::Store,
     r: RegisterCommand,
 ) -> Result<()> {
-    use hoso::document::{FamilyId, SoKyHieu, kind};
+    use hoso::document::kind;
     use hoso::register;
     match r {
         RegisterCommand::Take {
@@ -716,55 +716,24 @@ fn register_command(
         } => {
             let agency = engine.agency(&province, &issuer)?;
             let issuer = agency.issuer().to_model();
-            let k = kind::KINDS
-                .iter()
-                .find(|k| {
-                    k.key == type_name
-                        || k.state_abbr == Some(type_name.as_str())
-                        || k.party_abbr == Some(type_name.as_str())
-                })
-                .ok_or_else(|| {
-                    Error::Usage(format!(
-                        "--type: `{type_name}` is not a document type (quyet-dinh, cong-van, QĐ, TTr, …)"
-                    ))
-                })?;
-            let abbr = match issuer.family {
-                FamilyId::State => k.state_abbr,
-                FamilyId::Party => k.party_abbr,
-            };
-            if abbr.is_none() && unit.is_none() {
+            let k = kind::lookup(&type_name).ok_or_else(|| {
+                Error::Usage(format!(
+                    "--type: `{type_name}` is not a document type (quyet-dinh, cong-van, QĐ, TTr, …)"
+                ))
+            })?;
+            if k.abbr(issuer.family).is_none() && unit.is_none() {
                 return Err(Error::Usage(
                     "--unit: a công văn's ký hiệu ends with the drafting unit (e.g. NC)".into(),
                 ));
             }
-            let at = at.unwrap_or_else(today);
-            let entry = register::take(
-                store,
-                &register::Request {
-                    issuer: &issuer,
-                    kind: k,
-                    so_ky_hieu: SoKyHieu {
-                        number: None,
-                        kind: abbr.map(str::to_string),
-                        issuer: issuer.abbreviation.clone(),
-                        unit: unit.map(|u| hoso::text::clean(&u)),
-                    },
-                    secret,
-                    at,
-                    trich_yeu: hoso::text::clean(&summary),
-                    signer: hoso::text::clean(&signer),
-                    recipients: recipients.iter().map(|r| hoso::text::clean(r)).collect(),
-                    luu: issuer
-                        .family
-                        .family()
-                        .luu_first
-                        .map(str::to_string)
-                        .into_iter()
-                        .collect(),
-                    copies,
-                    document: None,
-                },
-            )?;
+            let unit = unit.map(|u| hoso::text::clean(&u));
+            let mut req = register::Request::new(&issuer, k, unit, at.unwrap_or_else(today));
+            req.secret = secret;
+            req.trich_yeu = hoso::text::clean(&summary);
+            req.signer = hoso::text::clean(&signer);
+            req.recipients = recipients.iter().map(|r| hoso::text::clean(r)).collect();
+            req.copies = copies;
+            let entry = register::take(store, &req)?;
             println!("{}", entry.symbol);
         }
         RegisterCommand::Void {

@@ -2,6 +2,8 @@
 //! as data: the key used in template front matter, the printed type name and the abbreviation
 //! each family uses in the ký hiệu.
 
+use super::FamilyId;
+
 /// How the first page of a type is laid out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shape {
@@ -98,6 +100,38 @@ pub fn find(key: &str) -> Option<&'static DocKind> {
     KINDS.iter().find(|k| k.key == key)
 }
 
+/// Looks a type up by its key or by either family's abbreviation ("quyet-dinh", "QĐ", "TTr"),
+/// as a văn thư types it.
+pub fn lookup(s: &str) -> Option<&'static DocKind> {
+    find(s).or_else(|| {
+        KINDS
+            .iter()
+            .find(|k| k.state_abbr == Some(s) || k.party_abbr == Some(s))
+    })
+}
+
+impl DocKind {
+    /// The abbreviation `family` uses in the ký hiệu; `None` for a State công văn.
+    pub fn abbr(&self, family: FamilyId) -> Option<&'static str> {
+        match family {
+            FamilyId::State => self.state_abbr,
+            FamilyId::Party => self.party_abbr,
+        }
+    }
+
+    /// The type as running text and the register name it: "Quyết định", "Công văn".
+    pub fn name(&self) -> String {
+        if self.shape == Shape::CongVan {
+            return "Công văn".into();
+        }
+        let lower = self.title.to_lowercase();
+        let mut c = lower.chars();
+        c.next()
+            .map(|first| first.to_uppercase().chain(c).collect())
+            .unwrap_or_default()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,6 +147,16 @@ mod tests {
         assert_eq!(abbr("to-trinh"), Some("TTr"));
         assert_eq!(abbr("cong-van"), None);
         assert_eq!(find("cong-van").unwrap().shape, Shape::CongVan);
+    }
+
+    #[test]
+    fn names_and_lookup() {
+        assert_eq!(find("quyet-dinh").unwrap().name(), "Quyết định");
+        assert_eq!(find("cong-van").unwrap().name(), "Công văn");
+        assert_eq!(lookup("TTr").unwrap().key, "to-trinh");
+        assert_eq!(lookup("bao-cao").unwrap().abbr(FamilyId::Party), Some("BC"));
+        assert_eq!(lookup("cong-van").unwrap().abbr(FamilyId::State), None);
+        assert!(lookup("XX").is_none());
     }
 
     #[test]

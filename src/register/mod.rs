@@ -30,43 +30,61 @@ pub struct Request<'a> {
 }
 
 impl<'a> Request<'a> {
-    /// The request for a drafted document, as the văn thư would fill the book from it.
-    pub fn for_document(doc: &'a Document, at: NaiveDate) -> Request<'a> {
-        let signer = doc
-            .signatures
-            .last()
-            .map(|s| match s.lines.last() {
-                Some(title) => format!("{} ({title})", s.name),
-                None => s.name.clone(),
-            })
-            .unwrap_or_default();
-        let (recipients, luu, copies) = match &doc.noi_nhan {
-            Some(n) => (n.recipients.clone(), n.luu.clone(), n.copies),
-            None => (Vec::new(), Vec::new(), None),
-        };
-        let luu = doc
-            .family()
-            .luu_first
-            .map(str::to_string)
-            .into_iter()
-            .chain(luu)
-            .collect();
+    /// A request naming only issuer, type, drafting unit (a công văn's last group) and date;
+    /// the file copy goes to the văn thư as the family has it.
+    pub fn new(
+        issuer: &'a Issuer,
+        kind: &'static DocKind,
+        unit: Option<String>,
+        at: NaiveDate,
+    ) -> Request<'a> {
         Request {
-            issuer: &doc.issuer,
-            kind: doc.kind,
+            issuer,
+            kind,
             so_ky_hieu: SoKyHieu {
                 number: None,
-                ..doc.so_ky_hieu.clone()
+                kind: kind.abbr(issuer.family).map(str::to_string),
+                issuer: issuer.abbreviation.clone(),
+                unit,
             },
-            secret: doc.secrecy.is_some(),
+            secret: false,
             at,
-            trich_yeu: doc.trich_yeu.clone(),
-            signer,
-            recipients,
-            luu,
-            copies,
+            trich_yeu: String::new(),
+            signer: String::new(),
+            recipients: Vec::new(),
+            luu: issuer
+                .family
+                .family()
+                .luu_first
+                .map(str::to_string)
+                .into_iter()
+                .collect(),
+            copies: None,
             document: None,
         }
+    }
+
+    /// The request for a drafted document, as the văn thư would fill the book from it.
+    pub fn for_document(doc: &'a Document, at: NaiveDate) -> Request<'a> {
+        let mut r = Request::new(&doc.issuer, doc.kind, None, at);
+        r.so_ky_hieu = SoKyHieu {
+            number: None,
+            ..doc.so_ky_hieu.clone()
+        };
+        r.secret = doc.secrecy.is_some();
+        r.trich_yeu = doc.trich_yeu.clone();
+        if let Some(s) = doc.signatures.last() {
+            r.signer = match s.lines.last() {
+                Some(title) => format!("{} ({title})", s.name),
+                None => s.name.clone(),
+            };
+        }
+        if let Some(n) = &doc.noi_nhan {
+            r.recipients = n.recipients.clone();
+            r.luu.extend(n.luu.iter().cloned());
+            r.copies = n.copies;
+        }
+        r
     }
 }
 
@@ -97,20 +115,8 @@ pub struct Entry {
 impl Entry {
     /// "Quyết định", "Công văn": the type as the book names it.
     pub fn kind_name(&self) -> String {
-        match kind::find(&self.kind) {
-            Some(k) if !k.title.is_empty() => sentence_case(k.title),
-            Some(_) => "Công văn".into(),
-            None => self.kind.clone(),
-        }
+        kind::find(&self.kind).map_or_else(|| self.kind.clone(), DocKind::name)
     }
-}
-
-fn sentence_case(s: &str) -> String {
-    let lower = s.to_lowercase();
-    let mut c = lower.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
 }
 
 /// "Về việc thành lập …" → "về việc thành lập …", to follow the type's name in the book; an
@@ -467,28 +473,10 @@ mod tests {
 
     fn req<'a>(i: &'a Issuer, kind: &str, at: &str) -> Request<'a> {
         let k = kind::find(kind).unwrap();
-        let abbr = match i.family {
-            FamilyId::State => k.state_abbr,
-            FamilyId::Party => k.party_abbr,
-        };
-        Request {
-            issuer: i,
-            kind: k,
-            so_ky_hieu: SoKyHieu {
-                number: None,
-                kind: abbr.map(str::to_string),
-                issuer: i.abbreviation.clone(),
-                unit: abbr.is_none().then(|| "NC".to_string()),
-            },
-            secret: false,
-            at: d(at),
-            trich_yeu: "Về việc thử".into(),
-            signer: "Nguyễn Văn A".into(),
-            recipients: vec!["Như trên".into()],
-            luu: vec!["VT".into()],
-            copies: Some(2),
-            document: None,
-        }
+        let unit = k.abbr(i.family).is_none().then(|| "NC".to_string());
+        let mut r = Request::new(i, k, unit, d(at));
+        r.trich_yeu = "Về việc thử".into();
+        r
     }
 
     fn store() -> (tempfile::TempDir, Store) {

@@ -384,10 +384,7 @@ impl TemplateSet {
         let mut body = markup::parse(&md);
         document::body::close(&mut body.blocks);
 
-        let kind_abbr = match family.id {
-            document::FamilyId::State => t.kind.state_abbr,
-            document::FamilyId::Party => t.kind.party_abbr,
-        };
+        let kind_abbr = t.kind.abbr(family.id);
         if kind_abbr.is_none() && t.kind.shape != Shape::CongVan {
             return Err(Error::Template {
                 template: t.id.clone(),
@@ -435,10 +432,10 @@ impl TemplateSet {
         {
             let parent = AttachedTo {
                 wording: wording.clone(),
-                kind_name: sentence_case(kind.title),
+                kind_name: kind.name(),
                 number: SoKyHieu {
                     number: issuance.number,
-                    kind: kind.state_abbr.map(str::to_string),
+                    kind: kind.abbr(family.id).map(str::to_string),
                     issuer: issuer.abbreviation.clone(),
                     unit: None,
                 },
@@ -495,7 +492,7 @@ impl TemplateSet {
             kind: t.kind,
             so_ky_hieu,
             date,
-            title_text: format!("{} {}", sentence_case(t.kind.title), trich_yeu)
+            title_text: format!("{} {}", t.kind.name(), trich_yeu)
                 .trim()
                 .to_string(),
             trich_yeu,
@@ -521,16 +518,6 @@ fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
 
 fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
     lock.write().unwrap_or_else(|e| e.into_inner())
-}
-
-/// "QUYẾT ĐỊNH" → "Quyết định".
-fn sentence_case(s: &str) -> String {
-    let lower = s.to_lowercase();
-    let mut c = lower.chars();
-    match c.next() {
-        Some(first) => first.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
 }
 
 fn render_error(template: &str, part: &str, data: &DocData, e: handlebars::RenderError) -> Error {

@@ -5,7 +5,7 @@ use std::hint::black_box;
 
 use chrono::NaiveDate;
 use criterion::{Criterion, criterion_group, criterion_main};
-use hoso::document::{FamilyId, Issuer, SoKyHieu, kind};
+use hoso::document::{FamilyId, Issuer, kind};
 use hoso::register::{Request, take};
 use hoso::store::Store;
 
@@ -23,24 +23,17 @@ fn bench(c: &mut Criterion) {
         family: FamilyId::State,
         numbering: Default::default(),
     };
-    let req = Request {
-        issuer: &issuer,
-        kind: kind::find("cong-van").unwrap(),
-        so_ky_hieu: SoKyHieu {
-            number: None,
-            kind: None,
-            issuer: "BCĐ".into(),
-            unit: Some("NC".into()),
-        },
-        secret: false,
-        at: NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
-        trich_yeu: "V/v báo cáo mô hình".into(),
-        signer: "Lê Ngọc Tuấn (TRƯỞNG BAN)".into(),
-        recipients: vec!["Như trên".into()],
-        luu: vec!["VT".into(), "NC".into()],
-        copies: Some(5),
-        document: None,
-    };
+    let mut req = Request::new(
+        &issuer,
+        kind::find("cong-van").unwrap(),
+        Some("NC".into()),
+        NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
+    );
+    req.trich_yeu = "V/v báo cáo mô hình".into();
+    req.signer = "Lê Ngọc Tuấn (TRƯỞNG BAN)".into();
+    req.recipients = vec!["Như trên".into()];
+    req.luu.push("NC".into());
+    req.copies = Some(5);
     c.bench_function("register take (durable, WAL)", |b| {
         b.iter(|| black_box(take(&mut store, black_box(&req)).unwrap()))
     });
