@@ -767,13 +767,18 @@ fn register_command(
             format,
             out,
         } => {
-            let issuer = match (&province, &issuer) {
+            let key = match (&province, &issuer) {
                 (Some(p), Some(i)) => Some(register::issuer_key(
                     &engine.agency(p, i)?.issuer().to_model(),
                 )),
-                (_, i) => i.clone(),
+                _ => None,
             };
-            let entries = register::list(store, issuer.as_deref(), year)?;
+            let books = match (&key, &issuer) {
+                (Some(k), _) => register::Books::Of(k),
+                (None, Some(part)) => register::Books::NameContains(part),
+                (None, None) => register::Books::All,
+            };
+            let entries = register::list(store, books, year)?;
             if let (None, Some(i), true) = (&province, &issuer, entries.is_empty())
                 && i.chars()
                     .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')

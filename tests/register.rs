@@ -315,9 +315,6 @@ fn issuing_numbers_a_draft_once_even_when_clerks_race() {
 
     // Withdrawn, it is issued under a new number; the old one stays in the book.
     let issuer = book(&db, &[])[0]["issuer"].as_str().unwrap().to_string();
-    let e =
-        hoso::register::list(&hoso::store::Store::open(&db).unwrap(), Some(&issuer), None).unwrap();
-    assert_eq!(e.len(), 1);
     let mut store = hoso::store::Store::open(&db).unwrap();
     hoso::register::void(
         &mut store,

@@ -301,27 +301,42 @@ pub fn entry(store: &Store, id: i64) -> Result<Entry> {
     .map_err(|e| Error::io(path, e))
 }
 
-/// The book, in the order numbers were given; `issuer` matches any part of the issuer's
-/// name, `year` the year of the entry's date.
-pub fn list(store: &Store, issuer: Option<&str>, year: Option<i32>) -> Result<Vec<Entry>> {
+/// Whose book to read.
+#[derive(Debug, Clone, Copy)]
+pub enum Books<'a> {
+    All,
+    /// One issuer, by its key ([`issuer_key`]).
+    Of(&'a str),
+    /// Every issuer whose name contains this text, as a clerk searches.
+    NameContains(&'a str),
+}
+
+/// The books, in the order numbers were given; `year` is the year of the entry's date.
+pub fn list(store: &Store, books: Books, year: Option<i32>) -> Result<Vec<Entry>> {
     let (conn, path) = store.conn();
     let err = |e: rusqlite::Error| Error::io(path, e);
+    let (exact, part) = match books {
+        Books::All => (None, None),
+        Books::Of(k) => (Some(k), None),
+        Books::NameContains(p) => (None, Some(p)),
+    };
     let mut st = conn
         .prepare(&format!(
             "SELECT {COLUMNS} FROM register
-             WHERE (?1 IS NULL OR instr(issuer, ?1) > 0)
-               AND (?2 IS NULL OR substr(on_date, 1, 4) = ?2)
+             WHERE (?1 IS NULL OR issuer = ?1)
+               AND (?2 IS NULL OR instr(issuer, ?2) > 0)
+               AND (?3 IS NULL OR substr(on_date, 1, 4) = ?3)
              ORDER BY issuer, period, id"
         ))
         .map_err(err)?;
-    st.query_map(params![issuer, year.map(|y| y.to_string())], row)
+    st.query_map(params![exact, part, year.map(|y| y.to_string())], row)
         .map_err(err)?
         .collect::<rusqlite::Result<_>>()
         .map_err(err)
 }
 
-/// Withdraws a number: the entry stays in the book, marked with the date and reason, and the
-/// number is never given again. `number` is "05" or the full symbol "05/QĐ-UBND" (needed
+/// Withdraws a number of `issuer`'s book (its key): the entry stays in the book, marked with the
+/// date and reason, and the number is never given again. `number` is "05" or the full symbol "05/QĐ-UBND" (needed
 /// when several series of the issuer have a 05).
 pub fn void(
     store: &mut Store,
@@ -336,7 +351,7 @@ pub fn void(
             "--reason: say why the number is withdrawn".into(),
         ));
     }
-    let candidates: Vec<Entry> = list(store, Some(issuer), year)?
+    let candidates: Vec<Entry> = list(store, Books::Of(issuer), year)?
         .into_iter()
         .filter(|e| e.symbol == number || number.parse::<u32>().is_ok_and(|n| n == e.number))
         .collect();
@@ -568,17 +583,18 @@ mod tests {
         let (_d, mut s) = store();
         let ub = issuer("ỦY BAN NHÂN DÂN XÃ ĐẮK MAR", "UBND");
         take(&mut s, &req(&ub, "quyet-dinh", "2026-03-01")).unwrap();
-        let v = void(
-            &mut s,
-            "ĐẮK MAR",
-            "01",
-            Some(2026),
-            "ký nhầm",
-            d("2026-03-02"),
-        )
-        .unwrap();
-        assert_eq!(v.void_reason.as_deref(), Some("ký nhầm"));
-        let again = void(&mut s, "ĐẮK MAR", "01/QĐ-UBND", None, "x", d("2026-03-02"));
+        // A book whose issuer's name contains this one's is another book.
+        let mut bcd = issuer("BAN CHỈ ĐẠO", "BCĐ");
+        bcd.parent = Some("ỦY BAN NHÂN DÂN XÃ ĐẮK MAR".into());
+        take(&mut s, &req(&bcd, "quyet-dinh", "2026-03-01")).unwrap();
+        let key = issuer_key(&ub);
+        assert!(void(&mut s, "ĐẮK MAR", "01", None, "x", d("2026-03-02")).is_err());
+        let v = void(&mut s, &key, "01", Some(2026), "ký nhầm", d("2026-03-02")).unwrap();
+        assert_eq!(
+            (v.void_reason.as_deref(), v.issuer.as_str()),
+            (Some("ký nhầm"), key.as_str())
+        );
+        let again = void(&mut s, &key, "01/QĐ-UBND", None, "x", d("2026-03-02"));
         assert!(again.unwrap_err().to_string().contains("already withdrawn"));
         let n = take(&mut s, &req(&ub, "quyet-dinh", "2026-03-02")).unwrap();
         assert_eq!(n.number, 2);
@@ -589,7 +605,7 @@ mod tests {
             .execute("UPDATE register SET number = 9 WHERE number = 2", [])
             .unwrap_err();
         assert!(e.to_string().contains("withdrawn"), "{e}");
-        let book = csv(&list(&s, None, Some(2026)).unwrap());
+        let book = csv(&list(&s, Books::Of(&key), Some(2026)).unwrap());
         assert!(
             book.contains("Thu hồi số ngày 02/03/2026: ký nhầm"),
             "{book}"
