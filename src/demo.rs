@@ -119,14 +119,15 @@ pub fn run(set: &TemplateSet, engine: &Engine, samples: &Path, out: &Path) -> Re
             |t| DocData::load(&docs_dir.join(format!("{t}.yaml"))),
             out,
         )?;
-        documents += drafted.iter().map(|(_, f)| f.len()).sum::<usize>();
-        // The văn thư issues what the step drafted on the day it was completed.
+        documents += drafted.iter().map(|d| d.files.len()).sum::<usize>();
+        // The văn thư issues what the step drafted on the day it was completed; a document
+        // attached to another is issued with it.
         let mut numbers = Vec::new();
-        for (doc, _) in &drafted {
-            if !issue::issuable(set, &store, id)?.contains(doc) {
+        for d in &drafted {
+            if set.get(&d.template)?.attached_kind().is_some() {
                 continue;
             }
-            let issued = issue::issue(set, &mut store, id, doc, s.at, out)?;
+            let issued = issue::issue(set, &mut store, id, &d.doc, s.at, out)?;
             documents += issued.files.len();
             numbers.push(issued.entry.symbol);
         }

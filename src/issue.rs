@@ -19,14 +19,23 @@ use crate::template::{DocData, Issuance, TemplateSet};
 const FORMATS: [Format; 2] = [Format::Docx, Format::Pdf];
 
 /// A document file's name in the hồ sơ: "documents/03-quyet-dinh-thanh-lap.pdf".
-pub fn file_name(doc: &str, f: Format) -> String {
+fn file_name(doc: &str, f: Format) -> String {
     format!("documents/{doc}.{}", f.extension())
+}
+
+/// A document a step drafted.
+#[derive(Debug)]
+pub struct Drafted {
+    /// Its id in the case: "03-quyet-dinh-thanh-lap-mo-hinh".
+    pub doc: String,
+    pub template: String,
+    pub files: Vec<PathBuf>,
 }
 
 /// Completes a planned step: renders its documents as drafts (before anything is recorded, so
 /// a template that cannot be filled leaves the case as it was), records the step with the
 /// drafts' data, then writes the drafts under `out/<case>/du-thao/`. `data_for` gives each
-/// template's data. Returns the draft files written, with their document ids.
+/// template's data.
 pub fn draft_step(
     set: &TemplateSet,
     engine: &Engine,
@@ -34,7 +43,7 @@ pub fn draft_step(
     plan: &Plan,
     mut data_for: impl FnMut(&str) -> Result<DocData>,
     out: &Path,
-) -> Result<Vec<(String, Vec<PathBuf>)>> {
+) -> Result<Vec<Drafted>> {
     let procedure = engine.workflow(&store.case(&plan.case_id)?.workflow)?;
     let issued = van_ban(store, &plan.case_id)?;
     let draft = Issuance {
@@ -64,14 +73,18 @@ pub fn draft_step(
     let ids = engine.commit(store, plan, &drafts)?;
     let dir = out.join(&plan.case_id).join("du-thao");
     let mut written = Vec::new();
-    for (id, files) in ids.into_iter().zip(rendered) {
+    for ((doc, files), template) in ids.into_iter().zip(rendered).zip(&plan.outcome.documents) {
         let mut paths = Vec::new();
         for (f, bytes) in files {
-            let p = dir.join(format!("{id}.{}", f.extension()));
+            let p = dir.join(format!("{doc}.{}", f.extension()));
             crate::fsutil::write_atomic(&p, &bytes)?;
             paths.push(p);
         }
-        written.push((id, paths));
+        written.push(Drafted {
+            doc,
+            template: template.clone(),
+            files: paths,
+        });
     }
     Ok(written)
 }
@@ -246,19 +259,18 @@ pub fn issue(
         today: entry.on_date,
         draft_mark: false,
     };
-    let stored = store.files(case, true)?;
     let mut files: Vec<FileRow> = Vec::new();
-    let mut missing: Vec<FileRow> = Vec::new();
-    for d in std::iter::once(target).chain(attached.iter().copied()) {
-        let have: Vec<&FileRow> = stored
-            .iter()
-            .filter(|f| f.doc.as_deref() == Some(d.doc.as_str()))
-            .collect();
-        // A document issued again is handed out as it was the first time.
-        if again && have.len() == FORMATS.len() && d.doc == target.doc {
-            files.extend(have.into_iter().cloned());
-            continue;
+    // A document issued again is handed out as it was the first time (unless a crash left its
+    // files unwritten).
+    if again {
+        files = store.files(case, Some(&target.doc))?;
+        if files.len() != FORMATS.len() {
+            files.clear();
         }
+    }
+    let mut missing: Vec<FileRow> = Vec::new();
+    let to_render = std::iter::once(target).filter(|_| files.is_empty());
+    for d in to_render.chain(attached.iter().copied()) {
         let data = DocData::from_stored(&label(d), d.data.clone())?;
         let item = set.get(&d.template)?.item_in(&workflow);
         for (f, bytes) in service::render_formats(
@@ -297,16 +309,4 @@ pub fn issue(
         attached: attached.iter().map(|a| a.doc.clone()).collect(),
         files: written,
     })
-}
-
-/// Every document of a case that can be issued on its own (not attached to another), in
-/// order: what `hoso demo` and a clerk's "issue all" go through.
-pub fn issuable(set: &TemplateSet, store: &Store, case: &str) -> Result<Vec<String>> {
-    let mut out = Vec::new();
-    for d in store.documents(case)? {
-        if set.get(&d.template)?.attached_kind().is_none() {
-            out.push(d.doc);
-        }
-    }
-    Ok(out)
 }

@@ -673,9 +673,9 @@ fn case_command(
                 },
                 &out,
             )?;
-            for (doc, files) in &drafted {
-                for p in files {
-                    println!("dự thảo {doc}: {}", p.display());
+            for d in &drafted {
+                for p in &d.files {
+                    println!("dự thảo {}: {}", d.doc, p.display());
                 }
             }
             for (s, due) in &plan.outcome.opened {

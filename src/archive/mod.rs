@@ -134,7 +134,7 @@ pub fn build(set: &TemplateSet, engine: &Engine, store: &Store, case: &str) -> R
     let c = store.case(case)?;
     let procedure = engine.version(&c.workflow, &c.version).ok();
     let retention = procedure.and_then(|w| w.retention.as_ref());
-    let files = store.files(case, true)?;
+    let files = store.files(case, None)?;
     let events = store.events(case)?;
 
     let mut payload: BTreeMap<String, Vec<u8>> = BTreeMap::new();

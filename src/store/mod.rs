@@ -453,16 +453,16 @@ impl Store {
         .map_err(self.err())
     }
 
-    /// A case's files, by name; `with_bytes: false` leaves `bytes` empty.
-    pub fn files(&self, case_id: &str, with_bytes: bool) -> Result<Vec<FileRow>> {
+    /// A case's files by name: all of them, or those rendering one document.
+    pub fn files(&self, case_id: &str, doc: Option<&str>) -> Result<Vec<FileRow>> {
         let mut st = self
             .conn
             .prepare(
-                "SELECT name, item, doc, sha256, CASE WHEN ?2 THEN bytes ELSE x'' END, added_on
-                 FROM files WHERE case_id = ?1 ORDER BY name",
+                "SELECT name, item, doc, sha256, bytes, added_on
+                 FROM files WHERE case_id = ?1 AND (?2 IS NULL OR doc = ?2) ORDER BY name",
             )
             .map_err(self.err())?;
-        st.query_map(params![case_id, with_bytes], |r| {
+        st.query_map(params![case_id, doc], |r| {
             Ok(FileRow {
                 name: r.get(0)?,
                 item: r.get(1)?,

@@ -46,8 +46,8 @@ fn bench(c: &mut Criterion) {
             &out,
         )
         .unwrap();
-        for (doc, _) in drafted {
-            hoso::issue::issue(&set, &mut store, case, &doc, at, &out).unwrap();
+        for d in drafted {
+            hoso::issue::issue(&set, &mut store, case, &d.doc, at, &out).unwrap();
         }
         at = at + Days::new(7);
     }
