@@ -425,3 +425,34 @@ fn retention_from_the_province_file() {
         serde_json::from_slice(&bag["C0003/data/metadata.json"]).unwrap();
     assert!(meta.documents.iter().all(|d| d.retention.is_none()));
 }
+
+/// A file damaged in the database after it was issued is refused, not bagged as sound.
+#[test]
+fn a_file_damaged_in_the_store_is_not_archived() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = demo(dir.path());
+    let db = out.join("hoso.db");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let changed = conn
+        .execute(
+            "UPDATE files SET bytes = CAST('%PDF-1.7 damaged' AS BLOB)
+             WHERE case_id = 'C0001' AND name = 'documents/06-quyet-dinh-thanh-lap-mo-hinh.pdf'",
+            [],
+        )
+        .unwrap();
+    assert_eq!(changed, 1);
+    drop(conn);
+    let zip = dir.path().join("C0001.zip");
+    let o = hoso(&db)
+        .args(["archive", "C0001", "--out"])
+        .arg(&zip)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("documents/06-quyet-dinh-thanh-lap-mo-hinh.pdf no longer matches"),
+        "{err}"
+    );
+    assert!(!zip.exists());
+}

@@ -25,9 +25,22 @@ fn decode(path: &str) -> String {
         .replace("%25", "%")
 }
 
-fn manifest<'a>(files: impl Iterator<Item = (&'a String, &'a Vec<u8>)>) -> String {
+/// A payload file with its SHA-256, computed once.
+pub struct Hashed {
+    pub bytes: Vec<u8>,
+    pub sha256: String,
+}
+
+impl Hashed {
+    pub fn new(bytes: Vec<u8>) -> Hashed {
+        let sha256 = sha256_hex(&bytes);
+        Hashed { bytes, sha256 }
+    }
+}
+
+fn manifest<'a>(files: impl Iterator<Item = (&'a String, &'a Hashed)>) -> String {
     files
-        .map(|(name, bytes)| format!("{}  {}\n", sha256_hex(bytes), encode(name)))
+        .map(|(name, f)| format!("{}  {}\n", f.sha256, encode(name)))
         .collect()
 }
 
@@ -35,27 +48,30 @@ fn manifest<'a>(files: impl Iterator<Item = (&'a String, &'a Vec<u8>)>) -> Strin
 /// with `data/`) and the tag files.
 pub fn make(
     base: &str,
-    payload: BTreeMap<String, Vec<u8>>,
+    payload: BTreeMap<String, Hashed>,
     info: &[(&str, String)],
 ) -> BTreeMap<String, Vec<u8>> {
-    let octets: usize = payload.values().map(Vec::len).sum();
+    let octets: usize = payload.values().map(|f| f.bytes.len()).sum();
     let mut bag_info = String::new();
     for (k, v) in info {
         bag_info.push_str(&format!("{k}: {}\n", v.replace(['\r', '\n'], " ")));
     }
     bag_info.push_str(&format!("Payload-Oxum: {octets}.{}\n", payload.len()));
-    let mut tags: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    tags.insert("bagit.txt".into(), BAGIT_TXT.as_bytes().to_vec());
-    tags.insert("bag-info.txt".into(), bag_info.into_bytes());
+    let mut tags: BTreeMap<String, Hashed> = BTreeMap::new();
+    tags.insert(
+        "bagit.txt".into(),
+        Hashed::new(BAGIT_TXT.as_bytes().to_vec()),
+    );
+    tags.insert("bag-info.txt".into(), Hashed::new(bag_info.into_bytes()));
     tags.insert(
         "manifest-sha256.txt".into(),
-        manifest(payload.iter()).into_bytes(),
+        Hashed::new(manifest(payload.iter()).into_bytes()),
     );
-    let tagmanifest = manifest(tags.iter()).into_bytes();
+    let tagmanifest = Hashed::new(manifest(tags.iter()).into_bytes());
     tags.insert("tagmanifest-sha256.txt".into(), tagmanifest);
     tags.into_iter()
         .chain(payload)
-        .map(|(k, v)| (format!("{base}/{k}"), v))
+        .map(|(k, v)| (format!("{base}/{k}"), v.bytes))
         .collect()
 }
 

@@ -21,6 +21,7 @@ use crate::store::Store;
 use crate::template::TemplateSet;
 use crate::workflow::ho_so;
 
+use bag::Hashed;
 pub use bag::{Limits, Report, verify};
 pub use import::import;
 
@@ -136,8 +137,15 @@ pub fn build(set: &TemplateSet, engine: &Engine, store: &Store, case: &str) -> R
     let retention = procedure.and_then(|w| w.retention.as_ref());
     let files = store.files(case, None)?;
     let events = store.events(case)?;
+    // The bag's date is the case's last activity, so that archiving twice gives the same bytes.
+    let last = events
+        .iter()
+        .map(|e| e.on_date.clone())
+        .chain(files.iter().map(|f| f.added_on.clone()))
+        .max()
+        .unwrap_or_else(|| c.created_on.clone());
 
-    let mut payload: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    let mut payload: BTreeMap<String, Hashed> = BTreeMap::new();
     let meta_of = |f: &crate::store::FileRow| FileMeta {
         name: f.name.clone(),
         sha256: f.sha256.clone(),
@@ -194,8 +202,18 @@ pub fn build(set: &TemplateSet, engine: &Engine, store: &Store, case: &str) -> R
         .filter(|f| f.doc.is_none())
         .map(meta_of)
         .collect();
-    for f in &files {
-        payload.insert(format!("data/{}", f.name), f.bytes.clone());
+    // Each kept file is hashed once: for the manifest, and against the hash recorded when it
+    // was stored, so a copy damaged in the database is refused rather than bagged as sound.
+    for f in files {
+        let h = Hashed::new(f.bytes);
+        if h.sha256 != f.sha256 {
+            return Err(Error::Usage(format!(
+                "case {case}: {} no longer matches the SHA-256 recorded when it was stored; \
+                 restore it from a backup before archiving",
+                f.name
+            )));
+        }
+        payload.insert(format!("data/{}", f.name), h);
     }
 
     let checklist = checklist(&c.workflow, &documents, &attachments)?;
@@ -235,29 +253,27 @@ pub fn build(set: &TemplateSet, engine: &Engine, store: &Store, case: &str) -> R
         };
         let _ = writeln!(log, "{}", json(&line)?);
     }
-    payload.insert(
-        "data/case.yaml".into(),
-        serde_yaml::to_string(&case_file)
-            .map_err(|e| Error::Usage(e.to_string()))?
-            .into_bytes(),
-    );
-    payload.insert("data/events.jsonl".into(), log.into_bytes());
-    payload.insert(
-        "data/metadata.json".into(),
-        serde_json::to_vec_pretty(&metadata).map_err(|e| Error::Usage(e.to_string()))?,
-    );
-    payload.insert(
-        "data/checklist.md".into(),
-        checklist_markdown(&metadata).into_bytes(),
-    );
+    let generated = [
+        (
+            "data/case.yaml",
+            serde_yaml::to_string(&case_file)
+                .map_err(|e| Error::Usage(e.to_string()))?
+                .into_bytes(),
+        ),
+        ("data/events.jsonl", log.into_bytes()),
+        (
+            "data/metadata.json",
+            serde_json::to_vec_pretty(&metadata).map_err(|e| Error::Usage(e.to_string()))?,
+        ),
+        (
+            "data/checklist.md",
+            checklist_markdown(&metadata).into_bytes(),
+        ),
+    ];
+    for (name, bytes) in generated {
+        payload.insert(name.into(), Hashed::new(bytes));
+    }
 
-    // The bag's date is the case's last activity, so that archiving twice gives the same bytes.
-    let last = events
-        .iter()
-        .map(|e| e.on_date.clone())
-        .chain(files.iter().map(|f| f.added_on.clone()))
-        .max()
-        .unwrap_or_else(|| c.created_on.clone());
     let issuer = metadata
         .documents
         .first()
