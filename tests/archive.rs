@@ -11,9 +11,7 @@ use std::process::Command;
 use common::*;
 
 fn hoso(db: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_hoso"));
-    c.arg("--db").arg(db).current_dir(root());
-    c
+    hoso_with(db)
 }
 
 /// The demo's database and outputs, made once per test.

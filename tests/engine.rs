@@ -240,32 +240,8 @@ fn no_replication_from_kha_and_no_step_out_of_order() {
 fn a_failure_inside_the_transaction_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("hoso.db");
-    let data = dir.path().join("case.yaml");
-    std::fs::write(
-        &data,
-        "ten_mo_hinh: Camera an ninh\npham_vi: thôn 1\nlien_ket: false\n",
-    )
-    .unwrap();
-    let hoso = || {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_hoso"));
-        c.arg("--db").arg(&db);
-        c
-    };
-    let o = hoso()
-        .args([
-            "case",
-            "new",
-            "--workflow",
-            "mo-hinh",
-            "--at",
-            "2023-02-06",
-            "--data",
-        ])
-        .arg(&data)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let id = String::from_utf8(o.stdout).unwrap().trim().to_string();
+    let hoso = || hoso_with(&db);
+    let id = new_mo_hinh_case(&db, "2023-02-06");
     let out = dir.path().join("out");
     let advance = |fail: bool| {
         let mut c = hoso();

@@ -11,9 +11,7 @@ use std::process::{Command, Stdio};
 use common::*;
 
 fn hoso(db: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_hoso"));
-    c.arg("--db").arg(db);
-    c
+    hoso_with(db)
 }
 
 /// `register take` for the Kon Tum steering committee's công văn ("NN/BCĐ-NC").
@@ -250,26 +248,7 @@ fn issuing_numbers_a_draft_once_even_when_clerks_race() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("hoso.db");
     let out = dir.path().join("out");
-    let case = dir.path().join("case.yaml");
-    std::fs::write(
-        &case,
-        "ten_mo_hinh: Camera an ninh\npham_vi: thôn 1\nlien_ket: false\n",
-    )
-    .unwrap();
-    let o = hoso(&db)
-        .args([
-            "case",
-            "new",
-            "--workflow",
-            "mo-hinh",
-            "--at",
-            "2023-02-06",
-            "--data",
-        ])
-        .arg(&case)
-        .output()
-        .unwrap();
-    let id = String::from_utf8(o.stdout).unwrap().trim().to_string();
+    let id = new_mo_hinh_case(&db, "2023-02-06");
     advance(
         &db,
         &id,
@@ -331,20 +310,7 @@ fn issuing_numbers_a_draft_once_even_when_clerks_race() {
     assert_eq!(book(&db, &[]).len(), 2);
 
     // Four clerks issue the same draft at once: one number among them.
-    let o = hoso(&db)
-        .args([
-            "case",
-            "new",
-            "--workflow",
-            "mo-hinh",
-            "--at",
-            "2023-03-01",
-            "--data",
-        ])
-        .arg(&case)
-        .output()
-        .unwrap();
-    let id = String::from_utf8(o.stdout).unwrap().trim().to_string();
+    let id = new_mo_hinh_case(&db, "2023-03-01");
     advance(
         &db,
         &id,

@@ -75,3 +75,27 @@ pub fn run_demo(dir: &Path) -> (PathBuf, String) {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     (out, String::from_utf8(o.stdout).unwrap())
 }
+
+/// `hoso --db DB`, run from the repository root.
+pub fn hoso_with(db: &Path) -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_hoso"));
+    c.arg("--db").arg(db).current_dir(root());
+    c
+}
+
+/// Opens a "Camera an ninh" mô hình case on `at` in `db`; returns its id.
+pub fn new_mo_hinh_case(db: &Path, at: &str) -> String {
+    let data = db.with_file_name("case.yaml");
+    std::fs::write(
+        &data,
+        "ten_mo_hinh: Camera an ninh\npham_vi: thôn 1\nlien_ket: false\n",
+    )
+    .unwrap();
+    let o = hoso_with(db)
+        .args(["case", "new", "--workflow", "mo-hinh", "--at", at, "--data"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8(o.stdout).unwrap().trim().to_string()
+}
