@@ -173,12 +173,7 @@ pub fn run(set: &TemplateSet, engine: &Engine, samples: &Path, out: &Path) -> Re
         let check = archive::verify(&bytes, Default::default())?;
         let status = match &check.metadata {
             Some(m) if check.intact() => {
-                let missing: Vec<String> = m
-                    .checklist
-                    .iter()
-                    .filter(|c| c.status == "missing")
-                    .map(|c| c.item.to_string())
-                    .collect();
+                let missing: Vec<String> = m.missing().map(|c| c.item.to_string()).collect();
                 if missing.is_empty() {
                     "toàn vẹn, hồ sơ đầy đủ".to_string()
                 } else {

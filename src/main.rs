@@ -410,19 +410,16 @@ fn run(cli: Cli) -> Result<()> {
                     report.problems.len()
                 )));
             }
-            let meta = report
-                .metadata
-                .as_ref()
-                .expect("an intact bag has metadata");
+            let meta = report.metadata.as_ref().ok_or_else(|| {
+                Error::Usage(format!("{}: no hoso metadata in the bag", file.display()))
+            })?;
             println!("{}: toàn vẹn ({} tệp)", file.display(), report.files.len());
             if meta.complete() {
                 println!("hồ sơ {} đầy đủ", meta.case);
                 Ok(())
             } else {
                 let missing: Vec<String> = meta
-                    .checklist
-                    .iter()
-                    .filter(|c| c.status == "missing")
+                    .missing()
                     .map(|c| format!("mục {}: {}", c.item, c.title))
                     .collect();
                 println!(

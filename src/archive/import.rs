@@ -3,9 +3,7 @@
 
 use super::{CaseFile, EventLine, Limits, verify};
 use crate::error::{Error, Result};
-use crate::store::{
-    CaseRow, DocumentRow, EventRow, FileRow, Restore, RestoredEntry, StepRow, Store,
-};
+use crate::store::{CaseRow, DocumentRow, EventRow, FileRow, Restore, RestoredEntry, Store};
 
 /// Restores the case of a zipped bag; returns its id.
 pub fn import(store: &mut Store, bytes: &[u8], limits: Limits) -> Result<String> {
@@ -97,16 +95,7 @@ pub fn import(store: &mut Store, bytes: &[u8], limits: Limits) -> Result<String>
             data: case.data,
             created_on: case.opened,
         },
-        steps: case
-            .steps
-            .into_iter()
-            .map(|s| StepRow {
-                step: s.step,
-                open: s.open,
-                due: s.due,
-                done_on: s.done_on,
-            })
-            .collect(),
+        steps: case.steps,
         events: events
             .into_iter()
             .map(|e| EventRow {

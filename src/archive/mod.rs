@@ -72,13 +72,24 @@ pub struct DraftMeta {
     pub data: serde_json::Value,
 }
 
+/// Whether the hồ sơ has a required item.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub enum Status {
+    #[serde(rename = "present")]
+    Present,
+    #[serde(rename = "missing")]
+    Missing,
+    /// An item asked for only "nếu có", and there is none.
+    #[serde(rename = "not applicable")]
+    NotApplicable,
+}
+
 /// One required item and whether the hồ sơ has it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ChecklistItem {
     pub item: u32,
     pub title: String,
-    /// "present", "missing" or "not applicable".
-    pub status: String,
+    pub status: Status,
     /// What fills it, or why it does not apply.
     pub note: String,
 }
@@ -97,8 +108,15 @@ pub struct Metadata {
 }
 
 impl Metadata {
+    /// The required items the hồ sơ lacks.
+    pub fn missing(&self) -> impl Iterator<Item = &ChecklistItem> {
+        self.checklist
+            .iter()
+            .filter(|c| c.status == Status::Missing)
+    }
+
     pub fn complete(&self) -> bool {
-        self.checklist.iter().all(|c| c.status != "missing")
+        self.missing().next().is_none()
     }
 }
 
@@ -110,15 +128,7 @@ pub struct CaseFile {
     pub version: String,
     pub opened: String,
     pub data: serde_json::Value,
-    pub steps: Vec<StepFile>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct StepFile {
-    pub step: String,
-    pub open: bool,
-    pub due: Option<String>,
-    pub done_on: Option<String>,
+    pub steps: Vec<crate::store::StepRow>,
 }
 
 /// One line of `data/events.jsonl`.
@@ -232,16 +242,7 @@ pub fn build(set: &TemplateSet, engine: &Engine, store: &Store, case: &str) -> R
         version: c.version.clone(),
         opened: c.created_on.clone(),
         data: c.data.clone(),
-        steps: store
-            .steps(case)?
-            .into_iter()
-            .map(|s| StepFile {
-                step: s.step,
-                open: s.open,
-                due: s.due,
-                done_on: s.done_on,
-            })
-            .collect(),
+        steps: store.steps(case)?,
     };
     let mut log = String::new();
     for e in &events {
@@ -328,14 +329,14 @@ fn checklist(
             );
             have.dedup();
             let (status, note) = match (&have[..], &it.optional) {
-                ([], Some(why)) => ("not applicable", why.clone()),
-                ([], None) => ("missing", String::new()),
-                (h, _) => ("present", h.join(", ")),
+                ([], Some(why)) => (Status::NotApplicable, why.clone()),
+                ([], None) => (Status::Missing, String::new()),
+                (h, _) => (Status::Present, h.join(", ")),
             };
             ChecklistItem {
                 item: it.item,
                 title: it.title,
-                status: status.into(),
+                status,
                 note,
             }
         })
@@ -348,10 +349,10 @@ fn checklist_markdown(m: &Metadata) -> String {
         m.case, m.workflow, m.version
     );
     for c in &m.checklist {
-        let status = match c.status.as_str() {
-            "present" => "Có",
-            "missing" => "Thiếu",
-            _ => "Không áp dụng",
+        let status = match c.status {
+            Status::Present => "Có",
+            Status::Missing => "Thiếu",
+            Status::NotApplicable => "Không áp dụng",
         };
         let _ = writeln!(
             s,

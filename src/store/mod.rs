@@ -107,8 +107,8 @@ pub struct CaseRow {
     pub created_on: String,
 }
 
-/// A step of a case.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A step of a case (also as an archive's `case.yaml` lists it).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StepRow {
     pub step: String,
     pub open: bool,
