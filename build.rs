@@ -1,5 +1,6 @@
-//! Embeds `templates/*.hbs`, `workflows/*.yaml`, `workflows/provinces/*.yaml` and the hồ sơ lists so that the `hoso` binary carries its
-//! default templates and procedures and works from any directory.
+//! Embeds `templates/*.hbs`, `workflows/*.yaml`, `workflows/provinces/*.yaml`, the hồ sơ lists
+//! and the samples so that the `hoso` binary carries its default templates, procedures and demo
+//! data and works from any directory.
 
 use std::fmt::Write;
 use std::path::Path;
@@ -9,6 +10,46 @@ fn main() {
     embed("workflows", "yaml", "embedded_workflows.rs");
     embed("workflows/provinces", "yaml", "embedded_provinces.rs");
     embed("workflows/ho-so", "yaml", "embedded_ho_so.rs");
+    embed_tree("samples", "embedded_samples.rs");
+}
+
+/// Writes `OUT_DIR/<out_file>`: a static `EMBEDDED` table of `(path below dir, text)` of every
+/// file under `dir`, in path order.
+fn embed_tree(dir: &str, out_file: &str) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+    let mut files = Vec::new();
+    let mut stack = vec![root.clone()];
+    while let Some(d) = stack.pop() {
+        println!("cargo:rerun-if-changed={}", d.display());
+        for e in std::fs::read_dir(&d).expect("the folder exists").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    let mut out = String::from("/// Files embedded at build time: (path, text).\n");
+    out.push_str("pub static EMBEDDED: &[(&str, &str)] = &[\n");
+    for p in files {
+        println!("cargo:rerun-if-changed={}", p.display());
+        let rel = p
+            .strip_prefix(&root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        writeln!(
+            out,
+            "    ({rel:?}, include_str!({:?})),",
+            p.display().to_string()
+        )
+        .unwrap();
+    }
+    out.push_str("];\n");
+    let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join(out_file);
+    std::fs::write(dest, out).unwrap();
 }
 
 /// Writes `OUT_DIR/<out_file>`: a static `EMBEDDED` table of `(file name, text)` of

@@ -1,7 +1,11 @@
 //! `hoso demo`: drives every sample case through its workflow on a fresh database, drafts each
 //! step's documents (DOCX and PDF, from the template's sample data and the case's fields), issues
-//! them with numbers from the register on the step's date, and reports per case what happened —
-//! including the refusals the samples expect.
+//! them with numbers from the register on the step's date, archives and verifies each hồ sơ,
+//! renders every template's sample, and reports per case what happened — including the
+//! refusals the samples expect, which must be refusals of the law and nothing else.
+//!
+//! The demo writes only into a folder that is new, empty, or one it made before (marked with
+//! [`MARKER`]): it never touches a clerk's database or documents.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -9,12 +13,18 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use crate::archive;
-use crate::engine::Engine;
+use crate::app::{App, Config, write_files};
 use crate::error::{Error, Result};
-use crate::issue;
-use crate::store::Store;
-use crate::template::{DocData, TemplateSet};
+use crate::render::{Format, pdf::Profile};
+use crate::template::{DocData, Issuance};
+use crate::workflow::ProcedureKey;
+
+/// The file that marks a folder as the demo's own.
+pub const MARKER: &str = ".hoso-demo";
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded_samples.rs"));
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -23,7 +33,7 @@ struct CaseStep {
     at: NaiveDate,
     #[serde(default)]
     inputs: serde_json::Value,
-    /// The sample expects a guard to refuse this step.
+    /// The sample expects a guard of the procedure to refuse this step.
     #[serde(default)]
     refused: bool,
 }
@@ -39,14 +49,57 @@ struct SampleCase {
     steps: Vec<CaseStep>,
 }
 
-/// Runs every `samples/cases/*.yaml`; returns the report printed by the command.
-pub fn run(set: &TemplateSet, engine: &Engine, samples: &Path, out: &Path) -> Result<String> {
-    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
-    let db = out.join("hoso.db");
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(PathBuf::from(format!("{}{suffix}", db.display())));
+/// What the demo runs on and where it writes.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub templates: Option<PathBuf>,
+    pub workflows: Option<PathBuf>,
+    /// Samples instead of the built-in ones (`cases/`, `documents/`).
+    pub samples: Option<PathBuf>,
+    pub out: PathBuf,
+}
+
+/// Makes `out` the demo's own: a new or empty folder, or one the demo made before, whose
+/// database (the demo's) is removed for a fresh run.
+fn prepare_out(out: &Path) -> Result<()> {
+    if out.exists() {
+        if !out.is_dir() {
+            return Err(Error::io(out, "--out phải là một thư mục"));
+        }
+        let ours = out.join(MARKER).is_file();
+        let empty = std::fs::read_dir(out)
+            .map_err(|e| Error::io(out, e))?
+            .next()
+            .is_none();
+        if !ours && !empty {
+            return Err(Error::Invalid(format!(
+                "{}: thư mục không rỗng và không do `hoso demo` tạo; demo không ghi vào đó \
+                 (chọn một thư mục mới, ví dụ --out demo-out)",
+                out.display()
+            )));
+        }
+        for suffix in ["", "-wal", "-shm"] {
+            let db = PathBuf::from(format!("{}{suffix}", out.join("hoso.db").display()));
+            if ours && db.exists() {
+                std::fs::remove_file(&db).map_err(|e| Error::io(&db, e))?;
+            }
+        }
     }
-    let mut store = Store::open(&db)?;
+    crate::fsutil::write_atomic(
+        &out.join(MARKER),
+        "Thư mục do `hoso demo` tạo; chạy lại demo sẽ ghi đè.\n".as_bytes(),
+    )
+}
+
+/// The built-in samples, written below `dir` so that a clerk can read and change them.
+fn extract_samples(dir: &Path) -> Result<PathBuf> {
+    for (rel, text) in embedded::EMBEDDED {
+        crate::fsutil::write_atomic(&dir.join(rel), text.as_bytes())?;
+    }
+    Ok(dir.to_path_buf())
+}
+
+fn load_cases(samples: &Path) -> Result<Vec<(String, SampleCase)>> {
     let dir = samples.join("cases");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .map_err(|e| Error::io(&dir, e))?
@@ -54,12 +107,42 @@ pub fn run(set: &TemplateSet, engine: &Engine, samples: &Path, out: &Path) -> Re
         .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
         .collect();
     files.sort();
-    let mut cases = Vec::new();
-    for f in &files {
-        let text = std::fs::read_to_string(f).map_err(|e| Error::io(f, e))?;
-        let case: SampleCase = serde_yaml::from_str(&text).map_err(|e| Error::yaml(f, &e, 0))?;
-        cases.push((f, case));
-    }
+    files
+        .iter()
+        .map(|f| {
+            let text = std::fs::read_to_string(f).map_err(|e| Error::io(f, e))?;
+            let case: SampleCase =
+                serde_yaml::from_str(&text).map_err(|e| Error::yaml(f, &e, 0))?;
+            let name = f
+                .file_stem()
+                .map(|s| s.to_string_lossy().to_string())
+                .unwrap_or_default();
+            Ok((name, case))
+        })
+        .collect()
+}
+
+/// Runs every sample case; returns the report printed by the command.
+pub fn run(opts: &Options) -> Result<String> {
+    prepare_out(&opts.out)?;
+    let samples = match &opts.samples {
+        Some(d) => d.clone(),
+        None => extract_samples(&opts.out.join("mau"))?,
+    };
+    let mut app = App::new(Config {
+        templates: opts.templates.clone(),
+        workflows: opts.workflows.clone(),
+        db: opts.out.join("hoso.db"),
+    });
+    let cases = load_cases(&samples)?;
+    let mut demo = Demo {
+        app: &mut app,
+        samples: &samples,
+        out: &opts.out,
+        ids: vec![String::new(); cases.len()],
+        lines: vec![String::new(); cases.len()],
+        documents: 0,
+    };
     // Every case's steps in the order of their dates, as they happened across the offices:
     // agencies share registers, and a register's numbers follow its dates.
     let mut timeline: Vec<(NaiveDate, usize, Option<usize>)> = Vec::new();
@@ -68,75 +151,91 @@ pub fn run(set: &TemplateSet, engine: &Engine, samples: &Path, out: &Path) -> Re
         timeline.extend(c.steps.iter().enumerate().map(|(j, s)| (s.at, i, Some(j))));
     }
     timeline.sort_by_key(|(d, i, j)| (*d, j.is_some(), *i, *j));
-    let mut ids: Vec<String> = vec![String::new(); cases.len()];
-    let mut lines: Vec<String> = vec![String::new(); cases.len()];
-    let mut documents = 0;
     for (_, i, j) in timeline {
-        let (f, case) = &cases[i];
-        let key = match &case.province {
-            Some(p) => format!("{}@{p}", case.workflow),
-            None => case.workflow.clone(),
-        };
-        let report = &mut lines[i];
-        let Some(j) = j else {
-            let id = engine.new_case(&mut store, &key, &case.data, case.opened)?;
-            let name = f
-                .file_stem()
-                .map(|s| s.to_string_lossy().to_string())
-                .unwrap_or_default();
-            let _ = writeln!(report, "\n{id}  {name}  ({key})");
-            ids[i] = id;
-            continue;
-        };
-        let id = &ids[i];
-        let s = &case.steps[j];
-        let plan = match engine.plan(&store, id, &s.step, &s.inputs, s.at) {
-            Ok(plan) if !s.refused => plan,
-            Ok(_) => {
-                return Err(Error::Usage(format!(
-                    "{}: step `{}` on {} was expected to be refused",
-                    f.display(),
-                    s.step,
-                    s.at
+        let (name, case) = &cases[i];
+        match j {
+            None => demo.open(i, name, case)?,
+            Some(j) => demo.step(i, name, &case.steps[j])?,
+        }
+    }
+    demo.archive_all()?;
+    let mut by_id: Vec<(String, String)> = demo.ids.into_iter().zip(demo.lines).collect();
+    by_id.sort();
+    let mut report: String = by_id.into_iter().map(|(_, l)| l).collect();
+    let _ = writeln!(
+        report,
+        "\n{} hồ sơ, {} tệp văn bản trong {}",
+        cases.len(),
+        demo.documents,
+        opts.out.display()
+    );
+    report.push_str(&render_samples(&app, &samples, &opts.out)?);
+    Ok(report)
+}
+
+/// The run in progress: each case's id and report lines.
+struct Demo<'a> {
+    app: &'a mut App,
+    samples: &'a Path,
+    out: &'a Path,
+    ids: Vec<String>,
+    lines: Vec<String>,
+    documents: usize,
+}
+
+impl Demo<'_> {
+    fn open(&mut self, i: usize, name: &str, case: &SampleCase) -> Result<()> {
+        let key = ProcedureKey::new(&case.workflow, case.province.as_deref());
+        let id = self.app.new_case(&key, &case.data, case.opened)?;
+        let _ = writeln!(self.lines[i], "\n{id}  {name}  ({key})");
+        self.ids[i] = id;
+        Ok(())
+    }
+
+    /// One step of a sample case: refused as the sample expects, or drafted and issued on its
+    /// day (a document attached to another is issued with it).
+    fn step(&mut self, i: usize, name: &str, s: &CaseStep) -> Result<()> {
+        let id = self.ids[i].clone();
+        let docs_dir = self.samples.join("documents");
+        let result = self.app.advance(&id, &s.step, &s.inputs, s.at, |t| {
+            DocData::load(&docs_dir.join(format!("{t}.yaml")))
+        });
+        let advanced = match (result, s.refused) {
+            (Ok(a), false) => a,
+            (Ok(_), true) => {
+                return Err(Error::Invalid(format!(
+                    "mẫu {name}: bước `{}` ngày {} lẽ ra bị từ chối",
+                    s.step, s.at
                 )));
             }
-            Err(e) if s.refused => {
+            (Err(Error::Refused { step, reason }), true) if step == s.step => {
                 let _ = writeln!(
-                    report,
-                    "  {}  {:<22} từ chối (như mong đợi): {e}",
+                    self.lines[i],
+                    "  {}  {:<22} từ chối (như mong đợi): {reason}",
                     s.at, s.step
                 );
-                continue;
+                return Ok(());
             }
-            Err(e) => return Err(Error::Usage(format!("{}: {e}", f.display()))),
+            (Err(e), _) => return Err(Error::Invalid(format!("mẫu {name}: {e}"))),
         };
-        let docs_dir = samples.join("documents");
-        let drafted = issue::draft_step(
-            set,
-            engine,
-            &mut store,
-            &plan,
-            |t| DocData::load(&docs_dir.join(format!("{t}.yaml"))),
-            out,
-        )?;
-        documents += drafted.iter().map(|d| d.files.len()).sum::<usize>();
-        // The văn thư issues what the step drafted on the day it was completed; a document
-        // attached to another is issued with it.
-        let mut numbers = Vec::new();
-        for d in &drafted {
-            if set.get(&d.template)?.attached_kind().is_some() {
-                continue;
+        for d in &advanced.drafted {
+            self.documents += write_files(self.out, &d.files)?.len();
+        }
+        let set = self.app.templates()?;
+        let mut to_issue = Vec::new();
+        for d in &advanced.drafted {
+            if set.get(&d.template)?.attached_kind().is_none() {
+                to_issue.push(d.doc.clone());
             }
-            let issued = issue::issue(set, &mut store, id, &d.doc, s.at, out)?;
-            documents += issued.files.len();
+        }
+        let mut numbers = Vec::new();
+        for doc in to_issue {
+            let issued = self.app.issue(&id, &doc, s.at)?;
+            let files = crate::app::issued_files(&id, &issued)?;
+            self.documents += write_files(self.out, &files)?.len();
             numbers.push(issued.entry.symbol);
         }
-        let linked = match &plan.outcome.starts {
-            Some(w) => Some(engine.start_linked(&mut store, id, w, s.at)?),
-            None => None,
-        };
-        let opened: Vec<String> = plan
-            .outcome
+        let opened: Vec<String> = advanced
             .opened
             .iter()
             .map(|(step, due)| match due {
@@ -144,63 +243,99 @@ pub fn run(set: &TemplateSet, engine: &Engine, samples: &Path, out: &Path) -> Re
                 None => step.clone(),
             })
             .collect();
+        let or_dash = |v: Vec<String>, sep: &str| {
+            if v.is_empty() {
+                "—".to_string()
+            } else {
+                v.join(sep)
+            }
+        };
         let _ = writeln!(
-            report,
+            self.lines[i],
             "  {}  {:<22} văn bản: {:<2} số: {:<24} mở: {}{}",
             s.at,
             s.step,
-            plan.outcome.documents.len(),
-            if numbers.is_empty() {
-                "—".to_string()
-            } else {
-                numbers.join(", ")
-            },
-            if opened.is_empty() {
-                "—".to_string()
-            } else {
-                opened.join(", ")
-            },
-            linked
-                .map(|l| format!("; nhân rộng → hồ sơ {l}"))
+            advanced.drafted.len(),
+            or_dash(numbers, ", "),
+            or_dash(opened, ", "),
+            advanced
+                .linked
+                .map(|(l, _)| format!("; nhân rộng → hồ sơ {l}"))
                 .unwrap_or_default()
         );
+        Ok(())
     }
-    // Each case's hồ sơ archived and verified, as the archivist receives it.
-    for (id, report) in ids.iter().zip(lines.iter_mut()) {
-        let bytes = archive::build(set, engine, &store, id)?;
-        let path = out.join(format!("{id}.zip"));
-        crate::fsutil::write_atomic(&path, &bytes)?;
-        let check = archive::verify(&bytes, Default::default())?;
-        let status = match &check.metadata {
-            Some(m) if check.intact() => {
-                let missing: Vec<String> = m.missing().map(|c| c.item.to_string()).collect();
-                if missing.is_empty() {
-                    "toàn vẹn, hồ sơ đầy đủ".to_string()
-                } else {
-                    format!(
-                        "toàn vẹn, hồ sơ chưa đầy đủ (thiếu mục {})",
-                        missing.join(", ")
-                    )
+
+    /// Each case's hồ sơ archived and verified, as the archivist receives it.
+    fn archive_all(&mut self) -> Result<()> {
+        for (id, report) in self.ids.iter().zip(self.lines.iter_mut()) {
+            let bytes = self.app.archive(id)?;
+            let path = self.out.join(format!("{id}.zip"));
+            crate::fsutil::write_atomic(&path, &bytes)?;
+            let check = App::verify(&bytes)?;
+            let status = match &check.metadata {
+                Some(m) if check.intact() => {
+                    let missing: Vec<String> = m.missing().map(|c| c.item.to_string()).collect();
+                    if missing.is_empty() {
+                        "toàn vẹn, hồ sơ đầy đủ".to_string()
+                    } else {
+                        format!(
+                            "toàn vẹn, hồ sơ chưa đầy đủ (thiếu mục {})",
+                            missing.join(", ")
+                        )
+                    }
                 }
-            }
-            _ => {
-                return Err(Error::Usage(format!(
-                    "{}: {:?}",
-                    path.display(),
-                    check.problems
-                )));
-            }
-        };
-        let _ = writeln!(report, "  lưu trữ: {} — {status}", path.display());
+                _ => {
+                    return Err(Error::corrupt(
+                        path.display().to_string(),
+                        check.problems.join("; "),
+                    ));
+                }
+            };
+            let _ = writeln!(report, "  lưu trữ: {} — {status}", path.display());
+        }
+        Ok(())
     }
-    let mut by_id: Vec<(String, String)> = ids.into_iter().zip(lines).collect();
-    by_id.sort();
-    let mut report: String = by_id.into_iter().map(|(_, l)| l).collect();
-    let _ = writeln!(
-        report,
-        "\n{} hồ sơ, {documents} tệp văn bản trong {}",
-        files.len(),
-        out.display()
-    );
-    Ok(report)
+}
+
+/// Renders every template's sample (`documents/<template>.yaml`) as a draft, DOCX and PDF,
+/// under `out/documents/`.
+fn render_samples(app: &App, samples: &Path, out: &Path) -> Result<String> {
+    let dir = samples.join("documents");
+    let today = chrono::Local::now().date_naive();
+    let set = app.templates()?;
+    let mut written = 0;
+    for t in set.iter() {
+        let data_path = dir.join(format!("{}.yaml", t.id));
+        if !data_path.exists() {
+            return Err(Error::io(
+                &data_path,
+                format!("không có dữ liệu mẫu cho mẫu `{}`", t.id),
+            ));
+        }
+        let data = DocData::load(&data_path)?;
+        let issuance = Issuance {
+            number: None,
+            date: None,
+            today,
+            draft_mark: false,
+        };
+        let files = app.render(
+            &t.id,
+            &data,
+            &issuance,
+            &[Format::Docx, Format::Pdf],
+            Profile::Standard,
+        )?;
+        let base = out.join("documents").join(&t.id);
+        for (f, bytes) in files {
+            crate::fsutil::write_atomic(&base.with_extension(f.extension()), &bytes)?;
+            written += 1;
+        }
+    }
+    Ok(format!(
+        "{} mẫu văn bản, {written} tệp trong {}\n",
+        set.iter().count(),
+        out.join("documents").display()
+    ))
 }

@@ -1,9 +1,13 @@
-//! Errors a user can act on: each names the file, line, field, template or variable at fault.
+//! Errors a user can act on: each names the file, line, field, template, step or variable at
+//! fault, and says what kind of failure it is, so that a front end can answer it rightly — a
+//! refusal of the law is not a failure of the machine. [`Error::exit_code`] is the one place
+//! the command line turns them into exit codes.
 
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// A file that cannot be read or written.
     #[error("{}: {message}", path.display())]
     Io { path: PathBuf, message: String },
 
@@ -17,19 +21,19 @@ pub enum Error {
     },
 
     /// A field whose value is present but wrong.
-    #[error("{}: field `{field}`: {message}", path.display())]
+    #[error("{}: trường `{field}`: {message}", path.display())]
     Field {
         path: PathBuf,
         field: String,
         message: String,
     },
 
-    #[error("template `{template}`: {message}")]
+    #[error("mẫu `{template}`: {message}")]
     Template { template: String, message: String },
 
     #[error(
-        "template `{template}` needs the variable `{variable}`{}, which {} does not give",
-        line.map(|l| format!(" (template line {l})")).unwrap_or_default(),
+        "mẫu `{template}` cần biến `{variable}`{}, mà {} không có",
+        line.map(|l| format!(" (dòng {l} của mẫu)")).unwrap_or_default(),
         data.display()
     )]
     MissingVariable {
@@ -39,23 +43,95 @@ pub enum Error {
         data: PathBuf,
     },
 
-    #[error("unknown template `{0}` (`hoso doc templates` lists them)")]
+    #[error("không có mẫu `{0}` (`hoso doc templates` liệt kê các mẫu)")]
     UnknownTemplate(String),
 
+    /// A guard of the procedure says no: the law refuses the step, with its reason.
+    #[error("bước `{step}` bị từ chối: {reason}")]
+    Refused { step: String, reason: String },
+
+    /// What was asked for does not exist: a case, a document, a step, a number.
+    #[error("{0}")]
+    NotFound(String),
+
+    /// Input that is well-formed but wrong: a value out of range, a date before another.
+    #[error("{0}")]
+    Invalid(String),
+
+    /// Somebody else did it first, or it is already there: a step recorded, a case imported.
+    #[error("{0}")]
+    Conflict(String),
+
+    /// Stored data that is no longer what was written: a damaged row or file.
+    #[error("{what}: {message}")]
+    Corrupt { what: String, message: String },
+
+    /// The database failed (locked, full, unreadable).
+    #[error("{}: {message}", path.display())]
+    Storage { path: PathBuf, message: String },
+
+    /// Command-line arguments that do not fit the command.
     #[error("{0}")]
     Usage(String),
 
-    #[error("rendering {what}: {message}")]
+    #[error("kết xuất {what}: {message}")]
     Render { what: String, message: String },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Exit codes, documented in the README.
+pub mod exit {
+    pub const OK: u8 = 0;
+    /// Refused by the procedure, bad input, or not found.
+    pub const REFUSED_OR_INVALID: u8 = 1;
+    /// Bad command-line arguments.
+    pub const USAGE: u8 = 2;
+    /// `verify`: the archive is intact but the hồ sơ lacks required items.
+    pub const INCOMPLETE: u8 = 3;
+    /// Somebody else did it first, or it is already there.
+    pub const CONFLICT: u8 = 4;
+    /// The store or a stored file is damaged, or the machine failed.
+    pub const STORAGE: u8 = 5;
+}
 
 impl Error {
     pub fn io(path: &Path, e: impl std::fmt::Display) -> Self {
         Error::Io {
             path: path.to_path_buf(),
             message: e.to_string(),
+        }
+    }
+
+    pub fn storage(path: &Path, e: impl std::fmt::Display) -> Self {
+        Error::Storage {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        }
+    }
+
+    pub fn corrupt(what: impl Into<String>, e: impl std::fmt::Display) -> Self {
+        Error::Corrupt {
+            what: what.into(),
+            message: e.to_string(),
+        }
+    }
+
+    /// The exit code of the command that failed with this error.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Usage(_) => exit::USAGE,
+            Error::Conflict(_) => exit::CONFLICT,
+            Error::Corrupt { .. } | Error::Storage { .. } | Error::Render { .. } => exit::STORAGE,
+            Error::Io { .. }
+            | Error::Yaml { .. }
+            | Error::Field { .. }
+            | Error::Template { .. }
+            | Error::MissingVariable { .. }
+            | Error::UnknownTemplate(_)
+            | Error::Refused { .. }
+            | Error::NotFound(_)
+            | Error::Invalid(_) => exit::REFUSED_OR_INVALID,
         }
     }
 

@@ -1,9 +1,26 @@
 //! hoso — documents and workflows for Vietnamese administrative procedures.
 //!
-//! Layers, each using only those to its right: `template` → `document` ◀ `render`.
-//! The document model holds the rules of Nghị định 30/2020; templates fill it from data;
-//! renderers turn it into bytes.
+//! Layers, top to bottom; a module uses only modules below it (or on its own row, where
+//! noted), never one above:
+//!
+//! ```text
+//! app, demo         the use cases (App) and the sample run; the command line and a web
+//!                   front end call App and nothing below it
+//! archive, issue    a case's hồ sơ: drafts and issuing; the BagIt archive, verify, import
+//! engine            cases through their procedures, over any Store
+//! register          the sổ đăng ký's rules (series, dates, withdrawing), over any Store
+//! workflow          procedures as data: model, province overlays, load and check
+//! store             the Store / StoreTx seam and its SQLite backend
+//! template          templates and data files → the document model
+//! render            the document model → DOCX and PDF bytes
+//! document          the NĐ 30/2020 model and its rules, independent of any format
+//! text, fsutil, error   leaves
+//! ```
+//!
+//! `workflow` knows templates only by id ([`workflow::check::Known`]); `store` knows no rule,
+//! only its promises (one writer at a time, all or nothing, committed means kept).
 
+pub mod app;
 pub mod archive;
 pub mod demo;
 pub mod document;
@@ -13,10 +30,10 @@ pub mod fsutil;
 pub mod issue;
 pub mod register;
 pub mod render;
-pub mod service;
 pub mod store;
 pub mod template;
 pub mod text;
 pub mod workflow;
 
+pub use app::App;
 pub use error::{Error, Result};

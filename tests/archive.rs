@@ -190,8 +190,8 @@ fn attached_evidence_completes_the_ho_so_and_the_case_round_trips() {
     assert!(said.contains("đã ban hành: 02/QĐ-UBND"), "{said}");
     // A second import of the same case changes nothing.
     let o = hoso(&db2).arg("import").arg(&zip).output().unwrap();
-    assert_eq!(o.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("already"));
+    assert_eq!(o.status.code(), Some(4), "a conflict");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("đã có trong"));
 }
 
 /// A deflate stream of `n` zero bytes (fixed Huffman: one literal, then matches of 258 at
@@ -336,7 +336,8 @@ fn hostile_archives_are_refused_and_change_nothing() {
     }
     assert!(!dir.path().join("escaped.txt").exists());
     assert!(!Path::new("/tmp/escaped.txt").exists());
-    let store = hoso::store::Store::open(&db).unwrap();
+    use hoso::store::Store as _;
+    let store = hoso::store::SqliteStore::open(&db).unwrap();
     assert!(store.cases().unwrap().is_empty(), "nothing was imported");
     let left: Vec<_> = std::fs::read_dir(&target)
         .unwrap()
@@ -446,10 +447,10 @@ fn a_file_damaged_in_the_store_is_not_archived() {
         .arg(&zip)
         .output()
         .unwrap();
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(5), "a damaged store");
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        err.contains("documents/06-quyet-dinh-thanh-lap-mo-hinh.pdf no longer matches"),
+        err.contains("tệp documents/06-quyet-dinh-thanh-lap-mo-hinh.pdf: không còn khớp"),
         "{err}"
     );
     assert!(!zip.exists());

@@ -45,7 +45,7 @@ fn bad_input_fails_cleanly_and_writes_nothing() {
     let out = dir.path().join("x.docx");
     let bad = dir.path().join("bad.yaml");
     std::fs::write(&bad, "issuer:\n  name: [unclosed\n").unwrap();
-    let cases: Vec<(Vec<String>, &str)> = vec![
+    let cases: Vec<(Vec<String>, &str, i32)> = vec![
         (
             vec![
                 "--template".into(),
@@ -54,6 +54,7 @@ fn bad_input_fails_cleanly_and_writes_nothing() {
                 bad.display().to_string(),
             ],
             "bad.yaml:",
+            1,
         ),
         (
             vec![
@@ -62,7 +63,8 @@ fn bad_input_fails_cleanly_and_writes_nothing() {
                 "--data".into(),
                 sample("ke-hoach-khao-sat").display().to_string(),
             ],
-            "unknown template `khong-co`",
+            "không có mẫu `khong-co`",
+            1,
         ),
         (
             vec![
@@ -72,6 +74,7 @@ fn bad_input_fails_cleanly_and_writes_nothing() {
                 dir.path().join("none.yaml").display().to_string(),
             ],
             "none.yaml",
+            1,
         ),
         (
             vec![
@@ -82,10 +85,13 @@ fn bad_input_fails_cleanly_and_writes_nothing() {
                 "--format".into(),
                 "odt".into(),
             ],
-            "`odt`",
+            "'odt'",
+            2,
         ),
     ];
-    for (args, want) in cases {
+    // A wrong file or template is bad input (1); a format hoso does not write is a bad
+    // argument (2).
+    for (args, want, code) in cases {
         let o = hoso()
             .args(["doc", "render", "--out"])
             .arg(&out)
@@ -93,7 +99,7 @@ fn bad_input_fails_cleanly_and_writes_nothing() {
             .output()
             .unwrap();
         let err = String::from_utf8_lossy(&o.stderr);
-        assert_eq!(o.status.code(), Some(1), "{args:?}: {err}");
+        assert_eq!(o.status.code(), Some(code), "{args:?}: {err}");
         assert!(err.contains(want), "{args:?}: {err}");
         assert!(!err.contains("panicked"), "{err}");
         assert!(!out.exists());

@@ -234,7 +234,7 @@ fn data_errors_name_file_and_field() {
         .document(id, &DocData::load(&path).unwrap(), &draft())
         .unwrap_err()
         .to_string();
-    assert!(e.contains("field `signer`"), "{e}");
+    assert!(e.contains("trường `signer`"), "{e}");
 
     // A wrong capacity names the file and line.
     let path = dir.path().join("capacity.yaml");
@@ -248,7 +248,7 @@ fn data_errors_name_file_and_field() {
         .document("khong-co", &data, &draft())
         .unwrap_err()
         .to_string();
-    assert!(e.contains("unknown template `khong-co`"), "{e}");
+    assert!(e.contains("không có mẫu `khong-co`"), "{e}");
 }
 
 #[test]
@@ -264,7 +264,7 @@ fn broken_templates_are_refused_with_their_place() {
         .err()
         .unwrap()
         .to_string();
-    assert!(e.contains("template `a`") && e.contains("a.hbs:"), "{e}");
+    assert!(e.contains("mẫu `a`") && e.contains("a.hbs:"), "{e}");
 
     std::fs::write(
         dir.path().join("a.hbs"),
@@ -276,7 +276,7 @@ fn broken_templates_are_refused_with_their_place() {
         .err()
         .unwrap()
         .to_string();
-    assert!(e.contains("field `kind`") && e.contains("bien-lai"), "{e}");
+    assert!(e.contains("trường `kind`") && e.contains("bien-lai"), "{e}");
 
     std::fs::write(
         dir.path().join("a.hbs"),

@@ -157,7 +157,7 @@ fn the_new_year_starts_at_01() {
     let o = take(&db, "2025-12-29").output().unwrap();
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("03/BCĐ-NC dated 31/12/2025"), "{err}");
+    assert!(err.contains("03/BCĐ-NC ngày 31/12/2025"), "{err}");
     assert_eq!(book(&db, &["--year", "2025"]).len(), 3);
     assert_eq!(book(&db, &["--year", "2026"]).len(), 1);
 }
@@ -179,8 +179,12 @@ fn a_withdrawn_number_stays_in_the_book() {
     };
     let o = void("01");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    assert_eq!(void("01/BCĐ-NC").status.code(), Some(1));
-    assert_eq!(void("07").status.code(), Some(1));
+    assert_eq!(
+        void("01/BCĐ-NC").status.code(),
+        Some(4),
+        "already withdrawn: a conflict"
+    );
+    assert_eq!(void("07").status.code(), Some(1), "no such number");
     let o = take(&db, "2026-03-03").output().unwrap();
     assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "03/BCĐ-NC");
 
@@ -294,10 +298,10 @@ fn issuing_numbers_a_draft_once_even_when_clerks_race() {
 
     // Withdrawn, it is issued under a new number; the old one stays in the book.
     let issuer = book(&db, &[])[0]["issuer"].as_str().unwrap().to_string();
-    let mut store = hoso::store::Store::open(&db).unwrap();
+    let mut store = hoso::store::SqliteStore::open(&db).unwrap();
     hoso::register::void(
         &mut store,
-        &issuer,
+        &hoso::register::BookKey(issuer),
         "01",
         None,
         "Sai phạm vi khảo sát",
@@ -398,5 +402,5 @@ fn the_quy_che_carries_its_decision_number() {
         &out,
     );
     assert_eq!(o.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("attached to"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("được ban hành kèm theo"));
 }

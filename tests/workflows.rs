@@ -7,10 +7,21 @@ use std::path::Path;
 
 use common::root;
 use hoso::template::TemplateSet;
+use hoso::workflow::check::Known;
 use hoso::workflow::{Loaded, check};
 
+/// What the built-in definitions may name: the built-in templates and procedures.
+fn known() -> Known {
+    let set = TemplateSet::embedded().unwrap();
+    let bases = hoso::workflow::embedded().unwrap();
+    Known::new(
+        set.iter().map(|t| t.id.as_str()),
+        bases.iter().map(|w| w.id.as_str()),
+    )
+}
+
 /// The first problem of a file as "line:col: message".
-fn first_problem(path: &Path, set: &TemplateSet) -> Option<String> {
+fn first_problem(path: &Path, set: &Known) -> Option<String> {
     match Loaded::load(path) {
         Err(e) => {
             let s = e.to_string();
@@ -24,7 +35,7 @@ fn first_problem(path: &Path, set: &TemplateSet) -> Option<String> {
 
 #[test]
 fn broken_definitions_give_their_exact_messages() {
-    let set = TemplateSet::embedded().unwrap();
+    let set = known();
     let dir = root().join("tests/workflows/broken");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
@@ -47,7 +58,7 @@ fn broken_definitions_give_their_exact_messages() {
 
 #[test]
 fn repository_workflows_pass_the_check() {
-    let set = TemplateSet::embedded().unwrap();
+    let set = known();
     for f in std::fs::read_dir(root().join("workflows")).unwrap() {
         let f = f.unwrap().path();
         if f.extension().is_some_and(|x| x == "yaml") {
@@ -109,7 +120,7 @@ fn overlays_merge_and_name_what_the_base_lacks() {
     );
 
     // The repository's overlays merge into procedures that pass the check.
-    let set = TemplateSet::embedded().unwrap();
+    let set = known();
     for w in bases.iter().filter(|w| w.id.contains('@')) {
         let loaded = Loaded {
             path: w.id.clone().into(),

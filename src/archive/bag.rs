@@ -113,7 +113,7 @@ fn unsafe_name(name: &str) -> Option<&'static str> {
 /// Reads every file of a ZIP into memory, refusing (before reading on) any entry that could
 /// escape the bag or exceed the limits. Directory entries are skipped.
 pub fn read_entries(bytes: &[u8], limits: Limits) -> Result<BTreeMap<String, Vec<u8>>> {
-    let broken = |m: String| Error::Usage(format!("the archive is refused: {m}"));
+    let broken = |m: String| Error::Invalid(format!("the archive is refused: {m}"));
     let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes))
         .map_err(|e| broken(format!("not a readable ZIP ({e})")))?;
     if z.len() > limits.max_entries {

@@ -13,13 +13,14 @@ use std::io::Write as _;
 
 use serde::{Deserialize, Serialize};
 
+use chrono::NaiveDate;
+
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::fsutil::sha256_hex;
-use crate::register;
-use crate::store::Store;
+use crate::store::{FileRow, Store};
 use crate::template::TemplateSet;
-use crate::workflow::ho_so;
+use crate::workflow::{ProcedureKey, ho_so};
 
 use bag::Hashed;
 pub use bag::{Limits, Report, verify};
@@ -33,7 +34,7 @@ pub struct FileMeta {
     pub sha256: String,
     pub bytes: u64,
     pub ho_so_item: Option<u32>,
-    pub added_on: String,
+    pub added_on: NaiveDate,
 }
 
 /// Metadata of one issued document (NĐ 30 Phụ lục VI, the fields hoso knows).
@@ -42,7 +43,7 @@ pub struct DocumentMeta {
     pub doc: String,
     pub template: String,
     pub step: String,
-    pub drafted_on: String,
+    pub drafted_on: NaiveDate,
     pub kind: String,
     pub number: u32,
     pub symbol: String,
@@ -50,6 +51,14 @@ pub struct DocumentMeta {
     pub issuer: String,
     pub signer: String,
     pub trich_yeu: String,
+    /// The book's Nơi nhận, Lưu and number of copies, so that an import restores the whole
+    /// entry (archives made before these were kept have none).
+    #[serde(default)]
+    pub recipients: Vec<String>,
+    #[serde(default)]
+    pub luu: Vec<String>,
+    #[serde(default)]
+    pub copies: Option<u32>,
     /// The register series it was numbered in: (period, series).
     pub period: String,
     pub series: String,
@@ -68,7 +77,7 @@ pub struct DraftMeta {
     pub doc: String,
     pub template: String,
     pub step: String,
-    pub drafted_on: String,
+    pub drafted_on: NaiveDate,
     pub data: serde_json::Value,
 }
 
@@ -126,7 +135,7 @@ pub struct CaseFile {
     pub id: String,
     pub workflow: String,
     pub version: String,
-    pub opened: String,
+    pub opened: NaiveDate,
     pub data: serde_json::Value,
     pub steps: Vec<crate::store::StepRow>,
 }
@@ -134,34 +143,35 @@ pub struct CaseFile {
 /// One line of `data/events.jsonl`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EventLine {
-    pub on: String,
+    pub on: NaiveDate,
     pub actor: String,
     pub step: String,
     pub inputs: serde_json::Value,
 }
 
 /// Builds the bag of a case as ZIP bytes.
-pub fn build(set: &TemplateSet, engine: &Engine, store: &Store, case: &str) -> Result<Vec<u8>> {
+pub fn build(set: &TemplateSet, engine: &Engine, store: &dyn Store, case: &str) -> Result<Vec<u8>> {
     let c = store.case(case)?;
-    let procedure = engine.version(&c.workflow, &c.version).ok();
+    let key = ProcedureKey::parse(&c.workflow);
+    let procedure = engine.of_case(&c).ok();
     let retention = procedure.and_then(|w| w.retention.as_ref());
     let files = store.files(case, None)?;
     let events = store.events(case)?;
     // The bag's date is the case's last activity, so that archiving twice gives the same bytes.
     let last = events
         .iter()
-        .map(|e| e.on_date.clone())
-        .chain(files.iter().map(|f| f.added_on.clone()))
+        .map(|e| e.on_date)
+        .chain(files.iter().map(|f| f.added_on))
         .max()
-        .unwrap_or_else(|| c.created_on.clone());
+        .unwrap_or(c.created_on);
 
     let mut payload: BTreeMap<String, Hashed> = BTreeMap::new();
-    let meta_of = |f: &crate::store::FileRow| FileMeta {
+    let meta_of = |f: &FileRow| FileMeta {
         name: f.name.clone(),
         sha256: f.sha256.clone(),
         bytes: f.bytes.len() as u64,
         ho_so_item: f.item,
-        added_on: f.added_on.clone(),
+        added_on: f.added_on,
     };
     let mut documents = Vec::new();
     let mut drafts = Vec::new();
@@ -171,16 +181,13 @@ pub fn build(set: &TemplateSet, engine: &Engine, store: &Store, case: &str) -> R
                 doc: d.doc.clone(),
                 template: d.template.clone(),
                 step: d.step.clone(),
-                drafted_on: d.drafted_on.clone(),
+                drafted_on: d.drafted_on,
                 data: d.data.clone(),
             });
             continue;
         };
-        let e = register::entry(store, entry_id)?;
-        let item = set
-            .get(&d.template)
-            .ok()
-            .and_then(|t| t.item_in(&c.workflow));
+        let e = store.entry(entry_id)?;
+        let item = set.get(&d.template).ok().and_then(|t| t.item_in(&key.base));
         let own: Vec<FileMeta> = files
             .iter()
             .filter(|f| f.doc.as_deref() == Some(d.doc.as_str()))
@@ -190,14 +197,17 @@ pub fn build(set: &TemplateSet, engine: &Engine, store: &Store, case: &str) -> R
             doc: d.doc.clone(),
             template: d.template.clone(),
             step: d.step.clone(),
-            drafted_on: d.drafted_on.clone(),
+            drafted_on: d.drafted_on,
             kind: e.kind.clone(),
             number: e.number,
             symbol: e.symbol.clone(),
             date: e.on_date,
-            issuer: e.issuer.clone(),
+            issuer: e.issuer.0.clone(),
             signer: e.signer.clone(),
             trich_yeu: e.trich_yeu.clone(),
+            recipients: e.recipients.clone(),
+            luu: e.luu.clone(),
+            copies: e.copies,
             period: e.period.clone(),
             series: e.series.clone(),
             numbered_with: e.doc.clone().unwrap_or_else(|| d.doc.clone()),
@@ -217,16 +227,16 @@ pub fn build(set: &TemplateSet, engine: &Engine, store: &Store, case: &str) -> R
     for f in files {
         let h = Hashed::new(f.bytes);
         if h.sha256 != f.sha256 {
-            return Err(Error::Usage(format!(
-                "case {case}: {} no longer matches the SHA-256 recorded when it was stored; \
-                 restore it from a backup before archiving",
-                f.name
-            )));
+            return Err(Error::corrupt(
+                format!("hồ sơ {case}, tệp {}", f.name),
+                "không còn khớp SHA-256 đã ghi khi lưu; \
+                 khôi phục tệp từ bản sao lưu trước khi lập hồ sơ lưu trữ",
+            ));
         }
         payload.insert(format!("data/{}", f.name), h);
     }
 
-    let checklist = checklist(&c.workflow, &documents, &attachments)?;
+    let checklist = checklist(engine.ho_so(&key), &documents, &attachments);
     let metadata = Metadata {
         case: c.id.clone(),
         workflow: c.workflow.clone(),
@@ -240,14 +250,14 @@ pub fn build(set: &TemplateSet, engine: &Engine, store: &Store, case: &str) -> R
         id: c.id.clone(),
         workflow: c.workflow.clone(),
         version: c.version.clone(),
-        opened: c.created_on.clone(),
+        opened: c.created_on,
         data: c.data.clone(),
         steps: store.steps(case)?,
     };
     let mut log = String::new();
     for e in &events {
         let line = EventLine {
-            on: e.on_date.clone(),
+            on: e.on_date,
             actor: e.actor.clone(),
             step: e.step.clone(),
             inputs: e.inputs.clone(),
@@ -258,13 +268,14 @@ pub fn build(set: &TemplateSet, engine: &Engine, store: &Store, case: &str) -> R
         (
             "data/case.yaml",
             serde_yaml::to_string(&case_file)
-                .map_err(|e| Error::Usage(e.to_string()))?
+                .map_err(|e| Error::corrupt("data/case.yaml", e))?
                 .into_bytes(),
         ),
         ("data/events.jsonl", log.into_bytes()),
         (
             "data/metadata.json",
-            serde_json::to_vec_pretty(&metadata).map_err(|e| Error::Usage(e.to_string()))?,
+            serde_json::to_vec_pretty(&metadata)
+                .map_err(|e| Error::corrupt("data/metadata.json", e))?,
         ),
         (
             "data/checklist.md",
@@ -290,10 +301,10 @@ pub fn build(set: &TemplateSet, engine: &Engine, store: &Store, case: &str) -> R
                 c.id, c.workflow, c.version
             ),
         ),
-        ("Bagging-Date", last),
+        ("Bagging-Date", last.to_string()),
         ("Hoso-Workflow", c.workflow.clone()),
         ("Hoso-Workflow-Version", c.version.clone()),
-        ("Hoso-Opened", c.created_on.clone()),
+        ("Hoso-Opened", c.created_on.to_string()),
         (
             "Hoso-Complete",
             if metadata.complete() { "yes" } else { "no" }.into(),
@@ -303,18 +314,18 @@ pub fn build(set: &TemplateSet, engine: &Engine, store: &Store, case: &str) -> R
 }
 
 fn json<T: Serialize>(v: &T) -> Result<String> {
-    serde_json::to_string(v).map_err(|e| Error::Usage(e.to_string()))
+    serde_json::to_string(v).map_err(|e| Error::corrupt("data/events.jsonl", e))
 }
 
 /// Every required item: present (with what fills it), not applicable (an "if any" item with
 /// nothing), or missing.
 fn checklist(
-    workflow: &str,
+    list: &[ho_so::Item],
     documents: &[DocumentMeta],
     attachments: &[FileMeta],
-) -> Result<Vec<ChecklistItem>> {
-    Ok(ho_so::list_for(workflow)?
-        .into_iter()
+) -> Vec<ChecklistItem> {
+    list.iter()
+        .cloned()
         .map(|it| {
             let mut have: Vec<String> = documents
                 .iter()
@@ -340,7 +351,7 @@ fn checklist(
                 note,
             }
         })
-        .collect())
+        .collect()
 }
 
 fn checklist_markdown(m: &Metadata) -> String {
@@ -416,18 +427,19 @@ fn zip_bag(entries: &BTreeMap<String, Vec<u8>>) -> Result<Vec<u8>> {
 /// `hoso case attach`: stores a user's file as part of hồ sơ item `item`, under
 /// `attachments/NN-<file name>`.
 pub fn attach(
-    store: &mut Store,
+    engine: &Engine,
+    store: &mut dyn Store,
     case: &str,
     name: &str,
     bytes: Vec<u8>,
     item: u32,
-    on: chrono::NaiveDate,
+    on: NaiveDate,
 ) -> Result<String> {
     let c = store.case(case)?;
-    let list = ho_so::list_for(&c.workflow)?;
+    let list = engine.ho_so(&ProcedureKey::parse(&c.workflow));
     if !list.is_empty() && !list.iter().any(|i| i.item == item) {
-        return Err(Error::Usage(format!(
-            "--item {item}: the hồ sơ of `{}` has items 1–{}",
+        return Err(Error::Invalid(format!(
+            "--item {item}: hồ sơ của `{}` có các mục 1–{}",
             c.workflow,
             list.len()
         )));
@@ -444,20 +456,23 @@ pub fn attach(
         })
         .collect();
     if safe.is_empty() || safe.starts_with('.') {
-        return Err(Error::Usage(format!("`{name}` is not a file name to keep")));
+        return Err(Error::Invalid(format!(
+            "`{name}` không phải tên tệp để lưu"
+        )));
     }
     let stored = format!("attachments/{item:02}-{safe}");
-    store.put_files(
+    let mut tx = store.begin()?;
+    tx.put_files(
         case,
-        &[crate::store::FileRow {
+        &[FileRow {
             name: stored.clone(),
             item: Some(item),
             doc: None,
             sha256: sha256_hex(&bytes),
             bytes,
-            added_on: on.format("%Y-%m-%d").to_string(),
+            added_on: on,
         }],
-        &[],
     )?;
+    tx.commit()?;
     Ok(stored)
 }

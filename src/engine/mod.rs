@@ -1,6 +1,8 @@
 //! The engine drives a case through its workflow: it checks a step is open, its inputs have the
 //! declared types and its guards hold, then records the step, opens what comes next with due
-//! dates, and says which documents the step produces. It knows nothing of rendering.
+//! dates, and says which documents the step produces. It knows nothing of rendering, and works
+//! over any [`Store`]: [`Engine::plan`] only reads, [`Engine::commit`] writes inside the
+//! caller's transaction, so a step, its drafts and the case it starts are one write.
 
 pub mod calendar;
 
@@ -11,8 +13,8 @@ use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
-use crate::store::{StepChange, Store};
-use crate::workflow::{FieldSpec, FieldType, Next, Step, Workflow};
+use crate::store::{CaseRow, NewCase, StepChange, Store, StoreTx};
+use crate::workflow::{FieldSpec, FieldType, Next, ProcedureKey, Starts, Step, Workflow, ho_so};
 
 /// A checked step, ready to be recorded.
 #[derive(Debug, Clone)]
@@ -25,13 +27,19 @@ pub struct Plan {
     /// The case data after the step.
     pub data: Value,
     recurring: bool,
+    /// The case's procedure key and events when planned: recording is refused if the case
+    /// moved on since.
+    workflow: ProcedureKey,
+    events_seen: usize,
     pub outcome: Outcome,
 }
 
-/// The procedures the engine knows, by id, loaded once.
+/// The procedures the engine knows, by key, loaded once.
 pub struct Engine {
     /// Every version of each procedure, oldest first.
     workflows: BTreeMap<String, Vec<Workflow>>,
+    /// The hồ sơ each base procedure keeps.
+    lists: BTreeMap<String, Vec<ho_so::Item>>,
 }
 
 /// What completing a step did.
@@ -41,12 +49,17 @@ pub struct Outcome {
     pub opened: Vec<(String, Option<NaiveDate>)>,
     /// Templates of the documents the step produces.
     pub documents: Vec<String>,
-    /// A linked case to start (nhân rộng), by workflow id.
-    pub starts: Option<String>,
+    /// A linked case to start (nhân rộng).
+    pub starts: Option<Starts>,
+    /// The id of the linked case, once started.
+    pub linked: Option<String>,
 }
 
-fn refused(step: &str, message: String) -> Error {
-    Error::Usage(format!("bước `{step}` bị từ chối: {message}"))
+fn refused(step: &str, reason: String) -> Error {
+    Error::Refused {
+        step: step.to_string(),
+        reason,
+    }
 }
 
 /// Checks values against their declared types; errors name the field.
@@ -60,10 +73,10 @@ pub fn validate(
             if spec.optional {
                 continue;
             }
-            return Err(Error::Usage(format!("{what}: thiếu trường `{name}`")));
+            return Err(Error::Invalid(format!("{what}: thiếu trường `{name}`")));
         };
         let bad = |expected: &str| {
-            Error::Usage(format!(
+            Error::Invalid(format!(
                 "{what}: trường `{name}` phải là {expected}, không phải {v}"
             ))
         };
@@ -97,7 +110,7 @@ pub fn validate(
 
 fn date_arg(s: &str) -> std::result::Result<NaiveDate, cel::ExecutionError> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
-        cel::ExecutionError::function_error("date", format!("`{s}` is not YYYY-MM-DD"))
+        cel::ExecutionError::function_error("date", format!("`{s}` không phải ngày YYYY-MM-DD"))
     })
 }
 
@@ -107,9 +120,9 @@ fn date_arg(s: &str) -> std::result::Result<NaiveDate, cel::ExecutionError> {
 /// 31/10 that closes the rating year HD 22 counts from 01/11).
 pub fn holds(expr: &str, case: &Value, inputs: &Value, at: NaiveDate) -> Result<bool> {
     let program =
-        cel::Program::compile(expr).map_err(|e| Error::Usage(format!("`{expr}`: {e}")))?;
+        cel::Program::compile(expr).map_err(|e| Error::Invalid(format!("`{expr}`: {e}")))?;
     let mut ctx = cel::Context::default();
-    let to = |v: &Value| cel::to_value(v).map_err(|e| Error::Usage(e.to_string()));
+    let to = |v: &Value| cel::to_value(v).map_err(|e| Error::Invalid(e.to_string()));
     ctx.add_variable_from_value("case", to(case)?);
     ctx.add_variable_from_value("inputs", to(inputs)?);
     ctx.add_variable_from_value("at", at.format("%Y-%m-%d").to_string());
@@ -127,10 +140,10 @@ pub fn holds(expr: &str, case: &Value, inputs: &Value, at: NaiveDate) -> Result<
         Ok(cel::Value::Bool(b)) => Ok(b),
         // A field the case does not have yet makes the condition false, not an error.
         Err(cel::ExecutionError::NoSuchKey(_)) => Ok(false),
-        Ok(other) => Err(Error::Usage(format!(
-            "`{expr}` gives {other:?}, not true or false"
+        Ok(other) => Err(Error::Invalid(format!(
+            "điều kiện `{expr}` cho {other:?}, không phải true hay false"
         ))),
-        Err(e) => Err(Error::Usage(format!("`{expr}`: {e}"))),
+        Err(e) => Err(Error::Invalid(format!("điều kiện `{expr}`: {e}"))),
     }
 }
 
@@ -161,14 +174,27 @@ fn as_map(v: &Value, what: &str) -> Result<Map<String, Value>> {
     match v {
         Value::Object(m) => Ok(m.clone()),
         Value::Null => Ok(Map::new()),
-        _ => Err(Error::Usage(format!(
+        _ => Err(Error::Invalid(format!(
             "{what}: cần một bảng tên trường → giá trị"
         ))),
     }
 }
 
 impl Engine {
+    /// An engine over procedures without hồ sơ lists (tests, benchmarks).
     pub fn new(workflows: impl IntoIterator<Item = Workflow>) -> Engine {
+        Engine::with_lists(workflows, BTreeMap::new())
+    }
+
+    /// The engine of loaded procedures: workflows and the hồ sơ lists that come with them.
+    pub fn from_procedures(p: crate::workflow::Procedures) -> Engine {
+        Engine::with_lists(p.workflows, p.lists)
+    }
+
+    fn with_lists(
+        workflows: impl IntoIterator<Item = Workflow>,
+        lists: BTreeMap<String, Vec<ho_so::Item>>,
+    ) -> Engine {
         let mut by_id: BTreeMap<String, Vec<Workflow>> = BTreeMap::new();
         for w in workflows {
             by_id.entry(w.id.clone()).or_default().push(w);
@@ -176,13 +202,27 @@ impl Engine {
         for versions in by_id.values_mut() {
             versions.sort_by_key(|w| w.effective_from);
         }
-        Engine { workflows: by_id }
+        Engine {
+            workflows: by_id,
+            lists,
+        }
     }
 
-    fn versions(&self, id: &str) -> Result<&[Workflow]> {
-        self.workflows.get(id).map(Vec::as_slice).ok_or_else(|| {
-            Error::Usage(format!(
-                "unknown workflow `{id}` (known: {})",
+    /// Every procedure key, in order.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.workflows.keys().map(String::as_str)
+    }
+
+    /// The hồ sơ a procedure must keep (a province's overlay keeps its base's list).
+    pub fn ho_so(&self, key: &ProcedureKey) -> &[ho_so::Item] {
+        self.lists.get(&key.base).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    fn versions(&self, key: &ProcedureKey) -> Result<&[Workflow]> {
+        let id = key.to_string();
+        self.workflows.get(&id).map(Vec::as_slice).ok_or_else(|| {
+            Error::NotFound(format!(
+                "không có quy trình `{id}` (có: {})",
                 self.workflows
                     .keys()
                     .cloned()
@@ -192,19 +232,21 @@ impl Engine {
         })
     }
 
-    /// The newest version of a procedure.
-    pub fn workflow(&self, id: &str) -> Result<&Workflow> {
-        self.versions(id)?
+    /// The newest version of a procedure (what `workflow show` prints).
+    pub fn newest(&self, key: &ProcedureKey) -> Result<&Workflow> {
+        self.versions(key)?
             .last()
-            .ok_or_else(|| Error::Usage(format!("unknown workflow `{id}`")))
+            .ok_or_else(|| Error::NotFound(format!("không có quy trình `{key}`")))
     }
 
     /// An agency of a province's file, by its id there (`--province kon-tum --issuer bcd-tinh`).
     pub fn agency(&self, province: &str, id: &str) -> Result<&crate::workflow::overlay::Agency> {
-        let suffix = format!("@{province}");
         let mut known = Vec::new();
-        for (key, versions) in &self.workflows {
-            if !key.ends_with(&suffix) {
+        for versions in self.workflows.values() {
+            let Some(newest) = versions.last() else {
+                continue;
+            };
+            if ProcedureKey::parse(&newest.id).province.as_deref() != Some(province) {
                 continue;
             }
             for w in versions.iter().rev() {
@@ -215,131 +257,150 @@ impl Engine {
             }
         }
         if known.is_empty() {
-            return Err(Error::Usage(format!(
-                "no province file for `{province}` is loaded"
+            return Err(Error::NotFound(format!(
+                "không có tệp tỉnh `{province}` (--province)"
             )));
         }
         known.sort();
         known.dedup();
-        Err(Error::Usage(format!(
-            "province `{province}` has no agency `{id}` (it has: {})",
+        Err(Error::NotFound(format!(
+            "tỉnh `{province}` không có cơ quan `{id}` (có: {})",
             known.join(", ")
         )))
     }
 
     /// The version in effect on `at`: the latest whose `effective_from` is not after it.
-    pub fn in_effect(&self, id: &str, at: NaiveDate) -> Result<&Workflow> {
-        self.versions(id)?
+    pub fn in_effect(&self, key: &ProcedureKey, at: NaiveDate) -> Result<&Workflow> {
+        self.versions(key)?
             .iter()
             .rev()
             .find(|w| w.effective_from <= at)
-            .ok_or_else(|| Error::Usage(format!("no version of `{id}` is in effect on {at}")))
+            .ok_or_else(|| {
+                Error::Invalid(format!(
+                    "ngày {} chưa có phiên bản nào của `{key}` có hiệu lực",
+                    at.format("%d/%m/%Y")
+                ))
+            })
     }
 
     /// The version a case started with: a case keeps it for life.
-    pub fn version(&self, id: &str, version: &str) -> Result<&Workflow> {
-        self.versions(id)?.iter().find(|w| w.version == version).ok_or_else(|| {
-            Error::Usage(format!(
-                "`{id}` version {version} is not loaded: load the file of that version beside the newer one"
-            ))
+    pub fn version(&self, key: &ProcedureKey, version: &str) -> Result<&Workflow> {
+        self.versions(key)?
+            .iter()
+            .find(|w| w.version == version)
+            .ok_or_else(|| {
+                Error::NotFound(format!(
+                    "`{key}` phiên bản {version} chưa được nạp: đặt tệp của phiên bản đó bên cạnh \
+                     phiên bản mới"
+                ))
+            })
+    }
+
+    /// The procedure a stored case follows, at its own version.
+    pub fn of_case(&self, case: &CaseRow) -> Result<&Workflow> {
+        self.version(&ProcedureKey::parse(&case.workflow), &case.version)
+    }
+
+    /// A case of procedure `key` with its fields, checked, with its first step open: what
+    /// [`StoreTx::insert_case`] writes.
+    pub fn case_for(&self, key: &ProcedureKey, data: &Value, at: NaiveDate) -> Result<NewCase> {
+        let w = self.in_effect(key, at)?;
+        let fields = as_map(data, "dữ liệu hồ sơ")?;
+        validate(&w.fields, &fields, "dữ liệu hồ sơ")?;
+        let first = w
+            .steps
+            .first()
+            .ok_or_else(|| Error::Invalid(format!("quy trình `{}` không có bước nào", w.id)))?;
+        Ok(NewCase {
+            workflow: w.id.clone(),
+            version: w.version.clone(),
+            data: Value::Object(fields),
+            opened: at,
+            first_step: first.id.clone(),
+            first_due: calendar::due(first, store_steps_none(), at),
         })
     }
 
-    /// Starts a case of `workflow` with its fields; the first step opens.
+    /// Starts a case of procedure `key` with its fields; the first step opens. Returns its id.
     pub fn new_case(
         &self,
-        store: &mut Store,
-        workflow: &str,
+        store: &mut dyn Store,
+        key: impl Into<ProcedureKey>,
         data: &Value,
         at: NaiveDate,
     ) -> Result<String> {
-        let w = self.in_effect(workflow, at)?;
-        let fields = as_map(data, "case data")?;
-        validate(&w.fields, &fields, "dữ liệu hồ sơ")?;
-        let first = &w.steps[0];
-        let due = calendar::due(first, store_steps_none(), at);
-        store.create_case(
-            &w.id,
-            &w.version,
-            &Value::Object(fields),
-            &at.format("%Y-%m-%d").to_string(),
-            (
-                &first.id,
-                due.map(|d| d.format("%Y-%m-%d").to_string()).as_deref(),
-            ),
-        )
+        let case = self.case_for(&key.into(), data, at)?;
+        let mut tx = store.begin()?;
+        let id = tx.next_case_id()?;
+        tx.insert_case(&id, &case)?;
+        tx.commit()?;
+        Ok(id)
     }
 
-    /// Completes `step` of a case with `inputs` on date `at`.
+    /// Completes `step` of a case with `inputs` on date `at`, drafting nothing; a case the
+    /// step starts is created in the same transaction. Returns what it did and the new case.
     pub fn advance(
         &self,
-        store: &mut Store,
+        store: &mut dyn Store,
         case_id: &str,
         step_id: &str,
         inputs: &Value,
         at: NaiveDate,
     ) -> Result<Outcome> {
-        let plan = self.plan(store, case_id, step_id, inputs, at)?;
-        self.commit(store, &plan, &[])?;
+        let mut plan = self.plan(store, case_id, step_id, inputs, at)?;
+        let linked = self.linked_case(store, &plan)?;
+        let mut tx = store.begin()?;
+        self.commit(tx.as_mut(), &plan, &[])?;
+        if let Some(c) = &linked {
+            let id = tx.next_case_id()?;
+            tx.insert_case(&id, c)?;
+            plan.outcome.linked = Some(id);
+        }
+        tx.commit()?;
         Ok(plan.outcome)
     }
 
-    /// Starts the linked case a step asks for (nhân rộng: the same procedure at a new site): a
-    /// new case of `workflow` with the source case's fields, its rating cleared, and
-    /// `nhan_rong_tu` naming the source. Returns the new case's id.
-    pub fn start_linked(
-        &self,
-        store: &mut Store,
-        from: &str,
-        workflow: &str,
-        at: NaiveDate,
-    ) -> Result<String> {
-        let source = store.case(from)?;
-        // The province's variant of the procedure when the source follows one.
-        let key = match source.workflow.split_once('@') {
-            Some((_, province)) => format!("{workflow}@{province}"),
-            None => workflow.to_string(),
+    /// The linked case a planned step starts (nhân rộng: the same procedure at a new site), if
+    /// it starts one: the source case's fields less those the procedure clears, and
+    /// `nhan_rong_tu` naming the source. Worked out before the step is recorded, so that a
+    /// case that cannot start stops the step too.
+    pub fn linked_case(&self, store: &dyn Store, plan: &Plan) -> Result<Option<NewCase>> {
+        let Some(starts) = &plan.outcome.starts else {
+            return Ok(None);
         };
-        let w = self.in_effect(&key, at)?;
+        let key = plan.workflow.sibling(&starts.workflow);
+        let w = self.in_effect(&key, plan.at)?;
         let mut data = Map::new();
         for name in w.fields.keys() {
-            let inherited = source.data.get(name).filter(|_| {
-                !matches!(
-                    name.as_str(),
-                    "xep_loai" | "ty_le_hoan_thanh" | "ngay_thanh_lap"
-                )
-            });
-            if let Some(v) = inherited {
+            if let Some(v) = plan.data.get(name).filter(|_| !starts.clear.contains(name)) {
                 data.insert(name.clone(), v.clone());
             }
         }
-        data.insert("nhan_rong_tu".into(), Value::String(from.to_string()));
-        self.new_case(store, &key, &Value::Object(data), at)
+        data.insert("nhan_rong_tu".into(), Value::String(plan.case_id.clone()));
+        // The source must exist: a plan is only made for a stored case.
+        store.case(&plan.case_id)?;
+        self.case_for(&key, &Value::Object(data), plan.at).map(Some)
     }
 
-    /// Records a planned step: the case, its steps, the log and the documents it drafted
-    /// (template and data), in one transaction; returns the documents' ids.
+    /// Records a planned step inside the caller's transaction: the case, its steps, the log and
+    /// the documents it drafted (template and data); returns the documents' ids. Fails with
+    /// [`Error::Conflict`] when the case moved on since the plan (another clerk was first).
     pub fn commit(
         &self,
-        store: &mut Store,
+        tx: &mut dyn StoreTx,
         plan: &Plan,
         drafts: &[(String, Value)],
     ) -> Result<Vec<String>> {
-        let opened_rows: Vec<(String, Option<String>)> = plan
-            .outcome
-            .opened
-            .iter()
-            .map(|(s, d)| (s.clone(), d.map(|d| d.format("%Y-%m-%d").to_string())))
-            .collect();
-        store.apply(&StepChange {
+        tx.record_step(&StepChange {
             case_id: &plan.case_id,
             data: &plan.data,
-            on_date: &plan.at.format("%Y-%m-%d").to_string(),
+            on_date: plan.at,
             actor: &plan.actor,
             step: &plan.step,
             inputs: &plan.inputs,
             close_step: !plan.recurring,
-            opened: &opened_rows,
+            events_seen: plan.events_seen,
+            opened: &plan.outcome.opened,
             drafts,
         })
     }
@@ -348,19 +409,17 @@ impl Engine {
     /// render the step's documents first and [`commit`](Self::commit) only when they are ready.
     pub fn plan(
         &self,
-        store: &Store,
+        store: &dyn Store,
         case_id: &str,
         step_id: &str,
         inputs: &Value,
         at: NaiveDate,
     ) -> Result<Plan> {
         let case = store.case(case_id)?;
-        let w = self.version(&case.workflow, &case.version)?;
-        let step: &Step = w
-            .steps
-            .iter()
-            .find(|s| s.id == step_id)
-            .ok_or_else(|| Error::Usage(format!("{} has no step `{step_id}`", w.id)))?;
+        let w = self.of_case(&case)?;
+        let step: &Step = w.steps.iter().find(|s| s.id == step_id).ok_or_else(|| {
+            Error::NotFound(format!("quy trình {} không có bước `{step_id}`", w.id))
+        })?;
         let rows = store.steps(case_id)?;
         let open: Vec<&str> = rows
             .iter()
@@ -376,12 +435,12 @@ impl Engine {
                 ),
             ));
         }
-        let inputs_map = as_map(inputs, "inputs")?;
+        let inputs_map = as_map(inputs, "dữ liệu của bước")?;
         validate(&step.inputs, &inputs_map, &format!("bước `{step_id}`"))?;
         let inputs = Value::Object(inputs_map.clone());
         // Inputs become case data (the last rating, the date of the establishing decision);
         // guards see the case as the step would leave it.
-        let mut data = as_map(&case.data, "case data")?;
+        let mut data = as_map(&case.data, "dữ liệu hồ sơ")?;
         data.extend(inputs_map);
         let data = Value::Object(data);
         for g in &step.requires {
@@ -389,47 +448,12 @@ impl Engine {
                 return Err(refused(step_id, interpolate(&g.message, &data, &inputs)));
             }
         }
-
-        let mut opened = Vec::new();
-        let mut branched = false;
-        for n in &step.next {
-            match n {
-                Next::Step(id) => opened.push(id.clone()),
-                Next::Branch { to, when } if !branched => {
-                    let take = match when {
-                        Some(c) => holds(c, &data, &inputs, at)?,
-                        None => true,
-                    };
-                    if take {
-                        opened.push(to.clone());
-                        branched = true;
-                    }
-                }
-                Next::Branch { .. } => {}
-            }
-        }
         let done: BTreeMap<String, NaiveDate> = rows
             .iter()
-            .filter_map(|r| {
-                Some((
-                    r.step.clone(),
-                    NaiveDate::parse_from_str(r.done_on.as_deref()?, "%Y-%m-%d").ok()?,
-                ))
-            })
+            .filter_map(|r| Some((r.step.clone(), r.done_on?)))
             .chain(std::iter::once((step_id.to_string(), at)))
             .collect();
-        let mut opened: Vec<(String, Option<NaiveDate>)> = opened
-            .into_iter()
-            .filter_map(|id| w.steps.iter().find(|s| s.id == id))
-            .map(|s| (s.id.clone(), calendar::due(s, &done, at)))
-            .collect();
-        // A recurring step stays open, due at the occurrence after the one it just satisfied
-        // (a quarterly report made on 05/12 meets the 10/12 deadline; the next is 10/03).
-        if step.repeat.is_some() {
-            let satisfied = calendar::due(step, &done, at).unwrap_or(at);
-            let after = satisfied.succ_opt().unwrap_or(satisfied);
-            opened.push((step.id.clone(), calendar::due(step, &done, after)));
-        }
+        let opened = self.opened_after(w, step, &data, &inputs, &done, at)?;
         let mut documents = Vec::new();
         for d in &step.documents {
             let wanted = match &d.when {
@@ -448,12 +472,66 @@ impl Engine {
             inputs,
             data,
             recurring: step.repeat.is_some(),
+            workflow: ProcedureKey::parse(&case.workflow),
+            events_seen: store.events(case_id)?.len(),
             outcome: Outcome {
                 opened,
                 documents,
                 starts: step.starts.clone(),
+                linked: None,
             },
         })
+    }
+
+    /// The steps a completed step opens, with their due dates: its `next` (the first branch
+    /// that holds), and the step itself again when it recurs.
+    fn opened_after(
+        &self,
+        w: &Workflow,
+        step: &Step,
+        data: &Value,
+        inputs: &Value,
+        done: &BTreeMap<String, NaiveDate>,
+        at: NaiveDate,
+    ) -> Result<Vec<(String, Option<NaiveDate>)>> {
+        let mut ids = Vec::new();
+        let mut branched = false;
+        for n in &step.next {
+            match n {
+                Next::Step(id) => ids.push(id.clone()),
+                Next::Branch { to, when } if !branched => {
+                    let take = match when {
+                        Some(c) => holds(c, data, inputs, at)?,
+                        None => true,
+                    };
+                    if take {
+                        ids.push(to.clone());
+                        branched = true;
+                    }
+                }
+                Next::Branch { .. } => {}
+            }
+        }
+        let mut opened = Vec::new();
+        for id in ids {
+            // The check refuses a `next` naming no step; a definition that still does is not
+            // one to go on with silently.
+            let s = w.steps.iter().find(|s| s.id == id).ok_or_else(|| {
+                Error::Invalid(format!(
+                    "quy trình {}: bước tiếp theo `{id}` không có",
+                    w.id
+                ))
+            })?;
+            opened.push((s.id.clone(), calendar::due(s, done, at)));
+        }
+        // A recurring step stays open, due at the occurrence after the one it just satisfied
+        // (a quarterly report made on 05/12 meets the 10/12 deadline; the next is 10/03).
+        if step.repeat.is_some() {
+            let satisfied = calendar::due(step, done, at).unwrap_or(at);
+            let after = satisfied.succ_opt().unwrap_or(satisfied);
+            opened.push((step.id.clone(), calendar::due(step, done, after)));
+        }
+        Ok(opened)
     }
 }
 

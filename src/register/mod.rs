@@ -1,14 +1,16 @@
 //! The register: the văn thư's sổ đăng ký văn bản đi (Nghị định 30/2020, Điều 15 and Phụ lục
-//! IV). Each number is taken in one SQLite transaction that also writes the book's entry, so
-//! under concurrent clerks and crashes a number is given once, never twice, and never lost.
+//! IV). The rules live here — which series a document belongs to, that numbers follow dates,
+//! that a document keeps the number it was given — and each number is taken in one write
+//! transaction of the store that also writes the book's entry and links the document, so under
+//! concurrent clerks and crashes a number is given once, never twice, and never lost.
 
 use chrono::NaiveDate;
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
-use serde::Serialize;
 
 use crate::document::{DocKind, Document, Issuer, SoKyHieu, kind};
 use crate::error::{Error, Result};
-use crate::store::{Store, fail_point, pause_point};
+use crate::store::testing::{fail_point, pause_point};
+pub use crate::store::{BookKey, Books, Entry};
+use crate::store::{NewEntry, Store};
 
 /// What the văn thư registers when a number is taken.
 #[derive(Debug, Clone)]
@@ -88,30 +90,6 @@ impl<'a> Request<'a> {
     }
 }
 
-/// One line of the book.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Entry {
-    pub id: i64,
-    pub issuer: String,
-    pub period: String,
-    pub series: String,
-    pub number: u32,
-    /// "05/QĐ-UBND".
-    pub symbol: String,
-    pub on_date: NaiveDate,
-    /// Type key ("quyet-dinh").
-    pub kind: String,
-    pub trich_yeu: String,
-    pub signer: String,
-    pub recipients: Vec<String>,
-    pub luu: Vec<String>,
-    pub copies: Option<u32>,
-    pub case_id: Option<String>,
-    pub doc: Option<String>,
-    pub voided_on: Option<NaiveDate>,
-    pub void_reason: Option<String>,
-}
-
 impl Entry {
     /// "Quyết định", "Công văn": the type as the book names it.
     pub fn kind_name(&self) -> String {
@@ -131,236 +109,99 @@ fn lower_first(s: &str) -> String {
     }
 }
 
-/// The issuing body as the book names it: parent and name on one line. Two agencies print
-/// the same name only if they are the same body, so the name is the key of its series.
-pub fn issuer_key(issuer: &Issuer) -> String {
-    let one_line = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
-    match &issuer.parent {
-        Some(p) => format!("{} / {}", one_line(p), one_line(&issuer.name)),
-        None => one_line(&issuer.name),
+impl BookKey {
+    /// The issuing body as the book names it: parent and name on one line. Two agencies print
+    /// the same name only if they are the same body, so the name is the key of its series.
+    pub fn of(issuer: &Issuer) -> BookKey {
+        let one_line = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+        BookKey(match &issuer.parent {
+            Some(p) => format!("{} / {}", one_line(p), one_line(&issuer.name)),
+            None => one_line(&issuer.name),
+        })
     }
 }
 
-fn date_text(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
-}
-
-fn parse_date(s: String) -> NaiveDate {
-    NaiveDate::parse_from_str(&s, "%Y-%m-%d").unwrap_or_default()
-}
-
-const COLUMNS: &str =
-    "id, issuer, period, series, number, symbol, on_date, kind, trich_yeu, signer,
-    recipients, luu, copies, case_id, doc, voided_on, void_reason";
-
-fn row(r: &rusqlite::Row) -> rusqlite::Result<Entry> {
-    let lines = |s: String| -> Vec<String> {
-        s.lines()
-            .filter(|l| !l.is_empty())
-            .map(str::to_string)
-            .collect()
-    };
-    Ok(Entry {
-        id: r.get(0)?,
-        issuer: r.get(1)?,
-        period: r.get(2)?,
-        series: r.get(3)?,
-        number: r.get(4)?,
-        symbol: r.get(5)?,
-        on_date: parse_date(r.get(6)?),
-        kind: r.get(7)?,
-        trich_yeu: r.get(8)?,
-        signer: r.get(9)?,
-        recipients: lines(r.get(10)?),
-        luu: lines(r.get(11)?),
-        copies: r.get(12)?,
-        case_id: r.get(13)?,
-        doc: r.get(14)?,
-        voided_on: r.get::<_, Option<String>>(15)?.map(parse_date),
-        void_reason: r.get(16)?,
-    })
-}
-
-/// Takes the next number of the request's series and writes its entry, in one immediate
+/// Takes the next number of the request's series and writes its entry, in one write
 /// transaction; with `req.document`, the case document is marked as carrying it in the same
 /// transaction, and a document that already carries a live number gets that number back.
 /// A date earlier than the series' last entry is refused: numbers follow dates.
-pub fn take(store: &mut Store, req: &Request) -> Result<Entry> {
-    let issuer = issuer_key(req.issuer);
+pub fn take(store: &mut dyn Store, req: &Request) -> Result<Entry> {
+    let issuer = BookKey::of(req.issuer);
     let series = req
         .issuer
         .numbering
         .series(req.issuer.family, req.kind, req.secret, req.at)
-        .map_err(|m| Error::Usage(format!("{issuer}: {m}")))?;
-    let (conn, path) = store.conn_mut();
-    let err = |e: rusqlite::Error| Error::io(path, e);
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(err)?;
-    let last: Option<(u32, String, String)> = tx
-        .query_row(
-            "SELECT number, symbol, on_date FROM register
-             WHERE issuer = ?1 AND period = ?2 AND series = ?3 ORDER BY number DESC LIMIT 1",
-            params![issuer, series.period, series.name],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()
-        .map_err(err)?;
+        .map_err(|m| Error::Invalid(format!("{issuer}: {m}")))?;
+    let mut tx = store.begin()?;
     // Two clerks issuing the same document at once: the second finds the first's number.
-    if let Some((case, doc)) = &req.document {
-        let live: Option<i64> = tx
-            .query_row(
-                "SELECT r.id FROM documents d JOIN register r ON r.id = d.entry
-                 WHERE d.case_id = ?1 AND d.doc = ?2 AND r.voided_on IS NULL",
-                params![case, doc],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(err)?;
-        if let Some(id) = live {
-            return tx
-                .query_row(
-                    &format!("SELECT {COLUMNS} FROM register WHERE id = ?1"),
-                    [id],
-                    row,
-                )
-                .map_err(err);
-        }
-    }
-    let at = date_text(req.at);
-    if let Some((_, symbol, on)) = &last
-        && *on > at
+    if let Some((case, doc)) = &req.document
+        && let Some(e) = tx.live_entry_of(case, doc)?
     {
-        return Err(Error::Usage(format!(
-            "{issuer}: the book already has {symbol} dated {}; a number taken now cannot be dated {}",
-            parse_date(on.clone()).format("%d/%m/%Y"),
+        return Ok(e);
+    }
+    let last = tx.last_in_series(&issuer, &series.period, &series.name)?;
+    if let Some(last) = &last
+        && last.on_date > req.at
+    {
+        return Err(Error::Invalid(format!(
+            "{issuer}: sổ đã có số {} ngày {}; số lấy bây giờ không thể mang ngày {}",
+            last.symbol,
+            last.on_date.format("%d/%m/%Y"),
             req.at.format("%d/%m/%Y")
         )));
     }
-    let number = last.map_or(1, |(n, _, _)| n + 1);
+    let number = last.map_or(1, |e| e.number + 1);
     let symbol = SoKyHieu {
         number: Some(number),
         ..req.so_ky_hieu.clone()
     }
     .citation(req.issuer.family.family().number_style);
-    let (case_id, doc) = match &req.document {
-        Some((c, d)) => (Some(c.as_str()), Some(d.as_str())),
-        None => (None, None),
-    };
-    tx.execute(
-        "INSERT INTO register (issuer, period, series, number, symbol, on_date, kind, trich_yeu,
-             signer, recipients, luu, copies, case_id, doc)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-        params![
-            issuer,
-            series.period,
-            series.name,
-            number,
-            symbol,
-            at,
-            req.kind.key,
-            req.trich_yeu,
-            req.signer,
-            req.recipients.join("\n"),
-            req.luu.join("\n"),
-            req.copies,
-            case_id,
-            doc,
-        ],
-    )
-    .map_err(err)?;
-    let id = tx.last_insert_rowid();
-    if let (Some(c), Some(d)) = (case_id, doc) {
-        tx.execute(
-            "UPDATE documents SET entry = ?3 WHERE case_id = ?1 AND doc = ?2",
-            params![c, d, id],
-        )
-        .map_err(err)?;
-    }
+    let entry = tx.insert_entry(&NewEntry {
+        issuer,
+        period: series.period,
+        series: series.name,
+        number,
+        symbol,
+        on_date: req.at,
+        kind: req.kind.key.to_string(),
+        trich_yeu: req.trich_yeu.clone(),
+        signer: req.signer.clone(),
+        recipients: req.recipients.clone(),
+        luu: req.luu.clone(),
+        copies: req.copies,
+        document: req.document.clone(),
+    })?;
     pause_point("register.take.before_commit");
     fail_point("register.take.before_commit")?;
-    let entry = tx
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM register WHERE id = ?1"),
-            [id],
-            row,
-        )
-        .map_err(err)?;
-    tx.commit().map_err(err)?;
+    tx.commit()?;
     Ok(entry)
 }
 
-/// One entry by its id.
-pub fn entry(store: &Store, id: i64) -> Result<Entry> {
-    let (conn, path) = store.conn();
-    conn.query_row(
-        &format!("SELECT {COLUMNS} FROM register WHERE id = ?1"),
-        [id],
-        row,
-    )
-    .map_err(|e| Error::io(path, e))
-}
-
-/// Whose book to read.
-#[derive(Debug, Clone, Copy)]
-pub enum Books<'a> {
-    All,
-    /// One issuer, by its key ([`issuer_key`]).
-    Of(&'a str),
-    /// Every issuer whose name contains this text, as a clerk searches.
-    NameContains(&'a str),
-}
-
-/// The books, in the order numbers were given; `year` is the year of the entry's date.
-pub fn list(store: &Store, books: Books, year: Option<i32>) -> Result<Vec<Entry>> {
-    let (conn, path) = store.conn();
-    let err = |e: rusqlite::Error| Error::io(path, e);
-    let (exact, part) = match books {
-        Books::All => (None, None),
-        Books::Of(k) => (Some(k), None),
-        Books::NameContains(p) => (None, Some(p)),
-    };
-    let mut st = conn
-        .prepare(&format!(
-            "SELECT {COLUMNS} FROM register
-             WHERE (?1 IS NULL OR issuer = ?1)
-               AND (?2 IS NULL OR instr(issuer, ?2) > 0)
-               AND (?3 IS NULL OR substr(on_date, 1, 4) = ?3)
-             ORDER BY issuer, period, id"
-        ))
-        .map_err(err)?;
-    st.query_map(params![exact, part, year.map(|y| y.to_string())], row)
-        .map_err(err)?
-        .collect::<rusqlite::Result<_>>()
-        .map_err(err)
-}
-
-/// Withdraws a number of `issuer`'s book (its key): the entry stays in the book, marked with the
-/// date and reason, and the number is never given again. `number` is "05" or the full symbol "05/QĐ-UBND" (needed
-/// when several series of the issuer have a 05).
+/// Withdraws a number of `issuer`'s book: the entry stays in the book, marked with the date
+/// and reason, and the number is never given again. `number` is "05" or the full symbol
+/// "05/QĐ-UBND" (needed when several series of the issuer have a 05).
 pub fn void(
-    store: &mut Store,
-    issuer: &str,
+    store: &mut dyn Store,
+    issuer: &BookKey,
     number: &str,
     year: Option<i32>,
     reason: &str,
     on: NaiveDate,
 ) -> Result<Entry> {
     if reason.trim().is_empty() {
-        return Err(Error::Usage(
-            "--reason: say why the number is withdrawn".into(),
-        ));
+        return Err(Error::Usage("--reason: cần nói lý do thu hồi số".into()));
     }
-    let candidates: Vec<Entry> = list(store, Books::Of(issuer), year)?
+    let candidates: Vec<Entry> = store
+        .book(Books::Of(issuer), year)?
         .into_iter()
         .filter(|e| e.symbol == number || number.parse::<u32>().is_ok_and(|n| n == e.number))
         .collect();
     let e = match candidates.as_slice() {
         [e] => e,
         [] => {
-            return Err(Error::Usage(format!(
-                "no number `{number}` of `{issuer}`{} in the register",
-                year.map(|y| format!(" in {y}")).unwrap_or_default()
+            return Err(Error::NotFound(format!(
+                "sổ của `{issuer}` không có số `{number}`{}",
+                year.map(|y| format!(" năm {y}")).unwrap_or_default()
             )));
         }
         many => {
@@ -369,25 +210,22 @@ pub fn void(
                 .map(|e| format!("{} ({})", e.symbol, e.on_date.format("%d/%m/%Y")))
                 .collect();
             return Err(Error::Usage(format!(
-                "`{number}` names several entries: {}; give the full symbol or --year",
+                "`{number}` chỉ nhiều số: {}; ghi đủ số và ký hiệu hoặc thêm --year",
                 which.join(", ")
             )));
         }
     };
     if let Some(d) = e.voided_on {
-        return Err(Error::Usage(format!(
-            "{} was already withdrawn on {}",
+        return Err(Error::Conflict(format!(
+            "{} đã bị thu hồi ngày {}",
             e.symbol,
             d.format("%d/%m/%Y")
         )));
     }
-    let (conn, path) = store.conn_mut();
-    conn.execute(
-        "UPDATE register SET voided_on = ?2, void_reason = ?3 WHERE id = ?1",
-        params![e.id, date_text(on), reason.trim()],
-    )
-    .map_err(|err| Error::io(path, err))?;
-    entry(store, e.id)
+    let mut tx = store.begin()?;
+    let voided = tx.void_entry(e.id, on, reason.trim())?;
+    tx.commit()?;
+    Ok(voided)
 }
 
 /// The columns of the sổ đăng ký văn bản đi (Phụ lục IV), in order.
@@ -436,6 +274,28 @@ impl Entry {
     }
 }
 
+/// The book as a landscape DOCX: one table an issuing body, the ten columns of Phụ lục IV
+/// at widths that fit A4 turned (millimetres, summing to the text width).
+pub fn docx(entries: &[Entry], year: Option<i32>) -> Result<Vec<u8>> {
+    const WIDTHS: [f32; 10] = [31.0, 22.0, 48.0, 28.0, 40.0, 22.0, 14.0, 15.0, 15.0, 22.0];
+    let title = format!(
+        "SỔ ĐĂNG KÝ VĂN BẢN ĐI{}",
+        year.map(|y| format!(" NĂM {y}")).unwrap_or_default()
+    );
+    let columns: Vec<(&str, f32)> = BOOK_COLUMNS.iter().copied().zip(WIDTHS).collect();
+    // One book an issuing body; the list is ordered by issuer.
+    let mut sections: Vec<crate::render::book::Section> = Vec::new();
+    for e in entries {
+        if sections.last().is_none_or(|(name, _)| *name != e.issuer.0) {
+            sections.push((e.issuer.0.clone(), Vec::new()));
+        }
+        if let Some((_, rows)) = sections.last_mut() {
+            rows.push(e.book_row().to_vec());
+        }
+    }
+    crate::render::book::docx(&title, &columns, &sections)
+}
+
 /// The book as CSV (RFC 4180, UTF-8): the issuer, then the ten columns.
 pub fn csv(entries: &[Entry]) -> String {
     let field = |s: &str| {
@@ -453,7 +313,7 @@ pub fn csv(entries: &[Entry]) -> String {
     out.push_str(&header.join(","));
     out.push_str("\r\n");
     for e in entries {
-        let cells: Vec<String> = std::iter::once(e.issuer.clone())
+        let cells: Vec<String> = std::iter::once(e.issuer.0.clone())
             .chain(e.book_row())
             .map(|c| field(&c))
             .collect();
@@ -468,6 +328,7 @@ mod tests {
     use super::*;
     use crate::document::FamilyId;
     use crate::document::numbering::{Numbering, Sequence, Term};
+    use crate::store::SqliteStore;
 
     fn issuer(name: &str, abbr: &str) -> Issuer {
         Issuer {
@@ -494,9 +355,9 @@ mod tests {
         r
     }
 
-    fn store() -> (tempfile::TempDir, Store) {
+    fn store() -> (tempfile::TempDir, SqliteStore) {
         let dir = tempfile::tempdir().unwrap();
-        let s = Store::open(&dir.path().join("r.db")).unwrap();
+        let s = SqliteStore::open(&dir.path().join("r.db")).unwrap();
         (dir, s)
     }
 
@@ -512,9 +373,9 @@ mod tests {
         );
         let c = take(&mut s, &req(&ub, "quyet-dinh", "2026-01-01")).unwrap();
         assert_eq!(c.symbol, "01/QĐ-UBND");
-        assert_eq!(c.issuer, "ỦY BAN NHÂN DÂN TỈNH KON TUM");
+        assert_eq!(c.issuer.0, "ỦY BAN NHÂN DÂN TỈNH KON TUM");
         let e = take(&mut s, &req(&ub, "quyet-dinh", "2025-12-30")).unwrap_err();
-        assert!(e.to_string().contains("02/KH-UBND dated 31/12/2025"), "{e}");
+        assert!(e.to_string().contains("02/KH-UBND ngày 31/12/2025"), "{e}");
     }
 
     #[test]
@@ -587,25 +448,26 @@ mod tests {
         let mut bcd = issuer("BAN CHỈ ĐẠO", "BCĐ");
         bcd.parent = Some("ỦY BAN NHÂN DÂN XÃ ĐẮK MAR".into());
         take(&mut s, &req(&bcd, "quyet-dinh", "2026-03-01")).unwrap();
-        let key = issuer_key(&ub);
-        assert!(void(&mut s, "ĐẮK MAR", "01", None, "x", d("2026-03-02")).is_err());
+        let key = BookKey::of(&ub);
+        let part = BookKey("ĐẮK MAR".into());
+        assert!(void(&mut s, &part, "01", None, "x", d("2026-03-02")).is_err());
         let v = void(&mut s, &key, "01", Some(2026), "ký nhầm", d("2026-03-02")).unwrap();
         assert_eq!(
-            (v.void_reason.as_deref(), v.issuer.as_str()),
-            (Some("ký nhầm"), key.as_str())
+            (v.void_reason.as_deref(), &v.issuer),
+            (Some("ký nhầm"), &key)
         );
         let again = void(&mut s, &key, "01/QĐ-UBND", None, "x", d("2026-03-02"));
-        assert!(again.unwrap_err().to_string().contains("already withdrawn"));
+        assert!(again.unwrap_err().to_string().contains("đã bị thu hồi"));
         let n = take(&mut s, &req(&ub, "quyet-dinh", "2026-03-02")).unwrap();
         assert_eq!(n.number, 2);
-        let (conn, _) = s.conn_mut();
+        let conn = s.connection();
         let e = conn.execute("DELETE FROM register", []).unwrap_err();
         assert!(e.to_string().contains("stays in the register"), "{e}");
         let e = conn
             .execute("UPDATE register SET number = 9 WHERE number = 2", [])
             .unwrap_err();
         assert!(e.to_string().contains("withdrawn"), "{e}");
-        let book = csv(&list(&s, Books::Of(&key), Some(2026)).unwrap());
+        let book = csv(&s.book(Books::Of(&key), Some(2026)).unwrap());
         assert!(
             book.contains("Thu hồi số ngày 02/03/2026: ký nhầm"),
             "{book}"

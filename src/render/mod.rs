@@ -7,3 +7,43 @@ pub mod fonts;
 pub mod layout;
 mod ooxml;
 pub mod pdf;
+
+use crate::document::Document;
+use crate::error::Result;
+
+/// An output format of a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Format {
+    Docx,
+    Pdf,
+}
+
+impl Format {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Docx => "docx",
+            Format::Pdf => "pdf",
+        }
+    }
+}
+
+/// Renders one model in each format, in memory: nothing is written until every format has
+/// rendered, so a failure leaves no partial set of files.
+pub fn render_all(
+    doc: &Document,
+    formats: &[Format],
+    pdf: pdf::Profile,
+) -> Result<Vec<(Format, Vec<u8>)>> {
+    formats
+        .iter()
+        .map(|f| {
+            Ok((
+                *f,
+                match f {
+                    Format::Docx => docx::render(doc)?,
+                    Format::Pdf => pdf::render(doc, pdf)?,
+                },
+            ))
+        })
+        .collect()
+}

@@ -5,65 +5,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::document::numbering::Numbering;
-use crate::document::{Capacity, FamilyId, Issuer, Secrecy, Signer, Urgency};
+pub use crate::document::profile::{IssuerData, SignerData};
+use crate::document::{Secrecy, Urgency};
 use crate::error::{Error, Result};
-use crate::text::{clean, clean_multiline};
-
-/// The issuing body as the data file gives it.
-#[derive(Debug, Clone, Deserialize, serde::Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct IssuerData {
-    #[serde(default)]
-    pub parent: Option<String>,
-    pub name: String,
-    pub abbreviation: String,
-    pub place: String,
-    pub collective: String,
-    pub head: String,
-    #[serde(default)]
-    pub family: FamilyId,
-    #[serde(default)]
-    pub numbering: Numbering,
-}
-
-impl IssuerData {
-    pub fn to_model(&self) -> Issuer {
-        Issuer {
-            parent: self.parent.as_deref().map(clean_multiline),
-            name: clean_multiline(&self.name),
-            abbreviation: clean(&self.abbreviation),
-            place: clean(&self.place),
-            collective: clean(&self.collective),
-            head: clean(&self.head),
-            family: self.family,
-            numbering: self.numbering.clone(),
-        }
-    }
-}
-
-/// The signer as the data file gives it.
-#[derive(Debug, Clone, Deserialize, serde::Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct SignerData {
-    pub name: String,
-    pub title: String,
-    #[serde(default)]
-    pub capacity: Capacity,
-    #[serde(default)]
-    pub position: Option<String>,
-}
-
-impl SignerData {
-    pub fn to_model(&self) -> Signer {
-        Signer {
-            name: clean(&self.name),
-            title: clean_multiline(&self.title),
-            capacity: self.capacity,
-            position: self.position.as_deref().map(clean),
-        }
-    }
-}
+use crate::text::clean_multiline;
 
 /// Fields with a fixed meaning; everything else in the file is a template variable.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -314,7 +259,7 @@ mod tests {
 
         let e = DocData::parse(&dir.path().join("d.yaml"), "extends: none.yaml\n").unwrap_err();
         assert!(
-            e.to_string().contains("field `extends`") && e.to_string().contains("none.yaml"),
+            e.to_string().contains("trường `extends`") && e.to_string().contains("none.yaml"),
             "{e}"
         );
     }

@@ -104,10 +104,9 @@ impl Template {
         self.attached_to.as_ref().map(|(k, _)| *k)
     }
 
-    /// The hồ sơ item it fills in `procedure` (a merged procedure "mo-hinh@kon-tum" counts as
-    /// its base).
-    pub fn item_in(&self, procedure: &str) -> Option<u32> {
-        let base = procedure.split('@').next().unwrap_or(procedure);
+    /// The hồ sơ item it fills in the base procedure `base` (a province's overlay keeps its
+    /// base's list).
+    pub fn item_in(&self, base: &str) -> Option<u32> {
         self.ho_so
             .iter()
             .find(|h| h.procedure == base)

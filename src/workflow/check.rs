@@ -6,7 +6,26 @@ use std::fmt;
 use std::path::PathBuf;
 
 use super::{Deadline, Loaded, Next};
-use crate::template::TemplateSet;
+
+/// What a definition may name outside itself: the templates that exist and the procedures
+/// loaded beside it (for `starts:`). The procedure layer knows templates only by id.
+#[derive(Debug, Clone, Default)]
+pub struct Known {
+    pub templates: BTreeSet<String>,
+    pub workflows: BTreeSet<String>,
+}
+
+impl Known {
+    pub fn new<'a, 'b>(
+        templates: impl IntoIterator<Item = &'a str>,
+        workflows: impl IntoIterator<Item = &'b str>,
+    ) -> Known {
+        Known {
+            templates: templates.into_iter().map(str::to_string).collect(),
+            workflows: workflows.into_iter().map(str::to_string).collect(),
+        }
+    }
+}
 
 /// One problem in a workflow file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,8 +103,73 @@ fn valid_id(id: &str) -> bool {
         })
 }
 
+/// The problems of one file given to `hoso workflow check`: its problems, or the error that
+/// kept it from being read at all.
+#[derive(Debug)]
+pub struct FileCheck {
+    pub path: PathBuf,
+    pub problems: Vec<Problem>,
+    pub unreadable: Option<crate::error::Error>,
+}
+
+/// Checks workflow files and province overlays; an overlay is merged with the base it extends
+/// among `bases` and the merged procedure checked.
+pub fn check_files(files: &[PathBuf], known: &Known, bases: &[super::Workflow]) -> Vec<FileCheck> {
+    use super::overlay::LoadedOverlay;
+    use crate::error::Error;
+    files
+        .iter()
+        .map(|f| {
+            let found = std::fs::read_to_string(f)
+                .map_err(|e| Error::io(f, e))
+                .and_then(|text| {
+                    let is_overlay = serde_yaml::from_str::<serde_yaml::Value>(&text)
+                        .ok()
+                        .is_some_and(|v| v.get("extends").is_some());
+                    if !is_overlay {
+                        return Loaded::parse(f, &text).map(|w| check(&w, known));
+                    }
+                    let o = LoadedOverlay::parse(f, &text)?;
+                    let base = bases
+                        .iter()
+                        .find(|w| w.id == o.overlay.extends)
+                        .ok_or_else(|| {
+                            Error::Invalid(format!(
+                                "{}: extends unknown workflow `{}`",
+                                f.display(),
+                                o.overlay.extends
+                            ))
+                        })?;
+                    Ok(match o.merge(base) {
+                        Ok(merged) => check(
+                            &Loaded {
+                                path: f.clone(),
+                                spans: o.spans_for(&merged),
+                                workflow: merged,
+                            },
+                            known,
+                        ),
+                        Err(p) => p,
+                    })
+                });
+            match found {
+                Ok(problems) => FileCheck {
+                    path: f.clone(),
+                    problems,
+                    unreadable: None,
+                },
+                Err(e) => FileCheck {
+                    path: f.clone(),
+                    problems: Vec::new(),
+                    unreadable: Some(e),
+                },
+            }
+        })
+        .collect()
+}
+
 /// Every problem of a loaded workflow, in file order.
-pub fn check(w: &Loaded, templates: &TemplateSet) -> Vec<Problem> {
+pub fn check(w: &Loaded, known: &Known) -> Vec<Problem> {
     let mut out = Vec::new();
     let mut say = |node: &str, key: bool, message: String| {
         let p = if key {
@@ -174,7 +258,7 @@ pub fn check(w: &Loaded, templates: &TemplateSet) -> Vec<Problem> {
             }
         }
         for (k, d) in s.documents.iter().enumerate() {
-            if templates.get(&d.template).is_err() {
+            if !known.templates.contains(&d.template) {
                 say(
                     &at(&format!("documents[{k}].template")),
                     false,
@@ -196,6 +280,29 @@ pub fn check(w: &Loaded, templates: &TemplateSet) -> Vec<Problem> {
         }
         if let Some(d) = &s.deadline {
             deadline(d, &at("deadline"), wf, &mut say);
+        }
+        if let Some(st) = &s.starts {
+            let base = st.workflow.split('@').next().unwrap_or_default();
+            if !known.workflows.contains(base) {
+                let mut ids: Vec<&str> = known.workflows.iter().map(String::as_str).collect();
+                ids.dedup();
+                say(
+                    &at("starts"),
+                    false,
+                    format!(
+                        "starts: unknown workflow `{}` (known: {})",
+                        st.workflow,
+                        ids.join(", ")
+                    ),
+                );
+            }
+            for f in st.clear.iter().filter(|f| !wf.fields.contains_key(*f)) {
+                say(
+                    &at("starts"),
+                    false,
+                    format!("starts: clear names `{f}`, which is not a field of the case"),
+                );
+            }
         }
         for (k, n) in s.next.iter().enumerate() {
             let node = match n {

@@ -24,17 +24,24 @@ mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded_ho_so.rs"));
 }
 
-/// The lists of every procedure, by procedure id.
+/// The lists of every procedure, by procedure id, as built into the binary.
 pub fn lists() -> Result<BTreeMap<String, Vec<Item>>> {
     let (name, text) = embedded::EMBEDDED
         .iter()
         .find(|(n, _)| *n == "lists.yaml")
-        .ok_or_else(|| Error::Usage("the hồ sơ lists are not built in".into()))?;
-    serde_yaml::from_str(text).map_err(|e| Error::yaml(std::path::Path::new(name), &e, 0))
+        .ok_or_else(|| Error::NotFound("danh mục hồ sơ không có trong chương trình".into()))?;
+    parse(std::path::Path::new(name), text)
 }
 
-/// The list of a procedure; a merged procedure "mo-hinh@kon-tum" keeps its base's.
-pub fn list_for(procedure: &str) -> Result<Vec<Item>> {
-    let base = procedure.split('@').next().unwrap_or(procedure);
-    Ok(lists()?.remove(base).unwrap_or_default())
+/// The lists of a `--workflows` folder; a folder without them has none.
+pub fn load(path: &std::path::Path) -> Result<BTreeMap<String, Vec<Item>>> {
+    if !path.exists() {
+        return Ok(BTreeMap::new());
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    parse(path, &text)
+}
+
+fn parse(path: &std::path::Path, text: &str) -> Result<BTreeMap<String, Vec<Item>>> {
+    serde_yaml::from_str(text).map_err(|e| Error::yaml(path, &e, 0))
 }

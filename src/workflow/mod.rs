@@ -4,6 +4,7 @@
 
 pub mod check;
 pub mod ho_so;
+pub mod key;
 pub mod overlay;
 pub mod spans;
 
@@ -14,6 +15,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+pub use key::ProcedureKey;
 use spans::Spans;
 
 /// The type of a case field or step input.
@@ -103,6 +105,47 @@ impl Next {
     }
 }
 
+/// A linked case a step starts (nhân rộng: the same procedure at a new site). The new case
+/// takes the source case's fields except those the procedure says belong to the source alone
+/// (its rating, its founding date), and `nhan_rong_tu` names the source.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Starts {
+    /// The procedure of the new case (the source's province overlay applies, if any).
+    pub workflow: String,
+    /// Fields the new case does not inherit.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub clear: Vec<String>,
+}
+
+impl<'de> Deserialize<'de> for Starts {
+    /// `starts: mo-hinh`, or `starts: {workflow: mo-hinh, clear: [xep_loai]}`.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Full {
+            workflow: String,
+            #[serde(default)]
+            clear: Vec<String>,
+        }
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Def {
+            Id(String),
+            Full(Full),
+        }
+        Ok(match Def::deserialize(d)? {
+            Def::Id(workflow) => Starts {
+                workflow,
+                clear: Vec::new(),
+            },
+            Def::Full(f) => Starts {
+                workflow: f.workflow,
+                clear: f.clear,
+            },
+        })
+    }
+}
+
 /// One step of a procedure.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -122,9 +165,9 @@ pub struct Step {
     /// A step that recurs on a schedule (reports, yearly rating): an RFC 5545 rule.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repeat: Option<String>,
-    /// A linked case this step starts at a new site (nhân rộng), by workflow id.
+    /// A linked case this step starts at a new site (nhân rộng).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub starts: Option<String>,
+    pub starts: Option<Starts>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub next: Vec<Next>,
 }
@@ -149,7 +192,7 @@ pub struct Workflow {
     pub agencies: BTreeMap<String, overlay::Agency>,
     /// Who signs for a role (from the overlay).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub signers: BTreeMap<String, crate::template::data::SignerData>,
+    pub signers: BTreeMap<String, crate::document::profile::SignerData>,
     /// Thời hạn bảo quản of the hồ sơ's items, as the province sets them (from the overlay).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retention: Option<overlay::Retention>,
@@ -170,44 +213,57 @@ mod embedded_provinces {
     include!(concat!(env!("OUT_DIR"), "/embedded_provinces.rs"));
 }
 
-/// The base procedures and every province's merged procedure (`<base>@<province>`).
+/// The base procedures and every province's merged procedure (`<base>@<province>`), each with
+/// the file and places it came from.
 fn with_overlays(
-    bases: Vec<Workflow>,
+    bases: Vec<Loaded>,
     overlays: Vec<overlay::LoadedOverlay>,
-) -> Result<Vec<Workflow>> {
-    let mut out = bases.clone();
+) -> std::result::Result<Vec<Loaded>, Vec<check::Problem>> {
+    let mut problems = Vec::new();
+    let mut merged = Vec::new();
     for o in overlays {
-        let base = bases
-            .iter()
-            .find(|b| b.id == o.overlay.extends)
-            .ok_or_else(|| {
-                Error::Usage(format!(
-                    "{}: extends unknown workflow `{}`",
-                    o.path.display(),
-                    o.overlay.extends
-                ))
-            })?;
-        let merged = o.merge(base).map_err(|problems| {
-            Error::Usage(
-                problems
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-            )
-        })?;
-        out.push(merged);
+        let Some(base) = bases.iter().find(|b| b.workflow.id == o.overlay.extends) else {
+            let p = o.spans.at("extends");
+            problems.push(check::Problem {
+                path: o.path.clone(),
+                line: p.line,
+                col: p.col,
+                message: format!("extends unknown workflow `{}`", o.overlay.extends),
+            });
+            continue;
+        };
+        match o.merge(&base.workflow) {
+            Ok(w) => merged.push(Loaded {
+                path: o.path.clone(),
+                spans: o.spans_for(&w),
+                workflow: w,
+            }),
+            Err(p) => problems.extend(p),
+        }
     }
-    Ok(out)
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(bases.into_iter().chain(merged).collect())
 }
 
-/// The procedures built into the binary, with their province overlays.
-pub fn embedded() -> Result<Vec<Workflow>> {
+/// Problems as one error: every one on its own line, file:line:col first.
+fn refuse(problems: Vec<check::Problem>) -> Error {
+    Error::Invalid(format!(
+        "quy trình có lỗi, chưa dùng được ({} lỗi):\n{}",
+        problems.len(),
+        problems
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
+    ))
+}
+
+fn embedded_loaded() -> Result<(Vec<Loaded>, Vec<overlay::LoadedOverlay>)> {
     let bases = embedded::EMBEDDED
         .iter()
-        .map(|(name, text)| {
-            Loaded::parse(&Path::new("workflows").join(name), text).map(|l| l.workflow)
-        })
+        .map(|(name, text)| Loaded::parse(&Path::new("workflows").join(name), text))
         .collect::<Result<Vec<_>>>()?;
     let overlays = embedded_provinces::EMBEDDED
         .iter()
@@ -215,7 +271,33 @@ pub fn embedded() -> Result<Vec<Workflow>> {
             overlay::LoadedOverlay::parse(&Path::new("workflows/provinces").join(name), text)
         })
         .collect::<Result<Vec<_>>>()?;
-    with_overlays(bases, overlays)
+    Ok((bases, overlays))
+}
+
+fn dir_loaded(dir: &Path) -> Result<(Vec<Loaded>, Vec<overlay::LoadedOverlay>)> {
+    if !dir.is_dir() {
+        return Err(Error::io(dir, "không phải thư mục quy trình"));
+    }
+    let bases = yaml_files(dir)?
+        .iter()
+        .map(|p| Loaded::load(p))
+        .collect::<Result<Vec<_>>>()?;
+    let overlays = yaml_files(&dir.join("provinces"))?
+        .iter()
+        .map(|p| overlay::LoadedOverlay::load(p))
+        .collect::<Result<Vec<_>>>()?;
+    Ok((bases, overlays))
+}
+
+/// The procedures built into the binary, with their province overlays, parsed and merged but
+/// not checked against templates (see [`Procedures::load`] for what a command uses).
+pub fn embedded() -> Result<Vec<Workflow>> {
+    let (bases, overlays) = embedded_loaded()?;
+    Ok(with_overlays(bases, overlays)
+        .map_err(refuse)?
+        .into_iter()
+        .map(|l| l.workflow)
+        .collect())
 }
 
 fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>> {
@@ -233,17 +315,57 @@ fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-/// The procedures of a folder and of its `provinces/` subfolder.
+/// The procedures of a folder and of its `provinces/` subfolder, parsed and merged.
 pub fn load_dir(dir: &Path) -> Result<Vec<Workflow>> {
-    let bases = yaml_files(dir)?
-        .iter()
-        .map(|p| Loaded::load(p).map(|l| l.workflow))
-        .collect::<Result<Vec<_>>>()?;
-    let overlays = yaml_files(&dir.join("provinces"))?
-        .iter()
-        .map(|p| overlay::LoadedOverlay::load(p))
-        .collect::<Result<Vec<_>>>()?;
-    with_overlays(bases, overlays)
+    let (bases, overlays) = dir_loaded(dir)?;
+    Ok(with_overlays(bases, overlays)
+        .map_err(refuse)?
+        .into_iter()
+        .map(|l| l.workflow)
+        .collect())
+}
+
+/// The procedures a command works with: parsed, merged with their province overlays and
+/// checked — a definition `hoso workflow check` would refuse is refused here, before any case
+/// uses it — with the hồ sơ lists that come with them.
+#[derive(Debug, Clone)]
+pub struct Procedures {
+    pub workflows: Vec<Workflow>,
+    /// The hồ sơ each base procedure must keep, by procedure id.
+    pub lists: BTreeMap<String, Vec<ho_so::Item>>,
+}
+
+impl Procedures {
+    /// From `dir` (and `dir/provinces`, `dir/ho-so/lists.yaml`), or the built-in ones.
+    /// `templates` are the ids of the templates the steps may name.
+    pub fn load<'a>(
+        dir: Option<&Path>,
+        templates: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Procedures> {
+        let (bases, overlays) = match dir {
+            Some(d) => dir_loaded(d)?,
+            None => embedded_loaded()?,
+        };
+        let known = check::Known::new(templates, bases.iter().map(|b| b.workflow.id.as_str()));
+        let mut problems: Vec<check::Problem> =
+            bases.iter().flat_map(|b| check::check(b, &known)).collect();
+        if !problems.is_empty() {
+            return Err(refuse(problems));
+        }
+        let loaded = with_overlays(bases, overlays).map_err(refuse)?;
+        problems.extend(loaded.iter().flat_map(|l| check::check(l, &known)));
+        if !problems.is_empty() {
+            return Err(refuse(problems));
+        }
+        let lists = match dir {
+            Some(d) => ho_so::load(&d.join("ho-so/lists.yaml"))?,
+            None => ho_so::lists()?,
+        };
+        Ok(Procedures {
+            workflows: loaded.into_iter().map(|l| l.workflow).collect(),
+            lists,
+        })
+    }
 }
 
 /// A Mermaid flowchart of a procedure: steps as boxes, `next` as arrows labelled with their

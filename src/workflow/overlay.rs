@@ -99,7 +99,7 @@ pub struct Overlay {
     pub agencies: BTreeMap<String, Agency>,
     /// Who signs for a role: name, title, capacity.
     #[serde(default)]
-    pub signers: BTreeMap<String, crate::template::data::SignerData>,
+    pub signers: BTreeMap<String, crate::document::profile::SignerData>,
     /// Role titles replaced or added.
     #[serde(default)]
     pub roles: BTreeMap<String, String>,
@@ -123,8 +123,8 @@ pub struct LoadedOverlay {
 
 impl Agency {
     /// The agency as a document's issuer.
-    pub fn issuer(&self) -> crate::template::data::IssuerData {
-        crate::template::data::IssuerData {
+    pub fn issuer(&self) -> crate::document::profile::IssuerData {
+        crate::document::profile::IssuerData {
             parent: self.parent.clone(),
             name: self.name.clone(),
             abbreviation: self.abbreviation.clone(),

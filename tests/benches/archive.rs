@@ -8,58 +8,59 @@ use std::process::Command;
 
 use chrono::{Days, NaiveDate};
 use criterion::{Criterion, criterion_group, criterion_main};
-use hoso::engine::Engine;
-use hoso::store::Store;
-use hoso::template::{DocData, TemplateSet};
+use hoso::app::{App, Config};
+use hoso::template::DocData;
 
 fn bench(c: &mut Criterion) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
-    let set = TemplateSet::embedded().unwrap();
-    let engine = Engine::new(hoso::workflow::embedded().unwrap());
     let out = dir.path().join("demo");
-    hoso::demo::run(&set, &engine, &root.join("samples"), &out).unwrap();
-    let mut store = Store::open(&out.join("hoso.db")).unwrap();
+    hoso::demo::run(&hoso::demo::Options {
+        templates: None,
+        workflows: None,
+        samples: None,
+        out: out.clone(),
+    })
+    .unwrap();
+    let mut app = App::new(Config {
+        templates: None,
+        workflows: None,
+        db: out.join("hoso.db"),
+    });
 
     // The Kon Tum case, with periodic reports issued until it holds 40 documents.
     let case = "C0001";
-    let issued = |s: &Store| {
-        s.documents(case)
+    let issued = |app: &mut App| {
+        app.status(case)
             .unwrap()
+            .documents
             .iter()
-            .filter(|d| d.entry.is_some())
+            .filter(|(_, n)| n.is_some())
             .count()
     };
     let mut at = NaiveDate::from_ymd_opt(2025, 1, 6).unwrap();
     let data = root.join("samples/documents/bao-cao-ket-qua-hoat-dong.yaml");
-    while issued(&store) < 40 {
+    while issued(&mut app) < 40 {
         let inputs = serde_json::json!({"ky_bao_cao": format!("tháng {}", at.format("%m/%Y"))});
-        let plan = engine
-            .plan(&store, case, "bao-cao-dinh-ky", &inputs, at)
+        let advanced = app
+            .advance(case, "bao-cao-dinh-ky", &inputs, at, |_| {
+                DocData::load(&data)
+            })
             .unwrap();
-        let drafted = hoso::issue::draft_step(
-            &set,
-            &engine,
-            &mut store,
-            &plan,
-            |_| DocData::load(&data),
-            &out,
-        )
-        .unwrap();
-        for d in drafted {
-            hoso::issue::issue(&set, &mut store, case, &d.doc, at, &out).unwrap();
+        for d in advanced.drafted {
+            app.issue(case, &d.doc, at).unwrap();
         }
         at = at + Days::new(7);
     }
-    let zip = hoso::archive::build(&set, &engine, &store, case).unwrap();
+    let zip = app.archive(case).unwrap();
     eprintln!(
         "case {case}: {} documents, archive {} bytes",
-        issued(&store),
+        issued(&mut app),
         zip.len()
     );
 
     c.bench_function("archive: case of 40 documents (in-process)", |b| {
-        b.iter(|| black_box(hoso::archive::build(&set, &engine, &store, black_box(case)).unwrap()))
+        b.iter(|| black_box(app.archive(black_box(case)).unwrap()))
     });
 
     // The same payload as loose files, for the shell tools.

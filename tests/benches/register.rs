@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use criterion::{Criterion, criterion_group, criterion_main};
 use hoso::document::{FamilyId, Issuer, kind};
 use hoso::register::{Request, take};
-use hoso::store::Store;
+use hoso::store::SqliteStore as Store;
 
 fn bench(c: &mut Criterion) {
     // Beside the build, not in /tmp: tmpfs would not measure a real disk's fsync.

@@ -1,0 +1,523 @@
+//! The application: what a clerk, a leader, a văn thư or an archivist can do, as methods that
+//! return values and never print. The command line (and later the web application) parses its
+//! input, calls one method, and shows the result. An [`App`] is built once from a [`Config`];
+//! templates, procedures and the store are loaded the first time a use case needs them, so
+//! `verify` reads no template and `doc render` opens no database.
+
+use std::cell::OnceCell;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use serde_json::Value;
+
+use crate::archive;
+use crate::document::kind;
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::issue::{self, Draft, Issued};
+use crate::register::{self, BookKey, Books, Entry};
+use crate::render::{Format, pdf::Profile, render_all};
+use crate::store::{CaseRow, DocumentRow, EventRow, SqliteStore, StepRow, Store};
+use crate::template::{DocData, Issuance, TemplateSet};
+use crate::workflow::{ProcedureKey, Procedures, Workflow, check};
+
+/// Where an application's parts come from.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Templates instead of the built-in ones.
+    pub templates: Option<PathBuf>,
+    /// Procedures instead of the built-in ones.
+    pub workflows: Option<PathBuf>,
+    /// The case database.
+    pub db: PathBuf,
+}
+
+pub struct App {
+    config: Config,
+    templates: OnceCell<TemplateSet>,
+    engine: OnceCell<Engine>,
+    store: Option<Box<dyn Store>>,
+}
+
+/// A file a use case produced, and where it goes below the output folder.
+#[derive(Debug, Clone)]
+pub struct OutFile {
+    pub path: PathBuf,
+    pub bytes: Vec<u8>,
+}
+
+/// A document a step drafted.
+#[derive(Debug)]
+pub struct Drafted {
+    /// Its id in the case: "03-quyet-dinh-thanh-lap-mo-hinh".
+    pub doc: String,
+    pub template: String,
+    /// `<case>/du-thao/<doc>.docx|pdf`.
+    pub files: Vec<OutFile>,
+}
+
+/// What completing a step did.
+#[derive(Debug)]
+pub struct Advanced {
+    pub drafted: Vec<Drafted>,
+    /// Steps now open, with due dates.
+    pub opened: Vec<(String, Option<NaiveDate>)>,
+    /// The linked case the step started (nhân rộng): (its id, its procedure).
+    pub linked: Option<(String, String)>,
+}
+
+/// A case with the steps open in it.
+#[derive(Debug)]
+pub struct CaseSummary {
+    pub case: CaseRow,
+    pub open_steps: Vec<String>,
+}
+
+/// Where a case stands.
+#[derive(Debug)]
+pub struct CaseStatus {
+    pub case: CaseRow,
+    pub steps: Vec<StepRow>,
+    pub events: Vec<EventRow>,
+    /// Each document with its number, once issued.
+    pub documents: Vec<(DocumentRow, Option<String>)>,
+}
+
+/// A deadline of an open step.
+#[derive(Debug)]
+pub struct DueItem {
+    pub case: String,
+    pub workflow: String,
+    pub step: String,
+    pub title: String,
+    pub due: NaiveDate,
+}
+
+/// A number for a document made outside hoso (a hand-written công văn).
+#[derive(Debug, Clone)]
+pub struct TakeRequest {
+    pub province: String,
+    /// The agency's id in the province file.
+    pub issuer: String,
+    /// A type key (quyet-dinh, cong-van) or its abbreviation (QĐ, TTr).
+    pub kind: String,
+    pub at: NaiveDate,
+    pub summary: String,
+    /// The drafting unit: a công văn's last group ("NC" in "2389/BCĐ-NC").
+    pub unit: Option<String>,
+    pub signer: String,
+    pub recipients: Vec<String>,
+    pub copies: Option<u32>,
+    pub secret: bool,
+}
+
+/// Whose book to read.
+#[derive(Debug, Clone, Default)]
+pub struct BookQuery {
+    /// With `issuer`: the province file the agency id comes from.
+    pub province: Option<String>,
+    /// An agency id (with `province`) or part of an issuer's name.
+    pub issuer: Option<String>,
+    pub year: Option<i32>,
+}
+
+/// The book, and a hint when the query probably meant something else.
+#[derive(Debug)]
+pub struct Book {
+    pub entries: Vec<Entry>,
+    pub hint: Option<String>,
+}
+
+/// A name used as a path segment: a case or document id from the store, which may have come
+/// from an archive. Only letters, digits, `-`, `_` and `.` (not first) — never a path.
+fn segment<'a>(what: &str, s: &'a str) -> Result<&'a str> {
+    let ok = !s.is_empty()
+        && !s.starts_with('.')
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if ok {
+        Ok(s)
+    } else {
+        Err(Error::Invalid(format!(
+            "{what} `{s}` không dùng được làm tên tệp"
+        )))
+    }
+}
+
+impl Drafted {
+    fn new(case: &str, doc: String, d: Draft) -> Result<Drafted> {
+        let dir = Path::new(segment("mã hồ sơ", case)?).join("du-thao");
+        let files = d
+            .files
+            .into_iter()
+            .map(|(f, bytes)| {
+                Ok(OutFile {
+                    path: dir.join(format!(
+                        "{}.{}",
+                        segment("mã văn bản", &doc)?,
+                        f.extension()
+                    )),
+                    bytes,
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok(Drafted {
+            doc,
+            template: d.template,
+            files,
+        })
+    }
+}
+
+/// The issued files of a case as they go out: `<case>/<doc>.docx|pdf`.
+pub fn issued_files(case: &str, issued: &Issued) -> Result<Vec<OutFile>> {
+    let dir = Path::new(segment("mã hồ sơ", case)?);
+    issued
+        .files
+        .iter()
+        .map(|f| {
+            let name = f.name.strip_prefix("documents/").unwrap_or(&f.name);
+            Ok(OutFile {
+                path: dir.join(segment("tên tệp", name)?),
+                bytes: f.bytes.clone(),
+            })
+        })
+        .collect()
+}
+
+/// Writes use-case files below `out`, each atomically.
+pub fn write_files(out: &Path, files: &[OutFile]) -> Result<Vec<PathBuf>> {
+    let mut written = Vec::new();
+    for f in files {
+        let p = out.join(&f.path);
+        crate::fsutil::write_atomic(&p, &f.bytes)?;
+        written.push(p);
+    }
+    Ok(written)
+}
+
+impl App {
+    pub fn new(config: Config) -> App {
+        App {
+            config,
+            templates: OnceCell::new(),
+            engine: OnceCell::new(),
+            store: None,
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The templates, loaded once.
+    pub fn templates(&self) -> Result<&TemplateSet> {
+        if let Some(t) = self.templates.get() {
+            return Ok(t);
+        }
+        let set = match &self.config.templates {
+            Some(d) => TemplateSet::load_dir(d)?,
+            None => TemplateSet::embedded()?,
+        };
+        Ok(self.templates.get_or_init(|| set))
+    }
+
+    /// The procedures, loaded, merged and checked once: a broken definition is refused here,
+    /// before any case uses it.
+    pub fn engine(&self) -> Result<&Engine> {
+        if let Some(e) = self.engine.get() {
+            return Ok(e);
+        }
+        let set = self.templates()?;
+        let procedures = Procedures::load(
+            self.config.workflows.as_deref(),
+            set.iter().map(|t| t.id.as_str()),
+        )?;
+        Ok(self
+            .engine
+            .get_or_init(|| Engine::from_procedures(procedures)))
+    }
+
+    fn open_store(&mut self) -> Result<()> {
+        if self.store.is_none() {
+            self.store = Some(Box::new(SqliteStore::open(&self.config.db)?));
+        }
+        Ok(())
+    }
+
+    /// The store, opened once.
+    pub fn store(&mut self) -> Result<&mut dyn Store> {
+        self.open_store()?;
+        match self.store.as_deref_mut() {
+            Some(s) => Ok(s),
+            None => Err(Error::storage(&self.config.db, "không mở được")),
+        }
+    }
+
+    /// Templates, procedures and the store at once, for use cases that need all three.
+    fn parts(&mut self) -> Result<(&TemplateSet, &Engine, &mut dyn Store)> {
+        self.engine()?;
+        self.open_store()?;
+        let (Some(set), Some(engine), Some(store)) = (
+            self.templates.get(),
+            self.engine.get(),
+            self.store.as_deref_mut(),
+        ) else {
+            return Err(Error::storage(&self.config.db, "không mở được"));
+        };
+        Ok((set, engine, store))
+    }
+
+    /// One document in each format from a template and its data, in memory.
+    pub fn render(
+        &self,
+        template: &str,
+        data: &DocData,
+        issuance: &Issuance,
+        formats: &[Format],
+        pdf: Profile,
+    ) -> Result<Vec<(Format, Vec<u8>)>> {
+        let doc = self.templates()?.document(template, data, issuance)?;
+        render_all(&doc, formats, pdf)
+    }
+
+    /// A procedure as it stands today (its newest version).
+    pub fn workflow(&self, key: &ProcedureKey) -> Result<&Workflow> {
+        self.engine()?.newest(key)
+    }
+
+    /// Checks definition files as `hoso workflow check` does: an overlay against the loaded
+    /// base it extends.
+    pub fn check_workflows(&self, files: &[PathBuf]) -> Result<Vec<check::FileCheck>> {
+        let set = self.templates()?;
+        let bases = match &self.config.workflows {
+            Some(d) => crate::workflow::load_dir(d)?,
+            None => crate::workflow::embedded()?,
+        };
+        let known = check::Known::new(
+            set.iter().map(|t| t.id.as_str()),
+            bases.iter().map(|w| w.id.as_str()),
+        );
+        Ok(check::check_files(files, &known, &bases))
+    }
+
+    /// Opens a case of `key` with its fields on `at`; returns its id.
+    pub fn new_case(&mut self, key: &ProcedureKey, data: &Value, at: NaiveDate) -> Result<String> {
+        let (_, engine, store) = self.parts()?;
+        engine.new_case(store, key.clone(), data, at)
+    }
+
+    /// Completes a step: checks it, renders its documents as drafts (from `data_for`, per
+    /// template), and records the step, its drafts and any case it starts in one transaction.
+    /// Nothing is recorded when a guard refuses, a document cannot be filled, or another clerk
+    /// recorded the case first.
+    pub fn advance(
+        &mut self,
+        case: &str,
+        step: &str,
+        inputs: &Value,
+        at: NaiveDate,
+        data_for: impl FnMut(&str) -> Result<DocData>,
+    ) -> Result<Advanced> {
+        let (set, engine, store) = self.parts()?;
+        let plan = engine.plan(store, case, step, inputs, at)?;
+        let drafts = issue::render_drafts(set, engine, store, &plan, data_for)?;
+        let linked = engine.linked_case(store, &plan)?;
+        let rows: Vec<(String, Value)> = drafts
+            .iter()
+            .map(|d| (d.template.clone(), d.data.clone()))
+            .collect();
+        let mut tx = store.begin()?;
+        let ids = engine.commit(tx.as_mut(), &plan, &rows)?;
+        let linked = match linked {
+            Some(c) => {
+                let id = tx.next_case_id()?;
+                tx.insert_case(&id, &c)?;
+                Some((id, c.workflow))
+            }
+            None => None,
+        };
+        tx.commit()?;
+        let drafted = ids
+            .into_iter()
+            .zip(drafts)
+            .map(|(doc, d)| Drafted::new(case, doc, d))
+            .collect::<Result<_>>()?;
+        Ok(Advanced {
+            drafted,
+            opened: plan.outcome.opened,
+            linked,
+        })
+    }
+
+    /// Issues a case's document: its number from the register, date fixed, final files kept.
+    pub fn issue(&mut self, case: &str, doc: &str, at: NaiveDate) -> Result<Issued> {
+        let (set, _, store) = self.parts()?;
+        issue::issue(set, store, case, doc, at)
+    }
+
+    /// Keeps a user's file in hồ sơ item `item`; returns its name in the hồ sơ.
+    pub fn attach(
+        &mut self,
+        case: &str,
+        name: &str,
+        bytes: Vec<u8>,
+        item: u32,
+        at: NaiveDate,
+    ) -> Result<String> {
+        let (_, engine, store) = self.parts()?;
+        archive::attach(engine, store, case, name, bytes, item, at)
+    }
+
+    /// A case's hồ sơ as a BagIt ZIP.
+    pub fn archive(&mut self, case: &str) -> Result<Vec<u8>> {
+        let (set, engine, store) = self.parts()?;
+        archive::build(set, engine, store, case)
+    }
+
+    /// Checks an archive; needs neither templates nor the store.
+    pub fn verify(bytes: &[u8]) -> Result<archive::Report> {
+        archive::verify(bytes, Default::default())
+    }
+
+    /// Restores a case from its archive, after it verifies.
+    pub fn import(&mut self, bytes: &[u8]) -> Result<String> {
+        archive::import(self.store()?, bytes, Default::default())
+    }
+
+    /// Every case with its open steps.
+    pub fn cases(&mut self) -> Result<Vec<CaseSummary>> {
+        let store = self.store()?;
+        store
+            .cases()?
+            .into_iter()
+            .map(|case| {
+                let open_steps = store
+                    .steps(&case.id)?
+                    .into_iter()
+                    .filter(|s| s.open)
+                    .map(|s| s.step)
+                    .collect();
+                Ok(CaseSummary { case, open_steps })
+            })
+            .collect()
+    }
+
+    /// Where a case stands: steps, log, documents with their numbers.
+    pub fn status(&mut self, id: &str) -> Result<CaseStatus> {
+        let store = self.store()?;
+        let case = store.case(id)?;
+        let mut documents = Vec::new();
+        for d in store.documents(id)? {
+            let symbol = match d.entry {
+                Some(e) => Some(store.entry(e)?.symbol),
+                None => None,
+            };
+            documents.push((d, symbol));
+        }
+        Ok(CaseStatus {
+            steps: store.steps(id)?,
+            events: store.events(id)?,
+            case,
+            documents,
+        })
+    }
+
+    /// Deadlines of open steps, earliest first, each with its step's title.
+    pub fn due(&mut self, before: Option<NaiveDate>) -> Result<Vec<DueItem>> {
+        let (_, engine, store) = self.parts()?;
+        let rows = store.due(before)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let title = engine
+                    .newest(&ProcedureKey::parse(&r.workflow))
+                    .ok()
+                    .and_then(|w| w.steps.iter().find(|s| s.id == r.step))
+                    .map_or_else(|| r.step.clone(), |s| s.title.clone());
+                DueItem {
+                    case: r.case,
+                    workflow: r.workflow,
+                    step: r.step,
+                    title,
+                    due: r.due,
+                }
+            })
+            .collect())
+    }
+
+    /// The book key of a province's agency.
+    fn book_key(&self, province: &str, issuer: &str) -> Result<BookKey> {
+        let agency = self.engine()?.agency(province, issuer)?;
+        Ok(BookKey::of(&agency.issuer().to_model()))
+    }
+
+    /// Takes a number for a document made outside hoso; returns its entry.
+    pub fn take(&mut self, r: &TakeRequest) -> Result<Entry> {
+        let issuer = self
+            .engine()?
+            .agency(&r.province, &r.issuer)?
+            .issuer()
+            .to_model();
+        let k = kind::lookup(&r.kind).ok_or_else(|| {
+            Error::Usage(format!(
+                "--type: `{}` không phải loại văn bản (quyet-dinh, cong-van, QĐ, TTr, …)",
+                r.kind
+            ))
+        })?;
+        if k.abbr(issuer.family).is_none() && r.unit.is_none() {
+            return Err(Error::Usage(
+                "--unit: ký hiệu công văn kết thúc bằng đơn vị soạn thảo (ví dụ NC)".into(),
+            ));
+        }
+        let clean = crate::text::clean;
+        let mut req = register::Request::new(&issuer, k, r.unit.as_deref().map(clean), r.at);
+        req.secret = r.secret;
+        req.trich_yeu = clean(&r.summary);
+        req.signer = clean(&r.signer);
+        req.recipients = r.recipients.iter().map(|x| clean(x)).collect();
+        req.copies = r.copies;
+        register::take(self.store()?, &req)
+    }
+
+    /// Withdraws a number of a province agency's book.
+    pub fn void(
+        &mut self,
+        province: &str,
+        issuer: &str,
+        number: &str,
+        year: Option<i32>,
+        reason: &str,
+        at: NaiveDate,
+    ) -> Result<Entry> {
+        let key = self.book_key(province, issuer)?;
+        register::void(self.store()?, &key, number, year, reason, at)
+    }
+
+    /// The book, by agency id, by part of a name, or all of it.
+    pub fn book(&mut self, q: &BookQuery) -> Result<Book> {
+        let key = match (&q.province, &q.issuer) {
+            (Some(p), Some(i)) => Some(self.book_key(p, i)?),
+            _ => None,
+        };
+        let books = match (&key, &q.issuer) {
+            (Some(k), _) => Books::Of(k),
+            (None, Some(part)) => Books::NameContains(part),
+            (None, None) => Books::All,
+        };
+        let entries = self.store()?.book(books, q.year)?;
+        let hint = match (&q.province, &q.issuer) {
+            (None, Some(i))
+                if entries.is_empty()
+                    && i.chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') =>
+            {
+                Some(format!(
+                    "không có cơ quan nào có tên chứa `{i}`; nếu đó là mã cơ quan, thêm --province"
+                ))
+            }
+            _ => None,
+        };
+        Ok(Book { entries, hint })
+    }
+}

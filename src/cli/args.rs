@@ -1,0 +1,367 @@
+//! The command line's arguments: every command, option and help line, in Vietnamese. Formats
+//! are enums, so an unknown value is a usage error on every command.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(
+    name = "hoso",
+    version,
+    about = "Hồ sơ: văn bản và quy trình hành chính (HD 22/HD-BCA-V05, NĐ 30/2020/NĐ-CP)"
+)]
+pub struct Cli {
+    /// Thư mục mẫu văn bản thay cho các mẫu có sẵn.
+    #[arg(long, global = true, value_name = "THƯ_MỤC")]
+    pub templates: Option<PathBuf>,
+    /// Thư mục quy trình thay cho các quy trình có sẵn (kèm provinces/ và ho-so/lists.yaml).
+    #[arg(long, global = true, value_name = "THƯ_MỤC")]
+    pub workflows: Option<PathBuf>,
+    /// Cơ sở dữ liệu hồ sơ (SQLite); mặc định hoso.db.
+    #[arg(long, global = true, env = "HOSO_DB", value_name = "TỆP")]
+    pub db: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Chạy các hồ sơ mẫu qua quy trình trên một cơ sở dữ liệu mới trong THƯ_MỤC, ban hành
+    /// văn bản, lập hồ sơ lưu trữ, rồi kết xuất mẫu của mọi loại văn bản.
+    Demo {
+        /// Thư mục kết quả: mới, rỗng, hoặc do demo tạo lần trước.
+        #[arg(long, default_value = "demo-out", value_name = "THƯ_MỤC")]
+        out: PathBuf,
+        /// Thư mục dữ liệu mẫu (cases/, documents/) thay cho dữ liệu có sẵn.
+        #[arg(long, value_name = "THƯ_MỤC")]
+        samples: Option<PathBuf>,
+    },
+    /// Văn bản: mẫu, kết xuất, ban hành.
+    #[command(subcommand)]
+    Doc(DocCommand),
+    /// Quy trình: kiểm tra và xem.
+    #[command(subcommand)]
+    Workflow(WorkflowCommand),
+    /// Hồ sơ: mở, làm từng bước, xem tình trạng.
+    #[command(subcommand)]
+    Case(CaseCommand),
+    /// Sổ đăng ký văn bản đi: lấy số, thu hồi số, xem sổ.
+    #[command(subcommand)]
+    Register(RegisterCommand),
+    /// Lập hồ sơ lưu trữ (BagIt trong ZIP): văn bản đã ban hành, tệp đính kèm, dữ liệu hồ sơ,
+    /// nhật ký, siêu dữ liệu và danh mục hồ sơ.
+    Archive {
+        /// Mã hồ sơ (C0001).
+        case: String,
+        /// Tệp ZIP sẽ ghi.
+        #[arg(long, value_name = "TỆP")]
+        out: PathBuf,
+    },
+    /// Kiểm tra tệp lưu trữ: mọi mã kiểm tra; thoát 1 nêu từng tệp thiếu, đổi, thừa; 3 khi
+    /// toàn vẹn nhưng hồ sơ chưa đủ.
+    Verify {
+        /// Tệp ZIP lưu trữ.
+        file: PathBuf,
+    },
+    /// Nhập một hồ sơ từ tệp lưu trữ vào cơ sở dữ liệu, sau khi kiểm tra.
+    Import {
+        /// Tệp ZIP lưu trữ.
+        file: PathBuf,
+    },
+    /// Các bước đang mở có hạn, sớm nhất trước.
+    Due {
+        /// Chỉ các hạn đến hết ngày này (YYYY-MM-DD).
+        #[arg(long, value_parser = parse_date, value_name = "NGÀY")]
+        before: Option<NaiveDate>,
+        /// Dạng in: văn bản, JSON, hoặc iCalendar cho ứng dụng lịch.
+        #[arg(long, value_enum, default_value_t = DueFormat::Text)]
+        format: DueFormat,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum CaseCommand {
+    /// Mở hồ sơ; in mã hồ sơ.
+    New {
+        /// Quy trình (mo-hinh, dien-hinh, don-vi-dien-hinh).
+        #[arg(long)]
+        workflow: String,
+        /// Tỉnh có tệp quy trình riêng (cơ quan, thời hạn, bước).
+        #[arg(long)]
+        province: Option<String>,
+        /// YAML với các trường hồ sơ mà quy trình khai báo.
+        #[arg(long, value_name = "TỆP")]
+        data: PathBuf,
+        /// Ngày mở (YYYY-MM-DD); mặc định hôm nay.
+        #[arg(long, value_parser = parse_date, value_name = "NGÀY")]
+        at: Option<NaiveDate>,
+    },
+    /// Mọi hồ sơ.
+    List {
+        /// Dạng in.
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Các bước đã xong và đang mở, hạn, nhật ký và văn bản của một hồ sơ.
+    Status {
+        /// Mã hồ sơ.
+        id: String,
+        /// Dạng in.
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Thêm tệp của mình (tài liệu, sổ quỹ, bản quét) vào mục N của hồ sơ.
+    Attach {
+        /// Mã hồ sơ.
+        id: String,
+        /// Tệp đính kèm.
+        file: PathBuf,
+        /// Mục của danh mục hồ sơ.
+        #[arg(long)]
+        item: u32,
+        /// Ngày thêm (YYYY-MM-DD); mặc định hôm nay.
+        #[arg(long, value_parser = parse_date, value_name = "NGÀY")]
+        at: Option<NaiveDate>,
+    },
+    /// Làm một bước: kiểm tra dữ liệu và điều kiện, ghi bước, mở bước tiếp theo và ghi dự
+    /// thảo văn bản của bước vào THƯ_MỤC/<hồ sơ>/du-thao/.
+    Advance {
+        /// Mã hồ sơ.
+        id: String,
+        /// Mã bước (hoso case status liệt kê các bước đang mở).
+        #[arg(long)]
+        step: String,
+        /// YAML với dữ liệu của bước và của văn bản (issuer, signer, …).
+        #[arg(long, value_name = "TỆP")]
+        data: Option<PathBuf>,
+        /// Ngày làm bước (YYYY-MM-DD); mặc định hôm nay.
+        #[arg(long, value_parser = parse_date, value_name = "NGÀY")]
+        at: Option<NaiveDate>,
+        /// Thư mục ghi dự thảo: THƯ_MỤC/<hồ sơ>/du-thao/NN-<mẫu>.docx và .pdf.
+        #[arg(long, default_value = "hoso-out", value_name = "THƯ_MỤC")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum RegisterCommand {
+    /// Lấy số tiếp theo cho văn bản làm ngoài hoso (công văn viết tay); in số và ký hiệu.
+    Take {
+        /// Tỉnh có tệp cơ quan.
+        #[arg(long)]
+        province: String,
+        /// Mã cơ quan trong tệp tỉnh.
+        #[arg(long)]
+        issuer: String,
+        /// Loại văn bản: mã (quyet-dinh, cong-van, …) hoặc chữ viết tắt (QĐ, TTr).
+        #[arg(long = "type")]
+        kind: String,
+        /// Ngày văn bản (YYYY-MM-DD); mặc định hôm nay.
+        #[arg(long, value_parser = parse_date, value_name = "NGÀY")]
+        at: Option<NaiveDate>,
+        /// Trích yếu nội dung.
+        #[arg(long, default_value = "")]
+        summary: String,
+        /// Đơn vị soạn thảo: nhóm cuối của ký hiệu công văn ("NC" trong "2389/BCĐ-NC").
+        #[arg(long)]
+        unit: Option<String>,
+        /// Người ký.
+        #[arg(long, default_value = "")]
+        signer: String,
+        /// Một nơi nhận; lặp lại cho mỗi nơi.
+        #[arg(long = "recipient")]
+        recipients: Vec<String>,
+        /// Số lượng bản.
+        #[arg(long)]
+        copies: Option<u32>,
+        /// Văn bản mật: có dãy số riêng.
+        #[arg(long)]
+        secret: bool,
+    },
+    /// Thu hồi một số: số vẫn ở trong sổ, được đánh dấu, không bao giờ cấp lại.
+    Void {
+        /// "05", hoặc đủ số và ký hiệu "05/QĐ-UBND" khi nhiều dãy có số 05.
+        number: String,
+        /// Tỉnh có tệp cơ quan.
+        #[arg(long)]
+        province: String,
+        /// Mã cơ quan trong tệp tỉnh.
+        #[arg(long)]
+        issuer: String,
+        /// Năm của số.
+        #[arg(long)]
+        year: Option<i32>,
+        /// Lý do thu hồi.
+        #[arg(long)]
+        reason: String,
+        /// Ngày thu hồi (YYYY-MM-DD); mặc định hôm nay.
+        #[arg(long, value_parser = parse_date, value_name = "NGÀY")]
+        at: Option<NaiveDate>,
+    },
+    /// Sổ đăng ký: các cột của Phụ lục IV.
+    List {
+        /// Với --issuer: tỉnh có tệp cơ quan.
+        #[arg(long)]
+        province: Option<String>,
+        /// Mã cơ quan (với --province) hoặc một phần tên cơ quan.
+        #[arg(long)]
+        issuer: Option<String>,
+        /// Năm của ngày văn bản.
+        #[arg(long)]
+        year: Option<i32>,
+        /// Dạng in (docx cần --out).
+        #[arg(long, value_enum, default_value_t = BookFormat::Text)]
+        format: BookFormat,
+        /// Tệp ghi (với --format docx).
+        #[arg(long, value_name = "TỆP")]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum WorkflowCommand {
+    /// Kiểm tra tệp quy trình và tệp tỉnh: mỗi lỗi dạng tệp:dòng:cột: lời nhắn; thoát 1 nếu có.
+    Check {
+        /// Các tệp YAML.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// In một quy trình, đã gộp với tệp của tỉnh.
+    Show {
+        /// Mã quy trình.
+        name: String,
+        /// Tỉnh có tệp quy trình riêng.
+        #[arg(long)]
+        province: Option<String>,
+        /// Dạng in: YAML, hoặc sơ đồ Mermaid.
+        #[arg(long, value_enum, default_value_t = ShowFormat::Yaml)]
+        format: ShowFormat,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum DocCommand {
+    /// Mọi mẫu văn bản, mục hồ sơ mà mẫu điền, các biến cần có.
+    Templates,
+    /// Kết xuất một văn bản từ một mẫu và một tệp dữ liệu YAML.
+    Render {
+        /// Mã mẫu (hoso doc templates liệt kê).
+        #[arg(long)]
+        template: String,
+        /// Tệp dữ liệu YAML.
+        #[arg(long, value_name = "TỆP")]
+        data: PathBuf,
+        /// Định dạng: docx, pdf, hoặc cả hai: docx,pdf.
+        #[arg(long, value_enum, value_delimiter = ',', default_value = "docx")]
+        format: Vec<DocFormat>,
+        /// Tệp ghi; với nhiều định dạng, mỗi tệp mang đuôi của định dạng.
+        #[arg(long, value_name = "TỆP")]
+        out: PathBuf,
+        /// Số trong sổ đăng ký; không có thì để trống số, như dự thảo.
+        #[arg(long)]
+        number: Option<u32>,
+        /// Ngày ban hành (YYYY-MM-DD); không có thì để trống ngày.
+        #[arg(long, value_parser = parse_date, value_name = "NGÀY")]
+        date: Option<NaiveDate>,
+        /// In khung "DỰ THẢO" phía trên (không phải thành phần thể thức).
+        #[arg(long)]
+        draft_mark: bool,
+        /// Ghi PDF/A-2b để lưu trữ.
+        #[arg(long)]
+        pdf_a: bool,
+    },
+    /// Ban hành một văn bản đã soạn của hồ sơ: số tiếp theo trong sổ của cơ quan, ngày cố
+    /// định, DOCX và PDF chính thức (cùng văn bản kèm theo) ghi vào THƯ_MỤC/<hồ sơ>/. Ban
+    /// hành lại cho đúng số và tệp cũ.
+    Issue {
+        /// Mã hồ sơ.
+        case: String,
+        /// Mã văn bản (hoso case status liệt kê) hoặc mã mẫu.
+        doc: String,
+        /// Ngày ban hành (YYYY-MM-DD); mặc định hôm nay.
+        #[arg(long, value_parser = parse_date, value_name = "NGÀY")]
+        at: Option<NaiveDate>,
+        /// Thư mục ghi văn bản chính thức.
+        #[arg(long, default_value = "hoso-out", value_name = "THƯ_MỤC")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DocFormat {
+    Docx,
+    Pdf,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DueFormat {
+    Text,
+    Json,
+    Ics,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BookFormat {
+    Text,
+    Csv,
+    Json,
+    Docx,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShowFormat {
+    Yaml,
+    Mermaid,
+}
+
+pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("`{s}` không phải ngày dạng YYYY-MM-DD"))
+}
+
+/// The command tree with Vietnamese headings and help flags on every command.
+pub fn command() -> clap::Command {
+    localize(<Cli as clap::CommandFactory>::command())
+}
+
+fn localize(cmd: clap::Command) -> clap::Command {
+    use clap::{Arg, ArgAction};
+    let has_subcommands = cmd.has_subcommands();
+    let mut cmd = cmd
+        .help_template("{about-with-newline}\nCách dùng: {usage}\n\n{all-args}{after-help}")
+        .subcommand_help_heading("Lệnh")
+        .subcommand_value_name("LỆNH")
+        .disable_help_flag(true)
+        .disable_version_flag(true)
+        .mut_args(|a| a.help_heading("Tham số"))
+        .arg(
+            Arg::new("help")
+                .short('h')
+                .long("help")
+                .action(ArgAction::Help)
+                .help("In trợ giúp")
+                .help_heading("Tham số"),
+        );
+    if cmd.get_name() == "hoso" {
+        cmd = cmd.arg(
+            Arg::new("version")
+                .short('V')
+                .long("version")
+                .action(ArgAction::Version)
+                .help("In phiên bản")
+                .help_heading("Tham số"),
+        );
+    }
+    if has_subcommands {
+        cmd = cmd.disable_help_subcommand(true).mut_subcommands(localize);
+    }
+    cmd
+}

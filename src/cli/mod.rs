@@ -1,0 +1,317 @@
+//! The command line: parse, call [`App`], show the result. No rule of the decree or of a
+//! procedure lives here; what a command prints is built in [`output`].
+
+pub mod args;
+mod output;
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use hoso::app::{self, App, BookQuery, Config, TakeRequest};
+use hoso::error::{Error, Result, exit};
+use hoso::render::{Format, pdf::Profile};
+use hoso::template::{DocData, Issuance};
+use hoso::workflow::ProcedureKey;
+
+use args::{Cli, Command};
+
+/// What a command shows: its standard output, notes for standard error, and its exit code.
+#[derive(Default)]
+pub struct Shown {
+    pub stdout: String,
+    pub notes: Vec<String>,
+    pub code: u8,
+}
+
+impl From<String> for Shown {
+    fn from(stdout: String) -> Shown {
+        Shown {
+            stdout,
+            ..Shown::default()
+        }
+    }
+}
+
+fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+/// A YAML file of values (case fields, step inputs) as JSON.
+fn yaml_value(path: &Path) -> Result<serde_json::Value> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let v: serde_yaml::Value = serde_yaml::from_str(&text).map_err(|e| Error::yaml(path, &e, 0))?;
+    serde_json::to_value(v).map_err(|e| Error::io(path, e))
+}
+
+pub fn run(cli: Cli) -> Result<Shown> {
+    let config = Config {
+        templates: cli.templates,
+        workflows: cli.workflows,
+        db: cli.db.clone().unwrap_or_else(|| PathBuf::from("hoso.db")),
+    };
+    if let Command::Demo { out, samples } = cli.command {
+        if cli.db.is_some() {
+            return Err(Error::Usage(
+                "--db: demo dùng cơ sở dữ liệu riêng của nó trong thư mục --out; bỏ --db (hoặc \
+                 biến HOSO_DB)"
+                    .into(),
+            ));
+        }
+        return Ok(hoso::demo::run(&hoso::demo::Options {
+            templates: config.templates,
+            workflows: config.workflows,
+            samples,
+            out,
+        })?
+        .into());
+    }
+    let mut app = App::new(config);
+    match cli.command {
+        Command::Demo { .. } => unreachable!("handled above"),
+        Command::Doc(c) => doc(&mut app, c),
+        Command::Workflow(c) => workflow(&app, c),
+        Command::Case(c) => case(&mut app, c),
+        Command::Register(c) => register(&mut app, c),
+        Command::Archive { case, out } => {
+            let bytes = app.archive(&case)?;
+            hoso::fsutil::write_atomic(&out, &bytes)?;
+            Ok(format!("{}\n", out.display()).into())
+        }
+        Command::Verify { file } => {
+            let bytes = std::fs::read(&file).map_err(|e| Error::io(&file, e))?;
+            let report = App::verify(&bytes)
+                .map_err(|e| Error::Invalid(format!("{}: {e}", file.display())))?;
+            output::verified(&file, &report)
+        }
+        Command::Import { file } => {
+            let bytes = std::fs::read(&file).map_err(|e| Error::io(&file, e))?;
+            let id = app.import(&bytes).map_err(|e| in_file(&file, e))?;
+            Ok(format!("{id}\n").into())
+        }
+        Command::Due { before, format } => Ok(output::due(&app.due(before)?, format).into()),
+    }
+}
+
+/// An error about an input file, naming it, of the same kind.
+fn in_file(file: &Path, e: Error) -> Error {
+    let say = |m: String| format!("{}: {m}", file.display());
+    match e {
+        Error::Invalid(m) => Error::Invalid(say(m)),
+        Error::Conflict(m) => Error::Conflict(say(m)),
+        other => other,
+    }
+}
+
+fn doc(app: &mut App, c: args::DocCommand) -> Result<Shown> {
+    use args::DocCommand as D;
+    match c {
+        D::Templates => Ok(output::templates(app.templates()?).into()),
+        D::Render {
+            template,
+            data,
+            format,
+            out,
+            number,
+            date,
+            draft_mark,
+            pdf_a,
+        } => {
+            let mut formats: Vec<Format> = Vec::new();
+            for f in format {
+                let f = match f {
+                    args::DocFormat::Docx => Format::Docx,
+                    args::DocFormat::Pdf => Format::Pdf,
+                };
+                if !formats.contains(&f) {
+                    formats.push(f);
+                }
+            }
+            let data = DocData::load(&data)?;
+            let issuance = Issuance {
+                number,
+                date,
+                today: today(),
+                draft_mark,
+            };
+            let profile = if pdf_a {
+                Profile::Archival
+            } else {
+                Profile::Standard
+            };
+            let rendered = app.render(&template, &data, &issuance, &formats, profile)?;
+            let files: Vec<app::OutFile> = rendered
+                .into_iter()
+                .map(|(f, bytes)| app::OutFile {
+                    path: if formats.len() == 1 {
+                        out.clone()
+                    } else {
+                        out.with_extension(f.extension())
+                    },
+                    bytes,
+                })
+                .collect();
+            Ok(output::paths(&app::write_files(Path::new(""), &files)?).into())
+        }
+        D::Issue { case, doc, at, out } => {
+            let issued = app.issue(&case, &doc, at.unwrap_or_else(today))?;
+            let written = app::write_files(&out, &app::issued_files(&case, &issued)?)?;
+            Ok(output::issued(&issued, &written).into())
+        }
+    }
+}
+
+fn workflow(app: &App, c: args::WorkflowCommand) -> Result<Shown> {
+    use args::WorkflowCommand as W;
+    match c {
+        W::Check { files } => {
+            let checks = app.check_workflows(&files)?;
+            let (text, problems) = output::checked(&checks);
+            if problems > 0 {
+                return Ok(Shown {
+                    stdout: text,
+                    notes: vec![format!("{problems} lỗi trong định nghĩa quy trình")],
+                    code: exit::REFUSED_OR_INVALID,
+                });
+            }
+            Ok(text.into())
+        }
+        W::Show {
+            name,
+            province,
+            format,
+        } => {
+            let w = app.workflow(&ProcedureKey::new(&name, province.as_deref()))?;
+            Ok(match format {
+                args::ShowFormat::Yaml => {
+                    serde_yaml::to_string(w).map_err(|e| Error::Invalid(e.to_string()))?
+                }
+                args::ShowFormat::Mermaid => hoso::workflow::mermaid(w),
+            }
+            .into())
+        }
+    }
+}
+
+fn case(app: &mut App, c: args::CaseCommand) -> Result<Shown> {
+    use args::CaseCommand as C;
+    match c {
+        C::New {
+            workflow,
+            province,
+            data,
+            at,
+        } => {
+            let key = ProcedureKey::new(&workflow, province.as_deref());
+            let id = app.new_case(&key, &yaml_value(&data)?, at.unwrap_or_else(today))?;
+            Ok(format!("{id}\n").into())
+        }
+        C::List { format } => Ok(output::cases(&app.cases()?, format).into()),
+        C::Status { id, format } => Ok(output::status(&app.status(&id)?, format).into()),
+        C::Attach { id, file, item, at } => {
+            let bytes = std::fs::read(&file).map_err(|e| Error::io(&file, e))?;
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
+            let stored = app.attach(&id, &name, bytes, item, at.unwrap_or_else(today))?;
+            Ok(format!("{stored}\n").into())
+        }
+        C::Advance {
+            id,
+            step,
+            data,
+            at,
+            out,
+        } => {
+            let inputs = match &data {
+                Some(p) => yaml_value(p)?,
+                None => serde_json::Value::Null,
+            };
+            let advanced =
+                app.advance(
+                    &id,
+                    &step,
+                    &inputs,
+                    at.unwrap_or_else(today),
+                    |t| match &data {
+                        Some(p) => DocData::load(p),
+                        None => Err(Error::Usage(format!(
+                            "bước `{step}` tạo văn bản ({t}): cần --data với dữ liệu văn bản \
+                         (issuer, signer, …)"
+                        ))),
+                    },
+                )?;
+            let mut written = Vec::new();
+            for d in &advanced.drafted {
+                written.push((d.doc.clone(), app::write_files(&out, &d.files)?));
+            }
+            Ok(output::advanced(&advanced, &written).into())
+        }
+    }
+}
+
+fn register(app: &mut App, c: args::RegisterCommand) -> Result<Shown> {
+    use args::RegisterCommand as R;
+    match c {
+        R::Take {
+            province,
+            issuer,
+            kind,
+            at,
+            summary,
+            unit,
+            signer,
+            recipients,
+            copies,
+            secret,
+        } => {
+            let entry = app.take(&TakeRequest {
+                province,
+                issuer,
+                kind,
+                at: at.unwrap_or_else(today),
+                summary,
+                unit,
+                signer,
+                recipients,
+                copies,
+                secret,
+            })?;
+            Ok(format!("{}\n", entry.symbol).into())
+        }
+        R::Void {
+            number,
+            province,
+            issuer,
+            year,
+            reason,
+            at,
+        } => {
+            let e = app.void(
+                &province,
+                &issuer,
+                &number,
+                year,
+                &reason,
+                at.unwrap_or_else(today),
+            )?;
+            Ok(output::voided(&e).into())
+        }
+        R::List {
+            province,
+            issuer,
+            year,
+            format,
+            out,
+        } => {
+            let book = app.book(&BookQuery {
+                province,
+                issuer,
+                year,
+            })?;
+            let mut shown = output::book(&book.entries, year, format, out.as_deref())?;
+            shown.notes.extend(book.hint);
+            Ok(shown)
+        }
+    }
+}

@@ -1,0 +1,326 @@
+//! What each command prints: text for people, JSON, CSV and iCalendar for other programs.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use hoso::app::{Advanced, CaseStatus, CaseSummary, DueItem};
+use hoso::archive::Report;
+use hoso::error::{Error, Result, exit};
+use hoso::issue::Issued;
+use hoso::register::{self, Entry};
+use hoso::template::TemplateSet;
+use hoso::workflow::check::FileCheck;
+
+use super::Shown;
+use super::args::{BookFormat, DueFormat, ListFormat};
+
+fn d(date: chrono::NaiveDate) -> String {
+    date.format("%d/%m/%Y").to_string()
+}
+
+pub fn paths(paths: &[PathBuf]) -> String {
+    paths.iter().map(|p| format!("{}\n", p.display())).collect()
+}
+
+/// `hoso doc templates`.
+pub fn templates(set: &TemplateSet) -> String {
+    let mut s = String::new();
+    for t in set.iter() {
+        let items: Vec<String> = t
+            .ho_so
+            .iter()
+            .map(|h| format!("{} #{}", h.procedure, h.item))
+            .collect();
+        let _ = writeln!(s, "{}  —  {}", t.id, t.name);
+        let _ = writeln!(
+            s,
+            "    loại: {}   cơ quan ban hành: {}   hồ sơ: {}",
+            t.kind.key,
+            t.issuer_role,
+            if items.is_empty() {
+                "—".to_string()
+            } else {
+                items.join(", ")
+            }
+        );
+        for (name, desc) in &t.variables {
+            let _ = writeln!(s, "    {name}: {desc}");
+        }
+    }
+    s
+}
+
+pub fn issued(issued: &Issued, written: &[PathBuf]) -> String {
+    let mut s = format!(
+        "{} {}: {} ngày {}\n",
+        issued.doc,
+        if issued.again {
+            "đã ban hành"
+        } else {
+            "ban hành"
+        },
+        issued.entry.symbol,
+        d(issued.entry.on_date)
+    );
+    for a in &issued.attached {
+        let _ = writeln!(s, "kèm theo: {a}");
+    }
+    s + &paths(written)
+}
+
+pub fn advanced(a: &Advanced, written: &[(String, Vec<PathBuf>)]) -> String {
+    let mut s = String::new();
+    for (doc, files) in written {
+        for p in files {
+            let _ = writeln!(s, "dự thảo {doc}: {}", p.display());
+        }
+    }
+    for (step, due) in &a.opened {
+        let _ = writeln!(
+            s,
+            "mở: {step}{}",
+            due.map(|x| format!(" (hạn {})", d(x))).unwrap_or_default()
+        );
+    }
+    if let Some((id, w)) = &a.linked {
+        let _ = writeln!(
+            s,
+            "nhân rộng: hồ sơ mới {id} theo quy trình `{w}` tại địa bàn mới"
+        );
+    }
+    s
+}
+
+pub fn cases(cases: &[CaseSummary], format: ListFormat) -> String {
+    match format {
+        ListFormat::Json => {
+            let items: Vec<serde_json::Value> = cases
+                .iter()
+                .map(|c| {
+                    serde_json::json!({
+                        "id": c.case.id, "workflow": c.case.workflow, "version": c.case.version,
+                        "opened": c.case.created_on, "open_steps": c.open_steps,
+                    })
+                })
+                .collect();
+            format!("{}\n", serde_json::Value::Array(items))
+        }
+        ListFormat::Text => cases
+            .iter()
+            .map(|c| {
+                format!(
+                    "{}  {} {}  mở: {}\n",
+                    c.case.id,
+                    c.case.workflow,
+                    c.case.version,
+                    c.open_steps.join(", ")
+                )
+            })
+            .collect(),
+    }
+}
+
+pub fn status(st: &CaseStatus, format: ListFormat) -> String {
+    let c = &st.case;
+    if format == ListFormat::Json {
+        let steps: Vec<serde_json::Value> = st
+            .steps
+            .iter()
+            .map(|s| serde_json::json!({"step": s.step, "open": s.open, "due": s.due, "done_on": s.done_on}))
+            .collect();
+        let events: Vec<serde_json::Value> = st
+            .events
+            .iter()
+            .map(|e| serde_json::json!({"seq": e.seq, "on": e.on_date, "actor": e.actor, "step": e.step, "inputs": e.inputs}))
+            .collect();
+        let documents: Vec<serde_json::Value> = st
+            .documents
+            .iter()
+            .map(|(d, symbol)| serde_json::json!({"doc": d.doc, "step": d.step, "template": d.template, "drafted_on": d.drafted_on, "number": symbol}))
+            .collect();
+        let v = serde_json::json!({
+            "id": c.id, "workflow": c.workflow, "version": c.version, "opened": c.created_on,
+            "data": c.data, "steps": steps, "events": events, "documents": documents,
+        });
+        return format!("{v}\n");
+    }
+    let mut s = format!(
+        "{} — {} (phiên bản {}), mở ngày {}\n",
+        c.id,
+        c.workflow,
+        c.version,
+        d(c.created_on)
+    );
+    let or_dash = |x: Option<chrono::NaiveDate>| x.map_or_else(|| "—".to_string(), d);
+    for step in &st.steps {
+        let _ = writeln!(
+            s,
+            "  {:<6} {:<24} hạn: {:<10} xong: {}",
+            if step.open { "mở" } else { "xong" },
+            step.step,
+            or_dash(step.due),
+            or_dash(step.done_on)
+        );
+    }
+    for e in &st.events {
+        let _ = writeln!(
+            s,
+            "  #{} {} {} {} {}",
+            e.seq,
+            d(e.on_date),
+            e.actor,
+            e.step,
+            e.inputs
+        );
+    }
+    for (doc, symbol) in &st.documents {
+        let _ = writeln!(
+            s,
+            "  văn bản {:<48} {}",
+            doc.doc,
+            symbol.as_deref().unwrap_or("dự thảo")
+        );
+    }
+    s
+}
+
+pub fn due(items: &[DueItem], format: DueFormat) -> String {
+    match format {
+        DueFormat::Text => items
+            .iter()
+            .map(|i| format!("{}  {}  {}  {}\n", i.due, i.case, i.step, i.title))
+            .collect(),
+        DueFormat::Json => {
+            let v: Vec<serde_json::Value> = items
+                .iter()
+                .map(|i| {
+                    serde_json::json!({"case": i.case, "workflow": i.workflow, "step": i.step,
+                        "title": i.title, "due": i.due})
+                })
+                .collect();
+            format!("{}\n", serde_json::Value::Array(v))
+        }
+        DueFormat::Ics => {
+            let entries: Vec<hoso::engine::calendar::Entry> = items
+                .iter()
+                .map(|i| hoso::engine::calendar::Entry {
+                    uid: format!("{}-{}-{}@hoso", i.case, i.step, i.due),
+                    date: i.due,
+                    summary: format!("{}: {}", i.case, i.title),
+                })
+                .collect();
+            hoso::engine::calendar::ics(&entries)
+        }
+    }
+}
+
+pub fn voided(e: &Entry) -> String {
+    format!(
+        "{} thu hồi ngày {}: {}\n",
+        e.symbol,
+        e.voided_on.map(d).unwrap_or_default(),
+        e.void_reason.as_deref().unwrap_or_default()
+    )
+}
+
+pub fn book(
+    entries: &[Entry],
+    year: Option<i32>,
+    format: BookFormat,
+    out: Option<&Path>,
+) -> Result<Shown> {
+    Ok(match format {
+        BookFormat::Text => entries
+            .iter()
+            .map(|e| {
+                let row = e.book_row();
+                format!(
+                    "{:<18} {}  {}  [{}]  {}\n",
+                    row[0], row[1], row[2], e.issuer, row[9]
+                )
+            })
+            .collect::<String>()
+            .into(),
+        BookFormat::Csv => register::csv(entries).into(),
+        BookFormat::Json => format!(
+            "{}\n",
+            serde_json::to_string(entries).map_err(|e| Error::Invalid(e.to_string()))?
+        )
+        .into(),
+        BookFormat::Docx => {
+            let Some(out) = out else {
+                return Err(Error::Usage("--format docx cần --out TỆP.docx".into()));
+            };
+            hoso::fsutil::write_atomic(out, &register::docx(entries, year)?)?;
+            format!("{}\n", out.display()).into()
+        }
+    })
+}
+
+/// `hoso workflow check`: the text, and how many problems it lists.
+pub fn checked(checks: &[FileCheck]) -> (String, usize) {
+    let mut s = String::new();
+    let mut problems = 0;
+    for c in checks {
+        if let Some(e) = &c.unreadable {
+            let _ = writeln!(s, "{e}");
+            problems += 1;
+            continue;
+        }
+        if c.problems.is_empty() {
+            let _ = writeln!(s, "{}: ok", c.path.display());
+        }
+        for p in &c.problems {
+            let _ = writeln!(s, "{p}");
+        }
+        problems += c.problems.len();
+    }
+    (s, problems)
+}
+
+/// `hoso verify`: every problem, then whether the hồ sơ is whole and complete.
+pub fn verified(file: &Path, report: &Report) -> Result<Shown> {
+    let mut s: String = report.problems.iter().map(|p| format!("{p}\n")).collect();
+    if !report.intact() {
+        return Ok(Shown {
+            stdout: s,
+            notes: vec![format!(
+                "{}: {} vấn đề: tệp lưu trữ không còn như lúc lập",
+                file.display(),
+                report.problems.len()
+            )],
+            code: exit::REFUSED_OR_INVALID,
+        });
+    }
+    let Some(meta) = &report.metadata else {
+        return Err(Error::Invalid(format!(
+            "{}: túi lưu trữ không có siêu dữ liệu của hoso",
+            file.display()
+        )));
+    };
+    let _ = writeln!(
+        s,
+        "{}: toàn vẹn ({} tệp)",
+        file.display(),
+        report.files.len()
+    );
+    if meta.complete() {
+        let _ = writeln!(s, "hồ sơ {} đầy đủ", meta.case);
+        return Ok(s.into());
+    }
+    let missing: Vec<String> = meta
+        .missing()
+        .map(|c| format!("mục {}: {}", c.item, c.title))
+        .collect();
+    let _ = writeln!(
+        s,
+        "hồ sơ {} chưa đầy đủ, thiếu:\n  {}",
+        meta.case,
+        missing.join("\n  ")
+    );
+    Ok(Shown {
+        stdout: s,
+        notes: Vec::new(),
+        code: exit::INCOMPLETE,
+    })
+}

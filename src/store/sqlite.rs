@@ -1,0 +1,879 @@
+//! The embedded store: one SQLite file in WAL mode. Every writer takes the write lock when it
+//! begins (`BEGIN IMMEDIATE`), so concurrent clerks queue instead of failing half-way; the
+//! event log and the book are guarded by triggers, so not even a hand-written statement can
+//! rewrite history.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+
+use super::testing::fail_point;
+use super::{
+    BookKey, Books, CaseRow, DocumentRow, DueRow, Entry, EventRow, FileRow, NewCase, NewEntry,
+    Restore, StepChange, StepRow, Store, StoreTx,
+};
+use crate::error::{Error, Result};
+
+/// Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
+const MIGRATIONS: &[&str] = &[
+    r#"
+CREATE TABLE cases (
+    id         TEXT PRIMARY KEY,
+    workflow   TEXT NOT NULL,
+    version    TEXT NOT NULL,
+    data       TEXT NOT NULL,          -- JSON: the case fields
+    created_on TEXT NOT NULL
+);
+CREATE TABLE case_steps (
+    case_id  TEXT NOT NULL REFERENCES cases(id),
+    step     TEXT NOT NULL,
+    state    TEXT NOT NULL CHECK (state IN ('open', 'done')),
+    due      TEXT,                     -- YYYY-MM-DD
+    done_on  TEXT,
+    PRIMARY KEY (case_id, step)
+);
+CREATE TABLE events (
+    seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+    case_id TEXT NOT NULL REFERENCES cases(id),
+    on_date TEXT NOT NULL,             -- the date the step took effect
+    actor   TEXT NOT NULL,             -- the role that acted
+    step    TEXT NOT NULL,
+    inputs  TEXT NOT NULL              -- JSON
+);
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+"#,
+    r#"
+-- Sổ đăng ký văn bản đi (NĐ 30, Phụ lục IV): one row per number given out. A number is unique
+-- within (issuer, period, series) and stays in the book when withdrawn.
+CREATE TABLE register (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    issuer      TEXT NOT NULL,         -- the issuing body as printed, on one line
+    period      TEXT NOT NULL,         -- "2026", or a Party committee's term
+    series      TEXT NOT NULL,         -- "chung", a type key, "mật", "bản sao"
+    number      INTEGER NOT NULL CHECK (number > 0),
+    symbol      TEXT NOT NULL,         -- "05/QĐ-UBND"
+    on_date     TEXT NOT NULL,         -- YYYY-MM-DD
+    kind        TEXT NOT NULL,         -- type key
+    trich_yeu   TEXT NOT NULL,
+    signer      TEXT NOT NULL,
+    recipients  TEXT NOT NULL,         -- Nơi nhận, one per line
+    luu         TEXT NOT NULL,         -- who keeps the file copy
+    copies      INTEGER,
+    case_id     TEXT,
+    doc         TEXT,
+    voided_on   TEXT,
+    void_reason TEXT,
+    UNIQUE (issuer, period, series, number)
+);
+CREATE TRIGGER register_no_delete BEFORE DELETE ON register
+BEGIN SELECT RAISE(ABORT, 'a number given out stays in the register'); END;
+CREATE TRIGGER register_only_void BEFORE UPDATE ON register
+WHEN OLD.voided_on IS NOT NULL OR NEW.voided_on IS NULL OR NEW.number IS NOT OLD.number
+  OR NEW.issuer IS NOT OLD.issuer OR NEW.period IS NOT OLD.period OR NEW.series IS NOT OLD.series
+  OR NEW.symbol IS NOT OLD.symbol OR NEW.on_date IS NOT OLD.on_date
+BEGIN SELECT RAISE(ABORT, 'a register entry can only be withdrawn, once'); END;
+
+-- The documents a case's steps drafted, with the data they were rendered from, so that the
+-- văn thư can issue them later; `entry` is the number (an attached document shares its parent's).
+CREATE TABLE documents (
+    case_id    TEXT NOT NULL REFERENCES cases(id),
+    doc        TEXT NOT NULL,          -- "03-quyet-dinh-thanh-lap-mo-hinh"
+    step       TEXT NOT NULL,
+    template   TEXT NOT NULL,
+    data       TEXT NOT NULL,          -- JSON
+    drafted_on TEXT NOT NULL,
+    entry      INTEGER REFERENCES register(id),
+    PRIMARY KEY (case_id, doc)
+);
+
+-- The files of a case's hồ sơ: issued renderings, exactly as handed out, and the user's own.
+CREATE TABLE files (
+    case_id  TEXT NOT NULL REFERENCES cases(id),
+    name     TEXT NOT NULL,            -- path in the hồ sơ: "documents/03-….pdf"
+    item     INTEGER,                  -- the hồ sơ item it belongs to
+    doc      TEXT,                     -- the case document it renders
+    sha256   TEXT NOT NULL,
+    bytes    BLOB NOT NULL,
+    added_on TEXT NOT NULL,
+    PRIMARY KEY (case_id, name)
+);
+"#,
+];
+
+pub struct SqliteStore {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// A failed statement, naming the database.
+fn db_err(path: &Path) -> impl Fn(rusqlite::Error) -> Error + '_ {
+    move |e| match &e {
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.code == rusqlite::ErrorCode::DatabaseCorrupt
+                || f.code == rusqlite::ErrorCode::NotADatabase =>
+        {
+            Error::corrupt(path.display().to_string(), e)
+        }
+        _ => Error::storage(path, e),
+    }
+}
+
+fn date_text(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// A stored date; a damaged one is an error naming where it was, never 1970-01-01.
+fn stored_date(what: &str, s: &str) -> rusqlite::Result<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Text,
+            format!("{what}: `{s}` không phải ngày: {e}").into(),
+        )
+    })
+}
+
+/// Stored JSON; damaged JSON is an error naming where it was, never `null`.
+fn stored_json(what: &str, s: &str) -> rusqlite::Result<serde_json::Value> {
+    serde_json::from_str(s).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Text,
+            format!("{what}: dữ liệu JSON hỏng: {e}").into(),
+        )
+    })
+}
+
+const ENTRY_COLUMNS: &str =
+    "id, issuer, period, series, number, symbol, on_date, kind, trich_yeu, signer,
+    recipients, luu, copies, case_id, doc, voided_on, void_reason";
+
+fn entry_row(r: &rusqlite::Row) -> rusqlite::Result<Entry> {
+    let lines = |s: String| -> Vec<String> {
+        s.lines()
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let id: i64 = r.get(0)?;
+    let what = format!("sổ đăng ký, dòng {id}");
+    Ok(Entry {
+        id,
+        issuer: BookKey(r.get(1)?),
+        period: r.get(2)?,
+        series: r.get(3)?,
+        number: r.get(4)?,
+        symbol: r.get(5)?,
+        on_date: stored_date(&what, &r.get::<_, String>(6)?)?,
+        kind: r.get(7)?,
+        trich_yeu: r.get(8)?,
+        signer: r.get(9)?,
+        recipients: lines(r.get(10)?),
+        luu: lines(r.get(11)?),
+        copies: r.get(12)?,
+        case_id: r.get(13)?,
+        doc: r.get(14)?,
+        voided_on: match r.get::<_, Option<String>>(15)? {
+            Some(s) => Some(stored_date(&what, &s)?),
+            None => None,
+        },
+        void_reason: r.get(16)?,
+    })
+}
+
+fn entry_by_id(conn: &Connection, id: i64) -> rusqlite::Result<Entry> {
+    conn.query_row(
+        &format!("SELECT {ENTRY_COLUMNS} FROM register WHERE id = ?1"),
+        [id],
+        entry_row,
+    )
+}
+
+fn case_by_id(conn: &Connection, id: &str) -> rusqlite::Result<Option<CaseRow>> {
+    conn.query_row(
+        "SELECT id, workflow, version, data, created_on FROM cases WHERE id = ?1",
+        [id],
+        |r| {
+            let id: String = r.get(0)?;
+            let what = format!("hồ sơ {id}");
+            Ok(CaseRow {
+                workflow: r.get(1)?,
+                version: r.get(2)?,
+                data: stored_json(&what, &r.get::<_, String>(3)?)?,
+                created_on: stored_date(&what, &r.get::<_, String>(4)?)?,
+                id,
+            })
+        },
+    )
+    .optional()
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) a store and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<SqliteStore> {
+        let err = db_err(path);
+        let mut conn = Connection::open(path).map_err(&err)?;
+        // Set first: several processes may open a new file at once.
+        conn.busy_timeout(std::time::Duration::from_secs(30))
+            .map_err(&err)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(&err)?;
+        // FULL: a committed number survives a power cut, not only a crash of the process, so
+        // it is never given out twice.
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(&err)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(&err)?;
+        let current = |c: &Connection| -> rusqlite::Result<i64> {
+            c.pragma_query_value(None, "user_version", |r| r.get(0))
+        };
+        if current(&conn).map_err(&err)? as usize >= MIGRATIONS.len() {
+            return Ok(SqliteStore {
+                conn,
+                path: path.to_path_buf(),
+            });
+        }
+        // Read again inside the write transaction, so two processes opening the same new file
+        // do not both run the migrations.
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(&err)?;
+        let version = current(&tx).map_err(&err)?;
+        for (i, m) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
+            tx.execute_batch(m).map_err(&err)?;
+            tx.pragma_update(None, "user_version", i as i64 + 1)
+                .map_err(&err)?;
+        }
+        tx.commit().map_err(&err)?;
+        Ok(SqliteStore {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    fn err(&self) -> impl Fn(rusqlite::Error) -> Error + '_ {
+        db_err(&self.path)
+    }
+
+    /// The connection, for tests that damage the file on purpose.
+    #[doc(hidden)]
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+impl Store for SqliteStore {
+    fn location(&self) -> String {
+        self.path.display().to_string()
+    }
+
+    fn case(&self, id: &str) -> Result<CaseRow> {
+        case_by_id(&self.conn, id)
+            .map_err(self.err())?
+            .ok_or_else(|| {
+                Error::NotFound(format!("không có hồ sơ `{id}` trong {}", self.location()))
+            })
+    }
+
+    fn cases(&self) -> Result<Vec<CaseRow>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT id FROM cases ORDER BY id")
+            .map_err(self.err())?;
+        let ids: Vec<String> = st
+            .query_map([], |r| r.get(0))
+            .map_err(self.err())?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(self.err())?;
+        ids.iter().map(|id| self.case(id)).collect()
+    }
+
+    fn steps(&self, case: &str) -> Result<Vec<StepRow>> {
+        steps_of(&self.conn, case).map_err(self.err())
+    }
+
+    fn events(&self, case: &str) -> Result<Vec<EventRow>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT seq, on_date, actor, step, inputs FROM events WHERE case_id = ?1 ORDER BY seq")
+            .map_err(self.err())?;
+        st.query_map([case], |r| {
+            let seq: i64 = r.get(0)?;
+            let what = format!("hồ sơ {case}, sự kiện {seq}");
+            Ok(EventRow {
+                seq,
+                on_date: stored_date(&what, &r.get::<_, String>(1)?)?,
+                actor: r.get(2)?,
+                step: r.get(3)?,
+                inputs: stored_json(&what, &r.get::<_, String>(4)?)?,
+            })
+        })
+        .map_err(self.err())?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(self.err())
+    }
+
+    fn documents(&self, case: &str) -> Result<Vec<DocumentRow>> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT doc, step, template, data, drafted_on, entry FROM documents
+                 WHERE case_id = ?1",
+            )
+            .map_err(self.err())?;
+        let mut docs: Vec<DocumentRow> = st
+            .query_map([case], |r| {
+                let doc: String = r.get(0)?;
+                let what = format!("hồ sơ {case}, văn bản {doc}");
+                Ok(DocumentRow {
+                    step: r.get(1)?,
+                    template: r.get(2)?,
+                    data: stored_json(&what, &r.get::<_, String>(3)?)?,
+                    drafted_on: stored_date(&what, &r.get::<_, String>(4)?)?,
+                    entry: r.get(5)?,
+                    doc,
+                })
+            })
+            .map_err(self.err())?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(self.err())?;
+        docs.sort_by_key(|d| (d.seq(), d.doc.clone()));
+        Ok(docs)
+    }
+
+    fn files(&self, case: &str, doc: Option<&str>) -> Result<Vec<FileRow>> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT name, item, doc, sha256, bytes, added_on
+                 FROM files WHERE case_id = ?1 AND (?2 IS NULL OR doc = ?2) ORDER BY name",
+            )
+            .map_err(self.err())?;
+        st.query_map(params![case, doc], |r| {
+            let name: String = r.get(0)?;
+            let what = format!("hồ sơ {case}, tệp {name}");
+            Ok(FileRow {
+                item: r.get(1)?,
+                doc: r.get(2)?,
+                sha256: r.get(3)?,
+                bytes: r.get(4)?,
+                added_on: stored_date(&what, &r.get::<_, String>(5)?)?,
+                name,
+            })
+        })
+        .map_err(self.err())?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(self.err())
+    }
+
+    fn due(&self, before: Option<NaiveDate>) -> Result<Vec<DueRow>> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT s.case_id, c.workflow, s.step, s.due FROM case_steps s JOIN cases c ON c.id = s.case_id
+                 WHERE s.state = 'open' AND s.due IS NOT NULL AND (?1 IS NULL OR s.due <= ?1)
+                 ORDER BY s.due, s.case_id, s.step",
+            )
+            .map_err(self.err())?;
+        st.query_map([before.map(date_text)], |r| {
+            let case: String = r.get(0)?;
+            let step: String = r.get(2)?;
+            let due = stored_date(
+                &format!("hồ sơ {case}, bước {step}"),
+                &r.get::<_, String>(3)?,
+            )?;
+            Ok(DueRow {
+                case,
+                workflow: r.get(1)?,
+                step,
+                due,
+            })
+        })
+        .map_err(self.err())?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(self.err())
+    }
+
+    fn entry(&self, id: i64) -> Result<Entry> {
+        entry_by_id(&self.conn, id).map_err(self.err())
+    }
+
+    fn book(&self, which: Books, year: Option<i32>) -> Result<Vec<Entry>> {
+        let (exact, part) = match which {
+            Books::All => (None, None),
+            Books::Of(k) => (Some(k.0.as_str()), None),
+            Books::NameContains(p) => (None, Some(p)),
+        };
+        let mut st = self
+            .conn
+            .prepare(&format!(
+                "SELECT {ENTRY_COLUMNS} FROM register
+                 WHERE (?1 IS NULL OR issuer = ?1)
+                   AND (?2 IS NULL OR instr(issuer, ?2) > 0)
+                   AND (?3 IS NULL OR substr(on_date, 1, 4) = ?3)
+                 ORDER BY issuer, period, id"
+            ))
+            .map_err(self.err())?;
+        st.query_map(params![exact, part, year.map(|y| y.to_string())], entry_row)
+            .map_err(self.err())?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(self.err())
+    }
+
+    fn begin(&mut self) -> Result<Box<dyn StoreTx + '_>> {
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db_err(&path))?;
+        Ok(Box::new(SqliteTx { tx, path }))
+    }
+}
+
+fn steps_of(conn: &Connection, case: &str) -> rusqlite::Result<Vec<StepRow>> {
+    let mut st = conn.prepare(
+        "SELECT step, state, due, done_on FROM case_steps WHERE case_id = ?1 ORDER BY rowid",
+    )?;
+    st.query_map([case], |r| {
+        let step: String = r.get(0)?;
+        let what = format!("hồ sơ {case}, bước {step}");
+        let date = |s: Option<String>| s.map(|s| stored_date(&what, &s)).transpose();
+        Ok(StepRow {
+            open: r.get::<_, String>(1)? == "open",
+            due: date(r.get(2)?)?,
+            done_on: date(r.get(3)?)?,
+            step,
+        })
+    })?
+    .collect()
+}
+
+struct SqliteTx<'a> {
+    tx: Transaction<'a>,
+    path: PathBuf,
+}
+
+impl SqliteTx<'_> {
+    fn err(&self) -> impl Fn(rusqlite::Error) -> Error + '_ {
+        db_err(&self.path)
+    }
+
+    /// Refuses a step whose plan is stale: the step closed, or the case moved on, since it was
+    /// planned. Names who recorded the step that came first.
+    fn check_still_open(&self, c: &StepChange) -> Result<()> {
+        let state: Option<String> = self
+            .tx
+            .query_row(
+                "SELECT state FROM case_steps WHERE case_id = ?1 AND step = ?2",
+                params![c.case_id, c.step],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(self.err())?;
+        let events: i64 = self
+            .tx
+            .query_row(
+                "SELECT COUNT(*) FROM events WHERE case_id = ?1",
+                [c.case_id],
+                |r| r.get(0),
+            )
+            .map_err(self.err())?;
+        if state.as_deref() == Some("open") && events as usize == c.events_seen {
+            return Ok(());
+        }
+        let last: Option<(String, String, String)> = self
+            .tx
+            .query_row(
+                "SELECT step, on_date, actor FROM events WHERE case_id = ?1 ORDER BY seq DESC LIMIT 1",
+                [c.case_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()
+            .map_err(self.err())?;
+        let by = last
+            .map(|(step, on, actor)| format!("; vừa ghi: bước `{step}` ngày {on} ({actor})"))
+            .unwrap_or_default();
+        Err(Error::Conflict(format!(
+            "hồ sơ {} đã thay đổi trong khi bước `{}` được chuẩn bị: bước không còn mở hoặc \
+             đã có người ghi trước{by}. Xem `hoso case status {}` rồi làm lại nếu cần.",
+            c.case_id, c.step, c.case_id
+        )))
+    }
+}
+
+impl StoreTx for SqliteTx<'_> {
+    fn next_case_id(&mut self) -> Result<String> {
+        let highest: Option<i64> = self
+            .tx
+            .query_row(
+                "SELECT MAX(CAST(substr(id, 2) AS INTEGER)) FROM cases WHERE id GLOB 'C[0-9]*'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(self.err())?;
+        Ok(format!("C{:04}", highest.unwrap_or(0) + 1))
+    }
+
+    fn insert_case(&mut self, id: &str, c: &NewCase) -> Result<()> {
+        let err = db_err(&self.path);
+        self.tx
+            .execute(
+                "INSERT INTO cases (id, workflow, version, data, created_on) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![id, c.workflow, c.version, c.data.to_string(), date_text(c.opened)],
+            )
+            .map_err(&err)?;
+        self.tx
+            .execute(
+                "INSERT INTO case_steps (case_id, step, state, due) VALUES (?1, ?2, 'open', ?3)",
+                params![id, c.first_step, c.first_due.map(date_text)],
+            )
+            .map_err(&err)?;
+        Ok(())
+    }
+
+    fn record_step(&mut self, c: &StepChange) -> Result<Vec<String>> {
+        self.check_still_open(c)?;
+        let err = db_err(&self.path);
+        let tx = &self.tx;
+        tx.execute(
+            "UPDATE cases SET data = ?2 WHERE id = ?1",
+            params![c.case_id, c.data.to_string()],
+        )
+        .map_err(&err)?;
+        let state = if c.close_step { "done" } else { "open" };
+        tx.execute(
+            "UPDATE case_steps SET state = ?4, done_on = ?3 WHERE case_id = ?1 AND step = ?2",
+            params![c.case_id, c.step, date_text(c.on_date), state],
+        )
+        .map_err(&err)?;
+        for (step, due) in c.opened {
+            tx.execute(
+                "INSERT INTO case_steps (case_id, step, state, due) VALUES (?1, ?2, 'open', ?3)
+                 ON CONFLICT (case_id, step) DO UPDATE SET state = 'open', due = excluded.due",
+                params![c.case_id, step, due.map(date_text)],
+            )
+            .map_err(&err)?;
+        }
+        tx.execute(
+            "INSERT INTO events (case_id, on_date, actor, step, inputs) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![c.case_id, date_text(c.on_date), c.actor, c.step, c.inputs.to_string()],
+        )
+        .map_err(&err)?;
+        let highest: Option<i64> = tx
+            .query_row(
+                "SELECT MAX(CAST(substr(doc, 1, instr(doc, '-') - 1) AS INTEGER)) FROM documents
+                 WHERE case_id = ?1",
+                [c.case_id],
+                |r| r.get(0),
+            )
+            .map_err(&err)?;
+        let mut ids = Vec::new();
+        for (i, (template, data)) in c.drafts.iter().enumerate() {
+            let id = format!("{:02}-{template}", highest.unwrap_or(0) + i as i64 + 1);
+            tx.execute(
+                "INSERT INTO documents (case_id, doc, step, template, data, drafted_on)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    c.case_id,
+                    id,
+                    c.step,
+                    template,
+                    data.to_string(),
+                    date_text(c.on_date)
+                ],
+            )
+            .map_err(&err)?;
+            ids.push(id);
+        }
+        fail_point("store.apply.before_commit")?;
+        Ok(ids)
+    }
+
+    fn last_in_series(
+        &mut self,
+        issuer: &BookKey,
+        period: &str,
+        series: &str,
+    ) -> Result<Option<Entry>> {
+        self.tx
+            .query_row(
+                &format!(
+                    "SELECT {ENTRY_COLUMNS} FROM register
+                     WHERE issuer = ?1 AND period = ?2 AND series = ?3 ORDER BY number DESC LIMIT 1"
+                ),
+                params![issuer.0, period, series],
+                entry_row,
+            )
+            .optional()
+            .map_err(self.err())
+    }
+
+    fn live_entry_of(&mut self, case: &str, doc: &str) -> Result<Option<Entry>> {
+        let id: Option<i64> = self
+            .tx
+            .query_row(
+                "SELECT r.id FROM documents d JOIN register r ON r.id = d.entry
+                 WHERE d.case_id = ?1 AND d.doc = ?2 AND r.voided_on IS NULL",
+                params![case, doc],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(self.err())?;
+        id.map(|id| entry_by_id(&self.tx, id).map_err(self.err()))
+            .transpose()
+    }
+
+    fn insert_entry(&mut self, e: &NewEntry) -> Result<Entry> {
+        let (case_id, doc) = match &e.document {
+            Some((c, d)) => (Some(c.as_str()), Some(d.as_str())),
+            None => (None, None),
+        };
+        self.tx
+            .execute(
+                "INSERT INTO register (issuer, period, series, number, symbol, on_date, kind, trich_yeu,
+                     signer, recipients, luu, copies, case_id, doc)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                params![
+                    e.issuer.0,
+                    e.period,
+                    e.series,
+                    e.number,
+                    e.symbol,
+                    date_text(e.on_date),
+                    e.kind,
+                    e.trich_yeu,
+                    e.signer,
+                    e.recipients.join("\n"),
+                    e.luu.join("\n"),
+                    e.copies,
+                    case_id,
+                    doc,
+                ],
+            )
+            .map_err(self.err())?;
+        let id = self.tx.last_insert_rowid();
+        if let (Some(c), Some(d)) = (case_id, doc) {
+            self.link(c, d, id)?;
+        }
+        entry_by_id(&self.tx, id).map_err(self.err())
+    }
+
+    fn void_entry(&mut self, id: i64, on: NaiveDate, reason: &str) -> Result<Entry> {
+        self.tx
+            .execute(
+                "UPDATE register SET voided_on = ?2, void_reason = ?3 WHERE id = ?1",
+                params![id, date_text(on), reason],
+            )
+            .map_err(self.err())?;
+        entry_by_id(&self.tx, id).map_err(self.err())
+    }
+
+    fn link(&mut self, case: &str, doc: &str, entry: i64) -> Result<()> {
+        self.tx
+            .execute(
+                "UPDATE documents SET entry = ?3 WHERE case_id = ?1 AND doc = ?2",
+                params![case, doc, entry],
+            )
+            .map_err(self.err())?;
+        Ok(())
+    }
+
+    fn put_files(&mut self, case: &str, files: &[FileRow]) -> Result<()> {
+        for f in files {
+            self.tx
+                .execute(
+                    "INSERT OR REPLACE INTO files (case_id, name, item, doc, sha256, bytes, added_on)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![
+                        case,
+                        f.name,
+                        f.item,
+                        f.doc,
+                        f.sha256,
+                        f.bytes,
+                        date_text(f.added_on)
+                    ],
+                )
+                .map_err(self.err())?;
+        }
+        Ok(())
+    }
+
+    fn restore(&mut self, r: &Restore) -> Result<()> {
+        let c = &r.case;
+        if case_by_id(&self.tx, &c.id).map_err(self.err())?.is_some() {
+            return Err(Error::Conflict(format!(
+                "hồ sơ {} đã có trong {}; không nhập lại",
+                c.id,
+                self.path.display()
+            )));
+        }
+        let path = self.path.clone();
+        let err = db_err(&path);
+        self.tx
+            .execute(
+                "INSERT INTO cases (id, workflow, version, data, created_on) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![c.id, c.workflow, c.version, c.data.to_string(), date_text(c.created_on)],
+            )
+            .map_err(&err)?;
+        for s in &r.steps {
+            self.tx
+                .execute(
+                    "INSERT INTO case_steps (case_id, step, state, due, done_on) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![c.id, s.step, if s.open { "open" } else { "done" }, s.due.map(date_text), s.done_on.map(date_text)],
+                )
+                .map_err(&err)?;
+        }
+        for e in &r.events {
+            self.tx
+                .execute(
+                    "INSERT INTO events (case_id, on_date, actor, step, inputs) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![c.id, date_text(e.on_date), e.actor, e.step, e.inputs.to_string()],
+                )
+                .map_err(&err)?;
+        }
+        for (d, entry) in &r.documents {
+            self.tx
+                .execute(
+                    "INSERT INTO documents (case_id, doc, step, template, data, drafted_on)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![
+                        c.id,
+                        d.doc,
+                        d.step,
+                        d.template,
+                        d.data.to_string(),
+                        date_text(d.drafted_on)
+                    ],
+                )
+                .map_err(&err)?;
+            if let Some(e) = entry {
+                let id = self.restore_entry(&c.id, e)?;
+                self.link(&c.id, &d.doc, id)?;
+            }
+        }
+        self.put_files(&c.id, &r.files)
+    }
+
+    fn commit(self: Box<Self>) -> Result<()> {
+        let path = self.path.clone();
+        self.tx.commit().map_err(db_err(&path))
+    }
+}
+
+impl SqliteTx<'_> {
+    /// The id of an archive's entry in the local book: the same entry when the book has it,
+    /// a new one when it lacks it; another document's number is a conflict.
+    fn restore_entry(&mut self, case: &str, e: &NewEntry) -> Result<i64> {
+        let found: Option<(i64, Option<String>, Option<String>)> = self
+            .tx
+            .query_row(
+                "SELECT id, case_id, doc FROM register
+                 WHERE issuer = ?1 AND period = ?2 AND series = ?3 AND number = ?4",
+                params![e.issuer.0, e.period, e.series, e.number],
+                |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?)),
+            )
+            .optional()
+            .map_err(self.err())?;
+        let numbered = e.document.as_ref().map(|(_, d)| d.as_str());
+        match found {
+            Some((id, Some(c), d)) if c == case && d.as_deref() == numbered => Ok(id),
+            Some(_) => Err(Error::Conflict(format!(
+                "sổ đăng ký của {} đã cấp số {} cho một văn bản khác",
+                e.issuer, e.symbol
+            ))),
+            None => {
+                let mut e = e.clone();
+                e.document = numbered.map(|d| (case.to_string(), d.to_string()));
+                Ok(self.insert_entry(&e)?.id)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_and_append_only_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let mut s = SqliteStore::open(&path).unwrap();
+        let data = serde_json::json!({"ten_mo_hinh": "Camera an ninh"});
+        let d = NaiveDate::from_ymd_opt(2023, 2, 6).unwrap();
+        let mut tx = s.begin().unwrap();
+        let id = tx.next_case_id().unwrap();
+        tx.insert_case(
+            &id,
+            &NewCase {
+                workflow: "mo-hinh".into(),
+                version: "2022.1".into(),
+                data: data.clone(),
+                opened: d,
+                first_step: "khao-sat".into(),
+                first_due: None,
+            },
+        )
+        .unwrap();
+        tx.commit().unwrap();
+        assert_eq!(id, "C0001");
+        let change = StepChange {
+            case_id: &id,
+            data: &data,
+            on_date: d,
+            actor: "cong-an-xa",
+            step: "khao-sat",
+            inputs: &serde_json::json!({}),
+            close_step: true,
+            events_seen: 0,
+            opened: &[("bao-cao-khao-sat".into(), None)],
+            drafts: &[(
+                "ke-hoach-khao-sat".into(),
+                serde_json::json!({"xa": "Đắk Mar"}),
+            )],
+        };
+        let mut tx = s.begin().unwrap();
+        tx.record_step(&change).unwrap();
+        tx.commit().unwrap();
+        // The same plan again is stale: the step is done.
+        let mut tx = s.begin().unwrap();
+        assert!(matches!(tx.record_step(&change), Err(Error::Conflict(_))));
+        drop(tx);
+        drop(s);
+        // Reopening runs no migration twice and finds everything.
+        let s = SqliteStore::open(&path).unwrap();
+        assert_eq!(s.events(&id).unwrap().len(), 1);
+        let steps = s.steps(&id).unwrap();
+        assert!(!steps[0].open && steps[1].open);
+        let docs = s.documents(&id).unwrap();
+        assert_eq!(docs[0].doc, "01-ke-hoach-khao-sat");
+        assert_eq!(docs[0].data["xa"], "Đắk Mar");
+        let e = s.conn.execute("DELETE FROM events", []).unwrap_err();
+        assert!(e.to_string().contains("append-only"));
+    }
+
+    #[test]
+    fn case_ids_follow_the_highest_not_the_count() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = SqliteStore::open(&dir.path().join("t.db")).unwrap();
+        let d = NaiveDate::from_ymd_opt(2023, 2, 6).unwrap();
+        let c = NewCase {
+            workflow: "mo-hinh".into(),
+            version: "1".into(),
+            data: serde_json::json!({}),
+            opened: d,
+            first_step: "khao-sat".into(),
+            first_due: None,
+        };
+        let mut tx = s.begin().unwrap();
+        // An imported C0002 in an empty database: the next case is C0003, not a second C0002.
+        tx.insert_case("C0002", &c).unwrap();
+        assert_eq!(tx.next_case_id().unwrap(), "C0003");
+        tx.commit().unwrap();
+    }
+}
