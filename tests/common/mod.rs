@@ -62,12 +62,13 @@ pub fn paragraphs(xml: &str) -> Vec<String> {
         .collect()
 }
 
-/// Runs `hoso demo` into `dir/demo` from the repository root; returns that folder and the
-/// report it printed.
+/// Runs `hoso demo` into `dir/demo`, from `dir` (not the repository: the samples are built
+/// in); returns that folder and the report it printed.
 pub fn run_demo(dir: &Path) -> (PathBuf, String) {
     let out = dir.join("demo");
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_hoso"))
-        .current_dir(root())
+        .current_dir(dir)
+        .env_remove("HOSO_DB")
         .args(["demo", "--out"])
         .arg(&out)
         .output()
