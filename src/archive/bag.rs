@@ -83,12 +83,14 @@ pub struct Limits {
     pub max_total: u64,
 }
 
+/// The byte limits are the ones inputs are read with ([`crate::fsutil::read_input`]): one set,
+/// so that an attachment hoso accepted can always be archived and imported again.
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_entries: 100_000,
-            max_entry: 256 << 20,
-            max_total: 1 << 30,
+            max_entry: crate::fsutil::LIMIT_ATTACHMENT,
+            max_total: crate::fsutil::LIMIT_ARCHIVE,
         }
     }
 }
