@@ -1,9 +1,10 @@
 //! Files in and out: outputs written whole or not at all and only where they are ours, inputs
 //! read only from regular files and only up to a limit, and the names of their contents.
 
-use std::fs::{Metadata, OpenOptions};
+use std::fs::{File, Metadata, OpenOptions};
 use std::io::{ErrorKind, Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use crate::error::{Error, Result};
 
@@ -164,29 +165,171 @@ pub fn read_input_text(path: &Path, limit: u64) -> Result<String> {
     })
 }
 
+/// What is at `path` if it may be replaced: nothing, or a regular file (its metadata). A
+/// symbolic link is refused rather than followed or replaced, and so is anything that is not a
+/// regular file (a device, a FIFO, a socket, a directory).
+fn replaceable(path: &Path) -> Result<Option<Metadata>> {
+    let m = match std::fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io_error(path, e)),
+    };
+    if m.file_type().is_symlink() {
+        return Err(Error::io(
+            path,
+            "là một liên kết tượng trưng: hoso không ghi qua hay ghi đè liên kết, \
+             hãy chỉ thẳng đường dẫn của tệp",
+        ));
+    }
+    if !m.is_file() {
+        return Err(Error::io(
+            path,
+            format!(
+                "{}: hoso chỉ ghi vào một tệp mới hoặc ghi đè một tệp thường",
+                not_regular_message(&m)
+            ),
+        ));
+    }
+    Ok(Some(m))
+}
+
+/// Refuses a regular file that is not ours to write. The mode bits decide, even for root (for
+/// whom access checks always succeed): our own file needs its owner's write bit; someone
+/// else's needs a group or other write bit, and then the kernel says whether we are among
+/// those it lets write. `me` is our effective user id, as the owner of a file we created.
+fn writable(path: &Path, m: &Metadata, me: Option<u32>) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+        let mode = m.permissions().mode() & 0o7777;
+        if Some(m.uid()) == me {
+            if mode & 0o200 == 0 {
+                return Err(Error::io(
+                    path,
+                    format!("là tệp chỉ đọc (quyền {mode:o}): hoso không ghi đè"),
+                ));
+            }
+            return Ok(());
+        }
+        let kernel_lets_us = || {
+            // Opened, never truncated or written: only the permission check counts.
+            OpenOptions::new()
+                .write(true)
+                .custom_flags(O_NONBLOCK)
+                .open(path)
+                .is_ok()
+        };
+        if mode & 0o022 == 0 || !kernel_lets_us() {
+            return Err(Error::io(
+                path,
+                format!(
+                    "là tệp của người dùng khác (uid {}, quyền {mode:o}) không cho hoso ghi: \
+                     hoso không ghi đè",
+                    m.uid()
+                ),
+            ));
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = me;
+        if m.permissions().readonly() {
+            return Err(Error::io(path, "là tệp chỉ đọc: hoso không ghi đè"));
+        }
+    }
+    Ok(())
+}
+
+/// A new temporary file beside `name` in `dir`, created exclusively so that nothing already
+/// there (a link planted under the expected name, a leftover of a crashed run) is written.
+fn create_temp(dir: &Path, name: &str) -> std::io::Result<(PathBuf, File)> {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let pid = std::process::id();
+    for _ in 0..100 {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let tmp = dir.join(format!(".{name}.{pid}.{n}.tmp"));
+        match OpenOptions::new().write(true).create_new(true).open(&tmp) {
+            Ok(f) => return Ok((tmp, f)),
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::new(
+        ErrorKind::AlreadyExists,
+        "không tạo được tệp tạm: mọi tên đã có",
+    ))
+}
+
 /// Writes `bytes` to a temporary file beside `path`, syncs it and renames it over `path`: an
-/// interrupted run leaves the old file or none, never a truncated document.
+/// interrupted run leaves the old file or none, never a truncated document. Only a new path or
+/// an existing regular file that is ours to write is replaced, never a symbolic link, a device,
+/// a FIFO or a read-only file (even for root); a replaced file keeps its permission bits. On
+/// failure no temporary file is left behind.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let name = path
+        .file_name()
+        .ok_or_else(|| Error::io(path, "không phải đường dẫn của một tệp"))?
+        .to_string_lossy()
+        .into_owned();
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let name = path
-        .file_name()
-        .ok_or_else(|| Error::io(path, "not a file name"))?
-        .to_string_lossy();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    // A link or a device is refused before anything is created beside it.
+    replaceable(path)?;
+    std::fs::create_dir_all(dir).map_err(|e| io_error(dir, e))?;
+    let (tmp, mut f) = create_temp(dir, &name).map_err(|e| io_error(dir, e))?;
     let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
+        let me = temp_owner(&f);
+        if let Some(m) = replaceable(path)? {
+            writable(path, &m, me)?;
+            keep_mode(&f, &m).map_err(|e| io_error(path, e))?;
+        }
+        f.write_all(bytes)
+            .and_then(|()| f.sync_all())
+            .map_err(|e| io_error(path, e))?;
+        drop(f);
+        // Checked again just before the rename (which replaces the name, never writes through
+        // it), so that what appeared at the path meanwhile is refused too.
+        if let Some(m) = replaceable(path)? {
+            writable(path, &m, me)?;
+        }
+        std::fs::rename(&tmp, path).map_err(|e| io_error(path, e))
     })();
-    result.map_err(|e| {
+    if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
-        Error::io(path, e)
-    })
+    }
+    result
+}
+
+/// Gives the new file the permission bits of the one it replaces (a document kept private stays
+/// private), without set-id bits.
+fn keep_mode(f: &File, m: &Metadata) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = m.permissions().mode() & 0o777;
+        f.set_permissions(std::fs::Permissions::from_mode(mode))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (f, m);
+        Ok(())
+    }
+}
+
+/// The owner of a file we created: our effective user id.
+fn temp_owner(f: &File) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        f.metadata().ok().map(|m| m.uid())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = f;
+        None
+    }
 }
 
 /// The SHA-256 of `bytes` in lower-case hex, as manifests and metadata record it.
