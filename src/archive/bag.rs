@@ -205,12 +205,21 @@ fn parse_manifest(text: &str) -> std::result::Result<Vec<(String, String)>, Stri
 pub fn verify(bytes: &[u8], limits: Limits) -> Result<Report> {
     let entries = read_entries(bytes, limits)?;
     let mut report = Report::default();
-    let bases: std::collections::BTreeSet<&str> = entries
-        .keys()
-        .map(|k| k.split('/').next().unwrap_or(""))
-        .collect();
+    // A bag is one directory: every entry is `base/path`, neither part empty. Anything else
+    // (a file named like the base, an empty name) is a problem to report, never to slice.
+    let mut bases = std::collections::BTreeSet::new();
+    for name in entries.keys() {
+        match name.split_once('/') {
+            Some((base, path)) if !base.is_empty() && !path.is_empty() => {
+                bases.insert(base.to_string());
+            }
+            _ => report
+                .problems
+                .push(format!("ngoài thư mục của bag: {name:?}")),
+        }
+    }
     let base = match bases.into_iter().collect::<Vec<_>>()[..] {
-        [b] => b.to_string(),
+        [ref b] => b.clone(),
         _ => {
             report
                 .problems
@@ -220,7 +229,10 @@ pub fn verify(bytes: &[u8], limits: Limits) -> Result<Report> {
     };
     let files: BTreeMap<String, Vec<u8>> = entries
         .into_iter()
-        .map(|(k, v)| (k[base.len() + 1..].to_string(), v))
+        .filter_map(|(name, bytes)| {
+            let path = name.strip_prefix(base.as_str())?.strip_prefix('/')?;
+            (!path.is_empty()).then(|| (path.to_string(), bytes))
+        })
         .collect();
     let problems = &mut report.problems;
     match files.get("bagit.txt").map(|b| String::from_utf8_lossy(b)) {
