@@ -3,31 +3,47 @@
 
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
-/// True when `s` is certainly NFC and holds no control character (but line breaks, when
-/// `newlines` allows them): most text is, and is then copied instead of being recomposed.
-fn already_clean(s: &str, newlines: bool) -> bool {
-    is_nfc_quick(s.chars()) == IsNormalized::Yes
-        && !s
-            .chars()
-            .any(|c| c.is_control() && !(newlines && c == '\n'))
+/// Characters that change how text is shown without being seen: the bidirectional controls
+/// (U+061C, U+200E–U+200F, U+202A–U+202E, U+2066–U+2069), which can make "2.000.000" print
+/// as "000.000.2" or hide a word, and the zero-width characters (U+200B–U+200D, U+2060,
+/// U+FEFF), which split a name so that it no longer matches itself. None belongs in a
+/// Vietnamese administrative document.
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'
+            | '\u{2066}'..='\u{2069}' | '\u{FEFF}'
+    )
 }
 
-/// Returns `s` in Unicode NFC with control characters removed (tabs and line breaks become
-/// spaces), so that decomposed input ("Tự" typed as `T` + `u` + U+031B + U+0323) prints and
-/// compares exactly like precomposed input.
+/// A character `clean` removes (when `newlines` holds, a line feed is kept).
+fn unwanted(c: char, newlines: bool) -> bool {
+    (c.is_control() && !(newlines && c == '\n')) || is_invisible(c)
+}
+
+/// True when `s` is certainly NFC and holds no character `clean` removes: most text is, and
+/// is then copied instead of being recomposed.
+fn already_clean(s: &str, newlines: bool) -> bool {
+    is_nfc_quick(s.chars()) == IsNormalized::Yes && !s.chars().any(|c| unwanted(c, newlines))
+}
+
+/// Returns `s` in Unicode NFC with control, bidirectional and zero-width characters removed
+/// (tabs and line breaks become spaces), so that decomposed input ("Tự" typed as `T` + `u` +
+/// U+031B + U+0323) prints and compares exactly like precomposed input and nothing hidden
+/// reorders or splits the text. Characters are removed before composing, so that a mark
+/// separated from its letter by a removed character still composes with it.
 pub fn clean(s: &str) -> String {
     if already_clean(s, false) {
         return s.to_string();
     }
-    let mut out = String::with_capacity(s.len());
-    for c in s.nfc() {
-        match c {
-            '\t' | '\n' | '\r' => out.push(' '),
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
-    out
+    s.chars()
+        .filter_map(|c| match c {
+            '\t' | '\n' | '\r' => Some(' '),
+            c if unwanted(c, false) => None,
+            c => Some(c),
+        })
+        .nfc()
+        .collect()
 }
 
 /// Like [`clean`] but keeps line breaks, for multi-line values such as an agency name printed
@@ -81,6 +97,44 @@ mod tests {
         assert_eq!(
             clean_multiline("BAN CHỈ ĐẠO\nTỈNH\u{0000}"),
             "BAN CHỈ ĐẠO\nTỈNH"
+        );
+    }
+
+    #[test]
+    fn bidi_and_zero_width_characters_are_dropped() {
+        // U+202E would print the amount reversed; U+202C ends the override.
+        assert_eq!(
+            clean("Số tiền: \u{202E}000.000.2\u{202C} đồng"),
+            "Số tiền: 000.000.2 đồng"
+        );
+        assert_eq!(
+            clean("\u{FEFF}Nguyễn\u{200B} Văn\u{2060} A\u{200D}"),
+            "Nguyễn Văn A"
+        );
+        assert_eq!(
+            clean("\u{2067}Tổ\u{2069} \u{200E}an\u{200F} ninh\u{061C}\u{202A}\u{202B}\u{202D}"),
+            "Tổ an ninh"
+        );
+        assert_eq!(
+            clean_multiline("BAN CHỈ ĐẠO\u{2066}\r\nTỈNH\u{200C}"),
+            "BAN CHỈ ĐẠO\nTỈNH"
+        );
+    }
+
+    #[test]
+    fn a_mark_composes_across_a_dropped_character() {
+        assert_eq!(clean("Nguye\u{0302}\u{200B}\u{0303}n"), "Nguyễn");
+        assert_eq!(clean("e\u{0007}\u{0301}"), "é");
+        assert_eq!(clean("Tu\u{031B}\u{FEFF}\u{0323}"), "Tự");
+    }
+
+    #[test]
+    fn markup_characters_are_text_to_clean() {
+        let s = "Tổ \"an ninh\" & <b>*A*</b> 'x' #1";
+        assert_eq!(clean(s), s);
+        assert_eq!(
+            escape_markdown("\u{202E}Tổ & <b>*\"x\"*"),
+            r#"Tổ \& \<b\>\*\"x\"\*"#
         );
     }
 

@@ -4,6 +4,8 @@
 use std::collections::BTreeMap;
 use std::io::Read;
 
+use unicode_normalization::UnicodeNormalization;
+
 use super::Metadata;
 use crate::error::{Error, Result};
 use crate::fsutil::sha256_hex;
@@ -83,12 +85,14 @@ pub struct Limits {
     pub max_total: u64,
 }
 
+/// The byte limits are the ones inputs are read with ([`crate::fsutil::read_input`]): one set,
+/// so that an attachment hoso accepted can always be archived and imported again.
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_entries: 100_000,
-            max_entry: 256 << 20,
-            max_total: 1 << 30,
+            max_entry: crate::fsutil::LIMIT_ATTACHMENT,
+            max_total: crate::fsutil::LIMIT_ARCHIVE,
         }
     }
 }
@@ -110,8 +114,62 @@ fn unsafe_name(name: &str) -> Option<&'static str> {
     None
 }
 
+/// The central directory's entries as they lie in the archive, from where the ZIP reader found
+/// the directory: each one's raw name. The reader keys entries by name and keeps only the last
+/// of two with the same name, so its count alone never shows a duplicate; this walk does.
+/// At most `max` + 1 are listed.
+fn central_names(bytes: &[u8], start: u64, max: usize) -> Vec<&[u8]> {
+    let mut names = Vec::new();
+    let Ok(mut at) = usize::try_from(start) else {
+        return names;
+    };
+    while names.len() <= max {
+        let Some(h) = bytes
+            .get(at..)
+            .filter(|h| h.starts_with(b"PK\x01\x02") && h.len() >= 46)
+        else {
+            break;
+        };
+        let len = |i: usize| usize::from(u16::from_le_bytes([h[i], h[i + 1]]));
+        let (name, extra, comment) = (len(28), len(30), len(32));
+        names.push(h.get(46..46 + name).unwrap_or_default());
+        at += 46 + name + extra + comment;
+    }
+    names
+}
+
+/// Refuses an archive whose central directory holds more entries than the ZIP reader shows,
+/// naming an entry that is there twice if the names say which.
+fn refuse_hidden_entries(bytes: &[u8], start: u64, shown: usize, max: usize) -> Result<()> {
+    let names = central_names(bytes, start, max);
+    if names.len() == shown {
+        return Ok(());
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    let message = match names.iter().find(|n| !seen.insert(**n)) {
+        Some(twice) => format!(
+            "mục {:?} có hai lần trong tệp ZIP: mỗi trình đọc thấy một bản khác nhau, \
+             nên không thể kiểm tra đúng bản sẽ được dùng",
+            String::from_utf8_lossy(twice)
+        ),
+        None => format!(
+            "danh mục của tệp ZIP có {} mục nhưng trình đọc ZIP chỉ thấy {shown}: \
+             có mục trùng tên hoặc nằm ngoài danh mục",
+            names.len()
+        ),
+    };
+    Err(refused(message))
+}
+
+/// An archive refused as a whole.
+fn refused(message: String) -> Error {
+    Error::Usage(format!("tệp lưu trữ bị từ chối: {message}"))
+}
+
 /// Reads every file of a ZIP into memory, refusing (before reading on) any entry that could
-/// escape the bag or exceed the limits. Directory entries are skipped.
+/// escape the bag or exceed the limits, and any name that is there twice, also after NFC
+/// normalisation (two spellings of one Vietnamese name are one file to a person and to some
+/// file systems). Directory entries are skipped.
 pub fn read_entries(bytes: &[u8], limits: Limits) -> Result<BTreeMap<String, Vec<u8>>> {
     let broken = |m: String| Error::Invalid(format!("the archive is refused: {m}"));
     let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes))
@@ -123,7 +181,14 @@ pub fn read_entries(bytes: &[u8], limits: Limits) -> Result<BTreeMap<String, Vec
             limits.max_entries
         )));
     }
+    refuse_hidden_entries(
+        bytes,
+        z.central_directory_start(),
+        z.len(),
+        limits.max_entries,
+    )?;
     let mut out = BTreeMap::new();
+    let mut spelled: BTreeMap<String, String> = BTreeMap::new();
     let mut total = 0u64;
     for i in 0..z.len() {
         let mut f = z
@@ -139,6 +204,17 @@ pub fn read_entries(bytes: &[u8], limits: Limits) -> Result<BTreeMap<String, Vec
         if f.is_dir() {
             continue;
         }
+        let nfc: String = name.nfc().collect();
+        if let Some(other) = spelled.insert(nfc, name.clone()) {
+            return Err(refused(if other == name {
+                format!("mục {name:?} có hai lần trong tệp ZIP")
+            } else {
+                format!(
+                    "mục {other:?} và {name:?} là một tên viết theo hai cách \
+                     (chuẩn hoá Unicode NFC)"
+                )
+            }));
+        }
         if f.size() > limits.max_entry || total + f.size() > limits.max_total {
             return Err(broken(format!(
                 "entry `{name}` expands to {} bytes (at most {} an entry, {} in all)",
@@ -150,7 +226,7 @@ pub fn read_entries(bytes: &[u8], limits: Limits) -> Result<BTreeMap<String, Vec
         // The declared size may lie: read at most one byte past the limit.
         let mut data = Vec::new();
         (&mut f)
-            .take(limits.max_entry + 1)
+            .take(limits.max_entry.saturating_add(1))
             .read_to_end(&mut data)
             .map_err(|e| broken(format!("entry `{name}`: {e}")))?;
         if data.len() as u64 > limits.max_entry || total + data.len() as u64 > limits.max_total {
@@ -159,9 +235,7 @@ pub fn read_entries(bytes: &[u8], limits: Limits) -> Result<BTreeMap<String, Vec
             )));
         }
         total += data.len() as u64;
-        if out.insert(name.clone(), data).is_some() {
-            return Err(broken(format!("entry `{name}` appears twice")));
-        }
+        out.insert(name, data);
     }
     Ok(out)
 }
@@ -203,12 +277,21 @@ fn parse_manifest(text: &str) -> std::result::Result<Vec<(String, String)>, Stri
 pub fn verify(bytes: &[u8], limits: Limits) -> Result<Report> {
     let entries = read_entries(bytes, limits)?;
     let mut report = Report::default();
-    let bases: std::collections::BTreeSet<&str> = entries
-        .keys()
-        .map(|k| k.split('/').next().unwrap_or(""))
-        .collect();
+    // A bag is one directory: every entry is `base/path`, neither part empty. Anything else
+    // (a file named like the base, an empty name) is a problem to report, never to slice.
+    let mut bases = std::collections::BTreeSet::new();
+    for name in entries.keys() {
+        match name.split_once('/') {
+            Some((base, path)) if !base.is_empty() && !path.is_empty() => {
+                bases.insert(base.to_string());
+            }
+            _ => report
+                .problems
+                .push(format!("ngoài thư mục của bag: {name:?}")),
+        }
+    }
     let base = match bases.into_iter().collect::<Vec<_>>()[..] {
-        [b] => b.to_string(),
+        [ref b] => b.clone(),
         _ => {
             report
                 .problems
@@ -218,7 +301,10 @@ pub fn verify(bytes: &[u8], limits: Limits) -> Result<Report> {
     };
     let files: BTreeMap<String, Vec<u8>> = entries
         .into_iter()
-        .map(|(k, v)| (k[base.len() + 1..].to_string(), v))
+        .filter_map(|(name, bytes)| {
+            let path = name.strip_prefix(base.as_str())?.strip_prefix('/')?;
+            (!path.is_empty()).then(|| (path.to_string(), bytes))
+        })
         .collect();
     let problems = &mut report.problems;
     match files.get("bagit.txt").map(|b| String::from_utf8_lossy(b)) {
