@@ -110,7 +110,7 @@ fn load_cases(samples: &Path) -> Result<Vec<(String, SampleCase)>> {
     files
         .iter()
         .map(|f| {
-            let text = std::fs::read_to_string(f).map_err(|e| Error::io(f, e))?;
+            let text = crate::fsutil::read_input_text(f, crate::fsutil::LIMIT_DATA)?;
             let case: SampleCase =
                 serde_yaml::from_str(&text).map_err(|e| Error::yaml(f, &e, 0))?;
             let name = f

@@ -101,12 +101,12 @@ fn same_case_same_bytes_and_tampering_is_named() {
         b[i] ^= 1;
     });
     assert_eq!(code, Some(1));
-    assert!(text.contains(&format!("changed: {}", &doc[6..])), "{text}");
+    assert!(text.contains(&format!("bị sửa: {}", &doc[6..])), "{text}");
     let (code, text) = tamper("delete", &|e| {
         e.remove("C0001/data/events.jsonl");
     });
     assert_eq!(code, Some(1));
-    assert!(text.contains("missing: data/events.jsonl"), "{text}");
+    assert!(text.contains("thiếu: data/events.jsonl"), "{text}");
     let (code, text) = tamper("add", &|e| {
         e.insert(
             "C0001/data/documents/99-them.pdf".into(),
@@ -114,7 +114,7 @@ fn same_case_same_bytes_and_tampering_is_named() {
         );
     });
     assert_eq!(code, Some(1));
-    assert!(text.contains("extra: data/documents/99-them.pdf"), "{text}");
+    assert!(text.contains("thừa: data/documents/99-them.pdf"), "{text}");
     let (code, text) = tamper("manifest", &|e| {
         let m = e.get_mut("C0001/manifest-sha256.txt").unwrap();
         let s = String::from_utf8(m.clone()).unwrap();
@@ -123,8 +123,8 @@ fn same_case_same_bytes_and_tampering_is_named() {
         *m = s.replacen(&first, &forged, 1).into_bytes();
     });
     assert_eq!(code, Some(1));
-    assert!(text.contains("changed: manifest-sha256.txt"), "{text}");
-    assert!(text.contains("changed: data/"), "{text}");
+    assert!(text.contains("bị sửa: manifest-sha256.txt"), "{text}");
+    assert!(text.contains("bị sửa: data/"), "{text}");
 }
 
 #[test]
@@ -296,32 +296,32 @@ fn hostile_archives_are_refused_and_change_nothing() {
         (
             "dotdot",
             crafted_zip(&[("C0001/../../escaped.txt", b"x".to_vec(), 1, 0, file)]),
-            "climbs out",
+            "đi ra ngoài bằng `..`",
         ),
         (
-            "absolute",
+            "tuyệt đối",
             crafted_zip(&[("/tmp/escaped.txt", b"x".to_vec(), 1, 0, file)]),
-            "absolute path",
+            "đường dẫn tuyệt đối",
         ),
         (
             "link",
             crafted_zip(&[("C0001/data/link", b"/etc/passwd".to_vec(), 11, 0, 0o120777)]),
-            "symbolic link",
+            "liên kết tượng trưng",
         ),
         (
             "bomb",
             crafted_zip(&[("C0001/data/bomb.bin", bomb.clone(), 1 << 30, 8, file)]),
-            "expands to 1073741824 bytes",
+            "giải nén ra 1073741824 byte",
         ),
         (
             "lying-bomb",
             crafted_zip(&[("C0001/data/bomb.bin", bomb, 100, 8, file)]),
-            "expands beyond",
+            "giải nén vượt",
         ),
         (
             "not-a-zip",
             b"PK\x03\x04 broken".to_vec(),
-            "not a readable ZIP",
+            "không đọc được như tệp ZIP",
         ),
     ];
     for (name, bytes, why) in cases {

@@ -100,16 +100,16 @@ impl Default for Limits {
 /// Why an entry name is refused, if it is: absolute, with "..", a backslash or a drive letter.
 fn unsafe_name(name: &str) -> Option<&'static str> {
     if name.starts_with('/') || name.starts_with('\\') {
-        return Some("an absolute path");
+        return Some("đường dẫn tuyệt đối (absolute)");
     }
     if name.contains('\\') || name.contains('\0') {
-        return Some("a backslash or NUL in the path");
+        return Some("đường dẫn có dấu \\ hoặc NUL");
     }
     if name.as_bytes().get(1) == Some(&b':') {
-        return Some("a drive letter");
+        return Some("đường dẫn có ký tự ổ đĩa");
     }
     if name.split('/').any(|c| c == "..") {
-        return Some("a path that climbs out with `..`");
+        return Some("đường dẫn đi ra ngoài bằng `..`");
     }
     None
 }
@@ -163,7 +163,7 @@ fn refuse_hidden_entries(bytes: &[u8], start: u64, shown: usize, max: usize) -> 
 
 /// An archive refused as a whole.
 fn refused(message: String) -> Error {
-    Error::Usage(format!("tệp lưu trữ bị từ chối: {message}"))
+    Error::Invalid(format!("tệp lưu trữ bị từ chối: {message}"))
 }
 
 /// Reads every file of a ZIP into memory, refusing (before reading on) any entry that could
@@ -171,9 +171,9 @@ fn refused(message: String) -> Error {
 /// normalisation (two spellings of one Vietnamese name are one file to a person and to some
 /// file systems). Directory entries are skipped.
 pub fn read_entries(bytes: &[u8], limits: Limits) -> Result<BTreeMap<String, Vec<u8>>> {
-    let broken = |m: String| Error::Invalid(format!("the archive is refused: {m}"));
+    let broken = |m: String| Error::Invalid(format!("tệp lưu trữ bị từ chối: {m}"));
     let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes))
-        .map_err(|e| broken(format!("not a readable ZIP ({e})")))?;
+        .map_err(|e| broken(format!("không đọc được như tệp ZIP ({e})")))?;
     if z.len() > limits.max_entries {
         return Err(broken(format!(
             "{} entries (at most {})",
@@ -193,13 +193,15 @@ pub fn read_entries(bytes: &[u8], limits: Limits) -> Result<BTreeMap<String, Vec
     for i in 0..z.len() {
         let mut f = z
             .by_index(i)
-            .map_err(|e| broken(format!("entry {i}: {e}")))?;
+            .map_err(|e| broken(format!("mục thứ {i}: {e}")))?;
         let name = f.name().to_string();
         if let Some(why) = unsafe_name(&name) {
-            return Err(broken(format!("entry `{name}`: {why}")));
+            return Err(broken(format!("mục `{name}`: {why}")));
         }
         if f.unix_mode().is_some_and(|m| m & 0o170000 == 0o120000) {
-            return Err(broken(format!("entry `{name}`: a symbolic link")));
+            return Err(broken(format!(
+                "mục `{name}`: liên kết tượng trưng (symbolic link)"
+            )));
         }
         if f.is_dir() {
             continue;
@@ -217,7 +219,7 @@ pub fn read_entries(bytes: &[u8], limits: Limits) -> Result<BTreeMap<String, Vec
         }
         if f.size() > limits.max_entry || total + f.size() > limits.max_total {
             return Err(broken(format!(
-                "entry `{name}` expands to {} bytes (at most {} an entry, {} in all)",
+                "mục `{name}` giải nén ra {} byte (tối đa {} một mục, {} tất cả)",
                 f.size(),
                 limits.max_entry,
                 limits.max_total
@@ -228,10 +230,10 @@ pub fn read_entries(bytes: &[u8], limits: Limits) -> Result<BTreeMap<String, Vec
         (&mut f)
             .take(limits.max_entry.saturating_add(1))
             .read_to_end(&mut data)
-            .map_err(|e| broken(format!("entry `{name}`: {e}")))?;
+            .map_err(|e| broken(format!("mục `{name}`: {e}")))?;
         if data.len() as u64 > limits.max_entry || total + data.len() as u64 > limits.max_total {
             return Err(broken(format!(
-                "entry `{name}` expands beyond its declared size and the limits"
+                "mục `{name}` giải nén vượt kích thước đã khai và giới hạn"
             )));
         }
         total += data.len() as u64;
@@ -265,7 +267,7 @@ fn parse_manifest(text: &str) -> std::result::Result<Vec<(String, String)>, Stri
         .map(|l| {
             let (hash, path) = l
                 .split_once(char::is_whitespace)
-                .ok_or_else(|| format!("malformed line `{l}`"))?;
+                .ok_or_else(|| format!("dòng sai dạng `{l}`"))?;
             Ok((hash.to_lowercase(), decode(path.trim_start())))
         })
         .collect()
@@ -295,7 +297,7 @@ pub fn verify(bytes: &[u8], limits: Limits) -> Result<Report> {
         _ => {
             report
                 .problems
-                .push("the archive is not one bag directory (RFC 8493 serialisation)".into());
+                .push("tệp lưu trữ không phải một thư mục bag (RFC 8493)".into());
             return Ok(report);
         }
     };
@@ -311,31 +313,31 @@ pub fn verify(bytes: &[u8], limits: Limits) -> Result<Report> {
         Some(t)
             if t.contains("BagIt-Version:") && t.contains("Tag-File-Character-Encoding: UTF-8") => {
         }
-        Some(_) => problems.push("changed: bagit.txt (no BagIt declaration)".into()),
-        None => problems.push("missing: bagit.txt".into()),
+        Some(_) => problems.push("bị sửa: bagit.txt (không có khai báo BagIt)".into()),
+        None => problems.push("thiếu: bagit.txt".into()),
     }
     let mut check = |manifest_name: &str, in_scope: &dyn Fn(&str) -> bool| {
         let Some(text) = files.get(manifest_name) else {
-            problems.push(format!("missing: {manifest_name}"));
+            problems.push(format!("thiếu: {manifest_name}"));
             return;
         };
         let listed = match parse_manifest(&String::from_utf8_lossy(text)) {
             Ok(l) => l,
             Err(e) => {
-                problems.push(format!("changed: {manifest_name} ({e})"));
+                problems.push(format!("bị sửa: {manifest_name} ({e})"));
                 return;
             }
         };
         for (hash, path) in &listed {
             match files.get(path) {
-                None => problems.push(format!("missing: {path}")),
-                Some(b) if sha256_hex(b) != *hash => problems.push(format!("changed: {path}")),
+                None => problems.push(format!("thiếu: {path}")),
+                Some(b) if sha256_hex(b) != *hash => problems.push(format!("bị sửa: {path}")),
                 Some(_) => {}
             }
         }
         for name in files.keys().filter(|n| in_scope(n)) {
             if !listed.iter().any(|(_, p)| p == name) {
-                problems.push(format!("extra: {name}"));
+                problems.push(format!("thừa: {name}"));
             }
         }
     };
@@ -360,12 +362,12 @@ pub fn verify(bytes: &[u8], limits: Limits) -> Result<Report> {
             && oxum.trim() != actual
         {
             problems.push(format!(
-                "bag-info.txt: Payload-Oxum {} but the payload is {actual}",
+                "bag-info.txt: Payload-Oxum {} nhưng nội dung là {actual}",
                 oxum.trim()
             ));
         }
     } else {
-        problems.push("missing: bag-info.txt".into());
+        problems.push("thiếu: bag-info.txt".into());
     }
     problems.sort();
     problems.dedup();
@@ -376,7 +378,7 @@ pub fn verify(bytes: &[u8], limits: Limits) -> Result<Report> {
         if report.metadata.is_none() {
             report
                 .problems
-                .push("data/metadata.json: not hoso metadata".into());
+                .push("data/metadata.json: không phải siêu dữ liệu của hoso".into());
         }
     }
     report.base = base;

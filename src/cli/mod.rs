@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use hoso::app::{self, App, BookQuery, Config, TakeRequest};
 use hoso::error::{Error, Result, exit};
+use hoso::fsutil::{LIMIT_ARCHIVE, LIMIT_ATTACHMENT, LIMIT_DATA, read_input, read_input_text};
 use hoso::render::{Format, pdf::Profile};
 use hoso::template::{DocData, Issuance};
 use hoso::workflow::ProcedureKey;
@@ -38,7 +39,7 @@ fn today() -> NaiveDate {
 
 /// A YAML file of values (case fields, step inputs) as JSON.
 fn yaml_value(path: &Path) -> Result<serde_json::Value> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let text = read_input_text(path, LIMIT_DATA)?;
     let v: serde_yaml::Value = serde_yaml::from_str(&text).map_err(|e| Error::yaml(path, &e, 0))?;
     serde_json::to_value(v).map_err(|e| Error::io(path, e))
 }
@@ -78,13 +79,13 @@ pub fn run(cli: Cli) -> Result<Shown> {
             Ok(format!("{}\n", out.display()).into())
         }
         Command::Verify { file } => {
-            let bytes = std::fs::read(&file).map_err(|e| Error::io(&file, e))?;
+            let bytes = read_input(&file, LIMIT_ARCHIVE)?;
             let report = App::verify(&bytes)
                 .map_err(|e| Error::Invalid(format!("{}: {e}", file.display())))?;
             output::verified(&file, &report)
         }
         Command::Import { file } => {
-            let bytes = std::fs::read(&file).map_err(|e| Error::io(&file, e))?;
+            let bytes = read_input(&file, LIMIT_ARCHIVE)?;
             let id = app.import(&bytes).map_err(|e| in_file(&file, e))?;
             Ok(format!("{id}\n").into())
         }
@@ -208,7 +209,7 @@ fn case(app: &mut App, c: args::CaseCommand) -> Result<Shown> {
         C::List { format } => Ok(output::cases(&app.cases()?, format).into()),
         C::Status { id, format } => Ok(output::status(&app.status(&id)?, format).into()),
         C::Attach { id, file, item, at } => {
-            let bytes = std::fs::read(&file).map_err(|e| Error::io(&file, e))?;
+            let bytes = read_input(&file, LIMIT_ATTACHMENT)?;
             let name = file
                 .file_name()
                 .map(|n| n.to_string_lossy().to_string())

@@ -73,8 +73,8 @@ impl Numbering {
                     .find(|t| t.from <= at && at <= t.until)
                     .ok_or_else(|| {
                         format!(
-                            "a Party committee numbers over its term of office, and no term in \
-                             `numbering.terms` covers {}",
+                            "cấp ủy Đảng đánh số theo nhiệm kỳ, và không nhiệm kỳ nào \
+                             trong `numbering.terms` gồm ngày {}",
                             at.format("%d/%m/%Y")
                         )
                     })?;

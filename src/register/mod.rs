@@ -436,7 +436,7 @@ mod tests {
         assert_eq!(new_term.symbol, "01-NQ/ĐU");
         du.numbering.terms.clear();
         let e = take(&mut s, &req(&du, "nghi-quyet", "2025-08-01")).unwrap_err();
-        assert!(e.to_string().contains("term of office"), "{e}");
+        assert!(e.to_string().contains("nhiệm kỳ"), "{e}");
     }
 
     #[test]

@@ -82,7 +82,7 @@ pub struct DocData {
 impl DocData {
     /// Reads and parses a data file and the files it extends.
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let text = crate::fsutil::read_input_text(path, crate::fsutil::LIMIT_DATA)?;
         Self::parse(path, &text)
     }
 
@@ -189,7 +189,7 @@ fn merged_mapping(path: &Path, text: &str, depth: usize) -> Result<serde_yaml::M
             path: path.into(),
             line: 1,
             column: 1,
-            message: "a data file is a mapping of field names to values".into(),
+            message: "tệp dữ liệu là một bảng tên trường → giá trị".into(),
         });
     };
     let fields: Fields = serde_yaml::from_str(text).map_err(|e| Error::yaml(path, &e, 0))?;
@@ -199,17 +199,20 @@ fn merged_mapping(path: &Path, text: &str, depth: usize) -> Result<serde_yaml::M
             return Err(Error::Field {
                 path: path.into(),
                 field: "extends".into(),
-                message: format!("more than {MAX_EXTENDS_DEPTH} levels deep (a cycle?)"),
+                message: format!("lồng sâu hơn {MAX_EXTENDS_DEPTH} tầng (có vòng lặp?)"),
             });
         }
         let dir = path.parent().unwrap_or(Path::new("."));
         for rel in ext.paths() {
             let base = dir.join(rel);
-            let text = std::fs::read_to_string(&base).map_err(|e| Error::Field {
-                path: path.into(),
-                field: "extends".into(),
-                message: format!("{}: {e}", base.display()),
-            })?;
+            let text =
+                crate::fsutil::read_input_text(&base, crate::fsutil::LIMIT_DATA).map_err(|e| {
+                    Error::Field {
+                        path: path.into(),
+                        field: "extends".into(),
+                        message: e.to_string(),
+                    }
+                })?;
             merged.extend(merged_mapping(&base, &text, depth + 1)?);
         }
     }
@@ -255,7 +258,7 @@ mod tests {
 
         std::fs::write(dir.path().join("loop.yaml"), "extends: loop.yaml\n").unwrap();
         let e = DocData::parse(&dir.path().join("loop.yaml"), "extends: loop.yaml\n").unwrap_err();
-        assert!(e.to_string().contains("levels deep"), "{e}");
+        assert!(e.to_string().contains("tầng"), "{e}");
 
         let e = DocData::parse(&dir.path().join("d.yaml"), "extends: none.yaml\n").unwrap_err();
         assert!(

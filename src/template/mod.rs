@@ -157,7 +157,7 @@ fn h_ngay(
     let s = v.value().as_str().unwrap_or_default();
     let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
         RenderErrorReason::Other(format!(
-            "`{}` is `{s}`, not a date in the form YYYY-MM-DD",
+            "`{}` là `{s}`, không phải ngày dạng YYYY-MM-DD",
             v.relative_path().map(String::as_str).unwrap_or("ngay")
         ))
     })?;
@@ -188,7 +188,7 @@ fn split_front_matter<'a>(path: &Path, src: &'a str) -> Result<(&'a str, &'a str
         path: path.into(),
         line: 1,
         column: 1,
-        message: "a template starts with `---`, its front matter, and a closing `---` line".into(),
+        message: "mẫu bắt đầu bằng `---`, phần khai báo, rồi một dòng `---`".into(),
     };
     let rest = src.strip_prefix("---\n").ok_or_else(bad)?;
     let end = rest.find("\n---\n").ok_or_else(bad)?;
@@ -214,7 +214,7 @@ impl TemplateSet {
         for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
             let p = entry.map_err(|e| Error::io(dir, e))?.path();
             if p.extension().is_some_and(|x| x == "hbs") {
-                let text = std::fs::read_to_string(&p).map_err(|e| Error::io(&p, e))?;
+                let text = crate::fsutil::read_input_text(&p, crate::fsutil::LIMIT_DATA)?;
                 files.push((p, text));
             }
         }
@@ -247,13 +247,13 @@ impl TemplateSet {
             message,
         };
         let kind = document::kind::find(&fm.kind)
-            .ok_or_else(|| field("kind", format!("unknown document type `{}`", fm.kind)))?;
+            .ok_or_else(|| field("kind", format!("không có loại văn bản `{}`", fm.kind)))?;
         let attached_to = match &fm.attached_to {
             Some(a) => Some((
                 document::kind::find(&a.kind).ok_or_else(|| {
                     field(
                         "attached_to.kind",
-                        format!("unknown document type `{}`", a.kind),
+                        format!("không có loại văn bản `{}`", a.kind),
                     )
                 })?,
                 a.wording.clone(),
@@ -370,7 +370,7 @@ impl TemplateSet {
             .ok_or_else(|| {
                 field(
                     "issuer",
-                    "missing: the issuing body (name, abbreviation, place, …)".into(),
+                    "thiếu cơ quan ban hành (tên, chữ viết tắt, địa danh, …)".into(),
                 )
             })?
             .to_model();
@@ -388,7 +388,7 @@ impl TemplateSet {
             return Err(Error::Template {
                 template: t.id.clone(),
                 message: format!(
-                    "type `{}` has no abbreviation for this issuer's family",
+                    "loại `{}` không có chữ viết tắt trong hệ thống văn bản của cơ quan này",
                     t.kind.key
                 ),
             });
@@ -397,7 +397,7 @@ impl TemplateSet {
             (Shape::CongVan, None) if kind_abbr.is_none() => {
                 return Err(field(
                     "drafting_unit",
-                    "a công văn's ký hiệu needs the drafting unit's abbreviation (e.g. NC)".into(),
+                    "ký hiệu công văn cần chữ viết tắt của đơn vị soạn thảo (ví dụ NC)".into(),
                 ));
             }
             (Shape::CongVan, Some(u)) => Some(text::clean(u)),
@@ -447,7 +447,7 @@ impl TemplateSet {
                 v.as_deref().map(text::clean).ok_or_else(|| {
                     field(
                         name,
-                        "missing: a biên bản is signed by its secretary and its chair".into(),
+                        "thiếu người ký: biên bản do thư ký và chủ trì ký".into(),
                     )
                 })
             };
@@ -461,7 +461,7 @@ impl TemplateSet {
                 .ok_or_else(|| {
                     field(
                         "signer",
-                        "missing: who signs (name, title, capacity)".into(),
+                        "thiếu người ký (tên, chức vụ, thẩm quyền ký)".into(),
                     )
                 })?
                 .to_model();
@@ -530,8 +530,8 @@ fn render_error(template: &str, part: &str, data: &DocData, e: handlebars::Rende
         reason => Error::Template {
             template: template.into(),
             message: format!(
-                "{part}{}: {reason} (data: {})",
-                e.line_no.map(|l| format!(" line {l}")).unwrap_or_default(),
+                "{part}{}: {reason} (dữ liệu: {})",
+                e.line_no.map(|l| format!(" dòng {l}")).unwrap_or_default(),
                 data.path.display()
             ),
         },

@@ -120,9 +120,8 @@ pub fn check_files(files: &[PathBuf], known: &Known, bases: &[super::Workflow]) 
     files
         .iter()
         .map(|f| {
-            let found = std::fs::read_to_string(f)
-                .map_err(|e| Error::io(f, e))
-                .and_then(|text| {
+            let found =
+                crate::fsutil::read_input_text(f, crate::fsutil::LIMIT_DATA).and_then(|text| {
                     let is_overlay = serde_yaml::from_str::<serde_yaml::Value>(&text)
                         .ok()
                         .is_some_and(|v| v.get("extends").is_some());

@@ -38,7 +38,7 @@ pub fn load(path: &std::path::Path) -> Result<BTreeMap<String, Vec<Item>>> {
     if !path.exists() {
         return Ok(BTreeMap::new());
     }
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let text = crate::fsutil::read_input_text(path, crate::fsutil::LIMIT_DATA)?;
     parse(path, &text)
 }
 

@@ -401,7 +401,7 @@ pub struct Loaded {
 impl Loaded {
     /// Reads and deserialises a workflow file. Syntax and type errors carry line and column.
     pub fn load(path: &Path) -> Result<Loaded> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let text = crate::fsutil::read_input_text(path, crate::fsutil::LIMIT_DATA)?;
         Self::parse(path, &text)
     }
 

@@ -154,7 +154,7 @@ impl LoadedOverlay {
     }
 
     pub fn load(path: &Path) -> Result<LoadedOverlay> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let text = crate::fsutil::read_input_text(path, crate::fsutil::LIMIT_DATA)?;
         Self::parse(path, &text)
     }
 
