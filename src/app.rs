@@ -37,6 +37,8 @@ pub struct App {
     templates: OnceCell<TemplateSet>,
     engine: OnceCell<Engine>,
     store: Option<Box<dyn Store>>,
+    /// The store opened only to read, for use cases that write nothing.
+    reader: Option<Box<dyn Store>>,
 }
 
 /// A file a use case produced, and where it goes below the output folder.
@@ -109,6 +111,8 @@ pub struct TakeRequest {
     pub recipients: Vec<String>,
     pub copies: Option<u32>,
     pub secret: bool,
+    /// The văn thư confirms a date more than [`register::DAYS_AHEAD`] days ahead.
+    pub allow_future: bool,
 }
 
 /// Whose book to read.
@@ -185,6 +189,26 @@ pub fn issued_files(case: &str, issued: &Issued) -> Result<Vec<OutFile>> {
         .collect()
 }
 
+/// A store that fails SQLite's full integrity check, as an error naming the first problem.
+fn refuse_damaged(store: &dyn Store) -> Result<()> {
+    match store.check(true, false)?.first() {
+        Some(p) => Err(Error::corrupt(
+            store.location(),
+            format!("cơ sở dữ liệu bị hỏng ({p}); chạy `hoso db check`, khôi phục từ bản sao lưu"),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The latest date a number may carry without confirmation, counted from the machine's today.
+fn limit_ahead(allow_future: bool) -> Option<NaiveDate> {
+    if allow_future {
+        None
+    } else {
+        register::not_after(chrono::Local::now().date_naive())
+    }
+}
+
 /// Writes use-case files below `out`, each atomically.
 pub fn write_files(out: &Path, files: &[OutFile]) -> Result<Vec<PathBuf>> {
     let mut written = Vec::new();
@@ -203,6 +227,7 @@ impl App {
             templates: OnceCell::new(),
             engine: OnceCell::new(),
             store: None,
+            reader: None,
         }
     }
 
@@ -251,6 +276,32 @@ impl App {
         match self.store.as_deref_mut() {
             Some(s) => Ok(s),
             None => Err(Error::storage(&self.config.db, "không mở được")),
+        }
+    }
+
+    /// The store for reading: the writable one if it is open, otherwise one opened read-only
+    /// (a read works on a read-only disk and never creates a database).
+    pub fn reader(&mut self) -> Result<&dyn Store> {
+        if self.store.is_none() && self.reader.is_none() {
+            self.reader = Some(Box::new(SqliteStore::open_read_only(&self.config.db)?));
+        }
+        match (self.store.as_deref(), self.reader.as_deref()) {
+            (Some(s), _) | (None, Some(s)) => Ok(s),
+            (None, None) => Err(Error::storage(&self.config.db, "không mở được")),
+        }
+    }
+
+    /// Templates, procedures and the store for reading.
+    fn read_parts(&mut self) -> Result<(&TemplateSet, &Engine, &dyn Store)> {
+        self.engine()?;
+        self.reader()?;
+        let store = match (self.store.as_deref(), self.reader.as_deref()) {
+            (Some(s), _) | (None, Some(s)) => s,
+            (None, None) => return Err(Error::storage(&self.config.db, "không mở được")),
+        };
+        match (self.templates.get(), self.engine.get()) {
+            (Some(set), Some(engine)) => Ok((set, engine, store)),
+            _ => Err(Error::storage(&self.config.db, "không mở được")),
         }
     }
 
@@ -350,10 +401,40 @@ impl App {
         })
     }
 
+    /// A recorded draft rendered again from the data it was recorded with (when its files were
+    /// lost, or could not be written after the step was recorded).
+    pub fn draft(&mut self, case: &str, doc: &str) -> Result<Drafted> {
+        let (set, _, store) = self.read_parts()?;
+        let docs = store.documents(case)?;
+        let d = issue::find(&docs, case, doc)?;
+        let data =
+            DocData::from_stored(&format!("hồ sơ {case}, văn bản {}", d.doc), d.data.clone())?;
+        let issuance = Issuance {
+            number: None,
+            date: None,
+            today: d.drafted_on,
+            draft_mark: false,
+        };
+        let model = set.document(&d.template, &data, &issuance)?;
+        let draft = Draft {
+            template: d.template.clone(),
+            data: d.data.clone(),
+            files: render_all(&model, &issue::FORMATS, Profile::Standard)?,
+        };
+        Drafted::new(case, d.doc.clone(), draft)
+    }
+
     /// Issues a case's document: its number from the register, date fixed, final files kept.
-    pub fn issue(&mut self, case: &str, doc: &str, at: NaiveDate) -> Result<Issued> {
+    /// A date far ahead of today needs `allow_future`.
+    pub fn issue(
+        &mut self,
+        case: &str,
+        doc: &str,
+        at: NaiveDate,
+        allow_future: bool,
+    ) -> Result<Issued> {
         let (set, _, store) = self.parts()?;
-        issue::issue(set, store, case, doc, at)
+        issue::issue(set, store, case, doc, at, limit_ahead(allow_future))
     }
 
     /// Keeps a user's file in hồ sơ item `item`; returns its name in the hồ sơ.
@@ -369,10 +450,18 @@ impl App {
         archive::attach(engine, store, case, name, bytes, item, at)
     }
 
-    /// A case's hồ sơ as a BagIt ZIP.
+    /// A case's hồ sơ as a BagIt ZIP, from a store that passes its full check: an archive is
+    /// the copy that outlives the database, so it is never made from a damaged one.
     pub fn archive(&mut self, case: &str) -> Result<Vec<u8>> {
-        let (set, engine, store) = self.parts()?;
+        let (set, engine, store) = self.read_parts()?;
+        refuse_damaged(store)?;
         archive::build(set, engine, store, case)
+    }
+
+    /// Every problem of the store: SQLite's full integrity check, the foreign keys, and every
+    /// stored file against its SHA-256 (`hoso db check`).
+    pub fn check_store(&mut self) -> Result<Vec<String>> {
+        self.reader()?.check(true, true)
     }
 
     /// Checks an archive; needs neither templates nor the store.
@@ -380,14 +469,18 @@ impl App {
         archive::verify(bytes, Default::default())
     }
 
-    /// Restores a case from its archive, after it verifies.
+    /// Restores a case from its archive, after it verifies; the store is checked in full
+    /// afterwards.
     pub fn import(&mut self, bytes: &[u8]) -> Result<String> {
-        archive::import(self.store()?, bytes, Default::default())
+        let store = self.store()?;
+        let id = archive::import(store, bytes, Default::default())?;
+        refuse_damaged(store)?;
+        Ok(id)
     }
 
     /// Every case with its open steps.
     pub fn cases(&mut self) -> Result<Vec<CaseSummary>> {
-        let store = self.store()?;
+        let store = self.reader()?;
         store
             .cases()?
             .into_iter()
@@ -405,7 +498,7 @@ impl App {
 
     /// Where a case stands: steps, log, documents with their numbers.
     pub fn status(&mut self, id: &str) -> Result<CaseStatus> {
-        let store = self.store()?;
+        let store = self.reader()?;
         let case = store.case(id)?;
         let mut documents = Vec::new();
         for d in store.documents(id)? {
@@ -425,7 +518,7 @@ impl App {
 
     /// Deadlines of open steps, earliest first, each with its step's title.
     pub fn due(&mut self, before: Option<NaiveDate>) -> Result<Vec<DueItem>> {
-        let (_, engine, store) = self.parts()?;
+        let (_, engine, store) = self.read_parts()?;
         let rows = store.due(before)?;
         Ok(rows
             .into_iter()
@@ -477,6 +570,7 @@ impl App {
         req.signer = clean(&r.signer);
         req.recipients = r.recipients.iter().map(|x| clean(x)).collect();
         req.copies = r.copies;
+        req.not_after = limit_ahead(r.allow_future);
         register::take(self.store()?, &req)
     }
 
@@ -485,13 +579,12 @@ impl App {
         &mut self,
         province: &str,
         issuer: &str,
-        number: &str,
-        year: Option<i32>,
+        number: &register::Numbered,
         reason: &str,
         at: NaiveDate,
     ) -> Result<Entry> {
         let key = self.book_key(province, issuer)?;
-        register::void(self.store()?, &key, number, year, reason, at)
+        register::void(self.store()?, &key, number, reason, at)
     }
 
     /// The book, by agency id, by part of a name, or all of it.
@@ -505,7 +598,7 @@ impl App {
             (None, Some(part)) => Books::NameContains(part),
             (None, None) => Books::All,
         };
-        let entries = self.store()?.book(books, q.year)?;
+        let entries = self.reader()?.book(books, q.year)?;
         let hint = match (&q.province, &q.issuer) {
             (None, Some(i))
                 if entries.is_empty()

@@ -230,7 +230,7 @@ impl Demo<'_> {
         }
         let mut numbers = Vec::new();
         for doc in to_issue {
-            let issued = self.app.issue(&id, &doc, s.at)?;
+            let issued = self.app.issue(&id, &doc, s.at, false)?;
             let files = crate::app::issued_files(&id, &issued)?;
             self.documents += write_files(self.out, &files)?.len();
             numbers.push(issued.entry.symbol);

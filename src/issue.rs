@@ -198,6 +198,7 @@ pub fn issue(
     case: &str,
     doc: &str,
     at: NaiveDate,
+    not_after: Option<NaiveDate>,
 ) -> Result<Issued> {
     let c = store.case(case)?;
     let docs = store.documents(case)?;
@@ -214,7 +215,10 @@ pub fn issue(
     let attached = attached_to(set, store, &docs, target)?;
     let (entry, again) = match live_entry(store, target)? {
         Some(e) => (e, true),
-        None => (take_number(set, store, case, target, &attached, at)?, false),
+        None => (
+            take_number(set, store, case, target, &attached, at, not_after)?,
+            false,
+        ),
     };
     let files = final_files(set, store, &c, target, &attached, &entry, again)?;
     Ok(Issued {
@@ -235,6 +239,7 @@ fn take_number(
     target: &DocumentRow,
     attached: &[&DocumentRow],
     at: NaiveDate,
+    not_after: Option<NaiveDate>,
 ) -> Result<Entry> {
     if at < target.drafted_on {
         return Err(Error::Invalid(format!(
@@ -259,6 +264,7 @@ fn take_number(
     crate::store::testing::pause_point("issue.before_take");
     let mut req = Request::for_document(&model, at);
     req.document = Some((case.to_string(), target.doc.clone()));
+    req.not_after = not_after;
     register::take(store, &req)
 }
 

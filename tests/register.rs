@@ -302,8 +302,11 @@ fn issuing_numbers_a_draft_once_even_when_clerks_race() {
     hoso::register::void(
         &mut store,
         &hoso::register::BookKey(issuer),
-        "01",
-        None,
+        &hoso::register::Numbered {
+            number: "01".into(),
+            year: None,
+            secret: false,
+        },
         "Sai phạm vi khảo sát",
         chrono::NaiveDate::from_ymd_opt(2023, 2, 8).unwrap(),
     )

@@ -70,6 +70,9 @@ pub enum Command {
         /// Tệp ZIP lưu trữ.
         file: PathBuf,
     },
+    /// Cơ sở dữ liệu: kiểm tra toàn vẹn.
+    #[command(subcommand)]
+    Db(DbCommand),
     /// Các bước đang mở có hạn, sớm nhất trước.
     Due {
         /// Chỉ các hạn đến hết ngày này (YYYY-MM-DD).
@@ -79,6 +82,13 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = DueFormat::Text)]
         format: DueFormat,
     },
+}
+
+#[derive(Subcommand)]
+pub enum DbCommand {
+    /// Kiểm tra toàn bộ: cấu trúc SQLite, khóa ngoại, và từng tệp đã lưu so với mã SHA-256
+    /// ghi khi lưu; thoát 5 nếu có chỗ hỏng.
+    Check,
 }
 
 #[derive(Subcommand)]
@@ -179,6 +189,9 @@ pub enum RegisterCommand {
         /// Văn bản mật: có dãy số riêng.
         #[arg(long)]
         secret: bool,
+        /// Xác nhận một ngày quá 30 ngày sau hôm nay.
+        #[arg(long)]
+        allow_future: bool,
     },
     /// Thu hồi một số: số vẫn ở trong sổ, được đánh dấu, không bao giờ cấp lại.
     Void {
@@ -193,6 +206,9 @@ pub enum RegisterCommand {
         /// Năm của số.
         #[arg(long)]
         year: Option<i32>,
+        /// Số trong sổ văn bản mật (dãy số riêng của văn bản mật).
+        #[arg(long)]
+        secret: bool,
         /// Lý do thu hồi.
         #[arg(long)]
         reason: String,
@@ -272,6 +288,17 @@ pub enum DocCommand {
         #[arg(long)]
         pdf_a: bool,
     },
+    /// Kết xuất lại dự thảo đã ghi của một hồ sơ (khi tệp bị mất hoặc chưa ghi được), từ
+    /// đúng dữ liệu đã ghi, vào THƯ_MỤC/<hồ sơ>/du-thao/.
+    Draft {
+        /// Mã hồ sơ.
+        case: String,
+        /// Mã văn bản (hoso case status liệt kê) hoặc mã mẫu.
+        doc: String,
+        /// Thư mục ghi dự thảo.
+        #[arg(long, default_value = "hoso-out", value_name = "THƯ_MỤC")]
+        out: PathBuf,
+    },
     /// Ban hành một văn bản đã soạn của hồ sơ: số tiếp theo trong sổ của cơ quan, ngày cố
     /// định, DOCX và PDF chính thức (cùng văn bản kèm theo) ghi vào THƯ_MỤC/<hồ sơ>/. Ban
     /// hành lại cho đúng số và tệp cũ.
@@ -286,6 +313,9 @@ pub enum DocCommand {
         /// Thư mục ghi văn bản chính thức.
         #[arg(long, default_value = "hoso-out", value_name = "THƯ_MỤC")]
         out: PathBuf,
+        /// Xác nhận một ngày quá 30 ngày sau hôm nay.
+        #[arg(long)]
+        allow_future: bool,
     },
 }
 

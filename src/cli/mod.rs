@@ -90,6 +90,10 @@ pub fn run(cli: Cli) -> Result<Shown> {
             Ok(format!("{id}\n").into())
         }
         Command::Due { before, format } => Ok(output::due(&app.due(before)?, format).into()),
+        Command::Db(args::DbCommand::Check) => {
+            let problems = app.check_store()?;
+            Ok(output::store_checked(&app.config().db, &problems))
+        }
     }
 }
 
@@ -153,8 +157,27 @@ fn doc(app: &mut App, c: args::DocCommand) -> Result<Shown> {
                 .collect();
             Ok(output::paths(&app::write_files(Path::new(""), &files)?).into())
         }
-        D::Issue { case, doc, at, out } => {
-            let issued = app.issue(&case, &doc, at.unwrap_or_else(today))?;
+        D::Draft { case, doc, out } => {
+            let d = app.draft(&case, &doc)?;
+            let written = app::write_files(&out, &d.files)?;
+            Ok(output::advanced(
+                &app::Advanced {
+                    drafted: Vec::new(),
+                    opened: Vec::new(),
+                    linked: None,
+                },
+                &[(d.doc, written)],
+            )
+            .into())
+        }
+        D::Issue {
+            case,
+            doc,
+            at,
+            out,
+            allow_future,
+        } => {
+            let issued = app.issue(&case, &doc, at.unwrap_or_else(today), allow_future)?;
             let written = app::write_files(&out, &app::issued_files(&case, &issued)?)?;
             Ok(output::issued(&issued, &written).into())
         }
@@ -244,7 +267,17 @@ fn case(app: &mut App, c: args::CaseCommand) -> Result<Shown> {
                 )?;
             let mut written = Vec::new();
             for d in &advanced.drafted {
-                written.push((d.doc.clone(), app::write_files(&out, &d.files)?));
+                // The step is recorded: a draft that cannot be written now can be later.
+                let files = app::write_files(&out, &d.files).map_err(|e| Error::Io {
+                    path: out.clone(),
+                    message: format!(
+                        "{e}. Bước `{step}` đã được ghi; ghi lại dự thảo bằng \
+                             `hoso doc draft {id} {} --out {}`",
+                        d.doc,
+                        out.display()
+                    ),
+                })?;
+                written.push((d.doc.clone(), files));
             }
             Ok(output::advanced(&advanced, &written).into())
         }
@@ -265,6 +298,7 @@ fn register(app: &mut App, c: args::RegisterCommand) -> Result<Shown> {
             recipients,
             copies,
             secret,
+            allow_future,
         } => {
             let entry = app.take(&TakeRequest {
                 province,
@@ -277,6 +311,7 @@ fn register(app: &mut App, c: args::RegisterCommand) -> Result<Shown> {
                 recipients,
                 copies,
                 secret,
+                allow_future,
             })?;
             Ok(format!("{}\n", entry.symbol).into())
         }
@@ -285,14 +320,19 @@ fn register(app: &mut App, c: args::RegisterCommand) -> Result<Shown> {
             province,
             issuer,
             year,
+            secret,
             reason,
             at,
         } => {
+            let which = hoso::register::Numbered {
+                number,
+                year,
+                secret,
+            };
             let e = app.void(
                 &province,
                 &issuer,
-                &number,
-                year,
+                &which,
                 &reason,
                 at.unwrap_or_else(today),
             )?;

@@ -257,6 +257,22 @@ pub fn book(
     })
 }
 
+/// `hoso db check`: sound, or every problem and exit 5.
+pub fn store_checked(db: &Path, problems: &[String]) -> Shown {
+    if problems.is_empty() {
+        return format!("{}: toàn vẹn\n", db.display()).into();
+    }
+    Shown {
+        stdout: problems.iter().map(|p| format!("{p}\n")).collect(),
+        notes: vec![format!(
+            "{}: {} chỗ hỏng; khôi phục từ bản sao lưu gần nhất (hoặc `sqlite3 TỆP .recover`)",
+            db.display(),
+            problems.len()
+        )],
+        code: exit::STORAGE,
+    }
+}
+
 /// `hoso workflow check`: the text, and how many problems it lists.
 pub fn checked(checks: &[FileCheck]) -> (String, usize) {
     let mut s = String::new();

@@ -119,6 +119,32 @@ fn date_arg(s: &str) -> std::result::Result<NaiveDate, cel::ExecutionError> {
 /// to workflow authors: `months_between(from, to)` (whole months) and `evaluation_end(at)` (the
 /// 31/10 that closes the rating year HD 22 counts from 01/11).
 pub fn holds(expr: &str, case: &Value, inputs: &Value, at: NaiveDate) -> Result<bool> {
+    // The check refuses conditions that could run long (nested comprehensions, very long
+    // expressions); a definition loaded without it, or data that makes a list huge, still gets
+    // no more than GUARD_TIME: the evaluation runs apart and is abandoned when it overruns.
+    if let Some(problem) = crate::workflow::check::expression_error(expr) {
+        return Err(Error::Invalid(format!("điều kiện `{expr}`: {problem}")));
+    }
+    let (expr_owned, case, inputs) = (expr.to_string(), case.clone(), inputs.clone());
+    let (send, receive) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("cel".into())
+        .spawn(move || {
+            let _ = send.send(evaluate(&expr_owned, &case, &inputs, at));
+        })
+        .map_err(|e| Error::Invalid(format!("điều kiện `{expr}`: {e}")))?;
+    receive.recv_timeout(GUARD_TIME).unwrap_or_else(|_| {
+        Err(Error::Invalid(format!(
+            "điều kiện `{expr}` chạy quá {} giây; sửa điều kiện trong quy trình",
+            GUARD_TIME.as_secs()
+        )))
+    })
+}
+
+/// The longest a condition may take to evaluate.
+pub const GUARD_TIME: std::time::Duration = std::time::Duration::from_secs(5);
+
+fn evaluate(expr: &str, case: &Value, inputs: &Value, at: NaiveDate) -> Result<bool> {
     let program =
         cel::Program::compile(expr).map_err(|e| Error::Invalid(format!("`{expr}`: {e}")))?;
     let mut ctx = cel::Context::default();

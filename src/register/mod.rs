@@ -29,6 +29,17 @@ pub struct Request<'a> {
     pub copies: Option<u32>,
     /// The case document the number is for: (case, document id).
     pub document: Option<(String, String)>,
+    /// The latest date a number may carry without the văn thư confirming it: a mistyped year
+    /// would otherwise set the book's date floor for the rest of the year.
+    pub not_after: Option<NaiveDate>,
+}
+
+/// How far ahead of today a number may be dated without confirmation.
+pub const DAYS_AHEAD: u64 = 30;
+
+/// The latest date a number may carry on `today` unless confirmed.
+pub fn not_after(today: NaiveDate) -> Option<NaiveDate> {
+    today.checked_add_days(chrono::Days::new(DAYS_AHEAD))
 }
 
 impl<'a> Request<'a> {
@@ -63,6 +74,7 @@ impl<'a> Request<'a> {
                 .collect(),
             copies: None,
             document: None,
+            not_after: None,
         }
     }
 
@@ -90,7 +102,21 @@ impl<'a> Request<'a> {
     }
 }
 
+/// Which entry of a book to withdraw: "05" or "05/QĐ-UBND", in a year, in the book of secret
+/// documents (their own series, Điều 15.2) or the ordinary one.
+#[derive(Debug, Clone)]
+pub struct Numbered {
+    pub number: String,
+    pub year: Option<i32>,
+    pub secret: bool,
+}
+
 impl Entry {
+    /// A secret document's entry: numbered in the separate series of văn bản mật.
+    pub fn is_secret(&self) -> bool {
+        self.series.starts_with("mật")
+    }
+
     /// "Quyết định", "Công văn": the type as the book names it.
     pub fn kind_name(&self) -> String {
         kind::find(&self.kind).map_or_else(|| self.kind.clone(), DocKind::name)
@@ -132,6 +158,15 @@ pub fn take(store: &mut dyn Store, req: &Request) -> Result<Entry> {
         .numbering
         .series(req.issuer.family, req.kind, req.secret, req.at)
         .map_err(|m| Error::Invalid(format!("{issuer}: {m}")))?;
+    if let Some(limit) = req.not_after
+        && req.at > limit
+    {
+        return Err(Error::Invalid(format!(
+            "ngày {} quá xa trong tương lai (quá {DAYS_AHEAD} ngày sau hôm nay): số lấy với ngày \
+             đó sẽ chặn mọi số ngày sớm hơn của sổ; nếu đúng ngày ấy, thêm --allow-future",
+            req.at.format("%d/%m/%Y")
+        )));
+    }
     let mut tx = store.begin()?;
     // Two clerks issuing the same document at once: the second finds the first's number.
     if let Some((case, doc)) = &req.document
@@ -140,7 +175,8 @@ pub fn take(store: &mut dyn Store, req: &Request) -> Result<Entry> {
         return Ok(e);
     }
     let last = tx.last_in_series(&issuer, &series.period, &series.name)?;
-    if let Some(last) = &last
+    // Numbers follow dates; a withdrawn number's date does not count.
+    if let Some(last) = tx.last_live_in_series(&issuer, &series.period, &series.name)?
         && last.on_date > req.at
     {
         return Err(Error::Invalid(format!(
@@ -183,24 +219,35 @@ pub fn take(store: &mut dyn Store, req: &Request) -> Result<Entry> {
 pub fn void(
     store: &mut dyn Store,
     issuer: &BookKey,
-    number: &str,
-    year: Option<i32>,
+    number: &Numbered,
     reason: &str,
     on: NaiveDate,
 ) -> Result<Entry> {
+    let Numbered {
+        number,
+        year,
+        secret,
+    } = number;
+    let (number, year) = (number.as_str(), *year);
     if reason.trim().is_empty() {
         return Err(Error::Usage("--reason: cần nói lý do thu hồi số".into()));
     }
     let candidates: Vec<Entry> = store
         .book(Books::Of(issuer), year)?
         .into_iter()
+        .filter(|e| e.is_secret() == *secret)
         .filter(|e| e.symbol == number || number.parse::<u32>().is_ok_and(|n| n == e.number))
         .collect();
     let e = match candidates.as_slice() {
         [e] => e,
         [] => {
             return Err(Error::NotFound(format!(
-                "sổ của `{issuer}` không có số `{number}`{}",
+                "sổ {} của `{issuer}` không có số `{number}`{}",
+                if *secret {
+                    "văn bản mật"
+                } else {
+                    "văn bản thường"
+                },
                 year.map(|y| format!(" năm {y}")).unwrap_or_default()
             )));
         }
@@ -257,6 +304,11 @@ impl Entry {
                 .map(|c| format!("Hồ sơ {c}"))
                 .unwrap_or_default(),
         };
+        let note = match (self.is_secret(), note.is_empty()) {
+            (true, true) => "Văn bản mật".to_string(),
+            (true, false) => format!("Văn bản mật; {note}"),
+            (false, _) => note,
+        };
         [
             self.symbol.clone(),
             self.on_date.format("%d/%m/%Y").to_string(),
@@ -283,11 +335,18 @@ pub fn docx(entries: &[Entry], year: Option<i32>) -> Result<Vec<u8>> {
         year.map(|y| format!(" NĂM {y}")).unwrap_or_default()
     );
     let columns: Vec<(&str, f32)> = BOOK_COLUMNS.iter().copied().zip(WIDTHS).collect();
-    // One book an issuing body; the list is ordered by issuer.
+    // One book an issuing body, its secret documents in a book of their own.
     let mut sections: Vec<crate::render::book::Section> = Vec::new();
-    for e in entries {
-        if sections.last().is_none_or(|(name, _)| *name != e.issuer.0) {
-            sections.push((e.issuer.0.clone(), Vec::new()));
+    let mut ordered: Vec<&Entry> = entries.iter().collect();
+    ordered.sort_by_key(|e| (e.issuer.clone(), e.is_secret()));
+    for e in ordered {
+        let name = if e.is_secret() {
+            format!("{} — văn bản mật", e.issuer)
+        } else {
+            e.issuer.0.clone()
+        };
+        if sections.last().is_none_or(|(n, _)| *n != name) {
+            sections.push((name, Vec::new()));
         }
         if let Some((_, rows)) = sections.last_mut() {
             rows.push(e.book_row().to_vec());
@@ -345,6 +404,14 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn n(number: &str, year: Option<i32>) -> Numbered {
+        Numbered {
+            number: number.into(),
+            year,
+            secret: false,
+        }
     }
 
     fn req<'a>(i: &'a Issuer, kind: &str, at: &str) -> Request<'a> {
@@ -450,13 +517,20 @@ mod tests {
         take(&mut s, &req(&bcd, "quyet-dinh", "2026-03-01")).unwrap();
         let key = BookKey::of(&ub);
         let part = BookKey("ĐẮK MAR".into());
-        assert!(void(&mut s, &part, "01", None, "x", d("2026-03-02")).is_err());
-        let v = void(&mut s, &key, "01", Some(2026), "ký nhầm", d("2026-03-02")).unwrap();
+        assert!(void(&mut s, &part, &n("01", None), "x", d("2026-03-02")).is_err());
+        let v = void(
+            &mut s,
+            &key,
+            &n("01", Some(2026)),
+            "ký nhầm",
+            d("2026-03-02"),
+        )
+        .unwrap();
         assert_eq!(
             (v.void_reason.as_deref(), &v.issuer),
             (Some("ký nhầm"), &key)
         );
-        let again = void(&mut s, &key, "01/QĐ-UBND", None, "x", d("2026-03-02"));
+        let again = void(&mut s, &key, &n("01/QĐ-UBND", None), "x", d("2026-03-02"));
         assert!(again.unwrap_err().to_string().contains("đã bị thu hồi"));
         let n = take(&mut s, &req(&ub, "quyet-dinh", "2026-03-02")).unwrap();
         assert_eq!(n.number, 2);

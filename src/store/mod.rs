@@ -224,6 +224,10 @@ pub trait Store {
     fn entry(&self, id: i64) -> Result<Entry>;
     /// The books, in the order numbers were given; `year` is the year of the entry's date.
     fn book(&self, which: Books, year: Option<i32>) -> Result<Vec<Entry>>;
+    /// Problems of the stored data: the database's own structure (`full`: every page, index
+    /// and constraint; otherwise the cheap checks) and, with `files`, every stored file against
+    /// the SHA-256 recorded with it. Empty when all is sound.
+    fn check(&self, full: bool, files: bool) -> Result<Vec<String>>;
     /// Starts a write transaction. Writers are serialised: a second one waits for the first
     /// (up to the backend's timeout) instead of failing. Dropping it without
     /// [`StoreTx::commit`] writes nothing.
@@ -243,6 +247,14 @@ pub trait StoreTx {
     fn record_step(&mut self, c: &StepChange) -> Result<Vec<String>>;
     /// The highest-numbered entry of one series.
     fn last_in_series(
+        &mut self,
+        issuer: &BookKey,
+        period: &str,
+        series: &str,
+    ) -> Result<Option<Entry>>;
+    /// The highest-numbered entry of one series that is not withdrawn: the date later numbers
+    /// must not precede (a withdrawn mistake does not block the book).
+    fn last_live_in_series(
         &mut self,
         issuer: &BookKey,
         period: &str,

@@ -107,11 +107,32 @@ CREATE TABLE files (
 pub struct SqliteStore {
     conn: Connection,
     path: PathBuf,
+    /// The cheap check ran and passed; a store that fails it takes no write.
+    checked: bool,
 }
 
-/// A failed statement, naming the database.
+/// What to tell a person whose database is damaged.
+const RECOVER: &str = "cơ sở dữ liệu bị hỏng, không ghi gì thêm. Chạy `hoso db check` để xem \
+     chỗ hỏng; khôi phục từ bản sao lưu gần nhất (hoặc `sqlite3 TỆP .recover`) rồi làm lại";
+
+/// A failed statement, naming the database and, where SQLite's words would mislead, saying
+/// what happened in the user's terms.
 fn db_err(path: &Path) -> impl Fn(rusqlite::Error) -> Error + '_ {
     move |e| match &e {
+        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::DiskFull => {
+            Error::storage(
+                path,
+                "ổ đĩa đầy (hoặc cơ sở dữ liệu đạt giới hạn kích thước): không có gì được ghi; \
+                 giải phóng chỗ trống rồi làm lại",
+            )
+        }
+        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ReadOnly => {
+            Error::storage(
+                path,
+                "cơ sở dữ liệu chỉ đọc được (ổ đĩa chỉ đọc hoặc không có quyền ghi): lệnh này \
+                 cần ghi",
+            )
+        }
         rusqlite::Error::SqliteFailure(f, _)
             if f.code == rusqlite::ErrorCode::DatabaseCorrupt
                 || f.code == rusqlite::ErrorCode::NotADatabase =>
@@ -213,6 +234,56 @@ fn case_by_id(conn: &Connection, id: &str) -> rusqlite::Result<Option<CaseRow>> 
 }
 
 impl SqliteStore {
+    /// Opens a store only to read it: a command that only reads works on a read-only disk or
+    /// from an account that may not write there, and never creates or migrates a database. A
+    /// missing file reads as an empty store. When SQLite cannot make the WAL's shared-memory
+    /// file beside a read-only database, the file is read as immutable: nobody can be writing
+    /// it from there.
+    pub fn open_read_only(path: &Path) -> Result<SqliteStore> {
+        use rusqlite::OpenFlags;
+        let err = db_err(path);
+        if !path.exists() {
+            let mut conn = Connection::open_in_memory().map_err(&err)?;
+            let tx = conn.transaction().map_err(&err)?;
+            for m in MIGRATIONS {
+                tx.execute_batch(m).map_err(&err)?;
+            }
+            tx.commit().map_err(&err)?;
+            return Ok(SqliteStore {
+                conn,
+                path: path.to_path_buf(),
+                checked: false,
+            });
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI;
+        let uri = |extra: &str| {
+            let mut u = String::from("file:");
+            for b in path.to_string_lossy().bytes() {
+                match b {
+                    b'%' | b'?' | b'#' => u.push_str(&format!("%{b:02X}")),
+                    _ => u.push(b as char),
+                }
+            }
+            format!("{u}?mode=ro{extra}")
+        };
+        let readable = |c: Connection| -> rusqlite::Result<Connection> {
+            c.busy_timeout(std::time::Duration::from_secs(30))?;
+            c.query_row("SELECT COUNT(*) FROM sqlite_schema", [], |r| {
+                r.get::<_, i64>(0)
+            })?;
+            Ok(c)
+        };
+        let conn = Connection::open_with_flags(uri(""), flags)
+            .and_then(readable)
+            .or_else(|_| Connection::open_with_flags(uri("&immutable=1"), flags).and_then(readable))
+            .map_err(&err)?;
+        Ok(SqliteStore {
+            conn,
+            path: path.to_path_buf(),
+            checked: false,
+        })
+    }
+
     /// Opens (creating if needed) a store and brings its schema up to date.
     pub fn open(path: &Path) -> Result<SqliteStore> {
         let err = db_err(path);
@@ -235,6 +306,7 @@ impl SqliteStore {
             return Ok(SqliteStore {
                 conn,
                 path: path.to_path_buf(),
+                checked: false,
             });
         }
         // Read again inside the write transaction, so two processes opening the same new file
@@ -252,7 +324,73 @@ impl SqliteStore {
         Ok(SqliteStore {
             conn,
             path: path.to_path_buf(),
+            checked: false,
         })
+    }
+
+    /// SQLite's own verdict: `quick_check` (pages, records, NOT NULL and CHECK constraints)
+    /// plus `integrity_check` of the register, whose index decides which number comes next —
+    /// a stale index there would give a number twice. `full`: `integrity_check` of it all and
+    /// the foreign keys.
+    fn sqlite_problems(&self, full: bool) -> Result<Vec<String>> {
+        let rows = |sql: &str| -> Result<Vec<String>> {
+            let mut st = self.conn.prepare(sql).map_err(self.err())?;
+            st.query_map([], |r| {
+                let v: rusqlite::types::Value = r.get(0)?;
+                Ok(match v {
+                    rusqlite::types::Value::Text(s) => s,
+                    other => format!("{other:?}"),
+                })
+            })
+            .map_err(self.err())?
+            .collect::<rusqlite::Result<Vec<String>>>()
+            .map_err(self.err())
+        };
+        let mut found = Vec::new();
+        let checks: &[&str] = if full {
+            &["PRAGMA integrity_check"]
+        } else {
+            &["PRAGMA quick_check", "PRAGMA integrity_check(register)"]
+        };
+        for sql in checks {
+            found.extend(rows(sql)?.into_iter().filter(|r| r != "ok"));
+        }
+        if full {
+            let mut st = self
+                .conn
+                .prepare("PRAGMA foreign_key_check")
+                .map_err(self.err())?;
+            let fk: Vec<String> = st
+                .query_map([], |r| {
+                    Ok(format!(
+                        "khóa ngoại hỏng: bảng {} dòng {:?} trỏ tới {}",
+                        r.get::<_, String>(0)?,
+                        r.get::<_, Option<i64>>(1)?,
+                        r.get::<_, String>(2)?
+                    ))
+                })
+                .map_err(self.err())?
+                .collect::<rusqlite::Result<_>>()
+                .map_err(self.err())?;
+            found.extend(fk);
+        }
+        Ok(found)
+    }
+
+    /// Once per open store, before its first write: the cheap check, or a refusal to write.
+    fn check_before_writing(&mut self) -> Result<()> {
+        if self.checked {
+            return Ok(());
+        }
+        let problems = self.sqlite_problems(false)?;
+        if let Some(first) = problems.first() {
+            return Err(Error::corrupt(
+                self.location(),
+                format!("{RECOVER} ({first})"),
+            ));
+        }
+        self.checked = true;
+        Ok(())
     }
 
     fn err(&self) -> impl Fn(rusqlite::Error) -> Error + '_ {
@@ -424,7 +562,37 @@ impl Store for SqliteStore {
             .map_err(self.err())
     }
 
+    fn check(&self, full: bool, files: bool) -> Result<Vec<String>> {
+        let mut problems = self.sqlite_problems(full)?;
+        if !problems.is_empty() || !files {
+            return Ok(problems);
+        }
+        let mut st = self
+            .conn
+            .prepare("SELECT case_id, name, sha256, bytes FROM files ORDER BY case_id, name")
+            .map_err(self.err())?;
+        let mut rows = st.query([]).map_err(self.err())?;
+        while let Some(r) = rows.next().map_err(self.err())? {
+            let (case, name, sha): (String, String, String) = (
+                r.get(0).map_err(self.err())?,
+                r.get(1).map_err(self.err())?,
+                r.get(2).map_err(self.err())?,
+            );
+            let bytes = r.get_ref(3).map_err(self.err())?;
+            let bytes = bytes
+                .as_blob()
+                .map_err(|e| Error::corrupt(format!("hồ sơ {case}, tệp {name}"), e))?;
+            if crate::fsutil::sha256_hex(bytes) != sha {
+                problems.push(format!(
+                    "hồ sơ {case}, tệp {name}: không còn khớp SHA-256 đã ghi khi lưu"
+                ));
+            }
+        }
+        Ok(problems)
+    }
+
     fn begin(&mut self) -> Result<Box<dyn StoreTx + '_>> {
+        self.check_before_writing()?;
         let path = self.path.clone();
         let tx = self
             .conn
@@ -604,6 +772,26 @@ impl StoreTx for SqliteTx<'_> {
                 &format!(
                     "SELECT {ENTRY_COLUMNS} FROM register
                      WHERE issuer = ?1 AND period = ?2 AND series = ?3 ORDER BY number DESC LIMIT 1"
+                ),
+                params![issuer.0, period, series],
+                entry_row,
+            )
+            .optional()
+            .map_err(self.err())
+    }
+
+    fn last_live_in_series(
+        &mut self,
+        issuer: &BookKey,
+        period: &str,
+        series: &str,
+    ) -> Result<Option<Entry>> {
+        self.tx
+            .query_row(
+                &format!(
+                    "SELECT {ENTRY_COLUMNS} FROM register
+                     WHERE issuer = ?1 AND period = ?2 AND series = ?3 AND voided_on IS NULL
+                     ORDER BY number DESC LIMIT 1"
                 ),
                 params![issuer.0, period, series],
                 entry_row,

@@ -60,9 +60,65 @@ pub fn rule_error(rule: &str) -> Option<String> {
         .map(|e| e.to_string())
 }
 
-/// Checks a CEL expression compiles; the message gives the place inside the expression
-/// ("1:17: mismatched input '<EOF>'") without the parser's list of expected tokens.
+/// The longest condition a definition may hold.
+pub const MAX_EXPRESSION: usize = 2000;
+
+/// How deep comprehension macros (`all`, `exists`, `exists_one`, `map`, `filter`) may nest: one
+/// level covers "every criterion is met"; nesting multiplies the work by each list's length
+/// and a few nested ones over small lists run for minutes.
+pub const MAX_MACRO_NESTING: usize = 1;
+
+/// The deepest nesting of comprehension macros in a CEL expression, outside string literals.
+pub fn macro_nesting(expr: &str) -> usize {
+    const MACROS: [&str; 5] = [".all(", ".exists(", ".exists_one(", ".map(", ".filter("];
+    // The parenthesis depth at which each open macro call began.
+    let mut open: Vec<usize> = Vec::new();
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let mut quote: Option<char> = None;
+    let mut chars = expr.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match (quote, c) {
+            (Some(_), '\\') => {
+                chars.next();
+            }
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '(') => {
+                depth += 1;
+                if MACROS.iter().any(|m| expr[..=i].ends_with(m)) {
+                    open.push(depth);
+                    deepest = deepest.max(open.len());
+                }
+            }
+            (None, ')') => {
+                if open.last() == Some(&depth) {
+                    open.pop();
+                }
+                depth = depth.saturating_sub(1);
+            }
+            _ => {}
+        }
+    }
+    deepest
+}
+
+/// Checks a CEL expression compiles and is bounded; the message gives the place inside the
+/// expression ("1:17: mismatched input '<EOF>'") without the parser's list of expected tokens.
 pub fn expression_error(expr: &str) -> Option<String> {
+    if expr.len() > MAX_EXPRESSION {
+        return Some(format!(
+            "the expression is {} characters long (at most {MAX_EXPRESSION})",
+            expr.len()
+        ));
+    }
+    let nesting = macro_nesting(expr);
+    if nesting > MAX_MACRO_NESTING {
+        return Some(format!(
+            "comprehensions (all, exists, map, filter) nested {nesting} deep (at most \
+             {MAX_MACRO_NESTING}): the evaluation could run for minutes"
+        ));
+    }
     let e = cel::Program::compile(expr).err()?.to_string();
     let first = e.lines().next().unwrap_or("syntax error");
     let first = first.strip_prefix("ERROR: <input>:").unwrap_or(first);
@@ -412,6 +468,24 @@ mod tests {
             None
         );
         assert!(rule_error("FREQ=SOMETIMES").is_some());
+    }
+
+    #[test]
+    fn nested_comprehensions_are_refused() {
+        assert_eq!(macro_nesting("inputs.tieu_chi.all(t, t.dat)"), 1);
+        assert_eq!(
+            macro_nesting("[1,2].all(a, [3].exists(b, a < b)) && [4].all(c, c > 0)"),
+            2
+        );
+        assert_eq!(macro_nesting("'x.all(' == case.a"), 0, "inside a string");
+        let bomb = "[1,2,3,4,5,6,7,8,9,10].all(a, [1,2,3,4,5,6,7,8,9,10].all(b, \
+                    [1,2,3,4,5,6,7,8,9,10].all(c, a + b + c > 0)))";
+        assert!(expression_error(bomb).unwrap().contains("nested 3 deep"));
+        assert!(
+            expression_error(&"1 + ".repeat(600))
+                .unwrap()
+                .contains("characters long")
+        );
     }
 
     #[test]

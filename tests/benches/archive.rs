@@ -48,7 +48,7 @@ fn bench(c: &mut Criterion) {
             })
             .unwrap();
         for d in advanced.drafted {
-            app.issue(case, &d.doc, at).unwrap();
+            app.issue(case, &d.doc, at, false).unwrap();
         }
         at = at + Days::new(7);
     }
