@@ -18,19 +18,7 @@ fn stdout(o: &Output) -> String {
 }
 
 fn take(db: &Path, at: &str, extra: &[&str]) -> Output {
-    hoso_with(db)
-        .args([
-            "register",
-            "take",
-            "--province",
-            "kon-tum",
-            "--issuer",
-            "bcd-tinh",
-        ])
-        .args(["--type", "cong-van", "--unit", "NC", "--at", at])
-        .args(extra)
-        .output()
-        .unwrap()
+    take_cong_van(db, at).args(extra).output().unwrap()
 }
 
 fn symbol(o: &Output) -> String {

@@ -14,25 +14,11 @@ fn hoso(db: &Path) -> Command {
     hoso_with(db)
 }
 
-/// `register take` for the Kon Tum steering committee's công văn ("NN/BCĐ-NC").
+/// `register take` for the Kon Tum steering committee's công văn ("NN/BCĐ-NC"), with a
+/// trích yếu that needs escaping.
 fn take(db: &Path, at: &str) -> Command {
-    let mut c = hoso(db);
-    c.args([
-        "register",
-        "take",
-        "--province",
-        "kon-tum",
-        "--issuer",
-        "bcd-tinh",
-        "--type",
-        "cong-van",
-        "--unit",
-        "NC",
-        "--summary",
-        "V/v báo cáo mô hình “Tốt” & <khác>",
-        "--at",
-        at,
-    ]);
+    let mut c = take_cong_van(db, at);
+    c.args(["--summary", "V/v báo cáo mô hình “Tốt” & <khác>"]);
     c
 }
 

@@ -88,21 +88,13 @@ fn each_outcome_has_its_exit_code() {
         assert!(stderr(&o).starts_with("hoso: "), "{}", stderr(&o));
     }
     // 4: a conflict — a number withdrawn twice.
-    let take = |at: &str| {
-        hoso_with(&db)
-            .args([
-                "register",
-                "take",
-                "--province",
-                "kon-tum",
-                "--issuer",
-                "bcd-tinh",
-            ])
-            .args(["--type", "cong-van", "--unit", "NC", "--at", at])
+    assert!(
+        take_cong_van(&db, "2026-03-02")
             .output()
             .unwrap()
-    };
-    assert!(take("2026-03-02").status.success());
+            .status
+            .success()
+    );
     let void = || {
         hoso_with(&db)
             .args([

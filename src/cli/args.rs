@@ -158,41 +158,7 @@ pub enum CaseCommand {
 #[derive(Subcommand)]
 pub enum RegisterCommand {
     /// Lấy số tiếp theo cho văn bản làm ngoài hoso (công văn viết tay); in số và ký hiệu.
-    Take {
-        /// Tỉnh có tệp cơ quan.
-        #[arg(long)]
-        province: String,
-        /// Mã cơ quan trong tệp tỉnh.
-        #[arg(long)]
-        issuer: String,
-        /// Loại văn bản: mã (quyet-dinh, cong-van, …) hoặc chữ viết tắt (QĐ, TTr).
-        #[arg(long = "type")]
-        kind: String,
-        /// Ngày văn bản (YYYY-MM-DD); mặc định hôm nay.
-        #[arg(long, value_parser = parse_date, value_name = "NGÀY")]
-        at: Option<NaiveDate>,
-        /// Trích yếu nội dung.
-        #[arg(long, default_value = "")]
-        summary: String,
-        /// Đơn vị soạn thảo: nhóm cuối của ký hiệu công văn ("NC" trong "2389/BCĐ-NC").
-        #[arg(long)]
-        unit: Option<String>,
-        /// Người ký.
-        #[arg(long, default_value = "")]
-        signer: String,
-        /// Một nơi nhận; lặp lại cho mỗi nơi.
-        #[arg(long = "recipient")]
-        recipients: Vec<String>,
-        /// Số lượng bản.
-        #[arg(long)]
-        copies: Option<u32>,
-        /// Văn bản mật: có dãy số riêng.
-        #[arg(long)]
-        secret: bool,
-        /// Xác nhận một ngày quá 30 ngày sau hôm nay.
-        #[arg(long)]
-        allow_future: bool,
-    },
+    Take(TakeArgs),
     /// Thu hồi một số: số vẫn ở trong sổ, được đánh dấu, không bao giờ cấp lại.
     Void {
         /// "05", hoặc đủ số và ký hiệu "05/QĐ-UBND" khi nhiều dãy có số 05.
@@ -234,6 +200,62 @@ pub enum RegisterCommand {
         #[arg(long, value_name = "TỆP")]
         out: Option<PathBuf>,
     },
+}
+
+#[derive(clap::Args)]
+pub struct TakeArgs {
+    /// Tỉnh có tệp cơ quan.
+    #[arg(long)]
+    province: String,
+    /// Mã cơ quan trong tệp tỉnh.
+    #[arg(long)]
+    issuer: String,
+    /// Loại văn bản: mã (quyet-dinh, cong-van, …) hoặc chữ viết tắt (QĐ, TTr).
+    #[arg(long = "type")]
+    kind: String,
+    /// Ngày văn bản (YYYY-MM-DD); mặc định hôm nay.
+    #[arg(long, value_parser = parse_date, value_name = "NGÀY")]
+    at: Option<NaiveDate>,
+    /// Trích yếu nội dung.
+    #[arg(long, default_value = "")]
+    summary: String,
+    /// Đơn vị soạn thảo: nhóm cuối của ký hiệu công văn ("NC" trong "2389/BCĐ-NC").
+    #[arg(long)]
+    unit: Option<String>,
+    /// Người ký.
+    #[arg(long, default_value = "")]
+    signer: String,
+    /// Một nơi nhận; lặp lại cho mỗi nơi.
+    #[arg(long = "recipient")]
+    recipients: Vec<String>,
+    /// Số lượng bản.
+    #[arg(long)]
+    copies: Option<u32>,
+    /// Văn bản mật: có dãy số riêng.
+    #[arg(long)]
+    secret: bool,
+    /// Xác nhận một ngày quá 30 ngày sau hôm nay.
+    #[arg(long)]
+    allow_future: bool,
+}
+
+impl TakeArgs {
+    /// The request, dated today when no date is given.
+    pub fn request(self, today: NaiveDate) -> hoso::app::TakeRequest {
+        hoso::app::TakeRequest {
+            province: self.province,
+            issuer: self.issuer,
+            kind: self.kind,
+            at: self.at.unwrap_or(today),
+            summary: self.summary,
+            unit: self.unit,
+            signer: self.signer,
+            recipients: self.recipients,
+            copies: self.copies,
+            secret: self.secret,
+            allow_future: self.allow_future,
+        }
+    }
 }
 
 #[derive(Subcommand)]

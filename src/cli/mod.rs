@@ -7,7 +7,7 @@ mod output;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use hoso::app::{self, App, BookQuery, Config, TakeRequest};
+use hoso::app::{self, App, BookQuery, Config};
 use hoso::error::{Error, Result, exit};
 use hoso::fsutil::{LIMIT_ARCHIVE, LIMIT_ATTACHMENT, LIMIT_DATA, read_input, read_input_text};
 use hoso::render::{Format, pdf::Profile};
@@ -287,32 +287,8 @@ fn case(app: &mut App, c: args::CaseCommand) -> Result<Shown> {
 fn register(app: &mut App, c: args::RegisterCommand) -> Result<Shown> {
     use args::RegisterCommand as R;
     match c {
-        R::Take {
-            province,
-            issuer,
-            kind,
-            at,
-            summary,
-            unit,
-            signer,
-            recipients,
-            copies,
-            secret,
-            allow_future,
-        } => {
-            let entry = app.take(&TakeRequest {
-                province,
-                issuer,
-                kind,
-                at: at.unwrap_or_else(today),
-                summary,
-                unit,
-                signer,
-                recipients,
-                copies,
-                secret,
-                allow_future,
-            })?;
+        R::Take(t) => {
+            let entry = app.take(&t.request(today()))?;
             Ok(format!("{}\n", entry.symbol).into())
         }
         R::Void {

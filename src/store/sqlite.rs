@@ -767,17 +767,7 @@ impl StoreTx for SqliteTx<'_> {
         period: &str,
         series: &str,
     ) -> Result<Option<Entry>> {
-        self.tx
-            .query_row(
-                &format!(
-                    "SELECT {ENTRY_COLUMNS} FROM register
-                     WHERE issuer = ?1 AND period = ?2 AND series = ?3 ORDER BY number DESC LIMIT 1"
-                ),
-                params![issuer.0, period, series],
-                entry_row,
-            )
-            .optional()
-            .map_err(self.err())
+        self.last_entry(issuer, period, series, false)
     }
 
     fn last_live_in_series(
@@ -786,18 +776,7 @@ impl StoreTx for SqliteTx<'_> {
         period: &str,
         series: &str,
     ) -> Result<Option<Entry>> {
-        self.tx
-            .query_row(
-                &format!(
-                    "SELECT {ENTRY_COLUMNS} FROM register
-                     WHERE issuer = ?1 AND period = ?2 AND series = ?3 AND voided_on IS NULL
-                     ORDER BY number DESC LIMIT 1"
-                ),
-                params![issuer.0, period, series],
-                entry_row,
-            )
-            .optional()
-            .map_err(self.err())
+        self.last_entry(issuer, period, series, true)
     }
 
     fn live_entry_of(&mut self, case: &str, doc: &str) -> Result<Option<Entry>> {
@@ -954,6 +933,29 @@ impl StoreTx for SqliteTx<'_> {
 }
 
 impl SqliteTx<'_> {
+    /// The highest-numbered entry of a series, or of its live entries.
+    fn last_entry(
+        &self,
+        issuer: &BookKey,
+        period: &str,
+        series: &str,
+        live_only: bool,
+    ) -> Result<Option<Entry>> {
+        self.tx
+            .query_row(
+                &format!(
+                    "SELECT {ENTRY_COLUMNS} FROM register
+                     WHERE issuer = ?1 AND period = ?2 AND series = ?3
+                       AND (?4 = 0 OR voided_on IS NULL)
+                     ORDER BY number DESC LIMIT 1"
+                ),
+                params![issuer.0, period, series, live_only],
+                entry_row,
+            )
+            .optional()
+            .map_err(self.err())
+    }
+
     /// The id of an archive's entry in the local book: the same entry when the book has it,
     /// a new one when it lacks it; another document's number is a conflict.
     fn restore_entry(&mut self, case: &str, e: &NewEntry) -> Result<i64> {

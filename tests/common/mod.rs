@@ -100,3 +100,18 @@ pub fn new_mo_hinh_case(db: &Path, at: &str) -> String {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     String::from_utf8(o.stdout).unwrap().trim().to_string()
 }
+
+/// `hoso register take` of a công văn of the Kon Tum steering committee ("NN/BCĐ-NC") on `at`.
+pub fn take_cong_van(db: &Path, at: &str) -> std::process::Command {
+    let mut c = hoso_with(db);
+    c.args([
+        "register",
+        "take",
+        "--province",
+        "kon-tum",
+        "--issuer",
+        "bcd-tinh",
+    ])
+    .args(["--type", "cong-van", "--unit", "NC", "--at", at]);
+    c
+}
