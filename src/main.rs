@@ -26,6 +26,35 @@ fn usage_lead(kind: clap::error::ErrorKind) -> &'static str {
     }
 }
 
+/// What clap found wrong, in Vietnamese where it says which argument and value; its own words
+/// otherwise.
+fn usage_detail(e: &clap::Error) -> String {
+    use clap::error::{ContextKind as C, ContextValue as V};
+    let get = |k: C| match e.get(k) {
+        Some(V::String(s)) => Some(s.clone()),
+        Some(V::Strings(v)) => Some(v.join(", ")),
+        _ => None,
+    };
+    let why = std::error::Error::source(e)
+        .map(|s| format!(": {s}"))
+        .unwrap_or_default();
+    if let Some(sub) = get(C::InvalidSubcommand) {
+        return format!("`{sub}`; xem `--help`");
+    }
+    match (get(C::InvalidArg), get(C::InvalidValue), get(C::ValidValue)) {
+        (Some(arg), Some(value), Some(valid)) => {
+            format!("`{value}` cho {arg} (dùng được: {valid}); xem `--help`")
+        }
+        (Some(arg), Some(value), None) => format!("`{value}` cho {arg}{why}; xem `--help`"),
+        (Some(arg), None, _) => format!("{arg}{why}; xem `--help`"),
+        _ => {
+            let rendered = e.render().to_string();
+            let first = rendered.lines().next().unwrap_or_default();
+            first.trim_start_matches("error: ").to_string()
+        }
+    }
+}
+
 /// Writes to a stream; a reader that went away (a closed pipe) is not an error.
 fn put(mut w: impl Write, s: &str) -> bool {
     match w.write_all(s.as_bytes()).and_then(|()| w.flush()) {
@@ -43,11 +72,9 @@ fn main() -> ExitCode {
                 put(std::io::stdout(), &e.render().to_string());
                 return ExitCode::SUCCESS;
             }
-            let detail = e.render().to_string();
-            let detail = detail.trim().trim_start_matches("error: ");
             put(
                 std::io::stderr(),
-                &format!("hoso: {}: {detail}\n", usage_lead(e.kind())),
+                &format!("hoso: {}: {}\n", usage_lead(e.kind()), usage_detail(&e)),
             );
             return ExitCode::from(exit::USAGE);
         }

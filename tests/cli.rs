@@ -85,7 +85,7 @@ fn bad_input_fails_cleanly_and_writes_nothing() {
                 "--format".into(),
                 "odt".into(),
             ],
-            "'odt'",
+            "`odt`",
             2,
         ),
     ];

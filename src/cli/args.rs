@@ -384,6 +384,32 @@ pub fn command() -> clap::Command {
     localize(<Cli as clap::CommandFactory>::command())
 }
 
+/// The name shown for an argument's value, by the argument's id.
+fn value_name(id: &str) -> Option<&'static str> {
+    Some(match id {
+        "province" => "TỈNH",
+        "issuer" => "CƠ_QUAN",
+        "kind" => "LOẠI",
+        "summary" => "TRÍCH_YẾU",
+        "unit" => "ĐƠN_VỊ",
+        "signer" => "NGƯỜI_KÝ",
+        "recipients" => "NƠI_NHẬN",
+        "copies" => "SỐ_BẢN",
+        "workflow" | "name" => "QUY_TRÌNH",
+        "step" => "BƯỚC",
+        "template" => "MẪU",
+        "item" => "MỤC",
+        "year" => "NĂM",
+        "reason" => "LÝ_DO",
+        "number" => "SỐ",
+        "format" => "DẠNG",
+        "id" | "case" => "MÃ_HỒ_SƠ",
+        "doc" => "VĂN_BẢN",
+        "file" | "files" => "TỆP",
+        _ => return None,
+    })
+}
+
 fn localize(cmd: clap::Command) -> clap::Command {
     use clap::{Arg, ArgAction};
     let has_subcommands = cmd.has_subcommands();
@@ -393,7 +419,20 @@ fn localize(cmd: clap::Command) -> clap::Command {
         .subcommand_value_name("LỆNH")
         .disable_help_flag(true)
         .disable_version_flag(true)
-        .mut_args(|a| a.help_heading("Tham số"))
+        .mut_args(|a| {
+            let named = a.get_value_names().is_none_or(|v| {
+                v.iter().all(|n| {
+                    n.as_str()
+                        .chars()
+                        .all(|c| c.is_ascii_uppercase() || c == '_')
+                })
+            });
+            let a = match value_name(a.get_id().as_str()) {
+                Some(v) if named && a.get_action().takes_values() => a.value_name(v),
+                _ => a,
+            };
+            a.help_heading("Tham số")
+        })
         .arg(
             Arg::new("help")
                 .short('h')
