@@ -1066,4 +1066,44 @@ mod tests {
         assert_eq!(tx.next_case_id().unwrap(), "C0003");
         tx.commit().unwrap();
     }
+
+    #[test]
+    fn a_full_disk_says_so_and_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = SqliteStore::open(&dir.path().join("t.db")).unwrap();
+        let d = NaiveDate::from_ymd_opt(2023, 2, 6).unwrap();
+        let c = NewCase {
+            workflow: "mo-hinh".into(),
+            version: "1".into(),
+            data: serde_json::json!({}),
+            opened: d,
+            first_step: "khao-sat".into(),
+            first_due: None,
+        };
+        let mut tx = s.begin().unwrap();
+        tx.insert_case("C0001", &c).unwrap();
+        tx.commit().unwrap();
+        // The database may not grow: as on a full disk, SQLite answers SQLITE_FULL.
+        let pages: i64 = s
+            .conn
+            .pragma_query_value(None, "page_count", |r| r.get(0))
+            .unwrap();
+        s.conn
+            .pragma_update(None, "max_page_count", pages + 1)
+            .unwrap();
+        let file = FileRow {
+            name: "attachments/12-so-quy.csv".into(),
+            item: Some(12),
+            doc: None,
+            sha256: String::new(),
+            bytes: vec![7; 1 << 20],
+            added_on: d,
+        };
+        let mut tx = s.begin().unwrap();
+        let e = tx.put_files("C0001", &[file]).unwrap_err();
+        drop(tx);
+        assert!(matches!(e, Error::Storage { .. }), "{e:?}");
+        assert!(e.to_string().contains("ổ đĩa đầy"), "{e}");
+        assert!(s.files("C0001", None).unwrap().is_empty());
+    }
 }

@@ -288,98 +288,122 @@ pub fn check(w: &Loaded, known: &Known) -> Vec<Problem> {
         } else {
             first_at.insert(&s.id, i);
         }
-        if !wf.roles.contains_key(&s.actor) {
-            let known: Vec<&str> = wf.roles.keys().map(String::as_str).collect();
-            say(
-                &at("actor"),
-                false,
-                format!("unknown role `{}` (roles: {})", s.actor, known.join(", ")),
-            );
-        }
-        for (k, g) in s.requires.iter().enumerate() {
-            if let Some(e) = expression_error(&g.when) {
-                say(
-                    &at(&format!("requires[{k}].when")),
-                    false,
-                    format!("guard does not compile: {e}"),
-                );
-            }
-            if g.message.trim().is_empty() {
-                say(
-                    &at(&format!("requires[{k}]")),
-                    false,
-                    "a guard needs a message for the user".into(),
-                );
-            }
-        }
-        for (k, d) in s.documents.iter().enumerate() {
-            if !known.templates.contains(&d.template) {
-                say(
-                    &at(&format!("documents[{k}].template")),
-                    false,
-                    format!("unknown template `{}`", d.template),
-                );
-            }
-            if let Some(e) = d.when.as_deref().and_then(expression_error) {
-                say(
-                    &at(&format!("documents[{k}].when")),
-                    false,
-                    format!("condition does not compile: {e}"),
-                );
-            }
-        }
-        if let Some(rule) = &s.repeat
-            && let Some(e) = rule_error(rule)
-        {
-            say(&at("repeat"), false, format!("invalid RFC 5545 rule: {e}"));
-        }
-        if let Some(d) = &s.deadline {
-            deadline(d, &at("deadline"), wf, &mut say);
-        }
-        if let Some(st) = &s.starts {
-            let base = st.workflow.split('@').next().unwrap_or_default();
-            if !known.workflows.contains(base) {
-                let mut ids: Vec<&str> = known.workflows.iter().map(String::as_str).collect();
-                ids.dedup();
-                say(
-                    &at("starts"),
-                    false,
-                    format!(
-                        "starts: unknown workflow `{}` (known: {})",
-                        st.workflow,
-                        ids.join(", ")
-                    ),
-                );
-            }
-            for f in st.clear.iter().filter(|f| !wf.fields.contains_key(*f)) {
-                say(
-                    &at("starts"),
-                    false,
-                    format!("starts: clear names `{f}`, which is not a field of the case"),
-                );
-            }
-        }
-        for (k, n) in s.next.iter().enumerate() {
-            let node = match n {
-                Next::Step(_) => at(&format!("next[{k}]")),
-                Next::Branch { .. } => at(&format!("next[{k}].to")),
-            };
-            if !wf.steps.iter().any(|x| x.id == n.target()) {
-                say(&node, false, format!("next: unknown step `{}`", n.target()));
-            }
-            if let Next::Branch { when: Some(c), .. } = n
-                && let Some(e) = expression_error(c)
-            {
-                say(
-                    &at(&format!("next[{k}].when")),
-                    false,
-                    format!("condition does not compile: {e}"),
-                );
-            }
-        }
+        check_step(i, s, wf, known, &mut say);
     }
 
-    // Every step must be reachable from the first.
+    unreachable(wf, &first_at, &mut say);
+    out.sort_by_key(|p| (p.line, p.col));
+    out
+}
+
+/// The problems of one step: its actor, guards, documents, schedule, the case it starts and
+/// where it leads.
+fn check_step(
+    i: usize,
+    s: &super::Step,
+    wf: &super::Workflow,
+    known: &Known,
+    say: &mut impl FnMut(&str, bool, String),
+) {
+    let at = |field: &str| format!("steps[{i}].{field}");
+    if !wf.roles.contains_key(&s.actor) {
+        let known: Vec<&str> = wf.roles.keys().map(String::as_str).collect();
+        say(
+            &at("actor"),
+            false,
+            format!("unknown role `{}` (roles: {})", s.actor, known.join(", ")),
+        );
+    }
+    for (k, g) in s.requires.iter().enumerate() {
+        if let Some(e) = expression_error(&g.when) {
+            say(
+                &at(&format!("requires[{k}].when")),
+                false,
+                format!("guard does not compile: {e}"),
+            );
+        }
+        if g.message.trim().is_empty() {
+            say(
+                &at(&format!("requires[{k}]")),
+                false,
+                "a guard needs a message for the user".into(),
+            );
+        }
+    }
+    for (k, d) in s.documents.iter().enumerate() {
+        if !known.templates.contains(&d.template) {
+            say(
+                &at(&format!("documents[{k}].template")),
+                false,
+                format!("unknown template `{}`", d.template),
+            );
+        }
+        if let Some(e) = d.when.as_deref().and_then(expression_error) {
+            say(
+                &at(&format!("documents[{k}].when")),
+                false,
+                format!("condition does not compile: {e}"),
+            );
+        }
+    }
+    if let Some(rule) = &s.repeat
+        && let Some(e) = rule_error(rule)
+    {
+        say(&at("repeat"), false, format!("invalid RFC 5545 rule: {e}"));
+    }
+    if let Some(d) = &s.deadline {
+        deadline(d, &at("deadline"), wf, say);
+    }
+    if let Some(st) = &s.starts {
+        let base = st.workflow.split('@').next().unwrap_or_default();
+        if !known.workflows.contains(base) {
+            let mut ids: Vec<&str> = known.workflows.iter().map(String::as_str).collect();
+            ids.dedup();
+            say(
+                &at("starts"),
+                false,
+                format!(
+                    "starts: unknown workflow `{}` (known: {})",
+                    st.workflow,
+                    ids.join(", ")
+                ),
+            );
+        }
+        for f in st.clear.iter().filter(|f| !wf.fields.contains_key(*f)) {
+            say(
+                &at("starts"),
+                false,
+                format!("starts: clear names `{f}`, which is not a field of the case"),
+            );
+        }
+    }
+    for (k, n) in s.next.iter().enumerate() {
+        let node = match n {
+            Next::Step(_) => at(&format!("next[{k}]")),
+            Next::Branch { .. } => at(&format!("next[{k}].to")),
+        };
+        if !wf.steps.iter().any(|x| x.id == n.target()) {
+            say(&node, false, format!("next: unknown step `{}`", n.target()));
+        }
+        if let Next::Branch { when: Some(c), .. } = n
+            && let Some(e) = expression_error(c)
+        {
+            say(
+                &at(&format!("next[{k}].when")),
+                false,
+                format!("condition does not compile: {e}"),
+            );
+        }
+    }
+}
+
+/// Every step must be reachable from the first; each unreachable one is named once, at its
+/// first definition.
+fn unreachable(
+    wf: &super::Workflow,
+    first_at: &HashMap<&str, usize>,
+    say: &mut impl FnMut(&str, bool, String),
+) {
     let mut seen = BTreeSet::new();
     let mut queue = VecDeque::from([wf.steps[0].id.as_str()]);
     while let Some(id) = queue.pop_front() {
@@ -402,8 +426,6 @@ pub fn check(w: &Loaded, known: &Known) -> Vec<Problem> {
             );
         }
     }
-    out.sort_by_key(|p| (p.line, p.col));
-    out
 }
 
 fn deadline(
