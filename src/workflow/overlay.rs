@@ -168,6 +168,10 @@ impl LoadedOverlay {
     }
 
     /// The merged procedure, or every place where the overlay names what the base lacks.
+    ///
+    /// One pass over the overlay's keys in the order a reader meets them (roles, step patches,
+    /// removed steps, added steps), so that every problem is reported with its place; the
+    /// procedures issue (#13) reworks what an overlay can say.
     pub fn merge(&self, base: &Workflow) -> std::result::Result<Workflow, Vec<Problem>> {
         let o = &self.overlay;
         let mut problems = Vec::new();
