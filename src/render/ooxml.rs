@@ -1,7 +1,8 @@
 //! Puts the children of `w:pPr`, `w:rPr` and `w:tblPr` in the order the WordprocessingML schema
 //! prescribes. docx-rs writes some of them out of order (`w:rPr` first in `w:pPr`, `w:sz` before
 //! `w:b`, `w:tblLayout` after `w:tblCellMar`); LibreOffice does not mind, a validating reader
-//! such as Word may report the file as damaged.
+//! such as Word may report the file as damaged. Also writes the package: its parts deflated in
+//! a fixed order with fixed times, where docx-rs would store them uncompressed.
 
 /// Schema order of `CT_PPr` children (ISO/IEC 29500-1, 17.3.1.26).
 const PPR: &[&str] = &[
@@ -239,6 +240,91 @@ pub fn reorder(xml: &[u8]) -> Vec<u8> {
     out
 }
 
+/// The package's parts as docx-rs's own writer names and orders them, `[Content_Types].xml`
+/// first. Folders get no entries of their own: a package has none (ISO/IEC 29500-2, 9.1).
+pub fn parts(xml: &docx_rs::XMLDocx) -> Vec<(String, &[u8])> {
+    let mut parts: Vec<(String, &[u8])> = vec![
+        ("[Content_Types].xml".into(), &xml.content_type),
+        ("_rels/.rels".into(), &xml.rels),
+        ("docProps/app.xml".into(), &xml.doc_props.app),
+        ("docProps/core.xml".into(), &xml.doc_props.core),
+        ("docProps/custom.xml".into(), &xml.doc_props.custom),
+        ("word/_rels/document.xml.rels".into(), &xml.document_rels),
+        ("word/document.xml".into(), &xml.document),
+        ("word/styles.xml".into(), &xml.styles),
+        ("word/settings.xml".into(), &xml.settings),
+        ("word/fontTable.xml".into(), &xml.font_table),
+        ("word/comments.xml".into(), &xml.comments),
+        ("word/numbering.xml".into(), &xml.numberings),
+        ("word/commentsExtended.xml".into(), &xml.comments_extended),
+        ("word/footnotes.xml".into(), &xml.footnotes),
+    ];
+    for (kind, parts_of, rels_of) in [
+        ("header", &xml.headers, &xml.header_rels),
+        ("footer", &xml.footers, &xml.footer_rels),
+    ] {
+        for (i, part) in parts_of.iter().enumerate() {
+            parts.push((format!("word/{kind}{}.xml", i + 1), part));
+            if let Some(rels) = rels_of.get(i) {
+                parts.push((format!("word/_rels/{kind}{}.xml.rels", i + 1), rels));
+            }
+        }
+    }
+    for (id, png) in &xml.media {
+        parts.push((format!("word/media/{id}.png"), png));
+    }
+    if let Some(taskpanes) = &xml.taskpanes {
+        parts.push(("word/webextensions/taskpanes.xml".into(), taskpanes));
+        parts.push((
+            "word/webextensions/_rels/taskpanes.xml.rels".into(),
+            &xml.taskpanes_rels,
+        ));
+        for (i, ext) in xml.web_extensions.iter().enumerate() {
+            parts.push((format!("word/webextensions/webextension{}.xml", i + 1), ext));
+        }
+    }
+    for (i, item) in xml.custom_items.iter().enumerate() {
+        let n = i + 1;
+        parts.push((
+            format!("customXml/_rels/item{n}.xml.rels"),
+            &xml.custom_item_rels[i],
+        ));
+        parts.push((format!("customXml/item{n}.xml"), item));
+        parts.push((
+            format!("customXml/itemProps{n}.xml"),
+            &xml.custom_item_props[i],
+        ));
+    }
+    parts
+}
+
+/// Deflate level of a document, rendered while someone waits: zlib-rs's fastest takes a
+/// quyết định from 53 KB to 14 KB for 0.2 ms; level 6 would save 3 KB more for 0.5 ms, as much
+/// as the rest of the DOCX render.
+pub const FAST: i64 = 1;
+/// Deflate level of a register book: building its megabytes of XML takes a fifth of a second,
+/// beside which the best level costs nothing (1,500 entries: 97 KB instead of 162 KB).
+pub const BEST: i64 = 9;
+
+/// A ZIP of `parts` in the order given, each deflated at `level`, with the DOS epoch
+/// (1980-01-01) as every entry's time and fixed permissions: the same parts give the same
+/// bytes.
+pub fn zip(parts: &[(String, &[u8])], level: i64) -> zip::result::ZipResult<Vec<u8>> {
+    use std::io::Write as _;
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(level))
+        .last_modified_time(zip::DateTime::default())
+        .unix_permissions(0o644);
+    let size: usize = parts.iter().map(|(_, b)| b.len()).sum();
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::with_capacity(size / 4)));
+    for (name, bytes) in parts {
+        z.start_file(name.as_str(), options)?;
+        z.write_all(bytes)?;
+    }
+    Ok(z.finish()?.into_inner())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -261,5 +347,24 @@ mod tests {
             got,
             r#"<?xml version="1.0"?><w:tbl><w:tblPr><w:tblW w:w="1" /><w:tblLayout w:type="fixed" /><w:tblCellMar><w:top w:w="0" /></w:tblCellMar></w:tblPr></w:tbl>"#
         );
+    }
+
+    #[test]
+    fn parts_are_deflated_in_order_with_fixed_times() {
+        let parts: Vec<(String, &[u8])> = vec![
+            ("[Content_Types].xml".into(), b"<Types/>"),
+            ("word/document.xml".into(), &[b'x'; 4096]),
+        ];
+        let bytes = zip(&parts, FAST).unwrap();
+        assert_eq!(bytes, zip(&parts, FAST).unwrap());
+        let mut z = ::zip::ZipArchive::new(std::io::Cursor::new(&bytes)).unwrap();
+        assert_eq!(
+            z.file_names().collect::<Vec<_>>(),
+            ["[Content_Types].xml", "word/document.xml"]
+        );
+        let f = z.by_index(1).unwrap();
+        assert_eq!(f.compression(), ::zip::CompressionMethod::Deflated);
+        assert!(f.compressed_size() < 100);
+        assert_eq!(f.last_modified(), Some(::zip::DateTime::default()));
     }
 }
