@@ -380,9 +380,11 @@ impl App {
         archive::verify(bytes, Default::default())
     }
 
-    /// Restores a case from its archive, after it verifies.
+    /// Restores a case from its archive, after it verifies and everything in it passes the
+    /// rules of local input against the templates and procedures loaded here.
     pub fn import(&mut self, bytes: &[u8]) -> Result<String> {
-        archive::import(self.store()?, bytes, Default::default())
+        let (set, engine, store) = self.parts()?;
+        archive::import(set, engine, store, bytes, Default::default())
     }
 
     /// Every case with its open steps.

@@ -6,6 +6,7 @@
 
 mod bag;
 mod import;
+mod names;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -152,6 +153,14 @@ pub struct EventLine {
 /// Builds the bag of a case as ZIP bytes.
 pub fn build(set: &TemplateSet, engine: &Engine, store: &dyn Store, case: &str) -> Result<Vec<u8>> {
     let c = store.case(case)?;
+    // The bag is written under the case id, each file under its name: only the shapes hoso
+    // makes, so that no entry of the ZIP is absolute or climbs out with `..`.
+    if !names::is_case_id(&c.id) {
+        return Err(Error::corrupt(
+            format!("hồ sơ `{}`", c.id.escape_debug()),
+            "mã hồ sơ không phải C và chữ số; không lập hồ sơ lưu trữ",
+        ));
+    }
     let key = ProcedureKey::parse(&c.workflow);
     let procedure = engine.of_case(&c).ok();
     let retention = procedure.and_then(|w| w.retention.as_ref());
@@ -225,6 +234,13 @@ pub fn build(set: &TemplateSet, engine: &Engine, store: &dyn Store, case: &str) 
     // Each kept file is hashed once: for the manifest, and against the hash recorded when it
     // was stored, so a copy damaged in the database is refused rather than bagged as sound.
     for f in files {
+        if !names::is_stored_file(&f) {
+            return Err(Error::corrupt(
+                format!("hồ sơ {case}, tệp `{}`", f.name.escape_debug()),
+                "tên không phải documents/<mã văn bản>.docx|pdf hay attachments/NN-<tên tệp>; \
+                 không ghi vào hồ sơ lưu trữ",
+            ));
+        }
         let h = Hashed::new(f.bytes);
         if h.sha256 != f.sha256 {
             return Err(Error::corrupt(
@@ -444,23 +460,12 @@ pub fn attach(
             list.len()
         )));
     }
-    let clean = crate::text::clean(name);
-    let safe: String = clean
-        .chars()
-        .map(|ch| {
-            if ch == '/' || ch == '\\' || ch.is_control() {
-                '_'
-            } else {
-                ch
-            }
-        })
-        .collect();
-    if safe.is_empty() || safe.starts_with('.') {
+    let Some(safe) = names::safe_file_name(name) else {
         return Err(Error::Invalid(format!(
             "`{name}` không phải tên tệp để lưu"
         )));
-    }
-    let stored = format!("attachments/{item:02}-{safe}");
+    };
+    let stored = names::attachment_name(item, &safe);
     let mut tx = store.begin()?;
     tx.put_files(
         case,
