@@ -356,7 +356,8 @@ impl App {
         issue::issue(set, store, case, doc, at)
     }
 
-    /// Keeps a user's file in hồ sơ item `item`; returns its name in the hồ sơ.
+    /// Keeps a user's file in hồ sơ item `item`, beside any file of the same name, never over
+    /// it; returns its name in the hồ sơ.
     pub fn attach(
         &mut self,
         case: &str,
@@ -367,6 +368,18 @@ impl App {
     ) -> Result<String> {
         let (_, engine, store) = self.parts()?;
         archive::attach(engine, store, case, name, bytes, item, at)
+    }
+
+    /// Removes a user's file from a case's hồ sơ, logging its name, SHA-256 and `reason` in
+    /// the case's events; returns the file removed.
+    pub fn detach(
+        &mut self,
+        case: &str,
+        name: &str,
+        reason: &str,
+        at: NaiveDate,
+    ) -> Result<crate::store::FileRow> {
+        archive::detach(self.store()?, case, name, reason, at)
     }
 
     /// A case's hồ sơ as a BagIt ZIP.

@@ -1004,3 +1004,124 @@ fn an_archive_never_holds_a_path_out_of_the_bag() {
     assert!(err.contains("hồ sơ `/abs/EVILCASE`"), "{err}");
     assert!(!out.exists());
 }
+
+/// Issue #19, item 4: a second file of the same name is kept beside the first, never over it;
+/// a file leaves the hồ sơ only with `case detach`, which the case's log records, and an
+/// issued document's files never leave it.
+#[test]
+fn attachments_are_never_replaced_and_leave_only_with_a_logged_reason() {
+    use hoso::store::Store as _;
+    let dir = tempfile::tempdir().unwrap();
+    let zip = dir.path().join("real.zip");
+    write_zip(&zip, real_bag());
+    let db = dir.path().join("hoso.db");
+    let o = hoso(&db).arg("import").arg(&zip).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let store = || hoso::store::SqliteStore::open(&db).unwrap();
+    let first = real_bag()["C0003/data/attachments/01-so-quy.csv"].clone();
+
+    let csv = dir.path().join("so-quy.csv");
+    std::fs::write(&csv, "ngày,thu,chi\n2024-07-01,0,50000\n").unwrap();
+    for expected in ["attachments/01-so-quy-2.csv", "attachments/01-so-quy-3.csv"] {
+        let o = hoso(&db)
+            .args(["case", "attach", "C0003"])
+            .arg(&csv)
+            .args(["--item", "1", "--at", "2024-07-01"])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), expected);
+    }
+    let files = store().files("C0003", None).unwrap();
+    let bytes = |name: &str| {
+        files
+            .iter()
+            .find(|f| f.name == name)
+            .map(|f| f.bytes.clone())
+    };
+    assert_eq!(bytes("attachments/01-so-quy.csv"), Some(first), "kept");
+    assert_eq!(
+        bytes("attachments/01-so-quy-2.csv"),
+        Some(std::fs::read(&csv).unwrap())
+    );
+    let events = store().events("C0003").unwrap().len();
+
+    let o = hoso(&db)
+        .args(["case", "detach", "C0003", "attachments/01-so-quy-2.csv"])
+        .args(["--reason", "Gửi trùng", "--at", "2024-07-02"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let said = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        said.contains("đã gỡ: attachments/01-so-quy-2.csv"),
+        "{said}"
+    );
+    let s = store();
+    let names: Vec<String> = s
+        .files("C0003", None)
+        .unwrap()
+        .into_iter()
+        .map(|f| f.name)
+        .collect();
+    assert!(!names.contains(&"attachments/01-so-quy-2.csv".to_string()));
+    assert!(names.contains(&"attachments/01-so-quy-3.csv".to_string()));
+    let log = s.events("C0003").unwrap();
+    assert_eq!(log.len(), events + 1);
+    let last = log.last().unwrap();
+    assert_eq!(
+        (last.step.as_str(), last.actor.as_str()),
+        ("go-tep-dinh-kem", "nguoi-dung")
+    );
+    assert_eq!(last.on_date.to_string(), "2024-07-02");
+    assert_eq!(last.inputs["name"], "attachments/01-so-quy-2.csv");
+    assert_eq!(last.inputs["reason"], "Gửi trùng");
+    assert_eq!(
+        last.inputs["sha256"],
+        hoso::fsutil::sha256_hex(&std::fs::read(&csv).unwrap())
+    );
+    drop(s);
+
+    // Refused, changing nothing: an issued document's file, a name the case lacks, no reason.
+    let before = dump(&db);
+    for (args, code, why) in [
+        (
+            vec![&*format!("documents/{DOC}.pdf"), "--reason", "Nhầm"],
+            1,
+            "đã ban hành",
+        ),
+        (
+            vec!["attachments/01-khong-co.csv", "--reason", "Nhầm"],
+            1,
+            "attachments/01-so-quy-3.csv, attachments/01-so-quy.csv",
+        ),
+        (
+            vec!["attachments/01-so-quy-3.csv", "--reason", " "],
+            2,
+            "--reason",
+        ),
+    ] {
+        let o = hoso(&db)
+            .args(["case", "detach", "C0003"])
+            .args(&args)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(code), "{args:?}: {err}");
+        assert!(err.contains(why), "{args:?}: {err}");
+    }
+    assert_eq!(dump(&db), before);
+
+    // The removal travels with the case: archived, verified, imported elsewhere.
+    let again = dir.path().join("again.zip");
+    archive(&db, "C0003", &again);
+    assert_eq!(verify(&again).0, Some(0));
+    let db2 = dir.path().join("other.db");
+    let o = hoso(&db2).arg("import").arg(&again).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let log = hoso::store::SqliteStore::open(&db2)
+        .unwrap()
+        .events("C0003")
+        .unwrap();
+    assert_eq!(log.last().unwrap().inputs["reason"], "Gửi trùng");
+}

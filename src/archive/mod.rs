@@ -19,7 +19,7 @@ use chrono::NaiveDate;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::fsutil::sha256_hex;
-use crate::store::{FileRow, Store};
+use crate::store::{EventRow, FileRow, Store};
 use crate::template::TemplateSet;
 use crate::workflow::{ProcedureKey, ho_so};
 
@@ -441,7 +441,8 @@ fn zip_bag(entries: &BTreeMap<String, Vec<u8>>) -> Result<Vec<u8>> {
 }
 
 /// `hoso case attach`: stores a user's file as part of hồ sơ item `item`, under
-/// `attachments/NN-<file name>`.
+/// `attachments/NN-<file name>`, beside any file already there: a second file of the same name
+/// becomes `attachments/NN-<name>-2.<ext>`, never a replacement.
 pub fn attach(
     engine: &Engine,
     store: &mut dyn Store,
@@ -465,19 +466,112 @@ pub fn attach(
             "`{name}` không phải tên tệp để lưu"
         )));
     };
-    let stored = names::attachment_name(item, &safe);
     let mut tx = store.begin()?;
-    tx.put_files(
+    let stored = tx.file_sizes(case)?;
+    let taken = |n: &str| stored.iter().any(|(s, _)| s == n);
+    let name = free_name(item, &safe, taken);
+    tx.add_file(
         case,
-        &[FileRow {
-            name: stored.clone(),
+        &FileRow {
+            name: name.clone(),
             item: Some(item),
             doc: None,
             sha256: sha256_hex(&bytes),
             bytes,
             added_on: on,
-        }],
+        },
     )?;
     tx.commit()?;
-    Ok(stored)
+    Ok(name)
+}
+
+/// The first of `attachments/NN-<name>`, `…-2`, `…-3`, … (before the extension) not taken.
+fn free_name(item: u32, safe: &str, taken: impl Fn(&str) -> bool) -> String {
+    let first = names::attachment_name(item, safe);
+    if !taken(&first) {
+        return first;
+    }
+    let (stem, ext) = match safe.rfind('.') {
+        Some(i) if i > 0 => safe.split_at(i),
+        _ => (safe, ""),
+    };
+    (2u32..)
+        .map(|n| names::attachment_name(item, &format!("{stem}-{n}{ext}")))
+        .find(|n| !taken(n))
+        .unwrap_or(first)
+}
+
+/// The step and actor the case's log records a removal under.
+pub const DETACH_STEP: &str = "go-tep-dinh-kem";
+pub const DETACH_ACTOR: &str = "nguoi-dung";
+
+/// `hoso case detach`: removes a user's file from the hồ sơ and records the removal in the
+/// case's log (name, reason, SHA-256), in one transaction. An issued document's files are kept
+/// as they were handed out and cannot be removed.
+pub fn detach(
+    store: &mut dyn Store,
+    case: &str,
+    name: &str,
+    reason: &str,
+    on: NaiveDate,
+) -> Result<FileRow> {
+    store.case(case)?;
+    let reason = crate::text::clean(reason).trim().to_string();
+    if reason.is_empty() {
+        return Err(Error::Usage("--reason: cần nói lý do gỡ tệp".into()));
+    }
+    let mut tx = store.begin()?;
+    let Some(f) = tx.remove_file(case, name)? else {
+        let attached: Vec<String> = tx
+            .file_sizes(case)?
+            .into_iter()
+            .map(|(n, _)| n)
+            .filter(|n| n.starts_with("attachments/"))
+            .collect();
+        return Err(Error::NotFound(format!(
+            "hồ sơ {case} không có tệp `{name}`; tệp đính kèm: {}",
+            if attached.is_empty() {
+                "chưa có".to_string()
+            } else {
+                attached.join(", ")
+            }
+        )));
+    };
+    if let Some(doc) = &f.doc {
+        // Dropping the transaction puts the file back.
+        return Err(Error::Invalid(format!(
+            "`{name}` là tệp của văn bản {doc} đã ban hành: giữ nguyên như đã phát hành, \
+             không gỡ được"
+        )));
+    }
+    tx.append_event(
+        case,
+        &EventRow {
+            seq: 0,
+            on_date: on,
+            actor: DETACH_ACTOR.into(),
+            step: DETACH_STEP.into(),
+            inputs: serde_json::json!({"name": f.name, "reason": reason, "sha256": f.sha256}),
+        },
+    )?;
+    tx.commit()?;
+    Ok(f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_name_goes_before_the_extension() {
+        let taken = ["attachments/12-so-quy.csv", "attachments/12-so-quy-2.csv"];
+        let free = |safe: &str| free_name(12, safe, |n| taken.contains(&n));
+        assert_eq!(free("so-quy.csv"), "attachments/12-so-quy-3.csv");
+        assert_eq!(free("khac.csv"), "attachments/12-khac.csv");
+        let taken = ["attachments/01-README"];
+        assert_eq!(
+            free_name(1, "README", |n| taken.contains(&n)),
+            "attachments/01-README-2"
+        );
+    }
 }

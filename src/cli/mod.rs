@@ -217,6 +217,15 @@ fn case(app: &mut App, c: args::CaseCommand) -> Result<Shown> {
             let stored = app.attach(&id, &name, bytes, item, at.unwrap_or_else(today))?;
             Ok(format!("{stored}\n").into())
         }
+        C::Detach {
+            id,
+            name,
+            reason,
+            at,
+        } => {
+            let f = app.detach(&id, &name, &reason, at.unwrap_or_else(today))?;
+            Ok(format!("đã gỡ: {} (SHA-256 {})\n", f.name, f.sha256).into())
+        }
         C::Advance {
             id,
             step,
