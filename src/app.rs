@@ -357,7 +357,9 @@ impl App {
     }
 
     /// Keeps a user's file in hồ sơ item `item`, beside any file of the same name, never over
-    /// it; returns its name in the hồ sơ.
+    /// it; returns its name in the hồ sơ. A file over [`crate::fsutil::LIMIT_ATTACHMENT`], or
+    /// one that would bring the case's files over [`crate::fsutil::LIMIT_ARCHIVE`], is refused:
+    /// the archive could not be verified or imported.
     pub fn attach(
         &mut self,
         case: &str,
@@ -367,7 +369,16 @@ impl App {
         at: NaiveDate,
     ) -> Result<String> {
         let (_, engine, store) = self.parts()?;
-        archive::attach(engine, store, case, name, bytes, item, at)
+        archive::attach(
+            engine,
+            store,
+            case,
+            name,
+            bytes,
+            item,
+            at,
+            Default::default(),
+        )
     }
 
     /// Removes a user's file from a case's hồ sơ, logging its name, SHA-256 and `reason` in

@@ -60,7 +60,7 @@ fn io_error(path: &Path, e: std::io::Error) -> Error {
 }
 
 /// A size as people read a limit: whole MiB when it is, else bytes.
-fn size_text(n: u64) -> String {
+pub fn size_text(n: u64) -> String {
     if n >= MIB && n.is_multiple_of(MIB) {
         format!("{} MiB", n / MIB)
     } else {

@@ -575,3 +575,42 @@ fn devices_fifos_and_directories_are_refused_at_once() {
     let e = read_input(&link, LIMIT_DATA).unwrap_err().to_string();
     assert!(e.contains("thiết bị"), "{e}");
 }
+
+/// Issue #19, item 9: one set of limits. A 300 MB file attached through `App` (a front end
+/// other than the command line, which reads at most the limit) was stored, archived with exit
+/// 0, and then refused by `verify` and `import`. `App::attach` itself now refuses a file over
+/// the per-file limit of archives, naming both sizes, and stores nothing.
+#[test]
+fn app_attach_refuses_a_file_no_archive_could_hold() {
+    use hoso::app::{App, Config};
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = App::new(Config {
+        templates: None,
+        workflows: None,
+        db: dir.path().join("hoso.db"),
+    });
+    let at = chrono::NaiveDate::from_ymd_opt(2024, 1, 2).unwrap();
+    let case = app
+        .new_case(
+            &hoso::workflow::ProcedureKey::new("dien-hinh", None),
+            &serde_json::json!({"ten_dien_hinh": "Tổ tự quản thôn Kon Klốc"}),
+            at,
+        )
+        .unwrap();
+    let over = LIMIT_ATTACHMENT as usize + 1;
+    let e = app
+        .attach(&case, "ban-quet.pdf", vec![0; over], 1, at)
+        .unwrap_err();
+    assert_eq!(e.exit_code(), 1);
+    let e = e.to_string();
+    assert!(
+        e.contains("ban-quet.pdf") && e.contains(&format!("{over} byte")) && e.contains("256 MiB"),
+        "{e}"
+    );
+    assert!(app.store().unwrap().files(&case, None).unwrap().is_empty());
+    // A file within the limit is kept.
+    let name = app
+        .attach(&case, "ban-quet.pdf", b"%PDF".to_vec(), 1, at)
+        .unwrap();
+    assert_eq!(name, "attachments/01-ban-quet.pdf");
+}

@@ -18,7 +18,7 @@ use chrono::NaiveDate;
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::fsutil::sha256_hex;
+use crate::fsutil::{sha256_hex, size_text};
 use crate::store::{EventRow, FileRow, Store};
 use crate::template::TemplateSet;
 use crate::workflow::{ProcedureKey, ho_so};
@@ -326,7 +326,40 @@ pub fn build(set: &TemplateSet, engine: &Engine, store: &dyn Store, case: &str) 
             if metadata.complete() { "yes" } else { "no" }.into(),
         ),
     ];
-    zip_bag(&bag::make(&c.id, payload, &info))
+    let bag = bag::make(&c.id, payload, &info);
+    fits(case, &bag, Limits::default())?;
+    zip_bag(&bag)
+}
+
+/// Refuses a bag `verify` and `import` would refuse for its size: an archive made is an archive
+/// that can be read back. (Attaching keeps a case's files within the limits; the bag's own
+/// files come on top.)
+fn fits(case: &str, bag: &BTreeMap<String, Vec<u8>>, limits: Limits) -> Result<()> {
+    let total: u64 = bag.values().map(|b| b.len() as u64).sum();
+    let biggest = bag.iter().max_by_key(|(_, b)| b.len());
+    let refuse = |what: String| {
+        Err(Error::Invalid(format!(
+            "hồ sơ {case}: {what}; gỡ bớt tệp đính kèm (hoso case detach) rồi lập lại"
+        )))
+    };
+    if let Some((name, b)) = biggest
+        && b.len() as u64 > limits.max_entry
+    {
+        return refuse(format!(
+            "tệp {name} có {} byte, lớn hơn giới hạn {} một tệp của hồ sơ lưu trữ",
+            b.len(),
+            size_text(limits.max_entry)
+        ));
+    }
+    if total > limits.max_total || bag.len() > limits.max_entries {
+        return refuse(format!(
+            "hồ sơ lưu trữ sẽ có {} tệp, tổng {total} byte, vượt giới hạn {} tệp, {}",
+            bag.len(),
+            limits.max_entries,
+            size_text(limits.max_total)
+        ));
+    }
+    Ok(())
 }
 
 fn json<T: Serialize>(v: &T) -> Result<String> {
@@ -442,7 +475,10 @@ fn zip_bag(entries: &BTreeMap<String, Vec<u8>>) -> Result<Vec<u8>> {
 
 /// `hoso case attach`: stores a user's file as part of hồ sơ item `item`, under
 /// `attachments/NN-<file name>`, beside any file already there: a second file of the same name
-/// becomes `attachments/NN-<name>-2.<ext>`, never a replacement.
+/// becomes `attachments/NN-<name>-2.<ext>`, never a replacement. The file and the case's files
+/// together stay within `limits`, the limits `verify` and `import` read an archive with, so
+/// whatever is attached can be archived and imported again.
+#[allow(clippy::too_many_arguments)]
 pub fn attach(
     engine: &Engine,
     store: &mut dyn Store,
@@ -451,6 +487,7 @@ pub fn attach(
     bytes: Vec<u8>,
     item: u32,
     on: NaiveDate,
+    limits: Limits,
 ) -> Result<String> {
     let c = store.case(case)?;
     let list = engine.ho_so(&ProcedureKey::parse(&c.workflow));
@@ -466,8 +503,24 @@ pub fn attach(
             "`{name}` không phải tên tệp để lưu"
         )));
     };
+    let size = bytes.len() as u64;
+    if size > limits.max_entry {
+        return Err(Error::Invalid(format!(
+            "`{name}`: tệp có {size} byte, lớn hơn giới hạn {} của một tệp đính kèm \
+             (hồ sơ lưu trữ không nhận tệp lớn hơn)",
+            size_text(limits.max_entry)
+        )));
+    }
     let mut tx = store.begin()?;
     let stored = tx.file_sizes(case)?;
+    let total = stored.iter().map(|(_, n)| n).sum::<u64>() + size;
+    if total > limits.max_total {
+        return Err(Error::Invalid(format!(
+            "`{name}` ({size} byte): các tệp của hồ sơ {case} sẽ có tổng {total} byte, lớn hơn \
+             giới hạn {} của một hồ sơ lưu trữ",
+            size_text(limits.max_total)
+        )));
+    }
     let taken = |n: &str| stored.iter().any(|(s, _)| s == n);
     let name = free_name(item, &safe, taken);
     tx.add_file(
@@ -561,6 +614,82 @@ pub fn detach(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::{NewCase, SqliteStore};
+
+    fn small() -> Limits {
+        Limits {
+            max_entries: 10,
+            max_entry: 100,
+            max_total: 250,
+        }
+    }
+
+    fn day() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2024, 6, 1).unwrap()
+    }
+
+    fn store_with_case(dir: &std::path::Path) -> SqliteStore {
+        let mut s = SqliteStore::open(&dir.join("t.db")).unwrap();
+        let mut tx = s.begin().unwrap();
+        let c = NewCase {
+            workflow: "dien-hinh".into(),
+            version: "1".into(),
+            data: serde_json::json!({}),
+            opened: day(),
+            first_step: "khao-sat".into(),
+            first_due: None,
+        };
+        tx.insert_case("C0001", &c).unwrap();
+        tx.commit().unwrap();
+        s
+    }
+
+    /// One set of limits: a file or a case's files that an archive could not hold are refused
+    /// when attached, naming both sizes, and nothing is stored.
+    #[test]
+    fn attach_keeps_a_case_within_the_archive_limits() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = store_with_case(dir.path());
+        let engine = Engine::new(Vec::new());
+        let mut attach = |name: &str, n: usize| {
+            attach(
+                &engine,
+                &mut s,
+                "C0001",
+                name,
+                vec![b'x'; n],
+                1,
+                day(),
+                small(),
+            )
+        };
+        let e = attach("lon.bin", 101).unwrap_err();
+        assert_eq!(e.exit_code(), 1);
+        let e = e.to_string();
+        assert!(
+            e.contains("lon.bin") && e.contains("101 byte") && e.contains("100 byte"),
+            "{e}"
+        );
+        assert_eq!(attach("a.bin", 100).unwrap(), "attachments/01-a.bin");
+        assert_eq!(attach("a.bin", 100).unwrap(), "attachments/01-a-2.bin");
+        let e = attach("b.bin", 51).unwrap_err().to_string();
+        assert!(e.contains("251 byte") && e.contains("250 byte"), "{e}");
+        assert_eq!(attach("b.bin", 50).unwrap(), "attachments/01-b.bin");
+        let names: Vec<String> = s
+            .files("C0001", None)
+            .unwrap()
+            .into_iter()
+            .map(|f| f.name)
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "attachments/01-a-2.bin",
+                "attachments/01-a.bin",
+                "attachments/01-b.bin"
+            ]
+        );
+    }
 
     #[test]
     fn a_second_name_goes_before_the_extension() {
@@ -573,5 +702,26 @@ mod tests {
             free_name(1, "README", |n| taken.contains(&n)),
             "attachments/01-README-2"
         );
+    }
+
+    #[test]
+    fn a_bag_too_big_to_read_back_is_not_made() {
+        let bag = |sizes: &[usize]| -> BTreeMap<String, Vec<u8>> {
+            sizes
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (format!("C0001/data/{i}"), vec![0; *n]))
+                .collect()
+        };
+        assert!(fits("C0001", &bag(&[100, 100, 50]), small()).is_ok());
+        let e = fits("C0001", &bag(&[101]), small())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("C0001/data/0") && e.contains("101 byte"), "{e}");
+        let e = fits("C0001", &bag(&[100, 100, 51]), small())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("251 byte") && e.contains("250 byte"), "{e}");
+        assert!(fits("C0001", &bag(&[1; 11]), small()).is_err());
     }
 }
