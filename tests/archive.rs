@@ -1125,3 +1125,21 @@ fn attachments_are_never_replaced_and_leave_only_with_a_logged_reason() {
         .unwrap();
     assert_eq!(log.last().unwrap().inputs["reason"], "Gửi trùng");
 }
+
+/// A case.yaml nested deeper than any case (flow mappings, whose reading took time in the
+/// square of their depth) is refused at once, naming it.
+#[test]
+fn a_case_file_nested_too_deep_is_refused_in_time() {
+    let bag = forged(
+        |_, _| {},
+        |e| {
+            e.insert(
+                "C0003/data/case.yaml".into(),
+                "{a: ".repeat(50_000).into_bytes(),
+            );
+        },
+    );
+    let started = std::time::Instant::now();
+    refused_on_import("deep", &bag, &["data/case.yaml:", "128 tầng"]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+}

@@ -61,7 +61,9 @@ pub fn import(
             .ok_or_else(|| Error::Invalid(format!("tệp lưu trữ thiếu {name}")))
     };
     let bad = |name: &str, e: &dyn std::fmt::Display| Error::Invalid(format!("{name}: {e}"));
-    let case: CaseFile = serde_yaml::from_slice(file(CASE)?).map_err(|e| bad(CASE, &e))?;
+    let case_text = std::str::from_utf8(file(CASE)?).map_err(|e| bad(CASE, &e))?;
+    let case: CaseFile = crate::fsutil::parse_yaml(std::path::Path::new(CASE), case_text, 0)
+        .map_err(|e| Error::Invalid(format!("tệp lưu trữ bị từ chối, không nhập gì: {e}")))?;
     let events = String::from_utf8_lossy(file(EVENTS)?)
         .lines()
         .map(|l| serde_json::from_str::<EventLine>(l).map_err(|e| bad(EVENTS, &e)))

@@ -40,7 +40,7 @@ fn today() -> NaiveDate {
 /// A YAML file of values (case fields, step inputs) as JSON.
 fn yaml_value(path: &Path) -> Result<serde_json::Value> {
     let text = read_input_text(path, LIMIT_DATA)?;
-    let v: serde_yaml::Value = serde_yaml::from_str(&text).map_err(|e| Error::yaml(path, &e, 0))?;
+    let v: serde_yaml::Value = hoso::fsutil::parse_yaml(path, &text, 0)?;
     serde_json::to_value(v).map_err(|e| Error::io(path, e))
 }
 
