@@ -765,7 +765,7 @@ impl StoreTx for SqliteTx<'_> {
             .prepare("SELECT name, length(bytes) FROM files WHERE case_id = ?1 ORDER BY name")
             .map_err(self.err())?;
         st.query_map([case], |r| {
-            Ok((r.get(0)?, r.get::<_, i64>(1)?.max(0).unsigned_abs()))
+            Ok((r.get(0)?, u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0)))
         })
         .map_err(self.err())?
         .collect::<rusqlite::Result<_>>()
