@@ -437,7 +437,10 @@ impl App {
         issue::issue(set, store, case, doc, at, limit_ahead(allow_future))
     }
 
-    /// Keeps a user's file in hồ sơ item `item`; returns its name in the hồ sơ.
+    /// Keeps a user's file in hồ sơ item `item`, beside any file of the same name, never over
+    /// it; returns its name in the hồ sơ. A file over [`crate::fsutil::LIMIT_ATTACHMENT`], or
+    /// one that would bring the case's files over [`crate::fsutil::LIMIT_ARCHIVE`], is refused:
+    /// the archive could not be verified or imported.
     pub fn attach(
         &mut self,
         case: &str,
@@ -447,7 +450,28 @@ impl App {
         at: NaiveDate,
     ) -> Result<String> {
         let (_, engine, store) = self.parts()?;
-        archive::attach(engine, store, case, name, bytes, item, at)
+        archive::attach(
+            engine,
+            store,
+            case,
+            name,
+            bytes,
+            item,
+            at,
+            Default::default(),
+        )
+    }
+
+    /// Removes a user's file from a case's hồ sơ, logging its name, SHA-256 and `reason` in
+    /// the case's events; returns the file removed.
+    pub fn detach(
+        &mut self,
+        case: &str,
+        name: &str,
+        reason: &str,
+        at: NaiveDate,
+    ) -> Result<crate::store::FileRow> {
+        archive::detach(self.store()?, case, name, reason, at)
     }
 
     /// A case's hồ sơ as a BagIt ZIP, from a store that passes its full check: an archive is
@@ -469,11 +493,12 @@ impl App {
         archive::verify(bytes, Default::default())
     }
 
-    /// Restores a case from its archive, after it verifies; the store is checked in full
-    /// afterwards.
+    /// Restores a case from its archive, after it verifies and everything in it passes the
+    /// rules of local input against the templates and procedures loaded here; the store is
+    /// checked in full afterwards.
     pub fn import(&mut self, bytes: &[u8]) -> Result<String> {
-        let store = self.store()?;
-        let id = archive::import(store, bytes, Default::default())?;
+        let (set, engine, store) = self.parts()?;
+        let id = archive::import(set, engine, store, bytes, Default::default())?;
         refuse_damaged(store)?;
         Ok(id)
     }

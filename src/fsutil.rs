@@ -22,6 +22,68 @@ pub const LIMIT_ATTACHMENT: u64 = 256 * MIB;
 /// ([`crate::archive::Limits`]).
 pub const LIMIT_ARCHIVE: u64 = 1024 * MIB;
 
+/// How deep the collections of a YAML input may nest. serde_yaml refuses deeper ones anyway
+/// (its recursion limit is 128), but only after reading every event of the text, and for
+/// collections nested in flow style (`{a: {a: …`) that reading costs time in the square of the
+/// depth: 200 000 levels, 800 kB, took minutes. [`parse_yaml`] checks the depth first, in time
+/// linear in the text.
+pub const LIMIT_YAML_DEPTH: usize = 128;
+
+/// Refuses YAML nested deeper than [`LIMIT_YAML_DEPTH`], naming the file, line and column where
+/// it goes too deep. `line_offset` is the number of lines before `text` in its file.
+///
+/// The depth is read with a second YAML parser (yaml-rust2, stopped at the limit, so that its
+/// own cost per token stays bounded too). Where that parser gives up on text serde_yaml may
+/// still read, the rest of the text can nest no deeper than its count of `[` and `{`, which
+/// is then bounded instead.
+pub fn yaml_depth(path: &Path, text: &str, line_offset: usize) -> Result<()> {
+    use yaml_rust2::parser::{Event, Parser};
+    let too_deep = |m: &yaml_rust2::scanner::Marker| Error::Yaml {
+        path: path.to_path_buf(),
+        line: m.line() + line_offset,
+        column: m.col() + 1,
+        message: format!(
+            "các bảng và danh sách lồng nhau sâu hơn {LIMIT_YAML_DEPTH} tầng (giới hạn của hoso)"
+        ),
+    };
+    let mut parser = Parser::new_from_str(text);
+    let mut depth = 0usize;
+    loop {
+        match parser.next_token() {
+            Ok((Event::StreamEnd, _)) => return Ok(()),
+            Ok((Event::SequenceStart(..) | Event::MappingStart(..), m)) => {
+                depth += 1;
+                if depth > LIMIT_YAML_DEPTH {
+                    return Err(too_deep(&m));
+                }
+            }
+            Ok((Event::SequenceEnd | Event::MappingEnd, _)) => depth = depth.saturating_sub(1),
+            Ok(_) => {}
+            Err(e) => {
+                let opens = text
+                    .chars()
+                    .skip(e.marker().index())
+                    .filter(|c| matches!(c, '[' | '{'))
+                    .count();
+                if opens > LIMIT_YAML_DEPTH {
+                    return Err(too_deep(e.marker()));
+                }
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// YAML text as `T`, after [`yaml_depth`]; errors name the file, line and column.
+pub fn parse_yaml<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    text: &str,
+    line_offset: usize,
+) -> Result<T> {
+    yaml_depth(path, text, line_offset)?;
+    serde_yaml::from_str(text).map_err(|e| Error::yaml(path, &e, line_offset))
+}
+
 /// `O_NONBLOCK`, which std does not name: opening a FIFO with it returns at once instead of
 /// waiting for the other end. Zero where its value is not known here; the file-type check made
 /// before opening still stands there. A unit test compares it with the `libc` crate's.
@@ -60,7 +122,7 @@ fn io_error(path: &Path, e: std::io::Error) -> Error {
 }
 
 /// A size as people read a limit: whole MiB when it is, else bytes.
-fn size_text(n: u64) -> String {
+pub fn size_text(n: u64) -> String {
     if n >= MIB && n.is_multiple_of(MIB) {
         format!("{} MiB", n / MIB)
     } else {
@@ -353,6 +415,30 @@ mod tests {
         if O_NONBLOCK != 0 {
             assert_eq!(O_NONBLOCK, libc::O_NONBLOCK);
         }
+    }
+
+    #[test]
+    fn yaml_nesting_is_bounded_as_serde_yaml_bounds_it() {
+        let p = Path::new("d.yaml");
+        let nested = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        assert!(yaml_depth(p, &nested(LIMIT_YAML_DEPTH), 0).is_ok());
+        assert!(parse_yaml::<serde_yaml::Value>(p, &nested(LIMIT_YAML_DEPTH), 0).is_ok());
+        // One more is what serde_yaml refuses too, after reading it all.
+        assert!(serde_yaml::from_str::<serde_yaml::Value>(&nested(LIMIT_YAML_DEPTH + 1)).is_err());
+        let e = yaml_depth(p, &nested(LIMIT_YAML_DEPTH + 1), 2).unwrap_err();
+        assert!(e.to_string().starts_with("d.yaml:3:"), "{e}");
+        let block: String = (0..=LIMIT_YAML_DEPTH)
+            .map(|i| format!("{}a:\n", " ".repeat(i)))
+            .collect();
+        let e = yaml_depth(p, &block, 0).unwrap_err().to_string();
+        assert!(
+            e.starts_with("d.yaml:129:") && e.contains("128 tầng"),
+            "{e}"
+        );
+        // Past what the depth reader can read (a tab), the brackets that follow are counted.
+        let after_tab = |n: usize| format!("a: b\n\tc: {}", "{a: ".repeat(n));
+        assert!(yaml_depth(p, &after_tab(LIMIT_YAML_DEPTH), 0).is_ok());
+        assert!(yaml_depth(p, &after_tab(LIMIT_YAML_DEPTH + 1), 0).is_err());
     }
 
     #[test]

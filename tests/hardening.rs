@@ -1,6 +1,8 @@
 //! Issue #19, hardening at the edges: hostile archives are problems or refusals and never a
 //! panic, no hidden entry passes a check, hidden characters never reach a document, outputs
-//! replace only what is ours and inputs are read only from bounded regular files.
+//! replace only what is ours, inputs are read only from bounded regular files, and whatever
+//! text a data file, a procedure or a province file holds, loading it gives a value or an error
+//! naming the file, never a panic, and soon.
 //!
 //! The property tests run a few dozen cases by default, a few seconds in a debug build; set
 //! `PROPTEST_CASES` (e.g. `PROPTEST_CASES=20000 cargo test --release --test hardening`) for a
@@ -574,4 +576,358 @@ fn devices_fifos_and_directories_are_refused_at_once() {
     std::os::unix::fs::symlink("/dev/zero", &link).unwrap();
     let e = read_input(&link, LIMIT_DATA).unwrap_err().to_string();
     assert!(e.contains("thiết bị"), "{e}");
+}
+
+/// Issue #19, item 9: one set of limits. A 300 MB file attached through `App` (a front end
+/// other than the command line, which reads at most the limit) was stored, archived with exit
+/// 0, and then refused by `verify` and `import`. `App::attach` itself now refuses a file over
+/// the per-file limit of archives, naming both sizes, and stores nothing.
+#[test]
+fn app_attach_refuses_a_file_no_archive_could_hold() {
+    use hoso::app::{App, Config};
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = App::new(Config {
+        templates: None,
+        workflows: None,
+        db: dir.path().join("hoso.db"),
+    });
+    let at = chrono::NaiveDate::from_ymd_opt(2024, 1, 2).unwrap();
+    let case = app
+        .new_case(
+            &hoso::workflow::ProcedureKey::new("dien-hinh", None),
+            &serde_json::json!({"ten_dien_hinh": "Tổ tự quản thôn Kon Klốc"}),
+            at,
+        )
+        .unwrap();
+    let over = LIMIT_ATTACHMENT as usize + 1;
+    let e = app
+        .attach(&case, "ban-quet.pdf", vec![0; over], 1, at)
+        .unwrap_err();
+    assert_eq!(e.exit_code(), 1);
+    let e = e.to_string();
+    assert!(
+        e.contains("ban-quet.pdf") && e.contains(&format!("{over} byte")) && e.contains("256 MiB"),
+        "{e}"
+    );
+    assert!(app.store().unwrap().files(&case, None).unwrap().is_empty());
+    // A file within the limit is kept.
+    let name = app
+        .attach(&case, "ban-quet.pdf", b"%PDF".to_vec(), 1, at)
+        .unwrap();
+    assert_eq!(name, "attachments/01-ban-quet.pdf");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loaders (issue #19, item 11): what a user feeds hoso — a document's data YAML, a procedure,
+// a province file — whatever its text, gives a value or an error naming the file, never a
+// panic, and soon.
+
+use hoso::template::DocData;
+use hoso::workflow::Loaded;
+use hoso::workflow::overlay::LoadedOverlay;
+
+/// How long one parse may take, even in a debug build on a busy machine.
+const PARSE_TIME: Duration = Duration::from_secs(5);
+
+/// Parses `text` as `path` with `parse`; fails on a slow parse, and on an error whose text does
+/// not name `path` (or, for a data file, a file it extends below `extended`).
+fn parses_or_names_the_file<T>(
+    path: &Path,
+    text: &str,
+    extended: Option<&Path>,
+    parse: impl FnOnce(&Path, &str) -> hoso::Result<T>,
+) -> Result<(), TestCaseError> {
+    let started = Instant::now();
+    let result = parse(path, text);
+    let took = started.elapsed();
+    prop_assert!(took < PARSE_TIME, "{} took {took:?}", path.display());
+    if let Err(e) = result {
+        let e = e.to_string();
+        let names = e.contains(&path.display().to_string())
+            || extended.is_some_and(|d| e.contains(&d.display().to_string()));
+        prop_assert!(names, "the error does not name {}: {e}", path.display());
+    }
+    Ok(())
+}
+
+/// Pieces of YAML and of hoso's schemas, so that arbitrary text reaches past the first
+/// syntax error: indentation, flow and block collections, anchors and aliases, tags, block
+/// scalars, documents, odd numbers and dates, and the keys the loaders look for.
+const YAML_PIECES: &[&str] = &[
+    "\n",
+    "  ",
+    "    ",
+    ": ",
+    "- ",
+    "-",
+    "{",
+    "}",
+    "[",
+    "]",
+    ", ",
+    "&a ",
+    "*a",
+    "<<: *a",
+    "? ",
+    "!!str ",
+    "!!int ",
+    "!!map ",
+    "!!binary ",
+    "!custom ",
+    "'",
+    "\"",
+    "# x",
+    "|\n",
+    ">-\n",
+    "---\n",
+    "...\n",
+    "%YAML 1.2\n",
+    "~",
+    "null",
+    "true",
+    "no",
+    "0x1F",
+    "1e999",
+    "-.inf",
+    ".nan",
+    "2023-02-30",
+    "2023-02-06",
+    "99999999999999999999",
+    "-1",
+    "\t",
+    "\u{FEFF}",
+    "\u{0}",
+    "\r",
+    "\u{85}",
+    "\u{2028}",
+    "\u{202E}",
+    "Đắk Mar",
+    "e\u{0301}",
+    "\\u0000",
+    "x",
+    "id",
+    "mo-hinh",
+    "extends",
+    "issuer",
+    "name",
+    "abbreviation",
+    "family",
+    "party",
+    "signer",
+    "capacity",
+    "numbering",
+    "terms",
+    "from",
+    "until",
+    "noi_nhan",
+    "luu",
+    "steps",
+    "next",
+    "to",
+    "when",
+    "documents",
+    "template",
+    "deadline",
+    "days",
+    "rule",
+    "repeat",
+    "FREQ=YEARLY;BYMONTH=13",
+    "requires",
+    "fields",
+    "type",
+    "roles",
+    "actor",
+    "version",
+    "effective_from",
+    "province",
+    "add_steps",
+    "remove_steps",
+    "agencies",
+    "signers",
+    "retention",
+    "items",
+    "starts",
+];
+
+/// Text of YAML pieces and any characters, with now and then one piece many times over (deep
+/// nesting, long runs).
+fn yaml_like() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop_oneof![
+            40 => prop::sample::select(YAML_PIECES).prop_map(str::to_string),
+            10 => any::<char>().prop_map(String::from),
+            1 => (prop::sample::select(YAML_PIECES), 1..1500usize).prop_map(|(s, n)| s.repeat(n)),
+        ],
+        0..64,
+    )
+    .prop_map(|v| v.concat())
+}
+
+/// One edit of a valid file.
+#[derive(Debug, Clone)]
+enum Edit {
+    Delete(prop::sample::Index, usize),
+    Insert(prop::sample::Index, &'static str),
+    Replace(prop::sample::Index, char),
+    DuplicateLine(prop::sample::Index),
+    SwapLines(prop::sample::Index, prop::sample::Index),
+    Truncate(prop::sample::Index),
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    let at = any::<prop::sample::Index>;
+    prop_oneof![
+        (at(), 1..40usize).prop_map(|(i, n)| Edit::Delete(i, n)),
+        (at(), prop::sample::select(YAML_PIECES)).prop_map(|(i, s)| Edit::Insert(i, s)),
+        (at(), any::<char>()).prop_map(|(i, c)| Edit::Replace(i, c)),
+        at().prop_map(Edit::DuplicateLine),
+        (at(), at()).prop_map(|(a, b)| Edit::SwapLines(a, b)),
+        at().prop_map(Edit::Truncate),
+    ]
+}
+
+/// `text` with the edits applied, each at a character boundary.
+fn edited(text: &str, edits: &[Edit]) -> String {
+    let mut chars: Vec<char> = text.chars().collect();
+    for e in edits {
+        let len = chars.len().max(1);
+        match e {
+            Edit::Delete(i, n) => {
+                let from = i.index(len).min(chars.len());
+                let to = (from + n).min(chars.len());
+                chars.drain(from..to);
+            }
+            Edit::Insert(i, s) => {
+                let at = i.index(len + 1).min(chars.len());
+                chars.splice(at..at, s.chars());
+            }
+            Edit::Replace(i, c) => {
+                if !chars.is_empty() {
+                    let at = i.index(chars.len());
+                    chars[at] = *c;
+                }
+            }
+            Edit::DuplicateLine(i) | Edit::SwapLines(i, _) => {
+                let text: String = chars.iter().collect();
+                let mut lines: Vec<&str> = text.split('\n').collect();
+                let a = i.index(lines.len());
+                match e {
+                    Edit::SwapLines(_, j) => {
+                        let b = j.index(lines.len());
+                        lines.swap(a, b);
+                    }
+                    _ => lines.insert(a, lines[a]),
+                }
+                chars = lines.join("\n").chars().collect();
+            }
+            Edit::Truncate(i) => chars.truncate(i.index(len)),
+        }
+    }
+    chars.into_iter().collect()
+}
+
+/// The valid files of a folder of the repository, by path.
+fn valid_files(dir: &str) -> Vec<(std::path::PathBuf, String)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap();
+            (p, text)
+        })
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "{}", dir.display());
+    files
+}
+
+#[test]
+fn the_valid_files_the_properties_start_from_parse() {
+    for (p, text) in valid_files("samples/documents") {
+        DocData::parse(&p, &text).unwrap_or_else(|e| panic!("{e}"));
+    }
+    for (p, text) in valid_files("workflows") {
+        Loaded::parse(&p, &text).unwrap_or_else(|e| panic!("{e}"));
+    }
+    for (p, text) in valid_files("workflows/provinces") {
+        LoadedOverlay::parse(&p, &text).unwrap_or_else(|e| panic!("{e}"));
+    }
+}
+
+/// Aliases that expand to billions of nodes, and collections nested deeper than serde_yaml
+/// reads (block, flow sequences, flow mappings): refused in time, naming the file. Flow
+/// mappings nested 50 000 deep (200 kB) took serde_yaml minutes in a debug build, its time
+/// growing with the square of the depth, before it refused them for their depth.
+#[test]
+fn expanding_and_deeply_nested_yaml_is_refused_in_time() {
+    let mut laughs = String::from("a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for (i, c) in "bcdefghi".chars().enumerate() {
+        let p = (b'a' + i as u8) as char;
+        laughs.push_str(&format!(
+            "{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+        ));
+    }
+    let texts = [
+        laughs,
+        format!("{}{}", "[".repeat(100_000), "]".repeat(100_000)),
+        "{a: ".repeat(50_000),
+        "issuer: {name: ".repeat(20_000),
+        (0..2000)
+            .map(|i| format!("{}a:\n", " ".repeat(i)))
+            .collect(),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("du-lieu.yaml");
+    for text in &texts {
+        parses_or_names_the_file(&path, text, None, DocData::parse).unwrap();
+        parses_or_names_the_file(&path, text, None, Loaded::parse).unwrap();
+        parses_or_names_the_file(&path, text, None, LoadedOverlay::parse).unwrap();
+    }
+}
+
+proptest! {
+    #![proptest_config(config(48))]
+
+    #[test]
+    fn any_text_is_a_value_or_an_error_naming_the_file(text in yaml_like()) {
+        // An empty folder: whatever `extends` names is not there.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("dữ liệu.yaml");
+        parses_or_names_the_file(&path, &text, None, DocData::parse)?;
+        parses_or_names_the_file(&path, &text, None, Loaded::parse)?;
+        parses_or_names_the_file(&path, &text, None, LoadedOverlay::parse)?;
+    }
+
+    #[test]
+    fn an_edited_data_file_is_a_value_or_an_error_naming_it(
+        which in any::<prop::sample::Index>(),
+        edits in prop::collection::vec(edit(), 1..6),
+    ) {
+        let files = valid_files("samples/documents");
+        let (path, text) = &files[which.index(files.len())];
+        let extended = path.parent().unwrap().join("_common");
+        parses_or_names_the_file(path, &edited(text, &edits), Some(&extended), DocData::parse)?;
+    }
+
+    #[test]
+    fn an_edited_procedure_is_a_value_or_an_error_naming_it(
+        which in any::<prop::sample::Index>(),
+        edits in prop::collection::vec(edit(), 1..6),
+    ) {
+        let files = valid_files("workflows");
+        let (path, text) = &files[which.index(files.len())];
+        parses_or_names_the_file(path, &edited(text, &edits), None, Loaded::parse)?;
+    }
+
+    #[test]
+    fn an_edited_province_file_is_a_value_or_an_error_naming_it(
+        which in any::<prop::sample::Index>(),
+        edits in prop::collection::vec(edit(), 1..6),
+    ) {
+        let files = valid_files("workflows/provinces");
+        let (path, text) = &files[which.index(files.len())];
+        parses_or_names_the_file(path, &edited(text, &edits), None, LoadedOverlay::parse)?;
+    }
 }

@@ -6,6 +6,7 @@
 
 mod bag;
 mod import;
+mod names;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -17,8 +18,8 @@ use chrono::NaiveDate;
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::fsutil::sha256_hex;
-use crate::store::{FileRow, Store};
+use crate::fsutil::{sha256_hex, size_text};
+use crate::store::{EventRow, FileRow, Store};
 use crate::template::TemplateSet;
 use crate::workflow::{ProcedureKey, ho_so};
 
@@ -152,6 +153,14 @@ pub struct EventLine {
 /// Builds the bag of a case as ZIP bytes.
 pub fn build(set: &TemplateSet, engine: &Engine, store: &dyn Store, case: &str) -> Result<Vec<u8>> {
     let c = store.case(case)?;
+    // The bag is written under the case id, each file under its name: only the shapes hoso
+    // makes, so that no entry of the ZIP is absolute or climbs out with `..`.
+    if !names::is_case_id(&c.id) {
+        return Err(Error::corrupt(
+            format!("hồ sơ `{}`", c.id.escape_debug()),
+            "mã hồ sơ không phải C và chữ số; không lập hồ sơ lưu trữ",
+        ));
+    }
     let key = ProcedureKey::parse(&c.workflow);
     let procedure = engine.of_case(&c).ok();
     let retention = procedure.and_then(|w| w.retention.as_ref());
@@ -225,6 +234,13 @@ pub fn build(set: &TemplateSet, engine: &Engine, store: &dyn Store, case: &str) 
     // Each kept file is hashed once: for the manifest, and against the hash recorded when it
     // was stored, so a copy damaged in the database is refused rather than bagged as sound.
     for f in files {
+        if !names::is_stored_file(&f) {
+            return Err(Error::corrupt(
+                format!("hồ sơ {case}, tệp `{}`", f.name.escape_debug()),
+                "tên không phải documents/<mã văn bản>.docx|pdf hay attachments/NN-<tên tệp>; \
+                 không ghi vào hồ sơ lưu trữ",
+            ));
+        }
         let h = Hashed::new(f.bytes);
         if h.sha256 != f.sha256 {
             return Err(Error::corrupt(
@@ -310,7 +326,40 @@ pub fn build(set: &TemplateSet, engine: &Engine, store: &dyn Store, case: &str) 
             if metadata.complete() { "yes" } else { "no" }.into(),
         ),
     ];
-    zip_bag(&bag::make(&c.id, payload, &info))
+    let bag = bag::make(&c.id, payload, &info);
+    fits(case, &bag, Limits::default())?;
+    zip_bag(&bag)
+}
+
+/// Refuses a bag `verify` and `import` would refuse for its size: an archive made is an archive
+/// that can be read back. (Attaching keeps a case's files within the limits; the bag's own
+/// files come on top.)
+fn fits(case: &str, bag: &BTreeMap<String, Vec<u8>>, limits: Limits) -> Result<()> {
+    let total: u64 = bag.values().map(|b| b.len() as u64).sum();
+    let biggest = bag.iter().max_by_key(|(_, b)| b.len());
+    let refuse = |what: String| {
+        Err(Error::Invalid(format!(
+            "hồ sơ {case}: {what}; gỡ bớt tệp đính kèm (hoso case detach) rồi lập lại"
+        )))
+    };
+    if let Some((name, b)) = biggest
+        && b.len() as u64 > limits.max_entry
+    {
+        return refuse(format!(
+            "tệp {name} có {} byte, lớn hơn giới hạn {} một tệp của hồ sơ lưu trữ",
+            b.len(),
+            size_text(limits.max_entry)
+        ));
+    }
+    if total > limits.max_total || bag.len() > limits.max_entries {
+        return refuse(format!(
+            "hồ sơ lưu trữ sẽ có {} tệp, tổng {total} byte, vượt giới hạn {} tệp, {}",
+            bag.len(),
+            limits.max_entries,
+            size_text(limits.max_total)
+        ));
+    }
+    Ok(())
 }
 
 fn json<T: Serialize>(v: &T) -> Result<String> {
@@ -425,7 +474,11 @@ fn zip_bag(entries: &BTreeMap<String, Vec<u8>>) -> Result<Vec<u8>> {
 }
 
 /// `hoso case attach`: stores a user's file as part of hồ sơ item `item`, under
-/// `attachments/NN-<file name>`.
+/// `attachments/NN-<file name>`, beside any file already there: a second file of the same name
+/// becomes `attachments/NN-<name>-2.<ext>`, never a replacement. The file and the case's files
+/// together stay within `limits`, the limits `verify` and `import` read an archive with, so
+/// whatever is attached can be archived and imported again.
+#[allow(clippy::too_many_arguments)]
 pub fn attach(
     engine: &Engine,
     store: &mut dyn Store,
@@ -434,6 +487,7 @@ pub fn attach(
     bytes: Vec<u8>,
     item: u32,
     on: NaiveDate,
+    limits: Limits,
 ) -> Result<String> {
     let c = store.case(case)?;
     let list = engine.ho_so(&ProcedureKey::parse(&c.workflow));
@@ -444,35 +498,230 @@ pub fn attach(
             list.len()
         )));
     }
-    let clean = crate::text::clean(name);
-    let safe: String = clean
-        .chars()
-        .map(|ch| {
-            if ch == '/' || ch == '\\' || ch.is_control() {
-                '_'
-            } else {
-                ch
-            }
-        })
-        .collect();
-    if safe.is_empty() || safe.starts_with('.') {
+    let Some(safe) = names::safe_file_name(name) else {
         return Err(Error::Invalid(format!(
             "`{name}` không phải tên tệp để lưu"
         )));
+    };
+    let size = bytes.len() as u64;
+    if size > limits.max_entry {
+        return Err(Error::Invalid(format!(
+            "`{name}`: tệp có {size} byte, lớn hơn giới hạn {} của một tệp đính kèm \
+             (hồ sơ lưu trữ không nhận tệp lớn hơn)",
+            size_text(limits.max_entry)
+        )));
     }
-    let stored = format!("attachments/{item:02}-{safe}");
     let mut tx = store.begin()?;
-    tx.put_files(
+    let stored = tx.file_sizes(case)?;
+    let total = stored.iter().map(|(_, n)| n).sum::<u64>() + size;
+    if total > limits.max_total {
+        return Err(Error::Invalid(format!(
+            "`{name}` ({size} byte): các tệp của hồ sơ {case} sẽ có tổng {total} byte, lớn hơn \
+             giới hạn {} của một hồ sơ lưu trữ",
+            size_text(limits.max_total)
+        )));
+    }
+    let taken = |n: &str| stored.iter().any(|(s, _)| s == n);
+    let name = free_name(item, &safe, taken);
+    tx.add_file(
         case,
-        &[FileRow {
-            name: stored.clone(),
+        &FileRow {
+            name: name.clone(),
             item: Some(item),
             doc: None,
             sha256: sha256_hex(&bytes),
             bytes,
             added_on: on,
-        }],
+        },
     )?;
     tx.commit()?;
-    Ok(stored)
+    Ok(name)
+}
+
+/// The first of `attachments/NN-<name>`, `…-2`, `…-3`, … (before the extension) not taken.
+fn free_name(item: u32, safe: &str, taken: impl Fn(&str) -> bool) -> String {
+    let first = names::attachment_name(item, safe);
+    if !taken(&first) {
+        return first;
+    }
+    let (stem, ext) = match safe.rfind('.') {
+        Some(i) if i > 0 => safe.split_at(i),
+        _ => (safe, ""),
+    };
+    (2u32..)
+        .map(|n| names::attachment_name(item, &format!("{stem}-{n}{ext}")))
+        .find(|n| !taken(n))
+        .unwrap_or(first)
+}
+
+/// The step and actor the case's log records a removal under.
+pub const DETACH_STEP: &str = "go-tep-dinh-kem";
+pub const DETACH_ACTOR: &str = "nguoi-dung";
+
+/// `hoso case detach`: removes a user's file from the hồ sơ and records the removal in the
+/// case's log (name, reason, SHA-256), in one transaction. An issued document's files are kept
+/// as they were handed out and cannot be removed.
+pub fn detach(
+    store: &mut dyn Store,
+    case: &str,
+    name: &str,
+    reason: &str,
+    on: NaiveDate,
+) -> Result<FileRow> {
+    store.case(case)?;
+    let reason = crate::text::clean(reason).trim().to_string();
+    if reason.is_empty() {
+        return Err(Error::Usage("--reason: cần nói lý do gỡ tệp".into()));
+    }
+    let mut tx = store.begin()?;
+    let Some(f) = tx.remove_file(case, name)? else {
+        let attached: Vec<String> = tx
+            .file_sizes(case)?
+            .into_iter()
+            .map(|(n, _)| n)
+            .filter(|n| n.starts_with("attachments/"))
+            .collect();
+        return Err(Error::NotFound(format!(
+            "hồ sơ {case} không có tệp `{name}`; tệp đính kèm: {}",
+            if attached.is_empty() {
+                "chưa có".to_string()
+            } else {
+                attached.join(", ")
+            }
+        )));
+    };
+    if let Some(doc) = &f.doc {
+        // Dropping the transaction puts the file back.
+        return Err(Error::Invalid(format!(
+            "`{name}` là tệp của văn bản {doc} đã ban hành: giữ nguyên như đã phát hành, \
+             không gỡ được"
+        )));
+    }
+    tx.append_event(
+        case,
+        &EventRow {
+            seq: 0,
+            on_date: on,
+            actor: DETACH_ACTOR.into(),
+            step: DETACH_STEP.into(),
+            inputs: serde_json::json!({"name": f.name, "reason": reason, "sha256": f.sha256}),
+        },
+    )?;
+    tx.commit()?;
+    Ok(f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{NewCase, SqliteStore};
+
+    fn small() -> Limits {
+        Limits {
+            max_entries: 10,
+            max_entry: 100,
+            max_total: 250,
+        }
+    }
+
+    fn day() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2024, 6, 1).unwrap()
+    }
+
+    fn store_with_case(dir: &std::path::Path) -> SqliteStore {
+        let mut s = SqliteStore::open(&dir.join("t.db")).unwrap();
+        let mut tx = s.begin().unwrap();
+        let c = NewCase {
+            workflow: "dien-hinh".into(),
+            version: "1".into(),
+            data: serde_json::json!({}),
+            opened: day(),
+            first_step: "khao-sat".into(),
+            first_due: None,
+        };
+        tx.insert_case("C0001", &c).unwrap();
+        tx.commit().unwrap();
+        s
+    }
+
+    /// One set of limits: a file or a case's files that an archive could not hold are refused
+    /// when attached, naming both sizes, and nothing is stored.
+    #[test]
+    fn attach_keeps_a_case_within_the_archive_limits() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = store_with_case(dir.path());
+        let engine = Engine::new(Vec::new());
+        let mut attach = |name: &str, n: usize| {
+            attach(
+                &engine,
+                &mut s,
+                "C0001",
+                name,
+                vec![b'x'; n],
+                1,
+                day(),
+                small(),
+            )
+        };
+        let e = attach("lon.bin", 101).unwrap_err();
+        assert_eq!(e.exit_code(), 1);
+        let e = e.to_string();
+        assert!(
+            e.contains("lon.bin") && e.contains("101 byte") && e.contains("100 byte"),
+            "{e}"
+        );
+        assert_eq!(attach("a.bin", 100).unwrap(), "attachments/01-a.bin");
+        assert_eq!(attach("a.bin", 100).unwrap(), "attachments/01-a-2.bin");
+        let e = attach("b.bin", 51).unwrap_err().to_string();
+        assert!(e.contains("251 byte") && e.contains("250 byte"), "{e}");
+        assert_eq!(attach("b.bin", 50).unwrap(), "attachments/01-b.bin");
+        let names: Vec<String> = s
+            .files("C0001", None)
+            .unwrap()
+            .into_iter()
+            .map(|f| f.name)
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "attachments/01-a-2.bin",
+                "attachments/01-a.bin",
+                "attachments/01-b.bin"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_second_name_goes_before_the_extension() {
+        let taken = ["attachments/12-so-quy.csv", "attachments/12-so-quy-2.csv"];
+        let free = |safe: &str| free_name(12, safe, |n| taken.contains(&n));
+        assert_eq!(free("so-quy.csv"), "attachments/12-so-quy-3.csv");
+        assert_eq!(free("khac.csv"), "attachments/12-khac.csv");
+        let taken = ["attachments/01-README"];
+        assert_eq!(
+            free_name(1, "README", |n| taken.contains(&n)),
+            "attachments/01-README-2"
+        );
+    }
+
+    #[test]
+    fn a_bag_too_big_to_read_back_is_not_made() {
+        let bag = |sizes: &[usize]| -> BTreeMap<String, Vec<u8>> {
+            sizes
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (format!("C0001/data/{i}"), vec![0; *n]))
+                .collect()
+        };
+        assert!(fits("C0001", &bag(&[100, 100, 50]), small()).is_ok());
+        let e = fits("C0001", &bag(&[101]), small())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("C0001/data/0") && e.contains("101 byte"), "{e}");
+        let e = fits("C0001", &bag(&[100, 100, 51]), small())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("251 byte") && e.contains("250 byte"), "{e}");
+        assert!(fits("C0001", &bag(&[1; 11]), small()).is_err());
+    }
 }

@@ -135,6 +135,20 @@ pub enum CaseCommand {
         #[arg(long, value_parser = parse_date, value_name = "NGÀY")]
         at: Option<NaiveDate>,
     },
+    /// Gỡ một tệp đính kèm khỏi hồ sơ: tệp bị xoá, nhật ký hồ sơ ghi tên, lý do và mã
+    /// SHA-256 của tệp. Tệp của văn bản đã ban hành không gỡ được.
+    Detach {
+        /// Mã hồ sơ.
+        id: String,
+        /// Tên tệp trong hồ sơ, như lệnh attach in ra (attachments/12-so-quy.csv).
+        name: String,
+        /// Lý do gỡ tệp.
+        #[arg(long)]
+        reason: String,
+        /// Ngày gỡ (YYYY-MM-DD); mặc định hôm nay.
+        #[arg(long, value_parser = parse_date, value_name = "NGÀY")]
+        at: Option<NaiveDate>,
+    },
     /// Làm một bước: kiểm tra dữ liệu và điều kiện, ghi bước, mở bước tiếp theo và ghi dự
     /// thảo văn bản của bước vào THƯ_MỤC/<hồ sơ>/du-thao/.
     Advance {

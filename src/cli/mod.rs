@@ -40,7 +40,7 @@ fn today() -> NaiveDate {
 /// A YAML file of values (case fields, step inputs) as JSON.
 fn yaml_value(path: &Path) -> Result<serde_json::Value> {
     let text = read_input_text(path, LIMIT_DATA)?;
-    let v: serde_yaml::Value = serde_yaml::from_str(&text).map_err(|e| Error::yaml(path, &e, 0))?;
+    let v: serde_yaml::Value = hoso::fsutil::parse_yaml(path, &text, 0)?;
     serde_json::to_value(v).map_err(|e| Error::io(path, e))
 }
 
@@ -239,6 +239,15 @@ fn case(app: &mut App, c: args::CaseCommand) -> Result<Shown> {
                 .unwrap_or_default();
             let stored = app.attach(&id, &name, bytes, item, at.unwrap_or_else(today))?;
             Ok(format!("{stored}\n").into())
+        }
+        C::Detach {
+            id,
+            name,
+            reason,
+            at,
+        } => {
+            let f = app.detach(&id, &name, &reason, at.unwrap_or_else(today))?;
+            Ok(format!("đã gỡ: {} (SHA-256 {})\n", f.name, f.sha256).into())
         }
         C::Advance {
             id,

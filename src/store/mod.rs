@@ -274,5 +274,19 @@ pub trait StoreTx {
     /// Restores a whole case. A document's number joins the book when the book lacks it; a
     /// number the book already gives to another document is a conflict.
     fn restore(&mut self, r: &Restore) -> Result<()>;
+
+    // A hồ sơ's own files: each added beside the others, never over one, and removed only in
+    // the transaction that logs the removal.
+
+    /// The names and sizes of a case's files, without their bytes, by name.
+    fn file_sizes(&mut self, case: &str) -> Result<Vec<(String, u64)>>;
+    /// Adds one file; a name the case already has is a [`Conflict`](crate::Error::Conflict),
+    /// and the stored file stays as it is.
+    fn add_file(&mut self, case: &str, f: &FileRow) -> Result<()>;
+    /// Removes a file and returns it, or `None` when the case has no file of that name.
+    fn remove_file(&mut self, case: &str, name: &str) -> Result<Option<FileRow>>;
+    /// Appends an event to a case's log (its `seq` is the store's to give).
+    fn append_event(&mut self, case: &str, e: &EventRow) -> Result<()>;
+
     fn commit(self: Box<Self>) -> Result<()>;
 }

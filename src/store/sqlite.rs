@@ -926,6 +926,95 @@ impl StoreTx for SqliteTx<'_> {
         self.put_files(&c.id, &r.files)
     }
 
+    fn file_sizes(&mut self, case: &str) -> Result<Vec<(String, u64)>> {
+        let mut st = self
+            .tx
+            .prepare("SELECT name, length(bytes) FROM files WHERE case_id = ?1 ORDER BY name")
+            .map_err(self.err())?;
+        st.query_map([case], |r| {
+            Ok((r.get(0)?, u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0)))
+        })
+        .map_err(self.err())?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(self.err())
+    }
+
+    fn add_file(&mut self, case: &str, f: &FileRow) -> Result<()> {
+        let taken: Option<i64> = self
+            .tx
+            .query_row(
+                "SELECT 1 FROM files WHERE case_id = ?1 AND name = ?2",
+                params![case, f.name],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(self.err())?;
+        if taken.is_some() {
+            return Err(Error::Conflict(format!(
+                "hồ sơ {case} đã có tệp `{}`; tệp đã lưu không bị ghi đè",
+                f.name
+            )));
+        }
+        self.tx
+            .execute(
+                "INSERT INTO files (case_id, name, item, doc, sha256, bytes, added_on)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    case,
+                    f.name,
+                    f.item,
+                    f.doc,
+                    f.sha256,
+                    f.bytes,
+                    date_text(f.added_on)
+                ],
+            )
+            .map_err(self.err())?;
+        Ok(())
+    }
+
+    fn remove_file(&mut self, case: &str, name: &str) -> Result<Option<FileRow>> {
+        let what = format!("hồ sơ {case}, tệp {name}");
+        let found = self
+            .tx
+            .query_row(
+                "SELECT item, doc, sha256, bytes, added_on FROM files
+                 WHERE case_id = ?1 AND name = ?2",
+                params![case, name],
+                |r| {
+                    Ok(FileRow {
+                        name: name.to_string(),
+                        item: r.get(0)?,
+                        doc: r.get(1)?,
+                        sha256: r.get(2)?,
+                        bytes: r.get(3)?,
+                        added_on: stored_date(&what, &r.get::<_, String>(4)?)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(self.err())?;
+        if found.is_some() {
+            self.tx
+                .execute(
+                    "DELETE FROM files WHERE case_id = ?1 AND name = ?2",
+                    params![case, name],
+                )
+                .map_err(self.err())?;
+        }
+        Ok(found)
+    }
+
+    fn append_event(&mut self, case: &str, e: &EventRow) -> Result<()> {
+        self.tx
+            .execute(
+                "INSERT INTO events (case_id, on_date, actor, step, inputs) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![case, date_text(e.on_date), e.actor, e.step, e.inputs.to_string()],
+            )
+            .map_err(self.err())?;
+        Ok(())
+    }
+
     fn commit(self: Box<Self>) -> Result<()> {
         let path = self.path.clone();
         self.tx.commit().map_err(db_err(&path))

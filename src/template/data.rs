@@ -182,8 +182,7 @@ impl DocData {
 /// One file's mapping over those it extends. Each file is checked against [`Fields`] on its
 /// own, so a wrong value is reported with its own file, line and column.
 fn merged_mapping(path: &Path, text: &str, depth: usize) -> Result<serde_yaml::Mapping> {
-    let raw: serde_yaml::Value =
-        serde_yaml::from_str(text).map_err(|e| Error::yaml(path, &e, 0))?;
+    let raw: serde_yaml::Value = crate::fsutil::parse_yaml(path, text, 0)?;
     let serde_yaml::Value::Mapping(own) = raw else {
         return Err(Error::Yaml {
             path: path.into(),

@@ -240,7 +240,7 @@ impl TemplateSet {
             .map(|s| s.to_string_lossy().to_string())
             .unwrap_or_default();
         let (front, body, body_line) = split_front_matter(path, src)?;
-        let fm: FrontMatter = serde_yaml::from_str(front).map_err(|e| Error::yaml(path, &e, 1))?;
+        let fm: FrontMatter = crate::fsutil::parse_yaml(path, front, 1)?;
         let field = |field: &str, message: String| Error::Field {
             path: path.into(),
             field: field.into(),

@@ -178,7 +178,7 @@ pub fn check_files(files: &[PathBuf], known: &Known, bases: &[super::Workflow]) 
         .map(|f| {
             let found =
                 crate::fsutil::read_input_text(f, crate::fsutil::LIMIT_DATA).and_then(|text| {
-                    let is_overlay = serde_yaml::from_str::<serde_yaml::Value>(&text)
+                    let is_overlay = crate::fsutil::parse_yaml::<serde_yaml::Value>(f, &text, 0)
                         .ok()
                         .is_some_and(|v| v.get("extends").is_some());
                     if !is_overlay {

@@ -43,5 +43,5 @@ pub fn load(path: &std::path::Path) -> Result<BTreeMap<String, Vec<Item>>> {
 }
 
 fn parse(path: &std::path::Path, text: &str) -> Result<BTreeMap<String, Vec<Item>>> {
-    serde_yaml::from_str(text).map_err(|e| Error::yaml(path, &e, 0))
+    crate::fsutil::parse_yaml(path, text, 0)
 }

@@ -406,8 +406,7 @@ impl Loaded {
     }
 
     pub fn parse(path: &Path, text: &str) -> Result<Loaded> {
-        let workflow: Workflow =
-            serde_yaml::from_str(text).map_err(|e| Error::yaml(path, &e, 0))?;
+        let workflow: Workflow = crate::fsutil::parse_yaml(path, text, 0)?;
         Ok(Loaded {
             path: path.to_path_buf(),
             workflow,

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::check::Problem;
 use super::spans::Spans;
 use super::{Deadline, DocumentRef, Guard, Next, Step, Workflow};
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// An agency as it prints itself, and the role it plays in the procedures.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -159,7 +159,7 @@ impl LoadedOverlay {
     }
 
     pub fn parse(path: &Path, text: &str) -> Result<LoadedOverlay> {
-        let overlay = serde_yaml::from_str(text).map_err(|e| Error::yaml(path, &e, 0))?;
+        let overlay = crate::fsutil::parse_yaml(path, text, 0)?;
         Ok(LoadedOverlay {
             path: path.to_path_buf(),
             overlay,
