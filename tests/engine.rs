@@ -812,3 +812,99 @@ fn a_case_keeps_its_version() {
     )
     .unwrap();
 }
+
+/// A điển hình taken to its end: the case is ended by `ket-thuc` on its date, takes no step
+/// after it, and has nothing due; `case list` and `case status` say so.
+#[test]
+fn an_ended_case_takes_no_step_and_drops_from_due() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hoso.db");
+    let mut s = Store::open(&db).unwrap();
+    let e = engine();
+    let id = e
+        .new_case(
+            &mut s,
+            "dien-hinh",
+            &json!({"ten_dien_hinh": "Tổ tự quản thôn Kon Klốc"}),
+            d("2023-03-01"),
+        )
+        .unwrap();
+    for (step, inputs, at) in [
+        ("khao-sat", json!({}), "2023-03-20"),
+        ("tieu-chi", json!({}), "2023-04-05"),
+        (
+            "ke-hoach",
+            json!({"ngay_ke_hoach": "2023-04-10"}),
+            "2023-04-10",
+        ),
+        ("danh-gia", json!({"ty_le_tieu_chi": 100}), "2024-03-20"),
+        ("cong-nhan", json!({}), "2024-03-28"),
+        ("danh-gia-lai", json!({"ty_le_tieu_chi": 60}), "2024-11-15"),
+    ] {
+        e.advance(&mut s, &id, step, &inputs, d(at)).unwrap();
+    }
+    let due_of = |s: &Store| -> Vec<String> {
+        s.due(None)
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.case == id)
+            .map(|r| r.step)
+            .collect()
+    };
+    assert!(due_of(&s).contains(&"danh-gia-lai".to_string()));
+    assert_eq!(s.case(&id).unwrap().ended, None);
+
+    e.advance(&mut s, &id, "ket-thuc", &json!({}), d("2024-11-25"))
+        .unwrap();
+    let ended = s.case(&id).unwrap().ended.expect("ended");
+    assert_eq!(
+        (ended.step.as_str(), ended.on),
+        ("ket-thuc", d("2024-11-25"))
+    );
+    assert!(due_of(&s).is_empty(), "{:?}", due_of(&s));
+    assert!(open_steps(&s, &id).is_empty());
+
+    let err = e
+        .advance(
+            &mut s,
+            &id,
+            "danh-gia-lai",
+            &json!({"ty_le_tieu_chi": 80}),
+            d("2025-11-10"),
+        )
+        .unwrap_err();
+    assert!(matches!(err, hoso::Error::Refused { .. }), "{err:?}");
+    let err = err.to_string();
+    assert!(
+        err.contains("đã kết thúc ngày 25/11/2024") && err.contains("ket-thuc"),
+        "{err}"
+    );
+    drop(s);
+
+    let run = |args: &[&str]| {
+        let o = hoso_with(&db).args(args).output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let list = run(&["case", "list"]);
+    assert!(
+        list.contains(&format!(
+            "{id}  dien-hinh 2022.1  đã kết thúc ngày 25/11/2024 (bước ket-thuc)"
+        )),
+        "{list}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&run(&["case", "list", "--format", "json"])).unwrap();
+    assert_eq!(json[0]["status"], "ended");
+    assert_eq!(json[0]["ended"]["on"], "2024-11-25");
+    let status = run(&["case", "status", &id]);
+    assert!(
+        status.contains("trạng thái: đã kết thúc ngày 25/11/2024 (bước ket-thuc)"),
+        "{status}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&run(&["case", "status", &id, "--format", "json"])).unwrap();
+    assert_eq!(json["status"], "ended");
+    assert_eq!(json["ended"]["step"], "ket-thuc");
+    assert!(run(&["due"]).is_empty());
+}

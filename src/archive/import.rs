@@ -101,6 +101,7 @@ pub fn import(store: &mut dyn Store, bytes: &[u8], limits: Limits) -> Result<Str
             version: case.version,
             data: case.data,
             created_on: case.opened,
+            ended: case.ended,
         },
         steps: case.steps,
         events: events

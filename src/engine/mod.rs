@@ -27,6 +27,8 @@ pub struct Plan {
     /// The case data after the step.
     pub data: Value,
     recurring: bool,
+    /// The step ends the case.
+    pub ends: bool,
     /// The case's procedure key and events when planned: recording is refused if the case
     /// moved on since.
     workflow: ProcedureKey,
@@ -425,6 +427,7 @@ impl Engine {
             step: &plan.step,
             inputs: &plan.inputs,
             close_step: !plan.recurring,
+            ends: plan.ends,
             events_seen: plan.events_seen,
             opened: &plan.outcome.opened,
             drafts,
@@ -442,6 +445,16 @@ impl Engine {
         at: NaiveDate,
     ) -> Result<Plan> {
         let case = store.case(case_id)?;
+        if let Some(end) = &case.ended {
+            return Err(refused(
+                step_id,
+                format!(
+                    "hồ sơ {case_id} đã kết thúc ngày {} (bước `{}`); không nhận thêm bước nào",
+                    end.on.format("%d/%m/%Y"),
+                    end.step
+                ),
+            ));
+        }
         let w = self.of_case(&case)?;
         let step: &Step = w.steps.iter().find(|s| s.id == step_id).ok_or_else(|| {
             Error::NotFound(format!("quy trình {} không có bước `{step_id}`", w.id))
@@ -498,6 +511,7 @@ impl Engine {
             inputs,
             data,
             recurring: step.repeat.is_some(),
+            ends: step.ends,
             workflow: ProcedureKey::parse(&case.workflow),
             events_seen: store.events(case_id)?.len(),
             outcome: Outcome {

@@ -333,6 +333,13 @@ pub fn check(w: &Loaded, known: &Known) -> Vec<Problem> {
         {
             say(&at("repeat"), false, format!("invalid RFC 5545 rule: {e}"));
         }
+        if s.ends && (s.repeat.is_some() || !s.next.is_empty() || s.starts.is_some()) {
+            say(
+                &at("ends"),
+                false,
+                "a step that ends the case can have no `next`, `repeat` or `starts`".into(),
+            );
+        }
         if let Some(d) = &s.deadline {
             deadline(d, &at("deadline"), wf, &mut say);
         }

@@ -170,6 +170,10 @@ pub struct Step {
     pub starts: Option<Starts>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub next: Vec<Next>,
+    /// Completing this step ends the case (the quyết định or thông báo kết thúc): no step is
+    /// accepted after it and nothing of the case is due any more.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub ends: bool,
 }
 
 /// A procedure.
