@@ -197,7 +197,7 @@ impl Demo<'_> {
     fn step(&mut self, i: usize, name: &str, s: &CaseStep) -> Result<()> {
         let id = self.ids[i].clone();
         let docs_dir = self.samples.join("documents");
-        let result = self.app.advance(&id, &s.step, &s.inputs, s.at, |t| {
+        let result = self.app.advance(&id, &s.step, &s.inputs, s.at, false, |t| {
             DocData::load(&docs_dir.join(format!("{t}.yaml")))
         });
         let advanced = match (result, s.refused) {

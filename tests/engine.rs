@@ -908,3 +908,73 @@ fn an_ended_case_takes_no_step_and_drops_from_due() {
     assert_eq!(json["ended"]["step"], "ket-thuc");
     assert!(run(&["due"]).is_empty());
 }
+
+/// Steps follow one another in time: none before the case opened or before the last recorded
+/// step; a date more than 30 days ahead needs `--allow-future`.
+#[test]
+fn steps_are_dated_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hoso.db");
+    let mut s = Store::open(&db).unwrap();
+    let e = engine();
+    let id = e
+        .new_case(
+            &mut s,
+            "dien-hinh",
+            &json!({"ten_dien_hinh": "Tổ tự quản thôn Kon Klốc"}),
+            d("2023-03-01"),
+        )
+        .unwrap();
+    let err = e
+        .advance(&mut s, &id, "khao-sat", &json!({}), d("2023-02-27"))
+        .unwrap_err();
+    assert!(matches!(err, hoso::Error::Refused { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains("trước ngày mở hồ sơ") && err.to_string().contains("01/03/2023"),
+        "{err}"
+    );
+    e.advance(&mut s, &id, "khao-sat", &json!({}), d("2023-03-20"))
+        .unwrap();
+    let err = e
+        .advance(&mut s, &id, "tieu-chi", &json!({}), d("2023-03-19"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("trước bước đã ghi gần nhất") && err.contains("`khao-sat` ngày 20/03/2023"),
+        "{err}"
+    );
+    // The same day as the last step is in order.
+    e.advance(&mut s, &id, "tieu-chi", &json!({}), d("2023-03-20"))
+        .unwrap();
+    drop(s);
+
+    let far = (chrono::Local::now().date_naive() + chrono::Days::new(45))
+        .format("%Y-%m-%d")
+        .to_string();
+    let f = dir.path().join("data.yaml");
+    std::fs::write(
+        &f,
+        format!(
+            "extends: [{}]\nngay_ke_hoach: {far}\n",
+            sample("ke-hoach-xay-dung-dien-hinh").display()
+        ),
+    )
+    .unwrap();
+    let advance = |extra: &[&str]| {
+        hoso_with(&db)
+            .args(["case", "advance", &id, "--step", "ke-hoach", "--at", &far])
+            .arg("--data")
+            .arg(&f)
+            .arg("--out")
+            .arg(dir.path().join("out"))
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let o = advance(&[]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("--allow-future"), "{err}");
+    let o = advance(&["--allow-future"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}

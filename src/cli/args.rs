@@ -152,6 +152,9 @@ pub enum CaseCommand {
         /// Thư mục ghi dự thảo: THƯ_MỤC/<hồ sơ>/du-thao/NN-<mẫu>.docx và .pdf.
         #[arg(long, default_value = "hoso-out", value_name = "THƯ_MỤC")]
         out: PathBuf,
+        /// Xác nhận một ngày quá 30 ngày sau hôm nay.
+        #[arg(long)]
+        allow_future: bool,
     },
 }
 

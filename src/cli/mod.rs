@@ -246,25 +246,26 @@ fn case(app: &mut App, c: args::CaseCommand) -> Result<Shown> {
             data,
             at,
             out,
+            allow_future,
         } => {
             let inputs = match &data {
                 Some(p) => yaml_value(p)?,
                 None => serde_json::Value::Null,
             };
-            let advanced =
-                app.advance(
-                    &id,
-                    &step,
-                    &inputs,
-                    at.unwrap_or_else(today),
-                    |t| match &data {
-                        Some(p) => DocData::load(p),
-                        None => Err(Error::Usage(format!(
-                            "bước `{step}` tạo văn bản ({t}): cần --data với dữ liệu văn bản \
+            let advanced = app.advance(
+                &id,
+                &step,
+                &inputs,
+                at.unwrap_or_else(today),
+                allow_future,
+                |t| match &data {
+                    Some(p) => DocData::load(p),
+                    None => Err(Error::Usage(format!(
+                        "bước `{step}` tạo văn bản ({t}): cần --data với dữ liệu văn bản \
                          (issuer, signer, …)"
-                        ))),
-                    },
-                )?;
+                    ))),
+                },
+            )?;
             let mut written = Vec::new();
             for d in &advanced.drafted {
                 // The step is recorded: a draft that cannot be written now can be later.

@@ -459,6 +459,32 @@ impl Engine {
         let step: &Step = w.steps.iter().find(|s| s.id == step_id).ok_or_else(|| {
             Error::NotFound(format!("quy trình {} không có bước `{step_id}`", w.id))
         })?;
+        // Steps follow one another in time: none before the case opened, none before the last
+        // recorded step (the book and the deadlines count from those dates).
+        if at < case.created_on {
+            return Err(refused(
+                step_id,
+                format!(
+                    "ngày {} trước ngày mở hồ sơ {case_id} ({})",
+                    at.format("%d/%m/%Y"),
+                    case.created_on.format("%d/%m/%Y")
+                ),
+            ));
+        }
+        let events = store.events(case_id)?;
+        if let Some(last) = events.iter().max_by_key(|e| e.on_date)
+            && at < last.on_date
+        {
+            return Err(refused(
+                step_id,
+                format!(
+                    "ngày {} trước bước đã ghi gần nhất (`{}` ngày {}); các bước ghi theo thứ tự ngày",
+                    at.format("%d/%m/%Y"),
+                    last.step,
+                    last.on_date.format("%d/%m/%Y")
+                ),
+            ));
+        }
         let rows = store.steps(case_id)?;
         let open: Vec<&str> = rows
             .iter()
@@ -513,7 +539,7 @@ impl Engine {
             recurring: step.repeat.is_some(),
             ends: step.ends,
             workflow: ProcedureKey::parse(&case.workflow),
-            events_seen: store.events(case_id)?.len(),
+            events_seen: events.len(),
             outcome: Outcome {
                 opened,
                 documents,
