@@ -978,3 +978,64 @@ fn steps_are_dated_in_order() {
     let o = advance(&["--allow-future"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+/// A model founded on 18/11/2022 that reports on 30/10/2023 is rated for the year 01/11/2022 –
+/// 31/10/2023, in which it worked 11 months (Civil Code counting): accepted. A model founded on
+/// 05/01/2024 has worked 9 months by 31/10/2024 and is refused.
+#[test]
+fn a_late_october_report_is_for_the_year_ending_that_october() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("hoso.db")).unwrap();
+    let e = engine();
+    let founded = |s: &mut Store, on: &str| {
+        let id = e
+            .new_case(
+                s,
+                "mo-hinh",
+                &json!({"ten_mo_hinh": "Camera an ninh", "pham_vi": "thôn 1", "lien_ket": false}),
+                d(on),
+            )
+            .unwrap();
+        for step in [
+            "khao-sat",
+            "bao-cao-khao-sat",
+            "chu-truong",
+            "trien-khai",
+            "lay-y-kien",
+        ] {
+            e.advance(s, &id, step, &json!({}), d(on)).unwrap();
+        }
+        e.advance(s, &id, "thanh-lap", &json!({"ngay_thanh_lap": on}), d(on))
+            .unwrap();
+        e.advance(s, &id, "quy-che", &json!({}), d(on)).unwrap();
+        e.advance(s, &id, "ra-mat", &json!({}), d(on)).unwrap();
+        id
+    };
+    let id = founded(&mut s, "2022-11-18");
+    let out = e
+        .advance(
+            &mut s,
+            &id,
+            "de-nghi-xep-loai",
+            &json!({"ty_le_hoan_thanh": 92}),
+            d("2023-10-30"),
+        )
+        .unwrap();
+    assert_eq!(out.opened[0].0, "xep-loai");
+
+    let young = founded(&mut s, "2024-01-05");
+    let err = e
+        .advance(
+            &mut s,
+            &young,
+            "de-nghi-xep-loai",
+            &json!({"ty_le_hoan_thanh": 92}),
+            d("2024-10-30"),
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("chưa hoạt động đủ 10 tháng") && err.contains("05/01/2024"),
+        "{err}"
+    );
+}

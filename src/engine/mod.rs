@@ -118,8 +118,9 @@ fn date_arg(s: &str) -> std::result::Result<NaiveDate, cel::ExecutionError> {
 
 /// Evaluates a CEL condition over the case (with the step's inputs applied), the step's inputs
 /// and its date. Functions offered
-/// to workflow authors: `months_between(from, to)` (whole months) and `evaluation_end(at)` (the
-/// 31/10 that closes the rating year HD 22 counts from 01/11).
+/// to workflow authors: `months_between(from, to)` (whole months, counted as the Civil Code
+/// counts them) and `evaluation_end(at)` (the 31/10 that closes the rating year, 01/11–31/10, a
+/// report dated `at` is for: see [`calendar::evaluation_end`]).
 pub fn holds(expr: &str, case: &Value, inputs: &Value, at: NaiveDate) -> Result<bool> {
     // The check refuses conditions that could run long (nested comprehensions, very long
     // expressions); a definition loaded without it, or data that makes a list huge, still gets
