@@ -358,6 +358,18 @@ impl App {
         engine.new_case(store, key.clone(), data, at)
     }
 
+    /// Checks a step's inputs alone (the command line names their file when they are wrong).
+    pub fn check_inputs(&mut self, case: &str, step: &str, inputs: &Value) -> Result<()> {
+        let (_, engine, store) = self.read_parts()?;
+        engine.check_inputs(&store.case(case)?, step, inputs)
+    }
+
+    /// The templates a step of a case may produce.
+    pub fn step_documents(&mut self, case: &str, step: &str) -> Result<Vec<String>> {
+        let (_, engine, store) = self.read_parts()?;
+        engine.step_documents(&store.case(case)?, step)
+    }
+
     /// Completes a step: checks it, renders its documents as drafts (from `data_for`, per
     /// template), and records the step, its drafts and any case it starts in one transaction.
     /// Nothing is recorded when a guard refuses, a document cannot be filled, or another clerk

@@ -951,20 +951,15 @@ fn steps_are_dated_in_order() {
     let far = (chrono::Local::now().date_naive() + chrono::Days::new(45))
         .format("%Y-%m-%d")
         .to_string();
-    let f = dir.path().join("data.yaml");
-    std::fs::write(
-        &f,
-        format!(
-            "extends: [{}]\nngay_ke_hoach: {far}\n",
-            sample("ke-hoach-xay-dung-dien-hinh").display()
-        ),
-    )
-    .unwrap();
+    let f = dir.path().join("inputs.yaml");
+    std::fs::write(&f, format!("ngay_ke_hoach: {far}\n")).unwrap();
     let advance = |extra: &[&str]| {
         hoso_with(&db)
             .args(["case", "advance", &id, "--step", "ke-hoach", "--at", &far])
-            .arg("--data")
+            .arg("--inputs")
             .arg(&f)
+            .arg("--data")
+            .arg(sample("ke-hoach-xay-dung-dien-hinh"))
             .arg("--out")
             .arg(dir.path().join("out"))
             .args(extra)
@@ -1037,5 +1032,181 @@ fn a_late_october_report_is_for_the_year_ending_that_october() {
     assert!(
         err.contains("chưa hoạt động đủ 10 tháng") && err.contains("05/01/2024"),
         "{err}"
+    );
+}
+
+/// A step changes exactly the inputs it declares: `so-ket` declares none, so a file giving it
+/// `xep_loai` and `ngay_thanh_lap` is refused naming the key and the file, and the case keeps
+/// its rating and founding date (which the 10-month rule counts from).
+#[test]
+fn a_step_takes_only_its_declared_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hoso.db");
+    let mut s = Store::open(&db).unwrap();
+    let e = engine();
+    let id = launched(&e, &mut s);
+    let err = e
+        .advance(
+            &mut s,
+            &id,
+            "so-ket",
+            &json!({"xep_loai": "Tốt", "ngay_thanh_lap": "2020-01-01"}),
+            d("2023-06-01"),
+        )
+        .unwrap_err();
+    assert!(matches!(err, hoso::Error::Invalid(_)), "{err:?}");
+    assert!(err.to_string().contains("`ngay_thanh_lap`"), "{err}");
+    let case = s.case(&id).unwrap();
+    assert_eq!(case.data["ngay_thanh_lap"], "2023-03-20");
+    assert!(case.data.get("xep_loai").is_none());
+    drop(s);
+
+    let inputs = dir.path().join("so-ket.yaml");
+    std::fs::write(&inputs, "xep_loai: Tốt\n").unwrap();
+    let o = hoso_with(&db)
+        .args([
+            "case",
+            "advance",
+            &id,
+            "--step",
+            "so-ket",
+            "--at",
+            "2023-06-01",
+        ])
+        .arg("--inputs")
+        .arg(&inputs)
+        .arg("--data")
+        .arg(sample("ke-hoach-so-ket-tong-ket"))
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("so-ket.yaml") && err.contains("`xep_loai` không phải dữ liệu khai báo"),
+        "{err}"
+    );
+    let s = Store::open(&db).unwrap();
+    assert!(s.case(&id).unwrap().data.get("xep_loai").is_none());
+    assert!(s.events(&id).unwrap().iter().all(|e| e.step != "so-ket"));
+}
+
+/// `tu-danh-gia` drafts three documents whose data differ (the báo cáo's `ket_qua` is a table,
+/// the tờ trình's a sentence): each gets its own file with `--doc`, the step its inputs with
+/// `--inputs`, and both render as they should.
+#[test]
+fn each_document_of_a_step_gets_its_own_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hoso.db");
+    let out = dir.path().join("out");
+    let case = dir.path().join("case.yaml");
+    std::fs::write(
+        &case,
+        "ten_don_vi: xã Cẩm Giàng\nnam: 2023\ndat_an_toan: true\nphan_loai_nam_truoc: Khá\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let o = hoso_with(&db).args(args).output().unwrap();
+        assert!(
+            o.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let id = run(&[
+        "case",
+        "new",
+        "--workflow",
+        "don-vi-dien-hinh",
+        "--province",
+        "bac-kan",
+        "--at",
+        "2023-03-01",
+        "--data",
+        case.to_str().unwrap(),
+    ]);
+    let id = id.trim();
+    let out_s = out.to_str().unwrap();
+    for (step, at, t) in [
+        ("dang-ky", "2023-03-15", "cong-van-dang-ky-don-vi-dien-hinh"),
+        (
+            "ke-hoach",
+            "2023-03-25",
+            "ke-hoach-xay-dung-don-vi-dien-hinh",
+        ),
+    ] {
+        let data = sample(t);
+        run(&[
+            "case",
+            "advance",
+            id,
+            "--step",
+            step,
+            "--at",
+            at,
+            "--data",
+            data.to_str().unwrap(),
+            "--out",
+            out_s,
+        ]);
+    }
+    let inputs = dir.path().join("inputs.yaml");
+    std::fs::write(&inputs, "so_tieu_chi_dat: 4\ntong_so_tieu_chi: 4\n").unwrap();
+    let doc = |t: &str| format!("{t}={}", sample(t).display());
+    run(&[
+        "case",
+        "advance",
+        id,
+        "--step",
+        "tu-danh-gia",
+        "--at",
+        "2023-09-25",
+        "--inputs",
+        inputs.to_str().unwrap(),
+        "--doc",
+        &doc("bao-cao-ket-qua-xay-dung-don-vi"),
+        "--doc",
+        &doc("bien-ban-hop-xet-don-vi-dien-hinh"),
+        "--doc",
+        &doc("to-trinh-de-nghi-cong-nhan-don-vi"),
+        "--out",
+        out_s,
+    ]);
+    let text = |name: &str| {
+        paragraphs(&part(
+            &std::fs::read(out.join(id).join("du-thao").join(name)).unwrap(),
+            "word/document.xml",
+        ))
+        .join("\n")
+    };
+    let to_trinh = text("05-to-trinh-de-nghi-cong-nhan-don-vi.docx");
+    assert!(!to_trinh.contains("[object"), "{to_trinh}");
+    assert!(to_trinh.contains("đã đạt 4/4 tiêu chí"), "{to_trinh}");
+    let bao_cao = text("03-bao-cao-ket-qua-xay-dung-don-vi.docx");
+    assert!(bao_cao.contains("Tỷ lệ hòa giải thành"), "{bao_cao}");
+    assert!(bao_cao.contains("14/15 vụ (93%)"), "{bao_cao}");
+
+    // --doc naming a template the step does not make is a usage error.
+    let o = hoso_with(&db)
+        .args([
+            "case",
+            "advance",
+            id,
+            "--step",
+            "xet-cap-huyen",
+            "--at",
+            "2023-10-10",
+        ])
+        .arg("--doc")
+        .arg(doc("quyet-dinh-cong-nhan-xep-loai"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
     );
 }

@@ -325,6 +325,23 @@ impl Engine {
             })
     }
 
+    /// Checks a step's inputs before anything else is done: only the inputs the step declares,
+    /// each of its type (a caller names the file they came from).
+    pub fn check_inputs(&self, case: &CaseRow, step_id: &str, inputs: &Value) -> Result<()> {
+        let w = self.of_case(case)?;
+        check_inputs(step_of(w, step_id)?, inputs).map(|_| ())
+    }
+
+    /// The templates a step of a case may produce (a conditional one included).
+    pub fn step_documents(&self, case: &CaseRow, step_id: &str) -> Result<Vec<String>> {
+        let w = self.of_case(case)?;
+        Ok(step_of(w, step_id)?
+            .documents
+            .iter()
+            .map(|d| d.template.clone())
+            .collect())
+    }
+
     /// The procedure a stored case follows, at its own version.
     pub fn of_case(&self, case: &CaseRow) -> Result<&Workflow> {
         self.version(&ProcedureKey::parse(&case.workflow), &case.version)
@@ -457,9 +474,7 @@ impl Engine {
             ));
         }
         let w = self.of_case(&case)?;
-        let step: &Step = w.steps.iter().find(|s| s.id == step_id).ok_or_else(|| {
-            Error::NotFound(format!("quy trình {} không có bước `{step_id}`", w.id))
-        })?;
+        let step = step_of(w, step_id)?;
         // Steps follow one another in time: none before the case opened, none before the last
         // recorded step (the book and the deadlines count from those dates).
         if at < case.created_on {
@@ -501,11 +516,11 @@ impl Engine {
                 ),
             ));
         }
-        let inputs_map = as_map(inputs, "dữ liệu của bước")?;
-        validate(&step.inputs, &inputs_map, &format!("bước `{step_id}`"))?;
+        let inputs_map = check_inputs(step, inputs)?;
         let inputs = Value::Object(inputs_map.clone());
-        // Inputs become case data (the last rating, the date of the establishing decision);
-        // guards see the case as the step would leave it.
+        // Inputs become case data (the last rating, the date of the establishing decision):
+        // only those the step declares, so a case field changes only through a step that
+        // takes it. Guards see the case as the step would leave it.
         let mut data = as_map(&case.data, "dữ liệu hồ sơ")?;
         data.extend(inputs_map);
         let data = Value::Object(data);
@@ -600,6 +615,36 @@ impl Engine {
         }
         Ok(opened)
     }
+}
+
+fn step_of<'w>(w: &'w Workflow, step_id: &str) -> Result<&'w Step> {
+    w.steps
+        .iter()
+        .find(|s| s.id == step_id)
+        .ok_or_else(|| Error::NotFound(format!("quy trình {} không có bước `{step_id}`", w.id)))
+}
+
+/// A step's inputs as a map: only the keys it declares (a document's data — issuer, signer,
+/// `extends` — is not an input and never reaches the case), each of its declared type.
+fn check_inputs(step: &Step, inputs: &Value) -> Result<Map<String, Value>> {
+    let map = as_map(inputs, "dữ liệu của bước")?;
+    if let Some(k) = map.keys().find(|k| !step.inputs.contains_key(*k)) {
+        let takes = if step.inputs.is_empty() {
+            "bước này không nhận dữ liệu nào".to_string()
+        } else {
+            format!(
+                "bước này chỉ nhận: {}",
+                step.inputs.keys().cloned().collect::<Vec<_>>().join(", ")
+            )
+        };
+        return Err(Error::Invalid(format!(
+            "bước `{}`: `{k}` không phải dữ liệu khai báo của bước ({takes}); dữ liệu văn bản \
+             đưa bằng --data hoặc --doc MẪU=TỆP",
+            step.id
+        )));
+    }
+    validate(&step.inputs, &map, &format!("bước `{}`", step.id))?;
+    Ok(map)
 }
 
 /// No step done yet (a new case).
