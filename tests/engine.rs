@@ -1210,3 +1210,86 @@ fn each_document_of_a_step_gets_its_own_data() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+/// HD 22's grades: the share of targets met sets the highest grade (92 % reaches Tốt, 75 %
+/// Khá); a lower grade is accepted with its reason, which the QĐ công nhận xếp loại prints; a
+/// higher one never.
+#[test]
+fn the_rate_caps_the_grade_and_a_lower_grade_needs_its_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hoso.db");
+    let mut s = Store::open(&db).unwrap();
+    let e = engine();
+    let id = launched(&e, &mut s);
+    e.advance(
+        &mut s,
+        &id,
+        "de-nghi-xep-loai",
+        &json!({"ty_le_hoan_thanh": 75}),
+        d("2024-11-02"),
+    )
+    .unwrap();
+    let err = e
+        .advance(
+            &mut s,
+            &id,
+            "xep-loai",
+            &json!({"xep_loai": "Tốt", "ly_do_xep_loai": "x"}),
+            d("2024-11-07"),
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("mức cao nhất") && err.contains("75"), "{err}");
+    let err = e
+        .advance(
+            &mut s,
+            &id,
+            "xep-loai",
+            &json!({"xep_loai": "Trung bình"}),
+            d("2024-11-07"),
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("ghi lý do"), "{err}");
+    drop(s);
+
+    let inputs = dir.path().join("xep-loai.yaml");
+    std::fs::write(
+        &inputs,
+        "xep_loai: Trung bình\nly_do_xep_loai: chế độ báo cáo không kịp thời, hồ sơ chưa đầy đủ\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = hoso_with(&db)
+        .args([
+            "case",
+            "advance",
+            &id,
+            "--step",
+            "xep-loai",
+            "--at",
+            "2024-11-07",
+        ])
+        .arg("--inputs")
+        .arg(&inputs)
+        .arg("--data")
+        .arg(sample("quyet-dinh-cong-nhan-xep-loai"))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let docx = std::fs::read_dir(out.join(&id).join("du-thao"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "docx"))
+        .unwrap();
+    let text = paragraphs(&part(&std::fs::read(docx).unwrap(), "word/document.xml")).join("\n");
+    assert!(text.contains("đạt loại Trung bình"), "{text}");
+    assert!(
+        text.contains("vì: chế độ báo cáo không kịp thời, hồ sơ chưa đầy đủ."),
+        "{text}"
+    );
+    let s = Store::open(&db).unwrap();
+    assert_eq!(s.case(&id).unwrap().data["xep_loai"], "Trung bình");
+}
