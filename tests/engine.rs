@@ -1293,3 +1293,81 @@ fn the_rate_caps_the_grade_and_a_lower_grade_needs_its_reason() {
     let s = Store::open(&db).unwrap();
     assert_eq!(s.case(&id).unwrap().data["xep_loai"], "Trung bình");
 }
+
+/// Kiện toàn, sửa đổi quy chế and sơ kết are taken whenever needed; the rating once per
+/// evaluation year (01/11–31/10): a second proposal in the same year is refused naming the
+/// correction step, which corrects the rating instead.
+#[test]
+fn steps_when_needed_and_the_rating_once_a_year() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("hoso.db")).unwrap();
+    let e = engine();
+    let id = launched(&e, &mut s);
+    for (step, at) in [
+        ("kien-toan", "2023-06-01"),
+        ("kien-toan", "2023-09-01"),
+        ("sua-doi-quy-che", "2023-09-02"),
+        ("sua-doi-quy-che", "2023-12-02"),
+        ("so-ket", "2023-12-20"),
+        ("so-ket", "2024-06-20"),
+    ] {
+        e.advance(&mut s, &id, step, &json!({}), d(at))
+            .unwrap_or_else(|err| panic!("{step} {at}: {err}"));
+    }
+    assert!(open_steps(&s, &id).contains(&"so-ket".to_string()));
+    assert!(
+        s.due(None).unwrap().iter().all(|r| r.step != "so-ket"),
+        "a step taken when needed has no date due"
+    );
+
+    e.advance(
+        &mut s,
+        &id,
+        "de-nghi-xep-loai",
+        &json!({"ty_le_hoan_thanh": 92}),
+        d("2024-11-03"),
+    )
+    .unwrap();
+    e.advance(
+        &mut s,
+        &id,
+        "xep-loai",
+        &json!({"xep_loai": "Tốt"}),
+        d("2024-11-08"),
+    )
+    .unwrap();
+    let err = e
+        .advance(
+            &mut s,
+            &id,
+            "de-nghi-xep-loai",
+            &json!({"ty_le_hoan_thanh": 75}),
+            d("2024-11-20"),
+        )
+        .unwrap_err();
+    assert!(matches!(err, hoso::Error::Refused { .. }), "{err:?}");
+    let err = err.to_string();
+    assert!(
+        err.contains("đã làm ngày 03/11/2024 cho năm đánh giá 01/11/2023–31/10/2024")
+            && err.contains("dieu-chinh-xep-loai"),
+        "{err}"
+    );
+    e.advance(
+        &mut s,
+        &id,
+        "dieu-chinh-xep-loai",
+        &json!({"xep_loai": "Khá", "ly_do_dieu_chinh": "hồ sơ chưa đầy đủ", "ly_do_xep_loai": "hồ sơ chưa đầy đủ"}),
+        d("2024-11-25"),
+    )
+    .unwrap();
+    assert_eq!(s.case(&id).unwrap().data["xep_loai"], "Khá");
+    // The next evaluation year takes its proposal.
+    e.advance(
+        &mut s,
+        &id,
+        "de-nghi-xep-loai",
+        &json!({"ty_le_hoan_thanh": 92}),
+        d("2025-11-03"),
+    )
+    .unwrap();
+}

@@ -78,7 +78,7 @@ pub fn due(step: &Step, done: &BTreeMap<String, NaiveDate>, at: NaiveDate) -> Op
             (None, Some(after), Some(within)) => add_period(*done.get(after)?, within),
             _ => None,
         },
-        None => step.repeat.as_deref().and_then(|r| next_occurrence(r, at)),
+        None => step.schedule().and_then(|r| next_occurrence(r, at)),
     }
 }
 

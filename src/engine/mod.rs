@@ -516,6 +516,32 @@ impl Engine {
                 ),
             ));
         }
+        if step.once_per == Some(crate::workflow::Period::EvaluationYear) {
+            let year = calendar::evaluation_end(at);
+            if let Some(prev) = events
+                .iter()
+                .find(|e| e.step == step_id && calendar::evaluation_end(e.on_date) == year)
+            {
+                let start = year
+                    .checked_sub_months(chrono::Months::new(12))
+                    .and_then(|d| d.succ_opt())
+                    .unwrap_or(year);
+                return Err(refused(
+                    step_id,
+                    format!(
+                        "bước này đã làm ngày {} cho năm đánh giá {}–{}; mỗi năm đánh giá chỉ một \
+                         lần{}",
+                        prev.on_date.format("%d/%m/%Y"),
+                        start.format("%d/%m/%Y"),
+                        year.format("%d/%m/%Y"),
+                        step.corrected_by
+                            .as_ref()
+                            .map(|c| format!(", sửa kết quả bằng bước `{c}`"))
+                            .unwrap_or_default()
+                    ),
+                ));
+            }
+        }
         let inputs_map = check_inputs(step, inputs)?;
         let inputs = Value::Object(inputs_map.clone());
         // Inputs become case data (the last rating, the date of the establishing decision):

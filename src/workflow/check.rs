@@ -328,10 +328,19 @@ pub fn check(w: &Loaded, known: &Known) -> Vec<Problem> {
                 );
             }
         }
-        if let Some(rule) = &s.repeat
+        if let Some(rule) = s.schedule()
             && let Some(e) = rule_error(rule)
         {
             say(&at("repeat"), false, format!("invalid RFC 5545 rule: {e}"));
+        }
+        if let Some(c) = &s.corrected_by
+            && !wf.steps.iter().any(|x| &x.id == c)
+        {
+            say(
+                &at("corrected_by"),
+                false,
+                format!("corrected_by names no step `{c}`"),
+            );
         }
         if s.ends && (s.repeat.is_some() || !s.next.is_empty() || s.starts.is_some()) {
             say(

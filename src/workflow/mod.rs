@@ -162,9 +162,19 @@ pub struct Step {
     pub documents: Vec<DocumentRef>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline: Option<Deadline>,
-    /// A step that recurs on a schedule (reports, yearly rating): an RFC 5545 rule.
+    /// A step that recurs on a schedule (reports, yearly rating): an RFC 5545 rule; or
+    /// `when-needed` ([`WHEN_NEEDED`]): it stays open and may be taken again whenever needed
+    /// (kiện toàn, sửa đổi quy chế, sơ kết), with no date due.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repeat: Option<String>,
+    /// Taken at most once in each such period: `evaluation-year` (01/11–31/10, the rating
+    /// year of HD 22); a second time in the same period is refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub once_per: Option<Period>,
+    /// The step that corrects this one when it was taken wrongly in a period it may be taken
+    /// only once (named in the refusal).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub corrected_by: Option<String>,
     /// A linked case this step starts at a new site (nhân rộng).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub starts: Option<Starts>,
@@ -174,6 +184,24 @@ pub struct Step {
     /// accepted after it and nothing of the case is due any more.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub ends: bool,
+}
+
+/// `repeat: when-needed`: a step taken again whenever needed, on no schedule.
+pub const WHEN_NEEDED: &str = "when-needed";
+
+/// A period in which a step is taken at most once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Period {
+    /// HD 22's rating year, 01/11 to 31/10 (see `engine::calendar::evaluation_end`).
+    EvaluationYear,
+}
+
+impl Step {
+    /// The RFC 5545 rule the step recurs on, if it recurs on a schedule.
+    pub fn schedule(&self) -> Option<&str> {
+        self.repeat.as_deref().filter(|r| *r != WHEN_NEEDED)
+    }
 }
 
 /// A procedure.
