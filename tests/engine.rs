@@ -1371,3 +1371,116 @@ fn steps_when_needed_and_the_rating_once_a_year() {
     )
     .unwrap();
 }
+
+/// The 2025 reform: a Kon Tum case cannot open after its file expired (30/06/2025), and the
+/// refusal names the successor, Quảng Ngãi.
+#[test]
+fn no_case_opens_under_an_expired_province_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("hoso.db")).unwrap();
+    let e = Engine::from_procedures(
+        hoso::workflow::Procedures::load(
+            None,
+            hoso::template::TemplateSet::embedded()
+                .unwrap()
+                .iter()
+                .map(|t| t.id.as_str()),
+        )
+        .unwrap(),
+    );
+    let data = json!({"ten_mo_hinh": "Camera an ninh", "pham_vi": "thôn 1", "lien_ket": false});
+    let err = e
+        .new_case(&mut s, "mo-hinh@kon-tum", &data, d("2025-08-01"))
+        .unwrap_err();
+    assert!(matches!(err, hoso::Error::Invalid(_)), "{err:?}");
+    let err = err.to_string();
+    assert!(
+        err.contains("30/06/2025") && err.contains("--province quang-ngai"),
+        "{err}"
+    );
+    assert!(s.cases().unwrap().is_empty());
+    // The last day of the file still opens one; the successor's opens from 01/07/2025.
+    e.new_case(&mut s, "mo-hinh@kon-tum", &data, d("2025-06-30"))
+        .unwrap();
+    e.new_case(&mut s, "mo-hinh@quang-ngai", &data, d("2025-08-01"))
+        .unwrap();
+}
+
+/// A Bắc Kạn đơn vị điển hình case running across 01/07/2025 continues under Thái Nguyên: its
+/// self-evaluation of September goes straight to the province's review (the district level is
+/// abolished: no `xet-cap-huyen`), and its decision is headed by Thái Nguyên's People's
+/// Committee.
+#[test]
+fn a_bac_kan_case_crossing_the_reform_continues_under_thai_nguyen() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hoso.db");
+    let mut s = Store::open(&db).unwrap();
+    let e = engine();
+    let data = json!({"ten_don_vi": "xã Cẩm Giàng", "nam": 2025, "dat_an_toan": true, "phan_loai_nam_truoc": "Khá"});
+    let id = e
+        .new_case(&mut s, "don-vi-dien-hinh@bac-kan", &data, d("2025-03-01"))
+        .unwrap();
+    e.advance(&mut s, &id, "dang-ky", &json!({}), d("2025-03-15"))
+        .unwrap();
+    e.advance(&mut s, &id, "ke-hoach", &json!({}), d("2025-03-25"))
+        .unwrap();
+    assert_eq!(s.case(&id).unwrap().workflow, "don-vi-dien-hinh@bac-kan");
+    let out = e
+        .advance(
+            &mut s,
+            &id,
+            "tu-danh-gia",
+            &json!({"so_tieu_chi_dat": 4, "tong_so_tieu_chi": 4}),
+            d("2025-09-25"),
+        )
+        .unwrap();
+    assert_eq!(out.opened, vec![("tham-dinh".to_string(), None)]);
+    let case = s.case(&id).unwrap();
+    assert_eq!(
+        (case.workflow.as_str(), case.version.as_str()),
+        ("don-vi-dien-hinh@thai-nguyen", "2025.1-tn")
+    );
+    e.advance(&mut s, &id, "tham-dinh", &json!({}), d("2025-10-10"))
+        .unwrap();
+    assert!(
+        s.steps(&id)
+            .unwrap()
+            .iter()
+            .all(|r| r.step != "xet-cap-huyen"),
+        "no district step after 01/07/2025"
+    );
+    drop(s);
+
+    // The decision's data names no issuer: the case's province now is Thái Nguyên.
+    let text = std::fs::read_to_string(sample("quyet-dinh-cong-nhan-don-vi-dien-hinh")).unwrap();
+    let body = &text[text.find("signer:").unwrap()..];
+    let f = dir.path().join("cong-nhan.yaml");
+    std::fs::write(&f, body.replace("Bắc Kạn", "Thái Nguyên")).unwrap();
+    let out = dir.path().join("out");
+    let o = hoso_with(&db)
+        .args([
+            "case",
+            "advance",
+            &id,
+            "--step",
+            "cong-nhan",
+            "--at",
+            "2025-10-20",
+        ])
+        .arg("--data")
+        .arg(&f)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let docx = std::fs::read_dir(out.join(&id).join("du-thao"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "docx"))
+        .unwrap();
+    let xml = part(&std::fs::read(docx).unwrap(), "word/document.xml");
+    let text = paragraphs(&xml).join("\n");
+    assert!(text.contains("TỈNH THÁI NGUYÊN"), "{text}");
+    assert!(!text.contains("BẮC KẠN"), "{text}");
+}

@@ -32,6 +32,11 @@ pub struct Plan {
     /// The case's procedure key and events when planned: recording is refused if the case
     /// moved on since.
     workflow: ProcedureKey,
+    /// The version of that procedure the step follows.
+    version: String,
+    /// The procedure (id, version) the case moves to with this step: its province's file
+    /// expired and the successor's applies (the 2025 mergers).
+    pub moved_to: Option<(String, String)>,
     events_seen: usize,
     pub outcome: Outcome,
 }
@@ -342,6 +347,28 @@ impl Engine {
             .collect())
     }
 
+    /// The procedure a planned step follows: the case's own, or its successor's.
+    pub fn of_plan(&self, plan: &Plan) -> Result<&Workflow> {
+        self.version(&plan.workflow, &plan.version)
+    }
+
+    /// The procedure that governs a step on `at` of a case following `w`: `w` itself, or, once
+    /// `w`'s province file has expired, the file of its successor in effect on `at` (Bắc Kạn →
+    /// Thái Nguyên, Kon Tum → Quảng Ngãi from 01/07/2025).
+    pub fn governing<'a>(&'a self, mut w: &'a Workflow, at: NaiveDate) -> Result<&'a Workflow> {
+        for _ in 0..8 {
+            let (Some(until), Some(next)) = (w.effective_until, &w.successor) else {
+                break;
+            };
+            if at <= until {
+                break;
+            }
+            let key = ProcedureKey::new(&ProcedureKey::parse(&w.id).base, Some(next));
+            w = self.in_effect(&key, at)?;
+        }
+        Ok(w)
+    }
+
     /// The procedure a stored case follows, at its own version.
     pub fn of_case(&self, case: &CaseRow) -> Result<&Workflow> {
         self.version(&ProcedureKey::parse(&case.workflow), &case.version)
@@ -351,6 +378,22 @@ impl Engine {
     /// [`StoreTx::insert_case`] writes.
     pub fn case_for(&self, key: &ProcedureKey, data: &Value, at: NaiveDate) -> Result<NewCase> {
         let w = self.in_effect(key, at)?;
+        if let Some(until) = w.effective_until
+            && at > until
+        {
+            return Err(Error::Invalid(format!(
+                "`{key}` chỉ áp dụng đến hết ngày {}; hồ sơ mở ngày {} {}",
+                until.format("%d/%m/%Y"),
+                at.format("%d/%m/%Y"),
+                match &w.successor {
+                    Some(s) => format!(
+                        "theo tỉnh kế thừa: --province {s} ({})",
+                        ProcedureKey::new(&key.base, Some(s))
+                    ),
+                    None => "theo một tệp tỉnh còn hiệu lực".to_string(),
+                }
+            )));
+        }
         let fields = as_map(data, "dữ liệu hồ sơ")?;
         validate(&w.fields, &fields, "dữ liệu hồ sơ")?;
         let first = w
@@ -445,6 +488,10 @@ impl Engine {
             step: &plan.step,
             inputs: &plan.inputs,
             close_step: !plan.recurring,
+            procedure: plan
+                .moved_to
+                .as_ref()
+                .map(|(id, v)| (id.as_str(), v.as_str())),
             ends: plan.ends,
             events_seen: plan.events_seen,
             opened: &plan.outcome.opened,
@@ -473,7 +520,9 @@ impl Engine {
                 ),
             ));
         }
-        let w = self.of_case(&case)?;
+        let own = self.of_case(&case)?;
+        let w = self.governing(own, at)?;
+        let moved_to = (!std::ptr::eq(own, w)).then(|| (w.id.clone(), w.version.clone()));
         let step = step_of(w, step_id)?;
         // Steps follow one another in time: none before the case opened, none before the last
         // recorded step (the book and the deadlines count from those dates).
@@ -580,7 +629,9 @@ impl Engine {
             data,
             recurring: step.repeat.is_some(),
             ends: step.ends,
-            workflow: ProcedureKey::parse(&case.workflow),
+            workflow: ProcedureKey::parse(&w.id),
+            version: w.version.clone(),
+            moved_to,
             events_seen: events.len(),
             outcome: Outcome {
                 opened,

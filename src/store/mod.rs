@@ -91,6 +91,9 @@ pub struct StepChange<'a> {
     pub close_step: bool,
     /// The step ends the case: it is marked ended and every step still open is closed.
     pub ends: bool,
+    /// The procedure (id, version) the case follows from this step on, when it changes (its
+    /// province's file expired and the successor's applies).
+    pub procedure: Option<(&'a str, &'a str)>,
     /// How many events the case had when the step was planned: if another step was recorded
     /// since, the plan is stale and recording it is a conflict, not a lost update.
     pub events_seen: usize,

@@ -727,6 +727,13 @@ impl StoreTx for SqliteTx<'_> {
             params![c.case_id, c.data.to_string()],
         )
         .map_err(&err)?;
+        if let Some((workflow, version)) = c.procedure {
+            tx.execute(
+                "UPDATE cases SET workflow = ?2, version = ?3 WHERE id = ?1",
+                params![c.case_id, workflow, version],
+            )
+            .map_err(&err)?;
+        }
         let state = if c.close_step || c.ends {
             "done"
         } else {
@@ -1062,6 +1069,7 @@ mod tests {
             inputs: &serde_json::json!({}),
             close_step: true,
             ends: false,
+            procedure: None,
             events_seen: 0,
             opened: &[("bao-cao-khao-sat".into(), None)],
             drafts: &[(

@@ -211,6 +211,13 @@ pub struct Workflow {
     pub id: String,
     pub version: String,
     pub effective_from: NaiveDate,
+    /// The last day it applies (a province file before a merger): no case opens under it
+    /// after that day, and a running case continues under `successor`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_until: Option<NaiveDate>,
+    /// The province whose file takes over after `effective_until`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub successor: Option<String>,
     pub title: String,
     #[serde(default)]
     pub legal_basis: Vec<String>,
