@@ -1484,3 +1484,78 @@ fn a_bac_kan_case_crossing_the_reform_continues_under_thai_nguyen() {
     assert!(text.contains("TỈNH THÁI NGUYÊN"), "{text}");
     assert!(!text.contains("BẮC KẠN"), "{text}");
 }
+
+/// A late report is the late report of the deadline it missed, not an early one of the next:
+/// Kon Tum's 6-month report made on 11/05/2023 leaves the annual report of 10/11/2023 due, and
+/// a quarterly report of "Tốt" models made on 11/03/2025 leaves Q2's 10/06/2025 due.
+#[test]
+fn a_late_report_keeps_the_next_occurrence() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("hoso.db")).unwrap();
+    let e = engine();
+    let id = launched_in(&e, &mut s, "mo-hinh@kon-tum");
+    let opened = |out: &hoso::engine::Outcome, step: &str| {
+        out.opened
+            .iter()
+            .find(|(s, _)| s == step)
+            .and_then(|(_, d)| *d)
+    };
+    let out = e
+        .advance(
+            &mut s,
+            &id,
+            "bao-cao-dinh-ky",
+            &json!({"ky_bao_cao": "6 tháng đầu năm 2023"}),
+            d("2023-05-11"),
+        )
+        .unwrap();
+    assert_eq!(opened(&out, "bao-cao-dinh-ky"), Some(d("2023-11-10")));
+    // Made early, a report meets the coming deadline as before.
+    let out = e
+        .advance(
+            &mut s,
+            &id,
+            "bao-cao-dinh-ky",
+            &json!({"ky_bao_cao": "năm 2023"}),
+            d("2023-11-08"),
+        )
+        .unwrap();
+    assert_eq!(opened(&out, "bao-cao-dinh-ky"), Some(d("2024-05-10")));
+
+    e.advance(
+        &mut s,
+        &id,
+        "de-nghi-xep-loai",
+        &json!({"ty_le_hoan_thanh": 95}),
+        d("2024-11-04"),
+    )
+    .unwrap();
+    e.advance(
+        &mut s,
+        &id,
+        "xep-loai",
+        &json!({"xep_loai": "Tốt"}),
+        d("2024-11-08"),
+    )
+    .unwrap();
+    let out = e
+        .advance(
+            &mut s,
+            &id,
+            "bao-cao-mo-hinh-tot",
+            &json!({}),
+            d("2024-12-05"),
+        )
+        .unwrap();
+    assert_eq!(opened(&out, "bao-cao-mo-hinh-tot"), Some(d("2025-03-10")));
+    let out = e
+        .advance(
+            &mut s,
+            &id,
+            "bao-cao-mo-hinh-tot",
+            &json!({}),
+            d("2025-03-11"),
+        )
+        .unwrap();
+    assert_eq!(opened(&out, "bao-cao-mo-hinh-tot"), Some(d("2025-06-10")));
+}

@@ -609,7 +609,27 @@ impl Engine {
             .filter_map(|r| Some((r.step.clone(), r.done_on?)))
             .chain(std::iter::once((step_id.to_string(), at)))
             .collect();
-        let opened = self.opened_after(w, step, &data, &inputs, &done, at)?;
+        // The occurrence the step is due for now, if it recurs: the earliest it has not met.
+        let pending = rows
+            .iter()
+            .find(|r| r.step == step_id && r.open)
+            .and_then(|r| r.due);
+        let mut opened = self.opened_after(w, step, &data, &inputs, &done, at)?;
+        // A report made after its deadline and before the next occurrence, nearer the deadline
+        // it missed than the one to come, is that deadline's late report: the next occurrence
+        // stays due (Kon Tum's 6-month report made on 11/05 leaves the annual one of 10/11; a
+        // Q1 report made on 11/03 leaves Q2's 10/06). Nearer the coming deadline (a rating
+        // proposal on 03/11 after a year without one) it meets the coming one, as before.
+        if step.repeat.is_some()
+            && let Some(late) = pending.filter(|&p| p < at)
+        {
+            let next = late.succ_opt().and_then(|n| calendar::due(step, &done, n));
+            if next.is_none_or(|n| n > at && at - late < n - at)
+                && let Some(entry) = opened.iter_mut().rev().find(|(id, _)| id == step_id)
+            {
+                entry.1 = next;
+            }
+        }
         let mut documents = Vec::new();
         for d in &step.documents {
             let wanted = match &d.when {
