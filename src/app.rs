@@ -358,18 +358,42 @@ impl App {
         engine.new_case(store, key.clone(), data, at)
     }
 
+    /// Checks a step's inputs alone (the command line names their file when they are wrong).
+    pub fn check_inputs(&mut self, case: &str, step: &str, inputs: &Value) -> Result<()> {
+        let (_, engine, store) = self.read_parts()?;
+        engine.check_inputs(&store.case(case)?, step, inputs)
+    }
+
+    /// The templates a step of a case may produce.
+    pub fn step_documents(&mut self, case: &str, step: &str) -> Result<Vec<String>> {
+        let (_, engine, store) = self.read_parts()?;
+        engine.step_documents(&store.case(case)?, step)
+    }
+
     /// Completes a step: checks it, renders its documents as drafts (from `data_for`, per
     /// template), and records the step, its drafts and any case it starts in one transaction.
     /// Nothing is recorded when a guard refuses, a document cannot be filled, or another clerk
-    /// recorded the case first.
+    /// recorded the case first. A date more than [`register::DAYS_AHEAD`] days after today is
+    /// taken only with `allow_future` (a mistyped year would block every earlier step).
     pub fn advance(
         &mut self,
         case: &str,
         step: &str,
         inputs: &Value,
         at: NaiveDate,
+        allow_future: bool,
         data_for: impl FnMut(&str) -> Result<DocData>,
     ) -> Result<Advanced> {
+        if let Some(limit) = limit_ahead(allow_future)
+            && at > limit
+        {
+            return Err(Error::Invalid(format!(
+                "bước `{step}`: ngày {} quá xa trong tương lai (quá {} ngày sau hôm nay); nếu đúng \
+                 ngày ấy, thêm --allow-future",
+                at.format("%d/%m/%Y"),
+                register::DAYS_AHEAD
+            )));
+        }
         let (set, engine, store) = self.parts()?;
         let plan = engine.plan(store, case, step, inputs, at)?;
         let drafts = issue::render_drafts(set, engine, store, &plan, data_for)?;

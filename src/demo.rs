@@ -197,7 +197,7 @@ impl Demo<'_> {
     fn step(&mut self, i: usize, name: &str, s: &CaseStep) -> Result<()> {
         let id = self.ids[i].clone();
         let docs_dir = self.samples.join("documents");
-        let result = self.app.advance(&id, &s.step, &s.inputs, s.at, |t| {
+        let result = self.app.advance(&id, &s.step, &s.inputs, s.at, false, |t| {
             DocData::load(&docs_dir.join(format!("{t}.yaml")))
         });
         let advanced = match (result, s.refused) {
@@ -269,6 +269,15 @@ impl Demo<'_> {
     /// Each case's hồ sơ archived and verified, as the archivist receives it.
     fn archive_all(&mut self) -> Result<()> {
         for (id, report) in self.ids.iter().zip(self.lines.iter_mut()) {
+            let _ = match self.app.status(id)?.case.ended {
+                Some(e) => writeln!(
+                    report,
+                    "  trạng thái: đã kết thúc ngày {} (bước {})",
+                    e.on.format("%d/%m/%Y"),
+                    e.step
+                ),
+                None => writeln!(report, "  trạng thái: đang mở"),
+            };
             let bytes = self.app.archive(id)?;
             let path = self.out.join(format!("{id}.zip"));
             crate::fsutil::write_atomic(&path, &bytes)?;

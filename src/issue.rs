@@ -57,7 +57,8 @@ pub fn render_drafts(
     plan: &Plan,
     mut data_for: impl FnMut(&str) -> Result<DocData>,
 ) -> Result<Vec<Draft>> {
-    let procedure = engine.of_case(&store.case(&plan.case_id)?)?;
+    // The procedure of the step: after a province's merger, the successor's agencies head it.
+    let procedure = engine.of_plan(plan)?;
     let issued = van_ban(store, &plan.case_id)?;
     let draft = Issuance {
         number: None,

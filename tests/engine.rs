@@ -812,3 +812,750 @@ fn a_case_keeps_its_version() {
     )
     .unwrap();
 }
+
+/// A điển hình taken to its end: the case is ended by `ket-thuc` on its date, takes no step
+/// after it, and has nothing due; `case list` and `case status` say so.
+#[test]
+fn an_ended_case_takes_no_step_and_drops_from_due() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hoso.db");
+    let mut s = Store::open(&db).unwrap();
+    let e = engine();
+    let id = e
+        .new_case(
+            &mut s,
+            "dien-hinh",
+            &json!({"ten_dien_hinh": "Tổ tự quản thôn Kon Klốc"}),
+            d("2023-03-01"),
+        )
+        .unwrap();
+    for (step, inputs, at) in [
+        ("khao-sat", json!({}), "2023-03-20"),
+        ("tieu-chi", json!({}), "2023-04-05"),
+        (
+            "ke-hoach",
+            json!({"ngay_ke_hoach": "2023-04-10"}),
+            "2023-04-10",
+        ),
+        ("danh-gia", json!({"ty_le_tieu_chi": 100}), "2024-03-20"),
+        ("cong-nhan", json!({}), "2024-03-28"),
+        ("danh-gia-lai", json!({"ty_le_tieu_chi": 60}), "2024-11-15"),
+    ] {
+        e.advance(&mut s, &id, step, &inputs, d(at)).unwrap();
+    }
+    let due_of = |s: &Store| -> Vec<String> {
+        s.due(None)
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.case == id)
+            .map(|r| r.step)
+            .collect()
+    };
+    assert!(due_of(&s).contains(&"danh-gia-lai".to_string()));
+    assert_eq!(s.case(&id).unwrap().ended, None);
+
+    e.advance(&mut s, &id, "ket-thuc", &json!({}), d("2024-11-25"))
+        .unwrap();
+    let ended = s.case(&id).unwrap().ended.expect("ended");
+    assert_eq!(
+        (ended.step.as_str(), ended.on),
+        ("ket-thuc", d("2024-11-25"))
+    );
+    assert!(due_of(&s).is_empty(), "{:?}", due_of(&s));
+    assert!(open_steps(&s, &id).is_empty());
+
+    let err = e
+        .advance(
+            &mut s,
+            &id,
+            "danh-gia-lai",
+            &json!({"ty_le_tieu_chi": 80}),
+            d("2025-11-10"),
+        )
+        .unwrap_err();
+    assert!(matches!(err, hoso::Error::Refused { .. }), "{err:?}");
+    let err = err.to_string();
+    assert!(
+        err.contains("đã kết thúc ngày 25/11/2024") && err.contains("ket-thuc"),
+        "{err}"
+    );
+    drop(s);
+
+    let run = |args: &[&str]| {
+        let o = hoso_with(&db).args(args).output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let list = run(&["case", "list"]);
+    assert!(
+        list.contains(&format!(
+            "{id}  dien-hinh 2022.1  đã kết thúc ngày 25/11/2024 (bước ket-thuc)"
+        )),
+        "{list}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&run(&["case", "list", "--format", "json"])).unwrap();
+    assert_eq!(json[0]["status"], "ended");
+    assert_eq!(json[0]["ended"]["on"], "2024-11-25");
+    let status = run(&["case", "status", &id]);
+    assert!(
+        status.contains("trạng thái: đã kết thúc ngày 25/11/2024 (bước ket-thuc)"),
+        "{status}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&run(&["case", "status", &id, "--format", "json"])).unwrap();
+    assert_eq!(json["status"], "ended");
+    assert_eq!(json["ended"]["step"], "ket-thuc");
+    assert!(run(&["due"]).is_empty());
+}
+
+/// Steps follow one another in time: none before the case opened or before the last recorded
+/// step; a date more than 30 days ahead needs `--allow-future`.
+#[test]
+fn steps_are_dated_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hoso.db");
+    let mut s = Store::open(&db).unwrap();
+    let e = engine();
+    let id = e
+        .new_case(
+            &mut s,
+            "dien-hinh",
+            &json!({"ten_dien_hinh": "Tổ tự quản thôn Kon Klốc"}),
+            d("2023-03-01"),
+        )
+        .unwrap();
+    let err = e
+        .advance(&mut s, &id, "khao-sat", &json!({}), d("2023-02-27"))
+        .unwrap_err();
+    assert!(matches!(err, hoso::Error::Refused { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains("trước ngày mở hồ sơ") && err.to_string().contains("01/03/2023"),
+        "{err}"
+    );
+    e.advance(&mut s, &id, "khao-sat", &json!({}), d("2023-03-20"))
+        .unwrap();
+    let err = e
+        .advance(&mut s, &id, "tieu-chi", &json!({}), d("2023-03-19"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("trước bước đã ghi gần nhất") && err.contains("`khao-sat` ngày 20/03/2023"),
+        "{err}"
+    );
+    // The same day as the last step is in order.
+    e.advance(&mut s, &id, "tieu-chi", &json!({}), d("2023-03-20"))
+        .unwrap();
+    drop(s);
+
+    let far = (chrono::Local::now().date_naive() + chrono::Days::new(45))
+        .format("%Y-%m-%d")
+        .to_string();
+    let f = dir.path().join("inputs.yaml");
+    std::fs::write(&f, format!("ngay_ke_hoach: {far}\n")).unwrap();
+    let advance = |extra: &[&str]| {
+        hoso_with(&db)
+            .args(["case", "advance", &id, "--step", "ke-hoach", "--at", &far])
+            .arg("--inputs")
+            .arg(&f)
+            .arg("--data")
+            .arg(sample("ke-hoach-xay-dung-dien-hinh"))
+            .arg("--out")
+            .arg(dir.path().join("out"))
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let o = advance(&[]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("--allow-future"), "{err}");
+    let o = advance(&["--allow-future"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// A model founded on 18/11/2022 that reports on 30/10/2023 is rated for the year 01/11/2022 –
+/// 31/10/2023, in which it worked 11 months (Civil Code counting): accepted. A model founded on
+/// 05/01/2024 has worked 9 months by 31/10/2024 and is refused.
+#[test]
+fn a_late_october_report_is_for_the_year_ending_that_october() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("hoso.db")).unwrap();
+    let e = engine();
+    let founded = |s: &mut Store, on: &str| {
+        let id = e
+            .new_case(
+                s,
+                "mo-hinh",
+                &json!({"ten_mo_hinh": "Camera an ninh", "pham_vi": "thôn 1", "lien_ket": false}),
+                d(on),
+            )
+            .unwrap();
+        for step in [
+            "khao-sat",
+            "bao-cao-khao-sat",
+            "chu-truong",
+            "trien-khai",
+            "lay-y-kien",
+        ] {
+            e.advance(s, &id, step, &json!({}), d(on)).unwrap();
+        }
+        e.advance(s, &id, "thanh-lap", &json!({"ngay_thanh_lap": on}), d(on))
+            .unwrap();
+        e.advance(s, &id, "quy-che", &json!({}), d(on)).unwrap();
+        e.advance(s, &id, "ra-mat", &json!({}), d(on)).unwrap();
+        id
+    };
+    let id = founded(&mut s, "2022-11-18");
+    let out = e
+        .advance(
+            &mut s,
+            &id,
+            "de-nghi-xep-loai",
+            &json!({"ty_le_hoan_thanh": 92}),
+            d("2023-10-30"),
+        )
+        .unwrap();
+    assert_eq!(out.opened[0].0, "xep-loai");
+
+    let young = founded(&mut s, "2024-01-05");
+    let err = e
+        .advance(
+            &mut s,
+            &young,
+            "de-nghi-xep-loai",
+            &json!({"ty_le_hoan_thanh": 92}),
+            d("2024-10-30"),
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("chưa hoạt động đủ 10 tháng") && err.contains("05/01/2024"),
+        "{err}"
+    );
+}
+
+/// A step changes exactly the inputs it declares: `so-ket` declares none, so a file giving it
+/// `xep_loai` and `ngay_thanh_lap` is refused naming the key and the file, and the case keeps
+/// its rating and founding date (which the 10-month rule counts from).
+#[test]
+fn a_step_takes_only_its_declared_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hoso.db");
+    let mut s = Store::open(&db).unwrap();
+    let e = engine();
+    let id = launched(&e, &mut s);
+    let err = e
+        .advance(
+            &mut s,
+            &id,
+            "so-ket",
+            &json!({"xep_loai": "Tốt", "ngay_thanh_lap": "2020-01-01"}),
+            d("2023-06-01"),
+        )
+        .unwrap_err();
+    assert!(matches!(err, hoso::Error::Invalid(_)), "{err:?}");
+    assert!(err.to_string().contains("`ngay_thanh_lap`"), "{err}");
+    let case = s.case(&id).unwrap();
+    assert_eq!(case.data["ngay_thanh_lap"], "2023-03-20");
+    assert!(case.data.get("xep_loai").is_none());
+    drop(s);
+
+    let inputs = dir.path().join("so-ket.yaml");
+    std::fs::write(&inputs, "xep_loai: Tốt\n").unwrap();
+    let o = hoso_with(&db)
+        .args([
+            "case",
+            "advance",
+            &id,
+            "--step",
+            "so-ket",
+            "--at",
+            "2023-06-01",
+        ])
+        .arg("--inputs")
+        .arg(&inputs)
+        .arg("--data")
+        .arg(sample("ke-hoach-so-ket-tong-ket"))
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("so-ket.yaml") && err.contains("`xep_loai` không phải dữ liệu khai báo"),
+        "{err}"
+    );
+    let s = Store::open(&db).unwrap();
+    assert!(s.case(&id).unwrap().data.get("xep_loai").is_none());
+    assert!(s.events(&id).unwrap().iter().all(|e| e.step != "so-ket"));
+}
+
+/// `tu-danh-gia` drafts three documents whose data differ (the báo cáo's `ket_qua` is a table,
+/// the tờ trình's a sentence): each gets its own file with `--doc`, the step its inputs with
+/// `--inputs`, and both render as they should.
+#[test]
+fn each_document_of_a_step_gets_its_own_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hoso.db");
+    let out = dir.path().join("out");
+    let case = dir.path().join("case.yaml");
+    std::fs::write(
+        &case,
+        "ten_don_vi: xã Cẩm Giàng\nnam: 2023\ndat_an_toan: true\nphan_loai_nam_truoc: Khá\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let o = hoso_with(&db).args(args).output().unwrap();
+        assert!(
+            o.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let id = run(&[
+        "case",
+        "new",
+        "--workflow",
+        "don-vi-dien-hinh",
+        "--province",
+        "bac-kan",
+        "--at",
+        "2023-03-01",
+        "--data",
+        case.to_str().unwrap(),
+    ]);
+    let id = id.trim();
+    let out_s = out.to_str().unwrap();
+    for (step, at, t) in [
+        ("dang-ky", "2023-03-15", "cong-van-dang-ky-don-vi-dien-hinh"),
+        (
+            "ke-hoach",
+            "2023-03-25",
+            "ke-hoach-xay-dung-don-vi-dien-hinh",
+        ),
+    ] {
+        let data = sample(t);
+        run(&[
+            "case",
+            "advance",
+            id,
+            "--step",
+            step,
+            "--at",
+            at,
+            "--data",
+            data.to_str().unwrap(),
+            "--out",
+            out_s,
+        ]);
+    }
+    let inputs = dir.path().join("inputs.yaml");
+    std::fs::write(&inputs, "so_tieu_chi_dat: 4\ntong_so_tieu_chi: 4\n").unwrap();
+    let doc = |t: &str| format!("{t}={}", sample(t).display());
+    run(&[
+        "case",
+        "advance",
+        id,
+        "--step",
+        "tu-danh-gia",
+        "--at",
+        "2023-09-25",
+        "--inputs",
+        inputs.to_str().unwrap(),
+        "--doc",
+        &doc("bao-cao-ket-qua-xay-dung-don-vi"),
+        "--doc",
+        &doc("bien-ban-hop-xet-don-vi-dien-hinh"),
+        "--doc",
+        &doc("to-trinh-de-nghi-cong-nhan-don-vi"),
+        "--out",
+        out_s,
+    ]);
+    let text = |name: &str| {
+        paragraphs(&part(
+            &std::fs::read(out.join(id).join("du-thao").join(name)).unwrap(),
+            "word/document.xml",
+        ))
+        .join("\n")
+    };
+    let to_trinh = text("05-to-trinh-de-nghi-cong-nhan-don-vi.docx");
+    assert!(!to_trinh.contains("[object"), "{to_trinh}");
+    assert!(to_trinh.contains("đã đạt 4/4 tiêu chí"), "{to_trinh}");
+    let bao_cao = text("03-bao-cao-ket-qua-xay-dung-don-vi.docx");
+    assert!(bao_cao.contains("Tỷ lệ hòa giải thành"), "{bao_cao}");
+    assert!(bao_cao.contains("14/15 vụ (93%)"), "{bao_cao}");
+
+    // --doc naming a template the step does not make is a usage error.
+    let o = hoso_with(&db)
+        .args([
+            "case",
+            "advance",
+            id,
+            "--step",
+            "xet-cap-huyen",
+            "--at",
+            "2023-10-10",
+        ])
+        .arg("--doc")
+        .arg(doc("quyet-dinh-cong-nhan-xep-loai"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// HD 22's grades: the share of targets met sets the highest grade (92 % reaches Tốt, 75 %
+/// Khá); a lower grade is accepted with its reason, which the QĐ công nhận xếp loại prints; a
+/// higher one never.
+#[test]
+fn the_rate_caps_the_grade_and_a_lower_grade_needs_its_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hoso.db");
+    let mut s = Store::open(&db).unwrap();
+    let e = engine();
+    let id = launched(&e, &mut s);
+    e.advance(
+        &mut s,
+        &id,
+        "de-nghi-xep-loai",
+        &json!({"ty_le_hoan_thanh": 75}),
+        d("2024-11-02"),
+    )
+    .unwrap();
+    let err = e
+        .advance(
+            &mut s,
+            &id,
+            "xep-loai",
+            &json!({"xep_loai": "Tốt", "ly_do_xep_loai": "x"}),
+            d("2024-11-07"),
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("mức cao nhất") && err.contains("75"), "{err}");
+    let err = e
+        .advance(
+            &mut s,
+            &id,
+            "xep-loai",
+            &json!({"xep_loai": "Trung bình"}),
+            d("2024-11-07"),
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("ghi lý do"), "{err}");
+    drop(s);
+
+    let inputs = dir.path().join("xep-loai.yaml");
+    std::fs::write(
+        &inputs,
+        "xep_loai: Trung bình\nly_do_xep_loai: chế độ báo cáo không kịp thời, hồ sơ chưa đầy đủ\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = hoso_with(&db)
+        .args([
+            "case",
+            "advance",
+            &id,
+            "--step",
+            "xep-loai",
+            "--at",
+            "2024-11-07",
+        ])
+        .arg("--inputs")
+        .arg(&inputs)
+        .arg("--data")
+        .arg(sample("quyet-dinh-cong-nhan-xep-loai"))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let docx = std::fs::read_dir(out.join(&id).join("du-thao"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "docx"))
+        .unwrap();
+    let text = paragraphs(&part(&std::fs::read(docx).unwrap(), "word/document.xml")).join("\n");
+    assert!(text.contains("đạt loại Trung bình"), "{text}");
+    assert!(
+        text.contains("vì: chế độ báo cáo không kịp thời, hồ sơ chưa đầy đủ."),
+        "{text}"
+    );
+    let s = Store::open(&db).unwrap();
+    assert_eq!(s.case(&id).unwrap().data["xep_loai"], "Trung bình");
+}
+
+/// Kiện toàn, sửa đổi quy chế and sơ kết are taken whenever needed; the rating once per
+/// evaluation year (01/11–31/10): a second proposal in the same year is refused naming the
+/// correction step, which corrects the rating instead.
+#[test]
+fn steps_when_needed_and_the_rating_once_a_year() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("hoso.db")).unwrap();
+    let e = engine();
+    let id = launched(&e, &mut s);
+    for (step, at) in [
+        ("kien-toan", "2023-06-01"),
+        ("kien-toan", "2023-09-01"),
+        ("sua-doi-quy-che", "2023-09-02"),
+        ("sua-doi-quy-che", "2023-12-02"),
+        ("so-ket", "2023-12-20"),
+        ("so-ket", "2024-06-20"),
+    ] {
+        e.advance(&mut s, &id, step, &json!({}), d(at))
+            .unwrap_or_else(|err| panic!("{step} {at}: {err}"));
+    }
+    assert!(open_steps(&s, &id).contains(&"so-ket".to_string()));
+    assert!(
+        s.due(None).unwrap().iter().all(|r| r.step != "so-ket"),
+        "a step taken when needed has no date due"
+    );
+
+    e.advance(
+        &mut s,
+        &id,
+        "de-nghi-xep-loai",
+        &json!({"ty_le_hoan_thanh": 92}),
+        d("2024-11-03"),
+    )
+    .unwrap();
+    e.advance(
+        &mut s,
+        &id,
+        "xep-loai",
+        &json!({"xep_loai": "Tốt"}),
+        d("2024-11-08"),
+    )
+    .unwrap();
+    let err = e
+        .advance(
+            &mut s,
+            &id,
+            "de-nghi-xep-loai",
+            &json!({"ty_le_hoan_thanh": 75}),
+            d("2024-11-20"),
+        )
+        .unwrap_err();
+    assert!(matches!(err, hoso::Error::Refused { .. }), "{err:?}");
+    let err = err.to_string();
+    assert!(
+        err.contains("đã làm ngày 03/11/2024 cho năm đánh giá 01/11/2023–31/10/2024")
+            && err.contains("dieu-chinh-xep-loai"),
+        "{err}"
+    );
+    e.advance(
+        &mut s,
+        &id,
+        "dieu-chinh-xep-loai",
+        &json!({"xep_loai": "Khá", "ly_do_dieu_chinh": "hồ sơ chưa đầy đủ", "ly_do_xep_loai": "hồ sơ chưa đầy đủ"}),
+        d("2024-11-25"),
+    )
+    .unwrap();
+    assert_eq!(s.case(&id).unwrap().data["xep_loai"], "Khá");
+    // The next evaluation year takes its proposal.
+    e.advance(
+        &mut s,
+        &id,
+        "de-nghi-xep-loai",
+        &json!({"ty_le_hoan_thanh": 92}),
+        d("2025-11-03"),
+    )
+    .unwrap();
+}
+
+/// The 2025 reform: a Kon Tum case cannot open after its file expired (30/06/2025), and the
+/// refusal names the successor, Quảng Ngãi.
+#[test]
+fn no_case_opens_under_an_expired_province_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("hoso.db")).unwrap();
+    let e = Engine::from_procedures(
+        hoso::workflow::Procedures::load(
+            None,
+            hoso::template::TemplateSet::embedded()
+                .unwrap()
+                .iter()
+                .map(|t| t.id.as_str()),
+        )
+        .unwrap(),
+    );
+    let data = json!({"ten_mo_hinh": "Camera an ninh", "pham_vi": "thôn 1", "lien_ket": false});
+    let err = e
+        .new_case(&mut s, "mo-hinh@kon-tum", &data, d("2025-08-01"))
+        .unwrap_err();
+    assert!(matches!(err, hoso::Error::Invalid(_)), "{err:?}");
+    let err = err.to_string();
+    assert!(
+        err.contains("30/06/2025") && err.contains("--province quang-ngai"),
+        "{err}"
+    );
+    assert!(s.cases().unwrap().is_empty());
+    // The last day of the file still opens one; the successor's opens from 01/07/2025.
+    e.new_case(&mut s, "mo-hinh@kon-tum", &data, d("2025-06-30"))
+        .unwrap();
+    e.new_case(&mut s, "mo-hinh@quang-ngai", &data, d("2025-08-01"))
+        .unwrap();
+}
+
+/// A Bắc Kạn đơn vị điển hình case running across 01/07/2025 continues under Thái Nguyên: its
+/// self-evaluation of September goes straight to the province's review (the district level is
+/// abolished: no `xet-cap-huyen`), and its decision is headed by Thái Nguyên's People's
+/// Committee.
+#[test]
+fn a_bac_kan_case_crossing_the_reform_continues_under_thai_nguyen() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hoso.db");
+    let mut s = Store::open(&db).unwrap();
+    let e = engine();
+    let data = json!({"ten_don_vi": "xã Cẩm Giàng", "nam": 2025, "dat_an_toan": true, "phan_loai_nam_truoc": "Khá"});
+    let id = e
+        .new_case(&mut s, "don-vi-dien-hinh@bac-kan", &data, d("2025-03-01"))
+        .unwrap();
+    e.advance(&mut s, &id, "dang-ky", &json!({}), d("2025-03-15"))
+        .unwrap();
+    e.advance(&mut s, &id, "ke-hoach", &json!({}), d("2025-03-25"))
+        .unwrap();
+    assert_eq!(s.case(&id).unwrap().workflow, "don-vi-dien-hinh@bac-kan");
+    let out = e
+        .advance(
+            &mut s,
+            &id,
+            "tu-danh-gia",
+            &json!({"so_tieu_chi_dat": 4, "tong_so_tieu_chi": 4}),
+            d("2025-09-25"),
+        )
+        .unwrap();
+    assert_eq!(out.opened, vec![("tham-dinh".to_string(), None)]);
+    let case = s.case(&id).unwrap();
+    assert_eq!(
+        (case.workflow.as_str(), case.version.as_str()),
+        ("don-vi-dien-hinh@thai-nguyen", "2025.1-tn")
+    );
+    e.advance(&mut s, &id, "tham-dinh", &json!({}), d("2025-10-10"))
+        .unwrap();
+    assert!(
+        s.steps(&id)
+            .unwrap()
+            .iter()
+            .all(|r| r.step != "xet-cap-huyen"),
+        "no district step after 01/07/2025"
+    );
+    drop(s);
+
+    // The decision's data names no issuer: the case's province now is Thái Nguyên.
+    let text = std::fs::read_to_string(sample("quyet-dinh-cong-nhan-don-vi-dien-hinh")).unwrap();
+    let body = &text[text.find("signer:").unwrap()..];
+    let f = dir.path().join("cong-nhan.yaml");
+    std::fs::write(&f, body.replace("Bắc Kạn", "Thái Nguyên")).unwrap();
+    let out = dir.path().join("out");
+    let o = hoso_with(&db)
+        .args([
+            "case",
+            "advance",
+            &id,
+            "--step",
+            "cong-nhan",
+            "--at",
+            "2025-10-20",
+        ])
+        .arg("--data")
+        .arg(&f)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let docx = std::fs::read_dir(out.join(&id).join("du-thao"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "docx"))
+        .unwrap();
+    let xml = part(&std::fs::read(docx).unwrap(), "word/document.xml");
+    let text = paragraphs(&xml).join("\n");
+    assert!(text.contains("TỈNH THÁI NGUYÊN"), "{text}");
+    assert!(!text.contains("BẮC KẠN"), "{text}");
+}
+
+/// A late report is the late report of the deadline it missed, not an early one of the next:
+/// Kon Tum's 6-month report made on 11/05/2023 leaves the annual report of 10/11/2023 due, and
+/// a quarterly report of "Tốt" models made on 11/03/2025 leaves Q2's 10/06/2025 due.
+#[test]
+fn a_late_report_keeps_the_next_occurrence() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("hoso.db")).unwrap();
+    let e = engine();
+    let id = launched_in(&e, &mut s, "mo-hinh@kon-tum");
+    let opened = |out: &hoso::engine::Outcome, step: &str| {
+        out.opened
+            .iter()
+            .find(|(s, _)| s == step)
+            .and_then(|(_, d)| *d)
+    };
+    let out = e
+        .advance(
+            &mut s,
+            &id,
+            "bao-cao-dinh-ky",
+            &json!({"ky_bao_cao": "6 tháng đầu năm 2023"}),
+            d("2023-05-11"),
+        )
+        .unwrap();
+    assert_eq!(opened(&out, "bao-cao-dinh-ky"), Some(d("2023-11-10")));
+    // Made early, a report meets the coming deadline as before.
+    let out = e
+        .advance(
+            &mut s,
+            &id,
+            "bao-cao-dinh-ky",
+            &json!({"ky_bao_cao": "năm 2023"}),
+            d("2023-11-08"),
+        )
+        .unwrap();
+    assert_eq!(opened(&out, "bao-cao-dinh-ky"), Some(d("2024-05-10")));
+
+    e.advance(
+        &mut s,
+        &id,
+        "de-nghi-xep-loai",
+        &json!({"ty_le_hoan_thanh": 95}),
+        d("2024-11-04"),
+    )
+    .unwrap();
+    e.advance(
+        &mut s,
+        &id,
+        "xep-loai",
+        &json!({"xep_loai": "Tốt"}),
+        d("2024-11-08"),
+    )
+    .unwrap();
+    let out = e
+        .advance(
+            &mut s,
+            &id,
+            "bao-cao-mo-hinh-tot",
+            &json!({}),
+            d("2024-12-05"),
+        )
+        .unwrap();
+    assert_eq!(opened(&out, "bao-cao-mo-hinh-tot"), Some(d("2025-03-10")));
+    let out = e
+        .advance(
+            &mut s,
+            &id,
+            "bao-cao-mo-hinh-tot",
+            &json!({}),
+            d("2025-03-11"),
+        )
+        .unwrap();
+    assert_eq!(opened(&out, "bao-cao-mo-hinh-tot"), Some(d("2025-06-10")));
+}

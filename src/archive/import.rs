@@ -139,6 +139,7 @@ pub fn import(
             version: case.version,
             data: case.data,
             created_on: case.opened,
+            ended: case.ended,
         },
         steps: case.steps,
         events: events

@@ -139,6 +139,9 @@ pub struct CaseFile {
     pub opened: NaiveDate,
     pub data: serde_json::Value,
     pub steps: Vec<crate::store::StepRow>,
+    /// The step and date that ended the case, if it ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended: Option<crate::store::Ended>,
 }
 
 /// One line of `data/events.jsonl`.
@@ -269,6 +272,7 @@ pub fn build(set: &TemplateSet, engine: &Engine, store: &dyn Store, case: &str) 
         opened: c.created_on,
         data: c.data.clone(),
         steps: store.steps(case)?,
+        ended: c.ended.clone(),
     };
     let mut log = String::new();
     for e in &events {

@@ -157,15 +157,25 @@ pub enum CaseCommand {
         /// Mã bước (hoso case status liệt kê các bước đang mở).
         #[arg(long)]
         step: String,
-        /// YAML với dữ liệu của bước và của văn bản (issuer, signer, …).
+        /// YAML với dữ liệu khai báo của bước (inputs trong quy trình: ngay_thanh_lap, xep_loai, …);
+        /// chỉ những dữ liệu này vào hồ sơ.
+        #[arg(long, value_name = "TỆP")]
+        inputs: Option<PathBuf>,
+        /// YAML với dữ liệu văn bản (issuer, signer, nội dung, …) cho mọi văn bản của bước.
         #[arg(long, value_name = "TỆP")]
         data: Option<PathBuf>,
+        /// Dữ liệu riêng của một văn bản của bước: MẪU=TỆP (lặp lại cho từng văn bản).
+        #[arg(long = "doc", value_parser = parse_doc, value_name = "MẪU=TỆP")]
+        docs: Vec<(String, PathBuf)>,
         /// Ngày làm bước (YYYY-MM-DD); mặc định hôm nay.
         #[arg(long, value_parser = parse_date, value_name = "NGÀY")]
         at: Option<NaiveDate>,
         /// Thư mục ghi dự thảo: THƯ_MỤC/<hồ sơ>/du-thao/NN-<mẫu>.docx và .pdf.
         #[arg(long, default_value = "hoso-out", value_name = "THƯ_MỤC")]
         out: PathBuf,
+        /// Xác nhận một ngày quá 30 ngày sau hôm nay.
+        #[arg(long)]
+        allow_future: bool,
     },
 }
 
@@ -469,4 +479,14 @@ fn localize(cmd: clap::Command) -> clap::Command {
         cmd = cmd.disable_help_subcommand(true).mut_subcommands(localize);
     }
     cmd
+}
+
+/// `--doc MẪU=TỆP`: a template and the data file of its document.
+fn parse_doc(s: &str) -> std::result::Result<(String, PathBuf), String> {
+    match s.split_once('=') {
+        Some((t, f)) if !t.is_empty() && !f.is_empty() => Ok((t.to_string(), PathBuf::from(f))),
+        _ => Err(format!(
+            "`{s}` không phải MẪU=TỆP (ví dụ to-trinh-de-nghi-cong-nhan-don-vi=to-trinh.yaml)"
+        )),
+    }
 }

@@ -252,28 +252,51 @@ fn case(app: &mut App, c: args::CaseCommand) -> Result<Shown> {
         C::Advance {
             id,
             step,
+            inputs,
             data,
+            docs,
             at,
             out,
+            allow_future,
         } => {
-            let inputs = match &data {
+            let values = match &inputs {
                 Some(p) => yaml_value(p)?,
                 None => serde_json::Value::Null,
             };
-            let advanced =
-                app.advance(
-                    &id,
-                    &step,
-                    &inputs,
-                    at.unwrap_or_else(today),
-                    |t| match &data {
+            if let Some(p) = &inputs {
+                app.check_inputs(&id, &step, &values)
+                    .map_err(|e| in_file(p, e))?;
+            }
+            if !docs.is_empty() {
+                let templates = app.step_documents(&id, &step)?;
+                if let Some((t, _)) = docs.iter().find(|(t, _)| !templates.contains(t)) {
+                    return Err(Error::Usage(format!(
+                        "--doc {t}=…: bước `{step}` không tạo văn bản theo mẫu `{t}` (bước tạo: {})",
+                        if templates.is_empty() {
+                            "không có văn bản nào".to_string()
+                        } else {
+                            templates.join(", ")
+                        }
+                    )));
+                }
+            }
+            let advanced = app.advance(
+                &id,
+                &step,
+                &values,
+                at.unwrap_or_else(today),
+                allow_future,
+                |t| match docs.iter().find(|(d, _)| d == t) {
+                    Some((_, p)) => DocData::load(p),
+                    None => match &data {
                         Some(p) => DocData::load(p),
                         None => Err(Error::Usage(format!(
-                            "bước `{step}` tạo văn bản ({t}): cần --data với dữ liệu văn bản \
-                         (issuer, signer, …)"
+                            "bước `{step}` tạo văn bản ({t}): cần --data (dữ liệu văn bản: \
+                             issuer, signer, …) hoặc --doc {t}=TỆP"
                         ))),
                     },
-                )?;
+                },
+            )?;
             let mut written = Vec::new();
             for d in &advanced.drafted {
                 // The step is recorded: a draft that cannot be written now can be later.

@@ -99,7 +99,8 @@ pub fn cases(cases: &[CaseSummary], format: ListFormat) -> String {
                 .map(|c| {
                     serde_json::json!({
                         "id": c.case.id, "workflow": c.case.workflow, "version": c.case.version,
-                        "opened": c.case.created_on, "open_steps": c.open_steps,
+                        "opened": c.case.created_on, "status": state(&c.case),
+                        "ended": c.case.ended, "open_steps": c.open_steps,
                     })
                 })
                 .collect();
@@ -107,17 +108,30 @@ pub fn cases(cases: &[CaseSummary], format: ListFormat) -> String {
         }
         ListFormat::Text => cases
             .iter()
-            .map(|c| {
-                format!(
+            .map(|c| match &c.case.ended {
+                Some(e) => format!(
+                    "{}  {} {}  đã kết thúc ngày {} (bước {})\n",
+                    c.case.id,
+                    c.case.workflow,
+                    c.case.version,
+                    d(e.on),
+                    e.step
+                ),
+                None => format!(
                     "{}  {} {}  mở: {}\n",
                     c.case.id,
                     c.case.workflow,
                     c.case.version,
                     c.open_steps.join(", ")
-                )
+                ),
             })
             .collect(),
     }
+}
+
+/// "open" or "ended", as JSON shows a case's status.
+fn state(c: &hoso::store::CaseRow) -> &'static str {
+    if c.ended.is_some() { "ended" } else { "open" }
 }
 
 pub fn status(st: &CaseStatus, format: ListFormat) -> String {
@@ -140,7 +154,7 @@ pub fn status(st: &CaseStatus, format: ListFormat) -> String {
             .collect();
         let v = serde_json::json!({
             "id": c.id, "workflow": c.workflow, "version": c.version, "opened": c.created_on,
-            "data": c.data, "steps": steps, "events": events, "documents": documents,
+            "status": state(c), "ended": c.ended, "data": c.data, "steps": steps, "events": events, "documents": documents,
         });
         return format!("{v}\n");
     }
@@ -151,12 +165,27 @@ pub fn status(st: &CaseStatus, format: ListFormat) -> String {
         c.version,
         d(c.created_on)
     );
+    match &c.ended {
+        Some(e) => {
+            let _ = writeln!(
+                s,
+                "  trạng thái: đã kết thúc ngày {} (bước {})",
+                d(e.on),
+                e.step
+            );
+        }
+        None => s.push_str("  trạng thái: đang mở\n"),
+    }
     let or_dash = |x: Option<chrono::NaiveDate>| x.map_or_else(|| "—".to_string(), d);
     for step in &st.steps {
         let _ = writeln!(
             s,
             "  {:<6} {:<24} hạn: {:<10} xong: {}",
-            if step.open { "mở" } else { "xong" },
+            match (step.open, step.done_on) {
+                (true, _) => "mở",
+                (false, Some(_)) => "xong",
+                (false, None) => "đóng",
+            },
             step.step,
             or_dash(step.due),
             or_dash(step.done_on)

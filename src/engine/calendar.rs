@@ -6,19 +6,40 @@ use chrono::{Datelike, Months, NaiveDate, TimeZone};
 
 use crate::workflow::{Step, check::period};
 
-/// Whole months from `from` to `to` (negative when `to` is earlier).
+/// Whole months from `from` to `to` (negative when `to` is earlier), counted as the Civil Code
+/// counts a period in months (Bộ luật Dân sự 2015, Điều 147 khoản 1 and Điều 148 khoản 1): the
+/// period starts the day after `from` and N months end at the end of the day of the same number
+/// N months later, or of that month's last day when it has no such day. So from 31/01 ten months
+/// are complete on 30/11, and from 18/11/2022 ten months on 18/09/2023.
 pub fn months_between(from: NaiveDate, to: NaiveDate) -> i64 {
     let mut m = (to.year() - from.year()) as i64 * 12 + to.month() as i64 - from.month() as i64;
-    if to.day() < from.day() {
+    let after = |m: i64| -> Option<NaiveDate> {
+        if m >= 0 {
+            from.checked_add_months(Months::new(m as u32))
+        } else {
+            from.checked_sub_months(Months::new(m.unsigned_abs() as u32))
+        }
+    };
+    if after(m).is_some_and(|end| to < end) {
         m -= 1;
     }
     m
 }
 
-/// The 31/10 that closes the rating year containing `at`: HD 22 rates from 01/11 of the
-/// previous year to 31/10, and the rating itself is done in November.
+/// The 31/10 that closes the rating year a report dated `at` is for.
+///
+/// HD 22 (§III.2) rates a model over the year from 01/11 of the previous year to 31/10, at the
+/// movement's yearly review: the report and proposal go to the deciding level before 05/11, the
+/// decision before 10/11 (reference: domain.md, "Yearly rating"). A report made in November or
+/// December is for the year that closed on the 31/10 just past. A report made in October, the
+/// year's last month, is the year-end report of the year that closes on that 31/10 — the
+/// provinces ask for the yearly report before 01/11 (Kon Tum's 2023 plan), so it is filed in
+/// October; judging it against the year that ended a year earlier refused a model founded on
+/// 18/11/2022 on 30/10/2023 although by 31/10/2023 it had worked 11 months (counted by
+/// [`months_between`]). A report from January to September cannot close the running year; it
+/// is a late report of the year that closed on the previous 31/10.
 pub fn evaluation_end(at: NaiveDate) -> NaiveDate {
-    let year = if at.month() >= 11 {
+    let year = if at.month() >= 10 {
         at.year()
     } else {
         at.year() - 1
@@ -57,7 +78,7 @@ pub fn due(step: &Step, done: &BTreeMap<String, NaiveDate>, at: NaiveDate) -> Op
             (None, Some(after), Some(within)) => add_period(*done.get(after)?, within),
             _ => None,
         },
-        None => step.repeat.as_deref().and_then(|r| next_occurrence(r, at)),
+        None => step.schedule().and_then(|r| next_occurrence(r, at)),
     }
 }
 
@@ -143,14 +164,26 @@ mod tests {
     fn months() {
         assert_eq!(months_between(d("2023-03-20"), d("2023-10-31")), 7);
         assert_eq!(months_between(d("2023-03-20"), d("2024-10-31")), 19);
-        assert_eq!(months_between(d("2023-01-31"), d("2023-11-30")), 9);
+        // Civil Code counting: ten months from 31/01 end with 30/11, the month's last day.
+        assert_eq!(months_between(d("2023-01-31"), d("2023-11-29")), 9);
+        assert_eq!(months_between(d("2023-01-31"), d("2023-11-30")), 10);
         assert_eq!(months_between(d("2023-01-31"), d("2023-12-01")), 10);
+        assert_eq!(months_between(d("2022-11-18"), d("2023-09-17")), 9);
+        assert_eq!(months_between(d("2022-11-18"), d("2023-09-18")), 10);
+        assert_eq!(months_between(d("2022-11-18"), d("2023-10-31")), 11);
+        assert_eq!(months_between(d("2023-03-20"), d("2023-01-31")), -2);
     }
 
     #[test]
     fn rating_year() {
         assert_eq!(evaluation_end(d("2024-11-03")), d("2024-10-31"));
         assert_eq!(evaluation_end(d("2024-06-01")), d("2023-10-31"));
+        assert_eq!(evaluation_end(d("2024-09-30")), d("2023-10-31"));
+        // A report of late October closes the year that ends that 31/10.
+        assert_eq!(evaluation_end(d("2023-10-25")), d("2023-10-31"));
+        assert_eq!(evaluation_end(d("2023-10-30")), d("2023-10-31"));
+        assert_eq!(evaluation_end(d("2023-10-31")), d("2023-10-31"));
+        assert_eq!(evaluation_end(d("2023-11-01")), d("2023-10-31"));
     }
 
     #[test]

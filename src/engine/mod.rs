@@ -27,9 +27,16 @@ pub struct Plan {
     /// The case data after the step.
     pub data: Value,
     recurring: bool,
+    /// The step ends the case.
+    pub ends: bool,
     /// The case's procedure key and events when planned: recording is refused if the case
     /// moved on since.
     workflow: ProcedureKey,
+    /// The version of that procedure the step follows.
+    version: String,
+    /// The procedure (id, version) the case moves to with this step: its province's file
+    /// expired and the successor's applies (the 2025 mergers).
+    pub moved_to: Option<(String, String)>,
     events_seen: usize,
     pub outcome: Outcome,
 }
@@ -116,8 +123,9 @@ fn date_arg(s: &str) -> std::result::Result<NaiveDate, cel::ExecutionError> {
 
 /// Evaluates a CEL condition over the case (with the step's inputs applied), the step's inputs
 /// and its date. Functions offered
-/// to workflow authors: `months_between(from, to)` (whole months) and `evaluation_end(at)` (the
-/// 31/10 that closes the rating year HD 22 counts from 01/11).
+/// to workflow authors: `months_between(from, to)` (whole months, counted as the Civil Code
+/// counts them) and `evaluation_end(at)` (the 31/10 that closes the rating year, 01/11–31/10, a
+/// report dated `at` is for: see [`calendar::evaluation_end`]).
 pub fn holds(expr: &str, case: &Value, inputs: &Value, at: NaiveDate) -> Result<bool> {
     // The check refuses conditions that could run long (nested comprehensions, very long
     // expressions); a definition loaded without it, or data that makes a list huge, still gets
@@ -322,6 +330,45 @@ impl Engine {
             })
     }
 
+    /// Checks a step's inputs before anything else is done: only the inputs the step declares,
+    /// each of its type (a caller names the file they came from).
+    pub fn check_inputs(&self, case: &CaseRow, step_id: &str, inputs: &Value) -> Result<()> {
+        let w = self.of_case(case)?;
+        check_inputs(step_of(w, step_id)?, inputs).map(|_| ())
+    }
+
+    /// The templates a step of a case may produce (a conditional one included).
+    pub fn step_documents(&self, case: &CaseRow, step_id: &str) -> Result<Vec<String>> {
+        let w = self.of_case(case)?;
+        Ok(step_of(w, step_id)?
+            .documents
+            .iter()
+            .map(|d| d.template.clone())
+            .collect())
+    }
+
+    /// The procedure a planned step follows: the case's own, or its successor's.
+    pub fn of_plan(&self, plan: &Plan) -> Result<&Workflow> {
+        self.version(&plan.workflow, &plan.version)
+    }
+
+    /// The procedure that governs a step on `at` of a case following `w`: `w` itself, or, once
+    /// `w`'s province file has expired, the file of its successor in effect on `at` (Bắc Kạn →
+    /// Thái Nguyên, Kon Tum → Quảng Ngãi from 01/07/2025).
+    pub fn governing<'a>(&'a self, mut w: &'a Workflow, at: NaiveDate) -> Result<&'a Workflow> {
+        for _ in 0..8 {
+            let (Some(until), Some(next)) = (w.effective_until, &w.successor) else {
+                break;
+            };
+            if at <= until {
+                break;
+            }
+            let key = ProcedureKey::new(&ProcedureKey::parse(&w.id).base, Some(next));
+            w = self.in_effect(&key, at)?;
+        }
+        Ok(w)
+    }
+
     /// The procedure a stored case follows, at its own version.
     pub fn of_case(&self, case: &CaseRow) -> Result<&Workflow> {
         self.version(&ProcedureKey::parse(&case.workflow), &case.version)
@@ -331,6 +378,22 @@ impl Engine {
     /// [`StoreTx::insert_case`] writes.
     pub fn case_for(&self, key: &ProcedureKey, data: &Value, at: NaiveDate) -> Result<NewCase> {
         let w = self.in_effect(key, at)?;
+        if let Some(until) = w.effective_until
+            && at > until
+        {
+            return Err(Error::Invalid(format!(
+                "`{key}` chỉ áp dụng đến hết ngày {}; hồ sơ mở ngày {} {}",
+                until.format("%d/%m/%Y"),
+                at.format("%d/%m/%Y"),
+                match &w.successor {
+                    Some(s) => format!(
+                        "theo tỉnh kế thừa: --province {s} ({})",
+                        ProcedureKey::new(&key.base, Some(s))
+                    ),
+                    None => "theo một tệp tỉnh còn hiệu lực".to_string(),
+                }
+            )));
+        }
         let fields = as_map(data, "dữ liệu hồ sơ")?;
         validate(&w.fields, &fields, "dữ liệu hồ sơ")?;
         let first = w
@@ -425,6 +488,11 @@ impl Engine {
             step: &plan.step,
             inputs: &plan.inputs,
             close_step: !plan.recurring,
+            procedure: plan
+                .moved_to
+                .as_ref()
+                .map(|(id, v)| (id.as_str(), v.as_str())),
+            ends: plan.ends,
             events_seen: plan.events_seen,
             opened: &plan.outcome.opened,
             drafts,
@@ -442,10 +510,46 @@ impl Engine {
         at: NaiveDate,
     ) -> Result<Plan> {
         let case = store.case(case_id)?;
-        let w = self.of_case(&case)?;
-        let step: &Step = w.steps.iter().find(|s| s.id == step_id).ok_or_else(|| {
-            Error::NotFound(format!("quy trình {} không có bước `{step_id}`", w.id))
-        })?;
+        if let Some(end) = &case.ended {
+            return Err(refused(
+                step_id,
+                format!(
+                    "hồ sơ {case_id} đã kết thúc ngày {} (bước `{}`); không nhận thêm bước nào",
+                    end.on.format("%d/%m/%Y"),
+                    end.step
+                ),
+            ));
+        }
+        let own = self.of_case(&case)?;
+        let w = self.governing(own, at)?;
+        let moved_to = (!std::ptr::eq(own, w)).then(|| (w.id.clone(), w.version.clone()));
+        let step = step_of(w, step_id)?;
+        // Steps follow one another in time: none before the case opened, none before the last
+        // recorded step (the book and the deadlines count from those dates).
+        if at < case.created_on {
+            return Err(refused(
+                step_id,
+                format!(
+                    "ngày {} trước ngày mở hồ sơ {case_id} ({})",
+                    at.format("%d/%m/%Y"),
+                    case.created_on.format("%d/%m/%Y")
+                ),
+            ));
+        }
+        let events = store.events(case_id)?;
+        if let Some(last) = events.iter().max_by_key(|e| e.on_date)
+            && at < last.on_date
+        {
+            return Err(refused(
+                step_id,
+                format!(
+                    "ngày {} trước bước đã ghi gần nhất (`{}` ngày {}); các bước ghi theo thứ tự ngày",
+                    at.format("%d/%m/%Y"),
+                    last.step,
+                    last.on_date.format("%d/%m/%Y")
+                ),
+            ));
+        }
         let rows = store.steps(case_id)?;
         let open: Vec<&str> = rows
             .iter()
@@ -461,11 +565,37 @@ impl Engine {
                 ),
             ));
         }
-        let inputs_map = as_map(inputs, "dữ liệu của bước")?;
-        validate(&step.inputs, &inputs_map, &format!("bước `{step_id}`"))?;
+        if step.once_per == Some(crate::workflow::Period::EvaluationYear) {
+            let year = calendar::evaluation_end(at);
+            if let Some(prev) = events
+                .iter()
+                .find(|e| e.step == step_id && calendar::evaluation_end(e.on_date) == year)
+            {
+                let start = year
+                    .checked_sub_months(chrono::Months::new(12))
+                    .and_then(|d| d.succ_opt())
+                    .unwrap_or(year);
+                return Err(refused(
+                    step_id,
+                    format!(
+                        "bước này đã làm ngày {} cho năm đánh giá {}–{}; mỗi năm đánh giá chỉ một \
+                         lần{}",
+                        prev.on_date.format("%d/%m/%Y"),
+                        start.format("%d/%m/%Y"),
+                        year.format("%d/%m/%Y"),
+                        step.corrected_by
+                            .as_ref()
+                            .map(|c| format!(", sửa kết quả bằng bước `{c}`"))
+                            .unwrap_or_default()
+                    ),
+                ));
+            }
+        }
+        let inputs_map = check_inputs(step, inputs)?;
         let inputs = Value::Object(inputs_map.clone());
-        // Inputs become case data (the last rating, the date of the establishing decision);
-        // guards see the case as the step would leave it.
+        // Inputs become case data (the last rating, the date of the establishing decision):
+        // only those the step declares, so a case field changes only through a step that
+        // takes it. Guards see the case as the step would leave it.
         let mut data = as_map(&case.data, "dữ liệu hồ sơ")?;
         data.extend(inputs_map);
         let data = Value::Object(data);
@@ -479,7 +609,27 @@ impl Engine {
             .filter_map(|r| Some((r.step.clone(), r.done_on?)))
             .chain(std::iter::once((step_id.to_string(), at)))
             .collect();
-        let opened = self.opened_after(w, step, &data, &inputs, &done, at)?;
+        // The occurrence the step is due for now, if it recurs: the earliest it has not met.
+        let pending = rows
+            .iter()
+            .find(|r| r.step == step_id && r.open)
+            .and_then(|r| r.due);
+        let mut opened = self.opened_after(w, step, &data, &inputs, &done, at)?;
+        // A report made after its deadline and before the next occurrence, nearer the deadline
+        // it missed than the one to come, is that deadline's late report: the next occurrence
+        // stays due (Kon Tum's 6-month report made on 11/05 leaves the annual one of 10/11; a
+        // Q1 report made on 11/03 leaves Q2's 10/06). Nearer the coming deadline (a rating
+        // proposal on 03/11 after a year without one) it meets the coming one, as before.
+        if step.repeat.is_some()
+            && let Some(late) = pending.filter(|&p| p < at)
+        {
+            let next = late.succ_opt().and_then(|n| calendar::due(step, &done, n));
+            if next.is_none_or(|n| n > at && at - late < n - at)
+                && let Some(entry) = opened.iter_mut().rev().find(|(id, _)| id == step_id)
+            {
+                entry.1 = next;
+            }
+        }
         let mut documents = Vec::new();
         for d in &step.documents {
             let wanted = match &d.when {
@@ -498,8 +648,11 @@ impl Engine {
             inputs,
             data,
             recurring: step.repeat.is_some(),
-            workflow: ProcedureKey::parse(&case.workflow),
-            events_seen: store.events(case_id)?.len(),
+            ends: step.ends,
+            workflow: ProcedureKey::parse(&w.id),
+            version: w.version.clone(),
+            moved_to,
+            events_seen: events.len(),
             outcome: Outcome {
                 opened,
                 documents,
@@ -559,6 +712,36 @@ impl Engine {
         }
         Ok(opened)
     }
+}
+
+fn step_of<'w>(w: &'w Workflow, step_id: &str) -> Result<&'w Step> {
+    w.steps
+        .iter()
+        .find(|s| s.id == step_id)
+        .ok_or_else(|| Error::NotFound(format!("quy trình {} không có bước `{step_id}`", w.id)))
+}
+
+/// A step's inputs as a map: only the keys it declares (a document's data — issuer, signer,
+/// `extends` — is not an input and never reaches the case), each of its declared type.
+fn check_inputs(step: &Step, inputs: &Value) -> Result<Map<String, Value>> {
+    let map = as_map(inputs, "dữ liệu của bước")?;
+    if let Some(k) = map.keys().find(|k| !step.inputs.contains_key(*k)) {
+        let takes = if step.inputs.is_empty() {
+            "bước này không nhận dữ liệu nào".to_string()
+        } else {
+            format!(
+                "bước này chỉ nhận: {}",
+                step.inputs.keys().cloned().collect::<Vec<_>>().join(", ")
+            )
+        };
+        return Err(Error::Invalid(format!(
+            "bước `{}`: `{k}` không phải dữ liệu khai báo của bước ({takes}); dữ liệu văn bản \
+             đưa bằng --data hoặc --doc MẪU=TỆP",
+            step.id
+        )));
+    }
+    validate(&step.inputs, &map, &format!("bước `{}`", step.id))?;
+    Ok(map)
 }
 
 /// No step done yet (a new case).

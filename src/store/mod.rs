@@ -28,6 +28,15 @@ pub struct CaseRow {
     pub version: String,
     pub data: serde_json::Value,
     pub created_on: NaiveDate,
+    /// The step and date that ended the case; `None` while it is open.
+    pub ended: Option<Ended>,
+}
+
+/// How a case ended: the step that ended it and its date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ended {
+    pub step: String,
+    pub on: NaiveDate,
 }
 
 /// A step of a case (also as an archive's `case.yaml` lists it).
@@ -80,6 +89,11 @@ pub struct StepChange<'a> {
     pub inputs: &'a serde_json::Value,
     /// The step stays open when it recurs.
     pub close_step: bool,
+    /// The step ends the case: it is marked ended and every step still open is closed.
+    pub ends: bool,
+    /// The procedure (id, version) the case follows from this step on, when it changes (its
+    /// province's file expired and the successor's applies).
+    pub procedure: Option<(&'a str, &'a str)>,
     /// How many events the case had when the step was planned: if another step was recorded
     /// since, the plan is stale and recording it is a conflict, not a lost update.
     pub events_seen: usize,
@@ -218,7 +232,8 @@ pub trait Store {
     fn documents(&self, case: &str) -> Result<Vec<DocumentRow>>;
     /// A case's files by name: all of them, or those rendering one document.
     fn files(&self, case: &str, doc: Option<&str>) -> Result<Vec<FileRow>>;
-    /// Open steps with a deadline on or before `before` (all when `None`), earliest first.
+    /// Open steps of open cases with a deadline on or before `before` (all when `None`),
+    /// earliest first; an ended case has none.
     fn due(&self, before: Option<NaiveDate>) -> Result<Vec<DueRow>>;
     /// One entry of the book by its id.
     fn entry(&self, id: i64) -> Result<Entry>;

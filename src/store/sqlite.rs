@@ -10,8 +10,8 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, 
 
 use super::testing::fail_point;
 use super::{
-    BookKey, Books, CaseRow, DocumentRow, DueRow, Entry, EventRow, FileRow, NewCase, NewEntry,
-    Restore, StepChange, StepRow, Store, StoreTx,
+    BookKey, Books, CaseRow, DocumentRow, DueRow, Ended, Entry, EventRow, FileRow, NewCase,
+    NewEntry, Restore, StepChange, StepRow, Store, StoreTx,
 };
 use crate::error::{Error, Result};
 
@@ -101,6 +101,12 @@ CREATE TABLE files (
     added_on TEXT NOT NULL,
     PRIMARY KEY (case_id, name)
 );
+"#,
+    r#"
+-- A case ends with a step that ends it (a quyết định kết thúc, its thông báo): the step and its
+-- date. NULL while the case is open.
+ALTER TABLE cases ADD COLUMN ended_by TEXT;
+ALTER TABLE cases ADD COLUMN ended_on TEXT;
 "#,
 ];
 
@@ -216,12 +222,20 @@ fn entry_by_id(conn: &Connection, id: i64) -> rusqlite::Result<Entry> {
 
 fn case_by_id(conn: &Connection, id: &str) -> rusqlite::Result<Option<CaseRow>> {
     conn.query_row(
-        "SELECT id, workflow, version, data, created_on FROM cases WHERE id = ?1",
+        "SELECT id, workflow, version, data, created_on, ended_by, ended_on FROM cases WHERE id = ?1",
         [id],
         |r| {
             let id: String = r.get(0)?;
             let what = format!("hồ sơ {id}");
+            let ended = match (r.get::<_, Option<String>>(5)?, r.get::<_, Option<String>>(6)?) {
+                (Some(step), Some(on)) => Some(Ended {
+                    step,
+                    on: stored_date(&what, &on)?,
+                }),
+                _ => None,
+            };
             Ok(CaseRow {
+                ended,
                 workflow: r.get(1)?,
                 version: r.get(2)?,
                 data: stored_json(&what, &r.get::<_, String>(3)?)?,
@@ -514,6 +528,7 @@ impl Store for SqliteStore {
             .prepare(
                 "SELECT s.case_id, c.workflow, s.step, s.due FROM case_steps s JOIN cases c ON c.id = s.case_id
                  WHERE s.state = 'open' AND s.due IS NOT NULL AND (?1 IS NULL OR s.due <= ?1)
+                   AND c.ended_on IS NULL
                  ORDER BY s.due, s.case_id, s.step",
             )
             .map_err(self.err())?;
@@ -712,12 +727,36 @@ impl StoreTx for SqliteTx<'_> {
             params![c.case_id, c.data.to_string()],
         )
         .map_err(&err)?;
-        let state = if c.close_step { "done" } else { "open" };
+        if let Some((workflow, version)) = c.procedure {
+            tx.execute(
+                "UPDATE cases SET workflow = ?2, version = ?3 WHERE id = ?1",
+                params![c.case_id, workflow, version],
+            )
+            .map_err(&err)?;
+        }
+        let state = if c.close_step || c.ends {
+            "done"
+        } else {
+            "open"
+        };
         tx.execute(
             "UPDATE case_steps SET state = ?4, done_on = ?3 WHERE case_id = ?1 AND step = ?2",
             params![c.case_id, c.step, date_text(c.on_date), state],
         )
         .map_err(&err)?;
+        if c.ends {
+            tx.execute(
+                "UPDATE cases SET ended_by = ?2, ended_on = ?3 WHERE id = ?1",
+                params![c.case_id, c.step, date_text(c.on_date)],
+            )
+            .map_err(&err)?;
+            // Nothing stays open in an ended case: what was still open was never done.
+            tx.execute(
+                "UPDATE case_steps SET state = 'done' WHERE case_id = ?1 AND state = 'open'",
+                params![c.case_id],
+            )
+            .map_err(&err)?;
+        }
         for (step, due) in c.opened {
             tx.execute(
                 "INSERT INTO case_steps (case_id, step, state, due) VALUES (?1, ?2, 'open', ?3)
@@ -883,8 +922,17 @@ impl StoreTx for SqliteTx<'_> {
         let err = db_err(&path);
         self.tx
             .execute(
-                "INSERT INTO cases (id, workflow, version, data, created_on) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![c.id, c.workflow, c.version, c.data.to_string(), date_text(c.created_on)],
+                "INSERT INTO cases (id, workflow, version, data, created_on, ended_by, ended_on)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    c.id,
+                    c.workflow,
+                    c.version,
+                    c.data.to_string(),
+                    date_text(c.created_on),
+                    c.ended.as_ref().map(|e| e.step.clone()),
+                    c.ended.as_ref().map(|e| date_text(e.on))
+                ],
             )
             .map_err(&err)?;
         for s in &r.steps {
@@ -1109,6 +1157,8 @@ mod tests {
             step: "khao-sat",
             inputs: &serde_json::json!({}),
             close_step: true,
+            ends: false,
+            procedure: None,
             events_seen: 0,
             opened: &[("bao-cao-khao-sat".into(), None)],
             drafts: &[(

@@ -346,10 +346,26 @@ fn check_step(
             );
         }
     }
-    if let Some(rule) = &s.repeat
+    if let Some(rule) = s.schedule()
         && let Some(e) = rule_error(rule)
     {
         say(&at("repeat"), false, format!("invalid RFC 5545 rule: {e}"));
+    }
+    if let Some(c) = &s.corrected_by
+        && !wf.steps.iter().any(|x| &x.id == c)
+    {
+        say(
+            &at("corrected_by"),
+            false,
+            format!("corrected_by names no step `{c}`"),
+        );
+    }
+    if s.ends && (s.repeat.is_some() || !s.next.is_empty() || s.starts.is_some()) {
+        say(
+            &at("ends"),
+            false,
+            "a step that ends the case can have no `next`, `repeat` or `starts`".into(),
+        );
     }
     if let Some(d) = &s.deadline {
         deadline(d, &at("deadline"), wf, say);

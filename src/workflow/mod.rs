@@ -162,14 +162,46 @@ pub struct Step {
     pub documents: Vec<DocumentRef>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline: Option<Deadline>,
-    /// A step that recurs on a schedule (reports, yearly rating): an RFC 5545 rule.
+    /// A step that recurs on a schedule (reports, yearly rating): an RFC 5545 rule; or
+    /// `when-needed` ([`WHEN_NEEDED`]): it stays open and may be taken again whenever needed
+    /// (kiện toàn, sửa đổi quy chế, sơ kết), with no date due.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repeat: Option<String>,
+    /// Taken at most once in each such period: `evaluation-year` (01/11–31/10, the rating
+    /// year of HD 22); a second time in the same period is refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub once_per: Option<Period>,
+    /// The step that corrects this one when it was taken wrongly in a period it may be taken
+    /// only once (named in the refusal).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub corrected_by: Option<String>,
     /// A linked case this step starts at a new site (nhân rộng).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub starts: Option<Starts>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub next: Vec<Next>,
+    /// Completing this step ends the case (the quyết định or thông báo kết thúc): no step is
+    /// accepted after it and nothing of the case is due any more.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub ends: bool,
+}
+
+/// `repeat: when-needed`: a step taken again whenever needed, on no schedule.
+pub const WHEN_NEEDED: &str = "when-needed";
+
+/// A period in which a step is taken at most once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Period {
+    /// HD 22's rating year, 01/11 to 31/10 (see `engine::calendar::evaluation_end`).
+    EvaluationYear,
+}
+
+impl Step {
+    /// The RFC 5545 rule the step recurs on, if it recurs on a schedule.
+    pub fn schedule(&self) -> Option<&str> {
+        self.repeat.as_deref().filter(|r| *r != WHEN_NEEDED)
+    }
 }
 
 /// A procedure.
@@ -179,6 +211,13 @@ pub struct Workflow {
     pub id: String,
     pub version: String,
     pub effective_from: NaiveDate,
+    /// The last day it applies (a province file before a merger): no case opens under it
+    /// after that day, and a running case continues under `successor`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_until: Option<NaiveDate>,
+    /// The province whose file takes over after `effective_until`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub successor: Option<String>,
     pub title: String,
     #[serde(default)]
     pub legal_basis: Vec<String>,

@@ -93,6 +93,10 @@ pub struct Overlay {
     pub effective_from: NaiveDate,
     #[serde(default)]
     pub effective_until: Option<NaiveDate>,
+    /// The province that takes over after `effective_until` (a merger of provinces): its file
+    /// extends the same base.
+    #[serde(default)]
+    pub successor: Option<String>,
     #[serde(default)]
     pub legal_basis: Vec<String>,
     #[serde(default)]
@@ -199,6 +203,8 @@ impl LoadedOverlay {
         w.id = format!("{}@{}", base.id, o.province);
         w.version = o.version.clone();
         w.effective_from = o.effective_from;
+        w.effective_until = o.effective_until;
+        w.successor = o.successor.clone();
         w.title = format!("{} ({})", base.title, o.name);
         w.legal_basis.extend(o.legal_basis.iter().cloned());
         w.roles.extend(o.roles.clone());

@@ -43,7 +43,7 @@ fn bench(c: &mut Criterion) {
     while issued(&mut app) < 40 {
         let inputs = serde_json::json!({"ky_bao_cao": format!("tháng {}", at.format("%m/%Y"))});
         let advanced = app
-            .advance(case, "bao-cao-dinh-ky", &inputs, at, |_| {
+            .advance(case, "bao-cao-dinh-ky", &inputs, at, false, |_| {
                 DocData::load(&data)
             })
             .unwrap();
