@@ -332,3 +332,55 @@ fn a_condition_that_would_run_for_minutes_is_refused_at_load() {
     assert!(stderr(&o).contains("bom.yaml:11:"), "{}", stderr(&o));
     assert!(stderr(&o).contains("nested 4 deep"), "{}", stderr(&o));
 }
+
+#[test]
+fn fifty_clerks_recording_one_step_record_it_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hoso.db");
+    let id = new_mo_hinh_case(&db, "2023-02-06");
+    let children: Vec<_> = (0..50)
+        .map(|i| {
+            hoso_with(&db)
+                .args([
+                    "case",
+                    "advance",
+                    &id,
+                    "--step",
+                    "khao-sat",
+                    "--at",
+                    "2023-02-06",
+                ])
+                .arg("--data")
+                .arg(sample("ke-hoach-khao-sat"))
+                .arg("--out")
+                .arg(dir.path().join(format!("out{i}")))
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let outputs: Vec<Output> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap())
+        .collect();
+    let won = outputs.iter().filter(|o| o.status.success()).count();
+    assert_eq!(won, 1, "exactly one clerk records the step");
+    for o in outputs.iter().filter(|o| !o.status.success()) {
+        let err = stderr(o);
+        // Lost the race inside the transaction (4, naming what was recorded first), or came
+        // after it and found the step done (1).
+        match o.status.code() {
+            Some(4) => assert!(err.contains("vừa ghi: bước `khao-sat`"), "{err}"),
+            Some(1) => assert!(err.contains("bước `khao-sat` bị từ chối"), "{err}"),
+            other => panic!("{other:?}: {err}"),
+        }
+    }
+    let status = hoso_with(&db)
+        .args(["case", "status", &id, "--format", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(v["events"].as_array().unwrap().len(), 1);
+    assert_eq!(v["documents"].as_array().unwrap().len(), 1);
+}
