@@ -78,6 +78,13 @@ impl Default for Varied {
 }
 
 impl Varied {
+    /// The same stream of one template only.
+    pub fn only(mut self, id: &str) -> Self {
+        self.data.retain(|(t, _)| t == id);
+        assert!(!self.data.is_empty(), "no template {id}");
+        self
+    }
+
     pub fn templates(&self) -> usize {
         self.data.len()
     }
