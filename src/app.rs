@@ -93,6 +93,8 @@ pub struct DueItem {
     pub step: String,
     pub title: String,
     pub due: NaiveDate,
+    /// The deadline passed before the day the list was made for, and the step is still open.
+    pub overdue: bool,
 }
 
 /// A number for a document made outside hoso (a hand-written công văn).
@@ -566,7 +568,8 @@ impl App {
     }
 
     /// Deadlines of open steps, earliest first, each with its step's title.
-    pub fn due(&mut self, before: Option<NaiveDate>) -> Result<Vec<DueItem>> {
+    /// `on` is the day the list is for: deadlines before it are overdue.
+    pub fn due(&mut self, before: Option<NaiveDate>, on: NaiveDate) -> Result<Vec<DueItem>> {
         let (_, engine, store) = self.read_parts()?;
         let rows = store.due(before)?;
         Ok(rows
@@ -582,6 +585,7 @@ impl App {
                     workflow: r.workflow,
                     step: r.step,
                     title,
+                    overdue: r.due < on,
                     due: r.due,
                 }
             })

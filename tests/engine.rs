@@ -650,6 +650,13 @@ fn due_lists_deadlines_as_text_json_and_ics() {
     let json: serde_json::Value =
         serde_json::from_str(&hoso(&["due", "--format", "json"])).unwrap();
     assert_eq!(json[0]["case"], id);
+    // Judged today, the 2023 deadline is long past; judged on 15/03/2023, it is not yet.
+    assert_eq!(json[0]["overdue"], true);
+    let on_time: serde_json::Value =
+        serde_json::from_str(&hoso(&["due", "--format", "json", "--at", "2023-03-15"])).unwrap();
+    assert_eq!(on_time[0]["overdue"], false);
+    assert!(hoso(&["due"]).contains("QUÁ HẠN"));
+    assert!(!hoso(&["due", "--at", "2023-03-15"]).contains("QUÁ HẠN"));
     assert_eq!(json[0]["step"], "dang-ky");
     assert_eq!(json[0]["due"], "2023-03-31");
     let ics = hoso(&["due", "--format", "ics"]);

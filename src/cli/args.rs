@@ -81,6 +81,9 @@ pub enum Command {
         /// Dạng in: văn bản, JSON, hoặc iCalendar cho ứng dụng lịch.
         #[arg(long, value_enum, default_value_t = DueFormat::Text)]
         format: DueFormat,
+        /// Ngày xét hạn (YYYY-MM-DD): hạn trước ngày này là quá hạn; mặc định hôm nay.
+        #[arg(long, value_parser = parse_date, value_name = "NGÀY")]
+        at: Option<NaiveDate>,
     },
 }
 

@@ -89,7 +89,10 @@ pub fn run(cli: Cli) -> Result<Shown> {
             let id = app.import(&bytes).map_err(|e| in_file(&file, e))?;
             Ok(format!("{id}\n").into())
         }
-        Command::Due { before, format } => Ok(output::due(&app.due(before)?, format).into()),
+        Command::Due { before, format, at } => {
+            let items = app.due(before, at.unwrap_or_else(today))?;
+            Ok(output::due(&items, format).into())
+        }
         Command::Db(args::DbCommand::Check) => {
             let problems = app.check_store()?;
             Ok(output::store_checked(&app.config().db, &problems))

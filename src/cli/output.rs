@@ -217,14 +217,17 @@ pub fn due(items: &[DueItem], format: DueFormat) -> String {
     match format {
         DueFormat::Text => items
             .iter()
-            .map(|i| format!("{}  {}  {}  {}\n", i.due, i.case, i.step, i.title))
+            .map(|i| {
+                let mark = if i.overdue { "  QUÁ HẠN" } else { "" };
+                format!("{}  {}  {}  {}{mark}\n", i.due, i.case, i.step, i.title)
+            })
             .collect(),
         DueFormat::Json => {
             let v: Vec<serde_json::Value> = items
                 .iter()
                 .map(|i| {
                     serde_json::json!({"case": i.case, "workflow": i.workflow, "step": i.step,
-                        "title": i.title, "due": i.due})
+                        "title": i.title, "due": i.due, "overdue": i.overdue})
                 })
                 .collect();
             format!("{}\n", serde_json::Value::Array(v))
@@ -235,7 +238,12 @@ pub fn due(items: &[DueItem], format: DueFormat) -> String {
                 .map(|i| hoso::engine::calendar::Entry {
                     uid: format!("{}-{}-{}@hoso", i.case, i.step, i.due),
                     date: i.due,
-                    summary: format!("{}: {}", i.case, i.title),
+                    summary: format!(
+                        "{}{}: {}",
+                        if i.overdue { "[QUÁ HẠN] " } else { "" },
+                        i.case,
+                        i.title
+                    ),
                 })
                 .collect();
             hoso::engine::calendar::ics(&entries)
