@@ -36,7 +36,8 @@ const FIRST_DAY: NaiveDate = NaiveDate::from_ymd_opt(1945, 1, 1).expect("a date"
 const LAST_DAY: NaiveDate = NaiveDate::from_ymd_opt(2199, 12, 31).expect("a date");
 
 /// Restores the case of a zipped bag; returns its id. `set` and `engine` are the templates and
-/// procedures loaded here: an archive naming others is refused.
+/// procedures loaded here: an archive naming others is refused. Long: every check of what an
+/// archive carries happens here, before the one transaction, in the order of its files.
 pub fn import(
     set: &TemplateSet,
     engine: &Engine,

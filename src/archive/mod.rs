@@ -153,7 +153,9 @@ pub struct EventLine {
     pub inputs: serde_json::Value,
 }
 
-/// Builds the bag of a case as ZIP bytes.
+/// Builds the bag of a case as ZIP bytes. Long: it gathers the case, its documents and files,
+/// the metadata and the bag-info in the order of the bag's layout; it is next in line to be
+/// split (documents' metadata, tag files, bag-info) now that its hardening has landed.
 pub fn build(set: &TemplateSet, engine: &Engine, store: &dyn Store, case: &str) -> Result<Vec<u8>> {
     let c = store.case(case)?;
     // The bag is written under the case id, each file under its name: only the shapes hoso

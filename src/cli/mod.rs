@@ -270,19 +270,7 @@ fn case(app: &mut App, c: args::CaseCommand) -> Result<Shown> {
                 app.check_inputs(&id, &step, &values)
                     .map_err(|e| in_file(p, e))?;
             }
-            if !docs.is_empty() {
-                let templates = app.step_documents(&id, &step)?;
-                if let Some((t, _)) = docs.iter().find(|(t, _)| !templates.contains(t)) {
-                    return Err(Error::Usage(format!(
-                        "--doc {t}=…: bước `{step}` không tạo văn bản theo mẫu `{t}` (bước tạo: {})",
-                        if templates.is_empty() {
-                            "không có văn bản nào".to_string()
-                        } else {
-                            templates.join(", ")
-                        }
-                    )));
-                }
-            }
+            check_docs(app, &id, &step, &docs)?;
             let advanced = app.advance(
                 &id,
                 &step,
@@ -300,23 +288,53 @@ fn case(app: &mut App, c: args::CaseCommand) -> Result<Shown> {
                     },
                 },
             )?;
-            let mut written = Vec::new();
-            for d in &advanced.drafted {
-                // The step is recorded: a draft that cannot be written now can be later.
-                let files = app::write_files(&out, &d.files).map_err(|e| Error::Io {
-                    path: out.clone(),
-                    message: format!(
-                        "{e}. Bước `{step}` đã được ghi; ghi lại dự thảo bằng \
-                             `hoso doc draft {id} {} --out {}`",
-                        d.doc,
-                        out.display()
-                    ),
-                })?;
-                written.push((d.doc.clone(), files));
-            }
+            let written = write_drafts(&out, &id, &step, &advanced)?;
             Ok(output::advanced(&advanced, &written).into())
         }
     }
+}
+
+/// `--doc TEMPLATE=FILE` only for templates the step drafts.
+fn check_docs(app: &mut App, id: &str, step: &str, docs: &[(String, PathBuf)]) -> Result<()> {
+    if docs.is_empty() {
+        return Ok(());
+    }
+    let templates = app.step_documents(id, step)?;
+    match docs.iter().find(|(t, _)| !templates.contains(t)) {
+        Some((t, _)) => Err(Error::Usage(format!(
+            "--doc {t}=…: bước `{step}` không tạo văn bản theo mẫu `{t}` (bước tạo: {})",
+            if templates.is_empty() {
+                "không có văn bản nào".to_string()
+            } else {
+                templates.join(", ")
+            }
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Writes a recorded step's drafts; one that cannot be written now can be later, and the
+/// error says how.
+fn write_drafts(
+    out: &Path,
+    id: &str,
+    step: &str,
+    advanced: &app::Advanced,
+) -> Result<Vec<(String, Vec<PathBuf>)>> {
+    let mut written = Vec::new();
+    for d in &advanced.drafted {
+        let files = app::write_files(out, &d.files).map_err(|e| Error::Io {
+            path: out.to_path_buf(),
+            message: format!(
+                "{e}. Bước `{step}` đã được ghi; ghi lại dự thảo bằng \
+                 `hoso doc draft {id} {} --out {}`",
+                d.doc,
+                out.display()
+            ),
+        })?;
+        written.push((d.doc.clone(), files));
+    }
+    Ok(written)
 }
 
 fn register(app: &mut App, c: args::RegisterCommand) -> Result<Shown> {

@@ -510,87 +510,13 @@ impl Engine {
         at: NaiveDate,
     ) -> Result<Plan> {
         let case = store.case(case_id)?;
-        if let Some(end) = &case.ended {
-            return Err(refused(
-                step_id,
-                format!(
-                    "hồ sơ {case_id} đã kết thúc ngày {} (bước `{}`); không nhận thêm bước nào",
-                    end.on.format("%d/%m/%Y"),
-                    end.step
-                ),
-            ));
-        }
         let own = self.of_case(&case)?;
         let w = self.governing(own, at)?;
         let moved_to = (!std::ptr::eq(own, w)).then(|| (w.id.clone(), w.version.clone()));
         let step = step_of(w, step_id)?;
-        // Steps follow one another in time: none before the case opened, none before the last
-        // recorded step (the book and the deadlines count from those dates).
-        if at < case.created_on {
-            return Err(refused(
-                step_id,
-                format!(
-                    "ngày {} trước ngày mở hồ sơ {case_id} ({})",
-                    at.format("%d/%m/%Y"),
-                    case.created_on.format("%d/%m/%Y")
-                ),
-            ));
-        }
         let events = store.events(case_id)?;
-        if let Some(last) = events.iter().max_by_key(|e| e.on_date)
-            && at < last.on_date
-        {
-            return Err(refused(
-                step_id,
-                format!(
-                    "ngày {} trước bước đã ghi gần nhất (`{}` ngày {}); các bước ghi theo thứ tự ngày",
-                    at.format("%d/%m/%Y"),
-                    last.step,
-                    last.on_date.format("%d/%m/%Y")
-                ),
-            ));
-        }
         let rows = store.steps(case_id)?;
-        let open: Vec<&str> = rows
-            .iter()
-            .filter(|r| r.open)
-            .map(|r| r.step.as_str())
-            .collect();
-        if !open.contains(&step_id) {
-            return Err(refused(
-                step_id,
-                format!(
-                    "bước này chưa đến lượt hoặc đã xong; các bước đang mở: {}",
-                    open.join(", ")
-                ),
-            ));
-        }
-        if step.once_per == Some(crate::workflow::Period::EvaluationYear) {
-            let year = calendar::evaluation_end(at);
-            if let Some(prev) = events
-                .iter()
-                .find(|e| e.step == step_id && calendar::evaluation_end(e.on_date) == year)
-            {
-                let start = year
-                    .checked_sub_months(chrono::Months::new(12))
-                    .and_then(|d| d.succ_opt())
-                    .unwrap_or(year);
-                return Err(refused(
-                    step_id,
-                    format!(
-                        "bước này đã làm ngày {} cho năm đánh giá {}–{}; mỗi năm đánh giá chỉ một \
-                         lần{}",
-                        prev.on_date.format("%d/%m/%Y"),
-                        start.format("%d/%m/%Y"),
-                        year.format("%d/%m/%Y"),
-                        step.corrected_by
-                            .as_ref()
-                            .map(|c| format!(", sửa kết quả bằng bước `{c}`"))
-                            .unwrap_or_default()
-                    ),
-                ));
-            }
-        }
+        in_turn(&case, step, &events, &rows, at)?;
         let inputs_map = check_inputs(step, inputs)?;
         let inputs = Value::Object(inputs_map.clone());
         // Inputs become case data (the last rating, the date of the establishing decision):
@@ -742,6 +668,95 @@ fn check_inputs(step: &Step, inputs: &Value) -> Result<Map<String, Value>> {
     }
     validate(&step.inputs, &map, &format!("bước `{}`", step.id))?;
     Ok(map)
+}
+
+/// Whether a step may be taken now, before its inputs and guards are looked at: the case has
+/// not ended, the date follows the case's last step, the step is open, and a step taken once
+/// per evaluation year has not been taken in this one.
+fn in_turn(
+    case: &CaseRow,
+    step: &Step,
+    events: &[crate::store::EventRow],
+    rows: &[crate::store::StepRow],
+    at: NaiveDate,
+) -> Result<()> {
+    let (case_id, step_id) = (case.id.as_str(), step.id.as_str());
+    if let Some(end) = &case.ended {
+        return Err(refused(
+            step_id,
+            format!(
+                "hồ sơ {case_id} đã kết thúc ngày {} (bước `{}`); không nhận thêm bước nào",
+                end.on.format("%d/%m/%Y"),
+                end.step
+            ),
+        ));
+    }
+    // Steps follow one another in time: none before the case opened, none before the last
+    // recorded step (the book and the deadlines count from those dates).
+    if at < case.created_on {
+        return Err(refused(
+            step_id,
+            format!(
+                "ngày {} trước ngày mở hồ sơ {case_id} ({})",
+                at.format("%d/%m/%Y"),
+                case.created_on.format("%d/%m/%Y")
+            ),
+        ));
+    }
+    if let Some(last) = events.iter().max_by_key(|e| e.on_date)
+        && at < last.on_date
+    {
+        return Err(refused(
+            step_id,
+            format!(
+                "ngày {} trước bước đã ghi gần nhất (`{}` ngày {}); các bước ghi theo thứ tự ngày",
+                at.format("%d/%m/%Y"),
+                last.step,
+                last.on_date.format("%d/%m/%Y")
+            ),
+        ));
+    }
+    let open: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.open)
+        .map(|r| r.step.as_str())
+        .collect();
+    if !open.contains(&step_id) {
+        return Err(refused(
+            step_id,
+            format!(
+                "bước này chưa đến lượt hoặc đã xong; các bước đang mở: {}",
+                open.join(", ")
+            ),
+        ));
+    }
+    if step.once_per == Some(crate::workflow::Period::EvaluationYear) {
+        let year = calendar::evaluation_end(at);
+        if let Some(prev) = events
+            .iter()
+            .find(|e| e.step == step_id && calendar::evaluation_end(e.on_date) == year)
+        {
+            let start = year
+                .checked_sub_months(chrono::Months::new(12))
+                .and_then(|d| d.succ_opt())
+                .unwrap_or(year);
+            return Err(refused(
+                step_id,
+                format!(
+                    "bước này đã làm ngày {} cho năm đánh giá {}–{}; mỗi năm đánh giá chỉ một \
+                     lần{}",
+                    prev.on_date.format("%d/%m/%Y"),
+                    start.format("%d/%m/%Y"),
+                    year.format("%d/%m/%Y"),
+                    step.corrected_by
+                        .as_ref()
+                        .map(|c| format!(", sửa kết quả bằng bước `{c}`"))
+                        .unwrap_or_default()
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// No step done yet (a new case).

@@ -297,7 +297,8 @@ pub fn check(w: &Loaded, known: &Known) -> Vec<Problem> {
 }
 
 /// The problems of one step: its actor, guards, documents, schedule, the case it starts and
-/// where it leads.
+/// where it leads. One short check per key of a step, in the order a step is written; the
+/// procedures issue (#13) adds type checks here and will split it by key.
 fn check_step(
     i: usize,
     s: &super::Step,
