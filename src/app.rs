@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde_json::Value;
 
-use crate::archive;
+use crate::archive::{self, names};
 use crate::document::kind;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
@@ -134,13 +134,9 @@ pub struct Book {
     pub hint: Option<String>,
 }
 
-/// A name used as a path segment: a case or document id from the store, which may have come
-/// from an archive. Only letters, digits, `-`, `_` and `.` (not first) — never a path.
-fn segment<'a>(what: &str, s: &'a str) -> Result<&'a str> {
-    let ok = !s.is_empty()
-        && !s.starts_with('.')
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+/// A name from the store used in a path: only when it has the shape hoso gives it (the same
+/// rules an archive's names are held to on import), so stored data never becomes a path.
+fn shaped<'a>(what: &str, s: &'a str, ok: bool) -> Result<&'a str> {
     if ok {
         Ok(s)
     } else {
@@ -150,23 +146,22 @@ fn segment<'a>(what: &str, s: &'a str) -> Result<&'a str> {
     }
 }
 
+fn case_dir(case: &str) -> Result<&Path> {
+    shaped("mã hồ sơ", case, names::is_case_id(case)).map(Path::new)
+}
+
 impl Drafted {
     fn new(case: &str, doc: String, d: Draft) -> Result<Drafted> {
-        let dir = Path::new(segment("mã hồ sơ", case)?).join("du-thao");
+        let dir = case_dir(case)?.join("du-thao");
+        let stem = shaped("mã văn bản", &doc, names::doc_id(&doc).is_some())?;
         let files = d
             .files
             .into_iter()
-            .map(|(f, bytes)| {
-                Ok(OutFile {
-                    path: dir.join(format!(
-                        "{}.{}",
-                        segment("mã văn bản", &doc)?,
-                        f.extension()
-                    )),
-                    bytes,
-                })
+            .map(|(f, bytes)| OutFile {
+                path: dir.join(format!("{stem}.{}", f.extension())),
+                bytes,
             })
-            .collect::<Result<_>>()?;
+            .collect();
         Ok(Drafted {
             doc,
             template: d.template,
@@ -177,14 +172,15 @@ impl Drafted {
 
 /// The issued files of a case as they go out: `<case>/<doc>.docx|pdf`.
 pub fn issued_files(case: &str, issued: &Issued) -> Result<Vec<OutFile>> {
-    let dir = Path::new(segment("mã hồ sơ", case)?);
+    let dir = case_dir(case)?;
     issued
         .files
         .iter()
         .map(|f| {
-            let name = f.name.strip_prefix("documents/").unwrap_or(&f.name);
+            let doc = f.doc.as_deref().unwrap_or_default();
+            let name = shaped("tên tệp", &f.name, names::is_document_file(doc, &f.name))?;
             Ok(OutFile {
-                path: dir.join(segment("tên tệp", name)?),
+                path: dir.join(name.trim_start_matches("documents/")),
                 bytes: f.bytes.clone(),
             })
         })
@@ -399,7 +395,7 @@ impl App {
         let (set, engine, store) = self.parts()?;
         let plan = engine.plan(store, case, step, inputs, at)?;
         let drafts = issue::render_drafts(set, engine, store, &plan, data_for)?;
-        let linked = engine.linked_case(store, &plan)?;
+        let linked = engine.linked_case(&plan)?;
         let rows: Vec<(String, Value)> = drafts
             .iter()
             .map(|d| (d.template.clone(), d.data.clone()))

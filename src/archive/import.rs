@@ -226,35 +226,22 @@ impl Check<'_> {
             }
         }
         let mut ids = BTreeSet::new();
-        for d in &meta.documents {
-            let place = format!("{META}, văn bản {}", shown(&d.doc));
-            self.document(
-                &place,
-                w,
-                &d.doc,
-                &d.template,
-                &d.step,
-                d.drafted_on,
-                &d.data,
-            )?;
-            if !ids.insert(d.doc.as_str()) {
+        let issued = meta.documents.iter().map(|d| {
+            let who = ("văn bản", &d.doc, &d.template, &d.step);
+            (who, d.drafted_on, &d.data, Some(d))
+        });
+        let drafts = meta.drafts.iter().map(|d| {
+            let who = ("dự thảo", &d.doc, &d.template, &d.step);
+            (who, d.drafted_on, &d.data, None)
+        });
+        for ((what, doc, template, step), drafted_on, data, entry) in issued.chain(drafts) {
+            let place = format!("{META}, {what} {}", shown(doc));
+            self.document(&place, w, doc, template, step, drafted_on, data)?;
+            if !ids.insert(doc.as_str()) {
                 return Err(refuse(&place, "doc", "mã văn bản có hai lần"));
             }
-            self.entry(&place, d, meta)?;
-        }
-        for d in &meta.drafts {
-            let place = format!("{META}, dự thảo {}", shown(&d.doc));
-            self.document(
-                &place,
-                w,
-                &d.doc,
-                &d.template,
-                &d.step,
-                d.drafted_on,
-                &d.data,
-            )?;
-            if !ids.insert(d.doc.as_str()) {
-                return Err(refuse(&place, "doc", "mã văn bản có hai lần"));
+            if let Some(d) = entry {
+                self.entry(&place, d, meta)?;
             }
         }
         numbers_agree(meta)?;

@@ -6,7 +6,7 @@
 
 mod bag;
 mod import;
-mod names;
+pub mod names;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

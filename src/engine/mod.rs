@@ -130,7 +130,8 @@ pub fn holds(expr: &str, case: &Value, inputs: &Value, at: NaiveDate) -> Result<
     // The check refuses conditions that could run long (nested comprehensions, very long
     // expressions); a definition loaded without it, or data that makes a list huge, still gets
     // no more than GUARD_TIME: the evaluation runs apart and is abandoned when it overruns.
-    if let Some(problem) = crate::workflow::check::expression_error(expr) {
+    // Only the bounds: the program is compiled once, where it is evaluated.
+    if let Some(problem) = crate::workflow::check::bound_error(expr) {
         return Err(Error::Invalid(format!("điều kiện `{expr}`: {problem}")));
     }
     let (expr_owned, case, inputs) = (expr.to_string(), case.clone(), inputs.clone());
@@ -437,7 +438,7 @@ impl Engine {
         at: NaiveDate,
     ) -> Result<Outcome> {
         let mut plan = self.plan(store, case_id, step_id, inputs, at)?;
-        let linked = self.linked_case(store, &plan)?;
+        let linked = self.linked_case(&plan)?;
         let mut tx = store.begin()?;
         self.commit(tx.as_mut(), &plan, &[])?;
         if let Some(c) = &linked {
@@ -453,7 +454,7 @@ impl Engine {
     /// it starts one: the source case's fields less those the procedure clears, and
     /// `nhan_rong_tu` naming the source. Worked out before the step is recorded, so that a
     /// case that cannot start stops the step too.
-    pub fn linked_case(&self, store: &dyn Store, plan: &Plan) -> Result<Option<NewCase>> {
+    pub fn linked_case(&self, plan: &Plan) -> Result<Option<NewCase>> {
         let Some(starts) = &plan.outcome.starts else {
             return Ok(None);
         };
@@ -466,8 +467,6 @@ impl Engine {
             }
         }
         data.insert("nhan_rong_tu".into(), Value::String(plan.case_id.clone()));
-        // The source must exist: a plan is only made for a stored case.
-        store.case(&plan.case_id)?;
         self.case_for(&key, &Value::Object(data), plan.at).map(Some)
     }
 

@@ -1186,19 +1186,27 @@ mod tests {
         assert!(e.to_string().contains("append-only"));
     }
 
+    fn day() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2023, 2, 6).unwrap()
+    }
+
+    /// A case with no fields, opened on [`day`].
+    fn bare_case() -> NewCase {
+        NewCase {
+            workflow: "mo-hinh".into(),
+            version: "1".into(),
+            data: serde_json::json!({}),
+            opened: day(),
+            first_step: "khao-sat".into(),
+            first_due: None,
+        }
+    }
+
     #[test]
     fn case_ids_follow_the_highest_not_the_count() {
         let dir = tempfile::tempdir().unwrap();
         let mut s = SqliteStore::open(&dir.path().join("t.db")).unwrap();
-        let d = NaiveDate::from_ymd_opt(2023, 2, 6).unwrap();
-        let c = NewCase {
-            workflow: "mo-hinh".into(),
-            version: "1".into(),
-            data: serde_json::json!({}),
-            opened: d,
-            first_step: "khao-sat".into(),
-            first_due: None,
-        };
+        let c = bare_case();
         let mut tx = s.begin().unwrap();
         // An imported C0002 in an empty database: the next case is C0003, not a second C0002.
         tx.insert_case("C0002", &c).unwrap();
@@ -1210,15 +1218,7 @@ mod tests {
     fn a_full_disk_says_so_and_writes_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let mut s = SqliteStore::open(&dir.path().join("t.db")).unwrap();
-        let d = NaiveDate::from_ymd_opt(2023, 2, 6).unwrap();
-        let c = NewCase {
-            workflow: "mo-hinh".into(),
-            version: "1".into(),
-            data: serde_json::json!({}),
-            opened: d,
-            first_step: "khao-sat".into(),
-            first_due: None,
-        };
+        let (d, c) = (day(), bare_case());
         let mut tx = s.begin().unwrap();
         tx.insert_case("C0001", &c).unwrap();
         tx.commit().unwrap();

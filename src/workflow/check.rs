@@ -106,6 +106,19 @@ pub fn macro_nesting(expr: &str) -> usize {
 /// Checks a CEL expression compiles and is bounded; the message gives the place inside the
 /// expression ("1:17: mismatched input '<EOF>'") without the parser's list of expected tokens.
 pub fn expression_error(expr: &str) -> Option<String> {
+    if let Some(e) = bound_error(expr) {
+        return Some(e);
+    }
+    let e = cel::Program::compile(expr).err()?.to_string();
+    let first = e.lines().next().unwrap_or("syntax error");
+    let first = first.strip_prefix("ERROR: <input>:").unwrap_or(first);
+    let first = first.split(" expecting ").next().unwrap_or(first);
+    Some(first.replace(": Syntax error: ", ": "))
+}
+
+/// Why a condition could run too long (its length, its nested comprehensions), read from its
+/// text without compiling it: cheap enough to ask before every evaluation.
+pub fn bound_error(expr: &str) -> Option<String> {
     if expr.len() > MAX_EXPRESSION {
         return Some(format!(
             "the expression is {} characters long (at most {MAX_EXPRESSION})",
@@ -119,11 +132,7 @@ pub fn expression_error(expr: &str) -> Option<String> {
              {MAX_MACRO_NESTING}): the evaluation could run for minutes"
         ));
     }
-    let e = cel::Program::compile(expr).err()?.to_string();
-    let first = e.lines().next().unwrap_or("syntax error");
-    let first = first.strip_prefix("ERROR: <input>:").unwrap_or(first);
-    let first = first.split(" expecting ").next().unwrap_or(first);
-    Some(first.replace(": Syntax error: ", ": "))
+    None
 }
 
 /// Parses an ISO 8601 period of years, months, weeks and days: `P1Y`, `P10M`, `P2W`, `P1Y6M`.
