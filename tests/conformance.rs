@@ -143,3 +143,58 @@ fn libreoffice_opens_the_register_book() {
         assert!(text.contains(symbol), "{symbol} is not in the book: {text}");
     }
 }
+
+/// An independent OOXML validator (openxml-audit, from PyPI; `.ci/run` installs it) finds no
+/// error in any DOCX hoso writes: every template's sample as draft and as issued, every draft
+/// and issued document of the demo, and the register book.
+#[test]
+#[ignore = "needs openxml-audit; run by .ci/run"]
+fn openxml_audit_finds_no_error() {
+    let set = TemplateSet::embedded().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let samples = dir.path().join("mau");
+    std::fs::create_dir(&samples).unwrap();
+    for t in set.iter() {
+        let data = DocData::load(&sample(&t.id)).unwrap();
+        for (name, issuance) in [("ban-hanh", issued(5, 2023, 3, 20)), ("du-thao", draft())] {
+            let doc = set.document(&t.id, &data, &issuance).unwrap();
+            let bytes = hoso::render::docx::render(&doc).unwrap();
+            std::fs::write(samples.join(format!("{}-{name}.docx", t.id)), bytes).unwrap();
+        }
+    }
+    let (out, _) = run_demo(dir.path());
+    let o = Command::new(env!("CARGO_BIN_EXE_hoso"))
+        .current_dir(root())
+        .arg("--db")
+        .arg(out.join("hoso.db"))
+        .args(["register", "list", "--format", "docx", "--out"])
+        .arg(dir.path().join("so-di.docx"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = Command::new("openxml-audit")
+        .args(["--recursive", "--max-errors", "0", "--output", "json"])
+        .arg(dir.path())
+        .output()
+        .expect("openxml-audit runs");
+    let files: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("openxml-audit: {e}\n{}", String::from_utf8_lossy(&o.stderr)));
+    let templates = set.iter().count();
+    assert!(
+        files.len() > 2 * templates + 50,
+        "only {} files audited",
+        files.len()
+    );
+    let errors: Vec<String> = files
+        .iter()
+        .flat_map(|f| {
+            f["errors"].as_array().into_iter().flatten().map(move |e| {
+                format!(
+                    "{}: {} {} {}",
+                    f["file"], e["part_uri"], e["path"], e["description"]
+                )
+            })
+        })
+        .collect();
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}

@@ -97,7 +97,17 @@ pub fn docx(title: &str, columns: &[(&str, f32)], sections: &[Section]) -> Resul
             )
             .add_paragraph(Paragraph::new());
     }
-    super::docx::pack(docx, super::ooxml::BEST)
+    // The book's keeper: the issuing body when the book is one body's.
+    let author = match sections {
+        [(name, _)] => name.as_str(),
+        _ => "",
+    };
+    let properties = super::ooxml::Properties {
+        title,
+        author,
+        date: None,
+    };
+    super::docx::pack(docx, &properties, super::ooxml::BEST)
 }
 
 #[cfg(test)]

@@ -579,25 +579,27 @@ pub fn render(doc: &Document) -> Result<Vec<u8>> {
             .add_table(t);
     }
 
-    let created = match doc.date {
-        Some(crate::document::DocDate::Issued(d)) => format!("{}T00:00:00Z", d.format("%Y-%m-%d")),
-        _ => "2000-01-01T00:00:00Z".to_string(),
+    let issuer = doc.issuer.name.replace('\n', " ");
+    let properties = super::ooxml::Properties {
+        title: &doc.title_text,
+        author: &issuer,
+        date: match doc.date {
+            Some(crate::document::DocDate::Issued(d)) => Some(d),
+            _ => None,
+        },
     };
-    docx = docx.created_at(&created).updated_at(&created);
-
-    pack(docx, super::ooxml::FAST)
+    pack(docx, &properties, super::ooxml::FAST)
 }
 
-/// The package's bytes, every part's elements in schema order (docx-rs writes some out of it)
-/// and deflated at `level` (docx-rs would store them: a quyết định 53 KB instead of 14 KB).
-pub(super) fn pack(docx: Docx, level: i64) -> Result<Vec<u8>> {
+/// The package's bytes: docx-rs's parts completed and in schema order ([`super::ooxml::complete`]),
+/// deflated at `level` (docx-rs would store them: a quyết định 53 KB instead of 14 KB).
+pub(super) fn pack(
+    docx: Docx,
+    properties: &super::ooxml::Properties,
+    level: i64,
+) -> Result<Vec<u8>> {
     let mut xml = docx.build();
-    xml.document = super::ooxml::reorder(&xml.document);
-    xml.styles = super::ooxml::reorder(&xml.styles);
-    xml.footnotes = super::ooxml::reorder(&xml.footnotes);
-    for h in &mut xml.headers {
-        *h = super::ooxml::reorder(h);
-    }
+    super::ooxml::complete(&mut xml, properties);
     super::ooxml::zip(&super::ooxml::parts(&xml), level).map_err(|e| Error::Render {
         what: "DOCX".into(),
         message: e.to_string(),
@@ -637,5 +639,73 @@ mod tests {
         }
         // 53 KB stored.
         assert!(bytes.len() < 20_000, "{} bytes", bytes.len());
+    }
+
+    fn part(bytes: &[u8], name: &str) -> String {
+        use std::io::Read as _;
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut s = String::new();
+        z.by_name(name).unwrap().read_to_string(&mut s).unwrap();
+        s
+    }
+
+    #[test]
+    fn the_package_names_its_document_in_vietnamese() {
+        let set = TemplateSet::embedded().unwrap();
+        let id = "quyet-dinh-thanh-lap-mo-hinh";
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("samples/documents/{id}.yaml"));
+        let date = chrono::NaiveDate::from_ymd_opt(2023, 3, 20);
+        let issuance = Issuance {
+            number: Some(5),
+            date,
+            today: date.unwrap(),
+            draft_mark: false,
+        };
+        let doc = set
+            .document(id, &DocData::load(&path).unwrap(), &issuance)
+            .unwrap();
+        let bytes = super::render(&doc).unwrap();
+        let core = part(&bytes, "docProps/core.xml");
+        assert!(core.contains(&format!("<dc:title>{}</dc:title>", doc.title_text)));
+        assert!(core.contains(&format!(
+            "<dc:creator>{}</dc:creator>",
+            doc.issuer.name.replace('\n', " ")
+        )));
+        assert!(core.contains("<dc:language>vi-VN</dc:language>"));
+        assert!(core.contains(">2023-03-20T00:00:00Z</dcterms:created>"));
+        assert!(
+            !core.contains("1970") && !core.contains("unknown"),
+            "{core}"
+        );
+        let styles = part(&bytes, "word/styles.xml");
+        assert!(styles.contains(r#"<w:lang w:val="vi-VN" />"#), "{styles}");
+        assert!(
+            styles.contains(r#"w:default="1" w:styleId="Normal""#),
+            "{styles}"
+        );
+        assert!(part(&bytes, "word/settings.xml").contains(r#"<w:themeFontLang w:val="vi-VN" />"#));
+        assert!(
+            part(&bytes, "word/_rels/document.xml.rels").contains(r#"Target="theme/theme1.xml""#)
+        );
+        assert!(
+            part(&bytes, "[Content_Types].xml").contains(r#"PartName="/word/theme/theme1.xml""#)
+        );
+        assert!(
+            part(&bytes, "word/theme/theme1.xml")
+                .contains(r#"<a:latin typeface="Times New Roman"/>"#)
+        );
+
+        // A draft claims no date it does not have.
+        let draft = Issuance {
+            number: None,
+            date: None,
+            ..issuance
+        };
+        let doc = set
+            .document(id, &DocData::load(&path).unwrap(), &draft)
+            .unwrap();
+        let core = part(&super::render(&doc).unwrap(), "docProps/core.xml");
+        assert!(!core.contains("dcterms:created"), "{core}");
     }
 }

@@ -112,19 +112,153 @@ const TBLPR: &[&str] = &[
     "tblPrChange",
 ];
 
-fn order(container: &[u8]) -> Option<&'static [&'static str]> {
-    match container {
-        b"pPr" => Some(PPR),
-        b"rPr" => Some(RPR),
-        b"tblPr" => Some(TBLPR),
-        _ => None,
-    }
+/// Schema order of `CT_PPrGeneral` children (17.7.5.2, 17.9.23): the paragraph properties of a
+/// style, a numbering level or the defaults — [`PPR`] up to `cnfStyle`. It holds no `rPr` (a
+/// style's run properties are the style's own child) and no `sectPr`.
+const PPR_GENERAL: &[&str] = PPR.split_at(33).0;
+
+/// Schema order of `CT_Style` children (17.7.4.17).
+const STYLE: &[&str] = &[
+    "name",
+    "aliases",
+    "basedOn",
+    "next",
+    "link",
+    "autoRedefine",
+    "hidden",
+    "uiPriority",
+    "semiHidden",
+    "unhideWhenUsed",
+    "qFormat",
+    "locked",
+    "personal",
+    "personalCompose",
+    "personalReply",
+    "rsid",
+    "pPr",
+    "rPr",
+    "tblPr",
+    "trPr",
+    "tcPr",
+    "tblStylePr",
+];
+
+/// Schema order of `CT_SectPr` children (17.6.17): the header and footer references come first.
+const SECTPR: &[&str] = &[
+    "headerReference",
+    "footerReference",
+    "footnotePr",
+    "endnotePr",
+    "type",
+    "pgSz",
+    "pgMar",
+    "paperSrc",
+    "pgBorders",
+    "lnNumType",
+    "pgNumType",
+    "cols",
+    "formProt",
+    "vAlign",
+    "noEndnote",
+    "titlePg",
+    "textDirection",
+    "bidi",
+    "rtlGutter",
+    "docGrid",
+    "printerSettings",
+    "sectPrChange",
+];
+
+/// Schema order of `CT_Lvl` children (17.9.6).
+const LVL: &[&str] = &[
+    "start",
+    "numFmt",
+    "lvlRestart",
+    "pStyle",
+    "isLgl",
+    "suff",
+    "lvlText",
+    "lvlPicBulletId",
+    "legacy",
+    "lvlJc",
+    "pPr",
+    "rPr",
+];
+
+/// Schema order of `CT_TcPr` children (17.4.70).
+const TCPR: &[&str] = &[
+    "cnfStyle",
+    "tcW",
+    "gridSpan",
+    "hMerge",
+    "vMerge",
+    "tcBorders",
+    "shd",
+    "noWrap",
+    "tcMar",
+    "textDirection",
+    "tcFitText",
+    "vAlign",
+    "hideMark",
+    "headers",
+    "cellIns",
+    "cellDel",
+    "cellMerge",
+    "tcPrChange",
+];
+
+/// Schema order of the `CT_Settings` children docx-rs and hoso write (17.15.1.78), in the
+/// schema's relative order; the schema's other elements are never written.
+const SETTINGS: &[&str] = &[
+    "writeProtection",
+    "view",
+    "zoom",
+    "removePersonalInformation",
+    "proofState",
+    "attachedTemplate",
+    "documentProtection",
+    "defaultTabStop",
+    "autoHyphenation",
+    "characterSpacingControl",
+    "evenAndOddHeaders",
+    "updateFields",
+    "footnotePr",
+    "endnotePr",
+    "compat",
+    "docVars",
+    "rsids",
+    "themeFontLang",
+    "clrSchemeMapping",
+    "decimalSymbol",
+    "listSeparator",
+];
+
+/// The children order of an element, by its name and its parent's: `w:pPr` is `CT_PPr` in a
+/// paragraph but `CT_PPrGeneral` in a style, a numbering level or the document defaults.
+fn order(parent: &[u8], name: &[u8]) -> Option<&'static [&'static str]> {
+    Some(match (parent, name) {
+        (b"style" | b"lvl" | b"pPrDefault", b"pPr") => PPR_GENERAL,
+        (_, b"pPr") => PPR,
+        (_, b"rPr") => RPR,
+        (_, b"tblPr") => TBLPR,
+        (_, b"tcPr") => TCPR,
+        (_, b"style") => STYLE,
+        (_, b"sectPr") => SECTPR,
+        (_, b"lvl") => LVL,
+        (_, b"settings") => SETTINGS,
+        _ => return None,
+    })
 }
+
+/// Attributes docx-rs writes that the schema does not declare on their element: `w:type` on a
+/// grid column (`CT_TblGridCol` has only `w:w`, 17.4.16).
+const UNDECLARED: &[(&[u8], &[u8])] = &[(b"gridCol", b"w:type")];
 
 /// A tag at `xml[start..end]` (`end` just past `>`).
 struct Tag<'a> {
     name: &'a [u8],
     closing: bool,
+    /// `<… />`, or markup that has no end tag (`<?xml …?>`, a comment).
     empty: bool,
     end: usize,
 }
@@ -138,13 +272,14 @@ fn tag(xml: &[u8], start: usize) -> Option<Tag<'_>> {
         i += 1;
     }
     let name = &xml[name_start..i];
+    let markup = matches!(name.first(), Some(b'?' | b'!'));
     let mut quote = None;
     while i < xml.len() {
         match (quote, xml[i]) {
-            (None, b'"' | b'\'') => quote = Some(xml[i]),
+            (None, b'"' | b'\'') if !markup => quote = Some(xml[i]),
             (Some(q), c) if c == q => quote = None,
             (None, b'>') => {
-                let empty = xml[i - 1] == b'/';
+                let empty = markup || xml[i - 1] == b'/';
                 return Some(Tag {
                     name,
                     closing,
@@ -165,15 +300,69 @@ fn local(name: &[u8]) -> &[u8] {
         .map_or(name, |i| &name[i + 1..])
 }
 
-/// Copies the element starting at `start` (its start tag is `open`) into `out`, reordering it
-/// and its descendants; returns the index just past it. Only the children of a property
-/// container are buffered; everything else streams straight through.
-fn element(xml: &[u8], start: usize, open: &Tag, out: &mut Vec<u8>) -> usize {
-    out.extend_from_slice(&xml[start..open.end]);
+/// Copies a start tag, leaving out the attributes the schema does not declare on it.
+fn start_tag(xml: &[u8], start: usize, open: &Tag, out: &mut Vec<u8>) {
+    let text = &xml[start..open.end];
+    let name = local(open.name);
+    if !UNDECLARED.iter().any(|(element, _)| *element == name) {
+        out.extend_from_slice(text);
+        return;
+    }
+    let undeclared = |attribute: &[u8]| UNDECLARED.contains(&(name, attribute));
+    // Attributes are `␠name="value"`; docx-rs writes double quotes without `"` inside.
+    let mut rest = text;
+    while let Some(sp) = rest.iter().position(|&c| c == b' ') {
+        out.extend_from_slice(&rest[..sp]);
+        rest = &rest[sp..];
+        let eq = rest.iter().position(|&c| c == b'=');
+        let close = eq.and_then(|eq| {
+            let q = eq + 1;
+            (rest.get(q) == Some(&b'"'))
+                .then(|| {
+                    rest[q + 1..]
+                        .iter()
+                        .position(|&c| c == b'"')
+                        .map(|e| q + 2 + e)
+                })
+                .flatten()
+        });
+        match (eq, close) {
+            (Some(eq), Some(close)) if undeclared(rest[1..eq].trim_ascii()) => {
+                rest = &rest[close..];
+            }
+            (_, Some(close)) => {
+                out.extend_from_slice(&rest[..close]);
+                rest = &rest[close..];
+            }
+            _ => break,
+        }
+    }
+    out.extend_from_slice(rest);
+}
+
+/// True for an element with nothing in it, `<w:rPr />` or `<w:rPr></w:rPr>`.
+fn is_empty_element(child: &[u8]) -> bool {
+    tag(child, 0).is_some_and(|t| {
+        if t.empty {
+            t.end == child.len()
+        } else {
+            child[t.end..].starts_with(b"</")
+        }
+    })
+}
+
+/// Copies the element starting at `start` (its start tag is `open`, its parent `parent`) into
+/// `out` with its children, and theirs, in schema order; returns the index just past it. A
+/// child the schema does not allow there is left out only when it is empty (docx-rs's
+/// `<w:rPr />` inside a style's paragraph properties); one with content is kept, in last
+/// place, so nothing is lost and the validator in the tests reports it.
+fn element(xml: &[u8], start: usize, open: &Tag, parent: &[u8], out: &mut Vec<u8>) -> usize {
+    start_tag(xml, start, open, out);
     if open.empty {
         return open.end;
     }
-    let ranks = order(local(open.name));
+    let name = local(open.name);
+    let ranks = order(parent, name);
     let mut children: Vec<(usize, Vec<u8>)> = Vec::new();
     let mut i = open.end;
     while let Some(lt) = xml[i..].iter().position(|&c| c == b'<').map(|p| i + p) {
@@ -195,12 +384,14 @@ fn element(xml: &[u8], start: usize, open: &Tag, out: &mut Vec<u8>) -> usize {
                     .position(|n| n.as_bytes() == local(t.name))
                     .unwrap_or(ranks.len());
                 let mut child = Vec::new();
-                i = element(xml, lt, &t, &mut child);
-                children.push((rank, child));
+                i = element(xml, lt, &t, name, &mut child);
+                if rank < ranks.len() || !is_empty_element(&child) {
+                    children.push((rank, child));
+                }
             }
             None => {
                 out.extend_from_slice(&xml[i..lt]);
-                i = element(xml, lt, &t, out);
+                i = element(xml, lt, &t, name, out);
             }
         }
     }
@@ -212,36 +403,142 @@ fn element(xml: &[u8], start: usize, open: &Tag, out: &mut Vec<u8>) -> usize {
     xml.len()
 }
 
-/// True when a start tag of a property container begins at `xml[lt]`.
-fn container_at(xml: &[u8], lt: usize) -> bool {
-    let rest = &xml[lt + 1..];
-    [&b"w:pPr"[..], b"w:rPr", b"w:tblPr"].iter().any(|name| {
-        rest.starts_with(name) && matches!(rest.get(name.len()), Some(b'>' | b' ' | b'/'))
-    })
-}
-
-/// Rewrites a part with its property elements in schema order. Everything outside the
-/// property containers is copied verbatim, so the pass costs little more than a copy.
-pub fn reorder(xml: &[u8]) -> Vec<u8> {
+/// Rewrites a part of the package with every element's children in the order the
+/// WordprocessingML schema prescribes and no attribute it does not declare. Text and
+/// everything the schema tables do not name are copied verbatim.
+pub fn conform(xml: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(xml.len());
-    let mut copied = 0;
     let mut i = 0;
     while let Some(lt) = xml[i..].iter().position(|&c| c == b'<').map(|p| i + p) {
-        if !container_at(xml, lt) {
-            i = lt + 1;
-            continue;
-        }
-        let Some(t) = tag(xml, lt) else { break };
-        out.extend_from_slice(&xml[copied..lt]);
-        i = element(xml, lt, &t, &mut out);
-        copied = i;
+        out.extend_from_slice(&xml[i..lt]);
+        let Some(t) = tag(xml, lt) else {
+            i = lt;
+            break;
+        };
+        i = element(xml, lt, &t, b"", &mut out);
     }
-    out.extend_from_slice(&xml[copied..]);
+    out.extend_from_slice(&xml[i..]);
     out
 }
 
+/// What a package says about itself in `docProps/`: Word shows it in File ▸ Info, a file
+/// manager and a records system index it. docx-rs writes "unknown" and 1970 there.
+pub struct Properties<'a> {
+    /// The trích yếu, or the book's title.
+    pub title: &'a str,
+    /// The issuing body, as author and company.
+    pub author: &'a str,
+    /// The document's date; a draft has none, and then the package claims none.
+    pub date: Option<chrono::NaiveDate>,
+}
+
+/// The language every run is proofed in, and the theme's fonts are chosen for.
+const LANGUAGE: &str = "vi-VN";
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn core_xml(p: &Properties) -> Vec<u8> {
+    let (title, author) = (escape(p.title), escape(p.author));
+    let dates = p.date.map_or(String::new(), |d| {
+        let at = d.format("%Y-%m-%dT00:00:00Z");
+        format!(
+            r#"<dcterms:created xsi:type="dcterms:W3CDTF">{at}</dcterms:created><dcterms:modified xsi:type="dcterms:W3CDTF">{at}</dcterms:modified>"#
+        )
+    });
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><dc:title>{title}</dc:title><dc:creator>{author}</dc:creator><cp:lastModifiedBy>{author}</cp:lastModifiedBy><dc:language>{LANGUAGE}</dc:language>{dates}</cp:coreProperties>"#
+    )
+    .into_bytes()
+}
+
+fn app_xml(p: &Properties) -> Vec<u8> {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"><Application>hoso</Application><Company>{}</Company></Properties>"#,
+        escape(p.author)
+    )
+    .into_bytes()
+}
+
+/// A theme whose fonts are the decree's Times New Roman. Word writes one in every package and
+/// openxml-audit requires it; without it a style that names a theme font falls back to
+/// Calibri/Cambria. Colours are Office's defaults; hoso's text uses none of them.
+const THEME: &str = concat!(
+    r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><a:theme xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" name="hoso"><a:themeElements><a:clrScheme name="hoso">"#,
+    r#"<a:dk1><a:srgbClr val="000000"/></a:dk1><a:lt1><a:srgbClr val="FFFFFF"/></a:lt1><a:dk2><a:srgbClr val="44546A"/></a:dk2><a:lt2><a:srgbClr val="E7E6E6"/></a:lt2>"#,
+    r#"<a:accent1><a:srgbClr val="4472C4"/></a:accent1><a:accent2><a:srgbClr val="ED7D31"/></a:accent2><a:accent3><a:srgbClr val="A5A5A5"/></a:accent3><a:accent4><a:srgbClr val="FFC000"/></a:accent4><a:accent5><a:srgbClr val="5B9BD5"/></a:accent5><a:accent6><a:srgbClr val="70AD47"/></a:accent6>"#,
+    r#"<a:hlink><a:srgbClr val="0563C1"/></a:hlink><a:folHlink><a:srgbClr val="954F72"/></a:folHlink></a:clrScheme>"#,
+    r#"<a:fontScheme name="hoso"><a:majorFont><a:latin typeface="Times New Roman"/><a:ea typeface=""/><a:cs typeface="Times New Roman"/></a:majorFont><a:minorFont><a:latin typeface="Times New Roman"/><a:ea typeface=""/><a:cs typeface="Times New Roman"/></a:minorFont></a:fontScheme>"#,
+    r#"<a:fmtScheme name="hoso"><a:fillStyleLst><a:solidFill><a:schemeClr val="phClr"/></a:solidFill><a:solidFill><a:schemeClr val="phClr"/></a:solidFill><a:solidFill><a:schemeClr val="phClr"/></a:solidFill></a:fillStyleLst>"#,
+    r#"<a:lnStyleLst><a:ln w="6350"><a:solidFill><a:schemeClr val="phClr"/></a:solidFill></a:ln><a:ln w="12700"><a:solidFill><a:schemeClr val="phClr"/></a:solidFill></a:ln><a:ln w="19050"><a:solidFill><a:schemeClr val="phClr"/></a:solidFill></a:ln></a:lnStyleLst>"#,
+    r#"<a:effectStyleLst><a:effectStyle><a:effectLst/></a:effectStyle><a:effectStyle><a:effectLst/></a:effectStyle><a:effectStyle><a:effectLst/></a:effectStyle></a:effectStyleLst>"#,
+    r#"<a:bgFillStyleLst><a:solidFill><a:schemeClr val="phClr"/></a:solidFill><a:solidFill><a:schemeClr val="phClr"/></a:solidFill><a:solidFill><a:schemeClr val="phClr"/></a:solidFill></a:bgFillStyleLst></a:fmtScheme>"#,
+    r#"</a:themeElements><a:objectDefaults/><a:extraClrSchemeLst/></a:theme>"#
+);
+
+/// Inserts `what` before the first `before` in `part` (docx-rs's fixed output, so present).
+fn insert(part: &mut Vec<u8>, before: &str, what: &str) {
+    if let Some(at) = part
+        .windows(before.len())
+        .position(|w| w == before.as_bytes())
+    {
+        part.splice(at..at, what.bytes());
+    }
+}
+
+/// Completes what docx-rs builds with what it has no API for: the properties, Vietnamese as
+/// the language of every run and of the theme fonts, `Normal` as the default paragraph style
+/// (17.7.4.17 `w:default`), and the theme part with its relationship and content type. Then
+/// puts every XML part in schema order.
+pub fn complete(xml: &mut docx_rs::XMLDocx, p: &Properties) {
+    xml.doc_props.core = core_xml(p);
+    xml.doc_props.app = app_xml(p);
+    insert(
+        &mut xml.styles,
+        "</w:rPr></w:rPrDefault>",
+        &format!(r#"<w:lang w:val="{LANGUAGE}" />"#),
+    );
+    insert(
+        &mut xml.styles,
+        r#"w:styleId="Normal""#,
+        r#"w:default="1" "#,
+    );
+    insert(
+        &mut xml.settings,
+        "</w:settings>",
+        &format!(r#"<w:themeFontLang w:val="{LANGUAGE}" />"#),
+    );
+    insert(
+        &mut xml.content_type,
+        "</Types>",
+        r#"<Override PartName="/word/theme/theme1.xml" ContentType="application/vnd.openxmlformats-officedocument.theme+xml" />"#,
+    );
+    insert(
+        &mut xml.document_rels,
+        "</Relationships>",
+        r#"<Relationship Id="rIdTheme1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme" Target="theme/theme1.xml" />"#,
+    );
+    for part in [
+        &mut xml.document,
+        &mut xml.styles,
+        &mut xml.numberings,
+        &mut xml.settings,
+        &mut xml.footnotes,
+    ]
+    .into_iter()
+    .chain(&mut xml.headers)
+    .chain(&mut xml.footers)
+    {
+        *part = conform(part);
+    }
+}
+
 /// The package's parts as docx-rs's own writer names and orders them, `[Content_Types].xml`
-/// first. Folders get no entries of their own: a package has none (ISO/IEC 29500-2, 9.1).
+/// first, and the theme [`complete`] declares. Folders get no entries of their own: a package has none (ISO/IEC 29500-2, 9.1).
 pub fn parts(xml: &docx_rs::XMLDocx) -> Vec<(String, &[u8])> {
     let mut parts: Vec<(String, &[u8])> = vec![
         ("[Content_Types].xml".into(), &xml.content_type),
@@ -258,6 +555,7 @@ pub fn parts(xml: &docx_rs::XMLDocx) -> Vec<(String, &[u8])> {
         ("word/numbering.xml".into(), &xml.numberings),
         ("word/commentsExtended.xml".into(), &xml.comments_extended),
         ("word/footnotes.xml".into(), &xml.footnotes),
+        ("word/theme/theme1.xml".into(), THEME.as_bytes()),
     ];
     for (kind, parts_of, rels_of) in [
         ("header", &xml.headers, &xml.header_rels),
@@ -332,7 +630,7 @@ mod tests {
     #[test]
     fn paragraph_and_run_properties_in_schema_order() {
         let xml = br#"<w:p><w:pPr><w:rPr><w:sz w:val="28" /><w:b /></w:rPr><w:pStyle w:val="x" /><w:jc w:val="both" /><w:ind w:left="5" /><w:spacing w:before="1" /><w:keepNext /></w:pPr><w:r><w:t xml:space="preserve">a &lt; b</w:t></w:r></w:p>"#;
-        let got = String::from_utf8(reorder(xml)).unwrap();
+        let got = String::from_utf8(conform(xml)).unwrap();
         assert_eq!(
             got,
             r#"<w:p><w:pPr><w:pStyle w:val="x" /><w:keepNext /><w:spacing w:before="1" /><w:ind w:left="5" /><w:jc w:val="both" /><w:rPr><w:b /><w:sz w:val="28" /></w:rPr></w:pPr><w:r><w:t xml:space="preserve">a &lt; b</w:t></w:r></w:p>"#
@@ -342,10 +640,40 @@ mod tests {
     #[test]
     fn table_properties_and_declaration() {
         let xml = br#"<?xml version="1.0"?><w:tbl><w:tblPr><w:tblW w:w="1" /><w:tblCellMar><w:top w:w="0" /></w:tblCellMar><w:tblLayout w:type="fixed" /></w:tblPr></w:tbl>"#;
-        let got = String::from_utf8(reorder(xml)).unwrap();
+        let got = String::from_utf8(conform(xml)).unwrap();
         assert_eq!(
             got,
             r#"<?xml version="1.0"?><w:tbl><w:tblPr><w:tblW w:w="1" /><w:tblLayout w:type="fixed" /><w:tblCellMar><w:top w:w="0" /></w:tblCellMar></w:tblPr></w:tbl>"#
+        );
+    }
+
+    #[test]
+    fn styles_sections_and_levels_in_schema_order() {
+        // A style's pPr is CT_PPrGeneral: docx-rs's empty rPr there goes; a non-empty one
+        // would be kept (last) rather than lost.
+        let xml = br#"<w:styles><w:style w:type="paragraph" w:styleId="a"><w:name w:val="a" /><w:rPr /><w:pPr><w:jc w:val="both" /><w:rPr /></w:pPr><w:qFormat /></w:style><w:style w:styleId="b"><w:pPr><w:rPr><w:b /></w:rPr><w:spacing /></w:pPr></w:style></w:styles>"#;
+        assert_eq!(
+            String::from_utf8(conform(xml)).unwrap(),
+            r#"<w:styles><w:style w:type="paragraph" w:styleId="a"><w:name w:val="a" /><w:qFormat /><w:pPr><w:jc w:val="both" /></w:pPr><w:rPr /></w:style><w:style w:styleId="b"><w:pPr><w:spacing /><w:rPr><w:b /></w:rPr></w:pPr></w:style></w:styles>"#
+        );
+        let xml = br#"<w:body><w:sectPr><w:pgSz w:w="1" /><w:pgMar w:top="1" /><w:cols /><w:headerReference r:id="h" /><w:titlePg /></w:sectPr></w:body>"#;
+        assert_eq!(
+            String::from_utf8(conform(xml)).unwrap(),
+            r#"<w:body><w:sectPr><w:headerReference r:id="h" /><w:pgSz w:w="1" /><w:pgMar w:top="1" /><w:cols /><w:titlePg /></w:sectPr></w:body>"#
+        );
+        let xml = br#"<w:lvl w:ilvl="0"><w:start w:val="1" /><w:pPr><w:rPr /><w:ind w:left="420" /></w:pPr><w:rPr /></w:lvl>"#;
+        assert_eq!(
+            String::from_utf8(conform(xml)).unwrap(),
+            r#"<w:lvl w:ilvl="0"><w:start w:val="1" /><w:pPr><w:ind w:left="420" /></w:pPr><w:rPr /></w:lvl>"#
+        );
+    }
+
+    #[test]
+    fn undeclared_attributes_go_and_markup_stays() {
+        let xml = br#"<?xml version="1.0"?><!-- x > y --><w:tblGrid><w:gridCol w:w="2835" w:type="dxa" /><w:gridCol w:type="dxa" w:w="10" /></w:tblGrid><w:settings><w:defaultTabStop w:val="840" /><w:zoom w:percent="100" /></w:settings>"#;
+        assert_eq!(
+            String::from_utf8(conform(xml)).unwrap(),
+            r#"<?xml version="1.0"?><!-- x > y --><w:tblGrid><w:gridCol w:w="2835" /><w:gridCol w:w="10" /></w:tblGrid><w:settings><w:zoom w:percent="100" /><w:defaultTabStop w:val="840" /></w:settings>"#
         );
     }
 
