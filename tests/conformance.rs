@@ -198,3 +198,83 @@ fn openxml_audit_finds_no_error() {
         .collect();
     assert!(errors.is_empty(), "{}", errors.join("\n"));
 }
+
+/// The line boxes poppler finds on one page: (x min, y min, x max, y max) in points.
+fn line_boxes(page: &str) -> Vec<[f32; 4]> {
+    let attr = |tag: &str, name: &str| -> Option<f32> {
+        let at = tag.find(&format!("{name}=\""))? + name.len() + 2;
+        tag[at..].split('"').next()?.parse().ok()
+    };
+    page.split("<line ")
+        .skip(1)
+        .filter_map(|tag| {
+            let tag = tag.split('>').next()?;
+            Some([
+                attr(tag, "xMin")?,
+                attr(tag, "yMin")?,
+                attr(tag, "xMax")?,
+                attr(tag, "yMax")?,
+            ])
+        })
+        .collect()
+}
+
+/// No two lines of a PDF the demo writes collide: each line's nearest neighbour below, among
+/// the lines it shares some width with, starts at least 1.2 line boxes lower. Poppler's line
+/// box is the font's ascent + descent, 0.91 em for Times; single spacing (Word's, and hoso's
+/// tightest) is 1.149 em = 1.26 boxes, the body 1.45–1.7; the collisions this guards against
+/// were 1.0 (a paragraph sitting a line's height under its neighbour).
+#[test]
+#[ignore = "needs poppler-utils; run by .ci/run"]
+fn no_two_lines_of_a_demo_pdf_collide() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, _) = run_demo(dir.path());
+    let mut pdfs = Vec::new();
+    let mut stack = vec![out];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "pdf") {
+                pdfs.push(p);
+            }
+        }
+    }
+    assert!(pdfs.len() > 100, "{} PDFs", pdfs.len());
+    let mut collisions = Vec::new();
+    let mut pairs = 0;
+    for pdf in &pdfs {
+        let o = Command::new("pdftotext")
+            .arg("-bbox-layout")
+            .arg(pdf)
+            .arg("-")
+            .output()
+            .expect("pdftotext runs");
+        let text = String::from_utf8(o.stdout).unwrap();
+        for (n, page) in text.split("<page ").skip(1).enumerate() {
+            let lines = line_boxes(page);
+            for a in &lines {
+                let below = lines
+                    .iter()
+                    .filter(|b| b[1] > a[1] + 0.5 && b[0] < a[2] && a[0] < b[2])
+                    .min_by(|x, y| x[1].total_cmp(&y[1]));
+                if let Some(b) = below {
+                    pairs += 1;
+                    let (pitch, height) = (b[1] - a[1], a[3] - a[1]);
+                    if pitch < 1.2 * height {
+                        collisions.push(format!(
+                            "{} page {}: y {:.1} → {:.1} ({pitch:.1} pt for a {height:.1} pt line)",
+                            pdf.display(),
+                            n + 1,
+                            a[1],
+                            b[1]
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(pairs > 5_000, "only {pairs} line pairs measured");
+    assert!(collisions.is_empty(), "{}", collisions.join("\n"));
+}

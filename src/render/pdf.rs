@@ -235,7 +235,8 @@ fn preamble(doc: &Document) -> String {
   header-ascent: {ha}mm,
   header: context {{ if here().page() > 1 {{ align(center, text(size: {pn}pt, counter(page).display())) }} }})
 #set text(font: {font}, size: {body}pt, lang: "vi", top-edge: "ascender", bottom-edge: "descender", hyphenate: false)
-#set par(justify: true, leading: {leading}em, spacing: {leading}em + {gap}pt, first-line-indent: (amount: {indent}mm, all: true))
+#let parsep = {leading}em + {gap}pt
+#set par(justify: true, leading: {leading}em, spacing: parsep, first-line-indent: (amount: {indent}mm, all: true))
 #set footnote.entry(separator: line(length: 30%, stroke: 0.5pt), indent: 0pt, gap: 0.4em)
 #show footnote.entry: set text(size: {fnpt}pt)
 #show footnote.entry: set par(first-line-indent: 0pt, leading: {single}em)
@@ -479,8 +480,9 @@ fn kinh_gui(out: &mut String, doc: &Document) {
         [one] => {
             let _ = writeln!(
                 out,
-                "#v({}pt)\n#centred({})",
+                "#v({}pt)\n#block(above: 0pt, below: {}pt, centred({}))",
                 l::PARA_GAP_PT * 2.0,
+                l::PARA_GAP_PT,
                 styled(&one.text, s)
             );
         }
@@ -506,7 +508,7 @@ fn kinh_gui(out: &mut String, doc: &Document) {
                 .collect();
             let _ = writeln!(
                 out,
-                "#block(above: 0pt, below: {}pt, pad(left: {dash}mm, stack(spacing: {single}em, {})))",
+                "#block(above: {single}em, below: {}pt, pad(left: {dash}mm, stack(spacing: {single}em, {})))",
                 l::PARA_GAP_PT,
                 pars.join(", ")
             );
@@ -594,7 +596,12 @@ pub fn typst_source(doc: &Document) -> String {
         block(&mut end, b, &doc.footnotes);
     }
     closing(&mut end, doc);
-    let _ = writeln!(out, "#block(breakable: false, spacing: 0pt)[\n{end}]");
+    // A block's own spacing replaces the paragraphs' between it and the text before: the same
+    // gap as between two paragraphs, or the last one sits a line's height under its neighbour.
+    let _ = writeln!(
+        out,
+        "#block(breakable: false, above: parsep, below: 0pt)[\n{end}]"
+    );
     out
 }
 
