@@ -219,14 +219,43 @@ fn line_boxes(page: &str) -> Vec<[f32; 4]> {
         .collect()
 }
 
-/// No two lines of a PDF the demo writes collide: each line's nearest neighbour below, among
+/// A section heading ("IV. TỔ CHỨC THỰC HIỆN") as a page's last line: Roman numeral, dot,
+/// capitals.
+fn is_section_heading(line: &str) -> bool {
+    let Some((number, title)) = line.split_once(". ") else {
+        return false;
+    };
+    !number.is_empty()
+        && number.chars().all(|c| "IVX".contains(c))
+        && title.chars().any(char::is_alphabetic)
+        && !title.chars().any(char::is_lowercase)
+}
+
+/// The text of each line box of a page, in order.
+fn line_texts(page: &str) -> Vec<(f32, String)> {
+    page.split("<line ")
+        .skip(1)
+        .filter_map(|line| {
+            let y = line_boxes(&format!("<line {line}")).first()?[1];
+            let words: Vec<&str> = line
+                .split("</word>")
+                .filter_map(|w| w.rsplit('>').next())
+                .filter(|w| !w.trim().is_empty())
+                .collect();
+            Some((y, words.join(" ")))
+        })
+        .collect()
+}
+
+/// No two lines of a PDF the demo writes collide, and no page but the last ends with a
+/// section heading (kept with its text). Lines: each line's nearest neighbour below, among
 /// the lines it shares some width with, starts at least 1.2 line boxes lower. Poppler's line
 /// box is the font's ascent + descent, 0.91 em for Times; single spacing (Word's, and hoso's
 /// tightest) is 1.149 em = 1.26 boxes, the body 1.45–1.7; the collisions this guards against
 /// were 1.0 (a paragraph sitting a line's height under its neighbour).
 #[test]
 #[ignore = "needs poppler-utils; run by .ci/run"]
-fn no_two_lines_of_a_demo_pdf_collide() {
+fn demo_pdfs_keep_lines_apart_and_headings_with_their_text() {
     let dir = tempfile::tempdir().unwrap();
     let (out, _) = run_demo(dir.path());
     let mut pdfs = Vec::new();
@@ -252,7 +281,20 @@ fn no_two_lines_of_a_demo_pdf_collide() {
             .output()
             .expect("pdftotext runs");
         let text = String::from_utf8(o.stdout).unwrap();
-        for (n, page) in text.split("<page ").skip(1).enumerate() {
+        let pages: Vec<&str> = text.split("<page ").skip(1).collect();
+        for (n, page) in pages.iter().enumerate() {
+            if n + 1 < pages.len() {
+                let last = line_texts(page)
+                    .into_iter()
+                    .max_by(|a, b| a.0.total_cmp(&b.0));
+                if let Some((_, last)) = last.filter(|(_, t)| is_section_heading(t)) {
+                    collisions.push(format!(
+                        "{} page {}: ends with the heading {last:?}",
+                        pdf.display(),
+                        n + 1
+                    ));
+                }
+            }
             let lines = line_boxes(page);
             for a in &lines {
                 let below = lines

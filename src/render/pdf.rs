@@ -427,15 +427,17 @@ fn block(out: &mut String, b: &Block, footnotes: &[Vec<Inline>]) {
         Block::Centered(c) => {
             let _ = writeln!(
                 out,
-                "#block(above: {gap}pt + 0.2em, below: {gap}pt, fixed(align(center, {})))\n",
+                "#block(sticky: true, above: {gap}pt + 0.2em, below: {gap}pt, fixed(align(center, {})))\n",
                 inlines(c, body_style(true, false), footnotes),
                 gap = l::PARA_GAP_PT
             );
         }
+        // Never alone at the foot of a page (the DOCX's keep-with-next): a sticky block spaced
+        // as a paragraph.
         Block::Heading { level, content } => {
             let _ = writeln!(
                 out,
-                "#par({})\n",
+                "#block(sticky: true, above: parsep, below: parsep, par({}))\n",
                 inlines(content, body_style(true, *level >= 3), footnotes)
             );
         }
