@@ -183,6 +183,9 @@ impl DocData {
 /// own, so a wrong value is reported with its own file, line and column.
 fn merged_mapping(path: &Path, text: &str, depth: usize) -> Result<serde_yaml::Mapping> {
     let raw: serde_yaml::Value = crate::fsutil::parse_yaml(path, text, 0)?;
+    if let Some(key) = first_null(&raw) {
+        return Err(empty_value(path, text, &key));
+    }
     let serde_yaml::Value::Mapping(own) = raw else {
         return Err(Error::Yaml {
             path: path.into(),
@@ -218,6 +221,51 @@ fn merged_mapping(path: &Path, text: &str, depth: usize) -> Result<serde_yaml::M
     merged.extend(own);
     merged.remove("extends");
     Ok(merged)
+}
+
+/// The key of the first value left empty, depth first. A data file never means "nothing"
+/// by it: it is a line left unfinished, or YAML cutting a one-line `{…}` at a comma inside a
+/// value (`{tieu_chi: Khu dân cư “An toàn về an ninh, trật tự”, chi_tieu: 100%}` gives the key
+/// `trật tự”` with no value, and the criterion printed as "…“An toàn về an ninh").
+fn first_null(v: &serde_yaml::Value) -> Option<String> {
+    let key = |k: &serde_yaml::Value| match k {
+        serde_yaml::Value::String(s) => s.clone(),
+        other => serde_yaml::to_string(other)
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
+    };
+    match v {
+        serde_yaml::Value::Mapping(m) => m.iter().find_map(|(k, v)| {
+            if v.is_null() {
+                Some(key(k))
+            } else {
+                first_null(v)
+            }
+        }),
+        serde_yaml::Value::Sequence(items) => items.iter().find_map(first_null),
+        serde_yaml::Value::Tagged(t) => first_null(&t.value),
+        _ => None,
+    }
+}
+
+/// The error for a key without a value, at the first line that holds the key's text.
+fn empty_value(path: &Path, text: &str, key: &str) -> Error {
+    let (line, column) = text
+        .lines()
+        .enumerate()
+        .find_map(|(n, l)| l.find(key).map(|at| (n + 1, l[..at].chars().count() + 1)))
+        .unwrap_or((1, 1));
+    Error::Yaml {
+        path: path.into(),
+        line,
+        column,
+        message: format!(
+            "`{key}` không có giá trị. Nếu đây là phần sau dấu phẩy của một giá trị viết trong \
+             {{…}} trên một dòng, hãy đặt cả giá trị trong ngoặc kép (\"…\"); nếu không, \
+             điền giá trị hoặc xóa dòng"
+        ),
+    }
 }
 
 /// NFC and control-character cleaning of every string in a JSON value.
@@ -281,5 +329,30 @@ mod tests {
         let e = DocData::parse(Path::new("d.yaml"), &bad).unwrap_err();
         assert!(e.to_string().contains("abreviation"), "{e}");
         assert!(e.to_string().starts_with("d.yaml:3:"), "{e}");
+    }
+
+    #[test]
+    fn a_value_cut_at_a_comma_is_refused_where_it_was_typed() {
+        let cut = format!(
+            "{ISSUER}chi_tieu:\n  - {{tieu_chi: Khu dân cư “An toàn về an ninh, trật tự”, chi_tieu: 100%}}\n"
+        );
+        let e = DocData::parse(Path::new("d.yaml"), &cut).unwrap_err();
+        let line = cut.lines().position(|l| l.contains("trật tự”")).unwrap() + 1;
+        assert!(e.to_string().starts_with(&format!("d.yaml:{line}:")), "{e}");
+        assert!(e.to_string().contains("`trật tự”` không có giá trị"), "{e}");
+        assert!(e.to_string().contains("ngoặc kép"), "{e}");
+
+        let quoted = cut.replace(
+            "Khu dân cư “An toàn về an ninh, trật tự”",
+            "\"Khu dân cư “An toàn về an ninh, trật tự”\"",
+        );
+        let d = DocData::parse(Path::new("d.yaml"), &quoted).unwrap();
+        assert_eq!(
+            d.value["chi_tieu"][0]["tieu_chi"],
+            "Khu dân cư “An toàn về an ninh, trật tự”"
+        );
+
+        let e = DocData::parse(Path::new("d.yaml"), &format!("{ISSUER}ghi_chu:\n")).unwrap_err();
+        assert!(e.to_string().contains("`ghi_chu` không có giá trị"), "{e}");
     }
 }
