@@ -107,7 +107,9 @@ pub fn docx(title: &str, columns: &[(&str, f32)], sections: &[Section]) -> Resul
         author,
         date: None,
     };
-    super::docx::pack(docx, &properties, super::ooxml::BEST)
+    // Every table's first row names the columns: repeated on each page of a long book.
+    let header_rows = vec![true; sections.len()];
+    super::docx::pack(docx, &properties, &header_rows, super::ooxml::BEST)
 }
 
 #[cfg(test)]

@@ -80,12 +80,14 @@ fn border(position: ParagraphBorderPosition) -> ParagraphBorder {
 }
 
 /// An empty paragraph 3 pt high: a rule's carrier, or a small gap after a table.
-fn thin_paragraph() -> Paragraph {
+/// An empty paragraph exactly `pt` high: the space between blocks that Word cannot put above
+/// a table.
+fn spacer(pt: f32) -> Paragraph {
     Paragraph::new().line_spacing(
         LineSpacing::new()
             .before(0)
             .after(0)
-            .line(60)
+            .line((pt * 20.0).round() as i32)
             .line_rule(LineSpacingType::Exact),
     )
 }
@@ -94,7 +96,7 @@ fn thin_paragraph() -> Paragraph {
 /// `column_mm` wide.
 fn rule_paragraph(width_mm: f32, column_mm: f32) -> Paragraph {
     let side = ((column_mm - 2.0 * l::CELL_PAD_MM - width_mm) / 2.0).max(0.0);
-    let mut p = thin_paragraph()
+    let mut p = spacer(3.0)
         .indent(Some(mm_to_twips(side)), None, Some(mm_to_twips(side)), None)
         .line_spacing(
             LineSpacing::new()
@@ -296,9 +298,10 @@ impl Body<'_> {
                     italic: *level >= 3,
                     ..bold
                 };
-                out.push(BodyItem::P(Box::new(
-                    self.indented(content, s).keep_next(true),
-                )));
+                let p = Paragraph::new()
+                    .style(heading_style(*level))
+                    .keep_next(true);
+                out.push(BodyItem::P(Box::new(self.runs(p, content, s))));
             }
             Block::Article { label, content } => {
                 let p = self.indented(&[], body).add_run(run(label, bold));
@@ -326,8 +329,8 @@ impl Body<'_> {
                         (*p).line_spacing(body_spacing().after(120)),
                     )));
                 }
-                out.push(BodyItem::T(Box::new(self.table(t))));
-                out.push(BodyItem::P(Box::new(thin_paragraph())));
+                out.push(BodyItem::T(Box::new(self.table(t)), !t.header.is_empty()));
+                out.push(BodyItem::P(Box::new(spacer(3.0))));
             }
         }
     }
@@ -382,7 +385,8 @@ impl Body<'_> {
 /// A body element in order, boxed because docx-rs paragraphs and tables are kilobytes large.
 enum BodyItem {
     P(Box<Paragraph>),
-    T(Box<Table>),
+    /// A table, and whether its first row is a header to repeat on every page it runs onto.
+    T(Box<Table>, bool),
 }
 
 fn signature_paragraphs(k: &ChuKy) -> Vec<Paragraph> {
@@ -475,14 +479,22 @@ fn kinh_gui_paragraphs(doc: &Document) -> Vec<Paragraph> {
 }
 
 /// The paragraph style of body text, so that a clerk who edits the draft keeps the decree's
-/// layout by typing in "hoso Body"; paragraphs refer to it instead of repeating it.
+/// layout by typing in "Nội dung"; paragraphs refer to it instead of repeating it.
 const BODY_STYLE: &str = "hosoBody";
+/// Section headings ("I. MỤC ĐÍCH, YÊU CẦU", "1. Mục đích", a titled điểm): body layout, bold,
+/// with an outline level, so Word's navigation pane and LibreOffice's navigator list the
+/// document's structure and a clerk can move a section by its heading.
+const HEADING_STYLES: [&str; 3] = ["hosoHeading1", "hosoHeading2", "hosoHeading3"];
+
+fn heading_style(level: u8) -> &'static str {
+    HEADING_STYLES[usize::from(level.clamp(1, 3)) - 1]
+}
 /// Single-spaced lines without gaps: header cells, title, signature and Nơi nhận.
 const TIGHT_STYLE: &str = "hosoTight";
 
 fn styles(mut docx: Docx) -> Docx {
     let body = Style::new(BODY_STYLE, StyleType::Paragraph)
-        .name("hoso Body")
+        .name("Nội dung")
         .align(AlignmentType::Both)
         .indent(
             None,
@@ -494,9 +506,21 @@ fn styles(mut docx: Docx) -> Docx {
         )
         .line_spacing(body_spacing());
     let tight_style = Style::new(TIGHT_STYLE, StyleType::Paragraph)
-        .name("hoso Tight")
+        .name("Dòng đơn")
         .line_spacing(tight());
     docx = docx.add_style(body).add_style(tight_style);
+    for (level, id) in HEADING_STYLES.iter().enumerate() {
+        let mut heading = Style::new(*id, StyleType::Paragraph)
+            .name(format!("Đề mục {}", level + 1))
+            .based_on(BODY_STYLE)
+            .next(BODY_STYLE)
+            .outline_lvl(level)
+            .bold();
+        if level == 2 {
+            heading = heading.italic();
+        }
+        docx = docx.add_style(heading);
+    }
     let mut reference =
         Style::new("FootnoteReference", StyleType::Character).name("footnote reference");
     reference.run_property = reference
@@ -550,6 +574,8 @@ pub fn render(doc: &Document) -> Result<Vec<u8>> {
         ));
     }
     docx = docx.add_table(header_table(doc));
+    // Per table of the document, in order: is its first row a header?
+    let mut header_rows = vec![false];
     for p in centred_lines(&doc.title(), l::TEXT_W_MM, 18.0) {
         docx = docx.add_paragraph(p);
     }
@@ -570,12 +596,18 @@ pub fn render(doc: &Document) -> Result<Vec<u8>> {
     for it in items {
         docx = match it {
             BodyItem::P(p) => docx.add_paragraph(*p),
-            BodyItem::T(t) => docx.add_table(*t),
+            BodyItem::T(t, header) => {
+                header_rows.push(header);
+                docx.add_table(*t)
+            }
         };
     }
     if let Some(t) = closing_table(doc) {
+        header_rows.push(false);
         docx = docx
-            .add_paragraph(tight_paragraph(6.0).keep_next(true))
+            // Word sets the table's first line a body line's leading (6 pt) lower than Typst
+            // does: the spacer is the gap less that, so both put Nơi nhận at the same height.
+            .add_paragraph(spacer(l::CLOSING_GAP_PT - 6.0).keep_next(true))
             .add_table(t);
     }
 
@@ -588,17 +620,21 @@ pub fn render(doc: &Document) -> Result<Vec<u8>> {
             _ => None,
         },
     };
-    pack(docx, &properties, super::ooxml::FAST)
+    pack(docx, &properties, &header_rows, super::ooxml::FAST)
 }
 
 /// The package's bytes: docx-rs's parts completed and in schema order ([`super::ooxml::complete`]),
 /// deflated at `level` (docx-rs would store them: a quyết định 53 KB instead of 14 KB).
+/// `header_rows` says, per table in document order, whether its first row is a header to
+/// repeat (docx-rs cannot mark one).
 pub(super) fn pack(
     docx: Docx,
     properties: &super::ooxml::Properties,
+    header_rows: &[bool],
     level: i64,
 ) -> Result<Vec<u8>> {
     let mut xml = docx.build();
+    xml.document = super::ooxml::repeat_header_rows(&xml.document, header_rows);
     super::ooxml::complete(&mut xml, properties);
     super::ooxml::zip(&super::ooxml::parts(&xml), level).map_err(|e| Error::Render {
         what: "DOCX".into(),

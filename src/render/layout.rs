@@ -31,6 +31,8 @@ pub const CELL_PAD_MM: f32 = 1.0;
 pub const BODY_PT: f32 = 14.0;
 pub const FIRST_LINE_INDENT_MM: f32 = 10.0;
 pub const PARA_GAP_PT: f32 = 6.0;
+/// Space between the last line of text and the Nơi nhận / signature block.
+pub const CLOSING_GAP_PT: f32 = 12.0;
 pub const LINE_SPACING: f32 = 1.15;
 /// Table text is one size smaller so that member lists fit.
 pub const TABLE_PT: f32 = 13.0;
@@ -139,57 +141,101 @@ pub fn rule_width_mm(lines: &[Line], column_mm: f32) -> Option<f32> {
     }
 }
 
-/// Column widths in mm, shared out by each column's longest cell, so that "TT" stays narrow
-/// and names get room.
+/// A table cell's lines as plain text.
+fn cell_lines(cell: &[Inline]) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for i in cell {
+        match i {
+            Inline::Text(s) => lines
+                .last_mut()
+                .into_iter()
+                .for_each(|l| l.push_str(&s.text)),
+            Inline::Break => lines.push(String::new()),
+            Inline::FootnoteRef(n) => lines
+                .last_mut()
+                .into_iter()
+                .for_each(|l| l.push_str(&n.to_string())),
+        }
+    }
+    lines
+}
+
+/// Column widths in mm, from the text measured in the table's font (as a browser's automatic
+/// table layout does). Columns of short cells — "TT", a year, a name ("Nguyễn Văn Hòa", never
+/// broken), "Thôn Kon Klốc" — get their whole width when the columns of running text can still
+/// have their longest word; the running text shares the rest. A table narrower than the text
+/// width is widened to it.
 pub fn column_widths(t: &Table, ncols: usize) -> Vec<f32> {
-    let len = |c: &Vec<Inline>| -> f32 {
-        c.iter()
-            .map(|i| match i {
-                Inline::Text(s) => s.text.chars().count(),
-                _ => 1,
-            })
-            .sum::<usize>() as f32
-    };
-    let weights: Vec<f32> = (0..ncols)
-        .map(|i| {
-            std::iter::once(&t.header)
-                .chain(t.rows.iter())
-                .filter_map(|r| r.get(i))
-                .map(len)
-                .fold(2.0, f32::max)
-                .min(45.0)
-        })
-        .collect();
-    // Shares by weight, but no column narrower than `TABLE_MIN_COL_MM`: "TT" must not wrap.
-    let mut widths: Vec<f32> = vec![0.0; ncols];
-    let mut fixed = vec![false; ncols];
-    loop {
-        let free: f32 = TEXT_W_MM
-            - widths
-                .iter()
-                .zip(&fixed)
-                .filter(|(_, f)| **f)
-                .map(|(w, _)| w)
-                .sum::<f32>();
-        let total: f32 = weights
-            .iter()
-            .zip(&fixed)
-            .filter(|(_, f)| !**f)
-            .map(|(w, _)| w)
-            .sum();
-        let mut changed = false;
-        for i in 0..ncols {
-            if !fixed[i] {
-                widths[i] = weights[i] / total * free;
-                if widths[i] < TABLE_MIN_COL_MM {
-                    widths[i] = TABLE_MIN_COL_MM;
-                    fixed[i] = true;
-                    changed = true;
-                }
+    // Both paddings (`CELL_PAD_MM * 1.5` a side in both renderers) and 1 mm for the
+    // renderers' different rounding.
+    let pad = 3.0 * CELL_PAD_MM + 1.0;
+    let mut want = vec![TABLE_MIN_COL_MM; ncols];
+    let mut least = vec![TABLE_MIN_COL_MM; ncols];
+    for (r, row) in std::iter::once(&t.header).chain(&t.rows).enumerate() {
+        let bold = r == 0 && !t.header.is_empty();
+        for (i, cell) in row.iter().enumerate().take(ncols) {
+            for line in cell_lines(cell) {
+                let width = |text: &str| fonts::text_width_mm(text, TABLE_PT, bold, false) + pad;
+                want[i] = want[i].max(width(&line));
+                let word = line.split_whitespace().map(width).fold(0.0, f32::max);
+                least[i] = least[i].max(word);
             }
         }
-        if !changed || fixed.iter().all(|f| *f) {
-            return widths;
+    }
+    let total: f32 = want.iter().sum();
+    if total <= TEXT_W_MM {
+        return want.iter().map(|w| w * TEXT_W_MM / total).collect();
+    }
+    // Short: what a line of a third of the text width holds.
+    let short: Vec<bool> = want.iter().map(|w| *w <= TEXT_W_MM / 3.0).collect();
+    let needed: f32 = (0..ncols)
+        .map(|i| if short[i] { want[i] } else { least[i] })
+        .sum();
+    let mut widths = vec![0.0; ncols];
+    let open: Vec<usize> = if needed <= TEXT_W_MM {
+        for i in (0..ncols).filter(|&i| short[i]) {
+            widths[i] = want[i];
+        }
+        (0..ncols).filter(|&i| !short[i]).collect()
+    } else {
+        (0..ncols).collect()
+    };
+    let free = TEXT_W_MM - widths.iter().sum::<f32>();
+    fill(&mut widths, &open, free, &want, &least);
+    widths
+}
+
+/// Shares `free` among the columns `open` like water poured over them: every column gets the
+/// same, except that one needing less gets just what it wants and one whose longest word needs
+/// more gets that (when the width allows).
+fn fill(widths: &mut [f32], open: &[usize], mut free: f32, want: &[f32], least: &[f32]) {
+    let mut open = open.to_vec();
+    while !open.is_empty() {
+        let level = free / open.len() as f32;
+        let settle: Vec<(usize, f32)> = open
+            .iter()
+            .filter_map(|&i| {
+                if want[i] <= level {
+                    Some((i, want[i]))
+                } else if least[i] > level {
+                    Some((i, least[i]))
+                } else {
+                    None
+                }
+            })
+            .collect();
+        if settle.is_empty()
+            || settle.len() == open.len() && settle.iter().all(|(i, _)| least[*i] > level)
+        {
+            for &i in &open {
+                widths[i] = level;
+            }
+            return;
+        }
+        for (i, w) in settle {
+            widths[i] = w;
+            free -= w;
+            open.retain(|&o| o != i);
         }
     }
 }
@@ -211,6 +257,50 @@ mod tests {
         let s = style(Role::NationalTitle);
         let w = fonts::text_width_mm("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", s.size, s.bold, false);
         assert!(w < HEADER_RIGHT_MM - 2.0 * CELL_PAD_MM, "{w}");
+    }
+
+    fn text(s: &str) -> Vec<Inline> {
+        vec![Inline::Text(crate::document::Span {
+            text: s.into(),
+            bold: false,
+            italic: false,
+        })]
+    }
+
+    #[test]
+    fn names_and_years_stay_on_one_line() {
+        let row = |cells: &[&str]| cells.iter().map(|c| text(c)).collect::<Vec<_>>();
+        let t = Table {
+            header: row(&[
+                "TT",
+                "Họ và tên",
+                "Năm sinh",
+                "Nơi cư trú",
+                "Nhiệm vụ trong mô hình",
+            ]),
+            rows: vec![
+                row(&[
+                    "1",
+                    "Nguyễn Thị Phương Thảo",
+                    "1978",
+                    "Thôn Kon Klốc",
+                    "Tổ trưởng, quản lý camera thôn 1, trích xuất dữ liệu khi Công an xã đề nghị",
+                ]),
+                row(&["2", "Đinh Thị Mai", "1985", "Thôn 2", "Theo dõi"]),
+            ],
+        };
+        let w = column_widths(&t, 5);
+        assert!((w.iter().sum::<f32>() - TEXT_W_MM).abs() < 0.01, "{w:?}");
+        let one_line = |s: &str, bold: bool, col: usize| {
+            fonts::text_width_mm(s, TABLE_PT, bold, false) + 3.0 * CELL_PAD_MM <= w[col]
+        };
+        assert!(one_line("Nguyễn Thị Phương Thảo", false, 1), "{w:?}");
+        assert!(one_line("Họ và tên", true, 1), "{w:?}");
+        assert!(one_line("1978", false, 2), "{w:?}");
+        assert!(one_line("Thôn Kon Klốc", false, 3), "{w:?}");
+        assert!(one_line("TT", true, 0), "{w:?}");
+        // The running text takes what is left.
+        assert!(w[4] > 40.0, "{w:?}");
     }
 
     #[test]

@@ -421,6 +421,57 @@ pub fn conform(xml: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Marks the first row of the `n`-th table of a document part as a header row, repeated at
+/// the top of every page the table runs onto (`w:tblHeader`, 17.4.49), where `headers[n]`;
+/// docx-rs has no API for it. Tables nested in cells are not counted (hoso writes none).
+pub fn repeat_header_rows(xml: &[u8], headers: &[bool]) -> Vec<u8> {
+    const HEADER: &[u8] = b"<w:tblHeader />";
+    let find = |from: usize, what: &[u8]| {
+        xml[from..]
+            .windows(what.len())
+            .position(|w| w == what)
+            .map(|p| from + p)
+    };
+    let mut out = Vec::with_capacity(xml.len() + 64);
+    let mut copied = 0;
+    let mut from = 0;
+    for &header in headers {
+        let Some(table) = find(from, b"<w:tbl>") else {
+            break;
+        };
+        from = table + 1;
+        if !header {
+            continue;
+        }
+        let Some(row) = find(table, b"<w:tr>").or_else(|| find(table, b"<w:tr ")) else {
+            break;
+        };
+        let Some(open_end) = find(row, b">").map(|e| e + 1) else {
+            break;
+        };
+        out.extend_from_slice(&xml[copied..open_end]);
+        let rest = &xml[open_end..];
+        if rest.starts_with(b"<w:trPr>") {
+            out.extend_from_slice(b"<w:trPr>");
+            out.extend_from_slice(HEADER);
+            copied = open_end + b"<w:trPr>".len();
+        } else if rest.starts_with(b"<w:trPr />") {
+            out.extend_from_slice(b"<w:trPr>");
+            out.extend_from_slice(HEADER);
+            out.extend_from_slice(b"</w:trPr>");
+            copied = open_end + b"<w:trPr />".len();
+        } else {
+            out.extend_from_slice(b"<w:trPr>");
+            out.extend_from_slice(HEADER);
+            out.extend_from_slice(b"</w:trPr>");
+            copied = open_end;
+        }
+        from = copied;
+    }
+    out.extend_from_slice(&xml[copied..]);
+    out
+}
+
 /// What a package says about itself in `docProps/`: Word shows it in File ▸ Info, a file
 /// manager and a records system index it. docx-rs writes "unknown" and 1970 there.
 pub struct Properties<'a> {
@@ -674,6 +725,15 @@ mod tests {
         assert_eq!(
             String::from_utf8(conform(xml)).unwrap(),
             r#"<?xml version="1.0"?><!-- x > y --><w:tblGrid><w:gridCol w:w="2835" /><w:gridCol w:w="10" /></w:tblGrid><w:settings><w:zoom w:percent="100" /><w:defaultTabStop w:val="840" /></w:settings>"#
+        );
+    }
+
+    #[test]
+    fn header_rows_are_marked_only_where_asked() {
+        let xml = br#"<w:tbl><w:tr><w:trPr><w:cantSplit /></w:trPr><w:tc/></w:tr><w:tr><w:trPr /></w:tr></w:tbl><w:tbl><w:tr><w:tc/></w:tr></w:tbl><w:tbl><w:tr><w:tc/></w:tr></w:tbl>"#;
+        assert_eq!(
+            String::from_utf8(repeat_header_rows(xml, &[true, false, true])).unwrap(),
+            r#"<w:tbl><w:tr><w:trPr><w:tblHeader /><w:cantSplit /></w:trPr><w:tc/></w:tr><w:tr><w:trPr /></w:tr></w:tbl><w:tbl><w:tr><w:tc/></w:tr></w:tbl><w:tbl><w:tr><w:trPr><w:tblHeader /></w:trPr><w:tc/></w:tr></w:tbl>"#
         );
     }
 

@@ -427,9 +427,8 @@ fn block(out: &mut String, b: &Block, footnotes: &[Vec<Inline>]) {
         Block::Centered(c) => {
             let _ = writeln!(
                 out,
-                "#block(sticky: true, above: {gap}pt + 0.2em, below: {gap}pt, fixed(align(center, {})))\n",
+                "#block(sticky: true, above: parsep, below: parsep, fixed(align(center, {})))\n",
                 inlines(c, body_style(true, false), footnotes),
-                gap = l::PARA_GAP_PT
             );
         }
         // Never alone at the foot of a page (the DOCX's keep-with-next): a sticky block spaced
@@ -554,7 +553,8 @@ fn closing(out: &mut String, doc: &Document) {
     let (left, right) = (part(&left), part(&right));
     let _ = writeln!(
         out,
-        "#block(breakable: false, above: 12pt, grid(columns: ({}mm, {}mm), inset: (x: {}mm), {left}, {right}))",
+        "#block(breakable: false, above: {}pt, grid(columns: ({}mm, {}mm), inset: (x: {}mm), {left}, {right}))",
+        l::CLOSING_GAP_PT,
         l::CLOSING_LEFT_MM,
         l::CLOSING_RIGHT_MM,
         l::CELL_PAD_MM
