@@ -180,3 +180,22 @@ fn same_document_same_bytes() {
     let b = render(&set, id, &sample(id), &issued(2389, 2022, 12, 12));
     assert_eq!(a, b);
 }
+
+/// The PDF is tagged (its structure readable by a screen reader) and says it is Vietnamese.
+#[test]
+fn tagged_and_in_vietnamese() {
+    let set = TemplateSet::embedded().unwrap();
+    let id = "quyet-dinh-thanh-lap-mo-hinh";
+    let bytes = render(&set, id, &sample(id), &issued(5, 2023, 3, 20));
+    let doc = lopdf::Document::load_mem(&bytes).unwrap();
+    let catalog = doc.catalog().unwrap();
+    let mark = catalog.get(b"MarkInfo").unwrap();
+    let mark = match mark {
+        lopdf::Object::Reference(r) => doc.get_dictionary(*r).unwrap(),
+        other => other.as_dict().unwrap(),
+    };
+    assert!(mark.get(b"Marked").unwrap().as_bool().unwrap());
+    assert!(catalog.get(b"StructTreeRoot").is_ok());
+    let lang = catalog.get(b"Lang").unwrap().as_str().unwrap();
+    assert_eq!(lang, b"vi");
+}

@@ -165,7 +165,12 @@ fn compile(text: String, doc: &Document, profile: Profile) -> Result<Vec<u8>> {
         ))),
         timestamp: Some(Timestamp::new_utc(date)),
         standards,
-        tagged: false,
+        // Tagged: a screen reader and a records system read the structure, in the document's
+        // language (`/Lang vi`). Poppler before 25.12 prints "Suspects object is wrong type
+        // (boolean)" for the `/MarkInfo << /Suspects false >>` this writes: its Catalog.cc
+        // accepts only `true` there, while ISO 32000-1 Table 321 makes Suspects a boolean;
+        // pikepdf reads the file as written.
+        tagged: true,
         ..PdfOptions::default()
     };
     typst_pdf::pdf(&paged, &options).map_err(|d| fail("export", &d))
