@@ -456,7 +456,29 @@ impl App {
         allow_future: bool,
     ) -> Result<Issued> {
         let (set, _, store) = self.parts()?;
-        issue::issue(set, store, case, doc, at, limit_ahead(allow_future))
+        issue::issue(set, store, case, doc, at, limit_ahead(allow_future), None)
+    }
+
+    /// Issues a document with the body a person corrected in `edited`, the draft's DOCX
+    /// edited in Word or LibreOffice (see [`crate::render::edited`]).
+    pub fn issue_edited(
+        &mut self,
+        case: &str,
+        doc: &str,
+        at: NaiveDate,
+        allow_future: bool,
+        edited: &[u8],
+    ) -> Result<Issued> {
+        let (set, _, store) = self.parts()?;
+        issue::issue(
+            set,
+            store,
+            case,
+            doc,
+            at,
+            limit_ahead(allow_future),
+            Some(edited),
+        )
     }
 
     /// Keeps a user's file in hồ sơ item `item`, beside any file of the same name, never over

@@ -17,6 +17,9 @@ pub const LIMIT_DATA: u64 = 4 * MIB;
 /// The most one attached file may hold. It is also the most one entry of an archive may expand
 /// to ([`crate::archive::Limits`]), so whatever is attached can be archived and imported again.
 pub const LIMIT_ATTACHMENT: u64 = 256 * MIB;
+/// An edited draft uploaded to be issued: a DOCX of a few pages is tens of kilobytes; room for
+/// pasted pictures (which are refused, but with a message, not a size error).
+pub const LIMIT_EDITED_DOCX: u64 = 16 * MIB;
 
 /// The most an archive may hold: the ZIP read from disk, and all its entries expanded
 /// ([`crate::archive::Limits`]).

@@ -193,6 +193,10 @@ fn label(case: &str, d: &DocumentRow) -> String {
 /// Issues a case's document on `at`: takes its number from the register (or finds the one
 /// it already has), renders the final DOCX and PDF — with the documents attached to it, which
 /// carry its number and date — and keeps them in the store.
+///
+/// `edited` is the draft's DOCX as a person corrected it in Word or LibreOffice: its body
+/// (checked by [`crate::render::edited`]) replaces the one the template gives, and is kept
+/// with the document. A document already issued keeps what it was issued with.
 pub fn issue(
     set: &TemplateSet,
     store: &mut dyn Store,
@@ -200,10 +204,24 @@ pub fn issue(
     doc: &str,
     at: NaiveDate,
     not_after: Option<NaiveDate>,
+    edited: Option<&[u8]>,
 ) -> Result<Issued> {
     let c = store.case(case)?;
     let docs = store.documents(case)?;
-    let target = find(&docs, case, doc)?;
+    let mut target = find(&docs, case, doc)?.clone();
+    if let Some(bytes) = edited {
+        if let Some(e) = live_entry(store, &target)? {
+            return Err(Error::Conflict(format!(
+                "{} đã ban hành số {} ngày {}: nội dung đã ban hành không thay được; \
+                 sửa đổi, bổ sung bằng một văn bản khác",
+                target.doc,
+                e.symbol,
+                e.on_date.format("%d/%m/%Y")
+            )));
+        }
+        target.body = Some(edited_body(set, case, &target, bytes)?);
+    }
+    let target = &target;
     let template = set.get(&target.template)?;
     if let Some(k) = template.attached_kind() {
         return Err(Error::Invalid(format!(
@@ -229,6 +247,48 @@ pub fn issue(
         attached: attached.iter().map(|a| a.doc.clone()).collect(),
         files,
     })
+}
+
+/// The body of a person's edited DOCX of `target`, as JSON to keep with the document: read
+/// against hoso's own DOCX of the draft (its header and closing must be unchanged), and
+/// proved to render in both formats before any number is taken.
+fn edited_body(
+    set: &TemplateSet,
+    case: &str,
+    target: &DocumentRow,
+    bytes: &[u8],
+) -> Result<serde_json::Value> {
+    let data = DocData::from_stored(&label(case, target), target.data.clone())?;
+    let draft = Issuance {
+        number: None,
+        date: None,
+        today: target.drafted_on,
+        draft_mark: false,
+    };
+    let mut model = set.document(&target.template, &data, &draft)?;
+    let ours = crate::render::docx::render(&model)?;
+    model.body = crate::render::edited::body(bytes, &ours, model.footnotes.len())?;
+    render_all(&model, &FORMATS, Profile::Standard)?;
+    serde_json::to_value(&model.body).map_err(|e| Error::Invalid(e.to_string()))
+}
+
+/// The model of a stored document: its template and data, with the body a person edited
+/// when it was issued from their file.
+fn model_of(
+    set: &TemplateSet,
+    case: &str,
+    d: &DocumentRow,
+    issuance: &Issuance,
+) -> Result<crate::document::Document> {
+    let data = DocData::from_stored(&label(case, d), d.data.clone())?;
+    let mut model = set.document(&d.template, &data, issuance)?;
+    if let Some(body) = &d.body {
+        model.body = serde_json::from_value(body.clone()).map_err(|e| Error::Corrupt {
+            what: label(case, d),
+            message: format!("nội dung đã sửa không đọc được: {e}"),
+        })?;
+    }
+    Ok(model)
 }
 
 /// Takes a number for a document not issued yet, after proving its data (and its attached
@@ -298,9 +358,8 @@ fn final_files(
     let mut missing: Vec<FileRow> = Vec::new();
     let to_render = std::iter::once(target).filter(|_| files.is_empty());
     for d in to_render.chain(attached.iter().copied()) {
-        let data = DocData::from_stored(&label(&c.id, d), d.data.clone())?;
         let item = set.get(&d.template)?.item_in(&base);
-        let model = set.document(&d.template, &data, &final_issue)?;
+        let model = model_of(set, &c.id, d, &final_issue)?;
         for (f, bytes) in render_all(&model, &FORMATS, Profile::Archival)? {
             missing.push(FileRow {
                 name: file_name(&d.doc, f),
@@ -312,7 +371,17 @@ fn final_files(
             });
         }
     }
+    if target.body.is_some() && !again && !store.files(&c.id, Some(&target.doc))?.is_empty() {
+        // Someone issued it while this was rendering: theirs stands.
+        return Err(Error::Conflict(format!(
+            "{} vừa được ban hành trong lúc này; tải lại để xem bản đã ban hành",
+            target.doc
+        )));
+    }
     let mut tx = store.begin()?;
+    if let Some(body) = &target.body {
+        tx.set_body(&c.id, &target.doc, body)?;
+    }
     tx.put_files(&c.id, &missing)?;
     for a in attached {
         tx.link(&c.id, &a.doc, entry.id)?;

@@ -79,12 +79,16 @@ pub fn import(
             data: data.clone(),
             drafted_on: on,
             entry: None,
+            body: None,
         }
     };
     let mut documents: Vec<(DocumentRow, Option<NewEntry>)> = Vec::new();
     for d in &meta.documents {
         documents.push((
-            row(&d.doc, &d.step, &d.template, &d.data, d.drafted_on),
+            DocumentRow {
+                body: d.body.clone(),
+                ..row(&d.doc, &d.step, &d.template, &d.data, d.drafted_on)
+            },
             Some(NewEntry {
                 issuer: BookKey(d.issuer.clone()),
                 period: d.period.clone(),
@@ -242,6 +246,12 @@ impl Check<'_> {
             }
             if let Some(d) = entry {
                 self.entry(&place, d, meta)?;
+                if let Some(body) = &d.body
+                    && let Err(e) =
+                        serde_json::from_value::<Vec<crate::document::Block>>(body.clone())
+                {
+                    return Err(refuse(&place, "body", e.to_string()));
+                }
             }
         }
         numbers_agree(meta)?;

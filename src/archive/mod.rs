@@ -69,6 +69,9 @@ pub struct DocumentMeta {
     pub retention: Option<String>,
     /// The data it was rendered from, so an imported case can render it again.
     pub data: serde_json::Value,
+    /// The body as a person edited it in Word, when it was issued from their file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<serde_json::Value>,
     pub files: Vec<FileMeta>,
 }
 
@@ -228,6 +231,7 @@ pub fn build(set: &TemplateSet, engine: &Engine, store: &dyn Store, case: &str) 
             ho_so_item: item,
             retention: retention.and_then(|r| r.for_item(item)).map(str::to_string),
             data: d.data.clone(),
+            body: d.body.clone(),
             files: own,
         });
     }

@@ -365,6 +365,11 @@ pub enum DocCommand {
         /// Xác nhận một ngày quá 30 ngày sau hôm nay.
         #[arg(long)]
         allow_future: bool,
+        /// Bản dự thảo (DOCX) đã sửa trong Word/LibreOffice: văn bản ban hành mang phần nội
+        /// dung của tệp này; phần đầu (số, ngày, trích yếu…) và phần cuối (Nơi nhận, chữ ký)
+        /// phải giữ nguyên như hoso soạn.
+        #[arg(long, value_name = "TỆP")]
+        from: Option<PathBuf>,
     },
 }
 

@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use hoso::app::{self, App, BookQuery, Config};
 use hoso::error::{Error, Result, exit};
-use hoso::fsutil::{LIMIT_ARCHIVE, LIMIT_ATTACHMENT, LIMIT_DATA, read_input, read_input_text};
+use hoso::fsutil::{
+    LIMIT_ARCHIVE, LIMIT_ATTACHMENT, LIMIT_DATA, LIMIT_EDITED_DOCX, read_input, read_input_text,
+};
 use hoso::render::{Format, pdf::Profile};
 use hoso::template::{DocData, Issuance};
 use hoso::workflow::ProcedureKey;
@@ -179,8 +181,16 @@ fn doc(app: &mut App, c: args::DocCommand) -> Result<Shown> {
             at,
             out,
             allow_future,
+            from,
         } => {
-            let issued = app.issue(&case, &doc, at.unwrap_or_else(today), allow_future)?;
+            let at = at.unwrap_or_else(today);
+            let issued = match from {
+                Some(path) => {
+                    let bytes = read_input(&path, LIMIT_EDITED_DOCX)?;
+                    app.issue_edited(&case, &doc, at, allow_future, &bytes)?
+                }
+                None => app.issue(&case, &doc, at, allow_future)?,
+            };
             let written = app::write_files(&out, &app::issued_files(&case, &issued)?)?;
             Ok(output::issued(&issued, &written).into())
         }

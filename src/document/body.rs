@@ -1,7 +1,7 @@
 //! The body of a document as typed blocks, independent of any output format.
 
 /// A run of text with its emphasis.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Span {
     pub text: String,
     pub bold: bool,
@@ -9,7 +9,7 @@ pub struct Span {
 }
 
 /// Inline content of a block.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Inline {
     Text(Span),
     /// A forced line break inside the block.
@@ -37,14 +37,14 @@ impl Inline {
 }
 
 /// A table; the first row is the header, printed bold and centred.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Table {
     pub header: Vec<Vec<Inline>>,
     pub rows: Vec<Vec<Vec<Inline>>>,
 }
 
-/// One block of the body.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One block of the body. Serialised to keep a body edited in Word with its document.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Block {
     /// Justified text with a first-line indent.
     Paragraph(Vec<Inline>),

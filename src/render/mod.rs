@@ -3,6 +3,7 @@
 
 pub mod book;
 pub mod docx;
+pub mod edited;
 pub mod fonts;
 pub mod layout;
 mod ooxml;

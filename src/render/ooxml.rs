@@ -250,9 +250,11 @@ fn order(parent: &[u8], name: &[u8]) -> Option<&'static [&'static str]> {
     })
 }
 
-/// Attributes docx-rs writes that the schema does not declare on their element: `w:type` on a
-/// grid column (`CT_TblGridCol` has only `w:w`, 17.4.16).
-const UNDECLARED: &[(&[u8], &[u8])] = &[(b"gridCol", b"w:type")];
+/// Attributes left out of what docx-rs writes: `w:type` on a grid column, which the schema
+/// does not declare (`CT_TblGridCol` has only `w:w`, 17.4.16), and a paragraph's `w14:paraId`,
+/// optional, numbered by docx-rs from a per-thread counter — so that the same document gives
+/// the same bytes whatever was rendered before it (Word numbers paragraphs again on saving).
+const UNDECLARED: &[(&[u8], &[u8])] = &[(b"gridCol", b"w:type"), (b"p", b"w14:paraId")];
 
 /// A tag at `xml[start..end]` (`end` just past `>`).
 struct Tag<'a> {

@@ -114,6 +114,9 @@ pub struct DocumentRow {
     pub drafted_on: NaiveDate,
     /// Its register entry, once issued.
     pub entry: Option<i64>,
+    /// The body as a person edited it in Word, when it was issued from their file
+    /// (`document::Block`s as JSON); `None`: the body comes from the template and data.
+    pub body: Option<serde_json::Value>,
 }
 
 impl DocumentRow {
@@ -284,6 +287,8 @@ pub trait StoreTx {
     /// Records that a case document carries entry `entry` (a document attached to a decision
     /// carries the decision's).
     fn link(&mut self, case: &str, doc: &str, entry: i64) -> Result<()>;
+    /// Keeps the body a person edited for a document about to be issued.
+    fn set_body(&mut self, case: &str, doc: &str, body: &serde_json::Value) -> Result<()>;
     /// Stores files of a case; a name already stored is replaced.
     fn put_files(&mut self, case: &str, files: &[FileRow]) -> Result<()>;
     /// Restores a whole case. A document's number joins the book when the book lacks it; a

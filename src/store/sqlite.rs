@@ -108,6 +108,11 @@ CREATE TABLE files (
 ALTER TABLE cases ADD COLUMN ended_by TEXT;
 ALTER TABLE cases ADD COLUMN ended_on TEXT;
 "#,
+    r#"
+-- The body of a document as a person edited it in Word and hoso issued it (JSON blocks);
+-- NULL when it was issued as drafted from its data.
+ALTER TABLE documents ADD COLUMN body TEXT;
+"#,
 ];
 
 pub struct SqliteStore {
@@ -473,7 +478,7 @@ impl Store for SqliteStore {
         let mut st = self
             .conn
             .prepare(
-                "SELECT doc, step, template, data, drafted_on, entry FROM documents
+                "SELECT doc, step, template, data, drafted_on, entry, body FROM documents
                  WHERE case_id = ?1",
             )
             .map_err(self.err())?;
@@ -487,6 +492,10 @@ impl Store for SqliteStore {
                     data: stored_json(&what, &r.get::<_, String>(3)?)?,
                     drafted_on: stored_date(&what, &r.get::<_, String>(4)?)?,
                     entry: r.get(5)?,
+                    body: r
+                        .get::<_, Option<String>>(6)?
+                        .map(|b| stored_json(&what, &b))
+                        .transpose()?,
                     doc,
                 })
             })
@@ -888,6 +897,16 @@ impl StoreTx for SqliteTx<'_> {
         Ok(())
     }
 
+    fn set_body(&mut self, case: &str, doc: &str, body: &serde_json::Value) -> Result<()> {
+        self.tx
+            .execute(
+                "UPDATE documents SET body = ?3 WHERE case_id = ?1 AND doc = ?2",
+                params![case, doc, body.to_string()],
+            )
+            .map_err(self.err())?;
+        Ok(())
+    }
+
     fn put_files(&mut self, case: &str, files: &[FileRow]) -> Result<()> {
         for f in files {
             self.tx
@@ -954,15 +973,16 @@ impl StoreTx for SqliteTx<'_> {
         for (d, entry) in &r.documents {
             self.tx
                 .execute(
-                    "INSERT INTO documents (case_id, doc, step, template, data, drafted_on)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    "INSERT INTO documents (case_id, doc, step, template, data, drafted_on, body)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                     params![
                         c.id,
                         d.doc,
                         d.step,
                         d.template,
                         d.data.to_string(),
-                        date_text(d.drafted_on)
+                        date_text(d.drafted_on),
+                        d.body.as_ref().map(|b| b.to_string())
                     ],
                 )
                 .map_err(&err)?;
