@@ -312,6 +312,10 @@ after.insert_paragraph_before("Đoạn chèn bằng python-docx.", style=purpose
 gone = next(p for p in ps if p.text.startswith("Thực hiện Hướng dẫn số 22"))
 gone._element.getparent().remove(gone._element)
 team = next(t for t in d.tables if "Họ và tên" in t.rows[0].cells[1].text)
+dropped = team.rows[2]
+team._tbl.remove(dropped._tr)
+print(dropped.cells[1].text)
+purpose.add_run(" Nghiêng").italic = True
 row = team.add_row()
 for cell, text in zip(row.cells, ["4", "Nguyễn Văn Mới", "Công an viên", "Thư ký"]):
     cell.text = text
@@ -325,6 +329,7 @@ d.save(sys.argv[2])
         .output()
         .expect("python3 runs");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let dropped = String::from_utf8(o.stdout).unwrap().trim().to_string();
     let out = dir.path().join("ban-hanh");
     let o = issue_from(&db, &id, &file, &out);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -332,8 +337,12 @@ d.save(sys.argv[2])
     assert!(
         issued
             .iter()
-            .any(|p| p.ends_with("Nội dung quan trọng do lãnh đạo thêm.")),
+            .any(|p| p.ends_with("Nội dung quan trọng do lãnh đạo thêm. Nghiêng")),
         "{issued:#?}"
+    );
+    assert!(
+        !dropped.is_empty() && !issued.contains(&dropped),
+        "{dropped} stays"
     );
     assert!(issued.iter().any(|p| p == "Đoạn chèn bằng python-docx."));
     assert!(issued.iter().any(|p| p == "Nguyễn Văn Mới"));
@@ -368,9 +377,16 @@ d.save(sys.argv[2])
             .unwrap();
         s
     };
-    let at = xml.find(">quan trọng<").unwrap();
-    let run = &xml[xml[..at].rfind("<w:r>").unwrap()..at];
-    assert!(run.contains("<w:b />"), "{run}");
+    let run = |text: &str| {
+        let at = xml.find(&format!(">{text}<")).unwrap();
+        xml[xml[..at].rfind("<w:r>").unwrap()..at].to_string()
+    };
+    assert!(
+        run("quan trọng").contains("<w:b />"),
+        "{}",
+        run("quan trọng")
+    );
+    assert!(run(" Nghiêng").contains("<w:i />"), "{}", run(" Nghiêng"));
 }
 
 /// The same draft through LibreOffice: DOCX → ODT, a sentence added in the ODT, ODT → DOCX.
@@ -409,13 +425,16 @@ fn edits_made_in_libreoffice_are_issued() {
             let xml = String::from_utf8(bytes).unwrap();
             let anchor = "xác định sự cần thiết";
             assert!(xml.contains(anchor), "LibreOffice split the anchor text");
-            bytes = xml
-                .replacen(
-                    anchor,
-                    "(câu sửa trong LibreOffice) xác định sự cần thiết",
-                    1,
-                )
-                .into_bytes();
+            let xml = xml.replacen(
+                anchor,
+                "(câu sửa trong LibreOffice) xác định sự cần thiết",
+                1,
+            );
+            // And the opening paragraph deleted.
+            let at = xml.find("Thực hiện Hướng dẫn số 22").unwrap();
+            let start = xml[..at].rfind("<text:p ").unwrap();
+            let end = at + xml[at..].find("</text:p>").unwrap() + "</text:p>".len();
+            bytes = format!("{}{}", &xml[..start], &xml[end..]).into_bytes();
         }
         let options =
             zip::write::SimpleFileOptions::default().compression_method(if name == "mimetype" {
@@ -440,6 +459,12 @@ fn edits_made_in_libreoffice_are_issued() {
             .any(|p| p.contains("(câu sửa trong LibreOffice) xác định sự cần thiết")),
         "{issued:#?}"
     );
+    assert!(
+        !issued
+            .iter()
+            .any(|p| p.starts_with("Thực hiện Hướng dẫn số 22"))
+    );
     let pdf = pdf_text(&out.join(&id).join(format!("{DOC}.pdf")));
     assert!(pdf.contains("(câu sửa trong LibreOffice)"), "{pdf}");
+    assert!(!pdf.contains("Thực hiện Hướng dẫn số 22"), "{pdf}");
 }
