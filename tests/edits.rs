@@ -91,6 +91,19 @@ fn issue_from(db: &Path, id: &str, file: &Path, out: &Path) -> std::process::Out
         .unwrap()
 }
 
+/// Issues the draft from `file` into `dir/ban-hanh`; the issued DOCX's paragraphs and the
+/// PDF's text.
+fn issue_and_read(db: &Path, id: &str, file: &Path, dir: &Path) -> (Vec<String>, String) {
+    let out = dir.join("ban-hanh");
+    let o = issue_from(db, id, file, &out);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let issued = out.join(id).join(DOC);
+    (
+        docx_paragraphs(&issued.with_extension("docx")),
+        pdf_text(&issued.with_extension("pdf")),
+    )
+}
+
 fn docx_paragraphs(path: &Path) -> Vec<String> {
     let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
     let mut xml = String::new();
@@ -330,10 +343,7 @@ d.save(sys.argv[2])
         .expect("python3 runs");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let dropped = String::from_utf8(o.stdout).unwrap().trim().to_string();
-    let out = dir.path().join("ban-hanh");
-    let o = issue_from(&db, &id, &file, &out);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let issued = docx_paragraphs(&out.join(&id).join(format!("{DOC}.docx")));
+    let (issued, pdf) = issue_and_read(&db, &id, &file, dir.path());
     assert!(
         issued
             .iter()
@@ -351,7 +361,6 @@ d.save(sys.argv[2])
             .iter()
             .any(|p| p.starts_with("Thực hiện Hướng dẫn số 22"))
     );
-    let pdf = pdf_text(&out.join(&id).join(format!("{DOC}.pdf")));
     for s in [
         "quan trọng do lãnh đạo thêm.",
         "Đoạn chèn bằng python-docx.",
@@ -367,7 +376,13 @@ d.save(sys.argv[2])
     assert!(o.status.success());
     let xml = {
         let mut z = zip::ZipArchive::new(
-            std::fs::File::open(out.join(&id).join(format!("{DOC}.docx"))).unwrap(),
+            std::fs::File::open(
+                dir.path()
+                    .join("ban-hanh")
+                    .join(&id)
+                    .join(format!("{DOC}.docx")),
+            )
+            .unwrap(),
         )
         .unwrap();
         let mut s = String::new();
@@ -449,10 +464,7 @@ fn edits_made_in_libreoffice_are_issued() {
     std::fs::write(&edited_odt, out.finish().unwrap().into_inner()).unwrap();
     soffice("docx:MS Word 2007 XML", &edited_odt);
     let file = work.join("da-sua.docx");
-    let out = dir.path().join("ban-hanh");
-    let o = issue_from(&db, &id, &file, &out);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let issued = docx_paragraphs(&out.join(&id).join(format!("{DOC}.docx")));
+    let (issued, pdf) = issue_and_read(&db, &id, &file, dir.path());
     assert!(
         issued
             .iter()
@@ -464,7 +476,6 @@ fn edits_made_in_libreoffice_are_issued() {
             .iter()
             .any(|p| p.starts_with("Thực hiện Hướng dẫn số 22"))
     );
-    let pdf = pdf_text(&out.join(&id).join(format!("{DOC}.pdf")));
     assert!(pdf.contains("(câu sửa trong LibreOffice)"), "{pdf}");
     assert!(!pdf.contains("Thực hiện Hướng dẫn số 22"), "{pdf}");
 }

@@ -646,22 +646,26 @@ pub(super) fn pack(
 mod tests {
     use crate::template::{DocData, Issuance, TemplateSet};
 
-    #[test]
-    fn every_part_is_deflated() {
+    /// The sample quyết định thành lập mô hình, numbered 05 on 20/03/2023, or as a draft.
+    fn sample(number: Option<u32>) -> crate::document::Document {
         let set = TemplateSet::embedded().unwrap();
         let id = "quyet-dinh-thanh-lap-mo-hinh";
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join(format!("samples/documents/{id}.yaml"));
-        let date = chrono::NaiveDate::from_ymd_opt(2023, 3, 20);
+        let date = chrono::NaiveDate::from_ymd_opt(2023, 3, 20).unwrap();
         let issuance = Issuance {
-            number: Some(5),
-            date,
-            today: date.unwrap(),
+            number,
+            date: number.map(|_| date),
+            today: date,
             draft_mark: false,
         };
-        let doc = set
-            .document(id, &DocData::load(&path).unwrap(), &issuance)
-            .unwrap();
+        set.document(id, &DocData::load(&path).unwrap(), &issuance)
+            .unwrap()
+    }
+
+    #[test]
+    fn every_part_is_deflated() {
+        let doc = sample(Some(5));
         let bytes = super::render(&doc).unwrap();
         let mut z = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).unwrap();
         for i in 0..z.len() {
@@ -687,20 +691,7 @@ mod tests {
 
     #[test]
     fn the_package_names_its_document_in_vietnamese() {
-        let set = TemplateSet::embedded().unwrap();
-        let id = "quyet-dinh-thanh-lap-mo-hinh";
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join(format!("samples/documents/{id}.yaml"));
-        let date = chrono::NaiveDate::from_ymd_opt(2023, 3, 20);
-        let issuance = Issuance {
-            number: Some(5),
-            date,
-            today: date.unwrap(),
-            draft_mark: false,
-        };
-        let doc = set
-            .document(id, &DocData::load(&path).unwrap(), &issuance)
-            .unwrap();
+        let doc = sample(Some(5));
         let bytes = super::render(&doc).unwrap();
         let core = part(&bytes, "docProps/core.xml");
         assert!(core.contains(&format!("<dc:title>{}</dc:title>", doc.title_text)));
@@ -733,15 +724,7 @@ mod tests {
         );
 
         // A draft claims no date it does not have.
-        let draft = Issuance {
-            number: None,
-            date: None,
-            ..issuance
-        };
-        let doc = set
-            .document(id, &DocData::load(&path).unwrap(), &draft)
-            .unwrap();
-        let core = part(&super::render(&doc).unwrap(), "docProps/core.xml");
+        let core = part(&super::render(&sample(None)).unwrap(), "docProps/core.xml");
         assert!(!core.contains("dcterms:created"), "{core}");
     }
 }
