@@ -34,8 +34,28 @@ fn every_template_has_a_sample_and_renders() {
                 "{}: {p}",
                 t.id
             );
+            // An evaluation year names its first year ("01 tháng 11 năm 2023"), never
+            // "năm trước" for the văn thư to fill in.
+            assert!(!lower.contains("tháng 11 năm trước"), "{}: {p}", t.id);
         }
     }
+}
+
+#[test]
+fn the_evaluation_year_names_both_its_years() {
+    let set = set();
+    let id = "to-trinh-de-nghi-xep-loai";
+    let data = DocData::load(&sample(id)).unwrap();
+    let doc = set.document(id, &data, &draft()).unwrap();
+    let body = paragraphs(&part(
+        &hoso::render::docx::render(&doc).unwrap(),
+        "word/document.xml",
+    ));
+    assert!(
+        body.iter()
+            .any(|p| p.contains("từ ngày 01 tháng 11 năm 2023 đến ngày 31 tháng 10 năm 2024")),
+        "{body:#?}"
+    );
 }
 
 #[test]

@@ -165,6 +165,35 @@ fn h_ngay(
     Ok(())
 }
 
+/// `{{nam_truoc nam}}` prints the year before `nam` (2024 or "2024" → 2023): an evaluation year
+/// runs from 01/11 of the year before to 31/10 (HD 22), and the document names both years.
+fn h_nam_truoc(
+    h: &handlebars::Helper,
+    _: &Handlebars,
+    _: &handlebars::Context,
+    _: &mut handlebars::RenderContext,
+    out: &mut dyn handlebars::Output,
+) -> handlebars::HelperResult {
+    let v = h
+        .param(0)
+        .ok_or_else(|| RenderErrorReason::ParamNotFoundForIndex("nam_truoc", 0))?;
+    let year = match v.value() {
+        serde_json::Value::Number(n) => n.as_u64(),
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+    .filter(|y| (1946..=9999).contains(y))
+    .ok_or_else(|| {
+        RenderErrorReason::Other(format!(
+            "`{}` là `{}`, không phải một năm",
+            v.relative_path().map(String::as_str).unwrap_or("nam"),
+            v.value()
+        ))
+    })?;
+    out.write(&(year - 1).to_string())?;
+    Ok(())
+}
+
 fn registry(escape: bool) -> Handlebars<'static> {
     let mut h = Handlebars::new();
     h.set_strict_mode(true);
@@ -179,6 +208,7 @@ fn registry(escape: bool) -> Handlebars<'static> {
     h.register_helper("la_ma", Box::new(h_la_ma));
     h.register_helper("so", Box::new(h_so));
     h.register_helper("ngay", Box::new(h_ngay));
+    h.register_helper("nam_truoc", Box::new(h_nam_truoc));
     h
 }
 
