@@ -499,3 +499,37 @@ fn draft_mark_only_when_asked() {
     let doc = lopdf::Document::load_mem(&pdf).unwrap();
     assert!(doc.extract_text(&[1]).unwrap().contains("DỰ THẢO"));
 }
+
+/// A Party committee's document is set at Hướng dẫn 36-HD/VPTW's sizes; a State body's at the
+/// decree's.
+#[test]
+fn party_documents_at_hd36_sizes() {
+    use hoso::document::Role;
+    use hoso::render::layout::{fitted_style, line_style};
+    let set = set();
+    let size = |id: &str, role: Role| {
+        let data = DocData::load(&sample(id)).unwrap();
+        let doc = set.document(id, &data, &draft()).unwrap();
+        let h = doc.header();
+        let lines: Vec<_> = [h.agency, h.national, h.number, h.date, doc.title()].concat();
+        let line = lines.iter().find(|l| l.role == role).unwrap();
+        match role {
+            Role::Agency | Role::ParentAgency => {
+                fitted_style(line, &lines, hoso::render::layout::HEADER_LEFT_MM).size
+            }
+            _ => line_style(line).size,
+        }
+    };
+    let party = "nghi-quyet-chu-truong";
+    assert_eq!(size(party, Role::NationalTitle), 15.0);
+    assert_eq!(size(party, Role::Agency), 14.0);
+    assert_eq!(size(party, Role::ParentAgency), 14.0);
+    assert_eq!(size(party, Role::Number), 14.0);
+    assert_eq!(size(party, Role::TypeName), 15.0);
+    assert_eq!(size(party, Role::TrichYeu), 14.0);
+    let state = "quyet-dinh-thanh-lap-mo-hinh";
+    assert_eq!(size(state, Role::NationalTitle), 13.0);
+    assert_eq!(size(state, Role::Agency), 13.0);
+    assert_eq!(size(state, Role::Number), 13.0);
+    assert_eq!(size(state, Role::TypeName), 14.0);
+}

@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::Role;
+
 /// Which family an issuer belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -56,6 +58,16 @@ pub struct Family {
     pub luu_label: &'static str,
     /// What the file-copy line always names first: the văn thư ("VT") of a State body.
     pub luu_first: Option<&'static str>,
+    /// Sizes (pt) the family's own rules set for header and title lines, where they differ
+    /// from the decree's (`render::layout::style`).
+    pub sizes: &'static [(Role, f32)],
+}
+
+impl Family {
+    /// The family's own size for a line of `role`, if it has one.
+    pub fn size_of(&self, role: Role) -> Option<f32> {
+        self.sizes.iter().find(|(r, _)| *r == role).map(|(_, s)| *s)
+    }
 }
 
 /// Quốc hiệu and tiêu ngữ, in NFC ("HÒA" with U+00D2, as the decree spells it).
@@ -72,6 +84,7 @@ pub static STATE: Family = Family {
     tuq: "TUQ.",
     luu_label: "Lưu:",
     luu_first: Some("VT"),
+    sizes: &[],
 };
 
 pub static PARTY: Family = Family {
@@ -87,6 +100,18 @@ pub static PARTY: Family = Family {
     tuq: "T/UQ",
     luu_label: "Lưu",
     luu_first: None,
+    // Hướng dẫn 36-HD/VPTW (03/4/2018), Phụ lục 2, mẫu chữ: tiêu đề "ĐẢNG CỘNG SẢN VIỆT NAM"
+    // in hoa 15 đứng đậm; tên cơ quan cấp trên 14 đứng, cơ quan ban hành 14 đứng đậm; số và
+    // ký hiệu 14; tên loại văn bản 15–16 đứng đậm (15 taken); trích yếu 14–15 đứng đậm (14).
+    // The date line is 14 nghiêng in both families.
+    sizes: &[
+        (Role::NationalTitle, 15.0),
+        (Role::ParentAgency, 14.0),
+        (Role::Agency, 14.0),
+        (Role::Number, 14.0),
+        (Role::TypeName, 15.0),
+        (Role::TrichYeu, 14.0),
+    ],
 };
 
 impl FamilyId {

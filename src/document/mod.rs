@@ -157,6 +157,9 @@ pub struct Line {
     pub rule: Option<Rule>,
     /// Width in mm of the single-line frame around a stamp (urgency, secrecy).
     pub frame_mm: Option<f32>,
+    /// The document family's own size for the line's role (a Party document's, HD 36), where
+    /// it differs from the decree's.
+    pub size_pt: Option<f32>,
 }
 
 impl Line {
@@ -166,7 +169,14 @@ impl Line {
             role,
             rule: None,
             frame_mm: None,
+            size_pt: None,
         }
+    }
+
+    /// The line in `family`'s own size for its role, if the family sets one.
+    fn in_family(mut self, family: &Family) -> Self {
+        self.size_pt = family.size_of(self.role);
+        self
     }
 
     fn ruled(mut self, rule: Rule) -> Self {
@@ -277,11 +287,12 @@ impl Document {
                 ..Line::new(Role::Urgency, u.text())
             });
         }
+        let sized = |lines: Vec<Line>| lines.into_iter().map(|l| l.in_family(family)).collect();
         Header {
-            agency,
-            national,
-            number,
-            date,
+            agency: sized(agency),
+            national: sized(national),
+            number: sized(number),
+            date: sized(date),
         }
     }
 
@@ -312,7 +323,8 @@ impl Document {
         if let Some(last) = lines.last_mut() {
             last.rule = Some(Rule::Short);
         }
-        lines
+        let family = self.family();
+        lines.into_iter().map(|l| l.in_family(family)).collect()
     }
 
     /// The "Kính gửi:" block.

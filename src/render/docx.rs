@@ -415,7 +415,7 @@ fn noi_nhan_paragraphs(lines: &[Line]) -> Vec<Paragraph> {
             Paragraph::new()
                 .align(AlignmentType::Left)
                 .style(TIGHT_STYLE)
-                .add_run(run(&line.text, l::style(line.role)))
+                .add_run(run(&line.text, l::line_style(line)))
         })
         .collect()
 }

@@ -90,25 +90,33 @@ pub fn style(role: Role) -> TextStyle {
     }
 }
 
-/// The style of `line` within its block `lines`: one point smaller for every line of its role
-/// when one of them would not fit the column and the decree's range allows it (agency names
-/// may be 12–13 pt), so that a long name such as "VÀ XÂY DỰNG PHONG TRÀO" keeps the line
-/// breaks the agency chose and all lines of the name keep one size.
-pub fn fitted_style(line: &Line, lines: &[Line], column_mm: f32) -> TextStyle {
+/// A line's style: its role's, in its family's own size where the family sets one.
+pub fn line_style(line: &Line) -> TextStyle {
     let s = style(line.role);
+    line.size_pt.map_or(s, |size| TextStyle { size, ..s })
+}
+
+/// The style of `line` within its block `lines`: a point smaller at a time, down to 12 pt, while
+/// one line of its role would not fit the column (agency names may be 12–13 pt by the decree;
+/// HD 36 sets a Party body's 14), so that a long name such as "VÀ XÂY DỰNG PHONG TRÀO" keeps
+/// the line breaks the agency chose and all lines of the name keep one size.
+pub fn fitted_style(line: &Line, lines: &[Line], column_mm: f32) -> TextStyle {
+    let s = line_style(line);
     if !matches!(line.role, Role::ParentAgency | Role::Agency) {
         return s;
     }
     let avail = column_mm - 2.0 * CELL_PAD_MM;
-    let overflows = lines
-        .iter()
-        .filter(|l| l.role == line.role)
-        .any(|l| fonts::text_width_mm(&l.text, s.size, s.bold, s.italic) > avail);
-    if overflows {
-        TextStyle { size: 12.0, ..s }
-    } else {
-        s
+    let fits = |size: f32| {
+        lines
+            .iter()
+            .filter(|l| l.role == line.role)
+            .all(|l| fonts::text_width_mm(&l.text, size, s.bold, s.italic) <= avail)
+    };
+    let mut size = s.size;
+    while size > 12.0 && !fits(size) {
+        size -= 1.0;
     }
+    TextStyle { size, ..s }
 }
 
 /// Signature lines (authority, titles, name): 14 pt bold.

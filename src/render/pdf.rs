@@ -541,7 +541,7 @@ fn signature(k: &ChuKy) -> String {
 fn noi_nhan(lines: &[Line]) -> String {
     let items: Vec<String> = lines
         .iter()
-        .map(|x| styled(&x.text, l::style(x.role)))
+        .map(|x| styled(&x.text, l::line_style(x)))
         .collect();
     format!("fixed({})", items.join(" + linebreak() + "))
 }
