@@ -211,17 +211,10 @@ pub fn issue(
     let mut target = find(&docs, case, doc)?.clone();
     if let Some(bytes) = edited {
         if let Some(e) = live_entry(store, &target)? {
-            return Err(Error::Conflict(format!(
-                "{} đã ban hành số {} ngày {}: nội dung đã ban hành không thay được; \
-                 sửa đổi, bổ sung bằng một văn bản khác",
-                target.doc,
-                e.symbol,
-                e.on_date.format("%d/%m/%Y")
-            )));
+            return Err(already_issued(&target.doc, &e));
         }
         target.body = Some(edited_body(set, case, &target, bytes)?);
     }
-    let target = &target;
     let template = set.get(&target.template)?;
     if let Some(k) = template.attached_kind() {
         return Err(Error::Invalid(format!(
@@ -231,14 +224,23 @@ pub fn issue(
             k.title.to_lowercase()
         )));
     }
-    let attached = attached_to(set, store, &docs, target)?;
-    let (entry, again) = match live_entry(store, target)? {
+    let attached = attached_to(set, store, &docs, &target)?;
+    let (entry, again) = match live_entry(store, &target)? {
         Some(e) => (e, true),
-        None => (
-            take_number(set, store, case, target, &attached, at, not_after)?,
-            false,
-        ),
+        None => {
+            let (e, new) = take_number(set, store, case, &target, &attached, at, not_after)?;
+            if !new {
+                // Issued by someone else at this very moment: theirs stands, with the body
+                // kept with their number.
+                if edited.is_some() {
+                    return Err(already_issued(&target.doc, &e));
+                }
+                target = find(&store.documents(case)?, case, doc)?.clone();
+            }
+            (e, !new)
+        }
     };
+    let target = &target;
     let files = final_files(set, store, &c, target, &attached, &entry, again)?;
     Ok(Issued {
         doc: target.doc.clone(),
@@ -247,6 +249,15 @@ pub fn issue(
         attached: attached.iter().map(|a| a.doc.clone()).collect(),
         files,
     })
+}
+
+fn already_issued(doc: &str, e: &Entry) -> Error {
+    Error::Conflict(format!(
+        "{doc} đã ban hành số {} ngày {}: nội dung đã ban hành không thay được; \
+         sửa đổi, bổ sung bằng một văn bản khác",
+        e.symbol,
+        e.on_date.format("%d/%m/%Y")
+    ))
 }
 
 /// The body of a person's edited DOCX of `target`, as JSON to keep with the document: read
@@ -267,7 +278,8 @@ fn edited_body(
     };
     let mut model = set.document(&target.template, &data, &draft)?;
     let ours = crate::render::docx::render(&model)?;
-    model.body = crate::render::edited::body(bytes, &ours, model.footnotes.len())?;
+    let frame = crate::render::docx::frame(&model);
+    model.body = crate::render::edited::body(bytes, &ours, frame, model.footnotes.len())?;
     render_all(&model, &FORMATS, Profile::Standard)?;
     serde_json::to_value(&model.body).map_err(|e| Error::Invalid(e.to_string()))
 }
@@ -301,7 +313,7 @@ fn take_number(
     attached: &[&DocumentRow],
     at: NaiveDate,
     not_after: Option<NaiveDate>,
-) -> Result<Entry> {
+) -> Result<(Entry, bool)> {
     if at < target.drafted_on {
         return Err(Error::Invalid(format!(
             "{} được soạn ngày {}; không thể ban hành ngày {}",
@@ -326,7 +338,10 @@ fn take_number(
     let mut req = Request::for_document(&model, at);
     req.document = Some((case.to_string(), target.doc.clone()));
     req.not_after = not_after;
-    register::take(store, &req)
+    // The body it is issued with (edited now, or before a withdrawn number) goes with the
+    // number, in its transaction.
+    req.body = target.body.clone();
+    register::take_saying(store, &req)
 }
 
 /// The issued files of a document and those attached to it: as handed out before when it was
@@ -371,17 +386,7 @@ fn final_files(
             });
         }
     }
-    if target.body.is_some() && !again && !store.files(&c.id, Some(&target.doc))?.is_empty() {
-        // Someone issued it while this was rendering: theirs stands.
-        return Err(Error::Conflict(format!(
-            "{} vừa được ban hành trong lúc này; tải lại để xem bản đã ban hành",
-            target.doc
-        )));
-    }
     let mut tx = store.begin()?;
-    if let Some(body) = &target.body {
-        tx.set_body(&c.id, &target.doc, body)?;
-    }
     tx.put_files(&c.id, &missing)?;
     for a in attached {
         tx.link(&c.id, &a.doc, entry.id)?;

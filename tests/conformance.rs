@@ -192,6 +192,35 @@ fn libreoffice_opens_the_register_book() {
     }
 }
 
+/// `docx` with its section's page size moved after the header reference's place: schema order
+/// broken on purpose.
+fn out_of_order(docx: &[u8]) -> Vec<u8> {
+    use std::io::{Read as _, Write as _};
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        let name = f.name().to_string();
+        let mut bytes = Vec::new();
+        f.read_to_end(&mut bytes).unwrap();
+        if name == "word/document.xml" {
+            let xml = String::from_utf8(bytes).unwrap();
+            let at = xml.find("<w:pgSz").unwrap();
+            let end = at + xml[at..].find("/>").unwrap() + 2;
+            let pg = xml[at..end].to_string();
+            let xml = format!("{}{}", &xml[..at], &xml[end..]);
+            bytes = xml
+                .replacen("<w:sectPr>", &format!("<w:sectPr>{pg}"), 1)
+                .into_bytes();
+            assert!(String::from_utf8_lossy(&bytes).contains("<w:sectPr><w:pgSz"));
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(&bytes).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
 /// An independent OOXML validator (openxml-audit, from PyPI; `.ci/run` installs it) finds no
 /// error in any DOCX hoso writes: every template's sample as draft and as issued, every draft
 /// and issued document of the demo, and the register book.
@@ -232,6 +261,22 @@ fn openxml_audit_finds_no_error() {
         files.len() > 2 * templates + 50,
         "only {} files audited",
         files.len()
+    );
+    // The judge can say no: the same DOCX with an element out of schema order is reported.
+    let sentinel = tempfile::tempdir().unwrap();
+    let good =
+        std::fs::read(samples.join(format!("{}-ban-hanh.docx", set.iter().next().unwrap().id)))
+            .unwrap();
+    std::fs::write(sentinel.path().join("sai.docx"), out_of_order(&good)).unwrap();
+    let o = Command::new("openxml-audit")
+        .args(["--recursive", "--max-errors", "0", "--output", "json"])
+        .arg(sentinel.path())
+        .output()
+        .unwrap();
+    let bad: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(
+        bad[0]["error_count"].as_u64().unwrap_or(0) > 0,
+        "openxml-audit found nothing wrong in a DOCX with sectPr children out of order"
     );
     let errors: Vec<String> = files
         .iter()

@@ -479,3 +479,74 @@ fn edits_made_in_libreoffice_are_issued() {
     assert!(pdf.contains("(câu sửa trong LibreOffice)"), "{pdf}");
     assert!(!pdf.contains("Thực hiện Hướng dẫn số 22"), "{pdf}");
 }
+
+/// A number withdrawn after an edited draft was issued ("Ký nhầm"): issuing again takes the
+/// next number and keeps the leader's text; another edit may then be given.
+#[test]
+fn an_edited_document_is_issued_again_after_its_number_is_withdrawn() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, id, draft) = drafted(dir.path());
+    let purpose = "Đánh giá đúng thực trạng tình hình an ninh, trật tự";
+    let with = |sentence: &str| {
+        let sentence = sentence.to_string();
+        edited(&draft, move |xml| {
+            let (start, end) = paragraph_with(&xml, purpose);
+            let close = start + xml[start..end].rfind("</w:t>").unwrap();
+            format!("{} {sentence}{}", &xml[..close], &xml[close..])
+        })
+    };
+    let file = dir.path().join("sua.docx");
+    std::fs::write(&file, with("Câu sửa thứ nhất.")).unwrap();
+    let out = dir.path().join("ban-hanh");
+    let o = issue_from(&db, &id, &file, &out);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // The issuer comes from the data file, not a province file: withdrawn through the
+    // library, by the book's printed name.
+    let o = hoso(&db)
+        .args(["register", "list", "--format", "json"])
+        .output()
+        .unwrap();
+    let book: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
+    let issuer = book[0]["issuer"].as_str().unwrap().to_string();
+    let mut app = hoso::app::App::new(hoso::app::Config {
+        templates: None,
+        workflows: None,
+        db: db.clone(),
+    });
+    hoso::register::void(
+        app.store().unwrap(),
+        &hoso::store::BookKey(issuer),
+        &hoso::register::Numbered {
+            number: "01".into(),
+            year: Some(2023),
+            secret: false,
+        },
+        "Ký nhầm",
+        chrono::NaiveDate::from_ymd_opt(2023, 2, 9).unwrap(),
+    )
+    .unwrap();
+    drop(app);
+
+    // Plain re-issue: the next number, the same edited text.
+    let again = dir.path().join("lai");
+    let o = hoso(&db)
+        .args(["doc", "issue", &id, DOC, "--at", "2023-02-09", "--out"])
+        .arg(&again)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let issued = docx_paragraphs(&again.join(&id).join(format!("{DOC}.docx")));
+    assert!(
+        issued.iter().any(|p| p.starts_with("Số: 02/KH-")),
+        "{issued:#?}"
+    );
+    assert!(
+        issued.iter().any(|p| p.ends_with("Câu sửa thứ nhất.")),
+        "{issued:#?}"
+    );
+    let pdf = pdf_text(&again.join(&id).join(format!("{DOC}.pdf")));
+    assert!(
+        pdf.contains("02/KH-") && pdf.contains("Câu sửa thứ nhất."),
+        "{pdf}"
+    );
+}

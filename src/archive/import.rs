@@ -246,11 +246,8 @@ impl Check<'_> {
             }
             if let Some(d) = entry {
                 self.entry(&place, d, meta)?;
-                if let Some(body) = &d.body
-                    && let Err(e) =
-                        serde_json::from_value::<Vec<crate::document::Block>>(body.clone())
-                {
-                    return Err(refuse(&place, "body", e.to_string()));
+                if let Some(body) = &d.body {
+                    self.body(&place, d, body)?;
                 }
             }
         }
@@ -380,6 +377,26 @@ impl Check<'_> {
         date(&place, "drafted_on", drafted_on)?;
         DocData::from_stored(place, data.clone()).map_err(|e| refuse(place, "data", e))?;
         Ok(())
+    }
+
+    /// The body a person edited: blocks, each footnote of the document referenced once.
+    fn body(&self, place: &str, d: &DocumentMeta, body: &serde_json::Value) -> Result<()> {
+        let blocks: Vec<crate::document::Block> =
+            serde_json::from_value(body.clone()).map_err(|e| refuse(place, "body", e))?;
+        let data =
+            DocData::from_stored(place, d.data.clone()).map_err(|e| refuse(place, "data", e))?;
+        let issuance = crate::template::Issuance {
+            number: None,
+            date: None,
+            today: d.drafted_on,
+            draft_mark: false,
+        };
+        let model = self
+            .set
+            .document(&d.template, &data, &issuance)
+            .map_err(|e| refuse(place, "data", e))?;
+        crate::render::edited::check_references(&blocks, model.footnotes.len())
+            .map_err(|e| refuse(place, "body", e))
     }
 
     /// A document's register entry, as the register would have written it.

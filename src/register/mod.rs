@@ -29,6 +29,10 @@ pub struct Request<'a> {
     pub copies: Option<u32>,
     /// The case document the number is for: (case, document id).
     pub document: Option<(String, String)>,
+    /// The body a person edited for that document (JSON blocks), kept with it in the
+    /// transaction that gives the number — so the number and the text it was issued with are
+    /// one, whoever else issues the document at that moment.
+    pub body: Option<serde_json::Value>,
     /// The latest date a number may carry without the văn thư confirming it: a mistyped year
     /// would otherwise set the book's date floor for the rest of the year.
     pub not_after: Option<NaiveDate>,
@@ -74,6 +78,7 @@ impl<'a> Request<'a> {
                 .collect(),
             copies: None,
             document: None,
+            body: None,
             not_after: None,
         }
     }
@@ -152,6 +157,12 @@ impl BookKey {
 /// transaction, and a document that already carries a live number gets that number back.
 /// A date earlier than the series' last entry is refused: numbers follow dates.
 pub fn take(store: &mut dyn Store, req: &Request) -> Result<Entry> {
+    Ok(take_saying(store, req)?.0)
+}
+
+/// [`take`], saying whether the entry is new (`false`: the document already carried it, given
+/// by a clerk who issued it at the same moment).
+pub fn take_saying(store: &mut dyn Store, req: &Request) -> Result<(Entry, bool)> {
     let issuer = BookKey::of(req.issuer);
     let series = req
         .issuer
@@ -172,7 +183,7 @@ pub fn take(store: &mut dyn Store, req: &Request) -> Result<Entry> {
     if let Some((case, doc)) = &req.document
         && let Some(e) = tx.live_entry_of(case, doc)?
     {
-        return Ok(e);
+        return Ok((e, false));
     }
     let last = tx.last_in_series(&issuer, &series.period, &series.name)?;
     // Numbers follow dates; a withdrawn number's date does not count.
@@ -192,6 +203,9 @@ pub fn take(store: &mut dyn Store, req: &Request) -> Result<Entry> {
         ..req.so_ky_hieu.clone()
     }
     .citation(req.issuer.family.family().number_style);
+    if let (Some((case, doc)), Some(body)) = (&req.document, &req.body) {
+        tx.set_body(case, doc, body)?;
+    }
     let entry = tx.insert_entry(&NewEntry {
         issuer,
         period: series.period,
@@ -210,7 +224,7 @@ pub fn take(store: &mut dyn Store, req: &Request) -> Result<Entry> {
     pause_point("register.take.before_commit");
     fail_point("register.take.before_commit")?;
     tx.commit()?;
-    Ok(entry)
+    Ok((entry, true))
 }
 
 /// Withdraws a number of `issuer`'s book: the entry stays in the book, marked with the date

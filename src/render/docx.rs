@@ -264,7 +264,10 @@ impl Body<'_> {
             .add_run(run(" ", s));
         let p = self.runs(
             p,
-            self.footnotes.get(n - 1).map(Vec::as_slice).unwrap_or(&[]),
+            n.checked_sub(1)
+                .and_then(|i| self.footnotes.get(i))
+                .map(Vec::as_slice)
+                .unwrap_or(&[]),
             s,
         );
         Footnote {
@@ -534,6 +537,49 @@ fn styles(mut docx: Docx) -> Docx {
     docx
 }
 
+/// What precedes the body, hoso's own: the draft mark, the header table (agency, number,
+/// national heading, date), the title lines, Kính gửi.
+fn front(doc: &Document) -> Vec<BodyItem> {
+    let mut out = Vec::new();
+    if doc.draft_mark {
+        let (s, w) = (l::DRAFT_MARK_STYLE, l::draft_mark_width_mm());
+        out.push(BodyItem::P(Box::new(stamp(
+            l::DRAFT_MARK,
+            s,
+            w,
+            l::TEXT_W_MM,
+            AlignmentType::Right,
+        ))));
+    }
+    out.push(BodyItem::T(Box::new(header_table(doc)), false));
+    for p in centred_lines(&doc.title(), l::TEXT_W_MM, 18.0)
+        .into_iter()
+        .chain(kinh_gui_paragraphs(doc))
+    {
+        out.push(BodyItem::P(Box::new(p)));
+    }
+    out
+}
+
+/// What follows the body, hoso's own: a spacer and the Nơi nhận / signature table.
+fn closing(doc: &Document) -> Vec<BodyItem> {
+    let Some(t) = closing_table(doc) else {
+        return Vec::new();
+    };
+    vec![
+        // Word sets the table's first line a body line's leading (6 pt) lower than Typst
+        // does: the spacer is the gap less that, so both put Nơi nhận at the same height.
+        BodyItem::P(Box::new(spacer(l::CLOSING_GAP_PT - 6.0).keep_next(true))),
+        BodyItem::T(Box::new(t), false),
+    ]
+}
+
+/// How many top-level paragraphs and tables of a document's DOCX come before its body and
+/// after it: the parts hoso keeps when a person edits the body ([`super::edited`]).
+pub fn frame(doc: &Document) -> (usize, usize) {
+    (front(doc).len(), closing(doc).len())
+}
+
 /// Renders a document to DOCX bytes.
 pub fn render(doc: &Document) -> Result<Vec<u8>> {
     let mut docx = Docx::new()
@@ -563,24 +609,16 @@ pub fn render(doc: &Document) -> Result<Vec<u8>> {
         .header(Header::new().add_paragraph(number))
         .first_header(Header::new().add_paragraph(Paragraph::new()));
 
-    if doc.draft_mark {
-        let (s, w) = (l::DRAFT_MARK_STYLE, l::draft_mark_width_mm());
-        docx = docx.add_paragraph(stamp(
-            l::DRAFT_MARK,
-            s,
-            w,
-            l::TEXT_W_MM,
-            AlignmentType::Right,
-        ));
-    }
-    docx = docx.add_table(header_table(doc));
     // Per table of the document, in order: is its first row a header?
-    let mut header_rows = vec![false];
-    for p in centred_lines(&doc.title(), l::TEXT_W_MM, 18.0) {
-        docx = docx.add_paragraph(p);
-    }
-    for p in kinh_gui_paragraphs(doc) {
-        docx = docx.add_paragraph(p);
+    let mut header_rows = Vec::new();
+    for it in front(doc) {
+        docx = match it {
+            BodyItem::P(p) => docx.add_paragraph(*p),
+            BodyItem::T(t, header) => {
+                header_rows.push(header);
+                docx.add_table(*t)
+            }
+        };
     }
     let body = Body {
         footnotes: &doc.footnotes,
@@ -602,13 +640,14 @@ pub fn render(doc: &Document) -> Result<Vec<u8>> {
             }
         };
     }
-    if let Some(t) = closing_table(doc) {
-        header_rows.push(false);
-        docx = docx
-            // Word sets the table's first line a body line's leading (6 pt) lower than Typst
-            // does: the spacer is the gap less that, so both put Nơi nhận at the same height.
-            .add_paragraph(spacer(l::CLOSING_GAP_PT - 6.0).keep_next(true))
-            .add_table(t);
+    for it in closing(doc) {
+        docx = match it {
+            BodyItem::P(p) => docx.add_paragraph(*p),
+            BodyItem::T(t, header) => {
+                header_rows.push(header);
+                docx.add_table(*t)
+            }
+        };
     }
 
     let issuer = doc.issuer.name.replace('\n', " ");

@@ -25,19 +25,21 @@ const LIMIT_UNPACKED: u64 = 64 * 1024 * 1024;
 const LIMIT_ENTRIES: usize = 1_000;
 
 /// The body of `edited` as blocks, checked against `drafted` (hoso's DOCX of the same draft).
-/// `footnotes` is the number of footnotes the document has: their references may move with
-/// the text, but the notes themselves stay as drafted.
-pub fn body(edited: &[u8], drafted: &[u8], footnotes: usize) -> Result<Vec<Block>> {
+/// `frame` is how many top-level paragraphs and tables hoso writes before the body and after it
+/// ([`super::docx::frame`]); `footnotes` how many notes the document has: their references
+/// may move with the text, the notes themselves stay as drafted.
+pub fn body(
+    edited: &[u8],
+    drafted: &[u8],
+    frame: (usize, usize),
+    footnotes: usize,
+) -> Result<Vec<Block>> {
     let ours = read(drafted, "bản dự thảo của hoso")?;
     let theirs = read(edited, "tệp đã sửa")?;
     layout(&ours, &theirs)?;
     let (ours, theirs) = (elements(&ours), elements(&theirs));
-    let start = ours
-        .iter()
-        .position(|e| matches!(e, DocumentChild::Paragraph(p) if is_body_style(p)))
-        .ok_or_else(|| invalid("bản dự thảo không có phần nội dung để sửa".into()))?;
-    let closing = closing_len(&ours);
-    if theirs.len() < start + closing {
+    let (start, closing) = frame;
+    if ours.len() < start + closing || theirs.len() < start + closing {
         return Err(invalid(format!(
             "tệp đã sửa chỉ có {} đoạn/bảng; phần đầu và phần cuối văn bản của hoso có {}",
             theirs.len(),
@@ -55,12 +57,12 @@ pub fn body(edited: &[u8], drafted: &[u8], footnotes: usize) -> Result<Vec<Block
         "phần cuối văn bản (Nơi nhận, chữ ký)",
     )?;
     let mut blocks = Vec::new();
-    let mut refs = 0;
+    let mut notes = Notes::default();
     for (i, e) in theirs[start..theirs.len() - closing].iter().enumerate() {
         let place = || format!("đoạn thứ {} của phần nội dung", i + 1);
         match e {
             DocumentChild::Paragraph(p) => {
-                if let Some(b) = paragraph_block(p, &place, &mut refs)? {
+                if let Some(b) = paragraph_block(p, &place, &mut notes)? {
                     blocks.push(b);
                 }
             }
@@ -71,7 +73,6 @@ pub fn body(edited: &[u8], drafted: &[u8], footnotes: usize) -> Result<Vec<Block
                     place()
                 )));
             }
-            DocumentChild::BookmarkStart(_) | DocumentChild::BookmarkEnd(_) => {}
             _ => {
                 return Err(invalid(format!(
                     "{}: có một thành phần hoso không chuyển được sang văn bản ban hành \
@@ -81,46 +82,118 @@ pub fn body(edited: &[u8], drafted: &[u8], footnotes: usize) -> Result<Vec<Block
             }
         }
     }
-    if refs != footnotes {
-        return Err(invalid(format!(
-            "bản dự thảo có {footnotes} chú thích, tệp đã sửa tham chiếu {refs}: \
-             thêm hoặc bớt chú thích hãy làm trong dữ liệu của văn bản"
-        )));
-    }
+    notes.number(&mut blocks, footnotes)?;
     if blocks.is_empty() {
         return Err(invalid("phần nội dung của tệp đã sửa trống".into()));
     }
     Ok(blocks)
 }
 
+/// The footnote references met in the body, by the id the file gives each. hoso numbers its
+/// notes in order, so the note with the k-th smallest id is note k wherever its reference
+/// was moved (ids themselves depend on what else the drafting process rendered).
+#[derive(Default)]
+struct Notes {
+    ids: Vec<usize>,
+}
+
+impl Notes {
+    /// A placeholder for the reference with `id`, numbered by [`Notes::number`].
+    fn reference(&mut self, id: usize) -> Inline {
+        self.ids.push(id);
+        Inline::FootnoteRef(id)
+    }
+
+    /// Turns ids into the notes' numbers 1..=`count`; each note referenced exactly once.
+    fn number(&self, blocks: &mut [Block], count: usize) -> Result<()> {
+        let mut sorted = self.ids.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        if sorted.len() != self.ids.len() || sorted.len() != count {
+            return Err(invalid(format!(
+                "bản dự thảo có {count} chú thích, tệp đã sửa tham chiếu {} lần ({} chú thích \
+                 khác nhau): thêm, bớt hoặc nhân đôi chú thích hãy làm trong dữ liệu của văn bản",
+                self.ids.len(),
+                sorted.len()
+            )));
+        }
+        let renumber = |i: &mut Inline| {
+            if let Inline::FootnoteRef(id) = i
+                && let Ok(k) = sorted.binary_search(id)
+            {
+                *id = k + 1;
+            }
+        };
+        for b in blocks {
+            match b {
+                Block::Paragraph(c) | Block::Centered(c) => c.iter_mut().for_each(renumber),
+                Block::Heading { content, .. }
+                | Block::Article { content, .. }
+                | Block::ListItem { content, .. } => content.iter_mut().for_each(renumber),
+                Block::CanCu(lines) => lines.iter_mut().flatten().for_each(renumber),
+                Block::Table(_) => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Every footnote reference of `blocks` names one of the document's `footnotes` notes, and
+/// each note is referenced once: what a stored or imported body must hold.
+pub fn check_references(blocks: &[Block], footnotes: usize) -> std::result::Result<(), String> {
+    let mut seen = vec![false; footnotes];
+    let mut check = |i: &Inline| match i {
+        Inline::FootnoteRef(n) => match n.checked_sub(1).and_then(|k| seen.get_mut(k)) {
+            Some(s) if !*s => {
+                *s = true;
+                Ok(())
+            }
+            Some(_) => Err(format!("chú thích {n} được tham chiếu hai lần")),
+            None => Err(format!("không có chú thích {n} (văn bản có {footnotes})")),
+        },
+        _ => Ok(()),
+    };
+    for b in blocks {
+        let inlines: Vec<&Inline> = match b {
+            Block::Paragraph(c) | Block::Centered(c) => c.iter().collect(),
+            Block::Heading { content, .. }
+            | Block::Article { content, .. }
+            | Block::ListItem { content, .. } => content.iter().collect(),
+            Block::CanCu(lines) => lines.iter().flatten().collect(),
+            Block::Table(t) => t
+                .header
+                .iter()
+                .chain(t.rows.iter().flatten())
+                .flatten()
+                .collect(),
+        };
+        inlines.into_iter().try_for_each(&mut check)?;
+    }
+    match seen.iter().position(|s| !s) {
+        Some(k) => Err(format!("chú thích {} không được tham chiếu", k + 1)),
+        None => Ok(()),
+    }
+}
+
 fn invalid(message: String) -> Error {
     Error::Invalid(format!("văn bản đã sửa: {message}"))
 }
 
-/// Reads a DOCX after checking that its ZIP unpacks to a bounded size: docx-rs inflates every
-/// part whole. docx-rs is not written for hostile input, so a panic inside it is caught and
-/// reported as a damaged file rather than taking the process down.
+/// The most the main part (`word/document.xml`) may hold: a hundred-page document is well
+/// under a megabyte.
+const LIMIT_MAIN_PART: u64 = 8 * 1024 * 1024;
+/// Deepest element nesting and most paragraphs the main part may have: docx-rs reads tables in
+/// cells by recursion and holds every paragraph whole, so these bound its stack and memory.
+const LIMIT_DEPTH: usize = 64;
+const LIMIT_PARAGRAPHS: usize = 20_000;
+
+/// Reads a DOCX: its parts unpacked with a bound on the bytes actually inflated (an entry's
+/// declared size may lie), the main part's size, nesting and paragraph count checked, the
+/// package rebuilt from what was read and only then handed to docx-rs. docx-rs is not written
+/// for hostile input, so a panic inside it is caught and reported as a damaged file.
 fn read(bytes: &[u8], what: &str) -> Result<docx_rs::Docx> {
     let damaged = |why: String| invalid(format!("{what} không đọc được như DOCX: {why}"));
-    let mut zip =
-        zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| damaged(e.to_string()))?;
-    if zip.len() > LIMIT_ENTRIES {
-        return Err(damaged(format!("hơn {LIMIT_ENTRIES} phần")));
-    }
-    // The sizes the entries declare; the inflater stops at them.
-    let mut unpacked: u64 = 0;
-    for i in 0..zip.len() {
-        let entry = zip.by_index_raw(i).map_err(|e| damaged(e.to_string()))?;
-        unpacked = unpacked.saturating_add(entry.size());
-    }
-    if unpacked > LIMIT_UNPACKED {
-        return Err(damaged(format!(
-            "giải nén ra {} MB, quá {} MB",
-            unpacked / 1_000_000,
-            LIMIT_UNPACKED / 1_000_000
-        )));
-    }
-    let bytes = with_footnote_marks(&mut zip).map_err(|e| damaged(e.to_string()))?;
+    let bytes = unpacked_with_marks(bytes).map_err(damaged)?;
     let read = std::panic::catch_unwind(|| docx_rs::read_docx(&bytes));
     match read {
         Ok(Ok(docx)) => Ok(docx),
@@ -129,44 +202,120 @@ fn read(bytes: &[u8], what: &str) -> Result<docx_rs::Docx> {
     }
 }
 
-/// Stands for a footnote reference in the text docx-rs reads (its reader drops them).
+/// Stands for a footnote reference in the text docx-rs reads (its reader drops them): the mark,
+/// the reference's id in digits, [`FOOTNOTE_END`].
 const FOOTNOTE_MARK: char = '\u{E000}';
+const FOOTNOTE_END: char = '\u{E001}';
 
-/// The package again with each `w:footnoteReference` in the main part turned into the text
-/// [`FOOTNOTE_MARK`], so that a reference keeps its place in the paragraph it was moved to.
-fn with_footnote_marks(
-    zip: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>,
-) -> zip::result::ZipResult<Vec<u8>> {
+/// The package again, stored, from entries read with a bound; in the main part each
+/// `w:footnoteReference` becomes the text [`FOOTNOTE_MARK`] id [`FOOTNOTE_END`], so that a
+/// reference keeps its place in the paragraph it was moved to.
+fn unpacked_with_marks(bytes: &[u8]) -> std::result::Result<Vec<u8>, String> {
     use std::io::{Read as _, Write as _};
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| e.to_string())?;
+    if zip.len() > LIMIT_ENTRIES {
+        return Err(format!("hơn {LIMIT_ENTRIES} phần"));
+    }
+    let too_big = || format!("giải nén ra quá {} MB", LIMIT_UNPACKED / 1_000_000);
     let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options =
         zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let mut left = LIMIT_UNPACKED;
     for i in 0..zip.len() {
-        let mut entry = zip.by_index(i)?;
+        let entry = zip.by_index(i).map_err(|e| e.to_string())?;
         let name = entry.name().to_string();
-        let mut bytes = Vec::new();
-        entry.read_to_end(&mut bytes)?;
-        if name == "word/document.xml" {
-            bytes = mark_footnotes(&String::from_utf8_lossy(&bytes)).into_bytes();
+        let mut part = Vec::new();
+        // Never more than what is left, whatever the entry declares.
+        entry
+            .take(left + 1)
+            .read_to_end(&mut part)
+            .map_err(|e| e.to_string())?;
+        if part.len() as u64 > left {
+            return Err(too_big());
         }
-        out.start_file(name, options)?;
-        out.write_all(&bytes)?;
+        left -= part.len() as u64;
+        if name == "word/document.xml" {
+            if part.len() as u64 > LIMIT_MAIN_PART {
+                return Err(format!(
+                    "phần nội dung quá {} MB",
+                    LIMIT_MAIN_PART / 1_000_000
+                ));
+            }
+            let xml = String::from_utf8(part).map_err(|_| "phần nội dung không phải UTF-8")?;
+            shape_within_limits(&xml)?;
+            part = mark_footnotes(&xml).into_bytes();
+        }
+        out.start_file(name, options).map_err(|e| e.to_string())?;
+        out.write_all(&part).map_err(|e| e.to_string())?;
     }
-    Ok(out.finish()?.into_inner())
+    Ok(out.finish().map_err(|e| e.to_string())?.into_inner())
 }
 
-fn mark_footnotes(xml: &str) -> String {
-    let mut out = String::with_capacity(xml.len());
-    let mut rest = xml;
-    while let Some(at) = rest.find("<w:footnoteReference") {
-        out.push_str(&rest[..at]);
-        let Some(end) = rest[at..].find("/>") else {
+/// The main part's nesting depth and paragraph count within the limits, in one pass over
+/// its tags.
+fn shape_within_limits(xml: &str) -> std::result::Result<(), String> {
+    let (mut depth, mut paragraphs) = (0usize, 0usize);
+    let b = xml.as_bytes();
+    let mut i = 0;
+    while let Some(lt) = b[i..].iter().position(|&c| c == b'<').map(|p| i + p) {
+        let Some(gt) = b[lt..].iter().position(|&c| c == b'>').map(|p| lt + p) else {
             break;
         };
+        let tag = &b[lt + 1..gt];
+        match tag.first() {
+            Some(b'/') => depth = depth.saturating_sub(1),
+            Some(b'?' | b'!') => {}
+            _ if tag.ends_with(b"/") => {}
+            _ => {
+                depth += 1;
+                if depth > LIMIT_DEPTH {
+                    return Err(format!("lồng sâu hơn {LIMIT_DEPTH} tầng"));
+                }
+            }
+        }
+        if tag.starts_with(b"w:p>") || tag.starts_with(b"w:p ") || tag == b"w:p/" {
+            paragraphs += 1;
+            if paragraphs > LIMIT_PARAGRAPHS {
+                return Err(format!("hơn {LIMIT_PARAGRAPHS} đoạn"));
+            }
+        }
+        i = gt + 1;
+    }
+    Ok(())
+}
+
+/// Replaces each footnote reference element, self-closing or not, by its text mark.
+fn mark_footnotes(xml: &str) -> String {
+    const OPEN: &str = "<w:footnoteReference";
+    let mut out = String::with_capacity(xml.len());
+    let mut rest = xml;
+    while let Some(at) = rest.find(OPEN) {
+        out.push_str(&rest[..at]);
+        let tag_end = match rest[at..].find('>') {
+            Some(e) => at + e,
+            None => break,
+        };
+        let tag = &rest[at..tag_end];
+        let id: String = tag
+            .split("w:id=\"")
+            .nth(1)
+            .and_then(|v| v.split('"').next())
+            .unwrap_or("")
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect();
+        let end = if tag.ends_with('/') {
+            tag_end + 1
+        } else {
+            match rest[tag_end..].find("</w:footnoteReference>") {
+                Some(e) => tag_end + e + "</w:footnoteReference>".len(),
+                None => tag_end + 1,
+            }
+        };
         out.push_str(&format!(
-            r#"<w:t xml:space="preserve">{FOOTNOTE_MARK}</w:t>"#
+            r#"<w:t xml:space="preserve">{FOOTNOTE_MARK}{id}{FOOTNOTE_END}</w:t>"#
         ));
-        rest = &rest[at + end + 2..];
+        rest = &rest[end..];
     }
     out.push_str(rest);
     out
@@ -233,25 +382,6 @@ fn elements(d: &docx_rs::Docx) -> Vec<DocumentChild> {
         }
     }
     v
-}
-
-/// hoso's closing: an empty spacer paragraph and the Nơi nhận / signature table, last.
-fn closing_len(ours: &[DocumentChild]) -> usize {
-    match ours {
-        [.., DocumentChild::Paragraph(p), DocumentChild::Table(_)]
-            if text_of(p).trim().is_empty() =>
-        {
-            2
-        }
-        _ => 0,
-    }
-}
-
-fn is_body_style(p: &Paragraph) -> bool {
-    p.property
-        .style
-        .as_ref()
-        .is_some_and(|s| s.val == "hosoBody" || s.val.starts_with("hosoHeading"))
 }
 
 fn squeeze(s: &str) -> String {
@@ -324,8 +454,8 @@ fn flag(v: &Option<impl serde::Serialize>) -> bool {
         .unwrap_or(false)
 }
 
-/// A paragraph's inline content. `refs` counts footnote references met so far.
-fn inlines(p: &Paragraph, place: &dyn Fn() -> String, refs: &mut usize) -> Result<Vec<Inline>> {
+/// A paragraph's inline content; footnote references are registered in `notes`.
+fn inlines(p: &Paragraph, place: &dyn Fn() -> String, notes: &mut Notes) -> Result<Vec<Inline>> {
     let mut out: Vec<Inline> = Vec::new();
     let refused = |what: &str| {
         Err(invalid(format!(
@@ -359,28 +489,39 @@ fn inlines(p: &Paragraph, place: &dyn Fn() -> String, refs: &mut usize) -> Resul
         }
     }
     for r in runs {
-        let bold = flag(&r.run_property.bold);
-        let italic = flag(&r.run_property.italic);
+        let rp = &r.run_property;
+        let bold = flag(&rp.bold);
+        let italic = flag(&rp.italic);
+        let text: String = r
+            .children
+            .iter()
+            .filter_map(|c| match c {
+                RunChild::Text(t) => Some(t.text.as_str()),
+                _ => None,
+            })
+            .collect();
+        let only_notes = text.starts_with(FOOTNOTE_MARK) && text.ends_with(FOOTNOTE_END);
+        if !text.trim().is_empty() {
+            // What a reader sees differently from what would be issued: refused, not lost.
+            if rp.vanish.is_some() || rp.spec_vanish.is_some() {
+                return refused("có chữ ẩn (hidden text)");
+            }
+            if flag(&rp.strike) || flag(&rp.dstrike) {
+                return refused("có chữ gạch ngang (strikethrough); hãy xóa hẳn phần muốn bỏ");
+            }
+            let shifted = rp
+                .vert_align
+                .as_ref()
+                .and_then(|v| serde_json::to_value(v).ok())
+                .and_then(|v| v.as_str().map(str::to_string))
+                .is_some_and(|v| v != "baseline");
+            if shifted && !only_notes {
+                return refused("có chữ chỉ số trên/dưới (superscript/subscript)");
+            }
+        }
         for rc in &r.children {
             match rc {
-                RunChild::Text(t) => {
-                    for (n, piece) in t.text.split(FOOTNOTE_MARK).enumerate() {
-                        if n > 0 {
-                            *refs += 1;
-                            out.push(Inline::FootnoteRef(*refs));
-                        }
-                        let text = crate::text::clean(piece);
-                        if text.is_empty() {
-                            continue;
-                        }
-                        match out.last_mut() {
-                            Some(Inline::Text(s)) if s.bold == bold && s.italic == italic => {
-                                s.text.push_str(&text)
-                            }
-                            _ => out.push(Inline::Text(Span { text, bold, italic })),
-                        }
-                    }
-                }
+                RunChild::Text(t) => text_inlines(&t.text, bold, italic, notes, &mut out),
                 RunChild::Tab(_) => out.push(Inline::plain(" ")),
                 RunChild::Break(_) | RunChild::CarriageReturn(_) => out.push(Inline::Break),
                 RunChild::Drawing(_) | RunChild::Shape(_) => return refused("có hình ảnh"),
@@ -392,11 +533,43 @@ fn inlines(p: &Paragraph, place: &dyn Fn() -> String, refs: &mut usize) -> Resul
                         "còn thay đổi được theo dõi (track changes) chưa chấp nhận hoặc từ chối",
                     );
                 }
+                RunChild::Sym(_) => return refused("có ký hiệu chèn từ phông Symbol"),
                 _ => {}
             }
         }
     }
     Ok(out)
+}
+
+/// A run's text as inlines: footnote marks become references, the rest text in the run's
+/// emphasis, joined to the previous text of the same emphasis.
+fn text_inlines(text: &str, bold: bool, italic: bool, notes: &mut Notes, out: &mut Vec<Inline>) {
+    let mut rest = text;
+    loop {
+        let (piece, after) = match rest.split_once(FOOTNOTE_MARK) {
+            Some((piece, after)) => (piece, Some(after)),
+            None => (rest, None),
+        };
+        let piece = crate::text::clean(piece);
+        if !piece.is_empty() {
+            match out.last_mut() {
+                Some(Inline::Text(s)) if s.bold == bold && s.italic == italic => {
+                    s.text.push_str(&piece)
+                }
+                _ => out.push(Inline::Text(Span {
+                    text: piece,
+                    bold,
+                    italic,
+                })),
+            }
+        }
+        let Some(after) = after else {
+            return;
+        };
+        let (id, tail) = after.split_once(FOOTNOTE_END).unwrap_or((after, ""));
+        out.push(notes.reference(id.parse().unwrap_or(0)));
+        rest = tail;
+    }
 }
 
 /// `inlines` without the emphasis their block prints anyway.
@@ -429,9 +602,9 @@ fn plain_text(inlines: &[Inline]) -> String {
 fn paragraph_block(
     p: &Paragraph,
     place: &dyn Fn() -> String,
-    refs: &mut usize,
+    notes: &mut Notes,
 ) -> Result<Option<Block>> {
-    let content = inlines(p, place, refs)?;
+    let content = inlines(p, place, notes)?;
     if plain_text(&content).trim().is_empty() {
         return Ok(None);
     }
@@ -522,7 +695,7 @@ fn heading_level(p: &Paragraph) -> Option<u8> {
     if let Some(s) = &p.property.style
         && let Some(n) = s.val.strip_prefix("hosoHeading")
     {
-        return n.parse().ok();
+        return n.parse::<u8>().ok().map(|n| n.clamp(1, 3));
     }
     p.property
         .outline_lvl
@@ -552,29 +725,38 @@ fn table_rows(t: &DocxTable) -> Vec<Vec<Vec<&Paragraph>>> {
 }
 
 /// A table: each cell's paragraphs joined by line breaks; the first row is the header when
-/// all its text is bold, as hoso drafts it.
+/// all its text is bold, as hoso drafts it. Merged cells, a table in a cell and footnotes in
+/// cells are refused: the body's tables have none of them.
 fn table(t: &DocxTable, place: &dyn Fn() -> String) -> Result<Table> {
-    let mut refs = 0;
+    let refused = |what: &str| Err(invalid(format!("{}: {what}", place())));
+    let mut notes = Notes::default();
     let mut rows: Vec<Vec<Vec<Inline>>> = Vec::new();
-    for r in table_rows(t) {
+    for TableChild::TableRow(r) in &t.rows {
         let mut cells = Vec::new();
-        for c in r {
+        for TableRowChild::TableCell(c) in &r.cells {
+            let props = serde_json::to_value(&c.property).unwrap_or_default();
+            let merged = ["gridSpan", "verticalMerge"]
+                .iter()
+                .any(|k| props.get(k).is_some_and(|v| !v.is_null()));
+            if merged {
+                return refused("bảng có ô gộp (merge cells); hãy tách ô rồi tải lên lại");
+            }
             let mut cell: Vec<Inline> = Vec::new();
-            for (i, p) in c.iter().enumerate() {
+            for (i, x) in c.children.iter().enumerate() {
+                let TableCellContent::Paragraph(p) = x else {
+                    return refused("bảng có bảng lồng hoặc thành phần khác chữ trong ô");
+                };
                 if i > 0 {
                     cell.push(Inline::Break);
                 }
-                cell.extend(inlines(p, place, &mut refs)?);
+                cell.extend(inlines(p, place, &mut notes)?);
             }
             cells.push(cell);
         }
         rows.push(cells);
     }
-    if refs > 0 {
-        return Err(invalid(format!(
-            "{}: chú thích trong bảng không được hỗ trợ",
-            place()
-        )));
+    if !notes.ids.is_empty() {
+        return refused("chú thích trong bảng không được hỗ trợ");
     }
     let header_bold = rows.first().is_some_and(|r| {
         r.iter().flatten().all(|i| match i {
@@ -613,6 +795,36 @@ mod tests {
             .unwrap()
     }
 
+    fn read_back(doc: &crate::document::Document, edited: &[u8]) -> Result<Vec<Block>> {
+        let ours = crate::render::docx::render(doc).unwrap();
+        body(
+            edited,
+            &ours,
+            crate::render::docx::frame(doc),
+            doc.footnotes.len(),
+        )
+    }
+
+    /// The DOCX with its main part changed by `edit`.
+    fn with_main_part(docx: &[u8], edit: impl Fn(&str) -> String) -> Vec<u8> {
+        use std::io::{Read as _, Write as _};
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
+        let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for i in 0..zip.len() {
+            let mut f = zip.by_index(i).unwrap();
+            let name = f.name().to_string();
+            let mut bytes = Vec::new();
+            f.read_to_end(&mut bytes).unwrap();
+            if name == "word/document.xml" {
+                bytes = edit(std::str::from_utf8(&bytes).unwrap()).into_bytes();
+            }
+            out.start_file(name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            out.write_all(&bytes).unwrap();
+        }
+        out.finish().unwrap().into_inner()
+    }
+
     /// hoso's own draft, read back unchanged, renders to the same document: every sample.
     #[test]
     fn an_unedited_draft_reads_back_as_drafted() {
@@ -620,34 +832,112 @@ mod tests {
         for t in set.iter() {
             let doc = draft(&t.id);
             let bytes = crate::render::docx::render(&doc).unwrap();
-            let read = body(&bytes, &bytes, doc.footnotes.len())
-                .unwrap_or_else(|e| panic!("{}: {e}", t.id));
+            let read = read_back(&doc, &bytes).unwrap_or_else(|e| panic!("{}: {e}", t.id));
             let mut again = doc.clone();
             again.body = read;
-            let (a, b) = (
-                crate::render::docx::render(&doc).unwrap(),
-                crate::render::docx::render(&again).unwrap(),
+            assert!(
+                crate::render::docx::render(&doc).unwrap()
+                    == crate::render::docx::render(&again).unwrap(),
+                "{}: the body read back renders differently",
+                t.id
             );
-            if a != b {
-                for (x, y) in doc.body.iter().zip(&again.body) {
-                    let (mut one, mut other) = (doc.clone(), doc.clone());
-                    one.body = vec![x.clone()];
-                    other.body = vec![y.clone()];
-                    if crate::render::docx::render(&one).unwrap()
-                        != crate::render::docx::render(&other).unwrap()
-                    {
-                        panic!("{}: {x:?}\n  read back as\n{y:?}", t.id);
-                    }
-                }
-                std::fs::write("/tmp/a.docx", &a).unwrap();
-                std::fs::write("/tmp/b.docx", &b).unwrap();
-                panic!(
-                    "{}: {} blocks, read back {}",
-                    t.id,
-                    doc.body.len(),
-                    again.body.len()
-                );
-            }
         }
+    }
+
+    /// The two footnote references moved past each other in Word (here: their places
+    /// swapped): each note stays with its reference, wherever it now stands.
+    #[test]
+    fn footnotes_follow_their_references() {
+        let doc = draft("cong-van-de-nghi-bao-cao");
+        assert_eq!(doc.footnotes.len(), 2);
+        let bytes = crate::render::docx::render(&doc).unwrap();
+        let swapped = with_main_part(&bytes, |xml| {
+            let tags: Vec<(usize, usize)> = xml
+                .match_indices("<w:footnoteReference")
+                .map(|(at, _)| (at, at + xml[at..].find("/>").unwrap() + 2))
+                .collect();
+            let [(a0, a1), (b0, b1)] = tags[..] else {
+                panic!("{tags:?}")
+            };
+            format!(
+                "{}{}{}{}{}",
+                &xml[..a0],
+                &xml[b0..b1],
+                &xml[a1..b0],
+                &xml[a0..a1],
+                &xml[b1..]
+            )
+        });
+        let refs = |blocks: &[Block]| -> Vec<usize> {
+            blocks
+                .iter()
+                .flat_map(|b| match b {
+                    Block::Paragraph(c) | Block::Article { content: c, .. } => c.clone(),
+                    Block::ListItem { content, .. } => content.clone(),
+                    _ => Vec::new(),
+                })
+                .filter_map(|i| match i {
+                    Inline::FootnoteRef(n) => Some(n),
+                    _ => None,
+                })
+                .collect()
+        };
+        assert_eq!(refs(&read_back(&doc, &bytes).unwrap()), [1, 2]);
+        assert_eq!(refs(&read_back(&doc, &swapped).unwrap()), [2, 1]);
+    }
+
+    /// An entry that declares one byte and inflates to more than the limit is refused without
+    /// being held whole.
+    #[test]
+    fn a_lying_zip_entry_is_refused() {
+        use std::io::Write as _;
+        let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        out.start_file(
+            "word/document.xml",
+            zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated)
+                .large_file(true),
+        )
+        .unwrap();
+        let zeros = vec![b' '; 1024 * 1024];
+        for _ in 0..(LIMIT_UNPACKED / zeros.len() as u64 + 2) {
+            out.write_all(&zeros).unwrap();
+        }
+        let bomb = out.finish().unwrap().into_inner();
+        assert!(bomb.len() < 1024 * 1024, "{} bytes", bomb.len());
+        let e = read(&bomb, "tệp").unwrap_err().to_string();
+        assert!(e.contains("quá"), "{e}");
+    }
+
+    #[test]
+    fn deep_nesting_and_hidden_or_struck_text_are_refused() {
+        let doc = draft("ke-hoach-khao-sat");
+        let bytes = crate::render::docx::render(&doc).unwrap();
+        let deep = with_main_part(&bytes, |xml| {
+            let nest = "<w:tbl><w:tr><w:tc>".repeat(100);
+            xml.replacen("<w:body>", &format!("<w:body>{nest}"), 1)
+        });
+        let e = read_back(&doc, &deep).unwrap_err().to_string();
+        assert!(e.contains("lồng sâu"), "{e}");
+        for (mark, said) in [("<w:vanish />", "chữ ẩn"), ("<w:strike />", "gạch ngang")] {
+            let edited = with_main_part(&bytes, |xml| {
+                let at = xml.find("Đánh giá đúng thực trạng").unwrap();
+                let run = xml[..at].rfind("<w:rPr>").unwrap() + "<w:rPr>".len();
+                format!("{}{mark}{}", &xml[..run], &xml[run..])
+            });
+            let e = read_back(&doc, &edited).unwrap_err().to_string();
+            assert!(e.contains(said), "{e}");
+        }
+    }
+
+    #[test]
+    fn footnote_references_keep_their_ids_in_either_form() {
+        let xml = r#"<w:r><w:footnoteReference w:id="7" /></w:r><w:r><w:footnoteReference w:id="12"></w:footnoteReference><w:t>x</w:t></w:r>"#;
+        assert_eq!(
+            mark_footnotes(xml),
+            format!(
+                r#"<w:r><w:t xml:space="preserve">{FOOTNOTE_MARK}7{FOOTNOTE_END}</w:t></w:r><w:r><w:t xml:space="preserve">{FOOTNOTE_MARK}12{FOOTNOTE_END}</w:t><w:t>x</w:t></w:r>"#
+            )
+        );
     }
 }

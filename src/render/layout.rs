@@ -199,6 +199,12 @@ pub fn column_widths(t: &Table, ncols: usize) -> Vec<f32> {
     let needed: f32 = (0..ncols)
         .map(|i| if short[i] { want[i] } else { least[i] })
         .sum();
+    let least_total: f32 = least.iter().sum();
+    if least_total >= TEXT_W_MM {
+        // Words too long for the page (a URL, a long code): every column as narrow as its
+        // longest word allows, scaled to fit; the renderer breaks inside those words.
+        return least.iter().map(|w| w * TEXT_W_MM / least_total).collect();
+    }
     let mut widths = vec![0.0; ncols];
     let open: Vec<usize> = if needed <= TEXT_W_MM {
         for i in (0..ncols).filter(|&i| short[i]) {
@@ -309,6 +315,19 @@ mod tests {
         assert!(one_line("TT", true, 0), "{w:?}");
         // The running text takes what is left.
         assert!(w[4] > 40.0, "{w:?}");
+    }
+
+    #[test]
+    fn words_longer_than_the_page_still_give_positive_widths() {
+        let row = |cells: &[&str]| cells.iter().map(|c| text(c)).collect::<Vec<_>>();
+        let url = format!("https://{}", "a".repeat(300));
+        let t = Table {
+            header: row(&["TT", "Địa chỉ"]),
+            rows: vec![row(&["1", &url]), row(&["2", &url])],
+        };
+        let w = column_widths(&t, 2);
+        assert!(w.iter().all(|w| *w > 0.0), "{w:?}");
+        assert!((w.iter().sum::<f32>() - TEXT_W_MM).abs() < 0.01, "{w:?}");
     }
 
     #[test]

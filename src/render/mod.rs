@@ -8,6 +8,7 @@ pub mod fonts;
 pub mod layout;
 mod ooxml;
 pub mod pdf;
+pub mod xlsx;
 
 use crate::document::Document;
 use crate::error::Result;

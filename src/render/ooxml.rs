@@ -219,8 +219,8 @@ const SETTINGS: &[&str] = &[
     "documentProtection",
     "defaultTabStop",
     "autoHyphenation",
-    "characterSpacingControl",
     "evenAndOddHeaders",
+    "characterSpacingControl",
     "updateFields",
     "footnotePr",
     "endnotePr",
@@ -342,10 +342,12 @@ fn start_tag(xml: &[u8], start: usize, open: &Tag, out: &mut Vec<u8>) {
     out.extend_from_slice(rest);
 }
 
-/// True for an element with nothing in it, `<w:rPr />` or `<w:rPr></w:rPr>`.
+/// True for an element with nothing in it, no attribute and no child: `<w:rPr />` or
+/// `<w:rPr></w:rPr>`.
 fn is_empty_element(child: &[u8]) -> bool {
     tag(child, 0).is_some_and(|t| {
-        if t.empty {
+        let bare = !child[..t.end].contains(&b'=');
+        bare && if t.empty {
             t.end == child.len()
         } else {
             child[t.end..].starts_with(b"</")
@@ -425,7 +427,8 @@ pub fn conform(xml: &[u8]) -> Vec<u8> {
 
 /// Marks the first row of the `n`-th table of a document part as a header row, repeated at
 /// the top of every page the table runs onto (`w:tblHeader`, 17.4.49), where `headers[n]`;
-/// docx-rs has no API for it. Tables nested in cells are not counted (hoso writes none).
+/// docx-rs has no API for it. Tables are counted in document order, nested ones too (hoso
+/// writes none in cells).
 pub fn repeat_header_rows(xml: &[u8], headers: &[bool]) -> Vec<u8> {
     const HEADER: &[u8] = b"<w:tblHeader />";
     let find = |from: usize, what: &[u8]| {
@@ -445,8 +448,12 @@ pub fn repeat_header_rows(xml: &[u8], headers: &[bool]) -> Vec<u8> {
         if !header {
             continue;
         }
-        let Some(row) = find(table, b"<w:tr>").or_else(|| find(table, b"<w:tr ")) else {
-            break;
+        let row = match (find(table, b"<w:tr>"), find(table, b"<w:tr ")) {
+            (Some(a), Some(b)) => a.min(b),
+            (a, b) => match a.or(b) {
+                Some(r) => r,
+                None => break,
+            },
         };
         let Some(open_end) = find(row, b">").map(|e| e + 1) else {
             break;
@@ -533,12 +540,14 @@ const THEME: &str = concat!(
     r#"</a:themeElements><a:objectDefaults/><a:extraClrSchemeLst/></a:theme>"#
 );
 
-/// Inserts `what` before the first `before` in `part` (docx-rs's fixed output, so present).
+/// Inserts `what` before the first `before` in `part`: docx-rs's fixed output, so present —
+/// a test renders every template and checks what each insertion adds.
 fn insert(part: &mut Vec<u8>, before: &str, what: &str) {
-    if let Some(at) = part
+    let at = part
         .windows(before.len())
-        .position(|w| w == before.as_bytes())
-    {
+        .position(|w| w == before.as_bytes());
+    debug_assert!(at.is_some(), "docx-rs no longer writes {before}");
+    if let Some(at) = at {
         part.splice(at..at, what.bytes());
     }
 }
@@ -550,11 +559,16 @@ fn insert(part: &mut Vec<u8>, before: &str, what: &str) {
 pub fn complete(xml: &mut docx_rs::XMLDocx, p: &Properties) {
     xml.doc_props.core = core_xml(p);
     xml.doc_props.app = app_xml(p);
-    insert(
-        &mut xml.styles,
-        "</w:rPr></w:rPrDefault>",
-        &format!(r#"<w:lang w:val="{LANGUAGE}" />"#),
-    );
+    // The defaults' run properties: empty (`<w:rPr />`) in a document without default fonts.
+    let lang = format!(r#"<w:lang w:val="{LANGUAGE}" />"#);
+    let empty = b"<w:rPrDefault><w:rPr />";
+    match xml.styles.windows(empty.len()).position(|w| w == empty) {
+        Some(at) => {
+            let filled = format!("<w:rPrDefault><w:rPr>{lang}</w:rPr>");
+            xml.styles.splice(at..at + empty.len(), filled.bytes());
+        }
+        None => insert(&mut xml.styles, "</w:rPr></w:rPrDefault>", &lang),
+    }
     insert(
         &mut xml.styles,
         r#"w:styleId="Normal""#,

@@ -352,7 +352,11 @@ fn inlines(v: &[Inline], base: TextStyle, footnotes: &[Vec<Inline>]) -> String {
             }
             Inline::Break => s.push_str("#linebreak()"),
             Inline::FootnoteRef(n) => {
-                let note = footnotes.get(n - 1).map(Vec::as_slice).unwrap_or(&[]);
+                let note = n
+                    .checked_sub(1)
+                    .and_then(|i| footnotes.get(i))
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[]);
                 let st = TextStyle {
                     size: l::FOOTNOTE_PT,
                     bold: false,

@@ -249,12 +249,23 @@ fn first_null(v: &serde_yaml::Value) -> Option<String> {
     }
 }
 
-/// The error for a key without a value, at the first line that holds the key's text.
+/// The error for a key without a value, at the first place the key stands as a key: after
+/// the line's start, a space, `{`, `,` or `-`, and before `:`, `,`, `}` or the line's end.
 fn empty_value(path: &Path, text: &str, key: &str) -> Error {
+    let as_key = |l: &str, at: usize| {
+        let before = l[..at].chars().next_back();
+        let after = l[at + key.len()..].trim_start().chars().next();
+        matches!(before, None | Some(' ' | '{' | ',' | '-'))
+            && matches!(after, None | Some(':' | ',' | '}'))
+    };
     let (line, column) = text
         .lines()
         .enumerate()
-        .find_map(|(n, l)| l.find(key).map(|at| (n + 1, l[..at].chars().count() + 1)))
+        .find_map(|(n, l)| {
+            l.match_indices(key)
+                .find(|(at, _)| as_key(l, *at))
+                .map(|(at, _)| (n + 1, l[..at].chars().count() + 1))
+        })
         .unwrap_or((1, 1));
     Error::Yaml {
         path: path.into(),
@@ -352,7 +363,13 @@ mod tests {
             "Khu dân cư “An toàn về an ninh, trật tự”"
         );
 
-        let e = DocData::parse(Path::new("d.yaml"), &format!("{ISSUER}ghi_chu:\n")).unwrap_err();
+        let text = format!("{ISSUER}ghi_chu_khac: có\nghi_chu:\n");
+        let e = DocData::parse(Path::new("d.yaml"), &text).unwrap_err();
+        let line = text.lines().count();
+        assert!(
+            e.to_string().starts_with(&format!("d.yaml:{line}:1:")),
+            "{e}"
+        );
         assert!(e.to_string().contains("`ghi_chu` không có giá trị"), "{e}");
     }
 }
