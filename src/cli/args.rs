@@ -124,6 +124,9 @@ pub enum CaseCommand {
         /// Dạng in.
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
         format: ListFormat,
+        /// Ngày xét hạn (YYYY-MM-DD): hạn trước ngày này là quá hạn; mặc định hôm nay.
+        #[arg(long, value_parser = parse_date, value_name = "NGÀY")]
+        at: Option<NaiveDate>,
     },
     /// Thêm tệp của mình (tài liệu, sổ quỹ, bản quét) vào mục N của hồ sơ.
     Attach {

@@ -233,7 +233,9 @@ fn case(app: &mut App, c: args::CaseCommand) -> Result<Shown> {
             Ok(format!("{id}\n").into())
         }
         C::List { format } => Ok(output::cases(&app.cases()?, format).into()),
-        C::Status { id, format } => Ok(output::status(&app.status(&id)?, format).into()),
+        C::Status { id, format, at } => {
+            Ok(output::status(&app.status_on(&id, at.unwrap_or_else(today))?, format).into())
+        }
         C::Attach { id, file, item, at } => {
             let bytes = read_input(&file, LIMIT_ATTACHMENT)?;
             let name = file

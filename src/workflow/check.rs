@@ -370,6 +370,9 @@ fn check_step(
             format!("corrected_by names no step `{c}`"),
         );
     }
+    if let Some(k) = &s.occurrence {
+        occurrence_input(s, k, &at("occurrence"), say);
+    }
     if s.ends && (s.repeat.is_some() || !s.next.is_empty() || s.starts.is_some()) {
         say(
             &at("ends"),
@@ -420,6 +423,39 @@ fn check_step(
                 format!("condition does not compile: {e}"),
             );
         }
+    }
+}
+
+/// `occurrence` names a date input of a step that recurs on a schedule: the deadline a filing
+/// is for.
+fn occurrence_input(
+    s: &super::Step,
+    input: &str,
+    node: &str,
+    say: &mut impl FnMut(&str, bool, String),
+) {
+    if s.series().is_none() {
+        say(
+            node,
+            false,
+            format!(
+                "occurrence: bước `{}` không lặp theo lịch (repeat là một quy tắc RFC 5545),                  không có kỳ hạn nào để chọn",
+                s.id
+            ),
+        );
+    }
+    if s.inputs
+        .get(input)
+        .is_none_or(|f| f.ty != super::FieldType::Date)
+    {
+        say(
+            node,
+            false,
+            format!(
+                "occurrence: `{input}` phải là một dữ liệu kiểu date khai báo trong inputs của                  bước `{}`",
+                s.id
+            ),
+        );
     }
 }
 

@@ -175,6 +175,11 @@ pub struct Step {
     /// only once (named in the refusal).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub corrected_by: Option<String>,
+    /// For a step recurring on a schedule: the input (of type `date`) that names the deadline
+    /// of the occurrence a filing is for (`han_bao_cao: 2023-05-10`). Without it a filing meets
+    /// the earliest occurrence not yet met.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub occurrence: Option<String>,
     /// A linked case this step starts at a new site (nhân rộng).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub starts: Option<Starts>,
@@ -201,6 +206,18 @@ impl Step {
     /// The RFC 5545 rule the step recurs on, if it recurs on a schedule.
     pub fn schedule(&self) -> Option<&str> {
         self.repeat.as_deref().filter(|r| *r != WHEN_NEEDED)
+    }
+
+    /// The rule whose dates are a recurring step's occurrences: its deadline rule (the date a
+    /// filing is due), else the rule it recurs on. None for a step without a schedule.
+    pub fn series(&self) -> Option<&str> {
+        let schedule = self.schedule()?;
+        Some(
+            self.deadline
+                .as_ref()
+                .and_then(|d| d.rule.as_deref())
+                .unwrap_or(schedule),
+        )
     }
 }
 
