@@ -64,8 +64,8 @@ pub struct Advanced {
     pub drafted: Vec<Drafted>,
     /// Steps now open, with due dates.
     pub opened: Vec<(String, Option<NaiveDate>)>,
-    /// The linked case the step started (nhân rộng): (its id, its procedure).
-    pub linked: Option<(String, String)>,
+    /// The linked cases the step started (nhân rộng), one per site: (id, procedure).
+    pub linked: Vec<(String, String)>,
 }
 
 /// A case with the steps open in it.
@@ -427,21 +427,19 @@ impl App {
         let (set, engine, store) = self.parts()?;
         let plan = engine.plan(store, case, step, inputs, at)?;
         let drafts = issue::render_drafts(set, engine, store, &plan, data_for)?;
-        let linked = engine.linked_case(&plan)?;
+        let linked = engine.linked_cases(&plan)?;
         let rows: Vec<(String, Value)> = drafts
             .iter()
             .map(|d| (d.template.clone(), d.data.clone()))
             .collect();
         let mut tx = store.begin()?;
         let ids = engine.commit(tx.as_mut(), &plan, &rows)?;
-        let linked = match linked {
-            Some(c) => {
-                let id = tx.next_case_id()?;
-                tx.insert_case(&id, &c)?;
-                Some((id, c.workflow))
-            }
-            None => None,
-        };
+        let mut started = Vec::new();
+        for c in linked {
+            let id = tx.next_case_id()?;
+            tx.insert_case(&id, &c)?;
+            started.push((id, c.workflow));
+        }
         tx.commit()?;
         let drafted = ids
             .into_iter()
@@ -451,7 +449,7 @@ impl App {
         Ok(Advanced {
             drafted,
             opened: plan.outcome.opened,
-            linked,
+            linked: started,
         })
     }
 

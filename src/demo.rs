@@ -258,10 +258,12 @@ impl Demo<'_> {
             advanced.drafted.len(),
             or_dash(numbers, ", "),
             or_dash(opened, ", "),
-            advanced
-                .linked
-                .map(|(l, _)| format!("; nhân rộng → hồ sơ {l}"))
-                .unwrap_or_default()
+            if advanced.linked.is_empty() {
+                String::new()
+            } else {
+                let ids: Vec<&str> = advanced.linked.iter().map(|(l, _)| l.as_str()).collect();
+                format!("; nhân rộng → hồ sơ {}", ids.join(", "))
+            }
         );
         Ok(())
     }

@@ -155,7 +155,8 @@ fn mo_hinh_from_survey_to_replication() {
         Some("mo-hinh")
     );
     // The linked case is started by the step itself, in the same transaction.
-    let linked = out.linked.clone().unwrap();
+    assert_eq!(out.linked.len(), 1, "no site named: one linked case");
+    let linked = out.linked[0].clone();
     let new_case = s.case(&linked).unwrap();
     assert_eq!(new_case.data["nhan_rong_tu"], id.as_str());
     assert_eq!(new_case.data["ten_mo_hinh"], "Camera an ninh");
@@ -1845,4 +1846,60 @@ fn a_district_step_open_at_the_reform_drops_out() {
         text.contains("bỏ: xet-cap-huyen — bước này không còn trong quy trình"),
         "{text}"
     );
+}
+
+/// A proposal naming two sites starts two linked cases, each with its site as its địa bàn, in
+/// the one transaction that records the proposal: a site that is not a name stops the step
+/// and starts no case.
+#[test]
+fn nhan_rong_starts_one_case_per_site() {
+    let (_dir, mut s, e) = fresh();
+    let id = launched(&e, &mut s);
+    take(
+        &e,
+        &mut s,
+        &id,
+        "de-nghi-xep-loai",
+        "2024-11-04",
+        json!({"ty_le_hoan_thanh": 95}),
+    );
+    take(
+        &e,
+        &mut s,
+        &id,
+        "xep-loai",
+        "2024-11-08",
+        json!({"xep_loai": "Tốt"}),
+    );
+    take(&e, &mut s, &id, "gui-ket-qua", "2024-11-12", json!({}));
+    let cases = s.cases().unwrap().len();
+    let bad = json!({"dia_ban_nhan_rong": ["Xã Đắk Hring", 7]});
+    let err = e
+        .advance(&mut s, &id, "de-xuat-nhan-rong", &bad, d("2024-12-10"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("dia_ban_nhan_rong") && err.contains("mục 2"),
+        "{err}"
+    );
+    assert_eq!(s.cases().unwrap().len(), cases);
+    assert!(open_steps(&s, &id).contains(&"de-xuat-nhan-rong".to_string()));
+
+    let sites = ["Các thôn 4, 5 và Kon Stiu, xã Đắk Mar", "Xã Đắk Hring"];
+    let out = take(
+        &e,
+        &mut s,
+        &id,
+        "de-xuat-nhan-rong",
+        "2024-12-10",
+        json!({ "dia_ban_nhan_rong": sites }),
+    );
+    assert_eq!(out.linked.len(), 2);
+    for (linked, site) in out.linked.iter().zip(sites) {
+        let c = s.case(linked).unwrap();
+        assert_eq!(c.data["pham_vi"], site);
+        assert_eq!(c.data["nhan_rong_tu"], id.as_str());
+        assert_eq!(open_steps(&s, linked), ["khao-sat"]);
+    }
+    assert_eq!(s.cases().unwrap().len(), cases + 2);
 }

@@ -167,7 +167,7 @@ fn doc(app: &mut App, c: args::DocCommand) -> Result<Shown> {
                 &app::Advanced {
                     drafted: Vec::new(),
                     opened: Vec::new(),
-                    linked: None,
+                    linked: Vec::new(),
                 },
                 &[(d.doc, written)],
             )

@@ -82,7 +82,7 @@ pub fn advanced(a: &Advanced, written: &[(String, Vec<PathBuf>)]) -> String {
             due.map(|x| format!(" (hạn {})", d(x))).unwrap_or_default()
         );
     }
-    if let Some((id, w)) = &a.linked {
+    for (id, w) in &a.linked {
         let _ = writeln!(
             s,
             "nhân rộng: hồ sơ mới {id} theo quy trình `{w}` tại địa bàn mới"

@@ -80,8 +80,8 @@ pub struct Outcome {
     pub documents: Vec<String>,
     /// A linked case to start (nhân rộng).
     pub starts: Option<Starts>,
-    /// The id of the linked case, once started.
-    pub linked: Option<String>,
+    /// The ids of the linked cases, once started: one per site named.
+    pub linked: Vec<String>,
 }
 
 fn refused(step: &str, reason: String) -> Error {
@@ -460,25 +460,26 @@ impl Engine {
         at: NaiveDate,
     ) -> Result<Outcome> {
         let mut plan = self.plan(store, case_id, step_id, inputs, at)?;
-        let linked = self.linked_case(&plan)?;
+        let linked = self.linked_cases(&plan)?;
         let mut tx = store.begin()?;
         self.commit(tx.as_mut(), &plan, &[])?;
-        if let Some(c) = &linked {
+        for c in &linked {
             let id = tx.next_case_id()?;
             tx.insert_case(&id, c)?;
-            plan.outcome.linked = Some(id);
+            plan.outcome.linked.push(id);
         }
         tx.commit()?;
         Ok(plan.outcome)
     }
 
-    /// The linked case a planned step starts (nhân rộng: the same procedure at a new site), if
-    /// it starts one: the source case's fields less those the procedure clears, and
+    /// The linked cases a planned step starts (nhân rộng: the same procedure at new sites):
+    /// one per site its `each` input names (each site in field `into`), or one when it names
+    /// none; each with the source case's fields less those the procedure clears, and
     /// `nhan_rong_tu` naming the source. Worked out before the step is recorded, so that a
     /// case that cannot start stops the step too.
-    pub fn linked_case(&self, plan: &Plan) -> Result<Option<NewCase>> {
+    pub fn linked_cases(&self, plan: &Plan) -> Result<Vec<NewCase>> {
         let Some(starts) = &plan.outcome.starts else {
-            return Ok(None);
+            return Ok(Vec::new());
         };
         let key = plan.workflow.sibling(&starts.workflow);
         let w = self.in_effect(&key, plan.at)?;
@@ -489,7 +490,19 @@ impl Engine {
             }
         }
         data.insert("nhan_rong_tu".into(), Value::String(plan.case_id.clone()));
-        self.case_for(&key, &Value::Object(data), plan.at).map(Some)
+        let sites = sites(starts, &plan.step, &plan.inputs)?;
+        if sites.is_empty() {
+            return Ok(vec![self.case_for(&key, &Value::Object(data), plan.at)?]);
+        }
+        let field = starts.into.clone().unwrap_or_default();
+        sites
+            .into_iter()
+            .map(|site| {
+                let mut data = data.clone();
+                data.insert(field.clone(), Value::String(site));
+                self.case_for(&key, &Value::Object(data), plan.at)
+            })
+            .collect()
     }
 
     /// Records a planned step inside the caller's transaction: the case, its steps, the log and
@@ -630,7 +643,7 @@ impl Engine {
                 opened,
                 documents,
                 starts: step.starts.clone(),
-                linked: None,
+                linked: Vec::new(),
             },
         })
     }
@@ -694,6 +707,34 @@ fn due_dates(
         .map(|s| match rows.iter().find(|r| r.step == s.id && r.open) {
             Some(open) => (s.id.clone(), open.due),
             None => (s.id.clone(), calendar::due(s, done, from)),
+        })
+        .collect()
+}
+
+/// The sites a step starting linked cases names in its `each` input: none when it gives no
+/// such input; each a text naming a place.
+fn sites(starts: &Starts, step: &str, inputs: &Value) -> Result<Vec<String>> {
+    let Some(list) = starts.each.as_ref().and_then(|k| Some((k, inputs.get(k)?))) else {
+        return Ok(Vec::new());
+    };
+    let (key, Value::Array(items)) = list else {
+        return Ok(Vec::new());
+    };
+    if items.is_empty() {
+        return Err(refused(
+            step,
+            format!("`{key}` không nêu địa bàn nào; nêu ít nhất một địa bàn nhân rộng"),
+        ));
+    }
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, v)| match v.as_str().map(str::trim) {
+            Some(site) if !site.is_empty() => Ok(site.to_string()),
+            _ => Err(Error::Invalid(format!(
+                "bước `{step}`: `{key}` mục {}: cần tên một địa bàn, không phải {v}",
+                i + 1
+            ))),
         })
         .collect()
 }

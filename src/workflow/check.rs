@@ -398,6 +398,7 @@ fn check_step(
                 ),
             );
         }
+        sites(s, st, &at("starts"), wf, say);
         for f in st.clear.iter().filter(|f| !wf.fields.contains_key(*f)) {
             say(
                 &at("starts"),
@@ -426,6 +427,47 @@ fn check_step(
     }
 }
 
+/// `starts.each` names a list input of the step, and `into` a text field the sites go into:
+/// both or neither.
+fn sites(
+    s: &super::Step,
+    st: &super::Starts,
+    node: &str,
+    wf: &super::Workflow,
+    say: &mut impl FnMut(&str, bool, String),
+) {
+    use super::FieldType;
+    let (each, into) = match (&st.each, &st.into) {
+        (None, None) => return,
+        (Some(e), Some(i)) => (e, i),
+        _ => {
+            say(
+                node,
+                false,
+                "starts: `each` và `into` phải đi cùng nhau".into(),
+            );
+            return;
+        }
+    };
+    if s.inputs.get(each).is_none_or(|f| f.ty != FieldType::List) {
+        say(
+            node,
+            false,
+            format!(
+                "starts: each `{each}` phải là một dữ liệu kiểu list của bước `{}`",
+                s.id
+            ),
+        );
+    }
+    if wf.fields.get(into).is_none_or(|f| f.ty != FieldType::Text) {
+        say(
+            node,
+            false,
+            format!("starts: into `{into}` phải là một trường kiểu text của hồ sơ"),
+        );
+    }
+}
+
 /// `occurrence` names a date input of a step that recurs on a schedule: the deadline a filing
 /// is for.
 fn occurrence_input(
@@ -439,7 +481,7 @@ fn occurrence_input(
             node,
             false,
             format!(
-                "occurrence: bước `{}` không lặp theo lịch (repeat là một quy tắc RFC 5545),                  không có kỳ hạn nào để chọn",
+                "occurrence: bước `{}` không lặp theo lịch (repeat là một quy tắc RFC 5545), không có kỳ hạn nào để chọn",
                 s.id
             ),
         );
@@ -452,7 +494,7 @@ fn occurrence_input(
             node,
             false,
             format!(
-                "occurrence: `{input}` phải là một dữ liệu kiểu date khai báo trong inputs của                  bước `{}`",
+                "occurrence: `{input}` phải là một dữ liệu kiểu date khai báo trong inputs của bước `{}`",
                 s.id
             ),
         );

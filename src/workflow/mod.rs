@@ -115,10 +115,18 @@ pub struct Starts {
     /// Fields the new case does not inherit.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub clear: Vec<String>,
+    /// A list input of the step naming the sites (`dia_ban_nhan_rong`): one linked case per
+    /// item, that item set as field `into` of its case. Without the input, one case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub each: Option<String>,
+    /// The field of the new case a site of `each` goes into (`pham_vi`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub into: Option<String>,
 }
 
 impl<'de> Deserialize<'de> for Starts {
-    /// `starts: mo-hinh`, or `starts: {workflow: mo-hinh, clear: [xep_loai]}`.
+    /// `starts: mo-hinh`, or `starts: {workflow: mo-hinh, clear: [xep_loai], each:
+    /// dia_ban_nhan_rong, into: pham_vi}`.
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         #[derive(Deserialize)]
         #[serde(deny_unknown_fields)]
@@ -126,6 +134,10 @@ impl<'de> Deserialize<'de> for Starts {
             workflow: String,
             #[serde(default)]
             clear: Vec<String>,
+            #[serde(default)]
+            each: Option<String>,
+            #[serde(default)]
+            into: Option<String>,
         }
         #[derive(Deserialize)]
         #[serde(untagged)]
@@ -137,10 +149,14 @@ impl<'de> Deserialize<'de> for Starts {
             Def::Id(workflow) => Starts {
                 workflow,
                 clear: Vec::new(),
+                each: None,
+                into: None,
             },
             Def::Full(f) => Starts {
                 workflow: f.workflow,
                 clear: f.clear,
+                each: f.each,
+                into: f.into,
             },
         })
     }
