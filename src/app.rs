@@ -547,10 +547,21 @@ impl App {
 
     /// Restores a case from its archive, after it verifies and everything in it passes the
     /// rules of local input against the templates and procedures loaded here; the store is
-    /// checked in full afterwards.
+    /// checked in full afterwards. An archive whose id is taken here by another hồ sơ (another
+    /// office's numbering) is refused saying so; see [`import_new_id`](Self::import_new_id).
     pub fn import(&mut self, bytes: &[u8]) -> Result<String> {
+        self.import_with(bytes, false)
+    }
+
+    /// As [`import`](Self::import), but a case whose id is taken here by another hồ sơ is
+    /// restored under this database's next id, returned.
+    pub fn import_new_id(&mut self, bytes: &[u8]) -> Result<String> {
+        self.import_with(bytes, true)
+    }
+
+    fn import_with(&mut self, bytes: &[u8], new_id: bool) -> Result<String> {
         let (set, engine, store) = self.parts()?;
-        let id = archive::import(set, engine, store, bytes, Default::default())?;
+        let id = archive::import(set, engine, store, bytes, Default::default(), new_id)?;
         refuse_damaged(store)?;
         Ok(id)
     }

@@ -69,6 +69,10 @@ pub enum Command {
     Import {
         /// Tệp ZIP lưu trữ.
         file: PathBuf,
+        /// Mã hồ sơ trong tệp đã dùng ở đây cho một hồ sơ khác (nơi khác đánh số trùng): nhập
+        /// dưới mã kế tiếp của cơ sở dữ liệu này.
+        #[arg(long)]
+        new_id: bool,
     },
     /// Cơ sở dữ liệu: kiểm tra toàn vẹn.
     #[command(subcommand)]

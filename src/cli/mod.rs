@@ -84,10 +84,14 @@ pub fn run(cli: Cli) -> Result<Shown> {
                 .map_err(|e| Error::Invalid(format!("{}: {e}", file.display())))?;
             output::verified(&file, &report)
         }
-        Command::Import { file } => {
+        Command::Import { file, new_id } => {
             let bytes = read_input(&file, LIMIT_ARCHIVE)?;
-            let id = app.import(&bytes).map_err(|e| in_file(&file, e))?;
-            Ok(format!("{id}\n").into())
+            let id = if new_id {
+                app.import_new_id(&bytes)
+            } else {
+                app.import(&bytes)
+            };
+            Ok(format!("{}\n", id.map_err(|e| in_file(&file, e))?).into())
         }
         Command::Due { before, format, at } => {
             let items = app.due(before, at.unwrap_or_else(today))?;
