@@ -291,7 +291,11 @@ fn with_overlays(
     bases: Vec<Loaded>,
     overlays: Vec<overlay::LoadedOverlay>,
 ) -> std::result::Result<Vec<Loaded>, Vec<check::Problem>> {
-    let mut problems = Vec::new();
+    let provinces = check::provinces(overlays.iter().map(|o| o.overlay.key()));
+    let mut problems: Vec<check::Problem> = overlays
+        .iter()
+        .filter_map(|o| check::successor(o, &provinces))
+        .collect();
     let mut merged = Vec::new();
     for o in overlays {
         let Some(base) = bases.iter().find(|b| b.workflow.id == o.overlay.extends) else {
