@@ -1832,6 +1832,11 @@ fn a_district_step_open_at_the_reform_drops_out() {
     assert_eq!(why(&s, "2025-07-15")[0].0, "xet-cap-huyen");
     take(&e, &mut s, &id, "tham-dinh", "2025-07-20", json!({}));
     assert_eq!(open_steps(&s, &id), ["cong-nhan"]);
+    let err = e
+        .advance(&mut s, &id, "xet-cap-huyen", &json!({}), d("2025-07-21"))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("không còn trong quy trình"), "{err}");
     assert_eq!(
         s.case(&id).unwrap().workflow,
         "don-vi-dien-hinh@thai-nguyen"

@@ -593,7 +593,8 @@ impl Engine {
         let moved_to = (!std::ptr::eq(own, w)).then(|| (w.id.clone(), w.version.clone()));
         let rows = store.steps(case_id)?;
         let open = OpenSteps::on(own, w, &rows);
-        if open.dropped.iter().any(|d| d == step_id) {
+        // A step of the case the governing procedure has no longer: dropped now, or before.
+        if rows.iter().any(|r| r.step == step_id) && !w.steps.iter().any(|s| s.id == step_id) {
             return Err(refused(step_id, dropped_reason(w)));
         }
         let step = step_of(w, step_id)?;
@@ -795,7 +796,8 @@ fn occurrence(
                 return Err(refused(
                     &step.id,
                     format!(
-                        "kỳ hạn {} (`{key}`) đã báo cáo rồi; kỳ sớm nhất chưa báo cáo là hạn {}",
+                        "kỳ hạn {} (`{key}`) đã báo cáo rồi hoặc có trước khi bước mở; kỳ sớm nhất \
+                         chưa báo cáo là hạn {}",
                         n.format("%d/%m/%Y"),
                         earliest.format("%d/%m/%Y")
                     ),
