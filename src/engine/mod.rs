@@ -781,28 +781,7 @@ fn occurrence(
         .and_then(|(k, v)| Some((k, NaiveDate::parse_from_str(v, "%Y-%m-%d").ok()?)));
     let this = match named {
         Some((key, n)) => {
-            if calendar::next_occurrence(rule, n) != Some(n) {
-                return Err(refused(
-                    &step.id,
-                    format!(
-                        "`{key}` {} không phải một hạn của bước này (hạn kế tiếp: {})",
-                        n.format("%d/%m/%Y"),
-                        calendar::next_occurrence(rule, n)
-                            .map_or_else(|| "—".into(), |x| x.format("%d/%m/%Y").to_string())
-                    ),
-                ));
-            }
-            if n < earliest || met.contains(&n) {
-                return Err(refused(
-                    &step.id,
-                    format!(
-                        "kỳ hạn {} (`{key}`) đã báo cáo rồi hoặc có trước khi bước mở; kỳ sớm nhất \
-                         chưa báo cáo là hạn {}",
-                        n.format("%d/%m/%Y"),
-                        earliest.format("%d/%m/%Y")
-                    ),
-                ));
-            }
+            named_open(step, rule, key, n, earliest, &met)?;
             n
         }
         None if step.once_per == Some(crate::workflow::Period::EvaluationYear) => {
@@ -817,6 +796,43 @@ fn occurrence(
         earliest
     };
     Ok((Some(this), calendar::first_unmet(rule, from, &met)))
+}
+
+/// Refuses a named occurrence `n` (input `key`) that is not one of the step's deadlines under
+/// `rule`, or is met already (before `earliest`, the first unmet, or named by an earlier
+/// filing in `met`).
+fn named_open(
+    step: &Step,
+    rule: &str,
+    key: &str,
+    n: NaiveDate,
+    earliest: NaiveDate,
+    met: &[NaiveDate],
+) -> Result<()> {
+    let day = |d: NaiveDate| d.format("%d/%m/%Y").to_string();
+    let next = calendar::next_occurrence(rule, n);
+    if next != Some(n) {
+        return Err(refused(
+            &step.id,
+            format!(
+                "`{key}` {} không phải một hạn của bước này (hạn kế tiếp: {})",
+                day(n),
+                next.map_or_else(|| "—".into(), day)
+            ),
+        ));
+    }
+    if n < earliest || met.contains(&n) {
+        return Err(refused(
+            &step.id,
+            format!(
+                "kỳ hạn {} (`{key}`) đã báo cáo rồi hoặc có trước khi bước mở; kỳ sớm nhất chưa \
+                 báo cáo là hạn {}",
+                day(n),
+                day(earliest)
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// The templates of the documents a step produces with these data (a conditional one only when
