@@ -64,8 +64,8 @@ pub struct Advanced {
     pub drafted: Vec<Drafted>,
     /// Steps now open, with due dates.
     pub opened: Vec<(String, Option<NaiveDate>)>,
-    /// The linked case the step started (nhân rộng): (its id, its procedure).
-    pub linked: Option<(String, String)>,
+    /// The linked cases the step started (nhân rộng), one per site: (id, procedure).
+    pub linked: Vec<(String, String)>,
 }
 
 /// A case with the steps open in it.
@@ -83,6 +83,10 @@ pub struct CaseStatus {
     pub events: Vec<EventRow>,
     /// Each document with its number, once issued.
     pub documents: Vec<(DocumentRow, Option<String>)>,
+    /// Its deadlines and dropped steps on the day asked.
+    pub standing: crate::engine::Standing,
+    /// The day the deadlines are judged on.
+    pub on: NaiveDate,
 }
 
 /// A deadline of an open step.
@@ -196,6 +200,34 @@ fn refuse_damaged(store: &dyn Store) -> Result<()> {
         )),
         None => Ok(()),
     }
+}
+
+/// A case's deadlines on `on` ([`Engine::standing`]); for a case whose procedure is not loaded
+/// here (an imported case of another version), its open steps' stored due dates, so that one
+/// such case does not hide every other's.
+fn standing(
+    engine: &Engine,
+    case: &CaseRow,
+    steps: &[StepRow],
+    events: &[EventRow],
+    on: NaiveDate,
+) -> crate::engine::Standing {
+    engine
+        .standing(case, steps, events, on)
+        .unwrap_or_else(|_| crate::engine::Standing {
+            pending: steps
+                .iter()
+                .filter(|r| r.open)
+                .filter_map(|r| {
+                    Some(crate::engine::Pending {
+                        step: r.step.clone(),
+                        due: r.due?,
+                        overdue: r.due? < on,
+                    })
+                })
+                .collect(),
+            dropped: Vec::new(),
+        })
 }
 
 /// The latest date a number may carry without confirmation, counted from the machine's today.
@@ -395,21 +427,19 @@ impl App {
         let (set, engine, store) = self.parts()?;
         let plan = engine.plan(store, case, step, inputs, at)?;
         let drafts = issue::render_drafts(set, engine, store, &plan, data_for)?;
-        let linked = engine.linked_case(&plan)?;
+        let linked = engine.linked_cases(&plan)?;
         let rows: Vec<(String, Value)> = drafts
             .iter()
             .map(|d| (d.template.clone(), d.data.clone()))
             .collect();
         let mut tx = store.begin()?;
         let ids = engine.commit(tx.as_mut(), &plan, &rows)?;
-        let linked = match linked {
-            Some(c) => {
-                let id = tx.next_case_id()?;
-                tx.insert_case(&id, &c)?;
-                Some((id, c.workflow))
-            }
-            None => None,
-        };
+        let mut started = Vec::new();
+        for c in linked {
+            let id = tx.next_case_id()?;
+            tx.insert_case(&id, &c)?;
+            started.push((id, c.workflow));
+        }
         tx.commit()?;
         let drafted = ids
             .into_iter()
@@ -419,7 +449,7 @@ impl App {
         Ok(Advanced {
             drafted,
             opened: plan.outcome.opened,
-            linked,
+            linked: started,
         })
     }
 
@@ -539,10 +569,21 @@ impl App {
 
     /// Restores a case from its archive, after it verifies and everything in it passes the
     /// rules of local input against the templates and procedures loaded here; the store is
-    /// checked in full afterwards.
+    /// checked in full afterwards. An archive whose id is taken here by another hồ sơ (another
+    /// office's numbering) is refused saying so; see [`import_new_id`](Self::import_new_id).
     pub fn import(&mut self, bytes: &[u8]) -> Result<String> {
+        self.import_with(bytes, false)
+    }
+
+    /// As [`import`](Self::import), but a case whose id is taken here by another hồ sơ is
+    /// restored under this database's next id, returned.
+    pub fn import_new_id(&mut self, bytes: &[u8]) -> Result<String> {
+        self.import_with(bytes, true)
+    }
+
+    fn import_with(&mut self, bytes: &[u8], new_id: bool) -> Result<String> {
         let (set, engine, store) = self.parts()?;
-        let id = archive::import(set, engine, store, bytes, Default::default())?;
+        let id = archive::import(set, engine, store, bytes, Default::default(), new_id)?;
         refuse_damaged(store)?;
         Ok(id)
     }
@@ -565,9 +606,15 @@ impl App {
             .collect()
     }
 
-    /// Where a case stands: steps, log, documents with their numbers.
+    /// Where a case stands today: see [`status_on`](Self::status_on).
     pub fn status(&mut self, id: &str) -> Result<CaseStatus> {
-        let store = self.reader()?;
+        self.status_on(id, chrono::Local::now().date_naive())
+    }
+
+    /// Where a case stands on `on`: steps, log, documents with their numbers, and its
+    /// deadlines, those before `on` overdue.
+    pub fn status_on(&mut self, id: &str, on: NaiveDate) -> Result<CaseStatus> {
+        let (_, engine, store) = self.read_parts()?;
         let case = store.case(id)?;
         let mut documents = Vec::new();
         for d in store.documents(id)? {
@@ -577,37 +624,52 @@ impl App {
             };
             documents.push((d, symbol));
         }
+        let (steps, events) = (store.steps(id)?, store.events(id)?);
         Ok(CaseStatus {
-            steps: store.steps(id)?,
-            events: store.events(id)?,
+            standing: standing(engine, &case, &steps, &events, on),
+            on,
+            steps,
+            events,
             case,
             documents,
         })
     }
 
-    /// Deadlines of open steps, earliest first, each with its step's title.
-    /// `on` is the day the list is for: deadlines before it are overdue.
+    /// Deadlines of open steps, earliest first, each with its step's title: every occurrence
+    /// of a recurring step not met (see [`Engine::standing`]). `on` is the day the list is
+    /// for: deadlines before it are overdue.
     pub fn due(&mut self, before: Option<NaiveDate>, on: NaiveDate) -> Result<Vec<DueItem>> {
         let (_, engine, store) = self.read_parts()?;
-        let rows = store.due(before)?;
-        Ok(rows
-            .into_iter()
-            .map(|r| {
-                let title = engine
-                    .newest(&ProcedureKey::parse(&r.workflow))
-                    .ok()
-                    .and_then(|w| w.steps.iter().find(|s| s.id == r.step))
-                    .map_or_else(|| r.step.clone(), |s| s.title.clone());
-                DueItem {
-                    case: r.case,
-                    workflow: r.workflow,
-                    step: r.step,
-                    title,
-                    overdue: r.due < on,
-                    due: r.due,
+        // A step's stored due date is its earliest deadline not met, so the cases with one
+        // by `before` are those the list is about.
+        let mut cases: Vec<String> = store.due(before)?.into_iter().map(|r| r.case).collect();
+        cases.sort();
+        cases.dedup();
+        let mut items = Vec::new();
+        for id in cases {
+            let case = store.case(&id)?;
+            let (steps, events) = (store.steps(&id)?, store.events(&id)?);
+            let w = engine
+                .of_case(&case)
+                .and_then(|own| engine.governing(own, on.max(case.created_on)))
+                .ok();
+            for p in standing(engine, &case, &steps, &events, on).pending {
+                if before.is_some_and(|b| p.due > b) {
+                    continue;
                 }
-            })
-            .collect())
+                let title = w.and_then(|w| w.steps.iter().find(|s| s.id == p.step));
+                items.push(DueItem {
+                    case: case.id.clone(),
+                    workflow: case.workflow.clone(),
+                    title: title.map_or_else(|| p.step.clone(), |s| s.title.clone()),
+                    step: p.step,
+                    overdue: p.overdue,
+                    due: p.due,
+                });
+            }
+        }
+        items.sort_by(|a, b| (a.due, &a.case, &a.step).cmp(&(b.due, &b.case, &b.step)));
+        Ok(items)
     }
 
     /// The book key of a province's agency.

@@ -141,6 +141,7 @@ pub fn run(opts: &Options) -> Result<String> {
         out: &opts.out,
         ids: vec![String::new(); cases.len()],
         lines: vec![String::new(); cases.len()],
+        last: cases.iter().map(|(_, c)| c.opened).collect(),
         documents: 0,
     };
     // Every case's steps in the order of their dates, as they happened across the offices:
@@ -180,6 +181,8 @@ struct Demo<'a> {
     out: &'a Path,
     ids: Vec<String>,
     lines: Vec<String>,
+    /// Each case's last step date: its deadlines are judged on that day, the sample's today.
+    last: Vec<NaiveDate>,
     documents: usize,
 }
 
@@ -196,6 +199,7 @@ impl Demo<'_> {
     /// day (a document attached to another is issued with it).
     fn step(&mut self, i: usize, name: &str, s: &CaseStep) -> Result<()> {
         let id = self.ids[i].clone();
+        self.last[i] = s.at;
         let docs_dir = self.samples.join("documents");
         let result = self.app.advance(&id, &s.step, &s.inputs, s.at, false, |t| {
             DocData::load(&docs_dir.join(format!("{t}.yaml")))
@@ -258,18 +262,22 @@ impl Demo<'_> {
             advanced.drafted.len(),
             or_dash(numbers, ", "),
             or_dash(opened, ", "),
-            advanced
-                .linked
-                .map(|(l, _)| format!("; nhân rộng → hồ sơ {l}"))
-                .unwrap_or_default()
+            if advanced.linked.is_empty() {
+                String::new()
+            } else {
+                let ids: Vec<&str> = advanced.linked.iter().map(|(l, _)| l.as_str()).collect();
+                format!("; nhân rộng → hồ sơ {}", ids.join(", "))
+            }
         );
         Ok(())
     }
 
     /// Each case's hồ sơ archived and verified, as the archivist receives it.
     fn archive_all(&mut self) -> Result<()> {
-        for (id, report) in self.ids.iter().zip(self.lines.iter_mut()) {
-            let _ = match self.app.status(id)?.case.ended {
+        let cases = self.ids.iter().zip(&self.last).zip(self.lines.iter_mut());
+        for ((id, &last), report) in cases {
+            let status = self.app.status_on(id, last)?;
+            let _ = match status.case.ended {
                 Some(e) => writeln!(
                     report,
                     "  trạng thái: đã kết thúc ngày {} (bước {})",
@@ -278,6 +286,15 @@ impl Demo<'_> {
                 ),
                 None => writeln!(report, "  trạng thái: đang mở"),
             };
+            for p in status.standing.pending.iter().filter(|p| p.overdue) {
+                let _ = writeln!(
+                    report,
+                    "  quá hạn ngày {}: {} (hạn {})",
+                    last.format("%d/%m/%Y"),
+                    p.step,
+                    p.due.format("%d/%m/%Y")
+                );
+            }
             let bytes = self.app.archive(id)?;
             let path = self.out.join(format!("{id}.zip"));
             crate::fsutil::write_atomic(&path, &bytes)?;

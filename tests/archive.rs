@@ -1143,3 +1143,60 @@ fn a_case_file_nested_too_deep_is_refused_in_time() {
     refused_on_import("deep", &bag, &["data/case.yaml:", "128 tầng"]);
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
 }
+
+/// Case ids are each database's sequence, so two offices' archives can carry the same id.
+/// Importing never blocks the cases made after it (`case new` follows the highest id); the same
+/// hồ sơ twice is refused as already here; another office's hồ sơ with an id taken here is
+/// refused saying so, and `--new-id` restores it under this database's next id.
+#[test]
+fn imported_ids_never_collide() {
+    let dir = tempfile::tempdir().unwrap();
+    let office = |name: &str, opened: &str| {
+        let db = dir.path().join(name).join("hoso.db");
+        std::fs::create_dir_all(db.parent().unwrap()).unwrap();
+        assert_eq!(new_mo_hinh_case(&db, opened), "C0001");
+        assert_eq!(new_mo_hinh_case(&db, opened), "C0002");
+        let zip = dir.path().join(format!("{name}-C0002.zip"));
+        archive(&db, "C0002", &zip);
+        zip
+    };
+    let ours = office("dak-mar", "2023-02-06");
+    let theirs = office("dak-hring", "2023-05-01");
+    let db = dir.path().join("merged.db");
+    let import = |zip: &Path, extra: &[&str]| {
+        let o = hoso(&db)
+            .arg("import")
+            .arg(zip)
+            .args(extra)
+            .output()
+            .unwrap();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).trim().to_string(),
+            String::from_utf8_lossy(&o.stderr).to_string(),
+        )
+    };
+    assert_eq!(import(&ours, &[]).1, "C0002");
+    assert_eq!(new_mo_hinh_case(&db, "2024-01-10"), "C0003");
+    let (code, _, err) = import(&ours, &[]);
+    assert_eq!(code, Some(4), "{err}");
+    assert!(
+        err.contains("cùng hồ sơ") && err.contains("không nhập lại"),
+        "{err}"
+    );
+    let (code, _, err) = import(&theirs, &[]);
+    assert_eq!(code, Some(4), "{err}");
+    assert!(
+        err.contains("cho một hồ sơ khác") && err.contains("--new-id"),
+        "{err}"
+    );
+    let (code, id, err) = import(&theirs, &["--new-id"]);
+    assert_eq!((code, id.as_str()), (Some(0), "C0004"), "{err}");
+    let o = hoso(&db)
+        .args(["case", "status", "C0004"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&o.stdout).contains("mở ngày 01/05/2023"));
+    // The same hồ sơ is never taken in twice, even under a new id.
+    assert_eq!(import(&ours, &["--new-id"]).0, Some(4));
+}

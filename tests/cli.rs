@@ -148,6 +148,21 @@ fn demo_drives_every_sample_case() {
     let (out, report) = run_demo(dir.path());
     assert!(report.contains("3 hồ sơ"), "{report}");
     assert!(report.contains("từ chối (như mong đợi)"), "{report}");
+    // An ended case, and one overdue occurrence judged on its case's last step: Kon Tum's
+    // annual report of 2024, not made by 27/12/2024. The proposal named two sites.
+    assert!(
+        report.contains("trạng thái: đã kết thúc ngày 25/11/2024 (bước ket-thuc)"),
+        "{report}"
+    );
+    assert_eq!(report.matches("quá hạn ngày").count(), 1, "{report}");
+    assert!(
+        report.contains("quá hạn ngày 27/12/2024: bao-cao-dinh-ky (hạn 10/11/2024)"),
+        "{report}"
+    );
+    assert!(
+        report.contains("nhân rộng → hồ sơ C0004, C0005"),
+        "{report}"
+    );
     assert!(out.join("hoso.db").exists());
     // Every case document is issued: drafts kept apart, finals numbered from the register.
     assert!(

@@ -155,7 +155,8 @@ fn mo_hinh_from_survey_to_replication() {
         Some("mo-hinh")
     );
     // The linked case is started by the step itself, in the same transaction.
-    let linked = out.linked.clone().unwrap();
+    assert_eq!(out.linked.len(), 1, "no site named: one linked case");
+    let linked = out.linked[0].clone();
     let new_case = s.case(&linked).unwrap();
     assert_eq!(new_case.data["nhan_rong_tu"], id.as_str());
     assert_eq!(new_case.data["ten_mo_hinh"], "Camera an ninh");
@@ -482,13 +483,13 @@ fn kon_tum_reports_good_models_every_quarter() {
             .find(|r| r.step == step)
             .and_then(|r| r.due)
     };
-    assert_eq!(due(&s, "bao-cao-mo-hinh-tot"), Some(d("2023-06-10")));
     assert_eq!(
         due(&s, "bao-cao-dinh-ky"),
         Some(d("2023-05-10")),
         "Kon Tum: 6-month report before 10/5"
     );
-    // The quarterly report is refused until the model is rated Tốt.
+    // The quarterly report of "Tốt" models is not due before the model is rated Tốt.
+    assert!(!open_steps(&s, &id).contains(&"bao-cao-mo-hinh-tot".to_string()));
     let err = e
         .advance(
             &mut s,
@@ -499,10 +500,7 @@ fn kon_tum_reports_good_models_every_quarter() {
         )
         .unwrap_err()
         .to_string();
-    assert!(
-        err.contains("Chỉ báo cáo về Công an tỉnh mô hình xếp loại “Tốt”"),
-        "{err}"
-    );
+    assert!(err.contains("chưa đến lượt"), "{err}");
     e.advance(
         &mut s,
         &id,
@@ -527,11 +525,11 @@ fn kon_tum_reports_good_models_every_quarter() {
             .unwrap();
         seen.push(before);
     }
-    // Opened at the launch, the first deadline (10/6/2023) passed while the model was not yet
-    // Tốt; from then on each report meets one quarter's deadline and opens the next.
+    // Opened by the Tốt rating of 08/11/2024: each report meets one quarter's deadline and
+    // opens the next.
     assert_eq!(
         seen,
-        ["2023-06-10", "2025-03-10", "2025-06-10", "2025-09-10"].map(d)
+        ["2024-12-10", "2025-03-10", "2025-06-10", "2025-09-10"].map(d)
     );
     assert_eq!(due(&s, "bao-cao-mo-hinh-tot"), Some(d("2025-12-10")));
 }
@@ -1565,4 +1563,348 @@ fn a_late_report_keeps_the_next_occurrence() {
         )
         .unwrap();
     assert_eq!(opened(&out, "bao-cao-mo-hinh-tot"), Some(d("2025-06-10")));
+}
+
+/// A fresh database in a temporary folder, with the engine of the built-in procedures.
+fn fresh() -> (tempfile::TempDir, Store, Engine) {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(&dir.path().join("hoso.db")).unwrap();
+    (dir, s, engine())
+}
+
+/// Takes a step that must be accepted.
+fn take(
+    e: &Engine,
+    s: &mut Store,
+    id: &str,
+    step: &str,
+    at: &str,
+    inputs: serde_json::Value,
+) -> hoso::engine::Outcome {
+    e.advance(s, id, step, &inputs, d(at))
+        .unwrap_or_else(|err| panic!("{step} {at}: {err}"))
+}
+
+/// The due date a step taken opened for `step`.
+fn opened_due(out: &hoso::engine::Outcome, step: &str) -> Option<NaiveDate> {
+    out.opened
+        .iter()
+        .find(|(s, _)| s == step)
+        .and_then(|(_, d)| *d)
+}
+
+/// The deadlines of a case on `on`, as (step, due, overdue).
+fn standing(e: &Engine, s: &Store, id: &str, on: &str) -> Vec<(String, NaiveDate, bool)> {
+    let case = s.case(id).unwrap();
+    e.standing(&case, &s.steps(id).unwrap(), &s.events(id).unwrap(), d(on))
+        .unwrap()
+        .pending
+        .into_iter()
+        .map(|p| (p.step, p.due, p.overdue))
+        .collect()
+}
+
+/// A Kon Tum mô hình founded on 20/12/2022 and launched on 28/12/2022, so that it can be rated
+/// for the evaluation year ending 31/10/2023.
+fn launched_in_2022(e: &Engine, s: &mut Store) -> String {
+    let id = e
+        .new_case(
+            s,
+            "mo-hinh@kon-tum",
+            &json!({"ten_mo_hinh": "Camera an ninh", "pham_vi": "thôn 1", "lien_ket": false}),
+            d("2022-12-01"),
+        )
+        .unwrap();
+    for (step, at) in [
+        ("khao-sat", "2022-12-01"),
+        ("bao-cao-khao-sat", "2022-12-05"),
+        ("chu-truong", "2022-12-08"),
+        ("trien-khai", "2022-12-10"),
+        ("lay-y-kien", "2022-12-15"),
+    ] {
+        take(e, s, &id, step, at, json!({}));
+    }
+    let founded = json!({"ngay_thanh_lap": "2022-12-20"});
+    take(e, s, &id, "thanh-lap", "2022-12-20", founded);
+    take(e, s, &id, "quy-che", "2022-12-22", json!({}));
+    take(e, s, &id, "ra-mat", "2022-12-28", json!({}));
+    id
+}
+
+/// A recurring step's deadlines are a series of occurrences: a report meets the one it names
+/// (`han_bao_cao`) or the earliest not met, and never removes another; unmet past ones are
+/// overdue. A rating report filed late on 06/11/2023 leaves next year's 05/11/2024 due and the
+/// decision due this year; a Q1 report of 11/03/2024 leaves Q2's.
+#[test]
+fn occurrences_are_a_series() {
+    let (_dir, mut s, e) = fresh();
+    let id = launched_in_2022(&e, &mut s);
+    // The rating report one day late: next year's stays due, and the decision's deadline is
+    // this year's 10/11.
+    let rate = json!({"ty_le_hoan_thanh": 95});
+    let out = take(&e, &mut s, &id, "de-nghi-xep-loai", "2023-11-06", rate);
+    assert_eq!(opened_due(&out, "de-nghi-xep-loai"), Some(d("2024-11-05")));
+    assert_eq!(opened_due(&out, "xep-loai"), Some(d("2023-11-10")));
+    let out = take(
+        &e,
+        &mut s,
+        &id,
+        "xep-loai",
+        "2023-11-08",
+        json!({"xep_loai": "Tốt"}),
+    );
+    assert_eq!(
+        opened_due(&out, "bao-cao-mo-hinh-tot"),
+        Some(d("2023-12-10"))
+    );
+
+    let reports = |s: &Store, on: &str| -> Vec<(NaiveDate, bool)> {
+        standing(&e, s, &id, on)
+            .into_iter()
+            .filter(|(step, ..)| step == "bao-cao-dinh-ky")
+            .map(|(_, due, overdue)| (due, overdue))
+            .collect()
+    };
+    // No report by 01/12/2023: two occurrences overdue, the next one due.
+    assert_eq!(
+        reports(&s, "2023-12-01"),
+        [
+            (d("2023-05-10"), true),
+            (d("2023-11-10"), true),
+            (d("2024-05-10"), false)
+        ]
+    );
+    // The annual report of 2023, named: the 6-month one stays overdue.
+    let annual = json!({"ky_bao_cao": "năm 2023", "han_bao_cao": "2023-11-10"});
+    let out = take(
+        &e,
+        &mut s,
+        &id,
+        "bao-cao-dinh-ky",
+        "2023-12-01",
+        annual.clone(),
+    );
+    assert_eq!(opened_due(&out, "bao-cao-dinh-ky"), Some(d("2023-05-10")));
+    assert_eq!(
+        reports(&s, "2023-12-01"),
+        [(d("2023-05-10"), true), (d("2024-05-10"), false)]
+    );
+    for (inputs, says) in [
+        (annual, "đã báo cáo rồi"),
+        (
+            json!({"ky_bao_cao": "6 tháng", "han_bao_cao": "2023-05-11"}),
+            "không phải một hạn của bước này",
+        ),
+    ] {
+        let err = e
+            .advance(&mut s, &id, "bao-cao-dinh-ky", &inputs, d("2023-12-01"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(says) && err.contains("han_bao_cao"), "{err}");
+    }
+    // Unnamed, a report meets the earliest unmet one; the next skips the one already met.
+    let six_months = json!({"ky_bao_cao": "6 tháng đầu năm 2023"});
+    let out = take(&e, &mut s, &id, "bao-cao-dinh-ky", "2023-12-02", six_months);
+    assert_eq!(opened_due(&out, "bao-cao-dinh-ky"), Some(d("2024-05-10")));
+
+    let out = take(
+        &e,
+        &mut s,
+        &id,
+        "bao-cao-mo-hinh-tot",
+        "2023-12-05",
+        json!({}),
+    );
+    assert_eq!(
+        opened_due(&out, "bao-cao-mo-hinh-tot"),
+        Some(d("2024-03-10"))
+    );
+    // Q1 one day late: Q2 stays due.
+    let out = take(
+        &e,
+        &mut s,
+        &id,
+        "bao-cao-mo-hinh-tot",
+        "2024-03-11",
+        json!({}),
+    );
+    assert_eq!(
+        opened_due(&out, "bao-cao-mo-hinh-tot"),
+        Some(d("2024-06-10"))
+    );
+}
+
+/// A step after a late one stays in the same cycle: Bắc Kạn's commune report made on 20/10/2023,
+/// after its 30/09 deadline, opens the district review due 14/10/2023 — overdue — and not
+/// silently 14/10/2024.
+#[test]
+fn a_late_step_does_not_move_the_next_deadline_to_next_year() {
+    let (_dir, mut s, e) = fresh();
+    let data = json!({"ten_don_vi": "xã Cẩm Giàng", "nam": 2023, "dat_an_toan": true, "phan_loai_nam_truoc": "Khá"});
+    let id = e
+        .new_case(&mut s, "don-vi-dien-hinh@bac-kan", &data, d("2023-03-01"))
+        .unwrap();
+    take(&e, &mut s, &id, "dang-ky", "2023-03-15", json!({}));
+    take(&e, &mut s, &id, "ke-hoach", "2023-03-25", json!({}));
+    let criteria = json!({"so_tieu_chi_dat": 4, "tong_so_tieu_chi": 4});
+    let out = take(&e, &mut s, &id, "tu-danh-gia", "2023-10-20", criteria);
+    assert_eq!(opened_due(&out, "xet-cap-huyen"), Some(d("2023-10-14")));
+    assert_eq!(
+        standing(&e, &s, &id, "2023-10-20"),
+        [("xet-cap-huyen".to_string(), d("2023-10-14"), true)]
+    );
+}
+
+/// `case status` shows the deadlines not met, overdue ones marked, judged on `--at` (text and
+/// JSON), as `due` does: the 6-month report of 10/05/2023 unmet on 01/06/2023.
+#[test]
+fn case_status_marks_overdue_occurrences() {
+    let (dir, mut s, e) = fresh();
+    let id = launched_in(&e, &mut s, "mo-hinh@kon-tum");
+    drop(s);
+    let db = dir.path().join("hoso.db");
+    let status = |args: &[&str]| {
+        let o = hoso_with(&db)
+            .args(["case", "status", &id])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let text = status(&["--at", "2023-06-01"]);
+    assert!(
+        text.contains("10/05/2023  bao-cao-dinh-ky  QUÁ HẠN"),
+        "{text}"
+    );
+    assert!(text.contains("10/11/2023  bao-cao-dinh-ky\n"), "{text}");
+    assert!(!status(&["--at", "2023-05-01"]).contains("QUÁ HẠN"));
+    let json: serde_json::Value =
+        serde_json::from_str(&status(&["--at", "2023-06-01", "--format", "json"])).unwrap();
+    let first = &json["deadlines"][0];
+    assert_eq!(
+        (&first["step"], &first["due"], &first["overdue"]),
+        (
+            &json!("bao-cao-dinh-ky"),
+            &json!("2023-05-10"),
+            &json!(true)
+        )
+    );
+}
+
+/// A Bắc Kạn case whose district review was open when the case crossed into Thái Nguyên on
+/// 01/07/2025: the review drops out (not due, not taken, status says why) and the province's
+/// review, which the district's led to, is taken in its place.
+#[test]
+fn a_district_step_open_at_the_reform_drops_out() {
+    let (dir, mut s, e) = fresh();
+    let data = json!({"ten_don_vi": "xã Cẩm Giàng", "nam": 2025, "dat_an_toan": true, "phan_loai_nam_truoc": "Khá"});
+    let id = e
+        .new_case(&mut s, "don-vi-dien-hinh@bac-kan", &data, d("2025-03-01"))
+        .unwrap();
+    take(&e, &mut s, &id, "dang-ky", "2025-03-15", json!({}));
+    take(&e, &mut s, &id, "ke-hoach", "2025-03-25", json!({}));
+    let criteria = json!({"so_tieu_chi_dat": 4, "tong_so_tieu_chi": 4});
+    let out = take(&e, &mut s, &id, "tu-danh-gia", "2025-06-25", criteria);
+    assert_eq!(opened_due(&out, "xet-cap-huyen"), Some(d("2025-10-14")));
+    // Before the reform the district review is due; after it, it is not.
+    assert_eq!(standing(&e, &s, &id, "2025-06-30").len(), 1);
+    assert!(standing(&e, &s, &id, "2025-07-15").is_empty());
+    let err = e
+        .advance(&mut s, &id, "xet-cap-huyen", &json!({}), d("2025-07-15"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("xet-cap-huyen") && err.contains("don-vi-dien-hinh@thai-nguyen"),
+        "{err}"
+    );
+    let why = |s: &Store, on: &str| {
+        let case = s.case(&id).unwrap();
+        e.standing(
+            &case,
+            &s.steps(&id).unwrap(),
+            &s.events(&id).unwrap(),
+            d(on),
+        )
+        .unwrap()
+        .dropped
+    };
+    assert_eq!(why(&s, "2025-07-15")[0].0, "xet-cap-huyen");
+    take(&e, &mut s, &id, "tham-dinh", "2025-07-20", json!({}));
+    assert_eq!(open_steps(&s, &id), ["cong-nhan"]);
+    let err = e
+        .advance(&mut s, &id, "xet-cap-huyen", &json!({}), d("2025-07-21"))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("không còn trong quy trình"), "{err}");
+    assert_eq!(
+        s.case(&id).unwrap().workflow,
+        "don-vi-dien-hinh@thai-nguyen"
+    );
+    drop(s);
+    let o = hoso_with(&dir.path().join("hoso.db"))
+        .args(["case", "status", &id, "--at", "2025-07-20"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        text.contains("bỏ: xet-cap-huyen — bước này không còn trong quy trình"),
+        "{text}"
+    );
+}
+
+/// A proposal naming two sites starts two linked cases, each with its site as its địa bàn, in
+/// the one transaction that records the proposal: a site that is not a name stops the step
+/// and starts no case.
+#[test]
+fn nhan_rong_starts_one_case_per_site() {
+    let (_dir, mut s, e) = fresh();
+    let id = launched(&e, &mut s);
+    take(
+        &e,
+        &mut s,
+        &id,
+        "de-nghi-xep-loai",
+        "2024-11-04",
+        json!({"ty_le_hoan_thanh": 95}),
+    );
+    take(
+        &e,
+        &mut s,
+        &id,
+        "xep-loai",
+        "2024-11-08",
+        json!({"xep_loai": "Tốt"}),
+    );
+    take(&e, &mut s, &id, "gui-ket-qua", "2024-11-12", json!({}));
+    let cases = s.cases().unwrap().len();
+    let bad = json!({"dia_ban_nhan_rong": ["Xã Đắk Hring", 7]});
+    let err = e
+        .advance(&mut s, &id, "de-xuat-nhan-rong", &bad, d("2024-12-10"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("dia_ban_nhan_rong") && err.contains("mục 2"),
+        "{err}"
+    );
+    assert_eq!(s.cases().unwrap().len(), cases);
+    assert!(open_steps(&s, &id).contains(&"de-xuat-nhan-rong".to_string()));
+
+    let sites = ["Các thôn 4, 5 và Kon Stiu, xã Đắk Mar", "Xã Đắk Hring"];
+    let out = take(
+        &e,
+        &mut s,
+        &id,
+        "de-xuat-nhan-rong",
+        "2024-12-10",
+        json!({ "dia_ban_nhan_rong": sites }),
+    );
+    assert_eq!(out.linked.len(), 2);
+    for (linked, site) in out.linked.iter().zip(sites) {
+        let c = s.case(linked).unwrap();
+        assert_eq!(c.data["pham_vi"], site);
+        assert_eq!(c.data["nhan_rong_tu"], id.as_str());
+        assert_eq!(open_steps(&s, linked), ["khao-sat"]);
+    }
+    assert_eq!(s.cases().unwrap().len(), cases + 2);
 }

@@ -166,3 +166,58 @@ fn merged_overlay_problems_name_the_overlay_line() {
         "{stdout}"
     );
 }
+
+/// `workflow check` holds a province file's `successor` to a province file of the same base
+/// that takes over the day after its `effective_until`, with file:line:col, in Vietnamese.
+#[test]
+fn a_successor_must_exist_and_follow() {
+    let dir = tempfile::tempdir().unwrap();
+    let check = |name: &str, until: &str, successor: &str| {
+        let f = dir.path().join(name);
+        std::fs::write(
+            &f,
+            format!(
+                "extends: mo-hinh\nprovince: thu\nname: Thử\nversion: \"1\"\n\
+                 effective_from: 2023-01-01\neffective_until: {until}\nsuccessor: {successor}\n"
+            ),
+        )
+        .unwrap();
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_hoso"))
+            .args(["workflow", "check"])
+            .arg(&f)
+            .output()
+            .unwrap();
+        let out = String::from_utf8(o.stdout).unwrap();
+        (o.status.code(), out.replace(&f.display().to_string(), name))
+    };
+    let (code, out) = check("khong-co.yaml", "2025-06-30", "khong-co");
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains(
+            "khong-co.yaml:7:12: successor `khong-co`: không có tệp tỉnh `khong-co` cho quy \
+             trình `mo-hinh` (có: kon-tum, quang-ngai)"
+        ),
+        "{out}"
+    );
+    let (code, out) = check("lech.yaml", "2025-06-29", "quang-ngai");
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains(
+            "lech.yaml:7:12: successor `quang-ngai`: tệp tỉnh `quang-ngai` áp dụng từ \
+             01/07/2025, phải là ngày sau effective_until (29/06/2025), tức 30/06/2025"
+        ),
+        "{out}"
+    );
+    assert_eq!(check("dung.yaml", "2025-06-30", "quang-ngai").0, Some(0));
+    // The repository's province files pass, successors and all.
+    let provinces: Vec<_> = std::fs::read_dir(root().join("workflows/provinces"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_hoso"))
+        .args(["workflow", "check"])
+        .args(&provinces)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+}

@@ -35,8 +35,10 @@ const FIRST_DAY: NaiveDate = NaiveDate::from_ymd_opt(1945, 1, 1).expect("a date"
 /// The latest: far beyond any deadline, near enough to catch a year typed wrong.
 const LAST_DAY: NaiveDate = NaiveDate::from_ymd_opt(2199, 12, 31).expect("a date");
 
-/// Restores the case of a zipped bag; returns its id. `set` and `engine` are the templates and
-/// procedures loaded here: an archive naming others is refused. Long: every check of what an
+/// Restores the case of a zipped bag; returns its id here. `set` and `engine` are the templates
+/// and procedures loaded here: an archive naming others is refused. Case ids are a sequence of
+/// each database, so another office's archive may carry an id taken here: it is refused saying
+/// so, or with `new_id` restored under this database's next id. Long: every check of what an
 /// archive carries happens here, before the one transaction, in the order of its files.
 pub fn import(
     set: &TemplateSet,
@@ -44,6 +46,7 @@ pub fn import(
     store: &mut dyn Store,
     bytes: &[u8],
     limits: Limits,
+    new_id: bool,
 ) -> Result<String> {
     let report = verify(bytes, limits)?;
     if !report.intact() {
@@ -136,10 +139,16 @@ pub fn import(
             added_on: f.added_on,
         });
     }
+    let taken = taken(store, &case, &events)?;
     let mut tx = store.begin()?;
+    let id = match taken {
+        None => case.id.clone(),
+        Some(Taken::Other(_)) if new_id => tx.next_case_id()?,
+        Some(Taken::Same(e) | Taken::Other(e)) => return Err(e),
+    };
     tx.restore(&Restore {
         case: CaseRow {
-            id: case.id.clone(),
+            id: id.clone(),
             workflow: case.workflow,
             version: case.version,
             data: case.data,
@@ -161,7 +170,55 @@ pub fn import(
         files,
     })?;
     tx.commit()?;
-    Ok(case.id)
+    Ok(id)
+}
+
+/// Why an archive's case id is taken here.
+enum Taken {
+    /// By this very hồ sơ (imported before, or the archive was made here).
+    Same(Error),
+    /// By another hồ sơ: two offices numbered their cases alike.
+    Other(Error),
+}
+
+/// Whether the id of the archive's case is taken in `store`, and by what: the same hồ sơ when it
+/// opened the same day and one log continues the other.
+fn taken(store: &dyn Store, case: &CaseFile, events: &[EventLine]) -> Result<Option<Taken>> {
+    let here = match store.case(&case.id) {
+        Ok(c) => c,
+        Err(Error::NotFound(_)) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let ours: Vec<(NaiveDate, String)> = store
+        .events(&case.id)?
+        .into_iter()
+        .map(|e| (e.on_date, e.step))
+        .collect();
+    let theirs: Vec<(NaiveDate, String)> = events.iter().map(|e| (e.on, e.step.clone())).collect();
+    let n = ours.len().min(theirs.len());
+    let day = |d: NaiveDate| d.format("%d/%m/%Y").to_string();
+    Ok(Some(
+        if here.created_on == case.opened && ours[..n] == theirs[..n] {
+            Taken::Same(Error::Conflict(format!(
+                "hồ sơ {} đã có trong {} (cùng hồ sơ: mở ngày {}, cùng nhật ký); không nhập lại",
+                case.id,
+                store.location(),
+                day(case.opened)
+            )))
+        } else {
+            Taken::Other(Error::Conflict(format!(
+                "mã hồ sơ {} đã dùng trong {} cho một hồ sơ khác ({}, mở ngày {}); hồ sơ trong \
+                 tệp lưu trữ ({}, mở ngày {}) là của nơi khác đánh số trùng. Nhập dưới mã mới: \
+                 hoso import TỆP --new-id",
+                case.id,
+                store.location(),
+                here.workflow,
+                day(here.created_on),
+                shown(&case.workflow),
+                day(case.opened)
+            )))
+        },
+    ))
 }
 
 /// A refusal naming the part of the archive and the field at fault. Values from the archive

@@ -69,6 +69,10 @@ pub enum Command {
     Import {
         /// Tệp ZIP lưu trữ.
         file: PathBuf,
+        /// Mã hồ sơ trong tệp đã dùng ở đây cho một hồ sơ khác (nơi khác đánh số trùng): nhập
+        /// dưới mã kế tiếp của cơ sở dữ liệu này.
+        #[arg(long)]
+        new_id: bool,
     },
     /// Cơ sở dữ liệu: kiểm tra toàn vẹn.
     #[command(subcommand)]
@@ -124,6 +128,9 @@ pub enum CaseCommand {
         /// Dạng in.
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
         format: ListFormat,
+        /// Ngày xét hạn (YYYY-MM-DD): hạn trước ngày này là quá hạn; mặc định hôm nay.
+        #[arg(long, value_parser = parse_date, value_name = "NGÀY")]
+        at: Option<NaiveDate>,
     },
     /// Thêm tệp của mình (tài liệu, sổ quỹ, bản quét) vào mục N của hồ sơ.
     Attach {

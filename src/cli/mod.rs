@@ -86,10 +86,14 @@ pub fn run(cli: Cli) -> Result<Shown> {
                 .map_err(|e| Error::Invalid(format!("{}: {e}", file.display())))?;
             output::verified(&file, &report)
         }
-        Command::Import { file } => {
+        Command::Import { file, new_id } => {
             let bytes = read_input(&file, LIMIT_ARCHIVE)?;
-            let id = app.import(&bytes).map_err(|e| in_file(&file, e))?;
-            Ok(format!("{id}\n").into())
+            let id = if new_id {
+                app.import_new_id(&bytes)
+            } else {
+                app.import(&bytes)
+            };
+            Ok(format!("{}\n", id.map_err(|e| in_file(&file, e))?).into())
         }
         Command::Due { before, format, at } => {
             let items = app.due(before, at.unwrap_or_else(today))?;
@@ -169,7 +173,7 @@ fn doc(app: &mut App, c: args::DocCommand) -> Result<Shown> {
                 &app::Advanced {
                     drafted: Vec::new(),
                     opened: Vec::new(),
-                    linked: None,
+                    linked: Vec::new(),
                 },
                 &[(d.doc, written)],
             )
@@ -243,7 +247,9 @@ fn case(app: &mut App, c: args::CaseCommand) -> Result<Shown> {
             Ok(format!("{id}\n").into())
         }
         C::List { format } => Ok(output::cases(&app.cases()?, format).into()),
-        C::Status { id, format } => Ok(output::status(&app.status(&id)?, format).into()),
+        C::Status { id, format, at } => {
+            Ok(output::status(&app.status_on(&id, at.unwrap_or_else(today))?, format).into())
+        }
         C::Attach { id, file, item, at } => {
             let bytes = read_input(&file, LIMIT_ATTACHMENT)?;
             let name = file

@@ -82,7 +82,7 @@ pub fn advanced(a: &Advanced, written: &[(String, Vec<PathBuf>)]) -> String {
             due.map(|x| format!(" (hạn {})", d(x))).unwrap_or_default()
         );
     }
-    if let Some((id, w)) = &a.linked {
+    for (id, w) in &a.linked {
         let _ = writeln!(
             s,
             "nhân rộng: hồ sơ mới {id} theo quy trình `{w}` tại địa bàn mới"
@@ -152,9 +152,22 @@ pub fn status(st: &CaseStatus, format: ListFormat) -> String {
             .iter()
             .map(|(d, symbol)| serde_json::json!({"doc": d.doc, "step": d.step, "template": d.template, "drafted_on": d.drafted_on, "number": symbol}))
             .collect();
+        let deadlines: Vec<serde_json::Value> = st
+            .standing
+            .pending
+            .iter()
+            .map(|p| serde_json::json!({"step": p.step, "due": p.due, "overdue": p.overdue}))
+            .collect();
+        let dropped: Vec<serde_json::Value> = st
+            .standing
+            .dropped
+            .iter()
+            .map(|(step, reason)| serde_json::json!({"step": step, "reason": reason}))
+            .collect();
         let v = serde_json::json!({
             "id": c.id, "workflow": c.workflow, "version": c.version, "opened": c.created_on,
             "status": state(c), "ended": c.ended, "data": c.data, "steps": steps, "events": events, "documents": documents,
+            "at": st.on, "deadlines": deadlines, "dropped": dropped,
         });
         return format!("{v}\n");
     }
@@ -191,6 +204,7 @@ pub fn status(st: &CaseStatus, format: ListFormat) -> String {
             or_dash(step.done_on)
         );
     }
+    deadlines(&mut s, st);
     for e in &st.events {
         let _ = writeln!(
             s,
@@ -211,6 +225,21 @@ pub fn status(st: &CaseStatus, format: ListFormat) -> String {
         );
     }
     s
+}
+
+/// A case's deadlines not met as of the day asked, overdue ones marked, and the steps it
+/// dropped with the reason.
+fn deadlines(s: &mut String, st: &CaseStatus) {
+    if !st.standing.pending.is_empty() {
+        let _ = writeln!(s, "  hạn chưa đáp ứng (xét ngày {}):", d(st.on));
+    }
+    for p in &st.standing.pending {
+        let mark = if p.overdue { "  QUÁ HẠN" } else { "" };
+        let _ = writeln!(s, "    {}  {}{mark}", d(p.due), p.step);
+    }
+    for (step, reason) in &st.standing.dropped {
+        let _ = writeln!(s, "  bỏ: {step} — {reason}");
+    }
 }
 
 pub fn due(items: &[DueItem], format: DueFormat) -> String {

@@ -62,6 +62,39 @@ pub fn next_occurrence(rule: &str, from: NaiveDate) -> Option<NaiveDate> {
         .map(|d| d.date_naive())
 }
 
+/// How many occurrences of a series are looked at, at most: 25 years of a quarterly report.
+const MAX_OCCURRENCES: usize = 100;
+
+/// The first occurrence of `rule` on or after `from` that is not in `met`.
+pub fn first_unmet(rule: &str, from: NaiveDate, met: &[NaiveDate]) -> Option<NaiveDate> {
+    let mut at = next_occurrence(rule, from)?;
+    for _ in 0..MAX_OCCURRENCES {
+        if !met.contains(&at) {
+            return Some(at);
+        }
+        at = next_occurrence(rule, at.succ_opt()?)?;
+    }
+    None
+}
+
+/// The occurrences of a series not yet met that a list made on `on` shows, from `earliest`
+/// (the step's earliest unmet occurrence): every one before `on`, which is overdue, and the
+/// first one on or after it, which is the next deadline.
+pub fn unmet(rule: &str, earliest: NaiveDate, met: &[NaiveDate], on: NaiveDate) -> Vec<NaiveDate> {
+    let mut out = Vec::new();
+    let mut from = earliest;
+    while out.len() < MAX_OCCURRENCES
+        && let Some(at) = first_unmet(rule, from, met)
+    {
+        out.push(at);
+        match at.succ_opt() {
+            Some(next) if at < on => from = next,
+            _ => break,
+        }
+    }
+    out
+}
+
 /// Adds an ISO 8601 period to a date.
 pub fn add_period(date: NaiveDate, p: &str) -> Option<NaiveDate> {
     let (y, m, d) = period(p)?;
@@ -197,5 +230,23 @@ mod tests {
         let y = "FREQ=YEARLY;BYMONTH=11;BYMONTHDAY=5";
         assert_eq!(next_occurrence(y, d("2023-03-20")), Some(d("2023-11-05")));
         assert_eq!(add_period(d("2023-04-10"), "P1Y"), Some(d("2024-04-10")));
+    }
+
+    #[test]
+    fn a_series_keeps_every_unmet_occurrence() {
+        let q = "FREQ=MONTHLY;BYMONTH=3,6,9,12;BYMONTHDAY=10";
+        // Q2 met out of turn: Q1 stays unmet, Q3 is the next after it.
+        let met = [d("2024-06-10")];
+        assert_eq!(first_unmet(q, d("2024-03-10"), &met), Some(d("2024-03-10")));
+        assert_eq!(first_unmet(q, d("2024-03-11"), &met), Some(d("2024-09-10")));
+        assert_eq!(
+            unmet(q, d("2024-03-10"), &met, d("2024-09-11")),
+            ["2024-03-10", "2024-09-10", "2024-12-10"].map(d)
+        );
+        // Nothing overdue: only the next deadline.
+        assert_eq!(
+            unmet(q, d("2024-03-10"), &[], d("2024-03-01")),
+            [d("2024-03-10")]
+        );
     }
 }

@@ -38,7 +38,29 @@ pub struct Plan {
     /// expired and the successor's applies (the 2025 mergers).
     pub moved_to: Option<(String, String)>,
     events_seen: usize,
+    /// Open steps the procedure the case moves to has no longer (the district review after
+    /// 01/07/2025): closed with this step.
+    dropped: Vec<String>,
     pub outcome: Outcome,
+}
+
+/// A deadline of a case not met on the day asked: an open step's due date, or one occurrence of
+/// a recurring step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    pub step: String,
+    pub due: NaiveDate,
+    /// The deadline is before the day asked.
+    pub overdue: bool,
+}
+
+/// Where a case's deadlines stand on a day.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Standing {
+    /// Earliest first.
+    pub pending: Vec<Pending>,
+    /// Steps the case no longer takes, with the reason (a district step after the reform).
+    pub dropped: Vec<(String, String)>,
 }
 
 /// The procedures the engine knows, by key, loaded once.
@@ -58,8 +80,8 @@ pub struct Outcome {
     pub documents: Vec<String>,
     /// A linked case to start (nhân rộng).
     pub starts: Option<Starts>,
-    /// The id of the linked case, once started.
-    pub linked: Option<String>,
+    /// The ids of the linked cases, once started: one per site named.
+    pub linked: Vec<String>,
 }
 
 fn refused(step: &str, reason: String) -> Error {
@@ -438,25 +460,26 @@ impl Engine {
         at: NaiveDate,
     ) -> Result<Outcome> {
         let mut plan = self.plan(store, case_id, step_id, inputs, at)?;
-        let linked = self.linked_case(&plan)?;
+        let linked = self.linked_cases(&plan)?;
         let mut tx = store.begin()?;
         self.commit(tx.as_mut(), &plan, &[])?;
-        if let Some(c) = &linked {
+        for c in &linked {
             let id = tx.next_case_id()?;
             tx.insert_case(&id, c)?;
-            plan.outcome.linked = Some(id);
+            plan.outcome.linked.push(id);
         }
         tx.commit()?;
         Ok(plan.outcome)
     }
 
-    /// The linked case a planned step starts (nhân rộng: the same procedure at a new site), if
-    /// it starts one: the source case's fields less those the procedure clears, and
+    /// The linked cases a planned step starts (nhân rộng: the same procedure at new sites):
+    /// one per site its `each` input names (each site in field `into`), or one when it names
+    /// none; each with the source case's fields less those the procedure clears, and
     /// `nhan_rong_tu` naming the source. Worked out before the step is recorded, so that a
     /// case that cannot start stops the step too.
-    pub fn linked_case(&self, plan: &Plan) -> Result<Option<NewCase>> {
+    pub fn linked_cases(&self, plan: &Plan) -> Result<Vec<NewCase>> {
         let Some(starts) = &plan.outcome.starts else {
-            return Ok(None);
+            return Ok(Vec::new());
         };
         let key = plan.workflow.sibling(&starts.workflow);
         let w = self.in_effect(&key, plan.at)?;
@@ -467,7 +490,19 @@ impl Engine {
             }
         }
         data.insert("nhan_rong_tu".into(), Value::String(plan.case_id.clone()));
-        self.case_for(&key, &Value::Object(data), plan.at).map(Some)
+        let sites = sites(starts, &plan.step, &plan.inputs)?;
+        if sites.is_empty() {
+            return Ok(vec![self.case_for(&key, &Value::Object(data), plan.at)?]);
+        }
+        let field = starts.into.clone().unwrap_or_default();
+        sites
+            .into_iter()
+            .map(|site| {
+                let mut data = data.clone();
+                data.insert(field.clone(), Value::String(site));
+                self.case_for(&key, &Value::Object(data), plan.at)
+            })
+            .collect()
     }
 
     /// Records a planned step inside the caller's transaction: the case, its steps, the log and
@@ -493,9 +528,53 @@ impl Engine {
                 .map(|(id, v)| (id.as_str(), v.as_str())),
             ends: plan.ends,
             events_seen: plan.events_seen,
+            dropped: &plan.dropped,
             opened: &plan.outcome.opened,
             drafts,
         })
+    }
+
+    /// A case's deadlines on `on`: of each open step its due date, and of a step recurring on a
+    /// schedule every occurrence not met before `on` (overdue) and the next one; nothing of an
+    /// ended case. Steps the procedure governing the case on `on` has no longer drop out, with
+    /// the reason.
+    pub fn standing(
+        &self,
+        case: &CaseRow,
+        rows: &[crate::store::StepRow],
+        events: &[crate::store::EventRow],
+        on: NaiveDate,
+    ) -> Result<Standing> {
+        if case.ended.is_some() {
+            return Ok(Standing::default());
+        }
+        let own = self.of_case(case)?;
+        let w = self.governing(own, on.max(case.created_on))?;
+        let open = OpenSteps::on(own, w, rows);
+        let mut pending = Vec::new();
+        for row in rows.iter().filter(|r| open.open.contains(&r.step)) {
+            let (Some(due), Ok(step)) = (row.due, step_of(w, &row.step)) else {
+                continue;
+            };
+            let dates = match step.series() {
+                Some(rule) => calendar::unmet(rule, due, &named_occurrences(step, events), on),
+                None => vec![due],
+            };
+            pending.extend(dates.into_iter().map(|due| Pending {
+                step: row.step.clone(),
+                due,
+                overdue: due < on,
+            }));
+        }
+        pending.sort_by(|a, b| (a.due, &a.step).cmp(&(b.due, &b.step)));
+        // Dropped now, or closed when the case moved on without being done.
+        let dropped = rows
+            .iter()
+            .filter(|r| r.open || r.done_on.is_none())
+            .filter(|r| !w.steps.iter().any(|s| s.id == r.step))
+            .map(|r| (r.step.clone(), dropped_reason(w)))
+            .collect();
+        Ok(Standing { pending, dropped })
     }
 
     /// Checks a step and works out what completing it does, writing nothing: the caller can
@@ -512,10 +591,15 @@ impl Engine {
         let own = self.of_case(&case)?;
         let w = self.governing(own, at)?;
         let moved_to = (!std::ptr::eq(own, w)).then(|| (w.id.clone(), w.version.clone()));
+        let rows = store.steps(case_id)?;
+        let open = OpenSteps::on(own, w, &rows);
+        // A step of the case the governing procedure has no longer: dropped now, or before.
+        if rows.iter().any(|r| r.step == step_id) && !w.steps.iter().any(|s| s.id == step_id) {
+            return Err(refused(step_id, dropped_reason(w)));
+        }
         let step = step_of(w, step_id)?;
         let events = store.events(case_id)?;
-        let rows = store.steps(case_id)?;
-        in_turn(&case, step, &events, &rows, at)?;
+        in_turn(&case, step, &events, &open.open, at)?;
         let inputs_map = check_inputs(step, inputs)?;
         let inputs = Value::Object(inputs_map.clone());
         // Inputs become case data (the last rating, the date of the establishing decision):
@@ -534,37 +618,14 @@ impl Engine {
             .filter_map(|r| Some((r.step.clone(), r.done_on?)))
             .chain(std::iter::once((step_id.to_string(), at)))
             .collect();
-        // The occurrence the step is due for now, if it recurs: the earliest it has not met.
-        let pending = rows
-            .iter()
-            .find(|r| r.step == step_id && r.open)
-            .and_then(|r| r.due);
-        let mut opened = self.opened_after(w, step, &data, &inputs, &done, at)?;
-        // A report made after its deadline and before the next occurrence, nearer the deadline
-        // it missed than the one to come, is that deadline's late report: the next occurrence
-        // stays due (Kon Tum's 6-month report made on 11/05 leaves the annual one of 10/11; a
-        // Q1 report made on 11/03 leaves Q2's 10/06). Nearer the coming deadline (a rating
-        // proposal on 03/11 after a year without one) it meets the coming one, as before.
-        if step.repeat.is_some()
-            && let Some(late) = pending.filter(|&p| p < at)
-        {
-            let next = late.succ_opt().and_then(|n| calendar::due(step, &done, n));
-            if next.is_none_or(|n| n > at && at - late < n - at)
-                && let Some(entry) = opened.iter_mut().rev().find(|(id, _)| id == step_id)
-            {
-                entry.1 = next;
-            }
+        let row_due = rows.iter().find(|r| r.step == step_id).and_then(|r| r.due);
+        let (met, again) = occurrence(step, row_due, &events, &inputs, at)?;
+        let next = self.next_steps(w, step, &data, &inputs, at)?;
+        let mut opened = due_dates(&next, &rows, &done, met.map_or(at, |m| m.min(at)));
+        if step.repeat.is_some() {
+            opened.push((step_id.to_string(), again));
         }
-        let mut documents = Vec::new();
-        for d in &step.documents {
-            let wanted = match &d.when {
-                Some(c) => holds(c, &data, &inputs, at)?,
-                None => true,
-            };
-            if wanted {
-                documents.push(d.template.clone());
-            }
-        }
+        let documents = documents_of(step, &data, &inputs, at)?;
         Ok(Plan {
             case_id: case_id.to_string(),
             step: step_id.to_string(),
@@ -578,26 +639,25 @@ impl Engine {
             version: w.version.clone(),
             moved_to,
             events_seen: events.len(),
+            dropped: open.dropped,
             outcome: Outcome {
                 opened,
                 documents,
                 starts: step.starts.clone(),
-                linked: None,
+                linked: Vec::new(),
             },
         })
     }
 
-    /// The steps a completed step opens, with their due dates: its `next` (the first branch
-    /// that holds), and the step itself again when it recurs.
-    fn opened_after(
+    /// The steps a completed step opens: its `next` (the first branch that holds).
+    fn next_steps<'w>(
         &self,
-        w: &Workflow,
+        w: &'w Workflow,
         step: &Step,
         data: &Value,
         inputs: &Value,
-        done: &BTreeMap<String, NaiveDate>,
         at: NaiveDate,
-    ) -> Result<Vec<(String, Option<NaiveDate>)>> {
+    ) -> Result<Vec<&'w Step>> {
         let mut ids = Vec::new();
         let mut branched = false;
         for n in &step.next {
@@ -626,17 +686,211 @@ impl Engine {
                     w.id
                 ))
             })?;
-            opened.push((s.id.clone(), calendar::due(s, done, at)));
-        }
-        // A recurring step stays open, due at the occurrence after the one it just satisfied
-        // (a quarterly report made on 05/12 meets the 10/12 deadline; the next is 10/03).
-        if step.repeat.is_some() {
-            let satisfied = calendar::due(step, done, at).unwrap_or(at);
-            let after = satisfied.succ_opt().unwrap_or(satisfied);
-            opened.push((step.id.clone(), calendar::due(step, done, after)));
+            opened.push(s);
         }
         Ok(opened)
     }
+}
+
+/// The due dates of the steps a completed step opens. A deadline rule counts from `from`: the
+/// step's date, or the deadline it met when it was late, so that the steps after a late one
+/// stay in its cycle (Bắc Kạn's district review after a commune report made late on 20/10 is
+/// due the 14/10 of that year, overdue, not a year later). A step already open keeps its
+/// earliest unmet occurrence: opening it again (the quarterly report of "Tốt" models, after
+/// the next "Tốt" rating) removes none.
+fn due_dates(
+    next: &[&Step],
+    rows: &[crate::store::StepRow],
+    done: &BTreeMap<String, NaiveDate>,
+    from: NaiveDate,
+) -> Vec<(String, Option<NaiveDate>)> {
+    next.iter()
+        .map(|s| match rows.iter().find(|r| r.step == s.id && r.open) {
+            Some(open) => (s.id.clone(), open.due),
+            None => (s.id.clone(), calendar::due(s, done, from)),
+        })
+        .collect()
+}
+
+/// The sites a step starting linked cases names in its `each` input: none when it gives no
+/// such input; each a text naming a place.
+fn sites(starts: &Starts, step: &str, inputs: &Value) -> Result<Vec<String>> {
+    let Some(list) = starts.each.as_ref().and_then(|k| Some((k, inputs.get(k)?))) else {
+        return Ok(Vec::new());
+    };
+    let (key, Value::Array(items)) = list else {
+        return Ok(Vec::new());
+    };
+    if items.is_empty() {
+        return Err(refused(
+            step,
+            format!("`{key}` không nêu địa bàn nào; nêu ít nhất một địa bàn nhân rộng"),
+        ));
+    }
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, v)| match v.as_str().map(str::trim) {
+            Some(site) if !site.is_empty() => Ok(site.to_string()),
+            _ => Err(Error::Invalid(format!(
+                "bước `{step}`: `{key}` mục {}: cần tên một địa bàn, không phải {v}",
+                i + 1
+            ))),
+        })
+        .collect()
+}
+
+/// The occurrences of a recurring step its earlier filings named (met out of turn).
+fn named_occurrences(step: &Step, events: &[crate::store::EventRow]) -> Vec<NaiveDate> {
+    let Some(input) = &step.occurrence else {
+        return Vec::new();
+    };
+    events
+        .iter()
+        .filter(|e| e.step == step.id)
+        .filter_map(|e| e.inputs.get(input)?.as_str())
+        .filter_map(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+        .collect()
+}
+
+/// The deadline a filing of `step` on `at` meets, and, for a step recurring on a schedule, the
+/// occurrence it is due for next. A recurring step's deadlines are a series: a filing meets the
+/// occurrence its `occurrence` input names, or for a step taken once per evaluation year the
+/// occurrence of the year its date is for, or else the earliest one not met (`earliest`, the
+/// step's due date). Meeting one never removes another: a late 6-month report leaves the
+/// annual one due. Only a once-a-year step moves past unmet years: its earlier years can no
+/// longer be filed. A step without a schedule meets its own due date.
+fn occurrence(
+    step: &Step,
+    earliest: Option<NaiveDate>,
+    events: &[crate::store::EventRow],
+    inputs: &Value,
+    at: NaiveDate,
+) -> Result<(Option<NaiveDate>, Option<NaiveDate>)> {
+    let Some(rule) = step.series() else {
+        return Ok((earliest, calendar::due(step, store_steps_none(), at)));
+    };
+    let Some(earliest) = earliest.or_else(|| calendar::next_occurrence(rule, at)) else {
+        return Ok((None, None));
+    };
+    let mut met = named_occurrences(step, events);
+    let named = step
+        .occurrence
+        .as_ref()
+        .and_then(|k| Some((k, inputs.get(k)?.as_str()?)))
+        .and_then(|(k, v)| Some((k, NaiveDate::parse_from_str(v, "%Y-%m-%d").ok()?)));
+    let this = match named {
+        Some((key, n)) => {
+            named_open(step, rule, key, n, earliest, &met)?;
+            n
+        }
+        None if step.once_per == Some(crate::workflow::Period::EvaluationYear) => {
+            calendar::next_occurrence(rule, calendar::evaluation_end(at)).unwrap_or(earliest)
+        }
+        None => earliest,
+    };
+    met.push(this);
+    let from = if this == earliest || step.once_per.is_some() {
+        this.succ_opt().unwrap_or(this)
+    } else {
+        earliest
+    };
+    Ok((Some(this), calendar::first_unmet(rule, from, &met)))
+}
+
+/// Refuses a named occurrence `n` (input `key`) that is not one of the step's deadlines under
+/// `rule`, or is met already (before `earliest`, the first unmet, or named by an earlier
+/// filing in `met`).
+fn named_open(
+    step: &Step,
+    rule: &str,
+    key: &str,
+    n: NaiveDate,
+    earliest: NaiveDate,
+    met: &[NaiveDate],
+) -> Result<()> {
+    let day = |d: NaiveDate| d.format("%d/%m/%Y").to_string();
+    let next = calendar::next_occurrence(rule, n);
+    if next != Some(n) {
+        return Err(refused(
+            &step.id,
+            format!(
+                "`{key}` {} không phải một hạn của bước này (hạn kế tiếp: {})",
+                day(n),
+                next.map_or_else(|| "—".into(), day)
+            ),
+        ));
+    }
+    if n < earliest || met.contains(&n) {
+        return Err(refused(
+            &step.id,
+            format!(
+                "kỳ hạn {} (`{key}`) đã báo cáo rồi hoặc có trước khi bước mở; kỳ sớm nhất chưa \
+                 báo cáo là hạn {}",
+                day(n),
+                day(earliest)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The templates of the documents a step produces with these data (a conditional one only when
+/// its condition holds).
+fn documents_of(step: &Step, data: &Value, inputs: &Value, at: NaiveDate) -> Result<Vec<String>> {
+    let mut documents = Vec::new();
+    for d in &step.documents {
+        let wanted = match &d.when {
+            Some(c) => holds(c, data, inputs, at)?,
+            None => true,
+        };
+        if wanted {
+            documents.push(d.template.clone());
+        }
+    }
+    Ok(documents)
+}
+
+/// The open steps of a case as the procedure governing it on a day sees them.
+struct OpenSteps {
+    /// Steps that may be taken.
+    open: Vec<String>,
+    /// Steps opened under the case's own procedure that the governing one (its province's
+    /// successor after a merger) has no longer: a step of the district level, abolished on
+    /// 01/07/2025, drops out — not due, not taken.
+    dropped: Vec<String>,
+}
+
+impl OpenSteps {
+    /// Under `own`, the procedure the case follows, and `w`, the one governing it on the day:
+    /// a dropped step's `next` that `w` has are open in its place, so that the case goes on
+    /// (the commune's report goes straight to the province's review).
+    fn on(own: &Workflow, w: &Workflow, rows: &[crate::store::StepRow]) -> OpenSteps {
+        let has = |id: &str| w.steps.iter().any(|s| s.id == id);
+        let (mut open, dropped): (Vec<String>, Vec<String>) = rows
+            .iter()
+            .filter(|r| r.open)
+            .map(|r| r.step.clone())
+            .partition(|id| has(id));
+        for d in own.steps.iter().filter(|s| dropped.contains(&s.id)) {
+            for t in d.next.iter().map(Next::target) {
+                if has(t) && !open.iter().any(|o| o == t) {
+                    open.push(t.to_string());
+                }
+            }
+        }
+        OpenSteps { open, dropped }
+    }
+}
+
+/// Why a step the case has open is not taken under `w`, the procedure governing it now.
+fn dropped_reason(w: &Workflow) -> String {
+    format!(
+        "bước này không còn trong quy trình `{}` áp dụng cho hồ sơ từ ngày {} (cấp hành chính của \
+         bước đã bỏ khi sắp xếp đơn vị hành chính); bước bị bỏ, không còn hạn",
+        w.id,
+        w.effective_from.format("%d/%m/%Y")
+    )
 }
 
 fn step_of<'w>(w: &'w Workflow, step_id: &str) -> Result<&'w Step> {
@@ -676,7 +930,7 @@ fn in_turn(
     case: &CaseRow,
     step: &Step,
     events: &[crate::store::EventRow],
-    rows: &[crate::store::StepRow],
+    open: &[String],
     at: NaiveDate,
 ) -> Result<()> {
     let (case_id, step_id) = (case.id.as_str(), step.id.as_str());
@@ -715,12 +969,7 @@ fn in_turn(
             ),
         ));
     }
-    let open: Vec<&str> = rows
-        .iter()
-        .filter(|r| r.open)
-        .map(|r| r.step.as_str())
-        .collect();
-    if !open.contains(&step_id) {
+    if !open.iter().any(|o| o == step_id) {
         return Err(refused(
             step_id,
             format!(

@@ -97,6 +97,10 @@ pub struct StepChange<'a> {
     /// How many events the case had when the step was planned: if another step was recorded
     /// since, the plan is stale and recording it is a conflict, not a lost update.
     pub events_seen: usize,
+    /// Open steps the case drops with this step: the procedure it moves to has them no longer
+    /// (a district step after 01/07/2025). They are closed, never done; the step recorded may
+    /// be one opened in their place, without a row of its own yet.
+    pub dropped: &'a [String],
     /// Steps opened, with their due dates.
     pub opened: &'a [(String, Option<NaiveDate>)],
     /// Documents the step drafted: (template, data).

@@ -674,7 +674,10 @@ impl SqliteTx<'_> {
                 |r| r.get(0),
             )
             .map_err(self.err())?;
-        if state.as_deref() == Some("open") && events as usize == c.events_seen {
+        let in_place_of_dropped = state.is_none() && !c.dropped.is_empty();
+        if (state.as_deref() == Some("open") || in_place_of_dropped)
+            && events as usize == c.events_seen
+        {
             return Ok(());
         }
         let last: Option<(String, String, String)> = self
@@ -749,10 +752,18 @@ impl StoreTx for SqliteTx<'_> {
             "open"
         };
         tx.execute(
-            "UPDATE case_steps SET state = ?4, done_on = ?3 WHERE case_id = ?1 AND step = ?2",
+            "INSERT INTO case_steps (case_id, step, state, done_on) VALUES (?1, ?2, ?4, ?3)
+             ON CONFLICT (case_id, step) DO UPDATE SET state = ?4, done_on = ?3",
             params![c.case_id, c.step, date_text(c.on_date), state],
         )
         .map_err(&err)?;
+        for step in c.dropped {
+            tx.execute(
+                "UPDATE case_steps SET state = 'done' WHERE case_id = ?1 AND step = ?2",
+                params![c.case_id, step],
+            )
+            .map_err(&err)?;
+        }
         if c.ends {
             tx.execute(
                 "UPDATE cases SET ended_by = ?2, ended_on = ?3 WHERE id = ?1",
@@ -1180,6 +1191,7 @@ mod tests {
             ends: false,
             procedure: None,
             events_seen: 0,
+            dropped: &[],
             opened: &[("bao-cao-khao-sat".into(), None)],
             drafts: &[(
                 "ke-hoach-khao-sat".into(),

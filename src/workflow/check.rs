@@ -1,9 +1,11 @@
 //! Validation of a workflow: every problem with its file, line and column, so that a provincial
 //! officer who edits a procedure finds each mistake at once.
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::fmt;
 use std::path::PathBuf;
+
+use chrono::NaiveDate;
 
 use super::{Deadline, Loaded, Next};
 
@@ -177,11 +179,80 @@ pub struct FileCheck {
     pub unreadable: Option<crate::error::Error>,
 }
 
+/// The province files a `successor` may name: `<base>@<province>` with the first day each
+/// applies.
+pub type Provinces = BTreeMap<String, NaiveDate>;
+
+/// Province files by key, `<base>@<province>`, each with the first day its earliest version
+/// applies.
+pub fn provinces(files: impl IntoIterator<Item = (String, NaiveDate)>) -> Provinces {
+    let mut out = Provinces::new();
+    for (key, from) in files {
+        let first = out.entry(key).or_insert(from);
+        *first = (*first).min(from);
+    }
+    out
+}
+
+/// A province file's `successor` (the province it merges into, 2025 reform) must name a province
+/// file of the same base among `provinces`, taking over the day after `effective_until`.
+pub fn successor(o: &super::overlay::LoadedOverlay, provinces: &Provinces) -> Option<Problem> {
+    let ov = &o.overlay;
+    let next = ov.successor.as_ref()?;
+    let key = format!("{}@{next}", ov.extends);
+    let message = match (ov.effective_until, provinces.get(&key)) {
+        (None, _) => format!(
+            "successor `{next}`: tệp tỉnh chuyển sang tỉnh kế thừa thì phải có effective_until \
+             (ngày cuối cùng áp dụng)"
+        ),
+        (Some(_), None) => {
+            let same_base: Vec<&str> = provinces
+                .keys()
+                .filter_map(|k| k.strip_prefix(&format!("{}@", ov.extends)))
+                .filter(|p| *p != ov.province)
+                .collect();
+            format!(
+                "successor `{next}`: không có tệp tỉnh `{next}` cho quy trình `{}` (có: {})",
+                ov.extends,
+                same_base.join(", ")
+            )
+        }
+        (Some(until), Some(from)) if until.succ_opt() != Some(*from) => format!(
+            "successor `{next}`: tệp tỉnh `{next}` áp dụng từ {}, phải là ngày sau effective_until \
+             ({}), tức {}",
+            from.format("%d/%m/%Y"),
+            until.format("%d/%m/%Y"),
+            until
+                .succ_opt()
+                .map_or_else(String::new, |d| d.format("%d/%m/%Y").to_string())
+        ),
+        _ => return None,
+    };
+    let p = o.spans.at("successor");
+    Some(Problem {
+        path: o.path.clone(),
+        line: p.line,
+        col: p.col,
+        message,
+    })
+}
+
 /// Checks workflow files and province overlays; an overlay is merged with the base it extends
-/// among `bases` and the merged procedure checked.
+/// among `bases` and the merged procedure checked, and its `successor` looked for among
+/// `bases` and the province files checked with it.
 pub fn check_files(files: &[PathBuf], known: &Known, bases: &[super::Workflow]) -> Vec<FileCheck> {
     use super::overlay::LoadedOverlay;
     use crate::error::Error;
+    let checked = files.iter().filter_map(|f| {
+        let text = crate::fsutil::read_input_text(f, crate::fsutil::LIMIT_DATA).ok()?;
+        LoadedOverlay::parse(f, &text).ok().map(|o| o.overlay.key())
+    });
+    let loaded = bases.iter().filter(|w| w.id.contains('@'));
+    let provinces = provinces(
+        loaded
+            .map(|w| (w.id.clone(), w.effective_from))
+            .chain(checked),
+    );
     files
         .iter()
         .map(|f| {
@@ -204,7 +275,7 @@ pub fn check_files(files: &[PathBuf], known: &Known, bases: &[super::Workflow]) 
                                 o.overlay.extends
                             ))
                         })?;
-                    Ok(match o.merge(base) {
+                    let mut problems = match o.merge(base) {
                         Ok(merged) => check(
                             &Loaded {
                                 path: f.clone(),
@@ -214,7 +285,10 @@ pub fn check_files(files: &[PathBuf], known: &Known, bases: &[super::Workflow]) 
                             known,
                         ),
                         Err(p) => p,
-                    })
+                    };
+                    problems.extend(successor(&o, &provinces));
+                    problems.sort_by_key(|p| (p.line, p.col));
+                    Ok(problems)
                 });
             match found {
                 Ok(problems) => FileCheck {
@@ -370,6 +444,9 @@ fn check_step(
             format!("corrected_by names no step `{c}`"),
         );
     }
+    if let Some(k) = &s.occurrence {
+        occurrence_input(s, k, &at("occurrence"), say);
+    }
     if s.ends && (s.repeat.is_some() || !s.next.is_empty() || s.starts.is_some()) {
         say(
             &at("ends"),
@@ -395,6 +472,7 @@ fn check_step(
                 ),
             );
         }
+        sites(s, st, &at("starts"), wf, say);
         for f in st.clear.iter().filter(|f| !wf.fields.contains_key(*f)) {
             say(
                 &at("starts"),
@@ -420,6 +498,80 @@ fn check_step(
                 format!("condition does not compile: {e}"),
             );
         }
+    }
+}
+
+/// `starts.each` names a list input of the step, and `into` a text field the sites go into:
+/// both or neither.
+fn sites(
+    s: &super::Step,
+    st: &super::Starts,
+    node: &str,
+    wf: &super::Workflow,
+    say: &mut impl FnMut(&str, bool, String),
+) {
+    use super::FieldType;
+    let (each, into) = match (&st.each, &st.into) {
+        (None, None) => return,
+        (Some(e), Some(i)) => (e, i),
+        _ => {
+            say(
+                node,
+                false,
+                "starts: `each` và `into` phải đi cùng nhau".into(),
+            );
+            return;
+        }
+    };
+    if s.inputs.get(each).is_none_or(|f| f.ty != FieldType::List) {
+        say(
+            node,
+            false,
+            format!(
+                "starts: each `{each}` phải là một dữ liệu kiểu list của bước `{}`",
+                s.id
+            ),
+        );
+    }
+    if wf.fields.get(into).is_none_or(|f| f.ty != FieldType::Text) {
+        say(
+            node,
+            false,
+            format!("starts: into `{into}` phải là một trường kiểu text của hồ sơ"),
+        );
+    }
+}
+
+/// `occurrence` names a date input of a step that recurs on a schedule: the deadline a filing
+/// is for.
+fn occurrence_input(
+    s: &super::Step,
+    input: &str,
+    node: &str,
+    say: &mut impl FnMut(&str, bool, String),
+) {
+    if s.series().is_none() {
+        say(
+            node,
+            false,
+            format!(
+                "occurrence: bước `{}` không lặp theo lịch (repeat là một quy tắc RFC 5545), không có kỳ hạn nào để chọn",
+                s.id
+            ),
+        );
+    }
+    if s.inputs
+        .get(input)
+        .is_none_or(|f| f.ty != super::FieldType::Date)
+    {
+        say(
+            node,
+            false,
+            format!(
+                "occurrence: `{input}` phải là một dữ liệu kiểu date khai báo trong inputs của bước `{}`",
+                s.id
+            ),
+        );
     }
 }
 

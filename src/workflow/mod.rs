@@ -115,10 +115,18 @@ pub struct Starts {
     /// Fields the new case does not inherit.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub clear: Vec<String>,
+    /// A list input of the step naming the sites (`dia_ban_nhan_rong`): one linked case per
+    /// item, that item set as field `into` of its case. Without the input, one case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub each: Option<String>,
+    /// The field of the new case a site of `each` goes into (`pham_vi`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub into: Option<String>,
 }
 
 impl<'de> Deserialize<'de> for Starts {
-    /// `starts: mo-hinh`, or `starts: {workflow: mo-hinh, clear: [xep_loai]}`.
+    /// `starts: mo-hinh`, or `starts: {workflow: mo-hinh, clear: [xep_loai], each:
+    /// dia_ban_nhan_rong, into: pham_vi}`.
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         #[derive(Deserialize)]
         #[serde(deny_unknown_fields)]
@@ -126,6 +134,10 @@ impl<'de> Deserialize<'de> for Starts {
             workflow: String,
             #[serde(default)]
             clear: Vec<String>,
+            #[serde(default)]
+            each: Option<String>,
+            #[serde(default)]
+            into: Option<String>,
         }
         #[derive(Deserialize)]
         #[serde(untagged)]
@@ -137,10 +149,14 @@ impl<'de> Deserialize<'de> for Starts {
             Def::Id(workflow) => Starts {
                 workflow,
                 clear: Vec::new(),
+                each: None,
+                into: None,
             },
             Def::Full(f) => Starts {
                 workflow: f.workflow,
                 clear: f.clear,
+                each: f.each,
+                into: f.into,
             },
         })
     }
@@ -175,6 +191,11 @@ pub struct Step {
     /// only once (named in the refusal).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub corrected_by: Option<String>,
+    /// For a step recurring on a schedule: the input (of type `date`) that names the deadline
+    /// of the occurrence a filing is for (`han_bao_cao: 2023-05-10`). Without it a filing meets
+    /// the earliest occurrence not yet met.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub occurrence: Option<String>,
     /// A linked case this step starts at a new site (nhân rộng).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub starts: Option<Starts>,
@@ -201,6 +222,18 @@ impl Step {
     /// The RFC 5545 rule the step recurs on, if it recurs on a schedule.
     pub fn schedule(&self) -> Option<&str> {
         self.repeat.as_deref().filter(|r| *r != WHEN_NEEDED)
+    }
+
+    /// The rule whose dates are a recurring step's occurrences: its deadline rule (the date a
+    /// filing is due), else the rule it recurs on. None for a step without a schedule.
+    pub fn series(&self) -> Option<&str> {
+        let schedule = self.schedule()?;
+        Some(
+            self.deadline
+                .as_ref()
+                .and_then(|d| d.rule.as_deref())
+                .unwrap_or(schedule),
+        )
     }
 }
 
@@ -258,7 +291,11 @@ fn with_overlays(
     bases: Vec<Loaded>,
     overlays: Vec<overlay::LoadedOverlay>,
 ) -> std::result::Result<Vec<Loaded>, Vec<check::Problem>> {
-    let mut problems = Vec::new();
+    let provinces = check::provinces(overlays.iter().map(|o| o.overlay.key()));
+    let mut problems: Vec<check::Problem> = overlays
+        .iter()
+        .filter_map(|o| check::successor(o, &provinces))
+        .collect();
     let mut merged = Vec::new();
     for o in overlays {
         let Some(base) = bases.iter().find(|b| b.workflow.id == o.overlay.extends) else {

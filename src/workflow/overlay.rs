@@ -141,6 +141,16 @@ impl Agency {
     }
 }
 
+impl Overlay {
+    /// The key of the procedure it makes, `<base>@<province>`, and the first day it applies.
+    pub fn key(&self) -> (String, NaiveDate) {
+        (
+            format!("{}@{}", self.extends, self.province),
+            self.effective_from,
+        )
+    }
+}
+
 impl LoadedOverlay {
     /// Places for a procedure merged from this overlay: a step the overlay added or changed
     /// points at the overlay's lines for it; everything else at the top of the file.
