@@ -479,3 +479,93 @@ fn libreoffice_sees_headings_header_rows_and_vietnamese() {
         "LibreOffice does not proof the text as Vietnamese"
     );
 }
+
+/// The case list and the register book as spreadsheets, read by openpyxl (the Python library
+/// offices use; `.ci/run` installs it): Vietnamese headers on a frozen first row, one row per
+/// case and per number with the values the JSON output gives, dates as dates shown dd/mm/yyyy.
+#[test]
+#[ignore = "needs openpyxl; run by .ci/run"]
+fn openpyxl_reads_the_spreadsheets() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, _) = run_demo(dir.path());
+    let db = out.join("hoso.db");
+    let hoso = |args: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_hoso"))
+            .current_dir(root())
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        o.stdout
+    };
+    let cases_xlsx = dir.path().join("ho-so.xlsx");
+    let book_xlsx = dir.path().join("so.xlsx");
+    hoso(&[
+        "case",
+        "list",
+        "--format",
+        "xlsx",
+        "--out",
+        cases_xlsx.to_str().unwrap(),
+    ]);
+    hoso(&[
+        "register",
+        "list",
+        "--format",
+        "xlsx",
+        "--out",
+        book_xlsx.to_str().unwrap(),
+    ]);
+    let cases: Vec<serde_json::Value> =
+        serde_json::from_slice(&hoso(&["case", "list", "--format", "json"])).unwrap();
+    let book: Vec<serde_json::Value> =
+        serde_json::from_slice(&hoso(&["register", "list", "--format", "json"])).unwrap();
+    let script = r#"
+import json, sys, openpyxl
+out = {}
+for name in sys.argv[1:]:
+    ws = openpyxl.load_workbook(name).active
+    rows = [[c.value.strftime("%Y-%m-%d") if hasattr(c.value, "strftime") else c.value for c in r]
+            for r in ws.iter_rows()]
+    formats = sorted({c.number_format for r in ws.iter_rows(min_row=2) for c in r
+                      if hasattr(c.value, "strftime")})
+    out[name] = {"title": ws.title, "freeze": ws.freeze_panes, "rows": rows, "dates": formats}
+print(json.dumps(out))
+"#;
+    let o = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(&cases_xlsx)
+        .arg(&book_xlsx)
+        .output()
+        .expect("python3 runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let read: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let sheet = |p: &std::path::Path| read[p.to_str().unwrap()].clone();
+
+    let c = sheet(&cases_xlsx);
+    assert_eq!(c["title"], "Hồ sơ");
+    assert_eq!(c["freeze"], "A2");
+    assert_eq!(c["dates"], serde_json::json!(["dd/mm/yyyy"]));
+    let rows = c["rows"].as_array().unwrap();
+    assert_eq!(rows[0][0], "Mã hồ sơ");
+    assert_eq!(rows.len(), cases.len() + 1);
+    for (row, case) in rows[1..].iter().zip(&cases) {
+        assert_eq!(row[0], case["id"]);
+        assert_eq!(row[1], case["workflow"]);
+        assert_eq!(row[4], case["opened"]);
+    }
+
+    let b = sheet(&book_xlsx);
+    assert_eq!(b["title"], "Sổ đăng ký");
+    assert_eq!(b["freeze"], "A2");
+    let rows = b["rows"].as_array().unwrap();
+    assert_eq!(rows[0][1], "Số, ký hiệu văn bản");
+    assert_eq!(rows.len(), book.len() + 1);
+    for (row, e) in rows[1..].iter().zip(&book) {
+        assert_eq!(row[1], e["symbol"]);
+        assert_eq!(row[2], e["on_date"]);
+    }
+}

@@ -117,9 +117,12 @@ pub enum CaseCommand {
     },
     /// Mọi hồ sơ.
     List {
-        /// Dạng in.
-        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
-        format: ListFormat,
+        /// Dạng in (xlsx cần --out).
+        #[arg(long, value_enum, default_value_t = CaseListFormat::Text)]
+        format: CaseListFormat,
+        /// Tệp ghi (với --format xlsx).
+        #[arg(long, value_name = "TỆP")]
+        out: Option<PathBuf>,
     },
     /// Các bước đã xong và đang mở, hạn, nhật ký và văn bản của một hồ sơ.
     Status {
@@ -227,10 +230,10 @@ pub enum RegisterCommand {
         /// Năm của ngày văn bản.
         #[arg(long)]
         year: Option<i32>,
-        /// Dạng in (docx cần --out).
+        /// Dạng in (docx, xlsx cần --out).
         #[arg(long, value_enum, default_value_t = BookFormat::Text)]
         format: BookFormat,
-        /// Tệp ghi (với --format docx).
+        /// Tệp ghi (với --format docx, xlsx).
         #[arg(long, value_name = "TỆP")]
         out: Option<PathBuf>,
     },
@@ -393,6 +396,13 @@ pub enum ListFormat {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CaseListFormat {
+    Text,
+    Json,
+    Xlsx,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DueFormat {
     Text,
     Json,
@@ -405,6 +415,7 @@ pub enum BookFormat {
     Csv,
     Json,
     Docx,
+    Xlsx,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -246,7 +246,7 @@ fn case(app: &mut App, c: args::CaseCommand) -> Result<Shown> {
             let id = app.new_case(&key, &yaml_value(&data)?, at.unwrap_or_else(today))?;
             Ok(format!("{id}\n").into())
         }
-        C::List { format } => Ok(output::cases(&app.cases()?, format).into()),
+        C::List { format, out } => output::case_list(&app.cases()?, format, out.as_deref()),
         C::Status { id, format, at } => {
             Ok(output::status(&app.status_on(&id, at.unwrap_or_else(today))?, format).into())
         }

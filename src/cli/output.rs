@@ -12,7 +12,7 @@ use hoso::template::TemplateSet;
 use hoso::workflow::check::FileCheck;
 
 use super::Shown;
-use super::args::{BookFormat, DueFormat, ListFormat};
+use super::args::{BookFormat, CaseListFormat, DueFormat, ListFormat};
 
 fn d(date: chrono::NaiveDate) -> String {
     date.format("%d/%m/%Y").to_string()
@@ -89,6 +89,86 @@ pub fn advanced(a: &Advanced, written: &[(String, Vec<PathBuf>)]) -> String {
         );
     }
     s
+}
+
+/// A file a format needs `--out` for, written; its path printed.
+fn written(out: Option<&Path>, ext: &str, bytes: &[u8]) -> Result<Shown> {
+    let Some(out) = out else {
+        return Err(Error::Usage(format!("--format {ext} cần --out TỆP.{ext}")));
+    };
+    hoso::fsutil::write_atomic(out, bytes)?;
+    Ok(format!("{}\n", out.display()).into())
+}
+
+/// `hoso case list`: text or JSON printed, or a spreadsheet written.
+pub fn case_list(
+    cases: &[CaseSummary],
+    format: CaseListFormat,
+    out: Option<&Path>,
+) -> Result<Shown> {
+    match format {
+        CaseListFormat::Text => Ok(self::cases(cases, ListFormat::Text).into()),
+        CaseListFormat::Json => Ok(self::cases(cases, ListFormat::Json).into()),
+        CaseListFormat::Xlsx => written(out, "xlsx", &cases_xlsx(cases)?),
+    }
+}
+
+/// The case list as a spreadsheet: a row a case, its name as its data gives it.
+fn cases_xlsx(cases: &[CaseSummary]) -> Result<Vec<u8>> {
+    use hoso::render::xlsx::{Cell, Sheet, workbook};
+    let name = |c: &CaseSummary| {
+        ["ten_mo_hinh", "ten_dien_hinh", "ten_don_vi"]
+            .iter()
+            .find_map(|k| c.case.data.get(*k).and_then(|v| v.as_str()))
+            .unwrap_or("")
+            .to_string()
+    };
+    let columns = [
+        ("Mã hồ sơ", 10.0),
+        ("Quy trình", 24.0),
+        ("Phiên bản", 10.0),
+        ("Tên mô hình, điển hình", 40.0),
+        ("Ngày mở", 12.0),
+        ("Trạng thái", 14.0),
+        ("Bước đang mở", 40.0),
+        ("Ngày kết thúc", 12.0),
+    ]
+    .iter()
+    .map(|(c, w)| (c.to_string(), *w))
+    .collect();
+    let rows = cases
+        .iter()
+        .map(|c| {
+            vec![
+                Cell::from(c.case.id.as_str()),
+                Cell::from(c.case.workflow.as_str()),
+                Cell::from(c.case.version.as_str()),
+                Cell::from(name(c)),
+                Cell::Date(c.case.created_on),
+                Cell::from(if c.case.ended.is_some() {
+                    "đã kết thúc"
+                } else {
+                    "đang mở"
+                }),
+                Cell::from(c.open_steps.join(", ")),
+                c.case
+                    .ended
+                    .as_ref()
+                    .map_or(Cell::Empty, |e| Cell::Date(e.on)),
+            ]
+        })
+        .collect();
+    let date = cases
+        .iter()
+        .flat_map(|c| std::iter::once(c.case.created_on).chain(c.case.ended.as_ref().map(|e| e.on)))
+        .max()
+        .unwrap_or_default();
+    let sheet = Sheet {
+        name: "Hồ sơ".into(),
+        columns,
+        rows,
+    };
+    workbook(&[sheet], "Danh sách hồ sơ", "hoso", date)
 }
 
 pub fn cases(cases: &[CaseSummary], format: ListFormat) -> String {
@@ -313,13 +393,8 @@ pub fn book(
             serde_json::to_string(entries).map_err(|e| Error::Invalid(e.to_string()))?
         )
         .into(),
-        BookFormat::Docx => {
-            let Some(out) = out else {
-                return Err(Error::Usage("--format docx cần --out TỆP.docx".into()));
-            };
-            hoso::fsutil::write_atomic(out, &register::docx(entries, year)?)?;
-            format!("{}\n", out.display()).into()
-        }
+        BookFormat::Docx => written(out, "docx", &register::docx(entries, year)?)?,
+        BookFormat::Xlsx => written(out, "xlsx", &register::xlsx(entries, year)?)?,
     })
 }
 

@@ -303,6 +303,42 @@ pub const BOOK_COLUMNS: [&str; 10] = [
     "Ghi chú",
 ];
 
+/// The book as a spreadsheet: one sheet, the issuing body then the ten Phụ lục IV columns, the
+/// date a real date; for the officer who filters and counts in Excel.
+pub fn xlsx(entries: &[Entry], year: Option<i32>) -> Result<Vec<u8>> {
+    use crate::render::xlsx::{Cell, Sheet, workbook};
+    const WIDTHS: [f64; 10] = [18.0, 12.0, 50.0, 24.0, 36.0, 16.0, 8.0, 10.0, 10.0, 24.0];
+    let mut columns = vec![("Cơ quan ban hành".to_string(), 30.0)];
+    columns.extend(BOOK_COLUMNS.iter().map(|c| c.to_string()).zip(WIDTHS));
+    let rows = entries
+        .iter()
+        .map(|e| {
+            let row = e.book_row();
+            let mut cells = vec![Cell::from(e.issuer.to_string())];
+            for (i, text) in row.into_iter().enumerate() {
+                cells.push(match i {
+                    1 => Cell::Date(e.on_date),
+                    6 => e.copies.map_or(Cell::Empty, |c| Cell::Number(f64::from(c))),
+                    _ => Cell::from(text),
+                });
+            }
+            cells
+        })
+        .collect();
+    let title = format!(
+        "Sổ đăng ký văn bản đi{}",
+        year.map(|y| format!(" năm {y}")).unwrap_or_default()
+    );
+    let sheet = Sheet {
+        name: "Sổ đăng ký".into(),
+        columns,
+        rows,
+    };
+    // The book's own latest date, not the clock: the same book, the same bytes.
+    let date = entries.iter().map(|e| e.on_date).max().unwrap_or_default();
+    workbook(&[sheet], &title, "hoso", date)
+}
+
 impl Entry {
     /// The entry as the book's ten columns.
     pub fn book_row(&self) -> [String; 10] {
