@@ -88,9 +88,15 @@ pub fn render_drafts(
 /// 28 tháng 02 năm 2023" — so that a later draft cites the numbers the register really gave
 /// (`{{van_ban.to_trinh_de_xuat_xay_dung_mo_hinh.trich_dan}}`).
 fn van_ban(store: &dyn Store, case: &str) -> Result<serde_json::Value> {
+    let entries: std::collections::HashMap<i64, Entry> = store
+        .case_entries(case)?
+        .into_iter()
+        .filter(|e| e.voided_on.is_none())
+        .map(|e| (e.id, e))
+        .collect();
     let mut map = serde_json::Map::new();
     for d in store.documents(case)? {
-        let Some(e) = live_entry(store, &d)? else {
+        let Some(e) = d.entry.and_then(|id| entries.get(&id)) else {
             continue;
         };
         // An attached document carries its parent's number: cite the parent.

@@ -244,6 +244,8 @@ pub trait Store {
     fn due(&self, before: Option<NaiveDate>) -> Result<Vec<DueRow>>;
     /// One entry of the book by its id.
     fn entry(&self, id: i64) -> Result<Entry>;
+    /// The entries a case's documents carry, in one query: what later drafts cite.
+    fn case_entries(&self, case: &str) -> Result<Vec<Entry>>;
     /// The books, in the order numbers were given; `year` is the year of the entry's date.
     fn book(&self, which: Books, year: Option<i32>) -> Result<Vec<Entry>>;
     /// Problems of the stored data: the database's own structure (`full`: every page, index

@@ -564,6 +564,20 @@ impl Store for SqliteStore {
         entry_by_id(&self.conn, id).map_err(self.err())
     }
 
+    fn case_entries(&self, case: &str) -> Result<Vec<Entry>> {
+        let mut st = self
+            .conn
+            .prepare(&format!(
+                "SELECT {ENTRY_COLUMNS} FROM register
+                 WHERE id IN (SELECT entry FROM documents WHERE case_id = ?1)"
+            ))
+            .map_err(self.err())?;
+        st.query_map([case], entry_row)
+            .map_err(self.err())?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(self.err())
+    }
+
     fn book(&self, which: Books, year: Option<i32>) -> Result<Vec<Entry>> {
         let (exact, part) = match which {
             Books::All => (None, None),
