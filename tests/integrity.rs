@@ -330,7 +330,7 @@ fn a_condition_that_would_run_for_minutes_is_refused_at_load() {
         .unwrap();
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("bom.yaml:11:"), "{}", stderr(&o));
-    assert!(stderr(&o).contains("nested 4 deep"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("lồng 4 tầng"), "{}", stderr(&o));
 }
 
 #[test]

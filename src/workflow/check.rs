@@ -112,7 +112,7 @@ pub fn expression_error(expr: &str) -> Option<String> {
         return Some(e);
     }
     let e = cel::Program::compile(expr).err()?.to_string();
-    let first = e.lines().next().unwrap_or("syntax error");
+    let first = e.lines().next().unwrap_or("sai cú pháp");
     let first = first.strip_prefix("ERROR: <input>:").unwrap_or(first);
     let first = first.split(" expecting ").next().unwrap_or(first);
     Some(first.replace(": Syntax error: ", ": "))
@@ -123,15 +123,15 @@ pub fn expression_error(expr: &str) -> Option<String> {
 pub fn bound_error(expr: &str) -> Option<String> {
     if expr.len() > MAX_EXPRESSION {
         return Some(format!(
-            "the expression is {} characters long (at most {MAX_EXPRESSION})",
+            "biểu thức dài {} ký tự (tối đa {MAX_EXPRESSION})",
             expr.len()
         ));
     }
     let nesting = macro_nesting(expr);
     if nesting > MAX_MACRO_NESTING {
         return Some(format!(
-            "comprehensions (all, exists, map, filter) nested {nesting} deep (at most \
-             {MAX_MACRO_NESTING}): the evaluation could run for minutes"
+            "các vòng lặp (all, exists, map, filter) lồng {nesting} tầng (tối đa \
+             {MAX_MACRO_NESTING}): việc tính có thể kéo dài hàng phút"
         ));
     }
     None
@@ -270,7 +270,7 @@ pub fn check_files(files: &[PathBuf], known: &Known, bases: &[super::Workflow]) 
                         .find(|w| w.id == o.overlay.extends)
                         .ok_or_else(|| {
                             Error::Invalid(format!(
-                                "{}: extends unknown workflow `{}`",
+                                "{}: extends: không có quy trình `{}`",
                                 f.display(),
                                 o.overlay.extends
                             ))
@@ -329,7 +329,7 @@ pub fn check(w: &Loaded, known: &Known) -> Vec<Problem> {
             "id",
             false,
             format!(
-                "id `{}` must be lower-case letters, digits and hyphens",
+                "mã `{}` chỉ gồm chữ thường không dấu, chữ số và dấu gạch nối",
                 wf.id
             ),
         );
@@ -339,12 +339,14 @@ pub fn check(w: &Loaded, known: &Known) -> Vec<Problem> {
             say(
                 &format!("fields.{name}"),
                 true,
-                format!("field `{name}` is an enum without `values`"),
+                format!(
+                    "trường `{name}` kiểu enum nhưng không có `values` (các giá trị được chọn)"
+                ),
             );
         }
     }
     if wf.steps.is_empty() {
-        say("steps", false, "a workflow needs at least one step".into());
+        say("steps", false, "quy trình cần ít nhất một bước".into());
         return out;
     }
 
@@ -356,7 +358,7 @@ pub fn check(w: &Loaded, known: &Known) -> Vec<Problem> {
                 &at("id"),
                 false,
                 format!(
-                    "step id `{}` must be lower-case letters, digits and hyphens",
+                    "mã bước `{}` chỉ gồm chữ thường không dấu, chữ số và dấu gạch nối",
                     s.id
                 ),
             );
@@ -366,7 +368,7 @@ pub fn check(w: &Loaded, known: &Known) -> Vec<Problem> {
             say(
                 &at("id"),
                 false,
-                format!("duplicate step id `{}` (first at line {line})", s.id),
+                format!("mã bước `{}` trùng (lần đầu ở dòng {line})", s.id),
             );
         } else {
             first_at.insert(&s.id, i);
@@ -374,7 +376,16 @@ pub fn check(w: &Loaded, known: &Known) -> Vec<Problem> {
         check_step(i, s, wf, known, &mut say);
     }
 
-    unreachable(wf, &first_at, &mut say);
+    // A `next` naming no step is the root problem: the steps behind it would only be
+    // reported again as unreachable.
+    let dangling = wf
+        .steps
+        .iter()
+        .flat_map(|s| &s.next)
+        .any(|n| !wf.steps.iter().any(|x| x.id == n.target()));
+    if !dangling {
+        unreachable(wf, &first_at, &mut say);
+    }
     out.sort_by_key(|p| (p.line, p.col));
     out
 }
@@ -395,7 +406,11 @@ fn check_step(
         say(
             &at("actor"),
             false,
-            format!("unknown role `{}` (roles: {})", s.actor, known.join(", ")),
+            format!(
+                "không có vai trò `{}` (các vai trò: {})",
+                s.actor,
+                known.join(", ")
+            ),
         );
     }
     for (k, g) in s.requires.iter().enumerate() {
@@ -403,14 +418,14 @@ fn check_step(
             say(
                 &at(&format!("requires[{k}].when")),
                 false,
-                format!("guard does not compile: {e}"),
+                format!("điều kiện (guard) viết sai: {e}"),
             );
         }
         if g.message.trim().is_empty() {
             say(
                 &at(&format!("requires[{k}]")),
                 false,
-                "a guard needs a message for the user".into(),
+                "điều kiện (guard) cần một thông báo cho người dùng (`message`)".into(),
             );
         }
     }
@@ -419,21 +434,25 @@ fn check_step(
             say(
                 &at(&format!("documents[{k}].template")),
                 false,
-                format!("unknown template `{}`", d.template),
+                format!("không có mẫu văn bản `{}`", d.template),
             );
         }
         if let Some(e) = d.when.as_deref().and_then(expression_error) {
             say(
                 &at(&format!("documents[{k}].when")),
                 false,
-                format!("condition does not compile: {e}"),
+                format!("điều kiện viết sai: {e}"),
             );
         }
     }
     if let Some(rule) = s.schedule()
         && let Some(e) = rule_error(rule)
     {
-        say(&at("repeat"), false, format!("invalid RFC 5545 rule: {e}"));
+        say(
+            &at("repeat"),
+            false,
+            format!("quy tắc lặp RFC 5545 viết sai: {e}"),
+        );
     }
     if let Some(c) = &s.corrected_by
         && !wf.steps.iter().any(|x| &x.id == c)
@@ -441,7 +460,7 @@ fn check_step(
         say(
             &at("corrected_by"),
             false,
-            format!("corrected_by names no step `{c}`"),
+            format!("corrected_by: không có bước `{c}`"),
         );
     }
     if let Some(k) = &s.occurrence {
@@ -451,7 +470,7 @@ fn check_step(
         say(
             &at("ends"),
             false,
-            "a step that ends the case can have no `next`, `repeat` or `starts`".into(),
+            "bước kết thúc hồ sơ không có `next`, `repeat` hay `starts`".into(),
         );
     }
     if let Some(d) = &s.deadline {
@@ -466,7 +485,7 @@ fn check_step(
                 &at("starts"),
                 false,
                 format!(
-                    "starts: unknown workflow `{}` (known: {})",
+                    "starts: không có quy trình `{}` (có: {})",
                     st.workflow,
                     ids.join(", ")
                 ),
@@ -477,7 +496,7 @@ fn check_step(
             say(
                 &at("starts"),
                 false,
-                format!("starts: clear names `{f}`, which is not a field of the case"),
+                format!("starts: clear nêu `{f}`, không phải trường của hồ sơ"),
             );
         }
     }
@@ -487,7 +506,11 @@ fn check_step(
             Next::Branch { .. } => at(&format!("next[{k}].to")),
         };
         if !wf.steps.iter().any(|x| x.id == n.target()) {
-            say(&node, false, format!("next: unknown step `{}`", n.target()));
+            say(
+                &node,
+                false,
+                format!("next: không có bước `{}`", n.target()),
+            );
         }
         if let Next::Branch { when: Some(c), .. } = n
             && let Some(e) = expression_error(c)
@@ -495,7 +518,7 @@ fn check_step(
             say(
                 &at(&format!("next[{k}].when")),
                 false,
-                format!("condition does not compile: {e}"),
+                format!("điều kiện viết sai: {e}"),
             );
         }
     }
@@ -598,7 +621,7 @@ fn unreachable(
                 &format!("steps[{i}].id"),
                 false,
                 format!(
-                    "step `{}` cannot be reached from `{}`",
+                    "bước `{}` không thể tới được từ bước đầu `{}`",
                     s.id, wf.steps[0].id
                 ),
             );
@@ -618,7 +641,7 @@ fn deadline(
                 say(
                     &format!("{node}.rule"),
                     false,
-                    format!("invalid RFC 5545 rule: {e}"),
+                    format!("quy tắc lặp RFC 5545 viết sai: {e}"),
                 );
             }
         }
@@ -627,21 +650,23 @@ fn deadline(
                 say(
                     &format!("{node}.after"),
                     false,
-                    format!("deadline after unknown step `{after}`"),
+                    format!("deadline: after nêu bước không có `{after}`"),
                 );
             }
             if period(within).is_none() {
                 say(
                     &format!("{node}.within"),
                     false,
-                    format!("`{within}` is not an ISO 8601 period such as P1Y, P10M or P15D"),
+                    format!(
+                        "`{within}` không phải khoảng thời gian ISO 8601 như P1Y (1 năm), P10M (10 tháng) hay P15D (15 ngày)"
+                    ),
                 );
             }
         }
         _ => say(
             node,
             false,
-            "a deadline is either `rule`, or `after` with `within`".into(),
+            "deadline ghi hoặc `rule`, hoặc `after` cùng `within`".into(),
         ),
     }
 }
@@ -680,11 +705,11 @@ mod tests {
         assert_eq!(macro_nesting("'x.all(' == case.a"), 0, "inside a string");
         let bomb = "[1,2,3,4,5,6,7,8,9,10].all(a, [1,2,3,4,5,6,7,8,9,10].all(b, \
                     [1,2,3,4,5,6,7,8,9,10].all(c, a + b + c > 0)))";
-        assert!(expression_error(bomb).unwrap().contains("nested 3 deep"));
+        assert!(expression_error(bomb).unwrap().contains("lồng 3 tầng"));
         assert!(
             expression_error(&"1 + ".repeat(600))
                 .unwrap()
-                .contains("characters long")
+                .contains("ký tự")
         );
     }
 

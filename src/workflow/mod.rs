@@ -304,7 +304,7 @@ fn with_overlays(
                 path: o.path.clone(),
                 line: p.line,
                 col: p.col,
-                message: format!("extends unknown workflow `{}`", o.overlay.extends),
+                message: format!("extends: không có quy trình `{}`", o.overlay.extends),
             });
             continue;
         };

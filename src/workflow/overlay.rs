@@ -226,7 +226,7 @@ impl LoadedOverlay {
                 say(
                     &format!("remove_steps[{i}]"),
                     false,
-                    format!("the base `{}` has no step `{id}`", base.id),
+                    format!("quy trình gốc `{}` không có bước `{id}`", base.id),
                 );
             }
             w.steps.retain(|s| &s.id != id);
@@ -236,7 +236,7 @@ impl LoadedOverlay {
                 say(
                     &format!("steps.{id}"),
                     true,
-                    format!("the base `{}` has no step `{id}`", base.id),
+                    format!("quy trình gốc `{}` không có bước `{id}`", base.id),
                 );
                 continue;
             };
@@ -263,7 +263,7 @@ impl LoadedOverlay {
                 say(
                     &format!("add_steps[{i}].id"),
                     false,
-                    format!("the base `{}` already has a step `{}`", base.id, s.id),
+                    format!("quy trình gốc `{}` đã có bước `{}`", base.id, s.id),
                 );
             }
             w.steps.push(s.clone());
@@ -273,7 +273,7 @@ impl LoadedOverlay {
                 say(
                     &format!("agencies.{id}.role"),
                     false,
-                    format!("unknown role `{}`", a.role),
+                    format!("không có vai trò `{}`", a.role),
                 );
             }
         }
@@ -282,7 +282,7 @@ impl LoadedOverlay {
                 say(
                     &format!("signers.{role}"),
                     true,
-                    format!("unknown role `{role}`"),
+                    format!("không có vai trò `{role}`"),
                 );
             }
         }
