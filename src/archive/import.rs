@@ -151,6 +151,7 @@ pub fn import(
                 actor: e.actor,
                 step: e.step,
                 inputs: e.inputs,
+                person: None,
             })
             .collect(),
         documents,

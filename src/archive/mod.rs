@@ -611,6 +611,7 @@ pub fn detach(
             actor: DETACH_ACTOR.into(),
             step: DETACH_STEP.into(),
             inputs: serde_json::json!({"name": f.name, "reason": reason, "sha256": f.sha256}),
+            person: None,
         },
     )?;
     tx.commit()?;

@@ -1,0 +1,240 @@
+//! Who is asking: the session cookie (HttpOnly, SameSite=Strict, Secure behind TLS) resolved
+//! through the store, the CSRF token every form carries, the role a page needs, and the
+//! agencies a person may see. Login, logout and the password change live here too.
+
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::{Shared, WebError, pages};
+use crate::accounts::{self, Login, SESSION_SECONDS};
+use crate::store::Account;
+
+const COOKIE: &str = "hoso_phien";
+
+/// The form field that carries the CSRF token.
+pub const CSRF_FIELD: &str = "csrf";
+
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// The session token from the request's cookies.
+fn token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == COOKIE)
+        .map(|(_, v)| v.to_string())
+        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+fn cookie(value: &str, max_age: i64, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// A person with an open session.
+#[derive(Debug, Clone)]
+pub struct User {
+    pub account: Account,
+    pub csrf: String,
+    token: String,
+}
+
+impl User {
+    pub fn login(&self) -> &str {
+        &self.account.login
+    }
+
+    /// Refuses a person whose role is not `role`, saying what they tried.
+    pub fn require(&self, role: &str, what: &str) -> Result<(), WebError> {
+        if self.account.role == role {
+            Ok(())
+        } else {
+            Err(WebError::forbidden(what))
+        }
+    }
+
+    pub fn is(&self, role: &str) -> bool {
+        self.account.role == role
+    }
+
+    /// Whether a case of `agency` is this person's to see.
+    pub fn sees(&self, agency: &str) -> bool {
+        accounts::within(&self.account.agency, agency)
+    }
+
+    /// Refuses a form whose CSRF token is missing or not this session's.
+    pub fn check_csrf(&self, given: Option<&str>) -> Result<(), WebError> {
+        let ok = given.is_some_and(|g| {
+            g.len() == self.csrf.len()
+                && g.bytes()
+                    .zip(self.csrf.bytes())
+                    .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                    == 0
+        });
+        if ok {
+            Ok(())
+        } else {
+            Err(WebError::new(
+                StatusCode::FORBIDDEN,
+                "Biểu mẫu không còn hợp lệ (thiếu mã chống giả mạo hoặc phiên đã đổi); tải lại \
+                 trang rồi làm lại.",
+            ))
+        }
+    }
+}
+
+/// Anonymous requests go to the login page.
+impl FromRequestParts<Shared> for User {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<User, Response> {
+        let Some(token) = token(&parts.headers) else {
+            return Err(Redirect::to("/dang-nhap").into_response());
+        };
+        let t = token.clone();
+        match state.run(None, move |app| app.session(&t, now())).await {
+            Ok(Some((account, csrf))) => Ok(User {
+                account,
+                csrf,
+                token,
+            }),
+            Ok(None) => Err(Redirect::to("/dang-nhap").into_response()),
+            Err(e) => Err(e.into_response()),
+        }
+    }
+}
+
+/// A form's fields, in order (a step form's names are its inputs').
+pub type Fields = Vec<(String, String)>;
+
+pub fn field<'a>(fields: &'a Fields, name: &str) -> Option<&'a str> {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+pub async fn login_page() -> Response {
+    pages::login(None, "").into_response()
+}
+
+/// Logging in needs no CSRF token (there is no session yet); the cookie is SameSite=Strict, so
+/// another site cannot post a session into the browser.
+pub async fn login(
+    State(state): State<Shared>,
+    axum::Form(fields): axum::Form<Fields>,
+) -> Result<Response, WebError> {
+    let login = field(&fields, "dang_nhap")
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    let password = field(&fields, "mat_khau").unwrap_or_default().to_string();
+    let l = login.clone();
+    let outcome = state
+        .run(None, move |app| app.login(&l, &password, now()))
+        .await?;
+    Ok(match outcome {
+        Login::Ok(session) => {
+            let mut r = Redirect::to("/").into_response();
+            r.headers_mut().insert(
+                header::SET_COOKIE,
+                cookie(&session.token, SESSION_SECONDS, state.secure),
+            );
+            r
+        }
+        Login::Wrong => (
+            StatusCode::UNAUTHORIZED,
+            pages::login(Some("Tên đăng nhập hoặc mật khẩu không đúng."), &login),
+        )
+            .into_response(),
+        Login::Locked => (
+            StatusCode::TOO_MANY_REQUESTS,
+            pages::login(
+                Some(&format!(
+                    "Đăng nhập sai quá {} lần trong {} phút: tài khoản tạm khóa, thử lại sau.",
+                    accounts::MAX_FAILURES,
+                    accounts::FAILURE_WINDOW / 60
+                )),
+                &login,
+            ),
+        )
+            .into_response(),
+    })
+}
+
+pub async fn logout(
+    State(state): State<Shared>,
+    user: User,
+    axum::Form(fields): axum::Form<Fields>,
+) -> Result<Response, WebError> {
+    user.check_csrf(field(&fields, CSRF_FIELD))?;
+    let token = user.token.clone();
+    state.run(None, move |app| app.logout(&token)).await?;
+    let mut r = Redirect::to("/dang-nhap").into_response();
+    r.headers_mut()
+        .insert(header::SET_COOKIE, cookie("", 0, state.secure));
+    Ok(r)
+}
+
+pub async fn password_page(user: User) -> Response {
+    pages::password(&user, None).into_response()
+}
+
+/// Changing the password ends every session of the account, this one included.
+pub async fn change_password(
+    State(state): State<Shared>,
+    user: User,
+    axum::Form(fields): axum::Form<Fields>,
+) -> Result<Response, WebError> {
+    user.check_csrf(field(&fields, CSRF_FIELD))?;
+    let current = field(&fields, "mat_khau_cu")
+        .unwrap_or_default()
+        .to_string();
+    let new = field(&fields, "mat_khau_moi")
+        .unwrap_or_default()
+        .to_string();
+    let again = field(&fields, "nhap_lai").unwrap_or_default();
+    if new != again {
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            pages::password(&user, Some("Mật khẩu mới nhập lại không khớp.")),
+        )
+            .into_response());
+    }
+    let login = user.login().to_string();
+    match state
+        .run(None, move |app| app.change_password(&login, &current, &new))
+        .await
+    {
+        Ok(()) => {
+            let mut r = Redirect::to("/dang-nhap").into_response();
+            r.headers_mut()
+                .insert(header::SET_COOKIE, cookie("", 0, state.secure));
+            Ok(r)
+        }
+        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
+            Ok((e.status, pages::password(&user, Some(&e.message))).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The accounts (quản trị): who they are, their roles and agencies.
+pub async fn accounts_page(State(state): State<Shared>, user: User) -> Result<Response, WebError> {
+    user.require("quan-tri", "quản lý tài khoản")?;
+    let mut list = state.run(None, |app| app.accounts()).await?;
+    list.retain(|a| user.sees(&a.agency));
+    Ok(pages::accounts(&user, &list).into_response())
+}

@@ -1,0 +1,226 @@
+//! Files in and out: a draft rendered again for preview (PDF inline) or editing (DOCX), an
+//! issued file exactly as stored, a case's archive (lưu trữ), the book as CSV, and an
+//! attachment uploaded into the hồ sơ. Every download is of a case the person may see, with a
+//! file name hoso gave it.
+
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::auth::{CSRF_FIELD, User};
+use super::pages::{BookSearch, book_entries, case_for, date, today};
+use super::{Shared, WebError};
+use crate::render::Format;
+
+/// A download: its bytes, type, and whether the browser shows it or saves it.
+fn download(bytes: Vec<u8>, mime: &'static str, name: &str, inline: bool) -> Response {
+    let how = if inline { "inline" } else { "attachment" };
+    // Names are hoso's own (ASCII ids); anything else is replaced, never passed through.
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let mut r = (StatusCode::OK, bytes).into_response();
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
+    if let Ok(v) = HeaderValue::from_str(&format!("{how}; filename=\"{safe}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    r
+}
+
+fn mime_of(name: &str) -> &'static str {
+    match name.rsplit('.').next() {
+        Some("pdf") => "application/pdf",
+        Some("docx") => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        Some("zip") => "application/zip",
+        _ => "application/octet-stream",
+    }
+}
+
+async fn draft(
+    state: &Shared,
+    user: &User,
+    id: &str,
+    doc: &str,
+    format: Format,
+) -> Result<Response, WebError> {
+    case_for(state, user, id).await?;
+    let (c, d) = (id.to_string(), doc.to_string());
+    let drafted = state.run(None, move |app| app.draft(&c, &d)).await?;
+    let file = drafted
+        .files
+        .into_iter()
+        .find(|f| f.path.extension().is_some_and(|e| e == format.extension()))
+        .ok_or_else(|| WebError::new(StatusCode::NOT_FOUND, "Không có tệp dự thảo này."))?;
+    let name = format!("{doc}-du-thao.{}", format.extension());
+    let inline = format == Format::Pdf;
+    Ok(download(file.bytes, mime_of(&name), &name, inline))
+}
+
+pub async fn draft_pdf(
+    State(state): State<Shared>,
+    user: User,
+    Path((id, doc)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    draft(&state, &user, &id, &doc, Format::Pdf).await
+}
+
+pub async fn draft_docx(
+    State(state): State<Shared>,
+    user: User,
+    Path((id, doc)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    draft(&state, &user, &id, &doc, Format::Docx).await
+}
+
+#[derive(Deserialize)]
+pub struct FileName {
+    ten: String,
+}
+
+/// A file of the hồ sơ, exactly as stored.
+pub async fn case_file(
+    State(state): State<Shared>,
+    user: User,
+    Path(id): Path<String>,
+    Query(q): Query<FileName>,
+) -> Result<Response, WebError> {
+    case_for(&state, &user, &id).await?;
+    let c = id.clone();
+    let files = state.run(None, move |app| app.files(&c)).await?;
+    let f = files.into_iter().find(|f| f.name == q.ten).ok_or_else(|| {
+        WebError::new(
+            StatusCode::NOT_FOUND,
+            format!("Hồ sơ {id} không có tệp {}.", q.ten),
+        )
+    })?;
+    let base = f.name.rsplit('/').next().unwrap_or(&f.name).to_string();
+    let inline = mime_of(&base) == "application/pdf";
+    Ok(download(f.bytes, mime_of(&base), &base, inline))
+}
+
+/// The case's hồ sơ as a BagIt ZIP (lưu trữ).
+pub async fn archive(
+    State(state): State<Shared>,
+    user: User,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    user.require("luu-tru", "lập hồ sơ lưu trữ")?;
+    case_for(&state, &user, &id).await?;
+    let c = id.clone();
+    let bytes = state.run(None, move |app| app.archive(&c)).await?;
+    Ok(download(
+        bytes,
+        "application/zip",
+        &format!("{id}-luu-tru.zip"),
+        false,
+    ))
+}
+
+/// A CSV cell, quoted; a cell a spreadsheet would read as a formula is prefixed with `'`.
+fn cell(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+pub async fn book_csv(
+    State(state): State<Shared>,
+    user: User,
+    Query(q): Query<BookSearch>,
+) -> Result<Response, WebError> {
+    let entries = book_entries(&state, &user, &q).await?;
+    // A BOM so that spreadsheet programs read the Vietnamese as UTF-8.
+    let mut out = String::from(
+        "\u{feff}Số,Ký hiệu,Ngày,Loại,Trích yếu,Người ký,Nơi nhận,Cơ quan,Hồ sơ,Văn bản,Thu hồi\r\n",
+    );
+    for e in &entries {
+        let row = [
+            e.number.to_string(),
+            e.symbol.clone(),
+            date(e.on_date),
+            e.kind.clone(),
+            e.trich_yeu.clone(),
+            e.signer.clone(),
+            e.recipients.join("; "),
+            e.issuer.to_string(),
+            e.case_id.clone().unwrap_or_default(),
+            e.doc.clone().unwrap_or_default(),
+            e.voided_on.map(date).unwrap_or_default(),
+        ];
+        let cells: Vec<String> = row.iter().map(|c| cell(c)).collect();
+        out.push_str(&cells.join(","));
+        out.push_str("\r\n");
+    }
+    let mut r = download(out.into_bytes(), "text/csv", "so-dang-ky.csv", false);
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    Ok(r)
+}
+
+/// An attachment into the hồ sơ (cán bộ, lưu trữ). The body is bounded by the route; the
+/// hồ sơ's own rules (name, size of the case's files) are App's.
+pub async fn attach(
+    State(state): State<Shared>,
+    user: User,
+    Path(id): Path<String>,
+    mut form: Multipart,
+) -> Result<Response, WebError> {
+    if !(user.is("can-bo") || user.is("luu-tru")) {
+        return Err(WebError::forbidden("đính kèm tệp vào hồ sơ"));
+    }
+    let bad = |m: String| WebError::new(StatusCode::UNPROCESSABLE_ENTITY, m);
+    let too_big = |e: axum::extract::multipart::MultipartError| {
+        WebError::new(
+            e.status(),
+            format!("Tệp tải lên không đọc được: {}", e.body_text()),
+        )
+    };
+    let (mut token, mut item, mut file) = (None, None, None);
+    while let Some(part) = form.next_field().await.map_err(too_big)? {
+        match part.name() {
+            Some(CSRF_FIELD) => token = Some(part.text().await.map_err(too_big)?),
+            Some("muc") => item = Some(part.text().await.map_err(too_big)?),
+            Some("tep") => {
+                let name = part.file_name().unwrap_or_default().to_string();
+                file = Some((name, part.bytes().await.map_err(too_big)?.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    user.check_csrf(token.as_deref())?;
+    case_for(&state, &user, &id).await?;
+    let item: u32 = item
+        .as_deref()
+        .map(str::trim)
+        .unwrap_or_default()
+        .parse()
+        .map_err(|_| bad("Mục của hồ sơ: cần một số (ví dụ 3)".into()))?;
+    let Some((name, bytes)) = file.filter(|(n, _)| !n.is_empty()) else {
+        return Err(bad("Chưa chọn tệp để đính kèm.".into()));
+    };
+    let c = id.clone();
+    state
+        .run(Some(user.login()), move |app| {
+            app.attach(&c, &name, bytes, item, today())
+        })
+        .await?;
+    Ok(Redirect::to(&format!("/ho-so/{id}")).into_response())
+}
