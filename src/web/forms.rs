@@ -112,6 +112,20 @@ fn widget(key: &str, spec: &FieldSpec, value: &str) -> Markup {
     }
 }
 
+/// What an input is called: its own title, else the case field of the same name's, else its
+/// key.
+fn input_label<'a>(v: &'a CaseView, key: &'a str, spec: &'a FieldSpec) -> &'a str {
+    spec.title
+        .as_deref()
+        .or_else(|| {
+            v.procedure
+                .as_ref()
+                .and_then(|w| w.fields.get(key))
+                .and_then(|f| f.title.as_deref())
+        })
+        .unwrap_or(key)
+}
+
 fn render(user: &User, v: &CaseView, step: &Step, f: &FormState) -> Markup {
     let id = &v.status.case.id;
     let action = format!("/ho-so/{id}/buoc/{}", step.id);
@@ -131,7 +145,7 @@ fn render(user: &User, v: &CaseView, step: &Step, f: &FormState) -> Markup {
                 @for (key, spec) in &step.inputs {
                     @let name = format!("{INPUT}{key}");
                     label for={ "nhap-" (key) } {
-                        (spec.title.as_deref().unwrap_or(key))
+                        (input_label(v, key, spec))
                         @if spec.optional { " (không bắt buộc)" }
                         @if spec.ty == FieldType::List { " — mỗi dòng một mục" }
                     }
@@ -253,7 +267,7 @@ pub async fn step_submit(
     let mut inputs = serde_json::Map::new();
     for (key, spec) in &s.inputs {
         let name = format!("{INPUT}{key}");
-        let label = spec.title.as_deref().unwrap_or(key);
+        let label = input_label(&v, key, spec);
         match typed(spec, label, f.values.get(&name).map_or("", String::as_str)) {
             Ok(Some(value)) => {
                 inputs.insert(key.clone(), value);

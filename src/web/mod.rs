@@ -26,7 +26,7 @@ use crate::engine::Engine;
 use crate::error::Error;
 use crate::template::TemplateSet;
 
-pub use server::{Options, router, serve};
+pub use server::{DemoAccount, Options, router, seed_demo, serve};
 
 /// What every request shares: the configuration and the templates and procedures, loaded once.
 /// Each request opens its own store connection (SQLite opens in well under a millisecond;

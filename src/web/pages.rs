@@ -161,7 +161,7 @@ pub fn case_name(c: &CaseRow) -> String {
                 .find(|(k, v)| k.starts_with("ten_") && v.is_string())
         })
         .and_then(|(_, v)| v.as_str())
-        .map_or_else(|| c.id.clone(), str::to_string)
+        .map_or_else(|| c.id.clone(), crate::text::clean)
 }
 
 fn step_title<'a>(w: Option<&'a Workflow>, step: &'a str) -> &'a str {
