@@ -581,6 +581,11 @@ impl App {
         self.engine()?.of_case(case)
     }
 
+    /// One entry of the book (a document's number, with its date).
+    pub fn entry(&mut self, id: i64) -> Result<Entry> {
+        self.reader()?.entry(id)
+    }
+
     /// The files of a case's hồ sơ: issued renderings and the user's own.
     pub fn files(&mut self, case: &str) -> Result<Vec<crate::store::FileRow>> {
         let store = self.reader()?;

@@ -146,7 +146,12 @@ impl From<Error> for WebError {
                  ký máy chủ.",
             );
         }
-        WebError::new(status, e.to_string())
+        let message = match e {
+            // The page names the step; the person needs the law's reason.
+            Error::Refused { reason, .. } => format!("Quy trình không cho ghi bước này: {reason}"),
+            e => e.to_string(),
+        };
+        WebError::new(status, message)
     }
 }
 

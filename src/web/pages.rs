@@ -604,6 +604,10 @@ pub async fn document(
     };
     let approval = v.approval(&d.doc);
     let attached = v.attached.contains(&d.template);
+    let issued_on = match d.entry {
+        Some(e) => Some(state.run(None, move |app| app.entry(e)).await?.on_date),
+        None => None,
+    };
     let base = format!("/ho-so/{id}/van-ban/{}", d.doc);
     let issued_files: Vec<_> = v
         .files
@@ -620,7 +624,10 @@ pub async fn document(
                 dt { "Ngày dự thảo" } dd { (date(d.drafted_on)) }
                 dt { "Tình trạng" } dd {
                     @match (number, approval) {
-                        (Some(n), _) => { "Đã ban hành, số " strong id="so" { (n) } }
+                        (Some(n), _) => {
+                            "Đã ban hành, số " strong id="so" { (n) }
+                            @if let Some(on) = issued_on { " ngày " strong id="ngay-ban-hanh" { (date(on)) } }
+                        }
                         (None, Some(a)) => { "Đã duyệt bởi " (a.login) " ngày " (date(a.on)) }
                         (None, None) => { "Dự thảo, chưa duyệt" }
                     }
