@@ -450,6 +450,32 @@ async fn sessions_end_at_logout_and_password_change() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_store_keeps_password_hashes_and_token_digests_only() {
+    let site = site();
+    let s = site.login("demo-can-bo").await;
+    let token = s.cookie.strip_prefix("hoso_phien=").unwrap();
+    let db = rusqlite::Connection::open(&site.config.db).unwrap();
+    let stored: Vec<String> = db
+        .prepare("SELECT token_sha256 FROM sessions")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(!stored.iter().any(|t| t == token));
+    assert!(stored.contains(&hoso::fsutil::sha256_hex(token.as_bytes())));
+    let hash: String = db
+        .query_row(
+            "SELECT hash FROM accounts WHERE login = 'demo-can-bo'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+    assert!(!hash.contains(&site.passwords["demo-can-bo"]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logins_are_rate_limited() {
     let site = site();
     for _ in 0..5 {
@@ -485,14 +511,12 @@ async fn uploads_are_bounded() {
         v.extend_from_slice(b"\r\n");
         v
     };
-    let upload = |size: usize| {
+    let upload = |name: &str, size: usize| {
         let mut body = part("csrf", "", s.csrf.as_bytes());
         body.extend(part("muc", "", b"3"));
-        body.extend(part(
-            "tep",
-            "; filename=\"bien-ban.pdf\"",
-            &vec![b'x'; size],
-        ));
+        let mut file = b"%PDF-1.7\n".to_vec();
+        file.resize(size, b'x');
+        body.extend(part("tep", &format!("; filename=\"{name}\""), &file));
         body.extend(format!("--{boundary}--\r\n").into_bytes());
         Request::post(format!("/ho-so/{CASE}/dinh-kem"))
             .header(header::COOKIE, &s.cookie)
@@ -504,10 +528,23 @@ async fn uploads_are_bounded() {
             .unwrap()
     };
     let r = site
-        .send(upload(hoso::web::server::LIMIT_UPLOAD + 1024))
+        .send(upload(
+            "bien-ban.pdf",
+            hoso::web::server::LIMIT_UPLOAD + 1024,
+        ))
         .await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.body);
-    let r = site.send(upload(2048)).await;
+    // A type the hồ sơ does not take, or a name that lies about its content, is refused.
+    for name in ["trang.html", "chuong-trinh.exe", "bien-ban.docx"] {
+        let r = site.send(upload(name, 2048)).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "{name}: {}",
+            r.body
+        );
+    }
+    let r = site.send(upload("bien-ban.pdf", 2048)).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let page = site.get(&format!("/ho-so/{CASE}"), Some(&s)).await;
     assert!(page.body.contains("bien-ban.pdf"), "{}", page.body);

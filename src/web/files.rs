@@ -175,6 +175,39 @@ pub async fn book_csv(
     Ok(r)
 }
 
+/// The kinds of file a hồ sơ takes from a browser, by extension, each with the bytes it must
+/// begin with: scans and photos, PDF, and office files (ZIP containers). Anything else — a
+/// program, a page with script — is refused before it is stored.
+const UPLOAD_TYPES: &[(&str, &[u8])] = &[
+    ("pdf", b"%PDF-"),
+    ("png", b"\x89PNG\r\n\x1a\n"),
+    ("jpg", b"\xff\xd8\xff"),
+    ("jpeg", b"\xff\xd8\xff"),
+    ("docx", b"PK\x03\x04"),
+    ("xlsx", b"PK\x03\x04"),
+    ("odt", b"PK\x03\x04"),
+    ("ods", b"PK\x03\x04"),
+];
+
+/// Refuses an upload whose name or first bytes are not of a kind the hồ sơ takes.
+fn check_type(name: &str, bytes: &[u8]) -> Result<(), WebError> {
+    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    let ok = UPLOAD_TYPES
+        .iter()
+        .any(|(e, magic)| ext.as_deref() == Some(*e) && bytes.starts_with(magic));
+    if ok {
+        return Ok(());
+    }
+    let kinds: Vec<&str> = UPLOAD_TYPES.iter().map(|(e, _)| *e).collect();
+    Err(WebError::new(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        format!(
+            "`{name}`: hồ sơ chỉ nhận tệp {} (đúng với nội dung tệp)",
+            kinds.join(", ")
+        ),
+    ))
+}
+
 /// An attachment into the hồ sơ (cán bộ, lưu trữ). The body is bounded by the route; the
 /// hồ sơ's own rules (name, size of the case's files) are App's.
 pub async fn attach(
@@ -216,6 +249,7 @@ pub async fn attach(
     let Some((name, bytes)) = file.filter(|(n, _)| !n.is_empty()) else {
         return Err(bad("Chưa chọn tệp để đính kèm.".into()));
     };
+    check_type(&name, &bytes)?;
     let c = id.clone();
     state
         .run(Some(user.login()), move |app| {
