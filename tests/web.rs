@@ -668,6 +668,29 @@ async fn a_step_refused_then_corrected_approved_and_issued() {
         .get(&format!("/ho-so/{CASE}/tep?ten={issued}"), Some(&van_thu))
         .await;
     assert_eq!(f.status, StatusCode::OK);
+
+    // The archive's log names the person who took the step.
+    let luu_tru = site.login("demo-luu-tru").await;
+    let r = site
+        .router
+        .clone()
+        .oneshot(
+            Request::get(format!("/ho-so/{CASE}/luu-tru.zip"))
+                .header(header::COOKIE, &luu_tru.cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let bytes = r.into_body().collect().await.unwrap().to_bytes();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let name = (0..zip.len())
+        .map(|i| zip.by_index(i).unwrap().name().to_string())
+        .find(|n| n.ends_with("data/events.jsonl"))
+        .unwrap();
+    let mut log = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name(&name).unwrap(), &mut log).unwrap();
+    assert!(log.contains("\"person\":\"demo-can-bo\""), "{log}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

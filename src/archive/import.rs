@@ -151,7 +151,7 @@ pub fn import(
                 actor: e.actor,
                 step: e.step,
                 inputs: e.inputs,
-                person: None,
+                person: e.person.map(|p| crate::text::clean(&p)),
             })
             .collect(),
         documents,

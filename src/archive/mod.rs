@@ -151,6 +151,9 @@ pub struct EventLine {
     pub actor: String,
     pub step: String,
     pub inputs: serde_json::Value,
+    /// The account that recorded it, when the web application did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person: Option<String>,
 }
 
 /// Builds the bag of a case as ZIP bytes. Long: it gathers the case, its documents and files,
@@ -283,6 +286,7 @@ pub fn build(set: &TemplateSet, engine: &Engine, store: &dyn Store, case: &str) 
             actor: e.actor.clone(),
             step: e.step.clone(),
             inputs: e.inputs.clone(),
+            person: e.person.clone(),
         };
         let _ = writeln!(log, "{}", json(&line)?);
     }

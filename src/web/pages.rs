@@ -595,7 +595,19 @@ pub async fn document(
     user: User,
     Path((id, doc)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    let v = case_for(&state, &user, &id).await?;
+    document_page(&state, &user, &id, &doc, None).await
+}
+
+/// A document's page, with what went wrong when approving or issuing it failed: the person
+/// stays where they can correct it (another date) or see who came first.
+async fn document_page(
+    state: &Shared,
+    user: &User,
+    id: &str,
+    doc: &str,
+    error: Option<WebError>,
+) -> Result<Response, WebError> {
+    let v = case_for(state, user, id).await?;
     let Some((d, number)) = v.status.documents.iter().find(|(d, _)| d.doc == doc) else {
         return Err(WebError::new(
             StatusCode::NOT_FOUND,
@@ -604,6 +616,7 @@ pub async fn document(
     };
     let approval = v.approval(&d.doc);
     let attached = v.attached.contains(&d.template);
+    let status = error.as_ref().map_or(StatusCode::OK, |e| e.status);
     let issued_on = match d.entry {
         Some(e) => Some(state.run(None, move |app| app.entry(e)).await?.on_date),
         None => None,
@@ -614,11 +627,12 @@ pub async fn document(
         .iter()
         .filter(|(n, ..)| n.starts_with(&format!("documents/{}.", d.doc)))
         .collect();
-    Ok(layout(
-        Some(&user),
+    let page = layout(
+        Some(user),
         v.template_name(&d.template),
         html! {
             p { a href={ "/ho-so/" (id) } { "← Hồ sơ " (id) " — " (v.name()) } }
+            @if let Some(e) = &error { p.error id="loi" role="alert" { (e.message) } }
             dl.facts {
                 dt { "Mã văn bản" } dd { (d.doc) }
                 dt { "Ngày dự thảo" } dd { (date(d.drafted_on)) }
@@ -645,14 +659,14 @@ pub async fn document(
                 }
                 @if user.is("lanh-dao") && approval.is_none() && !attached {
                     form.card method="post" action={ (base) "/duyet" } {
-                        (csrf(&user))
+                        (csrf(user))
                         p { "Duyệt dự thảo để văn thư cấp số và ban hành." }
                         button type="submit" { "Duyệt dự thảo" }
                     }
                 }
                 @if user.is("van-thu") && approval.is_some() {
                     form.card method="post" action={ (base) "/ban-hanh" } {
-                        (csrf(&user))
+                        (csrf(user))
                         label for="ngay" { "Ngày ban hành (dd/mm/yyyy)" }
                         input #ngay name="ngay" value=(date(d.drafted_on)) inputmode="numeric" pattern="[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}" required;
                         button type="submit" { "Cấp số và ban hành" }
@@ -666,8 +680,31 @@ pub async fn document(
                 }
             }
         },
-    )
-    .into_response())
+    );
+    Ok((status, page).into_response())
+}
+
+/// The document's page again after a failed approval or issue, unless the failure is the
+/// machine's or the person may not see the case at all.
+async fn after(
+    state: &Shared,
+    user: &User,
+    id: &str,
+    doc: &str,
+    outcome: Result<(), WebError>,
+) -> Result<Response, WebError> {
+    match outcome {
+        Ok(()) => Ok(Redirect::to(&format!("/ho-so/{id}/van-ban/{doc}")).into_response()),
+        Err(e)
+            if matches!(
+                e.status,
+                StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT
+            ) =>
+        {
+            document_page(state, user, id, doc, Some(e)).await
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Parses a date typed as dd/mm/yyyy (or yyyy-mm-dd), naming the field when it is wrong.
@@ -688,12 +725,12 @@ pub async fn approve(
     user.require("lanh-dao", "duyệt dự thảo")?;
     case_for(&state, &user, &id).await?;
     let (c, d, login) = (id.clone(), doc.clone(), user.login().to_string());
-    state
+    let outcome = state
         .run(Some(user.login()), move |app| {
             app.approve(&c, &d, &login, today())
         })
-        .await?;
-    Ok(Redirect::to(&format!("/ho-so/{id}/van-ban/{doc}")).into_response())
+        .await;
+    after(&state, &user, &id, &doc, outcome).await
 }
 
 pub async fn issue(
@@ -705,19 +742,25 @@ pub async fn issue(
     user.check_csrf(field(&fields, CSRF_FIELD))?;
     user.require("van-thu", "cấp số, ban hành văn bản")?;
     let v = case_for(&state, &user, &id).await?;
-    if v.approval(&doc).is_none() {
-        return Err(WebError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            format!("Văn bản {doc} chưa được lãnh đạo duyệt: chưa ban hành được."),
-        ));
-    }
-    let at = parse_date("Ngày ban hành", field(&fields, "ngay").unwrap_or_default())
-        .map_err(|m| WebError::new(StatusCode::UNPROCESSABLE_ENTITY, m))?;
-    let (c, d) = (id.clone(), doc.clone());
-    state
-        .run(Some(user.login()), move |app| app.issue(&c, &d, at, false))
-        .await?;
-    Ok(Redirect::to(&format!("/ho-so/{id}/van-ban/{doc}")).into_response())
+    let refuse = |m: String| Err(WebError::new(StatusCode::UNPROCESSABLE_ENTITY, m));
+    let outcome = if v.approval(&doc).is_none() {
+        refuse(format!(
+            "Văn bản {doc} chưa được lãnh đạo duyệt: chưa ban hành được."
+        ))
+    } else {
+        match parse_date("Ngày ban hành", field(&fields, "ngay").unwrap_or_default()) {
+            Err(m) => refuse(m),
+            Ok(at) => {
+                let (c, d) = (id.clone(), doc.clone());
+                state
+                    .run(Some(user.login()), move |app| {
+                        app.issue(&c, &d, at, false).map(|_| ())
+                    })
+                    .await
+            }
+        }
+    };
+    after(&state, &user, &id, &doc, outcome).await
 }
 
 #[derive(Deserialize, Default)]
