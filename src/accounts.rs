@@ -196,6 +196,10 @@ impl App {
         self.reader()?.accounts()
     }
 
+    pub fn account(&mut self, login: &str) -> Result<Option<Account>> {
+        self.reader()?.account(login)
+    }
+
     /// Checks a login and password at `now` (Unix seconds) and opens a session. After
     /// [`MAX_FAILURES`] failures within [`FAILURE_WINDOW`] the login is locked, whatever the
     /// password, until the oldest failure ages out.

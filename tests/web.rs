@@ -776,3 +776,67 @@ async fn vietnamese_names_are_data_escaped_and_normalised() {
     assert!(page.body.contains("Camera &amp; &lt;an ninh&gt;"));
     assert!(Path::new(&site.config.db).exists());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quan_tri_manages_the_accounts_of_their_agencies_only() {
+    let mut site = site();
+    App::new(site.config.clone())
+        .add_account(
+            "quan-tri-kon-tum",
+            "Quản trị Kon Tum",
+            "quan-tri",
+            "kon-tum",
+            "mat-khau-kon-tum",
+        )
+        .unwrap();
+    site.passwords
+        .insert("quan-tri-kon-tum".into(), "mat-khau-kon-tum".into());
+    let admin = site.login("quan-tri-kon-tum").await;
+    let add = |login: &'static str, agency: &'static str| {
+        vec![
+            ("dang_nhap", login),
+            ("ho_ten", "Trần Thị <B>"),
+            ("vai_tro", "can-bo"),
+            ("co_quan", agency),
+            ("mat_khau", "mat-khau-moi-dai"),
+        ]
+    };
+    let r = site
+        .submit("/tai-khoan", &admin, &add("tran-b", "kon-tum/dak-mar"))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = site.get("/tai-khoan", Some(&admin)).await;
+    assert!(page.body.contains("Trần Thị &lt;B&gt;"));
+    assert!(
+        !page.body.contains("demo-quan-tri"),
+        "the centre's account is above Kon Tum"
+    );
+    // Outside Kon Tum: refused, and what was typed (but the password) stays.
+    let r = site
+        .submit("/tai-khoan", &admin, &add("le-c", "bac-kan/cam-giang"))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.body.contains("value=\"le-c\""));
+    assert!(!r.body.contains("mat-khau-moi-dai"));
+    let r = site
+        .submit("/tai-khoan", &admin, &add("tran-b", "kon-tum/dak-mar"))
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "the login is taken");
+    site.passwords
+        .insert("tran-b".into(), "mat-khau-moi-dai".into());
+    let b = site.login("tran-b").await;
+    let r = site
+        .submit("/tai-khoan/khoa", &admin, &[("dang_nhap", "tran-b")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(site.get("/", Some(&b)).await.status, StatusCode::SEE_OTHER);
+    let r = site
+        .submit("/tai-khoan/khoa", &admin, &[("dang_nhap", "demo-quan-tri")])
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let can_bo = site.login("demo-can-bo").await;
+    let r = site
+        .submit("/tai-khoan", &can_bo, &add("x-y", "kon-tum/dak-mar"))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}

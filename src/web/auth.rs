@@ -233,8 +233,98 @@ pub async fn change_password(
 
 /// The accounts (quản trị): who they are, their roles and agencies.
 pub async fn accounts_page(State(state): State<Shared>, user: User) -> Result<Response, WebError> {
+    accounts_reply(&state, &user, None, &Vec::new()).await
+}
+
+async fn accounts_reply(
+    state: &Shared,
+    user: &User,
+    error: Option<WebError>,
+    typed: &Fields,
+) -> Result<Response, WebError> {
     user.require("quan-tri", "quản lý tài khoản")?;
     let mut list = state.run(None, |app| app.accounts()).await?;
     list.retain(|a| user.sees(&a.agency));
-    Ok(pages::accounts(&user, &list).into_response())
+    let status = error.as_ref().map_or(StatusCode::OK, |e| e.status);
+    let message = error.as_ref().map(|e| e.message.as_str());
+    Ok((status, pages::accounts(user, &list, message, typed)).into_response())
+}
+
+/// After a change of accounts: the list again, with the reason when it was refused.
+async fn accounts_after(
+    state: &Shared,
+    user: &User,
+    outcome: Result<(), WebError>,
+    typed: &Fields,
+) -> Result<Response, WebError> {
+    match outcome {
+        Ok(()) => Ok(Redirect::to("/tai-khoan").into_response()),
+        Err(e) if e.status == StatusCode::INTERNAL_SERVER_ERROR => Err(e),
+        Err(e) => accounts_reply(state, user, Some(e), typed).await,
+    }
+}
+
+/// A quản trị adds an account in their own agency or one below it.
+pub async fn add_account(
+    State(state): State<Shared>,
+    user: User,
+    axum::Form(fields): axum::Form<Fields>,
+) -> Result<Response, WebError> {
+    user.check_csrf(field(&fields, CSRF_FIELD))?;
+    user.require("quan-tri", "quản lý tài khoản")?;
+    let get = |k: &str| field(&fields, k).unwrap_or_default().trim().to_string();
+    let (login, name, role, agency) = (
+        get("dang_nhap"),
+        get("ho_ten"),
+        get("vai_tro"),
+        get("co_quan"),
+    );
+    let password = field(&fields, "mat_khau").unwrap_or_default().to_string();
+    let outcome = if user.sees(&agency) {
+        state
+            .run(None, move |app| {
+                app.add_account(&login, &name, &role, &agency, &password)
+                    .map(|_| ())
+            })
+            .await
+    } else {
+        Err(WebError::new(
+            StatusCode::FORBIDDEN,
+            format!(
+                "Cơ quan `{agency}` không thuộc phạm vi {} của bạn.",
+                user.account.agency
+            ),
+        ))
+    };
+    // The password is never sent back into the form.
+    let typed: Fields = fields
+        .into_iter()
+        .filter(|(k, _)| k != "mat_khau")
+        .collect();
+    accounts_after(&state, &user, outcome, &typed).await
+}
+
+/// A quản trị locks an account of their agencies; its sessions end.
+pub async fn disable_account(
+    State(state): State<Shared>,
+    user: User,
+    axum::Form(fields): axum::Form<Fields>,
+) -> Result<Response, WebError> {
+    user.check_csrf(field(&fields, CSRF_FIELD))?;
+    user.require("quan-tri", "quản lý tài khoản")?;
+    let login = field(&fields, "dang_nhap").unwrap_or_default().to_string();
+    let l = login.clone();
+    let target = state.run(None, move |app| app.account(&l)).await?;
+    let outcome = match target {
+        Some(a) if user.sees(&a.agency) && a.login != user.account.login => {
+            state
+                .run(None, move |app| app.disable_account(&login))
+                .await
+        }
+        _ => Err(WebError::new(
+            StatusCode::NOT_FOUND,
+            format!("Không có tài khoản `{login}` trong phạm vi của bạn."),
+        )),
+    };
+    accounts_after(&state, &user, outcome, &Vec::new()).await
 }

@@ -135,19 +135,48 @@ pub fn password(user: &User, error: Option<&str>) -> Markup {
     )
 }
 
-pub fn accounts(user: &User, list: &[Account]) -> Markup {
+/// The accounts of the quản trị's agencies, a form to add one, and a button to lock each.
+pub fn accounts(user: &User, list: &[Account], error: Option<&str>, typed: &Fields) -> Markup {
+    let value = |k: &str| field(typed, k).unwrap_or_default();
     layout(
         Some(user),
         "Tài khoản",
         html! {
-            p { "Thêm, đổi mật khẩu, khóa tài khoản bằng lệnh " code { "hoso user add|passwd|disable" } "." }
+            @if let Some(e) = error { p.error id="loi" role="alert" { (e) } }
             div.scroll { table {
                 thead { tr { th { "Tên đăng nhập" } th { "Họ tên" } th { "Vai trò" } th { "Cơ quan" } th { "Tình trạng" } } }
                 tbody { @for a in list { tr {
                     td { (a.login) } td { (a.name) } td { (role_name(&a.role)) } td { (a.agency) }
-                    td { @if a.disabled { "Đã khóa" } @else { "Đang dùng" } }
+                    td {
+                        @if a.disabled { "Đã khóa" }
+                        @else if a.login == user.account.login { "Đang dùng" }
+                        @else {
+                            form.inline method="post" action="/tai-khoan/khoa" {
+                                (csrf(user))
+                                input type="hidden" name="dang_nhap" value=(a.login);
+                                button type="submit" aria-label={ "Khóa tài khoản " (a.login) } { "Khóa" }
+                            }
+                        }
+                    }
                 } } }
             } }
+            h2 { "Thêm tài khoản" }
+            form.card method="post" action="/tai-khoan" {
+                (csrf(user))
+                label for="dang_nhap" { "Tên đăng nhập (a-z, 0-9, . _ -)" }
+                input #dang_nhap name="dang_nhap" value=(value("dang_nhap")) required autocomplete="off";
+                label for="ho_ten" { "Họ tên" }
+                input #ho_ten name="ho_ten" value=(value("ho_ten")) required;
+                label for="vai_tro" { "Vai trò" }
+                select #vai_tro name="vai_tro" required {
+                    @for (r, title) in ROLES { option value=(r) selected[*r == value("vai_tro")] { (title) } }
+                }
+                label for="co_quan" { "Cơ quan (trong phạm vi " (user.account.agency) ", ví dụ kon-tum/dak-mar)" }
+                input #co_quan name="co_quan" value=(value("co_quan")) required;
+                label for="mat_khau" { "Mật khẩu ban đầu (ít nhất " (crate::accounts::MIN_PASSWORD) " ký tự)" }
+                input #mat_khau type="password" name="mat_khau" autocomplete="new-password" required;
+                button type="submit" { "Thêm tài khoản" }
+            }
         },
     )
 }

@@ -98,7 +98,11 @@ pub fn router(shared: Shared) -> Router {
             "/mat-khau",
             get(auth::password_page).post(auth::change_password),
         )
-        .route("/tai-khoan", get(auth::accounts_page))
+        .route(
+            "/tai-khoan",
+            get(auth::accounts_page).post(auth::add_account),
+        )
+        .route("/tai-khoan/khoa", post(auth::disable_account))
         .route("/", get(pages::my_work))
         .route("/ho-so", get(pages::cases))
         .route("/ho-so/{case}", get(pages::case))

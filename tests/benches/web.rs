@@ -61,6 +61,19 @@ fn login(addr: SocketAddr, login: &str, password: &str) -> String {
         .to_string()
 }
 
+/// The process's resident memory, in MiB (Linux).
+fn rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
@@ -84,6 +97,16 @@ fn main() {
         .0
         .doc
         .clone();
+    // What each request pays for its own App: a store connection opened (the templates and
+    // procedures are shared).
+    let (templates, engine) = App::new(config.clone()).shared().unwrap();
+    let t = Instant::now();
+    let opens = 500;
+    for _ in 0..opens {
+        let mut app = App::with_shared(config.clone(), templates.clone(), engine.clone());
+        app.store().unwrap();
+    }
+    let per_open = t.elapsed() / opens;
     let shared = Shared::new(config, Some(samples), false).unwrap();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let listener = runtime
@@ -134,11 +157,18 @@ fn main() {
             })
         })
         .collect();
+    let rss_before = rss_mib();
     let all: Vec<(&str, Duration, bool)> = threads
         .into_iter()
         .flat_map(|t| t.join().unwrap())
         .collect();
     println!("{users} người dùng, {seconds} giây, 127.0.0.1");
+    println!(
+        "mở App và kết nối cơ sở dữ liệu cho một yêu cầu: {:.2} ms; bộ nhớ (RSS) lúc bắt đầu \
+         {rss_before:.0} MiB, lúc kết thúc {:.0} MiB",
+        per_open.as_secs_f64() * 1000.0,
+        rss_mib()
+    );
     for kind in ["trang", "xem-truoc"] {
         let mut d: Vec<Duration> = all
             .iter()
