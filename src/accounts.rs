@@ -258,6 +258,41 @@ impl App {
             .unwrap_or_else(|| CENTRAL.to_string()))
     }
 
+    /// Opens a case of `key` for `agency`: the case and its agency in one transaction.
+    pub fn new_case_for(
+        &mut self,
+        key: &ProcedureKey,
+        data: &serde_json::Value,
+        at: NaiveDate,
+        agency: &str,
+    ) -> Result<String> {
+        check_agency(agency)?;
+        let (_, engine) = self.shared()?;
+        let case = engine.case_for(key, data, at)?;
+        let mut tx = self.store()?.begin()?;
+        let id = tx.next_case_id()?;
+        tx.insert_case(&id, &case)?;
+        tx.set_case_agency(&id, agency)?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// The procedures a person of `agency` may open a case under: those of its province and
+    /// those of no province (every one, from the centre).
+    pub fn procedures_for(&self, agency: &str) -> Result<Vec<(String, String)>> {
+        let (_, engine) = self.shared()?;
+        let province = agency.split('/').next().unwrap_or_default();
+        let mut out = Vec::new();
+        for key in engine.keys() {
+            let k = ProcedureKey::parse(key);
+            let ours = agency == CENTRAL || k.province.as_deref().is_none_or(|p| p == province);
+            if ours {
+                out.push((key.to_string(), engine.newest(&k)?.title.clone()));
+            }
+        }
+        Ok(out)
+    }
+
     /// Records the agency a case belongs to.
     pub fn set_case_agency(&mut self, case: &str, agency: &str) -> Result<()> {
         check_agency(agency)?;

@@ -840,3 +840,72 @@ async fn a_quan_tri_manages_the_accounts_of_their_agencies_only() {
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_can_bo_opens_a_case_for_their_agency() {
+    let site = site();
+    let s = site.login("demo-can-bo").await;
+    let r = site.get("/ho-so/moi?quy-trinh=dien-hinh", Some(&s)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.body.contains("for=\"nhap-ten_dien_hinh\""),
+        "a label per field"
+    );
+    let lanh_dao = site.login("demo-lanh-dao").await;
+    assert_eq!(
+        site.get("/ho-so/moi", Some(&lanh_dao)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    // A required field left empty is named; what was typed stays.
+    let r = site
+        .submit(
+            "/ho-so/moi",
+            &s,
+            &[
+                ("quy-trinh", "dien-hinh"),
+                ("ngay", "01/09/2025"),
+                ("nhap.ty_le_tieu_chi", "80"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("ten_dien_hinh"), "{}", r.body);
+    assert!(r.body.contains("value=\"80\""));
+    // A procedure of another province is not offered, nor taken.
+    let r = site
+        .submit(
+            "/ho-so/moi",
+            &s,
+            &[
+                ("quy-trinh", "don-vi-dien-hinh@bac-kan"),
+                ("ngay", "01/09/2025"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = site
+        .submit(
+            "/ho-so/moi",
+            &s,
+            &[
+                ("quy-trinh", "dien-hinh"),
+                ("ngay", "01/09/2025"),
+                ("nhap.ten_dien_hinh", "Tổ tự quản <thôn 5>"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let id = r.headers[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .trim_start_matches("/ho-so/")
+        .to_string();
+    let page = site.get(&format!("/ho-so/{id}"), Some(&s)).await;
+    assert!(page.body.contains("Tổ tự quản &lt;thôn 5&gt;"));
+    assert!(page.body.contains("kon-tum/dak-mar"));
+    let other = site.login("can-bo-dak-ha").await;
+    assert_eq!(
+        site.get(&format!("/ho-so/{id}"), Some(&other)).await.status,
+        StatusCode::NOT_FOUND
+    );
+}

@@ -185,6 +185,193 @@ pub async fn step_form(
     Ok(render(&user, &v, s, &f).into_response())
 }
 
+#[derive(serde::Deserialize)]
+pub struct NewCaseQuery {
+    #[serde(default, rename = "quy-trinh")]
+    procedure: String,
+}
+
+/// The form that opens a case: the procedure first, then its case fields.
+fn new_case_page(
+    user: &User,
+    procedures: &[(String, String)],
+    chosen: Option<&crate::workflow::Workflow>,
+    key: &str,
+    f: &FormState,
+) -> Markup {
+    let value = |k: &str| f.values.get(k).map_or("", String::as_str);
+    layout(
+        Some(user),
+        "Mở hồ sơ mới",
+        html! {
+            @if let Some(e) = &f.error { p.error id="loi" role="alert" { (e) } }
+            form.search method="get" action="/ho-so/moi" {
+                div {
+                    label for="quy-trinh" { "Quy trình" }
+                    select #quy-trinh name="quy-trinh" {
+                        @for (k, title) in procedures { option value=(k) selected[k == key] { (title) " (" (k) ")" } }
+                    }
+                }
+                button type="submit" { "Chọn" }
+            }
+            @if let Some(w) = chosen {
+                form.card.step method="post" action="/ho-so/moi" {
+                    (csrf(user))
+                    input type="hidden" name="quy-trinh" value=(key);
+                    label for="ngay" { "Ngày mở hồ sơ (dd/mm/yyyy)" }
+                    input #ngay name="ngay" value=(value("ngay")) placeholder="dd/mm/yyyy" inputmode="numeric"
+                        pattern="[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}" required;
+                    @if let Some(e) = f.field_errors.get("ngay") { p.field-error role="alert" { (e) } }
+                    @for (k, spec) in &w.fields {
+                        @let name = format!("{INPUT}{k}");
+                        label for={ "nhap-" (k) } {
+                            (spec.title.as_deref().unwrap_or(k))
+                            @if spec.optional { " (không bắt buộc)" }
+                        }
+                        (widget(k, spec, value(&name)))
+                        @if let Some(e) = f.field_errors.get(&name) { p.field-error role="alert" { (e) } }
+                    }
+                    button type="submit" { "Mở hồ sơ" }
+                }
+            }
+        },
+    )
+}
+
+async fn new_case_reply(
+    state: &Shared,
+    user: &User,
+    key: String,
+    f: FormState,
+) -> Result<Response, WebError> {
+    let agency = user.account.agency.clone();
+    let k = key.clone();
+    let (procedures, chosen) = state
+        .run(None, move |app| {
+            let list = app.procedures_for(&agency)?;
+            let chosen = if list.iter().any(|(p, _)| *p == k) {
+                Some(
+                    app.workflow(&crate::workflow::ProcedureKey::parse(&k))?
+                        .clone(),
+                )
+            } else {
+                None
+            };
+            Ok((list, chosen))
+        })
+        .await?;
+    let status = if f.error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((
+        status,
+        new_case_page(user, &procedures, chosen.as_ref(), &key, &f),
+    )
+        .into_response())
+}
+
+pub async fn new_case_form(
+    State(state): State<Shared>,
+    user: User,
+    axum::extract::Query(q): axum::extract::Query<NewCaseQuery>,
+) -> Result<Response, WebError> {
+    user.require("can-bo", "mở hồ sơ")?;
+    let mut values = BTreeMap::new();
+    values.insert("ngay".to_string(), date(today()));
+    let f = FormState {
+        values,
+        error: None,
+        field_errors: BTreeMap::new(),
+    };
+    new_case_reply(&state, &user, q.procedure, f).await
+}
+
+/// Opens a case for the person's agency.
+pub async fn new_case_submit(
+    State(state): State<Shared>,
+    user: User,
+    axum::Form(fields): axum::Form<Fields>,
+) -> Result<Response, WebError> {
+    user.check_csrf(field(&fields, CSRF_FIELD))?;
+    user.require("can-bo", "mở hồ sơ")?;
+    let key = field(&fields, "quy-trinh").unwrap_or_default().to_string();
+    let mut f = FormState {
+        values: fields
+            .iter()
+            .filter(|(k, _)| k != CSRF_FIELD)
+            .cloned()
+            .collect(),
+        error: None,
+        field_errors: BTreeMap::new(),
+    };
+    let (agency, k) = (user.account.agency.clone(), key.clone());
+    let w = state
+        .run(None, move |app| {
+            if !app.procedures_for(&agency)?.iter().any(|(p, _)| *p == k) {
+                return Err(Error::NotFound(format!(
+                    "không có quy trình `{k}` cho cơ quan {agency}"
+                )));
+            }
+            Ok(app
+                .workflow(&crate::workflow::ProcedureKey::parse(&k))?
+                .clone())
+        })
+        .await?;
+    let at = parse_date(
+        "Ngày mở hồ sơ",
+        f.values.get("ngay").map_or("", String::as_str),
+    )
+    .map_err(|e| f.field_errors.insert("ngay".into(), e))
+    .ok();
+    let mut data = serde_json::Map::new();
+    for (k, spec) in &w.fields {
+        let name = format!("{INPUT}{k}");
+        let label = spec.title.as_deref().unwrap_or(k);
+        match typed(spec, label, f.values.get(&name).map_or("", String::as_str)) {
+            Ok(Some(v)) => {
+                data.insert(k.clone(), v);
+            }
+            Ok(None) => {}
+            Err(e) => {
+                f.field_errors.insert(name, e);
+            }
+        }
+    }
+    let Some(at) = at.filter(|_| f.field_errors.is_empty()) else {
+        f.error = Some("Biểu mẫu có chỗ chưa đúng; xem thông báo bên cạnh từng ô.".into());
+        return new_case_reply(&state, &user, key, f).await;
+    };
+    let (agency, k) = (user.account.agency.clone(), key.clone());
+    let outcome = state
+        .run(Some(user.login()), move |app| {
+            app.new_case_for(
+                &crate::workflow::ProcedureKey::parse(&k),
+                &Value::Object(data),
+                at,
+                &agency,
+            )
+        })
+        .await;
+    match outcome {
+        Ok(id) => Ok(Redirect::to(&format!("/ho-so/{id}")).into_response()),
+        Err(e) if e.status == StatusCode::INTERNAL_SERVER_ERROR => Err(e),
+        Err(e) => {
+            if let Some(k) = w
+                .fields
+                .keys()
+                .find(|k| e.message.contains(&format!("`{k}`")))
+            {
+                f.field_errors
+                    .insert(format!("{INPUT}{k}"), e.message.clone());
+            }
+            f.error = Some(e.message);
+            new_case_reply(&state, &user, key, f).await
+        }
+    }
+}
+
 /// One input's text as the value its type needs; empty is absent.
 fn typed(spec: &FieldSpec, label: &str, text: &str) -> Result<Option<Value>, String> {
     let t = crate::text::clean(text.trim());

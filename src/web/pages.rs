@@ -489,7 +489,10 @@ pub async fn cases(
                 }
                 button type="submit" { "Tìm" }
             }
-            p { (shown.len()) " hồ sơ" }
+            p {
+                (shown.len()) " hồ sơ"
+                @if user.is("can-bo") { " · " a href="/ho-so/moi" { "Mở hồ sơ mới" } }
+            }
             div.scroll { table {
                 thead { tr { th { "Mã" } th { "Tên" } th { "Địa bàn" } th { "Quy trình" } th { "Tình trạng" } } }
                 tbody { @for (s, a, title) in &shown { tr {

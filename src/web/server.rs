@@ -105,6 +105,10 @@ pub fn router(shared: Shared) -> Router {
         .route("/tai-khoan/khoa", post(auth::disable_account))
         .route("/", get(pages::my_work))
         .route("/ho-so", get(pages::cases))
+        .route(
+            "/ho-so/moi",
+            get(forms::new_case_form).post(forms::new_case_submit),
+        )
         .route("/ho-so/{case}", get(pages::case))
         .route(
             "/ho-so/{case}/buoc/{step}",
