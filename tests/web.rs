@@ -909,3 +909,78 @@ async fn a_can_bo_opens_a_case_for_their_agency() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_luu_tru_checks_an_uploaded_archive() {
+    let site = site();
+    let s = site.login("demo-luu-tru").await;
+    let zip = site
+        .router
+        .clone()
+        .oneshot(
+            Request::get(format!("/ho-so/{CASE}/luu-tru.zip"))
+                .header(header::COOKIE, &s.cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap()
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
+    let upload = |bytes: &[u8], import: bool, who: &Session| {
+        let boundary = "ranh-gioi";
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n",
+            who.csrf
+        )
+        .into_bytes();
+        if import {
+            body.extend(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"nhap\"\r\n\r\nco\r\n"
+                )
+                .into_bytes(),
+            );
+        }
+        body.extend(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"tep\"; \
+                 filename=\"C0001.zip\"\r\n\r\n"
+            )
+            .into_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend(format!("\r\n--{boundary}--\r\n").into_bytes());
+        Request::post("/luu-tru")
+            .header(header::COOKIE, &who.cookie)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let r = site.send(upload(&zip, false, &s)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("Toàn vẹn"), "{}", r.body);
+    assert!(r.body.contains("Hồ sơ C0001"));
+    // A changed byte in a stored (uncompressed or not) file is named.
+    let mut bad = zip.clone();
+    let at = bad.len() / 2;
+    bad[at] ^= 0x55;
+    let r = site.send(upload(&bad, false, &s)).await;
+    assert!(!r.body.contains("<strong>Toàn vẹn</strong>"), "{}", r.body);
+    // The case is already in this database: importing it again is a conflict.
+    let r = site.send(upload(&zip, true, &s)).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    let can_bo = site.login("demo-can-bo").await;
+    assert_eq!(
+        site.send(upload(&zip, false, &can_bo)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(site.get("/luu-tru", Some(&s)).await.status, StatusCode::OK);
+}

@@ -9,8 +9,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::auth::{CSRF_FIELD, User};
-use super::pages::{BookSearch, book_entries, case_for, date, today};
+use super::pages::{self, BookSearch, book_entries, case_for, date, today};
 use super::{Shared, WebError};
+use crate::app::App;
 use crate::render::Format;
 
 /// A download: its bytes, type, and whether the browser shows it or saves it.
@@ -127,6 +128,87 @@ pub async fn archive(
         &format!("{id}-luu-tru.zip"),
         false,
     ))
+}
+
+/// What the lưu trữ page shows after an archive was checked (and perhaps imported).
+pub struct Checked {
+    pub file: String,
+    pub problems: Vec<String>,
+    /// The case, and the required items it lacks, when the archive is intact.
+    pub case: Option<(String, Vec<String>)>,
+    pub imported: Option<String>,
+}
+
+pub async fn archives_page(user: User) -> Result<Response, WebError> {
+    user.require("luu-tru", "kiểm tra, nhập hồ sơ lưu trữ")?;
+    Ok(pages::archives(&user, None, None).into_response())
+}
+
+/// Checks an uploaded archive (lưu trữ) and, when asked and it is intact, imports it into the
+/// database; the case imported belongs to the importing person's agency.
+pub async fn check_archive(
+    State(state): State<Shared>,
+    user: User,
+    mut form: Multipart,
+) -> Result<Response, WebError> {
+    user.require("luu-tru", "kiểm tra, nhập hồ sơ lưu trữ")?;
+    let unreadable = |e: axum::extract::multipart::MultipartError| {
+        WebError::new(
+            e.status(),
+            format!("Tệp tải lên không đọc được: {}", e.body_text()),
+        )
+    };
+    let (mut token, mut import, mut file) = (None, false, None);
+    while let Some(part) = form.next_field().await.map_err(unreadable)? {
+        match part.name() {
+            Some(CSRF_FIELD) => token = Some(part.text().await.map_err(unreadable)?),
+            Some("nhap") => import = true,
+            Some("tep") => {
+                let name = part.file_name().unwrap_or_default().to_string();
+                file = Some((name, part.bytes().await.map_err(unreadable)?.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    user.check_csrf(token.as_deref())?;
+    let Some((name, bytes)) = file.filter(|(n, b)| !n.is_empty() && b.starts_with(b"PK")) else {
+        let e = WebError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Chọn một tệp ZIP lưu trữ do hoso lập.",
+        );
+        return Ok((e.status, pages::archives(&user, None, Some(&e.message))).into_response());
+    };
+    let agency = user.account.agency.clone();
+    let checked = state
+        .run(Some(user.login()), move |app| {
+            let report = App::verify(&bytes)?;
+            let case = report.metadata.as_ref().map(|m| {
+                let missing = m
+                    .missing()
+                    .map(|c| format!("{}. {}", c.item, c.title))
+                    .collect();
+                (m.case.clone(), missing)
+            });
+            let imported = if import && report.intact() {
+                let id = app.import(&bytes)?;
+                app.set_case_agency(&id, &agency)?;
+                Some(id)
+            } else {
+                None
+            };
+            Ok(Checked {
+                file: name,
+                problems: report.problems,
+                case,
+                imported,
+            })
+        })
+        .await;
+    match checked {
+        Ok(c) => Ok(pages::archives(&user, Some(&c), None).into_response()),
+        Err(e) if e.status == StatusCode::INTERNAL_SERVER_ERROR => Err(e),
+        Err(e) => Ok((e.status, pages::archives(&user, None, Some(&e.message))).into_response()),
+    }
 }
 
 /// A CSV cell, quoted; a cell a spreadsheet would read as a formula is prefixed with `'`.

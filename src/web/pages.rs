@@ -57,6 +57,7 @@ pub fn layout(user: Option<&User>, title: &str, body: Markup) -> Markup {
                             a href="/" { "Việc của tôi" }
                             a href="/ho-so" { "Hồ sơ" }
                             @if !u.is("can-bo") { a href="/so-dang-ky" { "Sổ đăng ký" } }
+                            @if u.is("luu-tru") { a href="/luu-tru" { "Lưu trữ" } }
                             @if u.is("quan-tri") { a href="/tai-khoan" { "Tài khoản" } }
                         }
                         div.who {
@@ -176,6 +177,47 @@ pub fn accounts(user: &User, list: &[Account], error: Option<&str>, typed: &Fiel
                 label for="mat_khau" { "Mật khẩu ban đầu (ít nhất " (crate::accounts::MIN_PASSWORD) " ký tự)" }
                 input #mat_khau type="password" name="mat_khau" autocomplete="new-password" required;
                 button type="submit" { "Thêm tài khoản" }
+            }
+        },
+    )
+}
+
+/// The lưu trữ's page: check an archive, import it.
+pub fn archives(
+    user: &User,
+    checked: Option<&super::files::Checked>,
+    error: Option<&str>,
+) -> Markup {
+    layout(
+        Some(user),
+        "Kiểm tra, nhập hồ sơ lưu trữ",
+        html! {
+            @if let Some(e) = error { p.error id="loi" role="alert" { (e) } }
+            @if let Some(c) = checked {
+                section #ket-qua {
+                    h2 { "Kết quả kiểm tra " (c.file) }
+                    @if c.problems.is_empty() {
+                        p { strong { "Toàn vẹn" } ": mọi tệp khớp mã kiểm tra." }
+                    } @else {
+                        p.error { "Hồ sơ lưu trữ bị hỏng hoặc bị sửa:" }
+                        ul { @for p in &c.problems { li { (p) } } }
+                    }
+                    @if let Some((case, missing)) = &c.case {
+                        p { "Hồ sơ " (case) }
+                        @if missing.is_empty() { p { "Hồ sơ đầy đủ." } }
+                        @else { p { "Hồ sơ còn thiếu:" } ul { @for m in missing { li { (m) } } } }
+                    }
+                    @if let Some(id) = &c.imported {
+                        p { "Đã nhập thành hồ sơ " a href={ "/ho-so/" (id) } { (id) } "." }
+                    }
+                }
+            }
+            form.card method="post" action="/luu-tru" enctype="multipart/form-data" {
+                (csrf(user))
+                label for="tep" { "Tệp lưu trữ (ZIP, tối đa " (super::server::LIMIT_UPLOAD / 1024 / 1024) " MB)" }
+                input #tep type="file" name="tep" accept=".zip" required;
+                label { input type="checkbox" name="nhap" value="co"; " Nhập vào cơ sở dữ liệu nếu toàn vẹn" }
+                button type="submit" { "Kiểm tra" }
             }
         },
     )

@@ -88,6 +88,10 @@ async fn security_headers(mut r: Response) -> Response {
 pub fn router(shared: Shared) -> Router {
     let upload = Router::new()
         .route("/ho-so/{case}/dinh-kem", post(files::attach))
+        .route(
+            "/luu-tru",
+            get(files::archives_page).post(files::check_archive),
+        )
         .layer(DefaultBodyLimit::max(LIMIT_UPLOAD));
     Router::new()
         .route("/healthz", get(healthz))
