@@ -536,12 +536,12 @@ pub async fn cases(
                 @if user.is("can-bo") { " · " a href="/ho-so/moi" { "Mở hồ sơ mới" } }
             }
             div.scroll { table {
-                thead { tr { th { "Mã" } th { "Tên" } th { "Địa bàn" } th { "Quy trình" } th { "Tình trạng" } } }
+                thead { tr { th { "Mã" } th { "Tên" } th.wide { "Địa bàn" } th.wide { "Quy trình" } th { "Tình trạng" } } }
                 tbody { @for (s, a, title) in &shown { tr {
                     td { a href={ "/ho-so/" (s.case.id) } { (s.case.id) } }
                     td { a href={ "/ho-so/" (s.case.id) } { (case_name(&s.case)) } }
-                    td { (s.case.data.get("pham_vi").and_then(|v| v.as_str()).unwrap_or(a)) }
-                    td { (title.as_deref().unwrap_or(&s.case.workflow)) }
+                    td.wide { (s.case.data.get("pham_vi").and_then(|v| v.as_str()).unwrap_or(a)) }
+                    td.wide { (title.as_deref().unwrap_or(&s.case.workflow)) }
                     td { @match &s.case.ended {
                         Some(e) => { "Đã kết thúc " (date(e.on)) }
                         None => { "Đang mở (" (s.open_steps.len()) " bước)" }

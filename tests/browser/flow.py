@@ -17,7 +17,11 @@ import time
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.support.ui import Select, WebDriverWait
+
+# A page being replaced by the next one is not a failure: look again.
+PATIENT = (NoSuchElementException, StaleElementReferenceException)
 
 BASE, ACCOUNTS, SHOTS, DOWNLOADS, CASE = sys.argv[1:6]
 ACCOUNTS = json.loads(ACCOUNTS)
@@ -68,7 +72,7 @@ def login(d, role):
 def wait_url(d, suffix):
     """Waits for the page a click leads to."""
     try:
-        WebDriverWait(d, 20).until(
+        WebDriverWait(d, 20, ignored_exceptions=PATIENT).until(
             lambda d: d.current_url.endswith(suffix)
             and d.execute_script("return document.readyState") == "complete")
     except Exception:
@@ -78,7 +82,7 @@ def wait_url(d, suffix):
 
 def wait_for(d, cond, what):
     try:
-        WebDriverWait(d, 20).until(cond)
+        WebDriverWait(d, 20, ignored_exceptions=PATIENT).until(cond)
     except Exception:
         raise AssertionError(f"{what} did not come, at {d.current_url}: "
                              + d.find_element(By.TAG_NAME, "main").get_attribute("innerHTML"))
@@ -172,6 +176,8 @@ def main():
         shot(d, "danh-sach-ho-so")
         d.get(f"{BASE}/ho-so/{CASE}")
         shot(d, "ho-so")
+        d.get(BASE + "/ho-so/moi?quy-trinh=mo-hinh")
+        shot(d, "mo-ho-so")
         take_step(d, "de-nghi-xep-loai", "03/11/2024", {"ty_le_hoan_thanh": "92"},
                   refused_first="03/11/2023")
         logout(d)
@@ -192,6 +198,8 @@ def main():
         logout(d)
 
         login(d, "luu-tru")
+        d.get(BASE + "/luu-tru")
+        shot(d, "luu-tru")
         d.get(f"{BASE}/ho-so/{CASE}")
         d.find_element(By.CSS_SELECTOR, f"a[href='/ho-so/{CASE}/luu-tru.zip']").click()
         target = os.path.join(DOWNLOADS, f"{CASE}-luu-tru.zip")
