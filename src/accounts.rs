@@ -223,6 +223,7 @@ impl App {
             &crate::fsutil::sha256_hex(token.as_bytes()),
             login,
             &csrf,
+            now,
             now + SESSION_SECONDS,
         )?;
         tx.commit()?;

@@ -350,11 +350,13 @@ pub trait StoreTx {
     fn set_password(&mut self, login: &str, hash: &str) -> Result<()>;
     /// Disables an account and ends all its sessions.
     fn disable_account(&mut self, login: &str) -> Result<()>;
+    /// Opens a session, and forgets every session expired at `now`.
     fn insert_session(
         &mut self,
         token_sha256: &str,
         login: &str,
         csrf: &str,
+        now: i64,
         expires_at: i64,
     ) -> Result<()>;
     fn delete_session(&mut self, token_sha256: &str) -> Result<()>;

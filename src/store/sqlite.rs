@@ -1245,8 +1245,12 @@ impl StoreTx for SqliteTx<'_> {
         token_sha256: &str,
         login: &str,
         csrf: &str,
+        now: i64,
         expires_at: i64,
     ) -> Result<()> {
+        self.tx
+            .execute("DELETE FROM sessions WHERE expires_at <= ?1", [now])
+            .map_err(self.err())?;
         self.tx
             .execute(
                 "INSERT INTO sessions (token_sha256, login, csrf, expires_at) VALUES (?1, ?2, ?3, ?4)",
