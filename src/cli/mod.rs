@@ -196,6 +196,7 @@ fn serve(
         secure,
         samples,
     };
+    let db = opts.config.db.clone();
     hoso::web::serve(opts, |addr, accounts| {
         let mut s = format!("hoso serve: http://{addr}/\n");
         if !accounts.is_empty() {
@@ -206,6 +207,7 @@ fn serve(
                     a.role, a.login, a.password
                 ));
             }
+            s.push_str(&format!("Cơ sở dữ liệu demo: {}\n", db.display()));
         }
         let mut out = std::io::stdout().lock();
         let _ = std::io::Write::write_all(&mut out, s.as_bytes());

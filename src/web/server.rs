@@ -220,11 +220,17 @@ pub fn serve(opts: Options, ready: impl FnOnce(SocketAddr, &[DemoAccount])) -> R
         )
         .with_writer(std::io::stderr)
         .try_init();
-    let samples = match &opts.samples {
-        Some(s) => s.clone(),
+    // The samples prefill document data; extracted for this run when none were given, and
+    // removed when it ends.
+    let (samples, extracted) = match &opts.samples {
+        Some(s) => (s.clone(), None),
         None => {
-            let dir = std::env::temp_dir().join(format!("hoso-mau-{}", std::process::id()));
-            crate::demo::extract_samples(&dir)?
+            let dir = std::env::temp_dir().join(format!(
+                "hoso-mau-{}-{}",
+                std::process::id(),
+                crate::accounts::random_hex(4)?
+            ));
+            (crate::demo::extract_samples(&dir)?, Some(dir))
         }
     };
     let demo_accounts = if opts.demo {
@@ -237,7 +243,7 @@ pub fn serve(opts: Options, ready: impl FnOnce(SocketAddr, &[DemoAccount])) -> R
         .enable_all()
         .build()
         .map_err(|e| Error::Invalid(format!("không khởi động được máy chủ: {e}")))?;
-    runtime.block_on(async move {
+    let served = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(opts.listen)
             .await
             .map_err(|e| Error::Invalid(format!("--listen {}: {e}", opts.listen)))?;
@@ -249,5 +255,9 @@ pub fn serve(opts: Options, ready: impl FnOnce(SocketAddr, &[DemoAccount])) -> R
             .with_graceful_shutdown(shutdown_signal())
             .await
             .map_err(|e| Error::Invalid(format!("máy chủ dừng vì lỗi: {e}")))
-    })
+    });
+    if let Some(dir) = extracted {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    served
 }
