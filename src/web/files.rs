@@ -59,7 +59,7 @@ async fn draft(
 ) -> Result<Response, WebError> {
     case_for(state, user, id).await?;
     let (c, d) = (id.to_string(), doc.to_string());
-    let drafted = state.run(None, move |app| app.draft(&c, &d)).await?;
+    let drafted = state.run_heavy(None, move |app| app.draft(&c, &d)).await?;
     let file = drafted
         .files
         .into_iter()
@@ -121,7 +121,7 @@ pub async fn archive(
     user.require("luu-tru", "lập hồ sơ lưu trữ")?;
     case_for(&state, &user, &id).await?;
     let c = id.clone();
-    let bytes = state.run(None, move |app| app.archive(&c)).await?;
+    let bytes = state.run_heavy(None, move |app| app.archive(&c)).await?;
     Ok(download(
         bytes,
         "application/zip",
@@ -180,7 +180,7 @@ pub async fn check_archive(
     };
     let agency = user.account.agency.clone();
     let checked = state
-        .run(Some(user.login()), move |app| {
+        .run_heavy(Some(user.login()), move |app| {
             let report = App::verify(&bytes)?;
             let case = report.metadata.as_ref().map(|m| {
                 let missing = m

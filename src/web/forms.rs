@@ -483,7 +483,7 @@ pub async fn step_submit(
     };
     let (c, st) = (id.clone(), step.clone());
     let outcome = state
-        .run(Some(user.login()), move |app| {
+        .run_heavy(Some(user.login()), move |app| {
             app.advance(&c, &st, &Value::Object(inputs), at, false, |t| {
                 data.get(t).cloned().ok_or_else(|| {
                     Error::Invalid(format!("thiếu dữ liệu văn bản {t} trong biểu mẫu"))

@@ -41,18 +41,36 @@ pub struct Shared {
     samples: Option<PathBuf>,
     /// Cookies marked Secure (behind TLS).
     secure: bool,
+    /// Rendering and archiving take a core and tens of MiB each: at most one per core at a
+    /// time, so that memory stays bounded and pages stay quick while twenty people preview.
+    heavy: Arc<tokio::sync::Semaphore>,
 }
 
 impl Shared {
     pub fn new(config: Config, samples: Option<PathBuf>, secure: bool) -> crate::Result<Shared> {
         let (templates, engine) = App::new(config.clone()).shared()?;
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Ok(Shared {
             config,
             templates,
             engine,
             samples,
             secure,
+            heavy: Arc::new(tokio::sync::Semaphore::new(cores)),
         })
+    }
+
+    /// [`Shared::run`] for work that renders or archives: waits for a free core first.
+    async fn run_heavy<T: Send + 'static>(
+        &self,
+        person: Option<&str>,
+        f: impl FnOnce(&mut App) -> crate::Result<T> + Send + 'static,
+    ) -> Result<T, WebError> {
+        let _permit =
+            self.heavy.acquire().await.map_err(|_| {
+                WebError::new(StatusCode::SERVICE_UNAVAILABLE, "Máy chủ đang dừng.")
+            })?;
+        self.run(person, f).await
     }
 
     /// Runs a use case on an [`App`] of its own in a blocking task (App is synchronous), under

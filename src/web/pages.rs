@@ -827,7 +827,7 @@ pub async fn issue(
             Ok(at) => {
                 let (c, d) = (id.clone(), doc.clone());
                 state
-                    .run(Some(user.login()), move |app| {
+                    .run_heavy(Some(user.login()), move |app| {
                         app.issue(&c, &d, at, false).map(|_| ())
                     })
                     .await

@@ -188,6 +188,20 @@ pub fn seed_demo(config: &Config, samples: &std::path::Path) -> Result<Vec<DemoA
     Ok(out)
 }
 
+/// The server's runtime. Every App call runs on a blocking thread; their number is bounded
+/// so that a crowd of requests queues rather than growing the process (each thread keeps its
+/// own allocator arena).
+pub fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(MAX_BLOCKING)
+        .build()
+        .map_err(|e| Error::Invalid(format!("không khởi động được máy chủ: {e}")))
+}
+
+/// Blocking threads for App calls at once.
+const MAX_BLOCKING: usize = 16;
+
 async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
@@ -239,10 +253,7 @@ pub fn serve(opts: Options, ready: impl FnOnce(SocketAddr, &[DemoAccount])) -> R
         Vec::new()
     };
     let shared = Shared::new(opts.config.clone(), Some(samples), opts.secure)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Invalid(format!("không khởi động được máy chủ: {e}")))?;
+    let runtime = runtime()?;
     let served = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(opts.listen)
             .await

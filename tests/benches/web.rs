@@ -108,7 +108,7 @@ fn main() {
     }
     let per_open = t.elapsed() / opens;
     let shared = Shared::new(config, Some(samples), false).unwrap();
-    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let runtime = hoso::web::server::runtime().unwrap();
     let listener = runtime
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .unwrap();
