@@ -58,16 +58,32 @@ async fn draft(
     format: Format,
 ) -> Result<Response, WebError> {
     case_for(state, user, id).await?;
-    let (c, d) = (id.to_string(), doc.to_string());
-    let drafted = state.run_heavy(None, move |app| app.draft(&c, &d)).await?;
-    let file = drafted
-        .files
-        .into_iter()
-        .find(|f| f.path.extension().is_some_and(|e| e == format.extension()))
-        .ok_or_else(|| WebError::new(StatusCode::NOT_FOUND, "Không có tệp dự thảo này."))?;
-    let name = format!("{doc}-du-thao.{}", format.extension());
+    let ext = format.extension().to_string();
+    let key = (id.to_string(), doc.to_string(), ext.clone());
+    let cached = state.drafts.lock().ok().and_then(|c| c.get(&key));
+    let bytes = match cached {
+        Some(b) => b,
+        None => {
+            let (c, d) = (id.to_string(), doc.to_string());
+            let drafted = state.run_heavy(None, move |app| app.draft(&c, &d)).await?;
+            let mut found = None;
+            for f in drafted.files {
+                let e = f.path.extension().map(|e| e.to_string_lossy().to_string());
+                let bytes = std::sync::Arc::new(f.bytes);
+                if let (Some(e), Ok(mut cache)) = (e.clone(), state.drafts.lock()) {
+                    cache.put((id.to_string(), doc.to_string(), e), bytes.clone());
+                }
+                if e.as_deref() == Some(ext.as_str()) {
+                    found = Some(bytes);
+                }
+            }
+            found
+                .ok_or_else(|| WebError::new(StatusCode::NOT_FOUND, "Không có tệp dự thảo này."))?
+        }
+    };
+    let name = format!("{doc}-du-thao.{ext}");
     let inline = format == Format::Pdf;
-    Ok(download(file.bytes, mime_of(&name), &name, inline))
+    Ok(download(bytes.to_vec(), mime_of(&name), &name, inline))
 }
 
 pub async fn draft_pdf(

@@ -44,6 +44,44 @@ pub struct Shared {
     /// Rendering and archiving take a core and tens of MiB each: at most one per core at a
     /// time, so that memory stays bounded and pages stay quick while twenty people preview.
     heavy: Arc<tokio::sync::Semaphore>,
+    /// Drafts rendered lately, by (case, document, extension): a recorded draft never changes
+    /// (its data is stored with it), so a second preview costs nothing.
+    drafts: Arc<std::sync::Mutex<DraftCache>>,
+}
+
+/// A rendered draft's key: case, document, extension.
+type DraftKey = (String, String, String);
+
+/// Rendered drafts, oldest first, up to [`DraftCache::LIMIT`] bytes in all.
+#[derive(Default)]
+struct DraftCache {
+    entries: std::collections::VecDeque<(DraftKey, Arc<Vec<u8>>)>,
+    bytes: usize,
+}
+
+impl DraftCache {
+    const LIMIT: usize = 32 * 1024 * 1024;
+
+    fn get(&self, key: &DraftKey) -> Option<Arc<Vec<u8>>> {
+        self.entries
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+    }
+
+    fn put(&mut self, key: DraftKey, bytes: Arc<Vec<u8>>) {
+        if self.get(&key).is_some() {
+            return;
+        }
+        self.bytes += bytes.len();
+        self.entries.push_back((key, bytes));
+        while self.bytes > Self::LIMIT {
+            match self.entries.pop_front() {
+                Some((_, old)) => self.bytes -= old.len(),
+                None => break,
+            }
+        }
+    }
 }
 
 impl Shared {
@@ -57,6 +95,7 @@ impl Shared {
             samples,
             secure,
             heavy: Arc::new(tokio::sync::Semaphore::new(cores)),
+            drafts: Arc::default(),
         })
     }
 
