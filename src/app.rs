@@ -6,6 +6,7 @@
 
 use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use serde_json::Value;
@@ -34,11 +35,14 @@ pub struct Config {
 
 pub struct App {
     config: Config,
-    templates: OnceCell<TemplateSet>,
-    engine: OnceCell<Engine>,
+    /// Shared, so that a server loads templates and procedures once for every request.
+    templates: OnceCell<Arc<TemplateSet>>,
+    engine: OnceCell<Arc<Engine>>,
     store: Option<Box<dyn Store>>,
     /// The store opened only to read, for use cases that write nothing.
     reader: Option<Box<dyn Store>>,
+    /// The account steps are recorded under (the web application's person).
+    person: Option<String>,
 }
 
 /// A file a use case produced, and where it goes below the output folder.
@@ -258,7 +262,32 @@ impl App {
             engine: OnceCell::new(),
             store: None,
             reader: None,
+            person: None,
         }
+    }
+
+    /// An application using templates and procedures already loaded by another (a server's
+    /// requests share one copy).
+    pub fn with_shared(config: Config, templates: Arc<TemplateSet>, engine: Arc<Engine>) -> App {
+        let app = App::new(config);
+        let _ = app.templates.set(templates);
+        let _ = app.engine.set(engine);
+        app
+    }
+
+    /// The loaded templates and procedures, to share with [`App::with_shared`].
+    pub fn shared(&self) -> Result<(Arc<TemplateSet>, Arc<Engine>)> {
+        self.engine()?;
+        match (self.templates.get(), self.engine.get()) {
+            (Some(t), Some(e)) => Ok((t.clone(), e.clone())),
+            _ => Err(Error::Invalid("mẫu và quy trình chưa nạp được".into())),
+        }
+    }
+
+    /// Records the steps this application takes under an account (the event log names the
+    /// person, not only the role).
+    pub fn act_as(&mut self, login: &str) {
+        self.person = Some(login.to_string());
     }
 
     pub fn config(&self) -> &Config {
@@ -268,29 +297,29 @@ impl App {
     /// The templates, loaded once.
     pub fn templates(&self) -> Result<&TemplateSet> {
         if let Some(t) = self.templates.get() {
-            return Ok(t);
+            return Ok(&**t);
         }
         let set = match &self.config.templates {
             Some(d) => TemplateSet::load_dir(d)?,
             None => TemplateSet::embedded()?,
         };
-        Ok(self.templates.get_or_init(|| set))
+        Ok(&**self.templates.get_or_init(|| Arc::new(set)))
     }
 
     /// The procedures, loaded, merged and checked once: a broken definition is refused here,
     /// before any case uses it.
     pub fn engine(&self) -> Result<&Engine> {
         if let Some(e) = self.engine.get() {
-            return Ok(e);
+            return Ok(&**e);
         }
         let set = self.templates()?;
         let procedures = Procedures::load(
             self.config.workflows.as_deref(),
             set.iter().map(|t| t.id.as_str()),
         )?;
-        Ok(self
+        Ok(&**self
             .engine
-            .get_or_init(|| Engine::from_procedures(procedures)))
+            .get_or_init(|| Arc::new(Engine::from_procedures(procedures))))
     }
 
     fn open_store(&mut self) -> Result<()> {
@@ -330,7 +359,7 @@ impl App {
             (None, None) => return Err(Error::storage(&self.config.db, "không mở được")),
         };
         match (self.templates.get(), self.engine.get()) {
-            (Some(set), Some(engine)) => Ok((set, engine, store)),
+            (Some(set), Some(engine)) => Ok((&**set, &**engine, store)),
             _ => Err(Error::storage(&self.config.db, "không mở được")),
         }
     }
@@ -346,7 +375,7 @@ impl App {
         ) else {
             return Err(Error::storage(&self.config.db, "không mở được"));
         };
-        Ok((set, engine, store))
+        Ok((&**set, &**engine, store))
     }
 
     /// One document in each format from a template and its data, in memory.
@@ -424,6 +453,7 @@ impl App {
                 register::DAYS_AHEAD
             )));
         }
+        let person = self.person.clone();
         let (set, engine, store) = self.parts()?;
         let plan = engine.plan(store, case, step, inputs, at)?;
         let drafts = issue::render_drafts(set, engine, store, &plan, data_for)?;
@@ -433,6 +463,9 @@ impl App {
             .map(|d| (d.template.clone(), d.data.clone()))
             .collect();
         let mut tx = store.begin()?;
+        if let Some(p) = &person {
+            tx.act_as(p);
+        }
         let ids = engine.commit(tx.as_mut(), &plan, &rows)?;
         let mut started = Vec::new();
         for c in linked {
@@ -604,6 +637,23 @@ impl App {
                 Ok(CaseSummary { case, open_steps })
             })
             .collect()
+    }
+
+    /// The procedure a case follows (the version it was opened or moved under).
+    pub fn procedure_of(&self, case: &CaseRow) -> Result<&Workflow> {
+        self.engine()?.of_case(case)
+    }
+
+    /// One entry of the book (a document's number, with its date).
+    pub fn entry(&mut self, id: i64) -> Result<Entry> {
+        self.reader()?.entry(id)
+    }
+
+    /// The files of a case's hồ sơ: issued renderings and the user's own.
+    pub fn files(&mut self, case: &str) -> Result<Vec<crate::store::FileRow>> {
+        let store = self.reader()?;
+        store.case(case)?;
+        store.files(case, None)
     }
 
     /// Where a case stands today: see [`status_on`](Self::status_on).

@@ -44,6 +44,9 @@ struct SampleCase {
     workflow: String,
     #[serde(default)]
     province: Option<String>,
+    /// The agency the case belongs to in the web application ([`DEMO_AGENCY`] when absent).
+    #[serde(default)]
+    agency: Option<String>,
     opened: NaiveDate,
     data: serde_json::Value,
     steps: Vec<CaseStep>,
@@ -91,8 +94,11 @@ fn prepare_out(out: &Path) -> Result<()> {
     )
 }
 
+/// The agency of the demo's cases and accounts when a sample names none.
+pub const DEMO_AGENCY: &str = "kon-tum/dak-mar";
+
 /// The built-in samples, written below `dir` so that a clerk can read and change them.
-fn extract_samples(dir: &Path) -> Result<PathBuf> {
+pub fn extract_samples(dir: &Path) -> Result<PathBuf> {
     for (rel, text) in embedded::EMBEDDED {
         crate::fsutil::write_atomic(&dir.join(rel), text.as_bytes())?;
     }
@@ -144,15 +150,7 @@ pub fn run(opts: &Options) -> Result<String> {
         last: cases.iter().map(|(_, c)| c.opened).collect(),
         documents: 0,
     };
-    // Every case's steps in the order of their dates, as they happened across the offices:
-    // agencies share registers, and a register's numbers follow its dates.
-    let mut timeline: Vec<(NaiveDate, usize, Option<usize>)> = Vec::new();
-    for (i, (_, c)) in cases.iter().enumerate() {
-        timeline.push((c.opened, i, None));
-        timeline.extend(c.steps.iter().enumerate().map(|(j, s)| (s.at, i, Some(j))));
-    }
-    timeline.sort_by_key(|(d, i, j)| (*d, j.is_some(), *i, *j));
-    for (_, i, j) in timeline {
+    for (i, j) in timeline(&cases) {
         let (name, case) = &cases[i];
         match j {
             None => demo.open(i, name, case)?,
@@ -172,6 +170,70 @@ pub fn run(opts: &Options) -> Result<String> {
     );
     report.push_str(&render_samples(&app, &samples, &opts.out)?);
     Ok(report)
+}
+
+/// Every case's opening and steps in the order of their dates, as they happened across the
+/// offices: agencies share registers, and a register's numbers follow its dates. Each is (the
+/// case, its step or `None` for its opening).
+fn timeline(cases: &[(String, SampleCase)]) -> Vec<(usize, Option<usize>)> {
+    let mut t: Vec<(NaiveDate, usize, Option<usize>)> = Vec::new();
+    for (i, (_, c)) in cases.iter().enumerate() {
+        t.push((c.opened, i, None));
+        t.extend(c.steps.iter().enumerate().map(|(j, s)| (s.at, i, Some(j))));
+    }
+    t.sort_by_key(|(d, i, j)| (*d, j.is_some(), *i, *j));
+    t.into_iter().map(|(_, i, j)| (i, j)).collect()
+}
+
+/// Issues the documents a step drafted on the step's day, except those issued with another
+/// (which carry its number).
+fn issue_drafted(
+    app: &mut App,
+    case: &str,
+    advanced: &crate::app::Advanced,
+    at: NaiveDate,
+) -> Result<Vec<crate::issue::Issued>> {
+    let set = app.templates()?;
+    let mut to_issue = Vec::new();
+    for d in &advanced.drafted {
+        if set.get(&d.template)?.attached_kind().is_none() {
+            to_issue.push(d.doc.clone());
+        }
+    }
+    to_issue
+        .iter()
+        .map(|doc| app.issue(case, doc, at, false))
+        .collect()
+}
+
+/// Seeds the sample cases into `app`'s store for the web application (`hoso serve --demo`):
+/// each case up to the step its sample expects refused, so that a person can take that step
+/// in the browser and meet the refusal; the documents of the steps taken issued on their
+/// days, and each case's agency recorded. Returns the cases' ids in the samples' order.
+pub fn seed(app: &mut App, samples: &Path) -> Result<Vec<String>> {
+    let cases = load_cases(samples)?;
+    let docs_dir = samples.join("documents");
+    let mut ids = vec![String::new(); cases.len()];
+    let mut stopped = vec![false; cases.len()];
+    for (i, j) in timeline(&cases) {
+        let (_, case) = &cases[i];
+        let Some(j) = j else {
+            let key = ProcedureKey::new(&case.workflow, case.province.as_deref());
+            ids[i] = app.new_case(&key, &case.data, case.opened)?;
+            app.set_case_agency(&ids[i], case.agency.as_deref().unwrap_or(DEMO_AGENCY))?;
+            continue;
+        };
+        let s = &case.steps[j];
+        stopped[i] |= s.refused;
+        if stopped[i] {
+            continue;
+        }
+        let advanced = app.advance(&ids[i], &s.step, &s.inputs, s.at, false, |t| {
+            DocData::load(&docs_dir.join(format!("{t}.yaml")))
+        })?;
+        issue_drafted(app, &ids[i], &advanced, s.at)?;
+    }
+    Ok(ids)
 }
 
 /// The run in progress: each case's id and report lines.
@@ -225,16 +287,8 @@ impl Demo<'_> {
         for d in &advanced.drafted {
             self.documents += write_files(self.out, &d.files)?.len();
         }
-        let set = self.app.templates()?;
-        let mut to_issue = Vec::new();
-        for d in &advanced.drafted {
-            if set.get(&d.template)?.attached_kind().is_none() {
-                to_issue.push(d.doc.clone());
-            }
-        }
         let mut numbers = Vec::new();
-        for doc in to_issue {
-            let issued = self.app.issue(&id, &doc, s.at, false)?;
+        for issued in issue_drafted(self.app, &id, &advanced, s.at)? {
             let files = crate::app::issued_files(&id, &issued)?;
             self.documents += write_files(self.out, &files)?.len();
             numbers.push(issued.entry.symbol);

@@ -4,8 +4,9 @@
 //! noted), never one above:
 //!
 //! ```text
-//! app, demo         the use cases (App) and the sample run; the command line and a web
-//!                   front end call App and nothing below it
+//! web               the web application (`hoso serve`): HTTP over App, nothing below it
+//! app, accounts,    the use cases (App; people, sessions and approvals in accounts) and the
+//! demo              sample run; the command line and the web call App and nothing below it
 //! archive, issue    a case's hồ sơ: drafts and issuing; the BagIt archive, verify, import
 //! engine            cases through their procedures, over any Store
 //! register          the sổ đăng ký's rules (series, dates, withdrawing), over any Store
@@ -20,6 +21,7 @@
 //! `workflow` knows templates only by id ([`workflow::check::Known`]); `store` knows no rule,
 //! only its promises (one writer at a time, all or nothing, committed means kept).
 
+pub mod accounts;
 pub mod app;
 pub mod archive;
 pub mod demo;
@@ -33,6 +35,7 @@ pub mod render;
 pub mod store;
 pub mod template;
 pub mod text;
+pub mod web;
 pub mod workflow;
 
 pub use app::App;

@@ -164,6 +164,7 @@ pub fn import(
                 actor: e.actor,
                 step: e.step,
                 inputs: e.inputs,
+                person: e.person.map(|p| crate::text::clean(&p)),
             })
             .collect(),
         documents,

@@ -154,6 +154,9 @@ pub struct EventLine {
     pub actor: String,
     pub step: String,
     pub inputs: serde_json::Value,
+    /// The account that recorded it, when the web application did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person: Option<String>,
 }
 
 /// Builds the bag of a case as ZIP bytes. Long: it gathers the case, its documents and files,
@@ -287,6 +290,7 @@ pub fn build(set: &TemplateSet, engine: &Engine, store: &dyn Store, case: &str) 
             actor: e.actor.clone(),
             step: e.step.clone(),
             inputs: e.inputs.clone(),
+            person: e.person.clone(),
         };
         let _ = writeln!(log, "{}", json(&line)?);
     }
@@ -615,6 +619,7 @@ pub fn detach(
             actor: DETACH_ACTOR.into(),
             step: DETACH_STEP.into(),
             inputs: serde_json::json!({"name": f.name, "reason": reason, "sha256": f.sha256}),
+            person: None,
         },
     )?;
     tx.commit()?;

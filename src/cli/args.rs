@@ -89,6 +89,54 @@ pub enum Command {
         #[arg(long, value_parser = parse_date, value_name = "NGÀY")]
         at: Option<NaiveDate>,
     },
+    /// Chạy ứng dụng web cho cán bộ, lãnh đạo, văn thư, lưu trữ (dừng bằng Ctrl-C).
+    Serve {
+        /// Địa chỉ và cổng lắng nghe.
+        #[arg(long, default_value = "127.0.0.1:8080", value_name = "ĐỊA_CHỈ:CỔNG")]
+        listen: std::net::SocketAddr,
+        /// Gieo các hồ sơ mẫu vào một cơ sở dữ liệu mới (mặc định trong thư mục tạm) và tạo
+        /// một tài khoản thử cho mỗi vai trò; in địa chỉ, tên đăng nhập và mật khẩu.
+        #[arg(long)]
+        demo: bool,
+        /// Máy chủ được truy cập qua HTTPS (sau reverse proxy): cookie chỉ gửi qua HTTPS.
+        #[arg(long)]
+        secure: bool,
+    },
+    /// Tài khoản của ứng dụng web.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Thêm tài khoản; mật khẩu đọc từ đầu vào chuẩn (một dòng).
+    Add {
+        /// Tên đăng nhập (a-z, 0-9, . _ -).
+        login: String,
+        /// Vai trò: can-bo, lanh-dao, van-thu, luu-tru, quan-tri.
+        #[arg(long)]
+        role: String,
+        /// Cơ quan: tỉnh (kon-tum) hoặc xã dưới tỉnh (kon-tum/dak-mar); tw cho trung ương.
+        #[arg(long)]
+        agency: String,
+        /// Họ tên.
+        #[arg(long)]
+        name: Option<String>,
+        /// Đọc mật khẩu từ đầu vào chuẩn (mặc định; để tương thích với các kịch bản).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Đặt mật khẩu mới (đọc từ đầu vào chuẩn); mọi phiên đăng nhập của tài khoản kết thúc.
+    Passwd {
+        login: String,
+        /// Đọc mật khẩu từ đầu vào chuẩn (mặc định).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Khóa tài khoản; mọi phiên đăng nhập của tài khoản kết thúc.
+    Disable { login: String },
+    /// Liệt kê tài khoản.
+    List,
 }
 
 #[derive(Subcommand)]

@@ -68,9 +68,18 @@ pub fn run(cli: Cli) -> Result<Shown> {
         })?
         .into());
     }
+    if let Command::Serve {
+        listen,
+        demo,
+        secure,
+    } = cli.command
+    {
+        return serve(config, cli.db.is_some(), listen, demo, secure);
+    }
     let mut app = App::new(config);
     match cli.command {
-        Command::Demo { .. } => unreachable!("handled above"),
+        Command::Demo { .. } | Command::Serve { .. } => unreachable!("handled above"),
+        Command::User(c) => user(&mut app, c),
         Command::Doc(c) => doc(&mut app, c),
         Command::Workflow(c) => workflow(&app, c),
         Command::Case(c) => case(&mut app, c),
@@ -104,6 +113,113 @@ pub fn run(cli: Cli) -> Result<Shown> {
             Ok(output::store_checked(&app.config().db, &problems))
         }
     }
+}
+
+/// A password from standard input: its first line, without the line end.
+fn read_password() -> Result<String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| Error::io(Path::new("(đầu vào chuẩn)"), e))?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+fn user(app: &mut App, c: args::UserCommand) -> Result<Shown> {
+    use args::UserCommand as U;
+    match c {
+        U::Add {
+            login,
+            role,
+            agency,
+            name,
+            password_stdin: _,
+        } => {
+            let password = read_password()?;
+            let a = app.add_account(
+                &login,
+                name.as_deref().unwrap_or(&login),
+                &role,
+                &agency,
+                &password,
+            )?;
+            Ok(format!("{}  {}  {}\n", a.login, a.role, a.agency).into())
+        }
+        U::Passwd {
+            login,
+            password_stdin: _,
+        } => {
+            let password = read_password()?;
+            app.set_password(&login, &password)?;
+            Ok(format!("{login}: đã đổi mật khẩu; các phiên đăng nhập đã kết thúc\n").into())
+        }
+        U::Disable { login } => {
+            app.disable_account(&login)?;
+            Ok(format!("{login}: đã khóa; các phiên đăng nhập đã kết thúc\n").into())
+        }
+        U::List => Ok(app
+            .accounts()?
+            .iter()
+            .map(|a| {
+                format!(
+                    "{}\t{}\t{}\t{}{}\n",
+                    a.login,
+                    a.role,
+                    a.agency,
+                    a.name,
+                    if a.disabled { "\t(đã khóa)" } else { "" }
+                )
+            })
+            .collect::<String>()
+            .into()),
+    }
+}
+
+/// `hoso serve`: with `--demo` and no `--db`, a new database in a folder of its own under the
+/// temporary directory; a given `--db` must not hold cases yet.
+fn serve(
+    mut config: Config,
+    db_given: bool,
+    listen: std::net::SocketAddr,
+    demo: bool,
+    secure: bool,
+) -> Result<Shown> {
+    let mut samples = None;
+    if demo {
+        let dir = std::env::temp_dir().join(format!(
+            "hoso-serve-demo-{}-{}",
+            std::process::id(),
+            hoso::accounts::random_hex(4)?
+        ));
+        if !db_given {
+            config.db = dir.join("hoso.db");
+        }
+        samples = Some(hoso::demo::extract_samples(&dir.join("mau"))?);
+    }
+    let opts = hoso::web::Options {
+        config,
+        listen,
+        demo,
+        secure,
+        samples,
+    };
+    let db = opts.config.db.clone();
+    hoso::web::serve(opts, |addr, accounts| {
+        let mut s = format!("hoso serve: http://{addr}/\n");
+        if !accounts.is_empty() {
+            s.push_str("Tài khoản thử (chỉ cho bản demo):\n");
+            for a in accounts {
+                s.push_str(&format!(
+                    "  {:<10} đăng nhập: {:<16} mật khẩu: {}\n",
+                    a.role, a.login, a.password
+                ));
+            }
+            s.push_str(&format!("Cơ sở dữ liệu demo: {}\n", db.display()));
+        }
+        let mut out = std::io::stdout().lock();
+        let _ = std::io::Write::write_all(&mut out, s.as_bytes());
+        let _ = std::io::Write::flush(&mut out);
+    })?;
+    Ok(Shown::default())
 }
 
 /// An error about an input file, naming it, of the same kind.

@@ -56,6 +56,30 @@ pub struct EventRow {
     pub actor: String,
     pub step: String,
     pub inputs: serde_json::Value,
+    /// The account that recorded it (the web application); `None` from the command line.
+    pub person: Option<String>,
+}
+
+/// A person's account in the web application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub login: String,
+    pub name: String,
+    /// `can-bo`, `lanh-dao`, `van-thu`, `luu-tru`, `quan-tri`.
+    pub role: String,
+    /// The agency's path: a province (`kon-tum`), a commune below it (`kon-tum/dak-mar`).
+    pub agency: String,
+    /// The argon2id hash as a PHC string.
+    pub hash: String,
+    pub disabled: bool,
+}
+
+/// A lãnh đạo's approval of a draft.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Approval {
+    pub doc: String,
+    pub login: String,
+    pub on: NaiveDate,
 }
 
 /// An open step with a deadline.
@@ -252,6 +276,21 @@ pub trait Store {
     /// and constraint; otherwise the cheap checks) and, with `files`, every stored file against
     /// the SHA-256 recorded with it. Empty when all is sound.
     fn check(&self, full: bool, files: bool) -> Result<Vec<String>>;
+
+    // The web application's people and their work.
+
+    fn account(&self, login: &str) -> Result<Option<Account>>;
+    fn accounts(&self) -> Result<Vec<Account>>;
+    /// The account and CSRF token of a session not expired at `now` (Unix seconds), by the
+    /// SHA-256 of its token; a disabled account has no session.
+    fn session(&self, token_sha256: &str, now: i64) -> Result<Option<(Account, String)>>;
+    /// Failed logins of `login` since `since` (Unix seconds).
+    fn login_failures(&self, login: &str, since: i64) -> Result<u32>;
+    /// The agency recorded for a case, if one was.
+    fn case_agency(&self, case: &str) -> Result<Option<String>>;
+    /// A case's approved drafts.
+    fn approvals(&self, case: &str) -> Result<Vec<Approval>>;
+
     /// Starts a write transaction. Writers are serialised: a second one waits for the first
     /// (up to the backend's timeout) instead of failing. Dropping it without
     /// [`StoreTx::commit`] writes nothing.
@@ -313,6 +352,30 @@ pub trait StoreTx {
     fn remove_file(&mut self, case: &str, name: &str) -> Result<Option<FileRow>>;
     /// Appends an event to a case's log (its `seq` is the store's to give).
     fn append_event(&mut self, case: &str, e: &EventRow) -> Result<()>;
+
+    /// The account the events this transaction appends are recorded under.
+    fn act_as(&mut self, login: &str);
+    /// Adds an account; a login already taken is a [`Conflict`](crate::Error::Conflict).
+    fn insert_account(&mut self, a: &Account) -> Result<()>;
+    /// Changes an account's password hash and ends all its sessions.
+    fn set_password(&mut self, login: &str, hash: &str) -> Result<()>;
+    /// Disables an account and ends all its sessions.
+    fn disable_account(&mut self, login: &str) -> Result<()>;
+    /// Opens a session, and forgets every session expired at `now`.
+    fn insert_session(
+        &mut self,
+        token_sha256: &str,
+        login: &str,
+        csrf: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<()>;
+    fn delete_session(&mut self, token_sha256: &str) -> Result<()>;
+    /// Records a failed login (and forgets those older than `forget_before`).
+    fn login_failed(&mut self, login: &str, at: i64, forget_before: i64) -> Result<()>;
+    fn set_case_agency(&mut self, case: &str, agency: &str) -> Result<()>;
+    /// Marks a draft approved; approving it twice is a [`Conflict`](crate::Error::Conflict).
+    fn approve(&mut self, case: &str, a: &Approval) -> Result<()>;
 
     fn commit(self: Box<Self>) -> Result<()>;
 }

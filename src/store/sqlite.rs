@@ -10,8 +10,8 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, 
 
 use super::testing::fail_point;
 use super::{
-    BookKey, Books, CaseRow, DocumentRow, DueRow, Ended, Entry, EventRow, FileRow, NewCase,
-    NewEntry, Restore, StepChange, StepRow, Store, StoreTx,
+    Account, Approval, BookKey, Books, CaseRow, DocumentRow, DueRow, Ended, Entry, EventRow,
+    FileRow, NewCase, NewEntry, Restore, StepChange, StepRow, Store, StoreTx,
 };
 use crate::error::{Error, Result};
 
@@ -112,6 +112,46 @@ ALTER TABLE cases ADD COLUMN ended_on TEXT;
 -- The body of a document as a person edited it in Word and hoso issued it (JSON blocks);
 -- NULL when it was issued as drafted from its data.
 ALTER TABLE documents ADD COLUMN body TEXT;
+"#,
+    r#"
+-- The web application's people. `person` is the account that recorded an event (NULL from the
+-- command line, which knows only the role).
+ALTER TABLE events ADD COLUMN person TEXT;
+CREATE TABLE accounts (
+    login    TEXT PRIMARY KEY,
+    name     TEXT NOT NULL,
+    role     TEXT NOT NULL,            -- can-bo, lanh-dao, van-thu, luu-tru, quan-tri
+    agency   TEXT NOT NULL,            -- "kon-tum/dak-mar": a province, a commune below it
+    hash     TEXT NOT NULL,            -- argon2id, PHC string
+    disabled INTEGER NOT NULL DEFAULT 0
+);
+-- A session is known by the SHA-256 of its cookie's token: the database never holds a token
+-- that would open a session.
+CREATE TABLE sessions (
+    token_sha256 TEXT PRIMARY KEY,
+    login        TEXT NOT NULL REFERENCES accounts(login),
+    csrf         TEXT NOT NULL,
+    expires_at   INTEGER NOT NULL      -- Unix seconds
+);
+CREATE TABLE login_failures (
+    login TEXT NOT NULL,
+    at    INTEGER NOT NULL             -- Unix seconds
+);
+CREATE INDEX login_failures_by_login ON login_failures (login, at);
+-- The agency a case belongs to, when it was recorded (the unit that opened it).
+CREATE TABLE case_agencies (
+    case_id TEXT PRIMARY KEY REFERENCES cases(id),
+    agency  TEXT NOT NULL
+);
+-- A lãnh đạo's approval of a draft: the văn thư issues only approved drafts (web).
+CREATE TABLE approvals (
+    case_id TEXT NOT NULL,
+    doc     TEXT NOT NULL,
+    login   TEXT NOT NULL,
+    on_date TEXT NOT NULL,
+    PRIMARY KEY (case_id, doc),
+    FOREIGN KEY (case_id, doc) REFERENCES documents (case_id, doc)
+);
 "#,
 ];
 
@@ -456,7 +496,7 @@ impl Store for SqliteStore {
     fn events(&self, case: &str) -> Result<Vec<EventRow>> {
         let mut st = self
             .conn
-            .prepare("SELECT seq, on_date, actor, step, inputs FROM events WHERE case_id = ?1 ORDER BY seq")
+            .prepare("SELECT seq, on_date, actor, step, inputs, person FROM events WHERE case_id = ?1 ORDER BY seq")
             .map_err(self.err())?;
         st.query_map([case], |r| {
             let seq: i64 = r.get(0)?;
@@ -467,6 +507,7 @@ impl Store for SqliteStore {
                 actor: r.get(2)?,
                 step: r.get(3)?,
                 inputs: stored_json(&what, &r.get::<_, String>(4)?)?,
+                person: r.get(5)?,
             })
         })
         .map_err(self.err())?
@@ -629,6 +670,87 @@ impl Store for SqliteStore {
         Ok(problems)
     }
 
+    fn account(&self, login: &str) -> Result<Option<Account>> {
+        self.conn
+            .query_row(
+                &format!("{ACCOUNT_COLUMNS} WHERE login = ?1"),
+                [login],
+                account_row,
+            )
+            .optional()
+            .map_err(self.err())
+    }
+
+    fn accounts(&self) -> Result<Vec<Account>> {
+        let mut st = self
+            .conn
+            .prepare(&format!("{ACCOUNT_COLUMNS} ORDER BY agency, login"))
+            .map_err(self.err())?;
+        st.query_map([], account_row)
+            .map_err(self.err())?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(self.err())
+    }
+
+    fn session(&self, token_sha256: &str, now: i64) -> Result<Option<(Account, String)>> {
+        let found: Option<(String, String)> = self
+            .conn
+            .query_row(
+                "SELECT login, csrf FROM sessions WHERE token_sha256 = ?1 AND expires_at > ?2",
+                params![token_sha256, now],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(self.err())?;
+        let Some((login, csrf)) = found else {
+            return Ok(None);
+        };
+        Ok(self
+            .account(&login)?
+            .filter(|a| !a.disabled)
+            .map(|a| (a, csrf)))
+    }
+
+    fn login_failures(&self, login: &str, since: i64) -> Result<u32> {
+        self.conn
+            .query_row(
+                "SELECT COUNT(*) FROM login_failures WHERE login = ?1 AND at >= ?2",
+                params![login, since],
+                |r| r.get(0),
+            )
+            .map_err(self.err())
+    }
+
+    fn case_agency(&self, case: &str) -> Result<Option<String>> {
+        self.conn
+            .query_row(
+                "SELECT agency FROM case_agencies WHERE case_id = ?1",
+                [case],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(self.err())
+    }
+
+    fn approvals(&self, case: &str) -> Result<Vec<Approval>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT doc, login, on_date FROM approvals WHERE case_id = ?1 ORDER BY doc")
+            .map_err(self.err())?;
+        st.query_map([case], |r| {
+            let doc: String = r.get(0)?;
+            let what = format!("hồ sơ {case}, duyệt văn bản {doc}");
+            Ok(Approval {
+                login: r.get(1)?,
+                on: stored_date(&what, &r.get::<_, String>(2)?)?,
+                doc,
+            })
+        })
+        .map_err(self.err())?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(self.err())
+    }
+
     fn begin(&mut self) -> Result<Box<dyn StoreTx + '_>> {
         self.check_before_writing()?;
         let path = self.path.clone();
@@ -636,7 +758,11 @@ impl Store for SqliteStore {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(db_err(&path))?;
-        Ok(Box::new(SqliteTx { tx, path }))
+        Ok(Box::new(SqliteTx {
+            tx,
+            path,
+            person: None,
+        }))
     }
 }
 
@@ -661,6 +787,8 @@ fn steps_of(conn: &Connection, case: &str) -> rusqlite::Result<Vec<StepRow>> {
 struct SqliteTx<'a> {
     tx: Transaction<'a>,
     path: PathBuf,
+    /// The account the events of this transaction are recorded under.
+    person: Option<String>,
 }
 
 impl SqliteTx<'_> {
@@ -697,7 +825,8 @@ impl SqliteTx<'_> {
         let last: Option<(String, String, String)> = self
             .tx
             .query_row(
-                "SELECT step, on_date, actor FROM events WHERE case_id = ?1 ORDER BY seq DESC LIMIT 1",
+                "SELECT step, on_date, actor || coalesce(', ' || person, '') FROM events
+                 WHERE case_id = ?1 ORDER BY seq DESC LIMIT 1",
                 [c.case_id],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
@@ -800,8 +929,8 @@ impl StoreTx for SqliteTx<'_> {
             .map_err(&err)?;
         }
         tx.execute(
-            "INSERT INTO events (case_id, on_date, actor, step, inputs) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![c.case_id, date_text(c.on_date), c.actor, c.step, c.inputs.to_string()],
+            "INSERT INTO events (case_id, on_date, actor, step, inputs, person) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![c.case_id, date_text(c.on_date), c.actor, c.step, c.inputs.to_string(), self.person],
         )
         .map_err(&err)?;
         let highest: Option<i64> = tx
@@ -990,8 +1119,8 @@ impl StoreTx for SqliteTx<'_> {
         for e in &r.events {
             self.tx
                 .execute(
-                    "INSERT INTO events (case_id, on_date, actor, step, inputs) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![c.id, date_text(e.on_date), e.actor, e.step, e.inputs.to_string()],
+                    "INSERT INTO events (case_id, on_date, actor, step, inputs, person) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![c.id, date_text(e.on_date), e.actor, e.step, e.inputs.to_string(), e.person],
                 )
                 .map_err(&err)?;
         }
@@ -1101,8 +1230,135 @@ impl StoreTx for SqliteTx<'_> {
     fn append_event(&mut self, case: &str, e: &EventRow) -> Result<()> {
         self.tx
             .execute(
-                "INSERT INTO events (case_id, on_date, actor, step, inputs) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![case, date_text(e.on_date), e.actor, e.step, e.inputs.to_string()],
+                "INSERT INTO events (case_id, on_date, actor, step, inputs, person) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![case, date_text(e.on_date), e.actor, e.step, e.inputs.to_string(), e.person.as_ref().or(self.person.as_ref())],
+            )
+            .map_err(self.err())?;
+        Ok(())
+    }
+
+    fn act_as(&mut self, login: &str) {
+        self.person = Some(login.to_string());
+    }
+
+    fn insert_account(&mut self, a: &Account) -> Result<()> {
+        let taken: bool = self
+            .tx
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM accounts WHERE login = ?1)",
+                [&a.login],
+                |r| r.get(0),
+            )
+            .map_err(self.err())?;
+        if taken {
+            return Err(Error::Conflict(format!(
+                "tài khoản `{}` đã có; đổi mật khẩu bằng `hoso user passwd`",
+                a.login
+            )));
+        }
+        self.tx
+            .execute(
+                "INSERT INTO accounts (login, name, role, agency, hash, disabled)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![a.login, a.name, a.role, a.agency, a.hash, a.disabled],
+            )
+            .map_err(self.err())?;
+        Ok(())
+    }
+
+    fn set_password(&mut self, login: &str, hash: &str) -> Result<()> {
+        let n = self
+            .tx
+            .execute(
+                "UPDATE accounts SET hash = ?2 WHERE login = ?1",
+                params![login, hash],
+            )
+            .map_err(self.err())?;
+        self.end_sessions(n, login)
+    }
+
+    fn disable_account(&mut self, login: &str) -> Result<()> {
+        let n = self
+            .tx
+            .execute("UPDATE accounts SET disabled = 1 WHERE login = ?1", [login])
+            .map_err(self.err())?;
+        self.end_sessions(n, login)
+    }
+
+    fn insert_session(
+        &mut self,
+        token_sha256: &str,
+        login: &str,
+        csrf: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<()> {
+        self.tx
+            .execute("DELETE FROM sessions WHERE expires_at <= ?1", [now])
+            .map_err(self.err())?;
+        self.tx
+            .execute(
+                "INSERT INTO sessions (token_sha256, login, csrf, expires_at) VALUES (?1, ?2, ?3, ?4)",
+                params![token_sha256, login, csrf, expires_at],
+            )
+            .map_err(self.err())?;
+        Ok(())
+    }
+
+    fn delete_session(&mut self, token_sha256: &str) -> Result<()> {
+        self.tx
+            .execute(
+                "DELETE FROM sessions WHERE token_sha256 = ?1",
+                [token_sha256],
+            )
+            .map_err(self.err())?;
+        Ok(())
+    }
+
+    fn login_failed(&mut self, login: &str, at: i64, forget_before: i64) -> Result<()> {
+        self.tx
+            .execute("DELETE FROM login_failures WHERE at < ?1", [forget_before])
+            .map_err(self.err())?;
+        self.tx
+            .execute(
+                "INSERT INTO login_failures (login, at) VALUES (?1, ?2)",
+                params![login, at],
+            )
+            .map_err(self.err())?;
+        Ok(())
+    }
+
+    fn set_case_agency(&mut self, case: &str, agency: &str) -> Result<()> {
+        self.tx
+            .execute(
+                "INSERT INTO case_agencies (case_id, agency) VALUES (?1, ?2)
+                 ON CONFLICT (case_id) DO UPDATE SET agency = excluded.agency",
+                params![case, agency],
+            )
+            .map_err(self.err())?;
+        Ok(())
+    }
+
+    fn approve(&mut self, case: &str, a: &Approval) -> Result<()> {
+        let before: Option<(String, String)> = self
+            .tx
+            .query_row(
+                "SELECT login, on_date FROM approvals WHERE case_id = ?1 AND doc = ?2",
+                params![case, a.doc],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(self.err())?;
+        if let Some((login, on)) = before {
+            return Err(Error::Conflict(format!(
+                "văn bản {} của hồ sơ {case} đã được {login} duyệt ngày {on}",
+                a.doc
+            )));
+        }
+        self.tx
+            .execute(
+                "INSERT INTO approvals (case_id, doc, login, on_date) VALUES (?1, ?2, ?3, ?4)",
+                params![case, a.doc, a.login, date_text(a.on)],
             )
             .map_err(self.err())?;
         Ok(())
@@ -1111,6 +1367,34 @@ impl StoreTx for SqliteTx<'_> {
     fn commit(self: Box<Self>) -> Result<()> {
         let path = self.path.clone();
         self.tx.commit().map_err(db_err(&path))
+    }
+}
+
+/// The columns of an account, in [`account_row`]'s order.
+const ACCOUNT_COLUMNS: &str = "SELECT login, name, role, agency, hash, disabled FROM accounts";
+
+fn account_row(r: &rusqlite::Row) -> rusqlite::Result<Account> {
+    Ok(Account {
+        login: r.get(0)?,
+        name: r.get(1)?,
+        role: r.get(2)?,
+        agency: r.get(3)?,
+        hash: r.get(4)?,
+        disabled: r.get(5)?,
+    })
+}
+
+impl SqliteTx<'_> {
+    /// Ends the sessions of an account that was just changed (`n` rows): a changed password
+    /// or a disabled account leaves no session open.
+    fn end_sessions(&mut self, n: usize, login: &str) -> Result<()> {
+        if n == 0 {
+            return Err(Error::NotFound(format!("không có tài khoản `{login}`")));
+        }
+        self.tx
+            .execute("DELETE FROM sessions WHERE login = ?1", [login])
+            .map_err(self.err())?;
+        Ok(())
     }
 }
 

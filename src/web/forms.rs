@@ -1,0 +1,518 @@
+//! The step form, generated from the procedure: the date the step takes effect, one typed
+//! widget per input of the step (text; a date as dd/mm/yyyy; a number; a percentage; yes/no
+//! and enum choices as selects; a list as one row per line), and the data of each document
+//! the step drafts as YAML, prefilled from the case's last document of that template or the
+//! template's sample. A refusal of the procedure is shown beside the form — or beside the
+//! input it names — with everything typed kept.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{Markup, html};
+use serde_json::Value;
+
+use super::auth::{CSRF_FIELD, Fields, User, field};
+use super::pages::{CaseView, case_for, csrf, date, layout, parse_date, today};
+use super::{Shared, WebError};
+use crate::error::Error;
+use crate::template::DocData;
+use crate::workflow::{FieldSpec, FieldType, Step};
+
+const INPUT: &str = "nhap.";
+const DOC: &str = "mau.";
+
+/// What the form shows: the values typed (or prefilled), and messages.
+struct FormState {
+    values: BTreeMap<String, String>,
+    /// A message for the whole form (a guard's refusal, a conflict).
+    error: Option<String>,
+    /// Messages by field name.
+    field_errors: BTreeMap<String, String>,
+}
+
+fn step_of<'a>(v: &'a CaseView, step: &str) -> Result<&'a Step, WebError> {
+    v.procedure
+        .as_ref()
+        .and_then(|w| w.steps.iter().find(|s| s.id == step))
+        .ok_or_else(|| {
+            WebError::new(
+                StatusCode::NOT_FOUND,
+                format!("Quy trình của hồ sơ không có bước `{step}`."),
+            )
+        })
+}
+
+/// The data each template of the step starts from: the case's last document of that template,
+/// otherwise the template's sample (so the clerk edits rather than writes from nothing).
+fn prefill(state: &Shared, v: &CaseView, step: &Step) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for d in &step.documents {
+        let stored = v
+            .status
+            .documents
+            .iter()
+            .rev()
+            .find(|(doc, _)| doc.template == d.template)
+            .map(|(doc, _)| doc.data.clone());
+        let sample = || {
+            let path = state
+                .samples
+                .as_ref()?
+                .join("documents")
+                .join(format!("{}.yaml", d.template));
+            DocData::load(&path).ok().map(|data| data.to_stored())
+        };
+        let text = stored
+            .or_else(sample)
+            .and_then(|v| serde_yaml::to_string(&v).ok())
+            .unwrap_or_default();
+        out.insert(format!("{DOC}{}", d.template), text);
+    }
+    out
+}
+
+fn widget(key: &str, spec: &FieldSpec, value: &str) -> Markup {
+    let name = format!("{INPUT}{key}");
+    let id = format!("nhap-{key}");
+    match spec.ty {
+        FieldType::Enum | FieldType::Bool => {
+            let choices: Vec<(String, String)> = if spec.ty == FieldType::Bool {
+                vec![("co".into(), "Có".into()), ("khong".into(), "Không".into())]
+            } else {
+                spec.values.iter().map(|v| (v.clone(), v.clone())).collect()
+            };
+            html! {
+                select id=(id) name=(name) required[!spec.optional] {
+                    option value="" { "— chọn —" }
+                    @for (v, label) in &choices { option value=(v) selected[v == value] { (label) } }
+                }
+            }
+        }
+        FieldType::Date => html! {
+            input id=(id) name=(name) value=(value) placeholder="dd/mm/yyyy" inputmode="numeric"
+                pattern="[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}" required[!spec.optional];
+        },
+        FieldType::Number => html! {
+            input id=(id) name=(name) value=(value) inputmode="decimal" required[!spec.optional];
+        },
+        FieldType::Percent => html! {
+            span.unit {
+                input id=(id) name=(name) value=(value) inputmode="decimal" required[!spec.optional];
+                " %"
+            }
+        },
+        FieldType::List => html! {
+            textarea id=(id) name=(name) rows="4" required[!spec.optional] { (value) }
+        },
+        FieldType::Text => html! {
+            input id=(id) name=(name) value=(value) required[!spec.optional];
+        },
+    }
+}
+
+/// What an input is called: its own title, else the case field of the same name's, else its
+/// key.
+fn input_label<'a>(v: &'a CaseView, key: &'a str, spec: &'a FieldSpec) -> &'a str {
+    spec.title
+        .as_deref()
+        .or_else(|| {
+            v.procedure
+                .as_ref()
+                .and_then(|w| w.fields.get(key))
+                .and_then(|f| f.title.as_deref())
+        })
+        .unwrap_or(key)
+}
+
+fn render(user: &User, v: &CaseView, step: &Step, f: &FormState) -> Markup {
+    let id = &v.status.case.id;
+    let action = format!("/ho-so/{id}/buoc/{}", step.id);
+    let value = |k: &str| f.values.get(k).map_or("", String::as_str);
+    layout(
+        Some(user),
+        &step.title,
+        html! {
+            p { a href={ "/ho-so/" (id) } { "← Hồ sơ " (id) " — " (v.name()) } }
+            @if let Some(e) = &f.error { p.error id="loi" role="alert" { (e) } }
+            form.card.step method="post" action=(action) {
+                (csrf(user))
+                label for="ngay" { "Ngày thực hiện (dd/mm/yyyy)" }
+                input #ngay name="ngay" value=(value("ngay")) placeholder="dd/mm/yyyy" inputmode="numeric"
+                    pattern="[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}" required;
+                @if let Some(e) = f.field_errors.get("ngay") { p.field-error { (e) } }
+                @for (key, spec) in &step.inputs {
+                    @let name = format!("{INPUT}{key}");
+                    label for={ "nhap-" (key) } {
+                        (input_label(v, key, spec))
+                        @if spec.optional { " (không bắt buộc)" }
+                        @if spec.ty == FieldType::List { " — mỗi dòng một mục" }
+                    }
+                    (widget(key, spec, value(&name)))
+                    @if let Some(e) = f.field_errors.get(&name) { p.field-error role="alert" { (e) } }
+                }
+                @for d in &step.documents {
+                    @let name = format!("{DOC}{}", d.template);
+                    label for={ "mau-" (d.template) } {
+                        "Dữ liệu văn bản: " (v.template_names.iter().find(|(t, _)| *t == d.template).map_or(d.template.as_str(), |(_, n)| n.as_str()))
+                        @if d.when.is_some() { " (chỉ khi điều kiện của quy trình thỏa)" }
+                    }
+                    textarea.yaml id={ "mau-" (d.template) } name=(name) rows="14" spellcheck="false" { (value(&name)) }
+                    @if let Some(e) = f.field_errors.get(&name) { p.field-error role="alert" { (e) } }
+                }
+                button type="submit" { "Ghi bước và lập dự thảo" }
+            }
+        },
+    )
+}
+
+pub async fn step_form(
+    State(state): State<Shared>,
+    user: User,
+    Path((id, step)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    user.require("can-bo", "làm các bước của hồ sơ")?;
+    let v = case_for(&state, &user, &id).await?;
+    let s = step_of(&v, &step)?;
+    let mut values = prefill(&state, &v, s);
+    values.insert("ngay".into(), date(today()));
+    let f = FormState {
+        values,
+        error: None,
+        field_errors: BTreeMap::new(),
+    };
+    Ok(render(&user, &v, s, &f).into_response())
+}
+
+#[derive(serde::Deserialize)]
+pub struct NewCaseQuery {
+    #[serde(default, rename = "quy-trinh")]
+    procedure: String,
+}
+
+/// The form that opens a case: the procedure first, then its case fields.
+fn new_case_page(
+    user: &User,
+    procedures: &[(String, String)],
+    chosen: Option<&crate::workflow::Workflow>,
+    key: &str,
+    f: &FormState,
+) -> Markup {
+    let value = |k: &str| f.values.get(k).map_or("", String::as_str);
+    layout(
+        Some(user),
+        "Mở hồ sơ mới",
+        html! {
+            @if let Some(e) = &f.error { p.error id="loi" role="alert" { (e) } }
+            form.search method="get" action="/ho-so/moi" {
+                div {
+                    label for="quy-trinh" { "Quy trình" }
+                    select #quy-trinh name="quy-trinh" {
+                        @for (k, title) in procedures { option value=(k) selected[k == key] { (title) " (" (k) ")" } }
+                    }
+                }
+                button type="submit" { "Chọn" }
+            }
+            @if let Some(w) = chosen {
+                form.card.step method="post" action="/ho-so/moi" {
+                    (csrf(user))
+                    input type="hidden" name="quy-trinh" value=(key);
+                    label for="ngay" { "Ngày mở hồ sơ (dd/mm/yyyy)" }
+                    input #ngay name="ngay" value=(value("ngay")) placeholder="dd/mm/yyyy" inputmode="numeric"
+                        pattern="[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}" required;
+                    @if let Some(e) = f.field_errors.get("ngay") { p.field-error role="alert" { (e) } }
+                    @for (k, spec) in &w.fields {
+                        @let name = format!("{INPUT}{k}");
+                        label for={ "nhap-" (k) } {
+                            (spec.title.as_deref().unwrap_or(k))
+                            @if spec.optional { " (không bắt buộc)" }
+                        }
+                        (widget(k, spec, value(&name)))
+                        @if let Some(e) = f.field_errors.get(&name) { p.field-error role="alert" { (e) } }
+                    }
+                    button type="submit" { "Mở hồ sơ" }
+                }
+            }
+        },
+    )
+}
+
+async fn new_case_reply(
+    state: &Shared,
+    user: &User,
+    key: String,
+    f: FormState,
+) -> Result<Response, WebError> {
+    let agency = user.account.agency.clone();
+    let k = key.clone();
+    let (procedures, chosen) = state
+        .run(None, move |app| {
+            let list = app.procedures_for(&agency)?;
+            let chosen = if list.iter().any(|(p, _)| *p == k) {
+                Some(
+                    app.workflow(&crate::workflow::ProcedureKey::parse(&k))?
+                        .clone(),
+                )
+            } else {
+                None
+            };
+            Ok((list, chosen))
+        })
+        .await?;
+    let status = if f.error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((
+        status,
+        new_case_page(user, &procedures, chosen.as_ref(), &key, &f),
+    )
+        .into_response())
+}
+
+pub async fn new_case_form(
+    State(state): State<Shared>,
+    user: User,
+    axum::extract::Query(q): axum::extract::Query<NewCaseQuery>,
+) -> Result<Response, WebError> {
+    user.require("can-bo", "mở hồ sơ")?;
+    let mut values = BTreeMap::new();
+    values.insert("ngay".to_string(), date(today()));
+    let f = FormState {
+        values,
+        error: None,
+        field_errors: BTreeMap::new(),
+    };
+    new_case_reply(&state, &user, q.procedure, f).await
+}
+
+/// Opens a case for the person's agency.
+pub async fn new_case_submit(
+    State(state): State<Shared>,
+    user: User,
+    axum::Form(fields): axum::Form<Fields>,
+) -> Result<Response, WebError> {
+    user.check_csrf(field(&fields, CSRF_FIELD))?;
+    user.require("can-bo", "mở hồ sơ")?;
+    let key = field(&fields, "quy-trinh").unwrap_or_default().to_string();
+    let mut f = FormState {
+        values: fields
+            .iter()
+            .filter(|(k, _)| k != CSRF_FIELD)
+            .cloned()
+            .collect(),
+        error: None,
+        field_errors: BTreeMap::new(),
+    };
+    let (agency, k) = (user.account.agency.clone(), key.clone());
+    let w = state
+        .run(None, move |app| {
+            if !app.procedures_for(&agency)?.iter().any(|(p, _)| *p == k) {
+                return Err(Error::NotFound(format!(
+                    "không có quy trình `{k}` cho cơ quan {agency}"
+                )));
+            }
+            Ok(app
+                .workflow(&crate::workflow::ProcedureKey::parse(&k))?
+                .clone())
+        })
+        .await?;
+    let at = parse_date(
+        "Ngày mở hồ sơ",
+        f.values.get("ngay").map_or("", String::as_str),
+    )
+    .map_err(|e| f.field_errors.insert("ngay".into(), e))
+    .ok();
+    let mut data = serde_json::Map::new();
+    for (k, spec) in &w.fields {
+        let name = format!("{INPUT}{k}");
+        let label = spec.title.as_deref().unwrap_or(k);
+        match typed(spec, label, f.values.get(&name).map_or("", String::as_str)) {
+            Ok(Some(v)) => {
+                data.insert(k.clone(), v);
+            }
+            Ok(None) => {}
+            Err(e) => {
+                f.field_errors.insert(name, e);
+            }
+        }
+    }
+    let Some(at) = at.filter(|_| f.field_errors.is_empty()) else {
+        f.error = Some("Biểu mẫu có chỗ chưa đúng; xem thông báo bên cạnh từng ô.".into());
+        return new_case_reply(&state, &user, key, f).await;
+    };
+    let (agency, k) = (user.account.agency.clone(), key.clone());
+    let outcome = state
+        .run(Some(user.login()), move |app| {
+            app.new_case_for(
+                &crate::workflow::ProcedureKey::parse(&k),
+                &Value::Object(data),
+                at,
+                &agency,
+            )
+        })
+        .await;
+    match outcome {
+        Ok(id) => Ok(Redirect::to(&format!("/ho-so/{id}")).into_response()),
+        Err(e) if e.status == StatusCode::INTERNAL_SERVER_ERROR => Err(e),
+        Err(e) => {
+            if let Some(k) = w
+                .fields
+                .keys()
+                .find(|k| e.message.contains(&format!("`{k}`")))
+            {
+                f.field_errors
+                    .insert(format!("{INPUT}{k}"), e.message.clone());
+            }
+            f.error = Some(e.message);
+            new_case_reply(&state, &user, key, f).await
+        }
+    }
+}
+
+/// One input's text as the value its type needs; empty is absent.
+fn typed(spec: &FieldSpec, label: &str, text: &str) -> Result<Option<Value>, String> {
+    let t = crate::text::clean(text.trim());
+    if t.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(match spec.ty {
+        FieldType::Text | FieldType::Enum => Value::String(t),
+        FieldType::Bool => Value::Bool(t == "co"),
+        FieldType::Date => Value::String(parse_date(label, &t)?.format("%Y-%m-%d").to_string()),
+        FieldType::Number | FieldType::Percent => {
+            let n: f64 = t
+                .trim_end_matches('%')
+                .trim()
+                .replace(',', ".")
+                .parse()
+                .map_err(|_| format!("{label}: `{t}` không phải số"))?;
+            serde_json::Number::from_f64(n)
+                .map(Value::Number)
+                .ok_or_else(|| format!("{label}: `{t}` không phải số"))?
+        }
+        FieldType::List => Value::Array(
+            crate::text::clean_multiline(text)
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(|l| Value::String(l.to_string()))
+                .collect(),
+        ),
+    }))
+}
+
+/// A document's data as typed: YAML, a mapping, with no `extends` (a file on the server is not
+/// the form's to name).
+fn doc_data(template: &str, text: &str) -> Result<DocData, String> {
+    let label = format!("dữ liệu văn bản {template}");
+    let yaml: serde_yaml::Value = crate::fsutil::parse_yaml(
+        std::path::Path::new(&label),
+        &crate::text::clean_multiline(text),
+        0,
+    )
+    .map_err(|e| e.to_string())?;
+    if !yaml.is_mapping() {
+        return Err(format!("{label}: cần các dòng `tên: giá trị`"));
+    }
+    if yaml.get("extends").is_some() {
+        return Err(format!(
+            "{label}: `extends` không dùng được trong biểu mẫu; chép dữ liệu vào đây"
+        ));
+    }
+    let json = serde_json::to_value(yaml).map_err(|e| format!("{label}: {e}"))?;
+    DocData::from_stored(&label, json).map_err(|e| e.to_string())
+}
+
+pub async fn step_submit(
+    State(state): State<Shared>,
+    user: User,
+    Path((id, step)): Path<(String, String)>,
+    axum::Form(fields): axum::Form<Fields>,
+) -> Result<Response, WebError> {
+    user.check_csrf(field(&fields, CSRF_FIELD))?;
+    user.require("can-bo", "làm các bước của hồ sơ")?;
+    let v = case_for(&state, &user, &id).await?;
+    let s = step_of(&v, &step)?.clone();
+    let mut f = FormState {
+        values: fields
+            .iter()
+            .filter(|(k, _)| k != CSRF_FIELD)
+            .cloned()
+            .collect(),
+        error: None,
+        field_errors: BTreeMap::new(),
+    };
+    let at = parse_date(
+        "Ngày thực hiện",
+        f.values.get("ngay").map_or("", String::as_str),
+    )
+    .map_err(|e| f.field_errors.insert("ngay".into(), e))
+    .ok();
+    let mut inputs = serde_json::Map::new();
+    for (key, spec) in &s.inputs {
+        let name = format!("{INPUT}{key}");
+        let label = input_label(&v, key, spec);
+        match typed(spec, label, f.values.get(&name).map_or("", String::as_str)) {
+            Ok(Some(value)) => {
+                inputs.insert(key.clone(), value);
+            }
+            Ok(None) => {}
+            Err(e) => {
+                f.field_errors.insert(name, e);
+            }
+        }
+    }
+    let mut data = BTreeMap::new();
+    for d in &s.documents {
+        let name = format!("{DOC}{}", d.template);
+        match doc_data(&d.template, f.values.get(&name).map_or("", String::as_str)) {
+            Ok(dd) => {
+                data.insert(d.template.clone(), dd);
+            }
+            Err(e) => {
+                f.field_errors.insert(name, e);
+            }
+        }
+    }
+    let Some(at) = at.filter(|_| f.field_errors.is_empty()) else {
+        f.error = Some("Biểu mẫu có chỗ chưa đúng; xem thông báo bên cạnh từng ô.".into());
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&user, &v, &s, &f)).into_response());
+    };
+    let (c, st) = (id.clone(), step.clone());
+    let outcome = state
+        .run_heavy(Some(user.login()), move |app| {
+            app.advance(&c, &st, &Value::Object(inputs), at, false, |t| {
+                data.get(t).cloned().ok_or_else(|| {
+                    Error::Invalid(format!("thiếu dữ liệu văn bản {t} trong biểu mẫu"))
+                })
+            })
+        })
+        .await;
+    match outcome {
+        Ok(_) => Ok(Redirect::to(&format!("/ho-so/{id}")).into_response()),
+        Err(e) if e.status == StatusCode::INTERNAL_SERVER_ERROR => Err(e),
+        Err(e) => {
+            // A message naming an input (`ty_le_hoan_thanh`) goes beside it as well.
+            if let Some(key) = s
+                .inputs
+                .keys()
+                .find(|k| e.message.contains(&format!("`{k}`")))
+            {
+                f.field_errors
+                    .insert(format!("{INPUT}{key}"), e.message.clone());
+            }
+            let prefix = if e.status == StatusCode::CONFLICT {
+                "Đã có người ghi trước: "
+            } else {
+                ""
+            };
+            f.error = Some(format!("{prefix}{}", e.message));
+            // The page must stay the form: the case page would lose what was typed.
+            let v = case_for(&state, &user, &id).await.unwrap_or(v);
+            Ok((e.status, render(&user, &v, &s, &f)).into_response())
+        }
+    }
+}

@@ -1,0 +1,986 @@
+//! The web application at the HTTP level, in process (the axum router driven with
+//! `tower::ServiceExt::oneshot`) on a database seeded as `hoso serve --demo` seeds it: each
+//! route for anonymous, wrong-role and right-role people; agency scoping by URL; CSRF; sessions
+//! ending at logout and password change; the login rate limit; headers; bounded uploads; the
+//! step form's refusal and correction; approve then issue; two clerks on one step.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+use hoso::App;
+use hoso::app::Config;
+use hoso::web::{Shared, router, seed_demo};
+
+/// The Kon Tum "Camera an ninh" case (the samples' first opened), agency kon-tum/dak-mar.
+const CASE: &str = "C0001";
+
+struct Site {
+    router: Router,
+    passwords: HashMap<String, String>,
+    config: Config,
+    _dir: tempfile::TempDir,
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+/// A logged-in browser: its cookie and the CSRF token of its session.
+struct Session {
+    cookie: String,
+    csrf: String,
+}
+
+fn site() -> Site {
+    let dir = tempfile::tempdir().unwrap();
+    let samples = hoso::demo::extract_samples(&dir.path().join("mau")).unwrap();
+    let config = Config {
+        templates: None,
+        workflows: None,
+        db: dir.path().join("hoso.db"),
+    };
+    let accounts = seed_demo(&config, &samples).unwrap();
+    let mut app = App::new(config.clone());
+    app.add_account(
+        "can-bo-dak-ha",
+        "Cán bộ xã Đắk Hà",
+        "can-bo",
+        "kon-tum/dak-ha",
+        "mat-khau-dak-ha",
+    )
+    .unwrap();
+    let mut passwords: HashMap<String, String> = accounts
+        .into_iter()
+        .map(|a| (a.login, a.password))
+        .collect();
+    passwords.insert("can-bo-dak-ha".into(), "mat-khau-dak-ha".into());
+    let shared = Shared::new(config.clone(), Some(samples), false).unwrap();
+    Site {
+        router: router(shared),
+        passwords,
+        config,
+        _dir: dir,
+    }
+}
+
+fn form(fields: &[(&str, &str)]) -> String {
+    fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+impl Site {
+    async fn send(&self, req: Request<Body>) -> Reply {
+        let r = self.router.clone().oneshot(req).await.unwrap();
+        let status = r.status();
+        let headers = r.headers().clone();
+        let bytes = r.into_body().collect().await.unwrap().to_bytes();
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    async fn get(&self, path: &str, s: Option<&Session>) -> Reply {
+        let mut b = Request::get(path);
+        if let Some(s) = s {
+            b = b.header(header::COOKIE, &s.cookie);
+        }
+        self.send(b.body(Body::empty()).unwrap()).await
+    }
+
+    async fn post(&self, path: &str, s: Option<&Session>, body: String) -> Reply {
+        let mut b =
+            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(s) = s {
+            b = b.header(header::COOKIE, &s.cookie);
+        }
+        self.send(b.body(Body::from(body)).unwrap()).await
+    }
+
+    /// Posts a form with the session's CSRF token.
+    async fn submit(&self, path: &str, s: &Session, fields: &[(&str, &str)]) -> Reply {
+        let mut all = vec![("csrf", s.csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post(path, Some(s), form(&all)).await
+    }
+
+    async fn try_login(&self, login: &str, password: &str) -> Reply {
+        self.post(
+            "/dang-nhap",
+            None,
+            form(&[("dang_nhap", login), ("mat_khau", password)]),
+        )
+        .await
+    }
+
+    async fn login(&self, login: &str) -> Session {
+        let r = self.try_login(login, &self.passwords[login]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let set = r.headers[header::SET_COOKIE].to_str().unwrap();
+        for part in ["HttpOnly", "SameSite=Strict", "Path=/"] {
+            assert!(set.contains(part), "{set}");
+        }
+        let cookie = set.split(';').next().unwrap().to_string();
+        let page = self
+            .get(
+                "/",
+                Some(&Session {
+                    cookie: cookie.clone(),
+                    csrf: String::new(),
+                }),
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        let csrf = page
+            .body
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap()
+            .to_string();
+        Session { cookie, csrf }
+    }
+}
+
+/// The Tờ trình's data from the sample, as the form prefills it.
+async fn step_fields(site: &Site, s: &Session, step: &str) -> Vec<(String, String)> {
+    let page = site
+        .get(&format!("/ho-so/{CASE}/buoc/{step}"), Some(s))
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let mut out = Vec::new();
+    for part in page.body.split("<textarea").skip(1) {
+        let name = part
+            .split("name=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        let text = part
+            .split_once('>')
+            .unwrap()
+            .1
+            .split("</textarea>")
+            .next()
+            .unwrap();
+        let text = text
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&amp;", "&");
+        out.push((name.to_string(), text));
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_assets_and_security_headers() {
+    let site = site();
+    let r = site.get("/healthz", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let css = site.get("/static/hoso.css", None).await;
+    assert_eq!(css.status, StatusCode::OK);
+    assert!(
+        css.headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/css")
+    );
+    let s = site.login("demo-can-bo").await;
+    for r in [
+        site.get("/", Some(&s)).await,
+        site.get("/dang-nhap", None).await,
+    ] {
+        let csp = r.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+        assert!(csp.contains("default-src 'self'"), "{csp}");
+        assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+        assert!(!csp.contains("unsafe-inline"), "{csp}");
+        assert_eq!(r.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        assert!(r.headers.contains_key(header::REFERRER_POLICY));
+        assert!(!r.body.contains("<script"), "no inline script");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn anonymous_people_are_sent_to_login() {
+    let site = site();
+    for path in [
+        "/",
+        "/ho-so",
+        &format!("/ho-so/{CASE}"),
+        &format!("/ho-so/{CASE}/buoc/de-nghi-xep-loai"),
+        &format!("/ho-so/{CASE}/luu-tru.zip"),
+        &format!("/ho-so/{CASE}/tep?ten=x"),
+        "/so-dang-ky",
+        "/so-dang-ky.csv",
+        "/tai-khoan",
+        "/mat-khau",
+    ] {
+        let r = site.get(path, None).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(r.headers[header::LOCATION], "/dang-nhap", "{path}");
+    }
+    for path in [
+        &format!("/ho-so/{CASE}/buoc/de-nghi-xep-loai"),
+        "/dang-xuat",
+        &format!("/ho-so/{CASE}/van-ban/x/ban-hanh"),
+    ] {
+        let r = site.post(path, None, String::new()).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{path}");
+    }
+    let r = site.get("/khong-co", None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // A forged cookie is no session.
+    let forged = Session {
+        cookie: format!("hoso_phien={}", "a".repeat(64)),
+        csrf: String::new(),
+    };
+    assert_eq!(
+        site.get("/", Some(&forged)).await.status,
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_role_reaches_its_own_pages_only() {
+    let site = site();
+    let can_bo = site.login("demo-can-bo").await;
+    let lanh_dao = site.login("demo-lanh-dao").await;
+    let van_thu = site.login("demo-van-thu").await;
+    let luu_tru = site.login("demo-luu-tru").await;
+    let quan_tri = site.login("demo-quan-tri").await;
+    let step = format!("/ho-so/{CASE}/buoc/de-nghi-xep-loai");
+    let archive = format!("/ho-so/{CASE}/luu-tru.zip");
+    let cases: [(&Session, &str, StatusCode); 16] = [
+        (&can_bo, "/", StatusCode::OK),
+        (&can_bo, "/ho-so", StatusCode::OK),
+        (&can_bo, &format!("/ho-so/{CASE}"), StatusCode::OK),
+        (&can_bo, &step, StatusCode::OK),
+        (&lanh_dao, &step, StatusCode::FORBIDDEN),
+        (&van_thu, &step, StatusCode::FORBIDDEN),
+        (&can_bo, "/so-dang-ky", StatusCode::FORBIDDEN),
+        (&van_thu, "/so-dang-ky", StatusCode::OK),
+        (&van_thu, "/so-dang-ky.csv", StatusCode::OK),
+        (&lanh_dao, "/so-dang-ky", StatusCode::OK),
+        (&can_bo, &archive, StatusCode::FORBIDDEN),
+        (&van_thu, &archive, StatusCode::FORBIDDEN),
+        (&luu_tru, &archive, StatusCode::OK),
+        (&can_bo, "/tai-khoan", StatusCode::FORBIDDEN),
+        (&quan_tri, "/tai-khoan", StatusCode::OK),
+        (&quan_tri, "/mat-khau", StatusCode::OK),
+    ];
+    for (s, path, want) in cases {
+        let r = site.get(path, Some(s)).await;
+        assert_eq!(
+            r.status,
+            want,
+            "{path}: {}",
+            &r.body[..r.body.len().min(400)]
+        );
+    }
+    let zip = site.get(&archive, Some(&luu_tru)).await;
+    assert_eq!(zip.headers[header::CONTENT_TYPE], "application/zip");
+    let csv = site.get("/so-dang-ky.csv?nam=2023", Some(&van_thu)).await;
+    assert!(csv.body.contains("QĐ-UBND"), "{}", csv.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_communes_case_is_out_of_reach_by_url() {
+    let site = site();
+    let other = site.login("can-bo-dak-ha").await;
+    let own = site.login("demo-can-bo").await;
+    let page = site.get(&format!("/ho-so/{CASE}"), Some(&own)).await;
+    let doc = page
+        .body
+        .split(&format!("/ho-so/{CASE}/van-ban/"))
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
+    let file = page
+        .body
+        .split(&format!("/ho-so/{CASE}/tep?ten="))
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
+    for path in [
+        format!("/ho-so/{CASE}"),
+        format!("/ho-so/{CASE}/buoc/de-nghi-xep-loai"),
+        format!("/ho-so/{CASE}/van-ban/{doc}"),
+        format!("/ho-so/{CASE}/van-ban/{doc}/du-thao.pdf"),
+        format!("/ho-so/{CASE}/van-ban/{doc}/du-thao.docx"),
+        format!("/ho-so/{CASE}/tep?ten={file}"),
+    ] {
+        assert_eq!(
+            site.get(&path, Some(&own)).await.status,
+            StatusCode::OK,
+            "{path}"
+        );
+        let r = site.get(&path, Some(&other)).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(!r.body.contains("Camera an ninh"), "{path}");
+    }
+    let r = site
+        .submit(
+            &format!("/ho-so/{CASE}/buoc/de-nghi-xep-loai"),
+            &other,
+            &[("ngay", "03/11/2024"), ("nhap.ty_le_hoan_thanh", "92")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let list = site.get("/ho-so", Some(&other)).await;
+    assert!(!list.body.contains(CASE), "{}", list.body);
+    assert!(site.get("/ho-so", Some(&own)).await.body.contains(CASE));
+    // Nor can a path-shaped id reach anything.
+    let r = site
+        .get("/ho-so/..%2F..%2Fetc/tep?ten=passwd", Some(&own))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forms_without_their_csrf_token_are_refused() {
+    let site = site();
+    let s = site.login("demo-can-bo").await;
+    let step = format!("/ho-so/{CASE}/buoc/de-nghi-xep-loai");
+    let fields = [("ngay", "03/11/2024"), ("nhap.ty_le_hoan_thanh", "92")];
+    let r = site.post(&step, Some(&s), form(&fields)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let mut wrong = fields.to_vec();
+    wrong.push(("csrf", "0000"));
+    let r = site.post(&step, Some(&s), form(&wrong)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Another session's token is not this one's.
+    let other = site.login("demo-can-bo").await;
+    let mut foreign = fields.to_vec();
+    foreign.push(("csrf", &other.csrf));
+    let r = site.post(&step, Some(&s), form(&foreign)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        site.post("/dang-xuat", Some(&s), String::new())
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    // Nothing was recorded: the case page shows no new draft.
+    let page = site.get(&format!("/ho-so/{CASE}"), Some(&s)).await;
+    assert!(!page.body.contains("to-trinh-de-nghi-xep-loai"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_end_at_logout_and_password_change() {
+    let site = site();
+    let s = site.login("demo-lanh-dao").await;
+    assert_eq!(
+        site.submit("/dang-xuat", &s, &[]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(site.get("/", Some(&s)).await.status, StatusCode::SEE_OTHER);
+
+    let a = site.login("demo-van-thu").await;
+    let b = site.login("demo-van-thu").await;
+    let old = site.passwords["demo-van-thu"].clone();
+    let r = site
+        .submit(
+            "/mat-khau",
+            &a,
+            &[
+                ("mat_khau_cu", "sai-mat-khau"),
+                ("mat_khau_moi", "mot-mat-khau-moi"),
+                ("nhap_lai", "mot-mat-khau-moi"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("mật khẩu hiện tại không đúng"));
+    let r = site
+        .submit(
+            "/mat-khau",
+            &a,
+            &[
+                ("mat_khau_cu", &old),
+                ("mat_khau_moi", "mot-mat-khau-moi"),
+                ("nhap_lai", "mot-mat-khau-moi"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(site.get("/", Some(&a)).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(site.get("/", Some(&b)).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        site.try_login("demo-van-thu", &old).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        site.try_login("demo-van-thu", "mot-mat-khau-moi")
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+
+    // A disabled account's sessions end too.
+    let c = site.login("demo-luu-tru").await;
+    App::new(site.config.clone())
+        .disable_account("demo-luu-tru")
+        .unwrap();
+    assert_eq!(site.get("/", Some(&c)).await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_store_keeps_password_hashes_and_token_digests_only() {
+    let site = site();
+    let s = site.login("demo-can-bo").await;
+    let token = s.cookie.strip_prefix("hoso_phien=").unwrap();
+    let db = rusqlite::Connection::open(&site.config.db).unwrap();
+    let stored: Vec<String> = db
+        .prepare("SELECT token_sha256 FROM sessions")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(!stored.iter().any(|t| t == token));
+    assert!(stored.contains(&hoso::fsutil::sha256_hex(token.as_bytes())));
+    let hash: String = db
+        .query_row(
+            "SELECT hash FROM accounts WHERE login = 'demo-can-bo'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+    assert!(!hash.contains(&site.passwords["demo-can-bo"]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logins_are_rate_limited() {
+    let site = site();
+    for _ in 0..5 {
+        let r = site.try_login("demo-can-bo", "khong-dung-mat-khau").await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        assert!(r.body.contains("không đúng"));
+    }
+    let right = site.passwords["demo-can-bo"].clone();
+    let r = site.try_login("demo-can-bo", &right).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.body.contains("tạm khóa"), "{}", r.body);
+    // Another login is not locked by them.
+    let r = site
+        .try_login("demo-lanh-dao", &site.passwords["demo-lanh-dao"])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    // A login that does not exist is answered like a wrong password.
+    let r = site.try_login("khong-ai", "khong-dung-mat-khau").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_are_bounded() {
+    let site = site();
+    let s = site.login("demo-can-bo").await;
+    let boundary = "ranh-gioi";
+    let part = |name: &str, extra: &str, body: &[u8]| {
+        let mut v = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"{extra}\r\n\r\n"
+        )
+        .into_bytes();
+        v.extend_from_slice(body);
+        v.extend_from_slice(b"\r\n");
+        v
+    };
+    let upload = |name: &str, size: usize| {
+        let mut body = part("csrf", "", s.csrf.as_bytes());
+        body.extend(part("muc", "", b"3"));
+        let mut file = b"%PDF-1.7\n".to_vec();
+        file.resize(size, b'x');
+        body.extend(part("tep", &format!("; filename=\"{name}\""), &file));
+        body.extend(format!("--{boundary}--\r\n").into_bytes());
+        Request::post(format!("/ho-so/{CASE}/dinh-kem"))
+            .header(header::COOKIE, &s.cookie)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let r = site
+        .send(upload(
+            "bien-ban.pdf",
+            hoso::web::server::LIMIT_UPLOAD + 1024,
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.body);
+    // A type the hồ sơ does not take, or a name that lies about its content, is refused.
+    for name in ["trang.html", "chuong-trinh.exe", "bien-ban.docx"] {
+        let r = site.send(upload(name, 2048)).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "{name}: {}",
+            r.body
+        );
+    }
+    let r = site.send(upload("bien-ban.pdf", 2048)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = site.get(&format!("/ho-so/{CASE}"), Some(&s)).await;
+    assert!(page.body.contains("bien-ban.pdf"), "{}", page.body);
+    // An ordinary form is bounded far lower.
+    let big = "x".repeat(hoso::web::server::LIMIT_FORM + 1);
+    let r = site
+        .submit(
+            &format!("/ho-so/{CASE}/buoc/de-nghi-xep-loai"),
+            &s,
+            &[("ngay", &big)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_step_refused_then_corrected_approved_and_issued() {
+    let site = site();
+    let can_bo = site.login("demo-can-bo").await;
+    let step = format!("/ho-so/{CASE}/buoc/de-nghi-xep-loai");
+    let docs = step_fields(&site, &can_bo, "de-nghi-xep-loai").await;
+    assert_eq!(docs.len(), 1);
+    assert!(
+        docs[0].1.contains("ten_mo_hinh: Camera an ninh"),
+        "{}",
+        docs[0].1
+    );
+    let fill = |date: &'static str, rate: &'static str| {
+        let mut f: Vec<(&str, &str)> = vec![("ngay", date), ("nhap.ty_le_hoan_thanh", rate)];
+        f.extend(docs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        f
+    };
+    // A wrong number is named beside its field, and nothing typed is lost.
+    let r = site
+        .submit(&step, &can_bo, &fill("03/11/2023", "chín mươi"))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("không phải số"), "{}", r.body);
+    assert!(r.body.contains("value=\"chín mươi\""));
+    // Before 10 months of activity the guard refuses, in Vietnamese, keeping the form.
+    let r = site.submit(&step, &can_bo, &fill("03/11/2023", "92")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("chưa hoạt động đủ 10 tháng"), "{}", r.body);
+    assert!(r.body.contains("value=\"03/11/2023\""));
+    assert!(r.body.contains("value=\"92\""));
+    assert!(r.body.contains("Camera an ninh"));
+    let r = site.submit(&step, &can_bo, &fill("03/11/2024", "92")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+
+    let page = site.get(&format!("/ho-so/{CASE}"), Some(&can_bo)).await;
+    let doc = page
+        .body
+        .split(&format!("/ho-so/{CASE}/van-ban/"))
+        .filter_map(|s| s.split('"').next())
+        .find(|d| d.ends_with("to-trinh-de-nghi-xep-loai"))
+        .unwrap()
+        .to_string();
+    assert!(
+        page.body.contains("demo-can-bo"),
+        "the timeline names the person"
+    );
+    let base = format!("/ho-so/{CASE}/van-ban/{doc}");
+    let pdf = site
+        .get(&format!("{base}/du-thao.pdf"), Some(&can_bo))
+        .await;
+    assert_eq!(pdf.headers[header::CONTENT_TYPE], "application/pdf");
+    assert!(
+        pdf.headers[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap()
+            .contains("frame-ancestors 'self'")
+    );
+
+    // Nobody issues before approval; a cán bộ never issues, nor approves.
+    let van_thu = site.login("demo-van-thu").await;
+    let issue = format!("{base}/ban-hanh");
+    let r = site
+        .submit(&issue, &van_thu, &[("ngay", "04/11/2024")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("chưa được lãnh đạo duyệt"));
+    assert_eq!(
+        site.submit(&issue, &can_bo, &[("ngay", "04/11/2024")])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        site.submit(&format!("{base}/duyet"), &can_bo, &[])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let lanh_dao = site.login("demo-lanh-dao").await;
+    assert!(
+        site.get("/", Some(&lanh_dao)).await.body.contains(&doc),
+        "my work lists the draft"
+    );
+    let r = site.submit(&format!("{base}/duyet"), &lanh_dao, &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = site.submit(&format!("{base}/duyet"), &lanh_dao, &[]).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(
+        site.get("/", Some(&van_thu)).await.body.contains(&doc),
+        "my work lists it to issue"
+    );
+    let r = site
+        .submit(&issue, &van_thu, &[("ngay", "04/11/2024")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = site.get(&base, Some(&van_thu)).await;
+    assert!(page.body.contains("/TTr-BCĐ"), "{}", page.body);
+    let issued = page
+        .body
+        .split(&format!("/ho-so/{CASE}/tep?ten="))
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
+    let f = site
+        .get(&format!("/ho-so/{CASE}/tep?ten={issued}"), Some(&van_thu))
+        .await;
+    assert_eq!(f.status, StatusCode::OK);
+
+    // The archive's log names the person who took the step.
+    let luu_tru = site.login("demo-luu-tru").await;
+    let r = site
+        .router
+        .clone()
+        .oneshot(
+            Request::get(format!("/ho-so/{CASE}/luu-tru.zip"))
+                .header(header::COOKIE, &luu_tru.cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let bytes = r.into_body().collect().await.unwrap().to_bytes();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let name = (0..zip.len())
+        .map(|i| zip.by_index(i).unwrap().name().to_string())
+        .find(|n| n.ends_with("data/events.jsonl"))
+        .unwrap();
+    let mut log = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name(&name).unwrap(), &mut log).unwrap();
+    assert!(log.contains("\"person\":\"demo-can-bo\""), "{log}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_clerks_submitting_one_step_record_it_once() {
+    let site = site();
+    let a = site.login("demo-can-bo").await;
+    let b = site.login("demo-can-bo").await;
+    let docs = step_fields(&site, &a, "de-nghi-xep-loai").await;
+    let step = format!("/ho-so/{CASE}/buoc/de-nghi-xep-loai");
+    let fields = |s: &Session| {
+        let mut f = vec![
+            ("csrf".to_string(), s.csrf.clone()),
+            ("ngay".into(), "03/11/2024".into()),
+            ("nhap.ty_le_hoan_thanh".into(), "92".into()),
+        ];
+        f.extend(docs.iter().cloned());
+        f.iter()
+            .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+            .collect::<Vec<_>>()
+            .join("&")
+    };
+    let (ra, rb) = tokio::join!(
+        site.post(&step, Some(&a), fields(&a)),
+        site.post(&step, Some(&b), fields(&b))
+    );
+    let mut statuses = [ra.status, rb.status];
+    statuses.sort();
+    assert_eq!(
+        statuses[0],
+        StatusCode::SEE_OTHER,
+        "{} / {}",
+        ra.body,
+        rb.body
+    );
+    let loser = if ra.status == StatusCode::SEE_OTHER {
+        &rb
+    } else {
+        &ra
+    };
+    // The second sees who came first (a conflict) or that the step is no longer to be taken.
+    assert!(
+        loser.status == StatusCode::CONFLICT || loser.status == StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        loser.body
+    );
+    if loser.status == StatusCode::CONFLICT {
+        assert!(loser.body.contains("demo-can-bo"), "{}", loser.body);
+    }
+    let page = site.get(&format!("/ho-so/{CASE}"), Some(&a)).await;
+    assert_eq!(
+        page.body.matches("Tờ trình đề nghị xếp loại").count(),
+        1,
+        "one draft"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn vietnamese_names_are_data_escaped_and_normalised() {
+    let site = site();
+    let mut app = App::new(site.config.clone());
+    // "Đắk" with its marks as combining characters (NFD), and markup characters.
+    let name = "Camera & <an ninh> \"Đa\u{306}\u{301}k\" 'Mar'";
+    let id = app
+        .new_case(
+            &hoso::workflow::ProcedureKey::new("mo-hinh", Some("kon-tum")),
+            &serde_json::json!({"ten_mo_hinh": name, "pham_vi": "thôn <b>1</b>", "lien_ket": false}),
+            chrono::NaiveDate::from_ymd_opt(2024, 1, 10).unwrap(),
+        )
+        .unwrap();
+    app.set_case_agency(&id, "kon-tum/dak-mar").unwrap();
+    let s = site.login("demo-can-bo").await;
+    let list = site.get("/ho-so?q=%C4%90%E1%BA%AFk", Some(&s)).await;
+    assert!(list.body.contains(&id), "an NFC search finds the NFD name");
+    assert!(
+        list.body
+            .contains("Camera &amp; &lt;an ninh&gt; &quot;\u{110}\u{1eaf}k&quot; 'Mar'"),
+        "{}",
+        list.body
+    );
+    assert!(list.body.contains("thôn &lt;b&gt;1&lt;/b&gt;"));
+    assert!(!list.body.contains("<an ninh>"));
+    let page = site.get(&format!("/ho-so/{id}"), Some(&s)).await;
+    assert!(page.body.contains("Camera &amp; &lt;an ninh&gt;"));
+    assert!(Path::new(&site.config.db).exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quan_tri_manages_the_accounts_of_their_agencies_only() {
+    let mut site = site();
+    App::new(site.config.clone())
+        .add_account(
+            "quan-tri-kon-tum",
+            "Quản trị Kon Tum",
+            "quan-tri",
+            "kon-tum",
+            "mat-khau-kon-tum",
+        )
+        .unwrap();
+    site.passwords
+        .insert("quan-tri-kon-tum".into(), "mat-khau-kon-tum".into());
+    let admin = site.login("quan-tri-kon-tum").await;
+    let add = |login: &'static str, agency: &'static str| {
+        vec![
+            ("dang_nhap", login),
+            ("ho_ten", "Trần Thị <B>"),
+            ("vai_tro", "can-bo"),
+            ("co_quan", agency),
+            ("mat_khau", "mat-khau-moi-dai"),
+        ]
+    };
+    let r = site
+        .submit("/tai-khoan", &admin, &add("tran-b", "kon-tum/dak-mar"))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = site.get("/tai-khoan", Some(&admin)).await;
+    assert!(page.body.contains("Trần Thị &lt;B&gt;"));
+    assert!(
+        !page.body.contains("demo-quan-tri"),
+        "the centre's account is above Kon Tum"
+    );
+    // Outside Kon Tum: refused, and what was typed (but the password) stays.
+    let r = site
+        .submit("/tai-khoan", &admin, &add("le-c", "bac-kan/cam-giang"))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.body.contains("value=\"le-c\""));
+    assert!(!r.body.contains("mat-khau-moi-dai"));
+    let r = site
+        .submit("/tai-khoan", &admin, &add("tran-b", "kon-tum/dak-mar"))
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "the login is taken");
+    site.passwords
+        .insert("tran-b".into(), "mat-khau-moi-dai".into());
+    let b = site.login("tran-b").await;
+    let r = site
+        .submit("/tai-khoan/khoa", &admin, &[("dang_nhap", "tran-b")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(site.get("/", Some(&b)).await.status, StatusCode::SEE_OTHER);
+    let r = site
+        .submit("/tai-khoan/khoa", &admin, &[("dang_nhap", "demo-quan-tri")])
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let can_bo = site.login("demo-can-bo").await;
+    let r = site
+        .submit("/tai-khoan", &can_bo, &add("x-y", "kon-tum/dak-mar"))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_can_bo_opens_a_case_for_their_agency() {
+    let site = site();
+    let s = site.login("demo-can-bo").await;
+    let r = site.get("/ho-so/moi?quy-trinh=dien-hinh", Some(&s)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.body.contains("for=\"nhap-ten_dien_hinh\""),
+        "a label per field"
+    );
+    let lanh_dao = site.login("demo-lanh-dao").await;
+    assert_eq!(
+        site.get("/ho-so/moi", Some(&lanh_dao)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    // A required field left empty is named; what was typed stays.
+    let r = site
+        .submit(
+            "/ho-so/moi",
+            &s,
+            &[
+                ("quy-trinh", "dien-hinh"),
+                ("ngay", "01/09/2025"),
+                ("nhap.ty_le_tieu_chi", "80"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("ten_dien_hinh"), "{}", r.body);
+    assert!(r.body.contains("value=\"80\""));
+    // A procedure of another province is not offered, nor taken.
+    let r = site
+        .submit(
+            "/ho-so/moi",
+            &s,
+            &[
+                ("quy-trinh", "don-vi-dien-hinh@bac-kan"),
+                ("ngay", "01/09/2025"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = site
+        .submit(
+            "/ho-so/moi",
+            &s,
+            &[
+                ("quy-trinh", "dien-hinh"),
+                ("ngay", "01/09/2025"),
+                ("nhap.ten_dien_hinh", "Tổ tự quản <thôn 5>"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let id = r.headers[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .trim_start_matches("/ho-so/")
+        .to_string();
+    let page = site.get(&format!("/ho-so/{id}"), Some(&s)).await;
+    assert!(page.body.contains("Tổ tự quản &lt;thôn 5&gt;"));
+    assert!(page.body.contains("kon-tum/dak-mar"));
+    let other = site.login("can-bo-dak-ha").await;
+    assert_eq!(
+        site.get(&format!("/ho-so/{id}"), Some(&other)).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_luu_tru_checks_an_uploaded_archive() {
+    let site = site();
+    let s = site.login("demo-luu-tru").await;
+    let zip = site
+        .router
+        .clone()
+        .oneshot(
+            Request::get(format!("/ho-so/{CASE}/luu-tru.zip"))
+                .header(header::COOKIE, &s.cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap()
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
+    let upload = |bytes: &[u8], import: bool, who: &Session| {
+        let boundary = "ranh-gioi";
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n",
+            who.csrf
+        )
+        .into_bytes();
+        if import {
+            body.extend(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"nhap\"\r\n\r\nco\r\n"
+                )
+                .into_bytes(),
+            );
+        }
+        body.extend(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"tep\"; \
+                 filename=\"C0001.zip\"\r\n\r\n"
+            )
+            .into_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend(format!("\r\n--{boundary}--\r\n").into_bytes());
+        Request::post("/luu-tru")
+            .header(header::COOKIE, &who.cookie)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let r = site.send(upload(&zip, false, &s)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("Toàn vẹn"), "{}", r.body);
+    assert!(r.body.contains("Hồ sơ C0001"));
+    // A changed byte in a stored (uncompressed or not) file is named.
+    let mut bad = zip.clone();
+    let at = bad.len() / 2;
+    bad[at] ^= 0x55;
+    let r = site.send(upload(&bad, false, &s)).await;
+    assert!(!r.body.contains("<strong>Toàn vẹn</strong>"), "{}", r.body);
+    // The case is already in this database: importing it again is a conflict.
+    let r = site.send(upload(&zip, true, &s)).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    let can_bo = site.login("demo-can-bo").await;
+    assert_eq!(
+        site.send(upload(&zip, false, &can_bo)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(site.get("/luu-tru", Some(&s)).await.status, StatusCode::OK);
+}
