@@ -203,7 +203,7 @@ fn a_broken_procedure_is_refused_at_load_for_every_command() {
     for (w, want) in [
         (
             &empty,
-            "trong.yaml:6:8: a workflow needs at least one step".to_string(),
+            "trong.yaml:6:8: quy trình cần ít nhất một bước".to_string(),
         ),
         (&bad_starts, "mo-hinh.yaml:".to_string()),
     ] {
@@ -249,7 +249,7 @@ fn a_broken_procedure_is_refused_at_load_for_every_command() {
         .output()
         .unwrap();
     assert!(
-        stderr(&o).contains("starts: unknown workflow `mo-hin`"),
+        stderr(&o).contains("starts: không có quy trình `mo-hin`"),
         "{}",
         stderr(&o)
     );
