@@ -13,7 +13,8 @@
 //! workflow          procedures as data: model, province overlays, load and check
 //! store             the Store / StoreTx seam and its SQLite backend
 //! template          templates and data files → the document model
-//! render            the document model → DOCX and PDF bytes
+//! render            the document model → DOCX and PDF bytes, and back from an edited DOCX;
+//!                   tables → XLSX
 //! document          the NĐ 30/2020 model and its rules, independent of any format
 //! text, fsutil, error   leaves
 //! ```
