@@ -101,6 +101,22 @@ impl Site {
         }
     }
 
+    /// The raw bytes of a download.
+    async fn get_bytes(&self, path: &str, s: Option<&Session>) -> Vec<u8> {
+        let mut b = Request::get(path);
+        if let Some(s) = s {
+            b = b.header(header::COOKIE, &s.cookie);
+        }
+        let r = self
+            .router
+            .clone()
+            .oneshot(b.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        r.into_body().collect().await.unwrap().to_bytes().to_vec()
+    }
+
     async fn get(&self, path: &str, s: Option<&Session>) -> Reply {
         let mut b = Request::get(path);
         if let Some(s) = s {
@@ -651,6 +667,35 @@ async fn a_step_refused_then_corrected_approved_and_issued() {
         site.get("/", Some(&van_thu)).await.body.contains(&doc),
         "my work lists it to issue"
     );
+    // The leader's corrections in Word: a changed number is refused on the page, naming the
+    // place; the corrected body is issued.
+    let draft = site
+        .get_bytes(&format!("{base}/du-thao.docx"), Some(&van_thu))
+        .await;
+    let anchor = "Căn cứ Hướng dẫn số 22/HD-BCA-V05";
+    let with = |from: &str, to: &str| docx_with(&draft, from, to);
+    let from_file = format!("{base}/ban-hanh-tu-tep");
+    let bad = with("Số:", "Số: 99");
+    let r = site
+        .send(edited_upload(&from_file, &van_thu, "04/11/2024", &bad))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("phần đầu văn bản"), "{}", r.body);
+    let good = with(
+        anchor,
+        &format!("Theo ý kiến lãnh đạo &amp; Ban Chỉ đạo. {anchor}"),
+    );
+    assert_eq!(
+        site.send(edited_upload(&from_file, &can_bo, "04/11/2024", &good))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let r = site
+        .send(edited_upload(&from_file, &van_thu, "04/11/2024", &good))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // Issuing again (the plain form) hands back what was issued.
     let r = site
         .submit(&issue, &van_thu, &[("ngay", "04/11/2024")])
         .await;
@@ -668,6 +713,34 @@ async fn a_step_refused_then_corrected_approved_and_issued() {
         .get(&format!("/ho-so/{CASE}/tep?ten={issued}"), Some(&van_thu))
         .await;
     assert_eq!(f.status, StatusCode::OK);
+    // The issued DOCX carries the leader's sentence, escaped once.
+    let docx_name = page
+        .body
+        .split(&format!("/ho-so/{CASE}/tep?ten="))
+        .filter_map(|s| s.split('"').next())
+        .find(|n| n.ends_with(".docx"))
+        .unwrap()
+        .to_string();
+    let issued_docx = site
+        .get_bytes(
+            &format!("/ho-so/{CASE}/tep?ten={docx_name}"),
+            Some(&van_thu),
+        )
+        .await;
+    let mut main = String::new();
+    {
+        use std::io::Read as _;
+        zip::ZipArchive::new(std::io::Cursor::new(&issued_docx))
+            .unwrap()
+            .by_name("word/document.xml")
+            .unwrap()
+            .read_to_string(&mut main)
+            .unwrap();
+    }
+    assert!(
+        main.contains("Theo ý kiến lãnh đạo &amp; Ban Chỉ đạo."),
+        "the edited body was not issued"
+    );
 
     // The archive's log names the person who took the step.
     let luu_tru = site.login("demo-luu-tru").await;
@@ -983,4 +1056,48 @@ async fn a_luu_tru_checks_an_uploaded_archive() {
         StatusCode::FORBIDDEN
     );
     assert_eq!(site.get("/luu-tru", Some(&s)).await.status, StatusCode::OK);
+}
+
+/// `docx` with `from` replaced by `to` (XML-escaped text) in its main part.
+fn docx_with(docx: &[u8], from: &str, to: &str) -> Vec<u8> {
+    use std::io::{Read as _, Write as _};
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        let name = f.name().to_string();
+        let mut bytes = Vec::new();
+        f.read_to_end(&mut bytes).unwrap();
+        if name == "word/document.xml" {
+            let xml = String::from_utf8(bytes).unwrap();
+            assert!(xml.contains(from), "{from:?} not in the draft");
+            bytes = xml.replacen(from, to, 1).into_bytes();
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(&bytes).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+/// The multipart form of "issue from the edited file".
+fn edited_upload(path: &str, who: &Session, day: &str, docx: &[u8]) -> Request<Body> {
+    let boundary = "hoso-bien";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"ngay\"\r\n\r\n{day}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"tep\"; filename=\"da-sua.docx\"\r\n\r\n",
+        who.csrf
+    )
+    .into_bytes();
+    body.extend_from_slice(docx);
+    body.extend(format!("\r\n--{boundary}--\r\n").into_bytes());
+    Request::post(path)
+        .header(header::COOKIE, &who.cookie)
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(Body::from(body))
+        .unwrap()
 }

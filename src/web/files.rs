@@ -306,6 +306,67 @@ fn check_type(name: &str, bytes: &[u8]) -> Result<(), WebError> {
     ))
 }
 
+/// Issuing a draft with the body of the DOCX the leader corrected (văn thư, an approved draft):
+/// the file is read back by the core (`App::issue_edited`), which refuses, naming the place,
+/// what it cannot carry; the page shows that refusal beside the forms.
+pub async fn issue_from_file(
+    State(state): State<Shared>,
+    user: User,
+    Path((id, doc)): Path<(String, String)>,
+    mut form: Multipart,
+) -> Result<Response, WebError> {
+    let unreadable = |e: axum::extract::multipart::MultipartError| {
+        WebError::new(
+            e.status(),
+            format!("Tệp tải lên không đọc được: {}", e.body_text()),
+        )
+    };
+    let (mut token, mut day, mut file) = (None, None, None);
+    while let Some(part) = form.next_field().await.map_err(unreadable)? {
+        match part.name() {
+            Some(CSRF_FIELD) => token = Some(part.text().await.map_err(unreadable)?),
+            Some("ngay") => day = Some(part.text().await.map_err(unreadable)?),
+            Some("tep") => {
+                let name = part.file_name().unwrap_or_default().to_string();
+                file = Some((name, part.bytes().await.map_err(unreadable)?.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    user.check_csrf(token.as_deref())?;
+    user.require("van-thu", "cấp số, ban hành văn bản")?;
+    let v = case_for(&state, &user, &id).await?;
+    let refuse = |m: String| Err(WebError::new(StatusCode::UNPROCESSABLE_ENTITY, m));
+    let outcome = if v.approval(&doc).is_none() {
+        refuse(format!(
+            "Văn bản {doc} chưa được lãnh đạo duyệt: chưa ban hành được."
+        ))
+    } else {
+        match (
+            pages::parse_date("Ngày ban hành", day.as_deref().unwrap_or_default()),
+            file.filter(|(n, _)| !n.is_empty()),
+        ) {
+            (Err(m), _) => refuse(m),
+            (_, None) => refuse("Chưa chọn tệp dự thảo đã sửa (DOCX).".into()),
+            (Ok(at), Some((name, bytes))) => match check_type(&name, &bytes) {
+                Err(e) => Err(e),
+                Ok(()) if !name.to_ascii_lowercase().ends_with(".docx") => {
+                    refuse(format!("`{name}`: cần tệp DOCX của dự thảo"))
+                }
+                Ok(()) => {
+                    let (c, d) = (id.clone(), doc.clone());
+                    state
+                        .run_heavy(Some(user.login()), move |app| {
+                            app.issue_edited(&c, &d, at, false, &bytes).map(|_| ())
+                        })
+                        .await
+                }
+            },
+        }
+    };
+    pages::after(&state, &user, &id, &doc, outcome).await
+}
+
 /// An attachment into the hồ sơ (cán bộ, lưu trữ). The body is bounded by the route; the
 /// hồ sơ's own rules (name, size of the case's files) are App's.
 pub async fn attach(

@@ -266,7 +266,7 @@ impl CaseView {
             .map_or(id, |(_, n)| n.as_str())
     }
 
-    fn approval(&self, doc: &str) -> Option<&Approval> {
+    pub(super) fn approval(&self, doc: &str) -> Option<&Approval> {
         self.approvals.iter().find(|a| a.doc == doc)
     }
 }
@@ -745,6 +745,15 @@ async fn document_page(
                         input #ngay name="ngay" value=(date(d.drafted_on)) inputmode="numeric" pattern="[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}" required;
                         button type="submit" { "Cấp số và ban hành" }
                     }
+                    form.card method="post" action={ (base) "/ban-hanh-tu-tep" } enctype="multipart/form-data" {
+                        (csrf(user))
+                        p { "Lãnh đạo đã sửa dự thảo trong Word? Ban hành với phần nội dung của tệp đã sửa; số, ngày, Nơi nhận và chữ ký vẫn do hoso ghi." }
+                        label for="ngay-tep" { "Ngày ban hành (dd/mm/yyyy)" }
+                        input #ngay-tep name="ngay" value=(date(d.drafted_on)) inputmode="numeric" pattern="[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}" required;
+                        label for="tep-da-sua" { "Dự thảo đã sửa (DOCX)" }
+                        input #tep-da-sua type="file" name="tep" accept=".docx" required;
+                        button type="submit" { "Cấp số và ban hành từ tệp đã sửa" }
+                    }
                 }
                 @if user.is("van-thu") && approval.is_none() && !attached {
                     p { "Dự thảo chưa được lãnh đạo duyệt: chưa ban hành được." }
@@ -760,7 +769,7 @@ async fn document_page(
 
 /// The document's page again after a failed approval or issue, unless the failure is the
 /// machine's or the person may not see the case at all.
-async fn after(
+pub(super) async fn after(
     state: &Shared,
     user: &User,
     id: &str,

@@ -89,6 +89,10 @@ pub fn router(shared: Shared) -> Router {
     let upload = Router::new()
         .route("/ho-so/{case}/dinh-kem", post(files::attach))
         .route(
+            "/ho-so/{case}/van-ban/{doc}/ban-hanh-tu-tep",
+            post(files::issue_from_file),
+        )
+        .route(
             "/luu-tru",
             get(files::archives_page).post(files::check_archive),
         )
