@@ -195,30 +195,15 @@ fn libreoffice_opens_the_register_book() {
 /// `docx` with its section's page size moved after the header reference's place: schema order
 /// broken on purpose.
 fn out_of_order(docx: &[u8]) -> Vec<u8> {
-    use std::io::{Read as _, Write as _};
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
-    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for i in 0..zip.len() {
-        let mut f = zip.by_index(i).unwrap();
-        let name = f.name().to_string();
-        let mut bytes = Vec::new();
-        f.read_to_end(&mut bytes).unwrap();
-        if name == "word/document.xml" {
-            let xml = String::from_utf8(bytes).unwrap();
-            let at = xml.find("<w:pgSz").unwrap();
-            let end = at + xml[at..].find("/>").unwrap() + 2;
-            let pg = xml[at..end].to_string();
-            let xml = format!("{}{}", &xml[..at], &xml[end..]);
-            bytes = xml
-                .replacen("<w:sectPr>", &format!("<w:sectPr>{pg}"), 1)
-                .into_bytes();
-            assert!(String::from_utf8_lossy(&bytes).contains("<w:sectPr><w:pgSz"));
-        }
-        out.start_file(name, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        out.write_all(&bytes).unwrap();
-    }
-    out.finish().unwrap().into_inner()
+    with_main_part(docx, |xml| {
+        let at = xml.find("<w:pgSz").unwrap();
+        let end = at + xml[at..].find("/>").unwrap() + 2;
+        let pg = xml[at..end].to_string();
+        let xml = format!("{}{}", &xml[..at], &xml[end..]);
+        let out = xml.replacen("<w:sectPr>", &format!("<w:sectPr>{pg}"), 1);
+        assert!(out.contains("<w:sectPr><w:pgSz"));
+        out
+    })
 }
 
 /// An independent OOXML validator (openxml-audit, from PyPI; `.ci/run` installs it) finds no

@@ -43,23 +43,9 @@ fn drafted(dir: &Path) -> (PathBuf, String, PathBuf) {
     (db, id, draft)
 }
 
-/// The DOCX with its main part changed by `edit`.
+/// The draft at `docx` with its main part changed by `edit`.
 fn edited(docx: &Path, edit: impl Fn(String) -> String) -> Vec<u8> {
-    let mut zip = zip::ZipArchive::new(std::fs::File::open(docx).unwrap()).unwrap();
-    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for i in 0..zip.len() {
-        let mut f = zip.by_index(i).unwrap();
-        let name = f.name().to_string();
-        let mut bytes = Vec::new();
-        f.read_to_end(&mut bytes).unwrap();
-        if name == "word/document.xml" {
-            bytes = edit(String::from_utf8(bytes).unwrap()).into_bytes();
-        }
-        out.start_file(name, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        out.write_all(&bytes).unwrap();
-    }
-    out.finish().unwrap().into_inner()
+    with_main_part(&std::fs::read(docx).unwrap(), edit)
 }
 
 fn xml_escape(s: &str) -> String {

@@ -4,6 +4,8 @@
 //! ending at logout and password change; the login rate limit; headers; bounded uploads; the
 //! step form's refusal and correction; approve then issue; two clerks on one step.
 
+mod common;
+
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -517,31 +519,15 @@ async fn logins_are_rate_limited() {
 async fn uploads_are_bounded() {
     let site = site();
     let s = site.login("demo-can-bo").await;
-    let boundary = "ranh-gioi";
-    let part = |name: &str, extra: &str, body: &[u8]| {
-        let mut v = format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"{extra}\r\n\r\n"
-        )
-        .into_bytes();
-        v.extend_from_slice(body);
-        v.extend_from_slice(b"\r\n");
-        v
-    };
     let upload = |name: &str, size: usize| {
-        let mut body = part("csrf", "", s.csrf.as_bytes());
-        body.extend(part("muc", "", b"3"));
         let mut file = b"%PDF-1.7\n".to_vec();
         file.resize(size, b'x');
-        body.extend(part("tep", &format!("; filename=\"{name}\""), &file));
-        body.extend(format!("--{boundary}--\r\n").into_bytes());
-        Request::post(format!("/ho-so/{CASE}/dinh-kem"))
-            .header(header::COOKIE, &s.cookie)
-            .header(
-                header::CONTENT_TYPE,
-                format!("multipart/form-data; boundary={boundary}"),
-            )
-            .body(Body::from(body))
-            .unwrap()
+        multipart(
+            &format!("/ho-so/{CASE}/dinh-kem"),
+            &s,
+            &[("muc", "3")],
+            (name, &file),
+        )
     };
     let r = site
         .send(upload(
@@ -1005,37 +991,8 @@ async fn a_luu_tru_checks_an_uploaded_archive() {
         .to_bytes()
         .to_vec();
     let upload = |bytes: &[u8], import: bool, who: &Session| {
-        let boundary = "ranh-gioi";
-        let mut body = format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n",
-            who.csrf
-        )
-        .into_bytes();
-        if import {
-            body.extend(
-                format!(
-                    "--{boundary}\r\nContent-Disposition: form-data; name=\"nhap\"\r\n\r\nco\r\n"
-                )
-                .into_bytes(),
-            );
-        }
-        body.extend(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"tep\"; \
-                 filename=\"C0001.zip\"\r\n\r\n"
-            )
-            .into_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend(format!("\r\n--{boundary}--\r\n").into_bytes());
-        Request::post("/luu-tru")
-            .header(header::COOKIE, &who.cookie)
-            .header(
-                header::CONTENT_TYPE,
-                format!("multipart/form-data; boundary={boundary}"),
-            )
-            .body(Body::from(body))
-            .unwrap()
+        let fields: &[(&str, &str)] = if import { &[("nhap", "co")] } else { &[] };
+        multipart("/luu-tru", who, fields, ("C0001.zip", bytes))
     };
     let r = site.send(upload(&zip, false, &s)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -1060,38 +1017,36 @@ async fn a_luu_tru_checks_an_uploaded_archive() {
 
 /// `docx` with `from` replaced by `to` (XML-escaped text) in its main part.
 fn docx_with(docx: &[u8], from: &str, to: &str) -> Vec<u8> {
-    use std::io::{Read as _, Write as _};
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
-    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for i in 0..zip.len() {
-        let mut f = zip.by_index(i).unwrap();
-        let name = f.name().to_string();
-        let mut bytes = Vec::new();
-        f.read_to_end(&mut bytes).unwrap();
-        if name == "word/document.xml" {
-            let xml = String::from_utf8(bytes).unwrap();
-            assert!(xml.contains(from), "{from:?} not in the draft");
-            bytes = xml.replacen(from, to, 1).into_bytes();
-        }
-        out.start_file(name, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        out.write_all(&bytes).unwrap();
-    }
-    out.finish().unwrap().into_inner()
+    common::with_main_part(docx, |xml| {
+        assert!(xml.contains(from), "{from:?} not in the draft");
+        xml.replacen(from, to, 1)
+    })
 }
 
-/// The multipart form of "issue from the edited file".
-fn edited_upload(path: &str, who: &Session, day: &str, docx: &[u8]) -> Request<Body> {
-    let boundary = "hoso-bien";
-    let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n\
-         --{boundary}\r\nContent-Disposition: form-data; name=\"ngay\"\r\n\r\n{day}\r\n\
-         --{boundary}\r\nContent-Disposition: form-data; name=\"tep\"; filename=\"da-sua.docx\"\r\n\r\n",
-        who.csrf
-    )
-    .into_bytes();
-    body.extend_from_slice(docx);
-    body.extend(format!("\r\n--{boundary}--\r\n").into_bytes());
+/// A multipart form as a browser posts it: the session's CSRF token, `fields`, and one file
+/// `tep` (its name and bytes).
+fn multipart(
+    path: &str,
+    who: &Session,
+    fields: &[(&str, &str)],
+    file: (&str, &[u8]),
+) -> Request<Body> {
+    let boundary = "ranh-gioi";
+    let part = |name: &str, extra: &str, body: &[u8]| {
+        let mut v = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"{extra}\r\n\r\n"
+        )
+        .into_bytes();
+        v.extend_from_slice(body);
+        v.extend_from_slice(b"\r\n");
+        v
+    };
+    let mut body = part("csrf", "", who.csrf.as_bytes());
+    for (name, value) in fields {
+        body.extend(part(name, "", value.as_bytes()));
+    }
+    body.extend(part("tep", &format!("; filename=\"{}\"", file.0), file.1));
+    body.extend(format!("--{boundary}--\r\n").into_bytes());
     Request::post(path)
         .header(header::COOKIE, &who.cookie)
         .header(
@@ -1100,4 +1055,9 @@ fn edited_upload(path: &str, who: &Session, day: &str, docx: &[u8]) -> Request<B
         )
         .body(Body::from(body))
         .unwrap()
+}
+
+/// The form of "issue from the edited file".
+fn edited_upload(path: &str, who: &Session, day: &str, docx: &[u8]) -> Request<Body> {
+    multipart(path, who, &[("ngay", day)], ("da-sua.docx", docx))
 }

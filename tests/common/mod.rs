@@ -115,3 +115,24 @@ pub fn take_cong_van(db: &Path, at: &str) -> std::process::Command {
     .args(["--type", "cong-van", "--unit", "NC", "--at", at]);
     c
 }
+
+/// A DOCX with its main part (`word/document.xml`) changed by `edit`, as a person's editor
+/// would leave it; the other parts as they were.
+pub fn with_main_part(docx: &[u8], edit: impl Fn(String) -> String) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        let name = f.name().to_string();
+        let mut bytes = Vec::new();
+        f.read_to_end(&mut bytes).unwrap();
+        if name == "word/document.xml" {
+            bytes = edit(String::from_utf8(bytes).unwrap()).into_bytes();
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(&bytes).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
