@@ -730,19 +730,10 @@ async fn a_step_refused_then_corrected_approved_and_issued() {
 
     // The archive's log names the person who took the step.
     let luu_tru = site.login("demo-luu-tru").await;
-    let r = site
-        .router
-        .clone()
-        .oneshot(
-            Request::get(format!("/ho-so/{CASE}/luu-tru.zip"))
-                .header(header::COOKIE, &luu_tru.cookie)
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    let bytes = r.into_body().collect().await.unwrap().to_bytes();
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let bytes = site
+        .get_bytes(&format!("/ho-so/{CASE}/luu-tru.zip"), Some(&luu_tru))
+        .await;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
     let name = (0..zip.len())
         .map(|i| zip.by_index(i).unwrap().name().to_string())
         .find(|n| n.ends_with("data/events.jsonl"))
@@ -974,22 +965,8 @@ async fn a_luu_tru_checks_an_uploaded_archive() {
     let site = site();
     let s = site.login("demo-luu-tru").await;
     let zip = site
-        .router
-        .clone()
-        .oneshot(
-            Request::get(format!("/ho-so/{CASE}/luu-tru.zip"))
-                .header(header::COOKIE, &s.cookie)
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-        .unwrap()
-        .into_body()
-        .collect()
-        .await
-        .unwrap()
-        .to_bytes()
-        .to_vec();
+        .get_bytes(&format!("/ho-so/{CASE}/luu-tru.zip"), Some(&s))
+        .await;
     let upload = |bytes: &[u8], import: bool, who: &Session| {
         let fields: &[(&str, &str)] = if import { &[("nhap", "co")] } else { &[] };
         multipart("/luu-tru", who, fields, ("C0001.zip", bytes))
