@@ -886,10 +886,10 @@ mod tests {
         assert_eq!(refs(&read_back(&doc, &swapped).unwrap()), [2, 1]);
     }
 
-    /// An entry that declares one byte and inflates to more than the limit is refused without
-    /// being held whole.
+    /// A 1 MB file whose entry inflates past the limit is refused without being held whole:
+    /// the bound counts the bytes read, so an entry's declared size cannot lift it.
     #[test]
-    fn a_lying_zip_entry_is_refused() {
+    fn an_entry_inflating_past_the_limit_is_refused() {
         use std::io::Write as _;
         let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
         out.start_file(
