@@ -198,6 +198,69 @@ fn date_text(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
+/// One line of a case's event log: recording a step, restoring an archive, detaching a file.
+fn insert_event(
+    conn: &Connection,
+    case: &str,
+    e: (NaiveDate, &str, &str, &serde_json::Value),
+    person: Option<&str>,
+) -> rusqlite::Result<usize> {
+    let (on, actor, step, inputs) = e;
+    conn.execute(
+        "INSERT INTO events (case_id, on_date, actor, step, inputs, person)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![case, date_text(on), actor, step, inputs.to_string(), person],
+    )
+}
+
+/// One document of a case: a draft with its data, and the body a person edited when an
+/// archive restores one issued from their file.
+fn insert_document(conn: &Connection, case: &str, d: &DocumentRow) -> rusqlite::Result<usize> {
+    conn.execute(
+        "INSERT INTO documents (case_id, doc, step, template, data, drafted_on, body)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            case,
+            d.doc,
+            d.step,
+            d.template,
+            d.data.to_string(),
+            date_text(d.drafted_on),
+            d.body.as_ref().map(|b| b.to_string())
+        ],
+    )
+}
+
+/// One file of a case's hồ sơ. `replace`: an issued rendering written again takes its own
+/// name's place; an attachment never does (the caller has checked the name is free).
+fn insert_file(
+    conn: &Connection,
+    case: &str,
+    f: &FileRow,
+    replace: bool,
+) -> rusqlite::Result<usize> {
+    let verb = if replace {
+        "INSERT OR REPLACE"
+    } else {
+        "INSERT"
+    };
+    conn.execute(
+        &format!(
+            "{verb} INTO files (case_id, name, item, doc, sha256, bytes, added_on)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+        ),
+        params![
+            case,
+            f.name,
+            f.item,
+            f.doc,
+            f.sha256,
+            f.bytes,
+            date_text(f.added_on)
+        ],
+    )
+}
+
 /// A stored date; a damaged one is an error naming where it was, never 1970-01-01.
 fn stored_date(what: &str, s: &str) -> rusqlite::Result<NaiveDate> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| {
@@ -928,9 +991,11 @@ impl StoreTx for SqliteTx<'_> {
             )
             .map_err(&err)?;
         }
-        tx.execute(
-            "INSERT INTO events (case_id, on_date, actor, step, inputs, person) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![c.case_id, date_text(c.on_date), c.actor, c.step, c.inputs.to_string(), self.person],
+        insert_event(
+            tx,
+            c.case_id,
+            (c.on_date, c.actor, c.step, c.inputs),
+            self.person.as_deref(),
         )
         .map_err(&err)?;
         let highest: Option<i64> = tx
@@ -944,19 +1009,16 @@ impl StoreTx for SqliteTx<'_> {
         let mut ids = Vec::new();
         for (i, (template, data)) in c.drafts.iter().enumerate() {
             let id = format!("{:02}-{template}", highest.unwrap_or(0) + i as i64 + 1);
-            tx.execute(
-                "INSERT INTO documents (case_id, doc, step, template, data, drafted_on)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![
-                    c.case_id,
-                    id,
-                    c.step,
-                    template,
-                    data.to_string(),
-                    date_text(c.on_date)
-                ],
-            )
-            .map_err(&err)?;
+            let draft = DocumentRow {
+                doc: id.clone(),
+                step: c.step.to_string(),
+                template: template.to_string(),
+                data: data.clone(),
+                drafted_on: c.on_date,
+                entry: None,
+                body: None,
+            };
+            insert_document(tx, c.case_id, &draft).map_err(&err)?;
             ids.push(id);
         }
         fail_point("store.apply.before_commit")?;
@@ -1063,21 +1125,7 @@ impl StoreTx for SqliteTx<'_> {
 
     fn put_files(&mut self, case: &str, files: &[FileRow]) -> Result<()> {
         for f in files {
-            self.tx
-                .execute(
-                    "INSERT OR REPLACE INTO files (case_id, name, item, doc, sha256, bytes, added_on)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                    params![
-                        case,
-                        f.name,
-                        f.item,
-                        f.doc,
-                        f.sha256,
-                        f.bytes,
-                        date_text(f.added_on)
-                    ],
-                )
-                .map_err(self.err())?;
+            insert_file(&self.tx, case, f, true).map_err(self.err())?;
         }
         Ok(())
     }
@@ -1117,29 +1165,16 @@ impl StoreTx for SqliteTx<'_> {
                 .map_err(&err)?;
         }
         for e in &r.events {
-            self.tx
-                .execute(
-                    "INSERT INTO events (case_id, on_date, actor, step, inputs, person) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    params![c.id, date_text(e.on_date), e.actor, e.step, e.inputs.to_string(), e.person],
-                )
-                .map_err(&err)?;
+            insert_event(
+                &self.tx,
+                &c.id,
+                (e.on_date, &e.actor, &e.step, &e.inputs),
+                e.person.as_deref(),
+            )
+            .map_err(&err)?;
         }
         for (d, entry) in &r.documents {
-            self.tx
-                .execute(
-                    "INSERT INTO documents (case_id, doc, step, template, data, drafted_on, body)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                    params![
-                        c.id,
-                        d.doc,
-                        d.step,
-                        d.template,
-                        d.data.to_string(),
-                        date_text(d.drafted_on),
-                        d.body.as_ref().map(|b| b.to_string())
-                    ],
-                )
-                .map_err(&err)?;
+            insert_document(&self.tx, &c.id, d).map_err(&err)?;
             if let Some(e) = entry {
                 let id = self.restore_entry(&c.id, e)?;
                 self.link(&c.id, &d.doc, id)?;
@@ -1177,21 +1212,7 @@ impl StoreTx for SqliteTx<'_> {
                 f.name
             )));
         }
-        self.tx
-            .execute(
-                "INSERT INTO files (case_id, name, item, doc, sha256, bytes, added_on)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    case,
-                    f.name,
-                    f.item,
-                    f.doc,
-                    f.sha256,
-                    f.bytes,
-                    date_text(f.added_on)
-                ],
-            )
-            .map_err(self.err())?;
+        insert_file(&self.tx, case, f, false).map_err(self.err())?;
         Ok(())
     }
 
@@ -1228,12 +1249,14 @@ impl StoreTx for SqliteTx<'_> {
     }
 
     fn append_event(&mut self, case: &str, e: &EventRow) -> Result<()> {
-        self.tx
-            .execute(
-                "INSERT INTO events (case_id, on_date, actor, step, inputs, person) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![case, date_text(e.on_date), e.actor, e.step, e.inputs.to_string(), e.person.as_ref().or(self.person.as_ref())],
-            )
-            .map_err(self.err())?;
+        let person = e.person.as_deref().or(self.person.as_deref());
+        insert_event(
+            &self.tx,
+            case,
+            (e.on_date, &e.actor, &e.step, &e.inputs),
+            person,
+        )
+        .map_err(self.err())?;
         Ok(())
     }
 

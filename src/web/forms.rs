@@ -32,6 +32,19 @@ struct FormState {
     field_errors: BTreeMap<String, String>,
 }
 
+impl FormState {
+    /// A refusal that names an input (`ty_le_hoan_thanh`) is shown beside that input as well.
+    fn beside_named<'k>(&mut self, inputs: impl IntoIterator<Item = &'k String>, message: &str) {
+        if let Some(k) = inputs
+            .into_iter()
+            .find(|k| message.contains(&format!("`{k}`")))
+        {
+            self.field_errors
+                .insert(format!("{INPUT}{k}"), message.to_string());
+        }
+    }
+}
+
 fn step_of<'a>(v: &'a CaseView, step: &str) -> Result<&'a Step, WebError> {
     v.procedure
         .as_ref()
@@ -358,14 +371,7 @@ pub async fn new_case_submit(
         Ok(id) => Ok(Redirect::to(&format!("/ho-so/{id}")).into_response()),
         Err(e) if e.status == StatusCode::INTERNAL_SERVER_ERROR => Err(e),
         Err(e) => {
-            if let Some(k) = w
-                .fields
-                .keys()
-                .find(|k| e.message.contains(&format!("`{k}`")))
-            {
-                f.field_errors
-                    .insert(format!("{INPUT}{k}"), e.message.clone());
-            }
+            f.beside_named(w.fields.keys(), &e.message);
             f.error = Some(e.message);
             new_case_reply(&state, &user, key, f).await
         }
@@ -495,15 +501,7 @@ pub async fn step_submit(
         Ok(_) => Ok(Redirect::to(&format!("/ho-so/{id}")).into_response()),
         Err(e) if e.status == StatusCode::INTERNAL_SERVER_ERROR => Err(e),
         Err(e) => {
-            // A message naming an input (`ty_le_hoan_thanh`) goes beside it as well.
-            if let Some(key) = s
-                .inputs
-                .keys()
-                .find(|k| e.message.contains(&format!("`{k}`")))
-            {
-                f.field_errors
-                    .insert(format!("{INPUT}{key}"), e.message.clone());
-            }
+            f.beside_named(s.inputs.keys(), &e.message);
             let prefix = if e.status == StatusCode::CONFLICT {
                 "Đã có người ghi trước: "
             } else {
