@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::issue::{self, Draft, Issued};
 use crate::register::{self, BookKey, Books, Entry};
 use crate::render::{Format, pdf::Profile, render_all};
-use crate::store::{CaseRow, DocumentRow, EventRow, SqliteStore, StepRow, Store};
+use crate::store::{CaseRow, Db, DocumentRow, EventRow, StepRow, Store};
 use crate::template::{DocData, Issuance, TemplateSet};
 use crate::workflow::{ProcedureKey, Procedures, Workflow, check};
 
@@ -30,7 +30,7 @@ pub struct Config {
     /// Procedures instead of the built-in ones.
     pub workflows: Option<PathBuf>,
     /// The case database.
-    pub db: PathBuf,
+    pub db: Db,
 }
 
 pub struct App {
@@ -324,7 +324,7 @@ impl App {
 
     fn open_store(&mut self) -> Result<()> {
         if self.store.is_none() {
-            self.store = Some(Box::new(SqliteStore::open(&self.config.db)?));
+            self.store = Some(self.config.db.open()?);
         }
         Ok(())
     }
@@ -334,7 +334,7 @@ impl App {
         self.open_store()?;
         match self.store.as_deref_mut() {
             Some(s) => Ok(s),
-            None => Err(Error::storage(&self.config.db, "không mở được")),
+            None => Err(Error::storage(&self.config.db.shown(), "không mở được")),
         }
     }
 
@@ -342,11 +342,11 @@ impl App {
     /// (a read works on a read-only disk and never creates a database).
     pub fn reader(&mut self) -> Result<&dyn Store> {
         if self.store.is_none() && self.reader.is_none() {
-            self.reader = Some(Box::new(SqliteStore::open_read_only(&self.config.db)?));
+            self.reader = Some(self.config.db.open_read_only()?);
         }
         match (self.store.as_deref(), self.reader.as_deref()) {
             (Some(s), _) | (None, Some(s)) => Ok(s),
-            (None, None) => Err(Error::storage(&self.config.db, "không mở được")),
+            (None, None) => Err(Error::storage(&self.config.db.shown(), "không mở được")),
         }
     }
 
@@ -356,11 +356,11 @@ impl App {
         self.reader()?;
         let store = match (self.store.as_deref(), self.reader.as_deref()) {
             (Some(s), _) | (None, Some(s)) => s,
-            (None, None) => return Err(Error::storage(&self.config.db, "không mở được")),
+            (None, None) => return Err(Error::storage(&self.config.db.shown(), "không mở được")),
         };
         match (self.templates.get(), self.engine.get()) {
             (Some(set), Some(engine)) => Ok((&**set, &**engine, store)),
-            _ => Err(Error::storage(&self.config.db, "không mở được")),
+            _ => Err(Error::storage(&self.config.db.shown(), "không mở được")),
         }
     }
 
@@ -373,7 +373,7 @@ impl App {
             self.engine.get(),
             self.store.as_deref_mut(),
         ) else {
-            return Err(Error::storage(&self.config.db, "không mở được"));
+            return Err(Error::storage(&self.config.db.shown(), "không mở được"));
         };
         Ok((&**set, &**engine, store))
     }

@@ -138,7 +138,7 @@ pub fn run(opts: &Options) -> Result<String> {
     let mut app = App::new(Config {
         templates: opts.templates.clone(),
         workflows: opts.workflows.clone(),
-        db: opts.out.join("hoso.db"),
+        db: crate::store::Db::Sqlite(opts.out.join("hoso.db")),
     });
     let cases = load_cases(&samples)?;
     let mut demo = Demo {

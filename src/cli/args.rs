@@ -19,8 +19,9 @@ pub struct Cli {
     /// Thư mục quy trình thay cho các quy trình có sẵn (kèm provinces/ và ho-so/lists.yaml).
     #[arg(long, global = true, value_name = "THƯ_MỤC")]
     pub workflows: Option<PathBuf>,
-    /// Cơ sở dữ liệu hồ sơ (SQLite); mặc định hoso.db.
-    #[arg(long, global = true, env = "HOSO_DB", value_name = "TỆP")]
+    /// Cơ sở dữ liệu hồ sơ: tệp SQLite (mặc định hoso.db) hoặc máy chủ PostgreSQL
+    /// (postgres://người_dùng@máy:cổng/tên).
+    #[arg(long, global = true, env = "HOSO_DB", value_name = "TỆP|URL")]
     pub db: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
@@ -141,9 +142,19 @@ pub enum UserCommand {
 
 #[derive(Subcommand)]
 pub enum DbCommand {
-    /// Kiểm tra toàn bộ: cấu trúc SQLite, khóa ngoại, và từng tệp đã lưu so với mã SHA-256
-    /// ghi khi lưu; thoát 5 nếu có chỗ hỏng.
+    /// Kiểm tra toàn bộ: cấu trúc SQLite (hoặc lược đồ và trigger PostgreSQL), khóa ngoại, và
+    /// từng tệp đã lưu so với mã SHA-256 ghi khi lưu; thoát 5 nếu có chỗ hỏng.
     Check,
+    /// Chép toàn bộ (hồ sơ, nhật ký, văn bản, tệp, sổ đăng ký, tài khoản) sang một cơ sở dữ
+    /// liệu trống, rồi so hai bên: tệp SQLite ↔ postgres://…
+    Copy {
+        /// Nơi chép từ: tệp SQLite hoặc postgres://…
+        #[arg(long, value_name = "NGUỒN")]
+        from: PathBuf,
+        /// Nơi chép đến (phải trống): tệp SQLite hoặc postgres://…
+        #[arg(long, value_name = "ĐÍCH")]
+        to: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]

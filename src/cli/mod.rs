@@ -13,6 +13,7 @@ use hoso::fsutil::{
     LIMIT_ARCHIVE, LIMIT_ATTACHMENT, LIMIT_DATA, LIMIT_EDITED_DOCX, read_input, read_input_text,
 };
 use hoso::render::{Format, pdf::Profile};
+use hoso::store::Db;
 use hoso::template::{DocData, Issuance};
 use hoso::workflow::ProcedureKey;
 
@@ -50,7 +51,7 @@ pub fn run(cli: Cli) -> Result<Shown> {
     let config = Config {
         templates: cli.templates,
         workflows: cli.workflows,
-        db: cli.db.clone().unwrap_or_else(|| PathBuf::from("hoso.db")),
+        db: Db::from(cli.db.clone().unwrap_or_else(|| PathBuf::from("hoso.db"))),
     };
     if let Command::Demo { out, samples } = cli.command {
         if cli.db.is_some() {
@@ -111,6 +112,11 @@ pub fn run(cli: Cli) -> Result<Shown> {
         Command::Db(args::DbCommand::Check) => {
             let problems = app.check_store()?;
             Ok(output::store_checked(&app.config().db, &problems))
+        }
+        Command::Db(args::DbCommand::Copy { from, to }) => {
+            let (from, to) = (Db::from(from), Db::from(to));
+            let copied = hoso::store::copy::copy(&from, &to)?;
+            Ok(output::store_copied(&from, &to, &copied))
         }
     }
 }
@@ -191,7 +197,7 @@ fn serve(
             hoso::accounts::random_hex(4)?
         ));
         if !db_given {
-            config.db = dir.join("hoso.db");
+            config.db = Db::Sqlite(dir.join("hoso.db"));
         }
         samples = Some(hoso::demo::extract_samples(&dir.join("mau"))?);
     }
@@ -213,7 +219,7 @@ fn serve(
                     a.role, a.login, a.password
                 ));
             }
-            s.push_str(&format!("Cơ sở dữ liệu demo: {}\n", db.display()));
+            s.push_str(&format!("Cơ sở dữ liệu demo: {db}\n"));
         }
         let mut out = std::io::stdout().lock();
         let _ = std::io::Write::write_all(&mut out, s.as_bytes());

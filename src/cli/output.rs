@@ -8,6 +8,8 @@ use hoso::archive::Report;
 use hoso::error::{Error, Result, exit};
 use hoso::issue::Issued;
 use hoso::register::{self, Entry};
+use hoso::store::Db;
+use hoso::store::copy::Tally;
 use hoso::template::TemplateSet;
 use hoso::workflow::check::FileCheck;
 
@@ -399,19 +401,31 @@ pub fn book(
 }
 
 /// `hoso db check`: sound, or every problem and exit 5.
-pub fn store_checked(db: &Path, problems: &[String]) -> Shown {
+pub fn store_checked(db: &Db, problems: &[String]) -> Shown {
     if problems.is_empty() {
-        return format!("{}: toàn vẹn\n", db.display()).into();
+        return format!("{db}: toàn vẹn\n").into();
     }
+    let recover = match db {
+        Db::Sqlite(_) => "khôi phục từ bản sao lưu gần nhất (hoặc `sqlite3 TỆP .recover`)",
+        Db::Postgres(_) => {
+            "khôi phục từ bản sao lưu gần nhất (`pg_restore`, README mục PostgreSQL)"
+        }
+    };
     Shown {
         stdout: problems.iter().map(|p| format!("{p}\n")).collect(),
-        notes: vec![format!(
-            "{}: {} chỗ hỏng; khôi phục từ bản sao lưu gần nhất (hoặc `sqlite3 TỆP .recover`)",
-            db.display(),
-            problems.len()
-        )],
+        notes: vec![format!("{db}: {} chỗ hỏng; {recover}", problems.len())],
         code: exit::STORAGE,
     }
+}
+
+/// `hoso db copy`: what was copied, checked.
+pub fn store_copied(from: &Db, to: &Db, copied: &Tally) -> Shown {
+    format!(
+        "Đã chép {from} → {to}: {copied}\nĐã kiểm: số dòng và mã SHA-256 của toàn bộ dữ liệu hai \
+         bên khớp nhau ({}…), mọi tệp khớp SHA-256 đã ghi.\n",
+        &copied.digest[..16]
+    )
+    .into()
 }
 
 /// `hoso workflow check`: the text, and how many problems it lists.

@@ -9,15 +9,84 @@
 //! [`sqlite`] is the embedded backend. Dates cross this boundary as [`NaiveDate`], never as
 //! text.
 
+pub mod copy;
+pub mod postgres;
+pub mod schema;
 pub mod sqlite;
 pub mod testing;
+
+use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
 
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
+
+/// Where the cases are kept: a SQLite file (the embedded default), or a PostgreSQL database
+/// named by its URL (`postgres://…`), for a province's shared server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Db {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl Db {
+    /// `--db` as typed: a `postgres://` or `postgresql://` URL, anything else a SQLite path.
+    pub fn parse(s: &std::ffi::OsStr) -> Db {
+        match s.to_str() {
+            Some(u) if u.starts_with("postgres://") || u.starts_with("postgresql://") => {
+                Db::Postgres(u.to_string())
+            }
+            _ => Db::Sqlite(PathBuf::from(s)),
+        }
+    }
+
+    /// Opens the store, creating and migrating it when needed.
+    pub fn open(&self) -> Result<Box<dyn Store>> {
+        Ok(match self {
+            Db::Sqlite(p) => Box::new(SqliteStore::open(p)?),
+            Db::Postgres(u) => Box::new(PgStore::open(u)?),
+        })
+    }
+
+    /// Opens the store to read it: a SQLite file read-only (never created); a PostgreSQL
+    /// database as it is.
+    pub fn open_read_only(&self) -> Result<Box<dyn Store>> {
+        Ok(match self {
+            Db::Sqlite(p) => Box::new(SqliteStore::open_read_only(p)?),
+            Db::Postgres(u) => Box::new(PgStore::open(u)?),
+        })
+    }
+
+    /// As messages name it (a URL without its password), as a path for [`crate::Error::storage`].
+    pub fn shown(&self) -> PathBuf {
+        match self {
+            Db::Sqlite(p) => p.clone(),
+            Db::Postgres(u) => PathBuf::from(postgres::redacted(u)),
+        }
+    }
+}
+
+impl From<PathBuf> for Db {
+    fn from(p: PathBuf) -> Db {
+        Db::parse(p.as_os_str())
+    }
+}
+
+impl From<&std::path::Path> for Db {
+    fn from(p: &std::path::Path) -> Db {
+        Db::parse(p.as_os_str())
+    }
+}
+
+impl std::fmt::Display for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "{}", self.shown().display())
+    }
+}
 
 /// A case as stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -376,6 +445,13 @@ pub trait StoreTx {
     fn set_case_agency(&mut self, case: &str, agency: &str) -> Result<()>;
     /// Marks a draft approved; approving it twice is a [`Conflict`](crate::Error::Conflict).
     fn approve(&mut self, case: &str, a: &Approval) -> Result<()>;
+
+    // `hoso db copy`: rows written with the ids the source store gave them.
+
+    /// Writes the book's entries as they are, withdrawn ones included.
+    fn copy_entries(&mut self, entries: &[Entry]) -> Result<()>;
+    /// Writes one case with all its rows as they are.
+    fn copy_case(&mut self, c: &copy::CaseCopy) -> Result<()>;
 
     fn commit(self: Box<Self>) -> Result<()>;
 }

@@ -8,152 +8,14 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
+use super::copy::CaseCopy;
+use super::schema::MIGRATIONS;
 use super::testing::fail_point;
 use super::{
     Account, Approval, BookKey, Books, CaseRow, DocumentRow, DueRow, Ended, Entry, EventRow,
     FileRow, NewCase, NewEntry, Restore, StepChange, StepRow, Store, StoreTx,
 };
 use crate::error::{Error, Result};
-
-/// Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
-const MIGRATIONS: &[&str] = &[
-    r#"
-CREATE TABLE cases (
-    id         TEXT PRIMARY KEY,
-    workflow   TEXT NOT NULL,
-    version    TEXT NOT NULL,
-    data       TEXT NOT NULL,          -- JSON: the case fields
-    created_on TEXT NOT NULL
-);
-CREATE TABLE case_steps (
-    case_id  TEXT NOT NULL REFERENCES cases(id),
-    step     TEXT NOT NULL,
-    state    TEXT NOT NULL CHECK (state IN ('open', 'done')),
-    due      TEXT,                     -- YYYY-MM-DD
-    done_on  TEXT,
-    PRIMARY KEY (case_id, step)
-);
-CREATE TABLE events (
-    seq     INTEGER PRIMARY KEY AUTOINCREMENT,
-    case_id TEXT NOT NULL REFERENCES cases(id),
-    on_date TEXT NOT NULL,             -- the date the step took effect
-    actor   TEXT NOT NULL,             -- the role that acted
-    step    TEXT NOT NULL,
-    inputs  TEXT NOT NULL              -- JSON
-);
-CREATE TRIGGER events_no_update BEFORE UPDATE ON events
-BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
-CREATE TRIGGER events_no_delete BEFORE DELETE ON events
-BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
-"#,
-    r#"
--- Sổ đăng ký văn bản đi (NĐ 30, Phụ lục IV): one row per number given out. A number is unique
--- within (issuer, period, series) and stays in the book when withdrawn.
-CREATE TABLE register (
-    id          INTEGER PRIMARY KEY AUTOINCREMENT,
-    issuer      TEXT NOT NULL,         -- the issuing body as printed, on one line
-    period      TEXT NOT NULL,         -- "2026", or a Party committee's term
-    series      TEXT NOT NULL,         -- "chung", a type key, "mật", "bản sao"
-    number      INTEGER NOT NULL CHECK (number > 0),
-    symbol      TEXT NOT NULL,         -- "05/QĐ-UBND"
-    on_date     TEXT NOT NULL,         -- YYYY-MM-DD
-    kind        TEXT NOT NULL,         -- type key
-    trich_yeu   TEXT NOT NULL,
-    signer      TEXT NOT NULL,
-    recipients  TEXT NOT NULL,         -- Nơi nhận, one per line
-    luu         TEXT NOT NULL,         -- who keeps the file copy
-    copies      INTEGER,
-    case_id     TEXT,
-    doc         TEXT,
-    voided_on   TEXT,
-    void_reason TEXT,
-    UNIQUE (issuer, period, series, number)
-);
-CREATE TRIGGER register_no_delete BEFORE DELETE ON register
-BEGIN SELECT RAISE(ABORT, 'a number given out stays in the register'); END;
-CREATE TRIGGER register_only_void BEFORE UPDATE ON register
-WHEN OLD.voided_on IS NOT NULL OR NEW.voided_on IS NULL OR NEW.number IS NOT OLD.number
-  OR NEW.issuer IS NOT OLD.issuer OR NEW.period IS NOT OLD.period OR NEW.series IS NOT OLD.series
-  OR NEW.symbol IS NOT OLD.symbol OR NEW.on_date IS NOT OLD.on_date
-BEGIN SELECT RAISE(ABORT, 'a register entry can only be withdrawn, once'); END;
-
--- The documents a case's steps drafted, with the data they were rendered from, so that the
--- văn thư can issue them later; `entry` is the number (an attached document shares its parent's).
-CREATE TABLE documents (
-    case_id    TEXT NOT NULL REFERENCES cases(id),
-    doc        TEXT NOT NULL,          -- "03-quyet-dinh-thanh-lap-mo-hinh"
-    step       TEXT NOT NULL,
-    template   TEXT NOT NULL,
-    data       TEXT NOT NULL,          -- JSON
-    drafted_on TEXT NOT NULL,
-    entry      INTEGER REFERENCES register(id),
-    PRIMARY KEY (case_id, doc)
-);
-
--- The files of a case's hồ sơ: issued renderings, exactly as handed out, and the user's own.
-CREATE TABLE files (
-    case_id  TEXT NOT NULL REFERENCES cases(id),
-    name     TEXT NOT NULL,            -- path in the hồ sơ: "documents/03-….pdf"
-    item     INTEGER,                  -- the hồ sơ item it belongs to
-    doc      TEXT,                     -- the case document it renders
-    sha256   TEXT NOT NULL,
-    bytes    BLOB NOT NULL,
-    added_on TEXT NOT NULL,
-    PRIMARY KEY (case_id, name)
-);
-"#,
-    r#"
--- A case ends with a step that ends it (a quyết định kết thúc, its thông báo): the step and its
--- date. NULL while the case is open.
-ALTER TABLE cases ADD COLUMN ended_by TEXT;
-ALTER TABLE cases ADD COLUMN ended_on TEXT;
-"#,
-    r#"
--- The body of a document as a person edited it in Word and hoso issued it (JSON blocks);
--- NULL when it was issued as drafted from its data.
-ALTER TABLE documents ADD COLUMN body TEXT;
-"#,
-    r#"
--- The web application's people. `person` is the account that recorded an event (NULL from the
--- command line, which knows only the role).
-ALTER TABLE events ADD COLUMN person TEXT;
-CREATE TABLE accounts (
-    login    TEXT PRIMARY KEY,
-    name     TEXT NOT NULL,
-    role     TEXT NOT NULL,            -- can-bo, lanh-dao, van-thu, luu-tru, quan-tri
-    agency   TEXT NOT NULL,            -- "kon-tum/dak-mar": a province, a commune below it
-    hash     TEXT NOT NULL,            -- argon2id, PHC string
-    disabled INTEGER NOT NULL DEFAULT 0
-);
--- A session is known by the SHA-256 of its cookie's token: the database never holds a token
--- that would open a session.
-CREATE TABLE sessions (
-    token_sha256 TEXT PRIMARY KEY,
-    login        TEXT NOT NULL REFERENCES accounts(login),
-    csrf         TEXT NOT NULL,
-    expires_at   INTEGER NOT NULL      -- Unix seconds
-);
-CREATE TABLE login_failures (
-    login TEXT NOT NULL,
-    at    INTEGER NOT NULL             -- Unix seconds
-);
-CREATE INDEX login_failures_by_login ON login_failures (login, at);
--- The agency a case belongs to, when it was recorded (the unit that opened it).
-CREATE TABLE case_agencies (
-    case_id TEXT PRIMARY KEY REFERENCES cases(id),
-    agency  TEXT NOT NULL
-);
--- A lãnh đạo's approval of a draft: the văn thư issues only approved drafts (web).
-CREATE TABLE approvals (
-    case_id TEXT NOT NULL,
-    doc     TEXT NOT NULL,
-    login   TEXT NOT NULL,
-    on_date TEXT NOT NULL,
-    PRIMARY KEY (case_id, doc),
-    FOREIGN KEY (case_id, doc) REFERENCES documents (case_id, doc)
-);
-"#,
-];
 
 pub struct SqliteStore {
     conn: Connection,
@@ -368,7 +230,7 @@ impl SqliteStore {
             let mut conn = Connection::open_in_memory().map_err(&err)?;
             let tx = conn.transaction().map_err(&err)?;
             for m in MIGRATIONS {
-                tx.execute_batch(m).map_err(&err)?;
+                tx.execute_batch(m.sqlite).map_err(&err)?;
             }
             tx.commit().map_err(&err)?;
             return Ok(SqliteStore {
@@ -438,7 +300,7 @@ impl SqliteStore {
             .map_err(&err)?;
         let version = current(&tx).map_err(&err)?;
         for (i, m) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
-            tx.execute_batch(m).map_err(&err)?;
+            tx.execute_batch(m.sqlite).map_err(&err)?;
             tx.pragma_update(None, "user_version", i as i64 + 1)
                 .map_err(&err)?;
         }
@@ -1384,6 +1246,109 @@ impl StoreTx for SqliteTx<'_> {
                 params![case, a.doc, a.login, date_text(a.on)],
             )
             .map_err(self.err())?;
+        Ok(())
+    }
+
+    fn copy_entries(&mut self, entries: &[Entry]) -> Result<()> {
+        for e in entries {
+            self.tx
+                .execute(
+                    &format!(
+                        "INSERT INTO register ({ENTRY_COLUMNS})
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,
+                                 ?15, ?16, ?17)"
+                    ),
+                    params![
+                        e.id,
+                        e.issuer.0,
+                        e.period,
+                        e.series,
+                        e.number,
+                        e.symbol,
+                        date_text(e.on_date),
+                        e.kind,
+                        e.trich_yeu,
+                        e.signer,
+                        e.recipients.join("\n"),
+                        e.luu.join("\n"),
+                        e.copies,
+                        e.case_id,
+                        e.doc,
+                        e.voided_on.map(date_text),
+                        e.void_reason
+                    ],
+                )
+                .map_err(self.err())?;
+        }
+        Ok(())
+    }
+
+    fn copy_case(&mut self, c: &CaseCopy) -> Result<()> {
+        let path = self.path.clone();
+        let err = db_err(&path);
+        let k = &c.case;
+        self.tx
+            .execute(
+                "INSERT INTO cases (id, workflow, version, data, created_on, ended_by, ended_on)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    k.id,
+                    k.workflow,
+                    k.version,
+                    k.data.to_string(),
+                    date_text(k.created_on),
+                    k.ended.as_ref().map(|e| e.step.clone()),
+                    k.ended.as_ref().map(|e| date_text(e.on))
+                ],
+            )
+            .map_err(&err)?;
+        for s in &c.steps {
+            self.tx
+                .execute(
+                    "INSERT INTO case_steps (case_id, step, state, due, done_on)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![
+                        k.id,
+                        s.step,
+                        if s.open { "open" } else { "done" },
+                        s.due.map(date_text),
+                        s.done_on.map(date_text)
+                    ],
+                )
+                .map_err(&err)?;
+        }
+        for e in &c.events {
+            self.tx
+                .execute(
+                    "INSERT INTO events (seq, case_id, on_date, actor, step, inputs, person)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![
+                        e.seq,
+                        k.id,
+                        date_text(e.on_date),
+                        e.actor,
+                        e.step,
+                        e.inputs.to_string(),
+                        e.person
+                    ],
+                )
+                .map_err(&err)?;
+        }
+        for d in &c.documents {
+            insert_document(&self.tx, &k.id, d).map_err(&err)?;
+            if let Some(entry) = d.entry {
+                self.link(&k.id, &d.doc, entry)?;
+            }
+        }
+        for f in &c.files {
+            insert_file(&self.tx, &k.id, f, false).map_err(&err)?;
+        }
+        if let Some(a) = &c.agency {
+            self.set_case_agency(&k.id, a)?;
+        }
+        for a in &c.approvals {
+            self.approve(&k.id, a)?;
+        }
         Ok(())
     }
 

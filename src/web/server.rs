@@ -168,7 +168,7 @@ pub fn seed_demo(config: &Config, samples: &std::path::Path) -> Result<Vec<DemoA
     if !app.cases()?.is_empty() {
         return Err(Error::Invalid(format!(
             "{}: --demo gieo hồ sơ mẫu vào một cơ sở dữ liệu mới; cơ sở dữ liệu này đã có hồ sơ",
-            config.db.display()
+            config.db
         )));
     }
     crate::demo::seed(&mut app, samples)?;
