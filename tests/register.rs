@@ -1,10 +1,9 @@
-//! The register as the văn thư uses it: numbers under concurrent clerks and killed processes,
-//! the year boundary, withdrawing a number, the book, and issuing a case's documents.
+//! The register as the văn thư uses it (numbers under concurrent clerks and killed processes are
+//! in tests/backends.rs, on both stores): the year boundary, withdrawing a number, the book, and issuing a case's documents.
 
 mod common;
 
 use std::collections::BTreeSet;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -30,100 +29,6 @@ fn book(db: &Path, args: &[&str]) -> Vec<serde_json::Value> {
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     serde_json::from_slice(&o.stdout).unwrap()
-}
-
-fn numbers(entries: &[serde_json::Value]) -> Vec<u64> {
-    entries
-        .iter()
-        .map(|e| e["number"].as_u64().unwrap())
-        .collect()
-}
-
-#[test]
-fn eight_processes_take_800_numbers_each_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("hoso.db");
-    let workers: Vec<_> = (0..8)
-        .map(|_| {
-            let db = db.clone();
-            std::thread::spawn(move || {
-                (0..100)
-                    .map(|_| {
-                        let o = take(&db, "2026-03-02").output().unwrap();
-                        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-                        String::from_utf8(o.stdout).unwrap().trim().to_string()
-                    })
-                    .collect::<Vec<_>>()
-            })
-        })
-        .collect();
-    let printed: Vec<String> = workers
-        .into_iter()
-        .flat_map(|w| w.join().unwrap())
-        .collect();
-    let unique: BTreeSet<&String> = printed.iter().collect();
-    assert_eq!(printed.len(), 800);
-    assert_eq!(unique.len(), 800, "a number was given twice");
-    let want: BTreeSet<String> = (1..=800).map(|n| format!("{n:02}/BCĐ-NC")).collect();
-    assert_eq!(unique, want.iter().collect());
-    let entries = book(&db, &[]);
-    assert_eq!(numbers(&entries), (1..=800).collect::<Vec<_>>());
-}
-
-/// A process killed inside its transaction gives no number and leaves no entry; processes
-/// killed at random moments leave a book numbered 01…N without a gap or a repeat, holding every
-/// number that was printed.
-#[test]
-fn a_killed_take_loses_nothing_and_duplicates_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("hoso.db");
-    for _ in 0..3 {
-        assert!(take(&db, "2026-03-02").output().unwrap().status.success());
-    }
-    let mut child = take(&db, "2026-03-02")
-        .env("HOSO_PAUSE_AT", "register.take.before_commit")
-        .stderr(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let mut seen = [0u8; 9];
-    stderr.read_exact(&mut seen).unwrap();
-    assert_eq!(&seen, b"paused at");
-    child.kill().unwrap();
-    child.wait().unwrap();
-    assert_eq!(numbers(&book(&db, &[])), [1, 2, 3]);
-    let o = take(&db, "2026-03-02").output().unwrap();
-    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "04/BCĐ-NC");
-
-    let mut printed = BTreeSet::new();
-    for i in 0..24u64 {
-        let mut child = take(&db, "2026-03-02")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis((i * 7) % 40));
-        let _ = child.kill();
-        let o = child.wait_with_output().unwrap();
-        let s = String::from_utf8_lossy(&o.stdout).trim().to_string();
-        if !s.is_empty() {
-            printed.insert(s);
-        }
-    }
-    let entries = book(&db, &[]);
-    let n = entries.len() as u64;
-    assert_eq!(numbers(&entries), (1..=n).collect::<Vec<_>>());
-    let symbols: BTreeSet<String> = entries
-        .iter()
-        .map(|e| e["symbol"].as_str().unwrap().to_string())
-        .collect();
-    assert!(printed.is_subset(&symbols), "a printed number is missing");
-    let o = take(&db, "2026-03-02").output().unwrap();
-    assert_eq!(
-        String::from_utf8_lossy(&o.stdout).trim(),
-        format!("{:02}/BCĐ-NC", n + 1)
-    );
 }
 
 #[test]

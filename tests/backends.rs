@@ -1,0 +1,503 @@
+//! The store contract on both backends, from the same test code: many processes taking
+//! numbers, a process killed inside its transaction, clerks racing for one step or one draft,
+//! cases opened at once — each test runs on a new SQLite file and on a new PostgreSQL
+//! database. PostgreSQL needs a server: `HOSO_TEST_POSTGRES` names one (a URL whose role may
+//! create databases, as `.ci/postgres` prints); without it the PostgreSQL half of each test
+//! says it skipped, unless `HOSO_REQUIRE_POSTGRES=1` (CI), where it fails.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::ffi::OsString;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use common::{root, sample};
+
+/// A database of its own for one test, and a folder for its files.
+struct TestDb {
+    /// What `--db` is given.
+    db: OsString,
+    dir: tempfile::TempDir,
+    /// The PostgreSQL database to drop afterwards: (admin URL, name).
+    drop: Option<(String, String)>,
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((admin, name)) = &self.drop
+            && let Ok(mut c) = postgres::Client::connect(admin, postgres::NoTls)
+        {
+            let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A new database on `backend`, or `None` (said on stderr) when no PostgreSQL server is given.
+fn fresh(backend: Backend, test: &str) -> Option<TestDb> {
+    let dir = tempfile::tempdir().unwrap();
+    match backend {
+        Backend::Sqlite => Some(TestDb {
+            db: dir.path().join("hoso.db").into(),
+            dir,
+            drop: None,
+        }),
+        Backend::Postgres => {
+            let Ok(admin) = std::env::var("HOSO_TEST_POSTGRES") else {
+                assert!(
+                    std::env::var("HOSO_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+                    "HOSO_REQUIRE_POSTGRES=1 but HOSO_TEST_POSTGRES is not set: the PostgreSQL \
+                     suite must run here"
+                );
+                eprintln!("{test}: skipped on PostgreSQL (HOSO_TEST_POSTGRES is not set)");
+                return None;
+            };
+            let name = format!("hoso_{test}_{}", std::process::id());
+            let mut c = postgres::Client::connect(&admin, postgres::NoTls)
+                .unwrap_or_else(|e| panic!("HOSO_TEST_POSTGRES={admin}: {e}"));
+            c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .unwrap();
+            c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+            let (base, _) = admin.rsplit_once('/').expect("a URL ending in /database");
+            Some(TestDb {
+                db: format!("{base}/{name}").into(),
+                dir,
+                drop: Some((admin, name)),
+            })
+        }
+    }
+}
+
+/// Runs `$body(backend)` as two tests, `<name>_sqlite` and `<name>_postgres`.
+macro_rules! on_both {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+
+            #[test]
+            fn sqlite() {
+                ($body)(Backend::Sqlite, stringify!($name))
+            }
+            #[test]
+            fn postgres() {
+                ($body)(Backend::Postgres, stringify!($name))
+            }
+        }
+    };
+}
+
+impl TestDb {
+    fn hoso(&self) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_hoso"));
+        c.env_remove("HOSO_DB")
+            .arg("--db")
+            .arg(&self.db)
+            .current_dir(root());
+        c
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn take(&self, at: &str) -> Command {
+        let mut c = self.hoso();
+        c.args(["register", "take", "--province", "kon-tum", "--issuer"])
+            .args(["bcd-tinh", "--type", "cong-van", "--unit", "NC", "--at", at])
+            .args(["--summary", "V/v báo cáo mô hình “Tốt” & <khác>"]);
+        c
+    }
+
+    fn book(&self) -> Vec<serde_json::Value> {
+        let o = self
+            .hoso()
+            .args(["register", "list", "--format", "json"])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        serde_json::from_slice(&o.stdout).unwrap()
+    }
+
+    fn numbers(&self) -> Vec<u64> {
+        self.book()
+            .iter()
+            .map(|e| e["number"].as_u64().unwrap())
+            .collect()
+    }
+
+    /// Opens a mô hình case on `at`; returns its id.
+    fn new_case(&self, at: &str) -> String {
+        let data = self.path("case.yaml");
+        std::fs::write(
+            &data,
+            "ten_mo_hinh: Camera an ninh & <khu> “số 1”\npham_vi: thôn 1\nlien_ket: false\n",
+        )
+        .unwrap();
+        let o = self
+            .hoso()
+            .args(["case", "new", "--workflow", "mo-hinh", "--at", at, "--data"])
+            .arg(&data)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        text(&o.stdout).trim().to_string()
+    }
+
+    fn survey(&self, id: &str, at: &str, out: &Path) -> Command {
+        let mut c = self.hoso();
+        c.args(["case", "advance", id, "--step", "khao-sat", "--at", at])
+            .arg("--data")
+            .arg(sample("ke-hoach-khao-sat"))
+            .arg("--out")
+            .arg(out);
+        c
+    }
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+on_both!(eight_processes_take_800_numbers_each_once, |b, name| {
+    let Some(t) = fresh(b, name) else { return };
+    let t = std::sync::Arc::new(t);
+    let workers: Vec<_> = (0..8)
+        .map(|_| {
+            let t = t.clone();
+            std::thread::spawn(move || {
+                (0..100)
+                    .map(|_| {
+                        let o = t.take("2026-03-02").output().unwrap();
+                        assert!(o.status.success(), "{}", text(&o.stderr));
+                        text(&o.stdout).trim().to_string()
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let printed: Vec<String> = workers
+        .into_iter()
+        .flat_map(|w| w.join().unwrap())
+        .collect();
+    let unique: BTreeSet<&String> = printed.iter().collect();
+    assert_eq!(printed.len(), 800);
+    assert_eq!(unique.len(), 800, "a number was given twice");
+    let want: BTreeSet<String> = (1..=800).map(|n| format!("{n:02}/BCĐ-NC")).collect();
+    assert_eq!(unique, want.iter().collect());
+    assert_eq!(t.numbers(), (1..=800).collect::<Vec<_>>());
+});
+
+on_both!(
+    a_killed_take_loses_nothing_and_duplicates_nothing,
+    |b, name| {
+        let Some(t) = fresh(b, name) else { return };
+        for _ in 0..3 {
+            assert!(t.take("2026-03-02").output().unwrap().status.success());
+        }
+        // Killed (SIGKILL) while it holds the series inside its transaction.
+        let mut child = t
+            .take("2026-03-02")
+            .env("HOSO_PAUSE_AT", "register.take.before_commit")
+            .stderr(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stderr = child.stderr.take().unwrap();
+        let mut seen = [0u8; 9];
+        stderr.read_exact(&mut seen).unwrap();
+        assert_eq!(&seen, b"paused at");
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert_eq!(t.numbers(), [1, 2, 3]);
+        let o = t.take("2026-03-02").output().unwrap();
+        assert_eq!(text(&o.stdout).trim(), "04/BCĐ-NC", "{}", text(&o.stderr));
+
+        // Killed at random moments: the book stays 01…N and holds every number printed.
+        let mut printed = BTreeSet::new();
+        for i in 0..24u64 {
+            let mut child = t
+                .take("2026-03-02")
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap();
+            std::thread::sleep(std::time::Duration::from_millis((i * 7) % 40));
+            let _ = child.kill();
+            let o = child.wait_with_output().unwrap();
+            let s = text(&o.stdout).trim().to_string();
+            if !s.is_empty() {
+                printed.insert(s);
+            }
+        }
+        let entries = t.book();
+        let n = entries.len() as u64;
+        assert_eq!(t.numbers(), (1..=n).collect::<Vec<_>>());
+        let symbols: BTreeSet<String> = entries
+            .iter()
+            .map(|e| e["symbol"].as_str().unwrap().to_string())
+            .collect();
+        assert!(printed.is_subset(&symbols), "a printed number is missing");
+        let o = t.take("2026-03-02").output().unwrap();
+        assert_eq!(text(&o.stdout).trim(), format!("{:02}/BCĐ-NC", n + 1));
+    }
+);
+
+on_both!(fifty_clerks_recording_one_step_record_it_once, |b, name| {
+    let Some(t) = fresh(b, name) else { return };
+    let id = t.new_case("2023-02-06");
+    let children: Vec<_> = (0..50)
+        .map(|i| {
+            t.survey(&id, "2023-02-06", &t.path(&format!("out{i}")))
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let outputs: Vec<Output> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap())
+        .collect();
+    let won = outputs.iter().filter(|o| o.status.success()).count();
+    assert_eq!(won, 1, "exactly one clerk records the step");
+    for o in outputs.iter().filter(|o| !o.status.success()) {
+        let err = text(&o.stderr);
+        match o.status.code() {
+            Some(4) => assert!(err.contains("vừa ghi: bước `khao-sat`"), "{err}"),
+            Some(1) => assert!(err.contains("bước `khao-sat` bị từ chối"), "{err}"),
+            other => panic!("{other:?}: {err}"),
+        }
+    }
+    let status = t
+        .hoso()
+        .args(["case", "status", &id, "--format", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(v["events"].as_array().unwrap().len(), 1);
+    assert_eq!(v["documents"].as_array().unwrap().len(), 1);
+});
+
+on_both!(forty_clerks_open_cases_at_once, |b, name| {
+    let Some(t) = fresh(b, name) else { return };
+    let data = t.path("case.yaml");
+    std::fs::write(&data, "ten_mo_hinh: X\npham_vi: thôn 1\nlien_ket: false\n").unwrap();
+    let children: Vec<_> = (0..40)
+        .map(|_| {
+            t.hoso()
+                .args(["case", "new", "--workflow", "mo-hinh", "--at", "2023-02-06"])
+                .arg("--data")
+                .arg(&data)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut ids: Vec<String> = children
+        .into_iter()
+        .map(|c| {
+            let o = c.wait_with_output().unwrap();
+            assert!(o.status.success(), "{}", text(&o.stderr));
+            text(&o.stdout).trim().to_string()
+        })
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(
+        ids,
+        (1..=40).map(|n| format!("C{n:04}")).collect::<Vec<_>>()
+    );
+});
+
+on_both!(eight_clerks_issuing_one_draft_give_one_number, |b, name| {
+    let Some(t) = fresh(b, name) else { return };
+    let out = t.path("out");
+    // A number of the same series first, so the draft's is not simply the first.
+    let id = t.new_case("2023-03-01");
+    let o = t.survey(&id, "2023-03-01", &out).output().unwrap();
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let racers: Vec<std::process::Child> = (0..8)
+        .map(|_| {
+            t.hoso()
+                .args(["doc", "issue", &id, "01-ke-hoach-khao-sat"])
+                .args(["--at", "2023-03-01", "--out"])
+                .arg(&out)
+                // All pass the "not issued yet" check before any takes a number.
+                .env("HOSO_PAUSE_AT", "issue.before_take")
+                .env("HOSO_PAUSE_MS", "1500")
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let said: BTreeSet<String> = racers
+        .into_iter()
+        .map(|c| {
+            let o = c.wait_with_output().unwrap();
+            assert!(o.status.success(), "{}", text(&o.stderr));
+            let line = text(&o.stdout);
+            line.lines()
+                .next()
+                .unwrap()
+                .split(": ")
+                .nth(1)
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(said.len(), 1, "{said:?}");
+    assert_eq!(t.numbers(), [1]);
+});
+
+on_both!(history_cannot_be_rewritten_even_by_hand, |b, name| {
+    let Some(t) = fresh(b, name) else { return };
+    let id = t.new_case("2023-02-06");
+    let o = t
+        .survey(&id, "2023-02-06", &t.path("out"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(t.take("2026-03-02").output().unwrap().status.success());
+    let statements = [
+        "UPDATE events SET step = 'khac'",
+        "DELETE FROM events",
+        "DELETE FROM register",
+        "UPDATE register SET number = 7",
+    ];
+    for sql in statements {
+        let refused = match b {
+            Backend::Sqlite => rusqlite::Connection::open(&t.db)
+                .unwrap()
+                .execute(sql, [])
+                .is_err(),
+            Backend::Postgres => postgres::Client::connect(t.db.to_str().unwrap(), postgres::NoTls)
+                .unwrap()
+                .execute(sql, &[])
+                .is_err(),
+        };
+        assert!(refused, "{sql} was allowed");
+    }
+    if let Backend::Postgres = b {
+        let mut c = postgres::Client::connect(t.db.to_str().unwrap(), postgres::NoTls).unwrap();
+        assert!(c.batch_execute("TRUNCATE events CASCADE").is_err());
+        assert!(c.batch_execute("TRUNCATE register CASCADE").is_err());
+        // A guard switched off is found, and the store then takes no write.
+        c.batch_execute("ALTER TABLE register DISABLE TRIGGER register_no_delete")
+            .unwrap();
+        let o = t.hoso().args(["db", "check"]).output().unwrap();
+        assert_eq!(o.status.code(), Some(5), "{}", text(&o.stdout));
+        assert!(text(&o.stdout).contains("register_no_delete"));
+        let o = t.take("2026-03-03").output().unwrap();
+        assert_eq!(o.status.code(), Some(5), "{}", text(&o.stderr));
+    }
+    assert_eq!(t.numbers(), [1]);
+});
+
+/// SQLite → PostgreSQL → SQLite: every case's archive comes out byte for byte as from the
+/// original; a non-empty target is refused.
+#[test]
+fn db_copy_round_trip_gives_the_same_archives() {
+    let Some(pg) = fresh(Backend::Postgres, "db_copy_round_trip") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (demo, _) = common::run_demo(dir.path());
+    let original = demo.join("hoso.db");
+    let back = dir.path().join("back.db");
+    let hoso = || {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_hoso"));
+        c.env_remove("HOSO_DB").current_dir(dir.path());
+        c
+    };
+    // Accounts travel too.
+    let mut add = hoso()
+        .arg("--db")
+        .arg(&original)
+        .args([
+            "user",
+            "add",
+            "vt1",
+            "--name",
+            "Văn thư Một",
+            "--role",
+            "van-thu",
+        ])
+        .args(["--agency", "kon-tum"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(add.stdin.as_mut().unwrap(), b"mat-khau-dai-du-12\n").unwrap();
+    assert!(add.wait().unwrap().success());
+    let copy = |from: &OsString, to: &OsString| {
+        hoso()
+            .args(["db", "copy", "--from"])
+            .arg(from)
+            .arg("--to")
+            .arg(to)
+            .output()
+            .unwrap()
+    };
+    let o = copy(&original.clone().into(), &pg.db);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(text(&o.stdout).contains("5 hồ sơ"), "{}", text(&o.stdout));
+    assert!(
+        text(&o.stdout).contains("1 tài khoản"),
+        "{}",
+        text(&o.stdout)
+    );
+    let again = copy(&original.clone().into(), &pg.db);
+    assert_eq!(again.status.code(), Some(4), "{}", text(&again.stderr));
+    assert!(text(&again.stderr).contains("đã có dữ liệu"));
+    let o = copy(&pg.db, &back.clone().into());
+    assert!(o.status.success(), "{}", text(&o.stderr));
+
+    let cases = hoso()
+        .arg("--db")
+        .arg(&original)
+        .args(["case", "list", "--format", "json"])
+        .output()
+        .unwrap();
+    let cases: Vec<serde_json::Value> = serde_json::from_slice(&cases.stdout).unwrap();
+    assert_eq!(cases.len(), 5);
+    for c in cases {
+        let id = c["id"].as_str().unwrap();
+        let archive = |db: &OsString| {
+            let out = dir.path().join(format!("{id}.zip"));
+            let o = hoso()
+                .arg("--db")
+                .arg(db)
+                .args(["archive", id, "--out"])
+                .arg(&out)
+                .output()
+                .unwrap();
+            assert!(o.status.success(), "{}", text(&o.stderr));
+            std::fs::read(&out).unwrap()
+        };
+        let want = archive(&original.clone().into());
+        assert!(
+            want == archive(&pg.db),
+            "{id}: the archive from PostgreSQL differs"
+        );
+        assert!(
+            want == archive(&back.clone().into()),
+            "{id}: the archive after the round trip differs"
+        );
+    }
+    // The copied accounts log in with their passwords: the hashes came across intact.
+    let o = hoso()
+        .arg("--db")
+        .arg(&back)
+        .args(["user", "list"])
+        .output()
+        .unwrap();
+    assert!(text(&o.stdout).contains("vt1"), "{}", text(&o.stdout));
+}
