@@ -81,9 +81,12 @@ fn pg_err(location: &str) -> impl Fn(postgres::Error) -> Error + '_ {
     move |e| {
         let path = PathBuf::from(location);
         let Some(db) = e.as_db_error() else {
+            let cause = std::error::Error::source(&e)
+                .map(|c| format!(": {c}"))
+                .unwrap_or_default();
             return Error::storage(
                 &path,
-                format!("không kết nối được máy chủ PostgreSQL hoặc mất kết nối: {e}"),
+                format!("không kết nối được máy chủ PostgreSQL hoặc mất kết nối ({e}{cause})"),
             );
         };
         let code = db.code();
@@ -204,6 +207,18 @@ fn pool_for(url: &str) -> Result<Arc<Pooled>> {
 /// starting together run each migration once, and a failed migration leaves nothing half done
 /// (PostgreSQL's DDL is transactional).
 fn migrate(client: &mut Client) -> std::result::Result<(), postgres::Error> {
+    // Up to date: nothing is written, so a read replica opens as well as the primary.
+    let known: bool = client
+        .query_one("SELECT to_regclass('hoso_schema') IS NOT NULL", &[])?
+        .get(0);
+    if known {
+        let current: Option<i32> = client
+            .query_one("SELECT max(version) FROM hoso_schema", &[])?
+            .get(0);
+        if current.and_then(|v| usize::try_from(v).ok()) >= Some(MIGRATIONS.len()) {
+            return Ok(());
+        }
+    }
     let mut tx = client.transaction()?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK_SCHEMA])?;
     tx.batch_execute("CREATE TABLE IF NOT EXISTS hoso_schema (version INTEGER NOT NULL)")?;

@@ -1,5 +1,9 @@
 //! Register benchmark: `cargo bench --bench register`. One `take` is one durable SQLite
-//! transaction (WAL, synchronous=FULL) on a file in the target directory's filesystem.
+//! transaction (WAL, synchronous=FULL) on a file in the target directory's filesystem. Then
+//! eight clients taking numbers of one series at once, each with its own connection, on SQLite
+//! and — when `HOSO_TEST_POSTGRES` names a server whose role may create databases — on
+//! PostgreSQL (synchronous_commit on, its default): the time reported is wall time per number,
+//! so numbers per second are its inverse.
 
 use std::hint::black_box;
 
@@ -7,7 +11,7 @@ use chrono::NaiveDate;
 use criterion::{Criterion, criterion_group, criterion_main};
 use hoso::document::{FamilyId, Issuer, kind};
 use hoso::register::{Request, take};
-use hoso::store::SqliteStore as Store;
+use hoso::store::{Db, SqliteStore as Store};
 
 fn bench(c: &mut Criterion) {
     // Beside the build, not in /tmp: tmpfs would not measure a real disk's fsync.
@@ -39,5 +43,73 @@ fn bench(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench);
+/// Eight clients, each with its own store, take `iters` numbers between them; the time is the
+/// wall time of all of them.
+fn eight_clients(db: &Db, req: &Request, iters: u64) -> std::time::Duration {
+    const CLIENTS: u64 = 8;
+    let mut stores: Vec<_> = (0..CLIENTS).map(|_| db.open().unwrap()).collect();
+    let start = std::time::Instant::now();
+    std::thread::scope(|s| {
+        for (i, store) in stores.iter_mut().enumerate() {
+            let n = iters / CLIENTS + u64::from((i as u64) < iters % CLIENTS);
+            s.spawn(move || {
+                for _ in 0..n {
+                    black_box(take(&mut **store, req).unwrap());
+                }
+            });
+        }
+    });
+    start.elapsed()
+}
+
+fn concurrent(c: &mut Criterion) {
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let issuer = Issuer {
+        parent: Some("UBND TỈNH KON TUM".into()),
+        name: "BAN CHỈ ĐẠO".into(),
+        abbreviation: "BCĐ".into(),
+        place: "Kon Tum".into(),
+        collective: "BAN CHỈ ĐẠO".into(),
+        head: "TRƯỞNG BAN".into(),
+        family: FamilyId::State,
+        numbering: Default::default(),
+    };
+    let mut req = Request::new(
+        &issuer,
+        kind::find("cong-van").unwrap(),
+        Some("NC".into()),
+        NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
+    );
+    req.trich_yeu = "V/v báo cáo mô hình".into();
+    req.signer = "Lê Ngọc Tuấn (TRƯỞNG BAN)".into();
+    req.recipients = vec!["Như trên".into()];
+    req.luu.push("NC".into());
+    let mut backends = vec![("SQLite", Db::Sqlite(dir.path().join("eight.db")))];
+    match std::env::var("HOSO_TEST_POSTGRES") {
+        Ok(admin) => {
+            let mut client = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
+            client
+                .batch_execute("DROP DATABASE IF EXISTS hoso_bench_takes WITH (FORCE)")
+                .unwrap();
+            client
+                .batch_execute("CREATE DATABASE hoso_bench_takes")
+                .unwrap();
+            let (base, _) = admin.rsplit_once('/').unwrap();
+            backends.push((
+                "PostgreSQL",
+                Db::Postgres(format!("{base}/hoso_bench_takes")),
+            ));
+        }
+        Err(_) => eprintln!("PostgreSQL skipped: HOSO_TEST_POSTGRES is not set"),
+    }
+    let mut group = c.benchmark_group("register take, 8 clients, one series");
+    for (name, db) in &backends {
+        group.bench_function(*name, |b| {
+            b.iter_custom(|iters| eight_clients(db, &req, iters))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench, concurrent);
 criterion_main!(benches);
