@@ -501,3 +501,176 @@ fn db_copy_round_trip_gives_the_same_archives() {
         .unwrap();
     assert!(text(&o.stdout).contains("vt1"), "{}", text(&o.stdout));
 }
+
+/// One HTTP/1.1 request on a new connection: the status and the whole response.
+fn http(addr: &str, method: &str, path: &str, cookie: &str, body: &str) -> (u16, String) {
+    use std::io::Write;
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nConnection: close\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(req.as_bytes()).unwrap();
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).unwrap();
+    let out = text(&out);
+    (out[9..12].parse().unwrap_or(0), out)
+}
+
+/// Logs in; returns the session cookie and the CSRF token.
+fn log_in(addr: &str, login: &str, password: &str) -> (String, String) {
+    let (status, out) = http(
+        addr,
+        "POST",
+        "/dang-nhap",
+        "",
+        &format!("dang_nhap={login}&mat_khau={password}"),
+    );
+    assert_eq!(status, 303, "{out}");
+    let cookie = out
+        .lines()
+        .find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case("set-cookie")
+                .then(|| v.trim().split(';').next().unwrap().to_string())
+        })
+        .unwrap();
+    let (_, page) = http(addr, "GET", "/", &cookie, "");
+    let csrf = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
+    (cookie, csrf)
+}
+
+/// A `hoso serve` process, stopped when dropped.
+struct Server(std::process::Child, String);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl TestDb {
+    fn serve(&self) -> Server {
+        let mut child = self
+            .hoso()
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .env("HOSO_LOG", "warn")
+            // Each issue waits after finding the draft not yet issued, so that two văn thư
+            // on the same draft both get past that check and meet at the register.
+            .env("HOSO_PAUSE_AT", "issue.before_take")
+            .env("HOSO_PAUSE_MS", "300")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+        std::io::BufRead::read_line(&mut out, &mut first).unwrap();
+        let addr = first
+            .trim()
+            .strip_prefix("hoso serve: http://")
+            .and_then(|a| a.strip_suffix('/'))
+            .unwrap_or_else(|| panic!("{first}"))
+            .to_string();
+        Server(child, addr)
+    }
+
+    fn add_user(&self, login: &str, role: &str) {
+        let mut c = self
+            .hoso()
+            .args(["user", "add", login, "--role", role, "--agency", "tw"])
+            .stdin(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(c.stdin.as_mut().unwrap(), b"mat-khau-dai-du-12\n").unwrap();
+        assert!(c.wait().unwrap().success());
+    }
+}
+
+on_both!(
+    two_servers_on_one_database_give_each_draft_one_number,
+    |b, name| {
+        let Some(t) = fresh(b, name) else { return };
+        let out = t.path("out");
+        let cases: Vec<String> = (0..6)
+            .map(|_| {
+                let id = t.new_case("2023-02-06");
+                let o = t.survey(&id, "2023-02-06", &out).output().unwrap();
+                assert!(o.status.success(), "{}", text(&o.stderr));
+                id
+            })
+            .collect();
+        for (login, role) in [("ld", "lanh-dao"), ("vt1", "van-thu"), ("vt2", "van-thu")] {
+            t.add_user(login, role);
+        }
+        let (a, b2) = (t.serve(), t.serve());
+        let doc = |id: &str| format!("/ho-so/{id}/van-ban/01-ke-hoach-khao-sat");
+        let (ld, csrf) = log_in(&a.1, "ld", "mat-khau-dai-du-12");
+        for id in &cases {
+            let (status, page) = http(
+                &a.1,
+                "POST",
+                &format!("{}/duyet", doc(id)),
+                &ld,
+                &format!("csrf={csrf}"),
+            );
+            assert_eq!(status, 303, "{page}");
+        }
+        // Two văn thư, one on each server, issue every draft at once, in opposite orders.
+        let issuers: Vec<_> = [(&a.1, "vt1", false), (&b2.1, "vt2", true)]
+            .into_iter()
+            .map(|(addr, login, reverse)| {
+                let (addr, cases) = (addr.clone(), cases.clone());
+                std::thread::spawn(move || {
+                    let (cookie, csrf) = log_in(&addr, login, "mat-khau-dai-du-12");
+                    let mut order = cases;
+                    if reverse {
+                        order.reverse();
+                    }
+                    for id in order {
+                        let path = format!("/ho-so/{id}/van-ban/01-ke-hoach-khao-sat/ban-hanh");
+                        let (status, page) = http(
+                            &addr,
+                            "POST",
+                            &path,
+                            &cookie,
+                            &format!("csrf={csrf}&ngay=10%2F02%2F2023"),
+                        );
+                        assert_eq!(status, 303, "{login} {id}: {page}");
+                    }
+                })
+            })
+            .collect();
+        for i in issuers {
+            i.join().unwrap();
+        }
+        drop((a, b2));
+        let book = t.book();
+        assert_eq!(
+            t.numbers(),
+            (1..=6).collect::<Vec<_>>(),
+            "no gap, no repeat"
+        );
+        let documents: BTreeSet<(String, String)> = book
+            .iter()
+            .map(|e| {
+                (
+                    e["case_id"].as_str().unwrap().to_string(),
+                    e["doc"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            documents.len(),
+            6,
+            "each draft carries one number: {book:?}"
+        );
+    }
+);
