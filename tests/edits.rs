@@ -497,7 +497,7 @@ fn an_edited_document_is_issued_again_after_its_number_is_withdrawn() {
     let mut app = hoso::app::App::new(hoso::app::Config {
         templates: None,
         workflows: None,
-        db: db.clone(),
+        db: db.clone().into(),
     });
     hoso::register::void(
         app.store().unwrap(),

@@ -589,7 +589,7 @@ fn app_attach_refuses_a_file_no_archive_could_hold() {
     let mut app = App::new(Config {
         templates: None,
         workflows: None,
-        db: dir.path().join("hoso.db"),
+        db: dir.path().join("hoso.db").into(),
     });
     let at = chrono::NaiveDate::from_ymd_opt(2024, 1, 2).unwrap();
     let case = app

@@ -7,7 +7,6 @@
 mod common;
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use axum::Router;
 use axum::body::Body;
@@ -47,7 +46,7 @@ fn site() -> Site {
     let config = Config {
         templates: None,
         workflows: None,
-        db: dir.path().join("hoso.db"),
+        db: dir.path().join("hoso.db").into(),
     };
     let accounts = seed_demo(&config, &samples).unwrap();
     let mut app = App::new(config.clone());
@@ -472,7 +471,7 @@ async fn the_store_keeps_password_hashes_and_token_digests_only() {
     let site = site();
     let s = site.login("demo-can-bo").await;
     let token = s.cookie.strip_prefix("hoso_phien=").unwrap();
-    let db = rusqlite::Connection::open(&site.config.db).unwrap();
+    let db = rusqlite::Connection::open(site.config.db.shown()).unwrap();
     let stored: Vec<String> = db
         .prepare("SELECT token_sha256 FROM sessions")
         .unwrap()
@@ -824,7 +823,7 @@ async fn vietnamese_names_are_data_escaped_and_normalised() {
     assert!(!list.body.contains("<an ninh>"));
     let page = site.get(&format!("/ho-so/{id}"), Some(&s)).await;
     assert!(page.body.contains("Camera &amp; &lt;an ninh&gt;"));
-    assert!(Path::new(&site.config.db).exists());
+    assert!(site.config.db.shown().exists());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

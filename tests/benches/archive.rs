@@ -25,7 +25,7 @@ fn bench(c: &mut Criterion) {
     let mut app = App::new(Config {
         templates: None,
         workflows: None,
-        db: out.join("hoso.db"),
+        db: out.join("hoso.db").into(),
     });
 
     // The Kon Tum case, with periodic reports issued until it holds 40 documents.

@@ -90,7 +90,7 @@ fn main() {
     let config = Config {
         templates: None,
         workflows: None,
-        db: dir.path().join("hoso.db"),
+        db: dir.path().join("hoso.db").into(),
     };
     let accounts = seed_demo(&config, &samples).unwrap();
     let doc = App::new(config.clone()).status("C0001").unwrap().documents[0]
