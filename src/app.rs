@@ -656,6 +656,23 @@ impl App {
         store.files(case, None)
     }
 
+    /// One file of a case's hồ sơ, checked against the SHA-256 recorded when it was stored: a
+    /// copy damaged in the database is refused, never handed out as sound.
+    pub fn file(&mut self, case: &str, name: &str) -> Result<crate::store::FileRow> {
+        let store = self.reader()?;
+        store.case(case)?;
+        let f = store
+            .file(case, name)?
+            .ok_or_else(|| Error::NotFound(format!("hồ sơ {case} không có tệp {name}")))?;
+        if crate::fsutil::sha256_hex(&f.bytes) != f.sha256 {
+            return Err(Error::corrupt(
+                format!("hồ sơ {case}, tệp {name}"),
+                "không còn khớp SHA-256 đã ghi khi lưu; khôi phục từ bản sao lưu",
+            ));
+        }
+        Ok(f)
+    }
+
     /// Where a case stands today: see [`status_on`](Self::status_on).
     pub fn status(&mut self, id: &str) -> Result<CaseStatus> {
         self.status_on(id, chrono::Local::now().date_naive())

@@ -492,6 +492,36 @@ async fn the_store_keeps_password_hashes_and_token_digests_only() {
     assert!(!hash.contains(&site.passwords["demo-can-bo"]));
 }
 
+/// A stored file damaged in the database is refused, not handed out as the hồ sơ's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_damaged_stored_file_is_not_downloaded() {
+    let site = site();
+    let own = site.login("demo-can-bo").await;
+    let db = rusqlite::Connection::open(site.config.db.shown()).unwrap();
+    let name: String = db
+        .query_row(
+            "SELECT name FROM files WHERE case_id = ?1 ORDER BY name LIMIT 1",
+            [CASE],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let path = format!("/ho-so/{CASE}/tep?ten={}", enc(&name));
+    let sound = site.get_bytes(&path, Some(&own)).await;
+    assert!(!sound.is_empty());
+    db.execute(
+        "UPDATE files SET bytes = CAST(X'00' || bytes AS BLOB) WHERE case_id = ?1 AND name = ?2",
+        [CASE, &name],
+    )
+    .unwrap();
+    let r = site.get(&path, Some(&own)).await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(!r.body.as_bytes().starts_with(b"%PDF"));
+    let r = site
+        .get(&format!("/ho-so/{CASE}/tep?ten=khong-co.pdf"), Some(&own))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logins_are_rate_limited() {
     let site = site();

@@ -332,6 +332,8 @@ pub trait Store {
     fn documents(&self, case: &str) -> Result<Vec<DocumentRow>>;
     /// A case's files by name: all of them, or those rendering one document.
     fn files(&self, case: &str, doc: Option<&str>) -> Result<Vec<FileRow>>;
+    /// One file of a case by name, bytes and all; the others stay in the database.
+    fn file(&self, case: &str, name: &str) -> Result<Option<FileRow>>;
     /// Open steps of open cases with a deadline on or before `before` (all when `None`),
     /// earliest first; an ended case has none.
     fn due(&self, before: Option<NaiveDate>) -> Result<Vec<DueRow>>;

@@ -515,6 +515,16 @@ impl Store for PgStore {
         .collect()
     }
 
+    fn file(&self, case: &str, name: &str) -> Result<Option<FileRow>> {
+        self.query_opt(
+            "SELECT name, item, doc, sha256, bytes, added_on FROM files
+             WHERE case_id = $1 AND name = $2",
+            &[&case, &name],
+        )?
+        .map(|r| file_row(case, &r))
+        .transpose()
+    }
+
     fn due(&self, before: Option<NaiveDate>) -> Result<Vec<DueRow>> {
         Ok(self
             .query(

@@ -497,6 +497,28 @@ impl Store for SqliteStore {
         .map_err(self.err())
     }
 
+    fn file(&self, case: &str, name: &str) -> Result<Option<FileRow>> {
+        let what = format!("hồ sơ {case}, tệp {name}");
+        self.conn
+            .query_row(
+                "SELECT item, doc, sha256, bytes, added_on FROM files
+                 WHERE case_id = ?1 AND name = ?2",
+                params![case, name],
+                |r| {
+                    Ok(FileRow {
+                        name: name.to_string(),
+                        item: r.get(0)?,
+                        doc: r.get(1)?,
+                        sha256: r.get(2)?,
+                        bytes: r.get(3)?,
+                        added_on: stored_date(&what, &r.get::<_, String>(4)?)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(self.err())
+    }
+
     fn due(&self, before: Option<NaiveDate>) -> Result<Vec<DueRow>> {
         let mut st = self
             .conn

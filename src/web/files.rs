@@ -115,14 +115,8 @@ pub async fn case_file(
     Query(q): Query<FileName>,
 ) -> Result<Response, WebError> {
     case_for(&state, &user, &id).await?;
-    let c = id.clone();
-    let files = state.run(None, move |app| app.files(&c)).await?;
-    let f = files.into_iter().find(|f| f.name == q.ten).ok_or_else(|| {
-        WebError::new(
-            StatusCode::NOT_FOUND,
-            format!("Hồ sơ {id} không có tệp {}.", q.ten),
-        )
-    })?;
+    let (c, name) = (id.clone(), q.ten.clone());
+    let f = state.run(None, move |app| app.file(&c, &name)).await?;
     let base = f.name.rsplit('/').next().unwrap_or(&f.name).to_string();
     let inline = mime_of(&base) == "application/pdf";
     Ok(download(f.bytes, mime_of(&base), &base, inline))
