@@ -45,6 +45,13 @@ pub struct App {
     person: Option<String>,
 }
 
+/// One document of a batch: a template and the data file it is rendered from.
+#[derive(Debug, Clone)]
+pub struct BatchItem {
+    pub template: String,
+    pub data: PathBuf,
+}
+
 /// A file a use case produced, and where it goes below the output folder.
 #[derive(Debug, Clone)]
 pub struct OutFile {
@@ -389,6 +396,41 @@ impl App {
     ) -> Result<Vec<(Format, Vec<u8>)>> {
         let doc = self.templates()?.document(template, data, issuance)?;
         render_all(&doc, formats, pdf)
+    }
+
+    /// Renders many documents in this process, on `jobs` threads sharing the loaded
+    /// templates: each item's data file is read, rendered and handed to `done` (from the
+    /// thread that rendered it) as soon as it is ready, so a batch of thousands never holds
+    /// more than `jobs` documents in memory. One item's failure is that item's result; the
+    /// others go on. The bytes are those [`render`](Self::render) gives for the same item.
+    pub fn render_batch(
+        &self,
+        items: &[BatchItem],
+        issuance: &Issuance,
+        formats: &[Format],
+        pdf: Profile,
+        jobs: usize,
+        done: &(dyn Fn(&BatchItem, Result<Vec<(Format, Vec<u8>)>>) + Sync),
+    ) -> Result<()> {
+        let set = self.templates()?;
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let one = |item: &BatchItem| -> Result<Vec<(Format, Vec<u8>)>> {
+            let data = DocData::load(&item.data)?;
+            let doc = set.document(&item.template, &data, issuance)?;
+            render_all(&doc, formats, pdf)
+        };
+        std::thread::scope(|s| {
+            for _ in 0..jobs.clamp(1, items.len().max(1)) {
+                s.spawn(|| {
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break };
+                        done(item, one(item));
+                    }
+                });
+            }
+        });
+        Ok(())
     }
 
     /// A procedure as it stands today (its newest version).

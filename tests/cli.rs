@@ -176,3 +176,94 @@ fn demo_drives_every_sample_case() {
     assert!(report.contains("01-NQ/ĐU"), "{report}");
     assert!(out.join("documents/nghi-quyet-chu-truong.docx").exists());
 }
+
+/// `doc render-all` renders a folder of data files on both cores: the bytes are those of `doc
+/// render` for each file, whatever the number of threads; a broken file is named and the others
+/// are written; a folder that is not its own is never written into.
+#[test]
+fn render_all_matches_render_and_names_what_failed() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("du-lieu");
+    std::fs::create_dir(&data).unwrap();
+    let copy_dir = |from: &std::path::Path, to: &std::path::Path| {
+        std::fs::create_dir_all(to).unwrap();
+        for e in std::fs::read_dir(from).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_file() {
+                std::fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
+            }
+        }
+    };
+    copy_dir(
+        &root().join("samples/documents/_common"),
+        &data.join("_common"),
+    );
+    let templates = [
+        "quyet-dinh-thanh-lap-mo-hinh",
+        "bien-ban-lay-y-kien-thanh-vien",
+        "ke-hoach-khao-sat",
+        "to-trinh-de-nghi-xep-loai",
+    ];
+    for t in templates {
+        std::fs::copy(sample(t), data.join(format!("{t}.yaml"))).unwrap();
+    }
+    std::fs::write(data.join("bao-cao-so-ket.yaml"), "tieu_de: [chưa đóng\n").unwrap();
+
+    let run = |out: &std::path::Path, jobs: &str| {
+        hoso()
+            .args(["doc", "render-all", "--jobs", jobs, "--data"])
+            .arg(&data)
+            .arg("--out")
+            .arg(out)
+            .output()
+            .unwrap()
+    };
+    let (two, one) = (dir.path().join("hai"), dir.path().join("mot"));
+    let o = run(&two, "2");
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let said = String::from_utf8_lossy(&o.stdout);
+    assert!(said.contains("4/5 văn bản (8 tệp)"), "{said}");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("bao-cao-so-ket.yaml:2:1"), "{err}");
+    assert!(!two.join("bao-cao-so-ket.docx").exists());
+    assert_eq!(run(&one, "1").status.code(), Some(1));
+
+    for t in templates {
+        let single = dir.path().join(format!("{t}.x"));
+        let o = hoso()
+            .args(["doc", "render", "--template", t, "--format", "docx,pdf"])
+            .arg("--data")
+            .arg(data.join(format!("{t}.yaml")))
+            .arg("--out")
+            .arg(&single)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        for ext in ["docx", "pdf"] {
+            let want = std::fs::read(single.with_extension(ext)).unwrap();
+            let name = format!("{t}.{ext}");
+            assert!(
+                want == std::fs::read(two.join(&name)).unwrap(),
+                "{name}, 2 threads"
+            );
+            assert!(
+                want == std::fs::read(one.join(&name)).unwrap(),
+                "{name}, 1 thread"
+            );
+        }
+    }
+    // Run again into its own folder: allowed; into a folder of someone else's: refused.
+    assert_eq!(run(&two, "2").status.code(), Some(1));
+    let theirs = dir.path().join("cua-nguoi-khac");
+    std::fs::create_dir(&theirs).unwrap();
+    std::fs::write(theirs.join("ghi-chu.txt"), "của tôi").unwrap();
+    let o = run(&theirs, "2");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("không do `hoso doc render-all` tạo"));
+    assert_eq!(std::fs::read_dir(&theirs).unwrap().count(), 1);
+}

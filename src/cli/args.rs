@@ -406,6 +406,28 @@ pub enum DocCommand {
         #[arg(long)]
         pdf_a: bool,
     },
+    /// Kết xuất hàng loạt: mỗi tệp MẪU.yaml trong thư mục --data thành THƯ_MỤC/MẪU.docx|pdf,
+    /// song song trên các nhân máy; một tệp hỏng được nêu tên và không dừng các tệp khác.
+    RenderAll {
+        /// Thư mục các tệp dữ liệu, mỗi tệp mang tên mã mẫu (như samples/documents).
+        #[arg(long, value_name = "THƯ_MỤC")]
+        data: PathBuf,
+        /// Định dạng: docx, pdf, hoặc cả hai: docx,pdf.
+        #[arg(long, value_enum, value_delimiter = ',', default_value = "docx,pdf")]
+        format: Vec<DocFormat>,
+        /// Thư mục ghi (mới, rỗng, hoặc do lệnh này tạo trước đó).
+        #[arg(long, value_name = "THƯ_MỤC")]
+        out: PathBuf,
+        /// Số luồng song song; mặc định bằng số nhân máy.
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// In khung "DỰ THẢO" phía trên.
+        #[arg(long)]
+        draft_mark: bool,
+        /// Ghi PDF/A-2b để lưu trữ.
+        #[arg(long)]
+        pdf_a: bool,
+    },
     /// Kết xuất lại dự thảo đã ghi của một hồ sơ (khi tệp bị mất hoặc chưa ghi được), từ
     /// đúng dữ liệu đã ghi, vào THƯ_MỤC/<hồ sơ>/du-thao/.
     Draft {

@@ -228,6 +228,124 @@ fn serve(
     Ok(Shown::default())
 }
 
+/// The formats asked for, each once, in the order given.
+fn formats_of(format: Vec<args::DocFormat>) -> Vec<Format> {
+    let mut formats: Vec<Format> = Vec::new();
+    for f in format {
+        let f = match f {
+            args::DocFormat::Docx => Format::Docx,
+            args::DocFormat::Pdf => Format::Pdf,
+        };
+        if !formats.contains(&f) {
+            formats.push(f);
+        }
+    }
+    formats
+}
+
+/// The marker of a folder `doc render-all` made: only such a folder (or an empty one) is
+/// written into, so a batch never overwrites files that are not its own.
+const RENDER_ALL_MARKER: &str = ".hoso-render-all";
+
+/// `hoso doc render-all`: every `<template>.yaml` of `data` into `out`, with a progress bar on
+/// a terminal; each failure named, the rest written; exit 1 when any failed.
+fn render_all(
+    app: &App,
+    data: &Path,
+    formats: &[Format],
+    issuance: &Issuance,
+    profile: Profile,
+    out: &Path,
+    jobs: Option<usize>,
+) -> Result<Shown> {
+    let mut items: Vec<app::BatchItem> = std::fs::read_dir(data)
+        .map_err(|e| Error::io(data, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+        .filter_map(|p| {
+            let template = p.file_stem()?.to_str()?.to_string();
+            Some(app::BatchItem { template, data: p })
+        })
+        .collect();
+    items.sort_by(|a, b| a.data.cmp(&b.data));
+    if items.is_empty() {
+        return Err(Error::Invalid(format!(
+            "{}: không có tệp dữ liệu nào (MẪU.yaml, mỗi tệp mang tên mã mẫu)",
+            data.display()
+        )));
+    }
+    if out.exists() {
+        let ours = out.join(RENDER_ALL_MARKER).is_file();
+        let empty = std::fs::read_dir(out)
+            .map_err(|e| Error::io(out, e))?
+            .next()
+            .is_none();
+        if !ours && !empty {
+            return Err(Error::Invalid(format!(
+                "{}: thư mục không rỗng và không do `hoso doc render-all` tạo; không ghi vào đó \
+                 (chọn một thư mục mới)",
+                out.display()
+            )));
+        }
+    }
+    hoso::fsutil::write_atomic(
+        &out.join(RENDER_ALL_MARKER),
+        "Thư mục do `hoso doc render-all` tạo; chạy lại sẽ ghi đè các tệp cùng tên.\n".as_bytes(),
+    )?;
+    let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let bar = indicatif::ProgressBar::new(items.len() as u64);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} văn bản  {elapsed} {msg}")
+    {
+        bar.set_style(style);
+    }
+    let failed = std::sync::Mutex::new(Vec::<String>::new());
+    let written = std::sync::atomic::AtomicUsize::new(0);
+    let start = std::time::Instant::now();
+    app.render_batch(&items, issuance, formats, profile, jobs, &|item, result| {
+        let outcome = result.and_then(|files| {
+            for (f, bytes) in files {
+                let path = out.join(format!("{}.{}", item.template, f.extension()));
+                hoso::fsutil::write_atomic(&path, &bytes)?;
+                written.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+            Ok(())
+        });
+        if let Err(e) = outcome
+            && let Ok(mut f) = failed.lock()
+        {
+            // Named once: most errors already start with the file.
+            let (file, e) = (item.data.display().to_string(), e.to_string());
+            f.push(if e.contains(&file) {
+                e
+            } else {
+                format!("{file}: {e}")
+            });
+        }
+        bar.inc(1);
+    })?;
+    bar.finish_and_clear();
+    let mut failed = failed.into_inner().unwrap_or_default();
+    failed.sort();
+    let done = items.len() - failed.len();
+    Ok(Shown {
+        stdout: format!(
+            "Đã kết xuất {done}/{} văn bản ({} tệp) vào {} trong {:.1} s, {jobs} luồng\n",
+            items.len(),
+            written.into_inner(),
+            out.display(),
+            start.elapsed().as_secs_f64()
+        ),
+        code: if failed.is_empty() {
+            exit::OK
+        } else {
+            exit::REFUSED_OR_INVALID
+        },
+        notes: failed,
+    })
+}
+
 /// An error about an input file, naming it, of the same kind.
 fn in_file(file: &Path, e: Error) -> Error {
     let say = |m: String| format!("{}: {m}", file.display());
@@ -252,16 +370,7 @@ fn doc(app: &mut App, c: args::DocCommand) -> Result<Shown> {
             draft_mark,
             pdf_a,
         } => {
-            let mut formats: Vec<Format> = Vec::new();
-            for f in format {
-                let f = match f {
-                    args::DocFormat::Docx => Format::Docx,
-                    args::DocFormat::Pdf => Format::Pdf,
-                };
-                if !formats.contains(&f) {
-                    formats.push(f);
-                }
-            }
+            let formats = formats_of(format);
             let data = DocData::load(&data)?;
             let issuance = Issuance {
                 number,
@@ -287,6 +396,35 @@ fn doc(app: &mut App, c: args::DocCommand) -> Result<Shown> {
                 })
                 .collect();
             Ok(output::paths(&app::write_files(Path::new(""), &files)?).into())
+        }
+        D::RenderAll {
+            data,
+            format,
+            out,
+            jobs,
+            draft_mark,
+            pdf_a,
+        } => {
+            let issuance = Issuance {
+                number: None,
+                date: None,
+                today: today(),
+                draft_mark,
+            };
+            let profile = if pdf_a {
+                Profile::Archival
+            } else {
+                Profile::Standard
+            };
+            render_all(
+                app,
+                &data,
+                &formats_of(format),
+                &issuance,
+                profile,
+                &out,
+                jobs,
+            )
         }
         D::Draft { case, doc, out } => {
             let d = app.draft(&case, &doc)?;
