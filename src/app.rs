@@ -45,6 +45,9 @@ pub struct App {
     person: Option<String>,
 }
 
+/// A document's bytes in each format asked for.
+pub type Rendered = Vec<(Format, Vec<u8>)>;
+
 /// One document of a batch: a template and the data file it is rendered from.
 #[derive(Debug, Clone)]
 pub struct BatchItem {
@@ -410,11 +413,11 @@ impl App {
         formats: &[Format],
         pdf: Profile,
         jobs: usize,
-        done: &(dyn Fn(&BatchItem, Result<Vec<(Format, Vec<u8>)>>) + Sync),
+        done: &(dyn Fn(&BatchItem, Result<Rendered>) + Sync),
     ) -> Result<()> {
         let set = self.templates()?;
         let next = std::sync::atomic::AtomicUsize::new(0);
-        let one = |item: &BatchItem| -> Result<Vec<(Format, Vec<u8>)>> {
+        let one = |item: &BatchItem| -> Result<Rendered> {
             let data = DocData::load(&item.data)?;
             let doc = set.document(&item.template, &data, issuance)?;
             render_all(&doc, formats, pdf)

@@ -91,6 +91,21 @@ impl Varied {
 
     pub fn next_document(&mut self) -> Document {
         let i = self.i;
+        let date = NaiveDate::from_ymd_opt(2023, 1, 2).unwrap() + Days::new((i % 700) as u64);
+        // Every eleventh a draft: no number, no day.
+        let issued = !i.is_multiple_of(11);
+        self.next_with(Issuance {
+            number: issued.then_some(1 + i as u32),
+            date: issued.then_some(date),
+            today: date,
+            draft_mark: i.is_multiple_of(5),
+        })
+    }
+
+    /// The next template in turn, its data varied, with the number and date given (a number
+    /// the register gave).
+    pub fn next_with(&mut self, issuance: Issuance) -> Document {
+        let i = self.i;
         self.i += 1;
         let (id, base) = &self.data[i % self.data.len()];
         let round = i / self.data.len();
@@ -99,15 +114,6 @@ impl Varied {
         if let Some(s) = data.fields.signer.as_mut() {
             s.name = name(round + 5);
         }
-        let date = NaiveDate::from_ymd_opt(2023, 1, 2).unwrap() + Days::new((i % 700) as u64);
-        // Every eleventh a draft: no number, no day.
-        let issued = !i.is_multiple_of(11);
-        let issuance = Issuance {
-            number: issued.then_some(1 + i as u32),
-            date: issued.then_some(date),
-            today: date,
-            draft_mark: i.is_multiple_of(5),
-        };
         self.set.document(id, &data, &issuance).unwrap()
     }
 }
