@@ -46,6 +46,7 @@ fn broken_definitions_give_their_exact_messages() {
     for f in files {
         let text = std::fs::read_to_string(&f).unwrap();
         let want = text
+            .trim_start_matches('\u{feff}')
             .lines()
             .next()
             .and_then(|l| l.strip_prefix("# expect: "))

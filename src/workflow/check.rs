@@ -434,7 +434,11 @@ fn check_step(
             say(
                 &at(&format!("documents[{k}].template")),
                 false,
-                format!("không có mẫu văn bản `{}`", d.template),
+                format!(
+                    "không có mẫu văn bản `{}`{}",
+                    d.template,
+                    did_you_mean(&d.template, known.templates.iter().map(String::as_str))
+                ),
             );
         }
         if let Some(e) = d.when.as_deref().and_then(expression_error) {
@@ -460,7 +464,10 @@ fn check_step(
         say(
             &at("corrected_by"),
             false,
-            format!("corrected_by: không có bước `{c}`"),
+            format!(
+                "corrected_by: không có bước `{c}`{}",
+                did_you_mean(c, wf.steps.iter().map(|x| x.id.as_str()))
+            ),
         );
     }
     if let Some(k) = &s.occurrence {
@@ -509,7 +516,11 @@ fn check_step(
             say(
                 &node,
                 false,
-                format!("next: không có bước `{}`", n.target()),
+                format!(
+                    "next: không có bước `{}`{}",
+                    n.target(),
+                    did_you_mean(n.target(), wf.steps.iter().map(|x| x.id.as_str()))
+                ),
             );
         }
         if let Next::Branch { when: Some(c), .. } = n
@@ -650,7 +661,10 @@ fn deadline(
                 say(
                     &format!("{node}.after"),
                     false,
-                    format!("deadline: after nêu bước không có `{after}`"),
+                    format!(
+                        "deadline: after nêu bước không có `{after}`{}",
+                        did_you_mean(after, wf.steps.iter().map(|x| x.id.as_str()))
+                    ),
                 );
             }
             if period(within).is_none() {
@@ -669,6 +683,49 @@ fn deadline(
             "deadline ghi hoặc `rule`, hoặc `after` cùng `within`".into(),
         ),
     }
+}
+
+/// "; có phải `chu-truong`?" for a name one or two keystrokes from a known one (a typo, a
+/// missing or swapped letter, `_` for `-`), nothing when none is that close.
+pub fn did_you_mean<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> String {
+    let limit = match name.chars().count() {
+        0..=3 => 0,
+        4..=6 => 1,
+        _ => 2,
+    };
+    known
+        .filter(|k| *k != name)
+        .map(|k| (edits(name, k), k))
+        .filter(|(d, _)| *d <= limit)
+        .min()
+        .map(|(_, k)| format!("; có phải `{k}`?"))
+        .unwrap_or_default()
+}
+
+/// Levenshtein distance, counting `_`/`-` as the same and a swap of neighbours as one edit.
+fn edits(a: &str, b: &str) -> usize {
+    let norm =
+        |s: &str| -> Vec<char> { s.chars().map(|c| if c == '_' { '-' } else { c }).collect() };
+    let (a, b) = (norm(a), norm(b));
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for j in 0..=b.len() {
+        d[0][j] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 #[cfg(test)]

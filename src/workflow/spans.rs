@@ -119,6 +119,9 @@ pub struct Spans(HashMap<String, Pos>);
 
 impl Spans {
     pub fn of(text: &str) -> Spans {
+        // A BOM (Notepad writes one) is not content: the YAML parser would stop at it and
+        // every position would fall back to the file's start.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut b = Builder::default();
         let _ = Parser::new_from_str(text).load(&mut b, false);
         Spans(b.spans)
