@@ -147,11 +147,35 @@ impl Error {
         if let Some(i) = message.find(" at line ") {
             message.truncate(i);
         }
+        message.push_str(yaml_hint(&message));
         Error::Yaml {
             path: path.to_path_buf(),
             line,
             column,
             message,
         }
+    }
+}
+
+/// What a person most likely wrote when YAML (or a date inside it) says this, in their terms.
+fn yaml_hint(message: &str) -> &'static str {
+    if message.contains("mapping values are not allowed") {
+        " — có dấu `:` theo sau là khoảng trắng trong một giá trị: đặt cả giá trị trong ngoặc \
+         kép, ví dụ title: \"Bước 1: khảo sát\""
+    } else if message.contains("did not find expected ',' or ']'")
+        || message.contains("did not find expected ',' or '}'")
+    {
+        " — một danh sách […] hoặc bảng {…} viết trên một dòng chưa đóng, hoặc một giá trị trong \
+         đó có dấu phẩy: đặt giá trị ấy trong ngoặc kép"
+    } else if message.contains("found character that cannot start any token") {
+        " — giá trị bắt đầu bằng một ký tự YAML dành riêng (@, `, %, tab): đặt cả giá trị trong \
+         ngoặc kép"
+    } else if message.contains("input contains invalid characters")
+        || message.contains("premature end of input")
+        || message.contains("trailing input")
+    {
+        " — ngày viết theo dạng YYYY-MM-DD, ví dụ 2023-01-01 (không phải 01/01/2023)"
+    } else {
+        ""
     }
 }

@@ -61,6 +61,20 @@ pub fn yaml_depth(path: &Path, text: &str, line_offset: usize) -> Result<()> {
                 }
             }
             Ok((Event::SequenceEnd | Event::MappingEnd, _)) => depth = depth.saturating_sub(1),
+            // `title: !quan trọng` is not text to YAML but a tag and the word after it: the
+            // value would silently lose its first word.
+            Ok((Event::Scalar(_, _, _, Some(tag)), m)) if tag.handle == "!" => {
+                return Err(Error::Yaml {
+                    path: path.to_path_buf(),
+                    line: m.line() + line_offset,
+                    column: m.col() + 1,
+                    message: format!(
+                        "giá trị bắt đầu bằng `!{}` bị YAML đọc thành một thẻ (tag), không phải \
+                         chữ: đặt cả giá trị trong ngoặc kép, ví dụ \"!{} …\"",
+                        tag.suffix, tag.suffix
+                    ),
+                });
+            }
             Ok(_) => {}
             Err(e) => {
                 let opens = text
