@@ -122,6 +122,25 @@ fn overlays_merge_and_name_what_the_base_lacks() {
         "{problems:?}"
     );
 
+    // A removed step that another still leads to is named where it is removed, with the steps
+    // to change.
+    let text = "extends: mo-hinh\nprovince: thu\nname: Thử\nversion: \"1\"\neffective_from: 2025-07-01\nremove_steps: [chu-truong]\n";
+    let o = LoadedOverlay::parse(Path::new("thu.yaml"), text).unwrap();
+    let problems: Vec<String> = o
+        .merge(mo_hinh)
+        .unwrap_err()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            "thu.yaml:6:16: bỏ bước `chu-truong` nhưng `bao-cao-khao-sat` vẫn dẫn tới nó (next, \
+          corrected_by hoặc deadline.after): đổi `next` của các bước ấy trong tệp này \
+          (steps.<bước>.next)"
+        ]
+    );
+
     // The repository's overlays merge into procedures that pass the check.
     let set = known();
     for w in bases.iter().filter(|w| w.id.contains('@')) {

@@ -268,6 +268,31 @@ impl LoadedOverlay {
             }
             w.steps.push(s.clone());
         }
+        // A removed step that a remaining one still leads to: said once, where it is removed,
+        // naming the steps to change, rather than as a dangling `next` far from its cause.
+        for (i, id) in o.remove_steps.iter().enumerate() {
+            let leading: Vec<String> = w
+                .steps
+                .iter()
+                .filter(|s| {
+                    s.next.iter().any(|n| n.target() == id)
+                        || s.corrected_by.as_deref() == Some(id.as_str())
+                        || s.deadline.as_ref().and_then(|d| d.after.as_deref()) == Some(id)
+                })
+                .map(|s| format!("`{}`", s.id))
+                .collect();
+            if !leading.is_empty() && base.steps.iter().any(|s| &s.id == id) {
+                say(
+                    &format!("remove_steps[{i}]"),
+                    false,
+                    format!(
+                        "bỏ bước `{id}` nhưng {} vẫn dẫn tới nó (next, corrected_by hoặc \
+                         deadline.after): đổi `next` của các bước ấy trong tệp này (steps.<bước>.next)",
+                        leading.join(", ")
+                    ),
+                );
+            }
+        }
         for (id, a) in &o.agencies {
             if !w.roles.contains_key(&a.role) {
                 say(
