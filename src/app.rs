@@ -334,7 +334,15 @@ impl App {
 
     fn open_store(&mut self) -> Result<()> {
         if self.store.is_none() {
-            self.store = Some(self.config.db.open()?);
+            // A PostgreSQL reader is already a read-write connection: one per App, so a server's
+            // threads never hold two pooled connections each and wait on each other for a third.
+            self.store = match (&self.config.db, self.reader.take()) {
+                (Db::Postgres(_), Some(reader)) => Some(reader),
+                (_, reader) => {
+                    self.reader = reader;
+                    Some(self.config.db.open()?)
+                }
+            };
         }
         Ok(())
     }
