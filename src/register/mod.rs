@@ -405,7 +405,8 @@ pub fn docx(entries: &[Entry], year: Option<i32>) -> Result<Vec<u8>> {
     crate::render::book::docx(&title, &columns, &sections)
 }
 
-/// The book as CSV (RFC 4180, UTF-8): the issuer, then the ten columns.
+/// The book as CSV (RFC 4180, UTF-8 with a BOM, without which Excel reads the Vietnamese as
+/// another code page): the issuer, then the ten columns.
 pub fn csv(entries: &[Entry]) -> String {
     let field = |s: &str| {
         if s.contains([',', '"', '\n', '\r']) {
@@ -414,7 +415,7 @@ pub fn csv(entries: &[Entry]) -> String {
             s.to_string()
         }
     };
-    let mut out = String::new();
+    let mut out = String::from("\u{feff}");
     let header: Vec<String> = std::iter::once("Cơ quan ban hành")
         .chain(BOOK_COLUMNS)
         .map(field)
