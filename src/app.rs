@@ -110,9 +110,29 @@ pub struct DueItem {
     pub workflow: String,
     pub step: String,
     pub title: String,
+    /// What the case is about, in words: mô hình “Camera an ninh” (thôn 1).
+    pub subject: String,
     pub due: NaiveDate,
     /// The deadline passed before the day the list was made for, and the step is still open.
     pub overdue: bool,
+}
+
+/// A case in words, for a calendar or a list: the kind of case and its name from its fields.
+fn subject_of(case: &CaseRow) -> String {
+    let field = |k: &str| case.data.get(k).and_then(Value::as_str).map(str::trim);
+    let procedure = case.workflow.split('@').next().unwrap_or_default();
+    let named = match procedure {
+        "mo-hinh" => field("ten_mo_hinh").map(|n| {
+            let place = field("pham_vi")
+                .map(|p| format!(" ({p})"))
+                .unwrap_or_default();
+            format!("mô hình “{n}”{place}")
+        }),
+        "dien-hinh" => field("ten_dien_hinh").map(|n| format!("điển hình “{n}”")),
+        "don-vi-dien-hinh" => field("ten_don_vi").map(|n| format!("đơn vị điển hình “{n}”")),
+        _ => None,
+    };
+    named.unwrap_or_else(|| format!("hồ sơ {}", case.id))
 }
 
 /// A number for a document made outside hoso (a hand-written công văn).
@@ -779,6 +799,7 @@ impl App {
                 }
                 let title = w.and_then(|w| w.steps.iter().find(|s| s.id == p.step));
                 items.push(DueItem {
+                    subject: subject_of(&case),
                     case: case.id.clone(),
                     workflow: case.workflow.clone(),
                     title: title.map_or_else(|| p.step.clone(), |s| s.title.clone()),

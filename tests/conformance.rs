@@ -554,3 +554,84 @@ print(json.dumps(out))
         assert_eq!(row[2], e["on_date"]);
     }
 }
+
+/// The demo's deadlines as iCalendar, read by a real parser (PyPI `icalendar`): every open
+/// deadline an event on its day with a stable UID, a DTSTAMP, a summary in words and a
+/// reminder; the list with nothing due is still a calendar.
+#[test]
+#[ignore = "needs icalendar (PyPI); run by .ci/run"]
+fn icalendar_reads_the_deadlines() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, _) = run_demo(dir.path());
+    let db = out.join("hoso.db");
+    let due = |args: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_hoso"))
+            .current_dir(root())
+            .arg("--db")
+            .arg(&db)
+            .arg("due")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        o.stdout
+    };
+    let listed: Vec<serde_json::Value> =
+        serde_json::from_slice(&due(&["--format", "json"])).unwrap();
+    assert!(!listed.is_empty(), "the demo has open deadlines");
+    let full = dir.path().join("han.ics");
+    let empty = dir.path().join("trong.ics");
+    std::fs::write(&full, due(&["--format", "ics"])).unwrap();
+    std::fs::write(&empty, due(&["--format", "ics", "--before", "1990-01-01"])).unwrap();
+    let script = r#"
+import json, sys, icalendar
+out = []
+for name in sys.argv[1:]:
+    cal = icalendar.Calendar.from_ical(open(name, "rb").read())
+    events = []
+    for e in cal.walk("VEVENT"):
+        alarms = [str(a.get("TRIGGER").to_ical(), "ascii") for a in e.walk("VALARM")]
+        events.append({"uid": str(e.get("UID")), "day": e.decoded("DTSTART").isoformat(),
+                       "stamp": e.decoded("DTSTAMP").isoformat(), "summary": str(e.get("SUMMARY")),
+                       "alarms": alarms})
+    out.append({"name": cal.name, "events": events, "errors": [str(x) for x in cal.errors]})
+print(json.dumps(out))
+"#;
+    let o = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(&full)
+        .arg(&empty)
+        .output()
+        .expect("python3 runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let read: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let (full, empty) = (&read[0], &read[1]);
+    assert_eq!(full["name"], "VCALENDAR");
+    assert_eq!(full["errors"], serde_json::json!([]));
+    let events = full["events"].as_array().unwrap();
+    assert_eq!(events.len(), listed.len());
+    for (e, l) in events.iter().zip(&listed) {
+        assert_eq!(e["day"], l["due"], "{e}");
+        assert_eq!(
+            e["uid"],
+            format!(
+                "{}-{}-{}@hoso",
+                l["case"].as_str().unwrap(),
+                l["step"].as_str().unwrap(),
+                l["due"].as_str().unwrap()
+            )
+        );
+        let summary = e["summary"].as_str().unwrap();
+        assert!(summary.contains(l["title"].as_str().unwrap()), "{summary}");
+        assert!(
+            summary.contains(l["subject"].as_str().unwrap()),
+            "{summary}"
+        );
+        assert_eq!(summary.starts_with("[QUÁ HẠN]"), l["overdue"] == true);
+        assert!(e["stamp"].as_str().unwrap().contains('T'));
+        assert_eq!(e["alarms"].as_array().unwrap().len(), 1, "{e}");
+    }
+    assert_eq!(empty["name"], "VCALENDAR");
+    assert_eq!(empty["events"], serde_json::json!([]));
+}

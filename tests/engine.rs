@@ -662,6 +662,21 @@ fn due_lists_deadlines_as_text_json_and_ics() {
         ics.starts_with("BEGIN:VCALENDAR\r\n") && ics.contains("DTSTART;VALUE=DATE:20230331\r\n"),
         "{ics}"
     );
+    let unfolded = ics.replace("\r\n ", "");
+    // The step and the case in words, marked overdue; the same UID for the same occurrence;
+    // a reminder three working days before (Friday 31/03/2023 → Tuesday 28/03).
+    assert!(
+        unfolded.contains("SUMMARY:[QUÁ HẠN] ")
+            && unfolded.contains("đơn vị điển hình “xã Cẩm Giàng”"),
+        "{unfolded}"
+    );
+    assert!(unfolded.contains(&format!("UID:{id}-dang-ky-2023-03-31@hoso")));
+    assert!(unfolded.contains("BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-P3D\r\n"));
+    assert!(!hoso(&["due", "--format", "ics", "--remind", "0"]).contains("VALARM"));
+    // Nothing due: still a calendar.
+    let empty = hoso(&["due", "--format", "ics", "--before", "2023-03-30"]);
+    assert!(empty.starts_with("BEGIN:VCALENDAR\r\n") && empty.ends_with("END:VCALENDAR\r\n"));
+    assert!(!empty.contains("VEVENT"));
     assert!(hoso(&["due", "--before", "2023-03-30"]).is_empty());
 }
 

@@ -89,6 +89,9 @@ pub enum Command {
         /// Ngày xét hạn (YYYY-MM-DD): hạn trước ngày này là quá hạn; mặc định hôm nay.
         #[arg(long, value_parser = parse_date, value_name = "NGÀY")]
         at: Option<NaiveDate>,
+        /// Với --format ics: nhắc trước bao nhiêu ngày làm việc (0: không nhắc).
+        #[arg(long, default_value_t = 3, value_name = "SỐ_NGÀY")]
+        remind: u32,
     },
     /// Chạy ứng dụng web cho cán bộ, lãnh đạo, văn thư, lưu trữ (dừng bằng Ctrl-C).
     Serve {

@@ -105,9 +105,14 @@ pub fn run(cli: Cli) -> Result<Shown> {
             };
             Ok(format!("{}\n", id.map_err(|e| in_file(&file, e))?).into())
         }
-        Command::Due { before, format, at } => {
+        Command::Due {
+            before,
+            format,
+            at,
+            remind,
+        } => {
             let items = app.due(before, at.unwrap_or_else(today))?;
-            Ok(output::due(&items, format).into())
+            Ok(output::due(&items, format, Some(remind)).into())
         }
         Command::Db(args::DbCommand::Check) => {
             let problems = app.check_store()?;

@@ -324,7 +324,9 @@ fn deadlines(s: &mut String, st: &CaseStatus) {
     }
 }
 
-pub fn due(items: &[DueItem], format: DueFormat) -> String {
+/// `hoso due`: a line per deadline, JSON, or an iCalendar file with a reminder `remind`
+/// working days before each deadline.
+pub fn due(items: &[DueItem], format: DueFormat, remind: Option<u32>) -> String {
     match format {
         DueFormat::Text => items
             .iter()
@@ -338,7 +340,8 @@ pub fn due(items: &[DueItem], format: DueFormat) -> String {
                 .iter()
                 .map(|i| {
                     serde_json::json!({"case": i.case, "workflow": i.workflow, "step": i.step,
-                        "title": i.title, "due": i.due, "overdue": i.overdue})
+                        "title": i.title, "subject": i.subject, "due": i.due,
+                        "overdue": i.overdue})
                 })
                 .collect();
             format!("{}\n", serde_json::Value::Array(v))
@@ -350,14 +353,21 @@ pub fn due(items: &[DueItem], format: DueFormat) -> String {
                     uid: format!("{}-{}-{}@hoso", i.case, i.step, i.due),
                     date: i.due,
                     summary: format!(
-                        "{}{}: {}",
+                        "{}{} — {}",
                         if i.overdue { "[QUÁ HẠN] " } else { "" },
+                        i.title,
+                        i.subject
+                    ),
+                    description: format!(
+                        "Hồ sơ {}, bước {} ({}); hạn ngày {}",
                         i.case,
-                        i.title
+                        i.step,
+                        i.workflow,
+                        d(i.due)
                     ),
                 })
                 .collect();
-            hoso::engine::calendar::ics(&entries)
+            hoso::engine::calendar::ics(&entries, chrono::Utc::now().naive_utc(), remind)
         }
     }
 }

@@ -122,6 +122,7 @@ pub struct Entry {
     pub uid: String,
     pub date: NaiveDate,
     pub summary: String,
+    pub description: String,
 }
 
 /// Escapes a TEXT value (RFC 5545, 3.3.11).
@@ -148,19 +149,51 @@ fn fold(line: &str) -> String {
     out
 }
 
-/// An iCalendar file of all-day entries, one per deadline, so an officer can put them in a
-/// calendar. The output depends only on the entries.
-pub fn ics(entries: &[Entry]) -> String {
+/// `n` working days before `date`, Monday to Friday. Public holidays are not counted out yet:
+/// the reminder may come a holiday early, never late.
+pub fn working_days_before(date: NaiveDate, n: u32) -> NaiveDate {
+    let mut d = date;
+    let mut left = n;
+    while left > 0 {
+        d = d.pred_opt().unwrap_or(d);
+        if d.weekday().number_from_monday() <= 5 {
+            left -= 1;
+        }
+    }
+    d
+}
+
+/// An iCalendar file of all-day entries, one per deadline, for an officer's calendar:
+/// `stamp` (when it was made, UTC) is each entry's DTSTAMP; with `remind`, a reminder that
+/// many working days before. An empty list is a calendar with no entries.
+pub fn ics(entries: &[Entry], stamp: chrono::NaiveDateTime, remind: Option<u32>) -> String {
     let mut out = String::from(
-        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//hoso//deadlines//VI\r\nCALSCALE:GREGORIAN\r\n",
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//hoso//deadlines//VI\r\nCALSCALE:GREGORIAN\r\n\
+         METHOD:PUBLISH\r\n",
     );
+    out.push_str(&fold("X-WR-CALNAME:Hạn hồ sơ (hoso)"));
+    let stamp = stamp.format("%Y%m%dT%H%M%SZ");
     for e in entries {
         let day = e.date.format("%Y%m%d");
+        let next = e.date.succ_opt().unwrap_or(e.date).format("%Y%m%d");
         out.push_str("BEGIN:VEVENT\r\n");
         out.push_str(&fold(&format!("UID:{}", e.uid)));
-        out.push_str(&format!("DTSTAMP:{day}T000000Z\r\n"));
+        out.push_str(&format!("DTSTAMP:{stamp}\r\n"));
         out.push_str(&format!("DTSTART;VALUE=DATE:{day}\r\n"));
+        out.push_str(&format!("DTEND;VALUE=DATE:{next}\r\n"));
         out.push_str(&fold(&format!("SUMMARY:{}", ics_text(&e.summary))));
+        out.push_str(&fold(&format!("DESCRIPTION:{}", ics_text(&e.description))));
+        out.push_str("TRANSP:TRANSPARENT\r\n");
+        if let Some(n) = remind.filter(|n| *n > 0) {
+            let days = (e.date - working_days_before(e.date, n)).num_days();
+            out.push_str("BEGIN:VALARM\r\nACTION:DISPLAY\r\n");
+            out.push_str(&format!("TRIGGER:-P{days}D\r\n"));
+            out.push_str(&fold(&format!(
+                "DESCRIPTION:Còn {n} ngày làm việc: {}",
+                ics_text(&e.summary)
+            )));
+            out.push_str("END:VALARM\r\n");
+        }
         out.push_str("END:VEVENT\r\n");
     }
     out.push_str("END:VCALENDAR\r\n");
@@ -181,8 +214,13 @@ mod tests {
             uid: "C0001-xep-loai@hoso".into(),
             date: d("2024-11-10"),
             summary: "Hạn: Quyết định công nhận xếp loại; mô hình “Camera an ninh”, xã Đắk Mar — trước ngày 10/11".into(),
+            description: "Hồ sơ C0001".into(),
         };
-        let s = ics(&[e]);
+        let stamp = d("2024-11-01").and_hms_opt(8, 30, 0).unwrap();
+        let s = ics(&[e], stamp, Some(3));
+        assert!(s.contains("DTSTAMP:20241101T083000Z\r\n"));
+        // 10/11/2024 is a Sunday: three working days before is Wednesday 06/11.
+        assert!(s.contains("TRIGGER:-P4D\r\n"), "{s}");
         assert!(s.contains("DTSTART;VALUE=DATE:20241110\r\n"));
         assert!(s.lines().all(|l| l.len() <= 75), "{s}");
         let unfolded = s.replace("\r\n ", "");
@@ -191,6 +229,14 @@ mod tests {
                 .contains("xếp loại\\; mô hình “Camera an ninh”\\, xã Đắk Mar — trước ngày 10/11"),
             "{unfolded}"
         );
+    }
+
+    #[test]
+    fn reminders_count_working_days() {
+        // Monday 18/11/2024: three working days before is Wednesday 13/11.
+        assert_eq!(working_days_before(d("2024-11-18"), 3), d("2024-11-13"));
+        assert_eq!(working_days_before(d("2024-11-15"), 1), d("2024-11-14"));
+        assert_eq!(working_days_before(d("2024-11-15"), 0), d("2024-11-15"));
     }
 
     #[test]
