@@ -533,3 +533,138 @@ fn party_documents_at_hd36_sizes() {
     assert_eq!(size(state, Role::Number), 13.0);
     assert_eq!(size(state, Role::TypeName), 14.0);
 }
+
+/// A symbol's type and issuer groups: "02/QĐ-UBND" → ("QĐ", [UBND]); "01-NQ/ĐU" → ("NQ",
+/// [ĐU]); "06/2014/NĐ-CP" → ("NĐ", [CP]); a công văn's "01/UBND-CAX" → ("UBND", [CAX]).
+fn symbol_parts(symbol: &str) -> (String, Vec<String>) {
+    let (head, tail) = symbol.split_once('/').unwrap_or((symbol, ""));
+    if let Some((_, kind)) = head.split_once('-') {
+        return (kind.into(), tail.split('-').map(str::to_string).collect());
+    }
+    let tail = match tail.split_once('/') {
+        Some((year, rest)) if year.chars().all(|c| c.is_ascii_digit()) => rest,
+        _ => tail,
+    };
+    let mut groups = tail.split('-').map(str::to_string);
+    (groups.next().unwrap_or_default(), groups.collect())
+}
+
+/// Every "số <symbol> ngày …" in a text, with the date as printed.
+fn references(text: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (at, _) in text.match_indices("số ") {
+        let rest = &text[at + "số ".len()..];
+        let symbol: String = rest
+            .chars()
+            .take_while(|c| !c.is_whitespace() && !",;)".contains(*c))
+            .collect();
+        let symbol = symbol.trim_end_matches('.').to_string();
+        if !symbol.starts_with(|c: char| c.is_ascii_digit()) || !symbol.contains('/') {
+            continue;
+        }
+        let after = rest[symbol.len()..].trim_start();
+        let date = after
+            .strip_prefix("ngày ")
+            .map(|d| {
+                let words: Vec<&str> = d.split_whitespace().take(5).collect();
+                format!("ngày {}", words.join(" "))
+            })
+            .unwrap_or_default();
+        out.push((symbol, date));
+    }
+    out
+}
+
+/// Issue 14: a document of the hồ sơ cites another of the same hồ sơ by the number and date
+/// the register gave it ("Quyết định số 112/QĐ-UBND" where 02/QĐ-UBND was issued, or a
+/// kiện toàn replacing a 113 that never existed, are what this catches). Every "số …" in
+/// every issued demo document is a live entry of the same case with its date, or a document
+/// its data declares in `van_ban_ngoai` (and the case did not issue by then), or an
+/// instrument of a body outside the case (Bộ Công an, Chính phủ, Trung ương).
+#[test]
+fn every_reference_in_the_demo_resolves_to_the_register_or_a_declared_instrument() {
+    use hoso::document::{DocDate, thoi_gian::ngay_thang_nam};
+    use hoso::store::Store;
+    let dir = tempfile::tempdir().unwrap();
+    let (out, _) = run_demo(dir.path());
+    let store = hoso::store::SqliteStore::open(&out.join("hoso.db")).unwrap();
+    let mut checked = 0;
+    for case in store.cases().unwrap() {
+        let entries: Vec<_> = store
+            .case_entries(&case.id)
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.voided_on.is_none())
+            .collect();
+        // The case's own issuing bodies, as their symbols name them.
+        let own: std::collections::HashSet<String> = entries
+            .iter()
+            .flat_map(|e| {
+                let (kind, issuer) = symbol_parts(&e.symbol);
+                let cong_van = e.kind == "cong-van";
+                issuer.into_iter().chain(cong_van.then_some(kind))
+            })
+            .collect();
+        let docs = store.documents(&case.id).unwrap();
+        for d in &docs {
+            let Some(entry) = entries.iter().find(|e| Some(e.id) == d.entry) else {
+                continue;
+            };
+            let file = store
+                .files(&case.id, Some(&d.doc))
+                .unwrap()
+                .into_iter()
+                .find(|f| f.name.ends_with(".docx"))
+                .unwrap_or_else(|| panic!("{}: {} has no DOCX", case.id, d.doc));
+            let text = paragraphs(&part(&file.bytes, "word/document.xml")).join("\n");
+            assert!(!text.contains("chưa ban hành"), "{} {}", case.id, d.doc);
+            let declared: Vec<(&str, &str)> = d
+                .data
+                .get("van_ban_ngoai")
+                .and_then(|v| v.as_object())
+                .map(|o| {
+                    o.iter()
+                        .filter_map(|(k, v)| Some((k.as_str(), v.as_str()?)))
+                        .collect()
+                })
+                .unwrap_or_default();
+            for (symbol, date) in references(&text) {
+                checked += 1;
+                let in_register = entries.iter().any(|e| {
+                    e.symbol == symbol
+                        && ngay_thang_nam(DocDate::Issued(e.on_date)) == date
+                        && e.on_date <= entry.on_date
+                });
+                if in_register {
+                    continue;
+                }
+                let cited = format!("số {symbol} {date}");
+                let external = declared.iter().find(|(_, v)| v.contains(&cited));
+                if let Some((key, _)) = external {
+                    // Declared outside the hồ sơ, though the case had issued it: the register's
+                    // number should have been cited.
+                    let issued_before = docs.iter().any(|o| {
+                        o.template == *key
+                            && entries
+                                .iter()
+                                .any(|e| Some(e.id) == o.entry && e.on_date <= entry.on_date)
+                    });
+                    assert!(
+                        !issued_before,
+                        "{} {}: cites {cited} from data, but the case issued `{key}`",
+                        case.id, d.doc
+                    );
+                    continue;
+                }
+                let (_, issuer) = symbol_parts(&symbol);
+                assert!(
+                    !issuer.iter().any(|g| own.contains(g)),
+                    "{} {}: `{cited}` is neither in the case's register nor declared",
+                    case.id,
+                    d.doc
+                );
+            }
+        }
+    }
+    assert!(checked > 40, "only {checked} references read");
+}

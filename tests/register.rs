@@ -393,3 +393,76 @@ fn the_quy_che_carries_its_decision_number() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("được ban hành kèm theo"));
 }
+
+/// Issue 14: a document citing another of its hồ sơ prints the number the register gave it.
+/// Before that one is issued, the draft leaves the citation blank (the sample's stand-in
+/// `van_ban_ngoai` is not used inside a case), and issuing is refused — naming the template
+/// and what it cites — without taking a number.
+#[test]
+fn a_citation_waits_for_the_register() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hoso.db");
+    let out = dir.path().join("out");
+    let id = new_mo_hinh_case(&db, "2023-02-06");
+    advance(
+        &db,
+        &id,
+        "khao-sat",
+        "2023-02-06",
+        &sample("ke-hoach-khao-sat"),
+        &out,
+    );
+    let o = hoso(&db)
+        .args(["case", "advance", &id, "--step", "bao-cao-khao-sat"])
+        .args(["--at", "2023-02-28", "--out"])
+        .arg(&out)
+        .arg("--doc")
+        .arg(format!(
+            "bao-cao-ket-qua-khao-sat={}",
+            sample("bao-cao-ket-qua-khao-sat").display()
+        ))
+        .arg("--doc")
+        .arg(format!(
+            "to-trinh-de-xuat-xay-dung-mo-hinh={}",
+            sample("to-trinh-de-xuat-xay-dung-mo-hinh").display()
+        ))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let draft = docx_text(
+        out.join(&id)
+            .join("du-thao/02-bao-cao-ket-qua-khao-sat.docx"),
+    )
+    .join("\n");
+    assert!(draft.contains("(chưa ban hành)"), "{draft}");
+    assert!(!draft.contains("03/KH-CAX"), "{draft}");
+
+    let o = issue(&db, &id, "bao-cao-ket-qua-khao-sat", "2023-02-28", &out);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    for want in [
+        "bao-cao-ket-qua-khao-sat",
+        "trich_dan \"ke-hoach-khao-sat\"",
+        "chưa ban hành",
+        "van_ban_ngoai.ke-hoach-khao-sat",
+    ] {
+        assert!(err.contains(want), "{want}: {err}");
+    }
+    assert!(
+        book(&db, &[]).is_empty(),
+        "a refused document takes no number"
+    );
+
+    for doc in ["ke-hoach-khao-sat", "bao-cao-ket-qua-khao-sat"] {
+        let o = issue(&db, &id, doc, "2023-02-28", &out);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let issued = docx_text(out.join(&id).join("02-bao-cao-ket-qua-khao-sat.docx")).join("\n");
+    assert!(
+        issued.contains(
+            "Thực hiện Kế hoạch số 01/KH-CAX ngày 28 tháng 02 năm 2023 của Công an xã Đắk Mar về \
+             khảo sát"
+        ),
+        "{issued}"
+    );
+}

@@ -40,6 +40,30 @@ impl IssuerData {
     }
 }
 
+impl IssuerData {
+    /// Who issued a document, in running text as a citation of it names them: the body
+    /// ("Ủy ban nhân dân xã Đắk Mar"), or, with `head`, its head for a decision the head issues
+    /// in their own authority ("Chủ tịch Ủy ban nhân dân xã Đắk Mar"; "TRƯỞNG BAN" of "BAN CHỈ
+    /// ĐẠO …" is "Trưởng Ban Chỉ đạo …").
+    pub fn in_running_text(&self, head: bool) -> String {
+        let body = crate::text::running_name(&self.name);
+        if !head {
+            return body;
+        }
+        let head = crate::text::running_name(&self.head);
+        let mut words: Vec<&str> = head.split_whitespace().collect();
+        let first_of_body = body.split_whitespace().next().unwrap_or_default();
+        if words.len() > 1
+            && words
+                .last()
+                .is_some_and(|w| w.to_lowercase() == first_of_body.to_lowercase())
+        {
+            words.pop();
+        }
+        format!("{} {body}", words.join(" "))
+    }
+}
+
 /// The signer as the data file gives it.
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]

@@ -130,7 +130,7 @@ impl Entry {
 
 /// "Về việc thành lập …" → "về việc thành lập …", to follow the type's name in the book; an
 /// acronym ("UBND …", "V/v …") keeps its case.
-fn lower_first(s: &str) -> String {
+pub(crate) fn lower_first(s: &str) -> String {
     let mut c = s.chars();
     match (c.next(), c.next()) {
         (Some(a), Some(b)) if a.is_uppercase() && !b.is_uppercase() && b != '/' => {

@@ -194,6 +194,91 @@ fn h_nam_truoc(
     Ok(())
 }
 
+/// The key of the data a document renders with that says it is rendered to be issued (with
+/// its date): citations then must resolve. `@` keeps it apart from any variable a data file
+/// can name in a template.
+const ISSUING: &str = "@phat_hanh";
+
+/// `{{trich_dan "quyet-dinh-thanh-lap-mo-hinh"}}` cites another document of the hồ sơ as the
+/// register gave it (`van_ban`, see [`crate::issue`]): "Quyết định số 02/QĐ-UBND ngày 20
+/// tháng 3 năm 2023 của Chủ tịch Ủy ban nhân dân xã Đắk Mar về việc thành lập mô hình …".
+/// With several templates, the one issued last ("the decision this one replaces": the last
+/// kiện toàn, else the thành lập). A document from outside the hồ sơ is declared in the data
+/// as `van_ban_ngoai: {<name>: "Quyết định số … của … về …"}` and cited by its name. A
+/// document not issued yet and not declared prints as blanks in a draft and is refused when
+/// the document is issued: a number the register never gave is never printed.
+struct TrichDan {
+    /// Template id → its name, for a draft's blanks and for messages.
+    names: std::collections::HashMap<String, String>,
+}
+
+impl handlebars::HelperDef for TrichDan {
+    fn call_inner<'reg: 'rc, 'rc>(
+        &self,
+        h: &handlebars::Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        ctx: &'rc handlebars::Context,
+        _: &mut handlebars::RenderContext<'reg, 'rc>,
+    ) -> std::result::Result<handlebars::ScopedJson<'rc>, handlebars::RenderError> {
+        let ids: Vec<&str> = h
+            .params()
+            .iter()
+            .filter_map(|p| p.value().as_str())
+            .collect();
+        if ids.is_empty() || ids.len() != h.params().len() {
+            return Err(RenderErrorReason::Other(
+                "`trich_dan` cần tên mẫu của văn bản được trích dẫn, trong ngoặc kép".into(),
+            )
+            .into());
+        }
+        let root = ctx.data();
+        let issued = ids
+            .iter()
+            .filter_map(|id| root.get("van_ban")?.get(id.replace('-', "_")))
+            .max_by_key(|v| v.get("ngay").and_then(|n| n.as_str()).map(str::to_string));
+        let external = || {
+            ids.iter()
+                .find_map(|id| root.get("van_ban_ngoai")?.get(*id)?.as_str())
+        };
+        let text = match (issued, external()) {
+            (Some(v), _) => v
+                .get("day_du")
+                .and_then(|d| d.as_str())
+                .unwrap_or_default()
+                .to_string(),
+            (None, Some(s)) => s.to_string(),
+            (None, None) => {
+                let issuing = root.get(ISSUING).and_then(|v| v.as_bool()) == Some(true);
+                let known = ids.iter().find_map(|id| self.names.get(*id));
+                match known {
+                    Some(name) if !issuing => format!(
+                        "{name} số {b} ngày {b} (chưa ban hành)",
+                        b = document::thoi_gian::BLANK
+                    ),
+                    _ => {
+                        let which = ids.join("\", \"");
+                        return Err(RenderErrorReason::Other(format!(
+                            "`{{{{trich_dan \"{which}\"}}}}`: {} chưa ban hành trong hồ sơ này, \
+                             và dữ liệu không khai báo văn bản ngoài hồ sơ `van_ban_ngoai.{}`; \
+                             hãy ban hành văn bản đó trước, hoặc ghi số, ngày, cơ quan, trích yếu \
+                             của văn bản ngoài hồ sơ vào `van_ban_ngoai`",
+                            known.map_or_else(
+                                || format!("văn bản `{}`", ids[0]),
+                                |n| n.to_lowercase()
+                            ),
+                            ids[0]
+                        ))
+                        .into());
+                    }
+                }
+            }
+        };
+        Ok(handlebars::ScopedJson::Derived(serde_json::Value::String(
+            text,
+        )))
+    }
+}
+
 fn registry(escape: bool) -> Handlebars<'static> {
     let mut h = Handlebars::new();
     h.set_strict_mode(true);
@@ -261,6 +346,19 @@ impl TemplateSet {
             set.add(&path, &text::clean_multiline(&src.replace("\r\n", "\n")))?;
         }
         set.templates.sort_by(|a, b| a.id.cmp(&b.id));
+        let names: std::collections::HashMap<String, String> = set
+            .templates
+            .iter()
+            .map(|t| (t.id.clone(), t.name.clone()))
+            .collect();
+        for registry in [&set.body, &set.plain] {
+            write(registry).register_helper(
+                "trich_dan",
+                Box::new(TrichDan {
+                    names: names.clone(),
+                }),
+            );
+        }
         Ok(set)
     }
 
@@ -377,10 +475,16 @@ impl TemplateSet {
             .ok_or_else(|| Error::UnknownTemplate(id.to_string()))
     }
 
-    fn render_plain(&self, t: &Template, key: &str, data: &DocData) -> Result<String> {
+    fn render_plain(
+        &self,
+        t: &Template,
+        key: &str,
+        data: &DocData,
+        value: &serde_json::Value,
+    ) -> Result<String> {
         let name = format!("{}#{key}", t.id);
         read(&self.plain)
-            .render(&name, &data.value)
+            .render(&name, value)
             .map(|s| text::clean(&s))
             .map_err(|e| render_error(&t.id, key, data, e))
     }
@@ -412,8 +516,21 @@ impl TemplateSet {
         let family = issuer.family.family();
 
         self.compile(t)?;
+        // Rendered to be issued: the data says so to `trich_dan`, which then refuses a
+        // citation the register cannot give.
+        let issuing;
+        let value = if issuance.date.is_some() {
+            let mut v = data.value.clone();
+            if let Some(o) = v.as_object_mut() {
+                o.insert(ISSUING.into(), true.into());
+            }
+            issuing = v;
+            &issuing
+        } else {
+            &data.value
+        };
         let md = read(&self.body)
-            .render(&t.id, &data.value)
+            .render(&t.id, value)
             .map_err(|e| render_error(&t.id, "body", data, e))?;
         let mut body = markup::parse(&md);
         document::body::close(&mut body.blocks);
@@ -453,11 +570,11 @@ impl TemplateSet {
             },
         };
 
-        let trich_yeu = self.render_plain(t, "trich_yeu", data)?;
+        let trich_yeu = self.render_plain(t, "trich_yeu", data, value)?;
         let kinh_gui = match &f.kinh_gui {
             Some(v) => v.iter().map(|s| text::clean(s)).collect(),
             None => (0..t.n_kinh_gui)
-                .map(|i| self.render_plain(t, &format!("kinh_gui.{i}"), data))
+                .map(|i| self.render_plain(t, &format!("kinh_gui.{i}"), data, value))
                 .collect::<Result<Vec<_>>>()?,
         };
 
@@ -474,7 +591,7 @@ impl TemplateSet {
                     unit: None,
                 },
                 date,
-                issuer_name: self.render_plain(t, "attached_to.of", data)?,
+                issuer_name: self.render_plain(t, "attached_to.of", data, value)?,
             };
             (Some(parent), None, Vec::new(), None)
         } else if t.signing == Signing::Minutes {
@@ -505,7 +622,7 @@ impl TemplateSet {
             let recipients = match &f.noi_nhan {
                 Some(v) => v.iter().map(|s| text::clean(s)).collect(),
                 None => (0..t.n_noi_nhan)
-                    .map(|i| self.render_plain(t, &format!("noi_nhan.{i}"), data))
+                    .map(|i| self.render_plain(t, &format!("noi_nhan.{i}"), data, value))
                     .collect::<Result<Vec<_>>>()?,
             };
             let luu = match (&f.luu, &f.drafting_unit) {
