@@ -757,6 +757,26 @@ impl App {
         register::take(self.store()?, &req)
     }
 
+    /// Opens a province agency's series at the last number it gave before using hoso
+    /// ([`register::open`]); the request's type, unit and secrecy choose the series.
+    pub fn open_book(&mut self, r: &TakeRequest, from: u32) -> Result<Entry> {
+        let issuer = self
+            .engine()?
+            .agency(&r.province, &r.issuer)?
+            .issuer()
+            .to_model();
+        let k = kind::lookup(&r.kind).ok_or_else(|| {
+            Error::Usage(format!(
+                "--type: `{}` không phải loại văn bản (quyet-dinh, cong-van, QĐ, TTr, …)",
+                r.kind
+            ))
+        })?;
+        let unit = r.unit.as_deref().map(crate::text::clean);
+        let mut req = register::Request::new(&issuer, k, unit, r.at);
+        req.secret = r.secret;
+        register::open(self.store()?, &req, from)
+    }
+
     /// Withdraws a number of a province agency's book.
     pub fn void(
         &mut self,

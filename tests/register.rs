@@ -466,3 +466,58 @@ fn a_citation_waits_for_the_register() {
         "{issued}"
     );
 }
+
+/// Issue 14: an agency that starts using hoso in October opens its book at the number it has
+/// reached; the book shows the opening, the next number follows it, and a series that already
+/// has numbers cannot be opened again.
+#[test]
+fn a_book_opens_at_the_agencys_current_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hoso.db");
+    let open = |from: &str, at: &str| {
+        hoso(&db)
+            .args(["register", "open", "--from", from])
+            .args(["--province", "kon-tum", "--issuer", "bcd-tinh"])
+            .args(["--type", "cong-van", "--unit", "NC", "--at", at])
+            .output()
+            .unwrap()
+    };
+    let o = open("0", "2026-10-01");
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--from"));
+
+    let o = open("245", "2026-10-01");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let said = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        said.contains("245/BCĐ-NC") && said.contains("246"),
+        "{said}"
+    );
+
+    let o = take(&db, "2026-10-02").output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(String::from_utf8(o.stdout).unwrap().trim(), "246/BCĐ-NC");
+
+    let o = open("300", "2026-10-03");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert!(err.contains("đã có số 246/BCĐ-NC"), "{err}");
+
+    let entries = book(&db, &[]);
+    assert_eq!(numbers(&entries), [245, 246]);
+    assert_eq!(entries[0]["kind"], "mo-so");
+    let text = hoso(&db).args(["register", "list"]).output().unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.contains("Mở sổ: các số đến 245/BCĐ-NC đã cấp trước khi dùng hoso"),
+        "{text}"
+    );
+
+    // Another year is another series: it starts at 01 unless opened too.
+    let o = take(&db, "2027-01-04")
+        .arg("--allow-future")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(String::from_utf8(o.stdout).unwrap().trim(), "01/BCĐ-NC");
+}

@@ -244,6 +244,17 @@ pub enum CaseCommand {
 pub enum RegisterCommand {
     /// Lấy số tiếp theo cho văn bản làm ngoài hoso (công văn viết tay); in số và ký hiệu.
     Take(TakeArgs),
+    /// Mở sổ tại số cuối cùng đã cấp trước khi dùng hoso (cơ quan bắt đầu dùng giữa năm):
+    /// ghi vào sổ, số tiếp theo là số sau nó. Chỉ mở được dãy số chưa có số nào.
+    Open {
+        /// Số cuối cùng đã cấp, ví dụ 245: số tiếp theo là 246.
+        #[arg(long)]
+        from: u32,
+        /// Tỉnh, cơ quan, loại (chọn dãy số khi cơ quan đánh số theo từng loại), đơn vị soạn
+        /// thảo, văn bản mật và ngày mở sổ, như `register take`.
+        #[command(flatten)]
+        series: TakeArgs,
+    },
     /// Thu hồi một số: số vẫn ở trong sổ, được đánh dấu, không bao giờ cấp lại.
     Void {
         /// "05", hoặc đủ số và ký hiệu "05/QĐ-UBND" khi nhiều dãy có số 05.

@@ -476,6 +476,16 @@ fn register(app: &mut App, c: args::RegisterCommand) -> Result<Shown> {
             let entry = app.take(&t.request(today()))?;
             Ok(format!("{}\n", entry.symbol).into())
         }
+        R::Open { from, series } => {
+            let entry = app.open_book(&series.request(today()), from)?;
+            Ok(format!(
+                "đã mở sổ {}: {} {}\n",
+                entry.issuer,
+                entry.kind_name(),
+                entry.trich_yeu
+            )
+            .into())
+        }
         R::Void {
             number,
             province,

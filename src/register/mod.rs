@@ -122,8 +122,11 @@ impl Entry {
         self.series.starts_with("mật")
     }
 
-    /// "Quyết định", "Công văn": the type as the book names it.
+    /// "Quyết định", "Công văn": the type as the book names it; "Mở sổ" for a book's opening.
     pub fn kind_name(&self) -> String {
+        if self.kind == OPENING {
+            return "Mở sổ:".into();
+        }
         kind::find(&self.kind).map_or_else(|| self.kind.clone(), DocKind::name)
     }
 }
@@ -225,6 +228,63 @@ pub fn take_saying(store: &mut dyn Store, req: &Request) -> Result<(Entry, bool)
     fail_point("register.take.before_commit")?;
     tx.commit()?;
     Ok((entry, true))
+}
+
+/// The kind of the entry that opens a series at a number given before hoso was used.
+pub const OPENING: &str = "mo-so";
+
+/// Opens the request's series at `from`, the last number an agency gave before it used hoso
+/// (a commune starting in October at 245): an entry of the book numbered `from` says so, and
+/// the next number taken is `from + 1`. Only a series with no number yet is opened, so the
+/// book never holds two histories; its date, like any entry's, is a floor for later numbers.
+pub fn open(store: &mut dyn Store, req: &Request, from: u32) -> Result<Entry> {
+    if from == 0 {
+        return Err(Error::Usage(
+            "--from: số cuối cùng đã cấp trước khi dùng hoso, từ 1 trở lên".into(),
+        ));
+    }
+    let issuer = BookKey::of(req.issuer);
+    let series = req
+        .issuer
+        .numbering
+        .series(req.issuer.family, req.kind, req.secret, req.at)
+        .map_err(|m| Error::Invalid(format!("{issuer}: {m}")))?;
+    let mut tx = store.begin()?;
+    if let Some(last) = tx.last_in_series(&issuer, &series.period, &series.name)? {
+        return Err(Error::Conflict(format!(
+            "{issuer}: dãy số {} ({}) đã có số {} ngày {}; chỉ mở sổ tại một số khi dãy số \
+             chưa có số nào",
+            series.name,
+            series.period,
+            last.symbol,
+            last.on_date.format("%d/%m/%Y")
+        )));
+    }
+    let symbol = SoKyHieu {
+        number: Some(from),
+        ..req.so_ky_hieu.clone()
+    }
+    .citation(req.issuer.family.family().number_style);
+    let entry = tx.insert_entry(&NewEntry {
+        issuer,
+        period: series.period,
+        series: series.name,
+        number: from,
+        symbol: symbol.clone(),
+        on_date: req.at,
+        kind: OPENING.to_string(),
+        trich_yeu: format!(
+            "các số đến {symbol} đã cấp trước khi dùng hoso; số tiếp theo là {}",
+            crate::document::so_ky_hieu::so(from + 1)
+        ),
+        signer: String::new(),
+        recipients: Vec::new(),
+        luu: Vec::new(),
+        copies: None,
+        document: None,
+    })?;
+    tx.commit()?;
+    Ok(entry)
 }
 
 /// Withdraws a number of `issuer`'s book: the entry stays in the book, marked with the date
