@@ -271,6 +271,58 @@ fn data_errors_name_file_and_field() {
     assert!(e.contains("không có mẫu `khong-co`"), "{e}");
 }
 
+/// Issue 14: data Handlebars would print wrong — a key the template does not use (misspelt),
+/// a map ("[object]") or list where text is printed, an empty value ("huyện .") — is refused
+/// naming the file and line where it was written, and the key.
+#[test]
+fn data_the_template_would_print_wrong_is_refused_where_it_was_written() {
+    let set = set();
+    let dir = tempfile::tempdir().unwrap();
+    let id = "quyet-dinh-thanh-lap-mo-hinh";
+    let refused = |own: &str| {
+        let path = dir.path().join("d.yaml");
+        let text = format!("extends: [{}]\n{own}", sample(id).display());
+        std::fs::write(&path, text).unwrap();
+        let data = DocData::load(&path).unwrap();
+        set.document(id, &data, &draft()).unwrap_err().to_string()
+    };
+    let d = dir.path().join("d.yaml").display().to_string();
+    for (own, want) in [
+        (
+            "ten_mo_hinhh: Camera\n",
+            "`ten_mo_hinhh`: mẫu `quyet-dinh-thanh-lap-mo-hinh` không dùng",
+        ),
+        ("huyen: ''\n", "`huyen`: để trống"),
+        ("huyen: {ten: Đắk Hà}\n", "`huyen`: là một bảng"),
+        ("\nxa: [Đắk Mar, Đắk Hà]\n", "`xa`: là một danh sách"),
+        (
+            "ban_chi_dao:\n  - {ho_ten: [A, B], chuc_vu: x, nhiem_vu: y}\n",
+            "`ban_chi_dao[0].ho_ten`: là một danh sách",
+        ),
+    ] {
+        let e = refused(own);
+        let line = if own.starts_with('\n') { 3 } else { 2 };
+        assert!(
+            e.starts_with(&format!("{d}:{line}:1: {want}")),
+            "{own}: {e}"
+        );
+    }
+    // A key an extended file gives for other documents is not this file's mistake.
+    let ok = dir.path().join("ok.yaml");
+    std::fs::write(
+        &ok,
+        format!(
+            "extends: [{}, {}]\n",
+            sample(id).display(),
+            sample("thong-bao-ket-thuc-mo-hinh").display()
+        ),
+    )
+    .unwrap();
+    let data = DocData::load(&ok).unwrap();
+    set.document("thong-bao-ket-thuc-mo-hinh", &data, &draft())
+        .unwrap();
+}
+
 #[test]
 fn broken_templates_are_refused_with_their_place() {
     let dir = tempfile::tempdir().unwrap();

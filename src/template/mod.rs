@@ -6,6 +6,7 @@
 
 pub mod data;
 pub mod markup;
+pub mod uses;
 
 use std::path::{Path, PathBuf};
 use std::sync::RwLock;
@@ -475,6 +476,22 @@ impl TemplateSet {
             .ok_or_else(|| Error::UnknownTemplate(id.to_string()))
     }
 
+    /// The data against what the template prints ([`uses::check`]): its body and its
+    /// front-matter strings.
+    fn check_data(&self, t: &Template, data: &DocData) -> Result<()> {
+        let mut all = Vec::new();
+        for (h, name) in [(&self.body, t.id.clone())].into_iter().chain(
+            t.plain
+                .iter()
+                .map(|(k, _)| (&self.plain, format!("{}#{k}", t.id))),
+        ) {
+            if let Some(tpl) = read(h).get_template(&name) {
+                all.extend(uses::text_uses(tpl));
+            }
+        }
+        uses::check(&t.id, &t.variables, &all, data)
+    }
+
     fn render_plain(
         &self,
         t: &Template,
@@ -516,6 +533,7 @@ impl TemplateSet {
         let family = issuer.family.family();
 
         self.compile(t)?;
+        self.check_data(t, data)?;
         // Rendered to be issued: the data says so to `trich_dan`, which then refuses a
         // citation the register cannot give.
         let issuing;
