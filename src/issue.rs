@@ -158,7 +158,7 @@ fn van_ban(
 
 /// A case document's stored data with `van_ban` as the register stands on `on`: a document
 /// is issued citing what was issued before it, even when it was drafted before those were.
-fn stored_data(
+pub(crate) fn stored_data(
     set: &TemplateSet,
     store: &dyn Store,
     case: &str,
@@ -393,6 +393,18 @@ fn take_number(
     at: NaiveDate,
     not_after: Option<NaiveDate>,
 ) -> Result<(Entry, bool)> {
+    // A body edited from a draft keeps the draft's blank citations: the template's citation
+    // is not rendered again, so the edit must be made once the cited document is issued.
+    if let Some(body) = &target.body
+        && body.to_string().contains(crate::template::NOT_ISSUED)
+    {
+        return Err(Error::Invalid(format!(
+            "{}: nội dung đã sửa còn trích dẫn văn bản {}; hãy ban hành văn bản được trích dẫn, \
+             rồi sửa lại từ dự thảo mới",
+            target.doc,
+            crate::template::NOT_ISSUED
+        )));
+    }
     if at < target.drafted_on {
         return Err(Error::Invalid(format!(
             "{} được soạn ngày {}; không thể ban hành ngày {}",

@@ -250,10 +250,8 @@ pub enum RegisterCommand {
         /// Số cuối cùng đã cấp, ví dụ 245: số tiếp theo là 246.
         #[arg(long)]
         from: u32,
-        /// Tỉnh, cơ quan, loại (chọn dãy số khi cơ quan đánh số theo từng loại), đơn vị soạn
-        /// thảo, văn bản mật và ngày mở sổ, như `register take`.
         #[command(flatten)]
-        series: TakeArgs,
+        series: SeriesArgs,
     },
     /// Thu hồi một số: số vẫn ở trong sổ, được đánh dấu, không bao giờ cấp lại.
     Void {
@@ -296,6 +294,48 @@ pub enum RegisterCommand {
         #[arg(long, value_name = "TỆP")]
         out: Option<PathBuf>,
     },
+}
+
+/// The series a book is opened in: as `register take` chooses it.
+#[derive(clap::Args)]
+pub struct SeriesArgs {
+    /// Tỉnh có tệp cơ quan.
+    #[arg(long)]
+    province: String,
+    /// Mã cơ quan trong tệp tỉnh.
+    #[arg(long)]
+    issuer: String,
+    /// Loại văn bản (chọn dãy số khi cơ quan đánh số theo từng loại): mã hoặc chữ viết tắt.
+    #[arg(long = "type")]
+    kind: String,
+    /// Đơn vị soạn thảo của công văn ("NC").
+    #[arg(long)]
+    unit: Option<String>,
+    /// Dãy số văn bản mật.
+    #[arg(long)]
+    secret: bool,
+    /// Ngày mở sổ (YYYY-MM-DD); mặc định hôm nay. Số lấy sau đó không được mang ngày sớm hơn.
+    #[arg(long, value_parser = parse_date, value_name = "NGÀY")]
+    at: Option<NaiveDate>,
+}
+
+impl SeriesArgs {
+    /// The series as a request, dated today when no date is given.
+    pub fn request(self, today: NaiveDate) -> hoso::app::TakeRequest {
+        hoso::app::TakeRequest {
+            province: self.province,
+            issuer: self.issuer,
+            kind: self.kind,
+            at: self.at.unwrap_or(today),
+            summary: String::new(),
+            unit: self.unit,
+            signer: String::new(),
+            recipients: Vec::new(),
+            copies: None,
+            secret: self.secret,
+            allow_future: false,
+        }
+    }
 }
 
 #[derive(clap::Args)]

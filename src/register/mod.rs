@@ -155,6 +155,19 @@ impl BookKey {
     }
 }
 
+/// A date far ahead sets the book's date floor for the rest of the year: refused unless the
+/// request allows it.
+fn too_far_ahead(req: &Request) -> Result<()> {
+    match req.not_after {
+        Some(limit) if req.at > limit => Err(Error::Invalid(format!(
+            "ngày {} quá xa trong tương lai (quá {DAYS_AHEAD} ngày sau hôm nay): số lấy với ngày \
+             đó sẽ chặn mọi số ngày sớm hơn của sổ; nếu đúng ngày ấy, thêm --allow-future",
+            req.at.format("%d/%m/%Y")
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// Takes the next number of the request's series and writes its entry, in one write
 /// transaction; with `req.document`, the case document is marked as carrying it in the same
 /// transaction, and a document that already carries a live number gets that number back.
@@ -172,15 +185,7 @@ pub fn take_saying(store: &mut dyn Store, req: &Request) -> Result<(Entry, bool)
         .numbering
         .series(req.issuer.family, req.kind, req.secret, req.at)
         .map_err(|m| Error::Invalid(format!("{issuer}: {m}")))?;
-    if let Some(limit) = req.not_after
-        && req.at > limit
-    {
-        return Err(Error::Invalid(format!(
-            "ngày {} quá xa trong tương lai (quá {DAYS_AHEAD} ngày sau hôm nay): số lấy với ngày \
-             đó sẽ chặn mọi số ngày sớm hơn của sổ; nếu đúng ngày ấy, thêm --allow-future",
-            req.at.format("%d/%m/%Y")
-        )));
-    }
+    too_far_ahead(req)?;
     let mut tx = store.begin()?;
     // Two clerks issuing the same document at once: the second finds the first's number.
     if let Some((case, doc)) = &req.document
@@ -249,6 +254,7 @@ pub fn open(store: &mut dyn Store, req: &Request, from: u32) -> Result<Entry> {
         .numbering
         .series(req.issuer.family, req.kind, req.secret, req.at)
         .map_err(|m| Error::Invalid(format!("{issuer}: {m}")))?;
+    too_far_ahead(req)?;
     let mut tx = store.begin()?;
     if let Some(last) = tx.last_in_series(&issuer, &series.period, &series.name)? {
         return Err(Error::Conflict(format!(

@@ -200,6 +200,9 @@ fn h_nam_truoc(
 /// can name in a template.
 const ISSUING: &str = "@phat_hanh";
 
+/// What a draft prints after the blanks of a citation the register cannot give yet.
+pub const NOT_ISSUED: &str = "(chưa ban hành)";
+
 /// `{{trich_dan "quyet-dinh-thanh-lap-mo-hinh"}}` cites another document of the hồ sơ as the
 /// register gave it (`van_ban`, see [`crate::issue`]): "Quyết định số 02/QĐ-UBND ngày 20
 /// tháng 3 năm 2023 của Chủ tịch Ủy ban nhân dân xã Đắk Mar về việc thành lập mô hình …".
@@ -253,7 +256,7 @@ impl handlebars::HelperDef for TrichDan {
                 let known = ids.iter().find_map(|id| self.names.get(*id));
                 match known {
                     Some(name) if !issuing => format!(
-                        "{name} số {b} ngày {b} (chưa ban hành)",
+                        "{name} số {b} ngày {b} {NOT_ISSUED}",
                         b = document::thoi_gian::BLANK
                     ),
                     _ => {
