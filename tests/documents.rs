@@ -452,6 +452,26 @@ fn minutes_are_signed_by_secretary_and_chair() {
             .any(|p| p.starts_with("Hồi 08 giờ 00 phút, ngày 22 tháng 9 năm 2023")),
         "{body:?}"
     );
+    // Issue 14: a biên bản is filed as well — "- Lưu: VT, Hồ sơ." under the signatures.
+    let at = |t: &str| body.iter().position(|p| p == t);
+    let (chair, label, luu) = (
+        at("Hoàng Văn Quý"),
+        at("Nơi nhận:"),
+        at("- Lưu: VT, Hồ sơ."),
+    );
+    assert!(
+        chair.is_some() && chair < label && label.map(|l| l + 1) == luu,
+        "{body:?}"
+    );
+    let pdf = hoso::render::pdf::typst_source(
+        &set.document(
+            id,
+            &DocData::load(&sample(id)).unwrap(),
+            &issued(3, 2023, 9, 22),
+        )
+        .unwrap(),
+    );
+    assert!(pdf.contains("Lưu: VT, Hồ sơ."), "{pdf}");
 }
 
 /// docx-rs writes some property elements out of the schema's order; hoso puts them back, so a

@@ -341,11 +341,20 @@ impl Document {
         let nn = self.noi_nhan_lines();
         match (nn.is_empty(), self.signatures.as_slice()) {
             (true, []) => None,
-            (true, [a, b, ..]) => Some((ClosingPart::Signature(a), ClosingPart::Signature(b))),
+            (_, [a, b, ..]) => Some((ClosingPart::Signature(a), ClosingPart::Signature(b))),
             (true, [k]) => Some((ClosingPart::Empty, ClosingPart::Signature(k))),
             (false, [k, ..]) => Some((ClosingPart::NoiNhan(nn), ClosingPart::Signature(k))),
             (false, []) => Some((ClosingPart::NoiNhan(nn), ClosingPart::Empty)),
         }
+    }
+
+    /// The Nơi nhận of a biên bản, under its two signatures at the left (Phụ lục III: "- Lưu:
+    /// VT, Hồ sơ."); empty for any other document, whose Nơi nhận stands beside its signature.
+    pub fn closing_below(&self) -> Vec<Line> {
+        if self.signatures.len() < 2 {
+            return Vec::new();
+        }
+        self.noi_nhan_lines()
     }
 
     /// "Nơi nhận:" and its lines; empty when the document has no Nơi nhận.

@@ -626,7 +626,21 @@ impl TemplateSet {
             };
             let signatures =
                 document::ky::bien_ban(&who("secretary", &f.secretary)?, &who("chair", &f.chair)?);
-            (None, None, signatures, None)
+            // Phụ lục III: a biên bản is filed too, "- Lưu: VT, Hồ sơ.", after any recipients.
+            let noi_nhan = NoiNhan {
+                recipients: match &f.noi_nhan {
+                    Some(v) => v.iter().map(|s| text::clean(s)).collect(),
+                    None => (0..t.n_noi_nhan)
+                        .map(|i| self.render_plain(t, &format!("noi_nhan.{i}"), data, value))
+                        .collect::<Result<Vec<_>>>()?,
+                },
+                luu: match &f.luu {
+                    Some(v) => v.iter().map(|s| text::clean(s)).collect(),
+                    None => vec!["Hồ sơ".to_string()],
+                },
+                copies: f.luu_copies,
+            };
+            (None, None, signatures, Some(noi_nhan))
         } else {
             let signer = f
                 .signer
