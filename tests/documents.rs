@@ -740,3 +740,88 @@ fn every_reference_in_the_demo_resolves_to_the_register_or_a_declared_instrument
     }
     assert!(checked > 40, "only {checked} references read");
 }
+
+/// Issue 14: a police body's signer carries their rank ("Đại tá Lê Thanh Hùng" in the seeds);
+/// without one, or with a rank that is none, the document is refused at the signer's line.
+#[test]
+fn police_signers_carry_their_rank() {
+    let set = set();
+    let id = "ke-hoach-khao-sat";
+    let body = paragraphs(&part(
+        &docx(&set, id, &sample(id), &issued(1, 2023, 2, 6)),
+        "word/document.xml",
+    ));
+    assert!(
+        body.contains(&"Thiếu tá Trần Đình Khoa".to_string()),
+        "{body:?}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(sample(id)).unwrap();
+    let line = text.lines().position(|l| l == "signer:").unwrap() + 1;
+    for (rank, want) in [
+        ("", "ghi cấp bậc (signer.rank"),
+        ("  rank: Đại úy x\n", "cấp bậc `Đại úy x` không phải"),
+    ] {
+        let path = dir.path().join("d.yaml");
+        std::fs::write(&path, text.replace("  rank: Thiếu tá\n", rank)).unwrap();
+        let e = set
+            .document(id, &DocData::load(&path).unwrap(), &draft())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with(&format!("{}:{line}:1: `signer.rank`", path.display()))
+                && e.contains(want),
+            "{e}"
+        );
+    }
+}
+
+/// Issue 14: the authority line above a decision's căn cứ follows its issuer — a school's
+/// head under a school's header (HD 22 lets the head of a school issue), the Trưởng Ban of a
+/// Ban Chỉ đạo — and is never "CHỦ TỊCH ỦY BAN NHÂN DÂN XÃ" written into the template.
+#[test]
+fn the_authority_line_follows_the_issuer() {
+    let set = set();
+    let first_after_title = |id: &str, data: &DocData| {
+        let doc = set.document(id, data, &issued(3, 2024, 3, 28)).unwrap();
+        let body = paragraphs(&part(
+            &hoso::render::docx::render(&doc).unwrap(),
+            "word/document.xml",
+        ));
+        let at = body.iter().position(|p| p.starts_with("Căn cứ")).unwrap();
+        body[at - 1].clone()
+    };
+    let id = "quyet-dinh-cong-nhan-dien-hinh";
+    assert_eq!(
+        first_after_title(id, &DocData::load(&sample(id)).unwrap()),
+        "CHỦ TỊCH ỦY BAN NHÂN DÂN XÃ ĐẮK MAR"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("truong.yaml");
+    std::fs::write(
+        &path,
+        format!(
+            "extends: [{}]\nissuer:\n  parent: SỞ GIÁO DỤC VÀ ĐÀO TẠO TỈNH KON TUM\n  \
+             name: TRƯỜNG THPT CHU VĂN AN\n  abbreviation: THPTCVA\n  place: Kon Tum\n  \
+             collective: TRƯỜNG THPT CHU VĂN AN\n  head: HIỆU TRƯỞNG\nsigner:\n  \
+             name: Phạm Thị Lan\n  title: HIỆU TRƯỞNG\n",
+            sample(id).display()
+        ),
+    )
+    .unwrap();
+    assert_eq!(
+        first_after_title(id, &DocData::load(&path).unwrap()),
+        "HIỆU TRƯỞNG TRƯỜNG THPT CHU VĂN AN"
+    );
+    let id = "quyet-dinh-ban-hanh-quy-che";
+    assert_eq!(
+        first_after_title(id, &DocData::load(&sample(id)).unwrap()),
+        "TRƯỞNG BAN CHỈ ĐẠO MÔ HÌNH “CAMERA AN NINH”"
+    );
+    for t in set.iter() {
+        let src = std::fs::read_to_string(root().join("templates").join(format!("{}.hbs", t.id)))
+            .unwrap();
+        assert!(!src.contains("# CHỦ TỊCH ỦY BAN"), "{}", t.id);
+    }
+}

@@ -200,6 +200,27 @@ fn h_nam_truoc(
 /// can name in a template.
 const ISSUING: &str = "@phat_hanh";
 
+/// The key of the authority line in the render context, read by `{{tham_quyen}}`.
+const AUTHORITY: &str = "@tham_quyen";
+
+/// `{{tham_quyen}}`: the issuer's authority line, from the issuer, never written in a
+/// template ([`crate::document::Issuer::authority`]).
+fn h_tham_quyen(
+    _: &handlebars::Helper,
+    _: &Handlebars,
+    ctx: &handlebars::Context,
+    _: &mut handlebars::RenderContext,
+    out: &mut dyn handlebars::Output,
+) -> handlebars::HelperResult {
+    let line = ctx
+        .data()
+        .get(AUTHORITY)
+        .and_then(|v| v.as_str())
+        .unwrap_or_default();
+    out.write(&text::escape_markdown(line))?;
+    Ok(())
+}
+
 /// What a draft prints after the blanks of a citation the register cannot give yet.
 pub const NOT_ISSUED: &str = "(chưa ban hành)";
 
@@ -298,6 +319,7 @@ fn registry(escape: bool) -> Handlebars<'static> {
     h.register_helper("so", Box::new(h_so));
     h.register_helper("ngay", Box::new(h_ngay));
     h.register_helper("nam_truoc", Box::new(h_nam_truoc));
+    h.register_helper("tham_quyen", Box::new(h_tham_quyen));
     h
 }
 
@@ -523,33 +545,31 @@ impl TemplateSet {
             field: name.into(),
             message,
         };
-        let issuer = f
-            .issuer
-            .as_ref()
-            .ok_or_else(|| {
-                field(
-                    "issuer",
-                    "thiếu cơ quan ban hành (tên, chữ viết tắt, địa danh, …)".into(),
-                )
-            })?
-            .to_model();
+        let issuer_data = f.issuer.as_ref().ok_or_else(|| {
+            field(
+                "issuer",
+                "thiếu cơ quan ban hành (tên, chữ viết tắt, địa danh, …)".into(),
+            )
+        })?;
+        if let Some(problem) = f.signer.as_ref().and_then(|s| s.rank_problem(issuer_data)) {
+            return Err(uses::at_key(data, "signer.rank", problem));
+        }
+        let issuer = issuer_data.to_model();
         let family = issuer.family.family();
 
         self.compile(t)?;
         self.check_data(t, data)?;
-        // Rendered to be issued: the data says so to `trich_dan`, which then refuses a
-        // citation the register cannot give.
-        let issuing;
-        let value = if issuance.date.is_some() {
-            let mut v = data.value.clone();
-            if let Some(o) = v.as_object_mut() {
-                o.insert(ISSUING.into(), true.into());
-            }
-            issuing = v;
-            &issuing
-        } else {
-            &data.value
-        };
+        // What the helpers read besides the data: whether it is rendered to be issued (then
+        // `trich_dan` refuses a citation the register cannot give) and the issuer's authority.
+        let mut context = data.value.clone();
+        if let Some(o) = context.as_object_mut() {
+            o.insert(ISSUING.into(), issuance.date.is_some().into());
+            o.insert(
+                AUTHORITY.into(),
+                issuer.authority(t.signing == Signing::Head).into(),
+            );
+        }
+        let value = &context;
         let md = read(&self.body)
             .render(&t.id, value)
             .map_err(|e| render_error(&t.id, "body", data, e))?;

@@ -132,7 +132,7 @@ fn values_at<'a>(
 }
 
 /// The error for `key` of `data`, at the place its top-level key was written.
-fn at_key(data: &DocData, key: &str, message: String) -> Error {
+pub(crate) fn at_key(data: &DocData, key: &str, message: String) -> Error {
     let top = key.split(['.', '[']).next().unwrap_or(key);
     match data.origins.get(top) {
         Some(o) => Error::Yaml {
