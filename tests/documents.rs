@@ -825,3 +825,61 @@ fn the_authority_line_follows_the_issuer() {
         assert!(!src.contains("# CHỦ TỊCH ỦY BAN"), "{}", t.id);
     }
 }
+
+/// Issue 14: the survey plan is approved before it is carried out (HD 22 Bước 1): a "DUYỆT"
+/// block with the approver stands left of the signer, the Nơi nhận under both; without an
+/// approver in the data it is refused naming the key.
+#[test]
+fn the_survey_plan_carries_its_approval() {
+    let set = set();
+    let id = "ke-hoach-khao-sat";
+    let doc = set
+        .document(
+            id,
+            &DocData::load(&sample(id)).unwrap(),
+            &issued(1, 2023, 2, 6),
+        )
+        .unwrap();
+    let body = paragraphs(&part(
+        &hoso::render::docx::render(&doc).unwrap(),
+        "word/document.xml",
+    ));
+    let at = |t: &str| {
+        body.iter()
+            .position(|p| p == t)
+            .unwrap_or_else(|| panic!("{t}: {body:?}"))
+    };
+    let (duyet, signer, nn) = (at("DUYỆT"), at("TRƯỞNG CÔNG AN XÃ"), at("Nơi nhận:"));
+    assert!(
+        duyet < at("Nguyễn Văn Hòa") && at("Nguyễn Văn Hòa") < signer,
+        "{body:?}"
+    );
+    assert!(signer < at("Thiếu tá Trần Đình Khoa") && at("Thiếu tá Trần Đình Khoa") < nn);
+    // The register records the plan's own signer, not its approver.
+    let req = hoso::register::Request::for_document(&doc, doc_date());
+    assert!(
+        req.signer.starts_with("Thiếu tá Trần Đình Khoa"),
+        "{}",
+        req.signer
+    );
+    let source = hoso::render::pdf::typst_source(&doc);
+    assert!(source.contains("DUYỆT"), "{source}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("d.yaml");
+    let text = std::fs::read_to_string(sample(id)).unwrap();
+    let cut = text.replace(
+        "duyet:\n  title: PHÓ CHỦ TỊCH UBND XÃ\n  name: Nguyễn Văn Hòa\n",
+        "",
+    );
+    std::fs::write(&path, cut).unwrap();
+    let e = set
+        .document(id, &DocData::load(&path).unwrap(), &draft())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("`duyet`") && e.contains("d.yaml"), "{e}");
+}
+
+fn doc_date() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2023, 2, 6).unwrap()
+}

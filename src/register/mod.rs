@@ -93,7 +93,8 @@ impl<'a> Request<'a> {
         r.secret = doc.secrecy.is_some();
         r.trich_yeu = doc.trich_yeu.clone();
         if let Some(s) = doc.signatures.last() {
-            r.signer = match s.lines.last() {
+            // The title: the last line that is not a signature's padding.
+            r.signer = match s.lines.iter().rev().find(|l| !l.trim().is_empty()) {
                 Some(title) => format!("{} ({title})", s.name),
                 None => s.name.clone(),
             };

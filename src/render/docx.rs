@@ -435,7 +435,13 @@ fn closing_table(doc: &Document) -> Option<Table> {
     let mut rows = vec![TableRow::new(vec![cell(left, lw), cell(right, rw)]).cant_split()];
     let below = doc.closing_below();
     if !below.is_empty() {
-        let nn = noi_nhan_paragraphs(&below);
+        // Apart from the names above it, as the closing is from the body.
+        let mut nn = noi_nhan_paragraphs(&below);
+        if let Some(first) = nn.first_mut() {
+            *first = first
+                .clone()
+                .line_spacing(LineSpacing::new().before((l::CLOSING_GAP_PT * 20.0).round() as u32));
+        }
         rows.push(TableRow::new(vec![cell(nn, lw), cell(Vec::new(), rw)]).cant_split());
     }
     let pad = mm_to_twips(l::CELL_PAD_MM) as usize;

@@ -569,10 +569,11 @@ fn closing(out: &mut String, doc: &Document) {
     };
     let _ = writeln!(
         out,
-        "#block(breakable: false, above: {}pt, grid(columns: ({}mm, {}mm), inset: (x: {}mm), {left}, {right}{below}))",
+        "#block(breakable: false, above: {}pt, grid(columns: ({}mm, {}mm), row-gutter: {}pt, inset: (x: {}mm), {left}, {right}{below}))",
         l::CLOSING_GAP_PT,
         l::CLOSING_LEFT_MM,
         l::CLOSING_RIGHT_MM,
+        l::CLOSING_GAP_PT,
         l::CELL_PAD_MM
     );
 }

@@ -47,6 +47,9 @@ pub struct Fields {
     pub secretary: Option<String>,
     #[serde(default)]
     pub chair: Option<String>,
+    /// Who approves a document that is approved before it is carried out ("DUYỆT").
+    #[serde(default)]
+    pub duyet: Option<SignerData>,
 }
 
 /// `extends: base.yaml` or `extends: [a.yaml, b.yaml]` (later files win).
@@ -80,7 +83,7 @@ pub struct Origin {
 }
 
 /// The names of [`Fields`]: hoso reads them itself, so no template declares them.
-pub const STRUCTURAL: [&str; 14] = [
+pub const STRUCTURAL: [&str; 15] = [
     "extends",
     "issuer",
     "signer",
@@ -94,6 +97,7 @@ pub const STRUCTURAL: [&str; 14] = [
     "secrecy",
     "secretary",
     "chair",
+    "duyet",
     "van_ban_ngoai",
 ];
 

@@ -69,6 +69,11 @@ struct FrontMatter {
     noi_nhan: Vec<String>,
     #[serde(default)]
     attached_to: Option<AttachedSpec>,
+    /// Approved before it is carried out (HD 22 Bước 1: the survey plan, by the Party
+    /// committee, the government or the head of the unit): a "DUYỆT" block from the data's
+    /// `duyet` stands left of the signature, the Nơi nhận under both.
+    #[serde(default)]
+    approval: bool,
     #[serde(default)]
     variables: serde_yaml::Mapping,
 }
@@ -87,6 +92,7 @@ pub struct Template {
     /// Variables the body needs, with what each holds, in the template's order.
     pub variables: Vec<(String, String)>,
     attached_to: Option<(&'static DocKind, String)>,
+    approval: bool,
     n_kinh_gui: usize,
     n_noi_nhan: usize,
     /// Where it came from, for messages.
@@ -448,6 +454,7 @@ impl TemplateSet {
             signing: fm.signing,
             variables,
             attached_to,
+            approval: fm.approval,
             n_kinh_gui: fm.kinh_gui.len(),
             n_noi_nhan: fm.noi_nhan.len(),
             path: path.to_path_buf(),
@@ -691,7 +698,23 @@ impl TemplateSet {
                 copies: f.luu_copies,
             };
             let date = (t.kind.shape != Shape::BienBan).then_some(date);
-            (None, date, vec![chu_ky], Some(noi_nhan))
+            let mut signatures = vec![chu_ky];
+            if t.approval {
+                let approver = f.duyet.as_ref().ok_or_else(|| {
+                    uses::at_key(
+                        data,
+                        "duyet",
+                        format!(
+                            "mẫu `{}` được duyệt trước khi thực hiện: ghi người duyệt \
+                             (duyet: {{title: CHỦ TỊCH UBND XÃ, name: …}})",
+                            t.id
+                        ),
+                    )
+                })?;
+                signatures.insert(0, document::ky::duyet(&approver.to_model()));
+                document::ky::level(&mut signatures);
+            }
+            (None, date, signatures, Some(noi_nhan))
         };
 
         Ok(Document {
