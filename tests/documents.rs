@@ -883,3 +883,46 @@ fn the_survey_plan_carries_its_approval() {
 fn doc_date() -> chrono::NaiveDate {
     chrono::NaiveDate::from_ymd_opt(2023, 2, 6).unwrap()
 }
+
+/// Issue 14: the demo's drafts of every template's sample are dated in their own story (the
+/// sample's `dated`), never by the clock ("tháng 11 năm 2026" under a huyện that the 2025
+/// reform abolished); a sample whose header names a huyện is dated before 01/07/2025.
+#[test]
+fn every_sample_draft_is_dated_in_its_own_story() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, _) = run_demo(dir.path());
+    let reform = chrono::NaiveDate::from_ymd_opt(2025, 7, 1).unwrap();
+    let set = set();
+    let mut dated_lines = 0;
+    for t in set.iter() {
+        let data = DocData::load(&sample(&t.id)).unwrap();
+        let dated = data
+            .fields
+            .dated
+            .unwrap_or_else(|| panic!("{}: the sample has no `dated`", t.id));
+        let docx = std::fs::read(out.join("documents").join(format!("{}.docx", t.id))).unwrap();
+        let body = paragraphs(&part(&docx, "word/document.xml"));
+        // As the decree writes it: "tháng 02 năm 2023" (a zero before January and February).
+        let printed = hoso::document::thoi_gian::ngay_thang_nam(hoso::document::DocDate::Draft {
+            month: chrono::Datelike::month(&dated),
+            year: chrono::Datelike::year(&dated),
+        });
+        let month_year = &printed[printed.find("tháng").unwrap()..];
+        let place = &data.fields.issuer.as_ref().unwrap().place;
+        let date_line = format!("{place}, ngày ");
+        if let Some(line) = body.iter().find(|p| p.starts_with(&date_line)) {
+            assert!(
+                line.ends_with(month_year),
+                "{}: {line} ≠ {month_year}",
+                t.id
+            );
+            dated_lines += 1;
+        }
+        let header = &body[..body.len().min(4)];
+        if header.iter().any(|p| p.contains("HUYỆN")) {
+            assert!(dated < reform, "{}: a huyện's document dated {dated}", t.id);
+        }
+    }
+    // Biên bản and documents issued with a decision have no date line of their own.
+    assert!(dated_lines >= 35, "only {dated_lines} date lines read");
+}

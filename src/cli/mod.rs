@@ -260,7 +260,7 @@ fn doc(app: &mut App, c: args::DocCommand) -> Result<Shown> {
             let issuance = Issuance {
                 number,
                 date,
-                today: today(),
+                today: data.fields.dated.unwrap_or_else(today),
                 draft_mark,
             };
             let profile = if pdf_a {

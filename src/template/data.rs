@@ -50,6 +50,11 @@ pub struct Fields {
     /// Who approves a document that is approved before it is carried out ("DUYỆT").
     #[serde(default)]
     pub duyet: Option<SignerData>,
+    /// The day a document rendered on its own (a template's sample, `hoso doc render` without
+    /// `--date`) is written: its draft's month and year, so that a sample of 2023 is not dated
+    /// by the clock under issuers that no longer exist. A case's step dates its own.
+    #[serde(default)]
+    pub dated: Option<chrono::NaiveDate>,
 }
 
 /// `extends: base.yaml` or `extends: [a.yaml, b.yaml]` (later files win).
@@ -83,7 +88,7 @@ pub struct Origin {
 }
 
 /// The names of [`Fields`]: hoso reads them itself, so no template declares them.
-pub const STRUCTURAL: [&str; 15] = [
+pub const STRUCTURAL: [&str; 16] = [
     "extends",
     "issuer",
     "signer",
@@ -98,6 +103,7 @@ pub const STRUCTURAL: [&str; 15] = [
     "secretary",
     "chair",
     "duyet",
+    "dated",
     "van_ban_ngoai",
 ];
 
