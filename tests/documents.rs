@@ -886,9 +886,10 @@ fn doc_date() -> chrono::NaiveDate {
 
 /// Issue 14: the demo's drafts of every template's sample are dated in their own story (the
 /// sample's `dated`), never by the clock ("tháng 11 năm 2026" under a huyện that the 2025
-/// reform abolished); a sample whose header names a huyện is dated before 01/07/2025.
+/// reform abolished); a sample whose header names a huyện is dated before 01/07/2025; and each
+/// report issued in the demo's cases reports a period ended by its date.
 #[test]
-fn every_sample_draft_is_dated_in_its_own_story() {
+fn the_demo_is_dated_in_its_own_story() {
     let dir = tempfile::tempdir().unwrap();
     let (out, _) = run_demo(dir.path());
     let reform = chrono::NaiveDate::from_ymd_opt(2025, 7, 1).unwrap();
@@ -925,4 +926,34 @@ fn every_sample_draft_is_dated_in_its_own_story() {
     }
     // Biên bản and documents issued with a decision have no date line of their own.
     assert!(dated_lines >= 35, "only {dated_lines} date lines read");
+
+    // A report issued in a case reports a period that has ended: the 6-month report of
+    // 08/05/2023 once reported up to 30/09/2023, its data file's period.
+    use hoso::store::Store;
+    let store = hoso::store::SqliteStore::open(&out.join("hoso.db")).unwrap();
+    let mut reports = 0;
+    for case in store.cases().unwrap() {
+        let entries = store.case_entries(&case.id).unwrap();
+        for d in store.documents(&case.id).unwrap() {
+            let (Some(e), Some(end)) = (
+                entries.iter().find(|e| Some(e.id) == d.entry),
+                d.data.get("den_ngay").and_then(|v| v.as_str()),
+            ) else {
+                continue;
+            };
+            // A plan's period is ahead of it; a report's behind.
+            if set.get(&d.template).unwrap().kind.key != "bao-cao" {
+                continue;
+            }
+            let end = chrono::NaiveDate::parse_from_str(end, "%Y-%m-%d").unwrap();
+            assert!(
+                end <= e.on_date,
+                "{} {}: period ends {end}",
+                case.id,
+                e.symbol
+            );
+            reports += 1;
+        }
+    }
+    assert!(reports >= 3, "{reports}");
 }
