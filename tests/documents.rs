@@ -361,6 +361,34 @@ fn broken_templates_are_refused_with_their_place() {
         .unwrap()
         .to_string();
     assert!(e.contains("a.hbs:3:") && e.contains("kynd"), "{e}");
+
+    // A citation of a template that does not exist, or of an outside document the template
+    // does not declare, is refused when the set loads, at its line.
+    let cite = |body: &str, declared: &str| {
+        std::fs::write(
+            dir.path().join("a.hbs"),
+            format!(
+                "---\nname: A\nkind: quyet-dinh\nissuer: x\nvariables:\n  x: X\n{declared}---\nx\n\n{body}\n"
+            ),
+        )
+        .unwrap();
+        TemplateSet::load_dir(dir.path())
+    };
+    let e = cite("Căn cứ {{trich_dan \"a\" \"quyet-dinh-thanh-lap\"}}", "")
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        e.contains("a.hbs:10:") && e.contains("`trich_dan \"quyet-dinh-thanh-lap\"`"),
+        "{e}"
+    );
+    assert!(
+        cite(
+            "{{trich_dan \"chu-truong\"}}",
+            "  van_ban_ngoai: \"chu-truong: …\"\n"
+        )
+        .is_ok()
+    );
 }
 
 /// Every item of the three hồ sơ lists that somebody writes has a template, and every

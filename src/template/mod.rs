@@ -378,6 +378,7 @@ impl TemplateSet {
             set.add(&path, &text::clean_multiline(&src.replace("\r\n", "\n")))?;
         }
         set.templates.sort_by(|a, b| a.id.cmp(&b.id));
+        set.check_citations()?;
         let names: std::collections::HashMap<String, String> = set
             .templates
             .iter()
@@ -462,6 +463,39 @@ impl TemplateSet {
             body_line,
             plain,
         });
+        Ok(())
+    }
+
+    /// Every `{{trich_dan "…"}}` names a template, or a document from outside the hồ sơ that
+    /// the template lists under `variables: van_ban_ngoai`: a misspelt name would otherwise
+    /// only show when a document citing it is issued.
+    fn check_citations(&self) -> Result<()> {
+        for t in &self.templates {
+            let outside = t
+                .variables
+                .iter()
+                .find(|(k, _)| k == "van_ban_ngoai")
+                .map(|(_, d)| d.as_str())
+                .unwrap_or_default();
+            for (at, _) in t.body.match_indices("{{trich_dan") {
+                let call = &t.body[at..];
+                let call = &call[..call.find("}}").unwrap_or(call.len())];
+                for id in call.split('"').skip(1).step_by(2) {
+                    if self.get(id).is_err() && !outside.contains(&format!("{id}:")) {
+                        let line = t.body_line + t.body[..at].matches('\n').count();
+                        return Err(Error::Template {
+                            template: t.id.clone(),
+                            message: format!(
+                                "{}:{line}: `trich_dan \"{id}\"` không phải mẫu văn bản nào, \
+                                 cũng không được khai trong variables: van_ban_ngoai \
+                                 (\"{id}: …\")",
+                                t.path.display()
+                            ),
+                        });
+                    }
+                }
+            }
+        }
         Ok(())
     }
 
