@@ -86,7 +86,8 @@ pub fn render_drafts(
 
 /// `{"van_ban": {...}}`: the case's documents issued by `on`, by template (hyphens as
 /// underscores, the latest of each), as the register numbered them: `so` ("03/TTr-CAX"),
-/// `ngay` (YYYY-MM-DD), `trich_dan` ("Tờ trình số 03/TTr-CAX ngày 28 tháng 02 năm 2023"),
+/// `ngay` (YYYY-MM-DD), `thu_tu` (the entry's place in the book), `trich_dan` ("Tờ trình số
+/// 03/TTr-CAX ngày 28 tháng 02 năm 2023"),
 /// `cua` (the issuer in running text), `trich_yeu` ("về việc …") and `day_du`, the whole
 /// citation that `{{trich_dan "template"}}` prints — so that a document cites the numbers the
 /// register really gave, never ones typed into its data.
@@ -146,6 +147,8 @@ fn van_ban(
             serde_json::json!({
                 "so": e.symbol,
                 "ngay": e.on_date.format("%Y-%m-%d").to_string(),
+                // The book's order, for "the one issued last" on one day.
+                "thu_tu": e.id,
                 "day_du": format!("{trich_dan} của {cua} {trich_yeu}").trim().to_string(),
                 "trich_dan": trich_dan,
                 "cua": cua,

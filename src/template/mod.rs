@@ -266,7 +266,10 @@ impl handlebars::HelperDef for TrichDan {
         let issued = ids
             .iter()
             .filter_map(|id| root.get("van_ban")?.get(id.replace('-', "_")))
-            .max_by_key(|v| v.get("ngay").and_then(|n| n.as_str()).map(str::to_string));
+            .max_by_key(|v| {
+                let ngay = v.get("ngay").and_then(|n| n.as_str()).map(str::to_string);
+                (ngay, v.get("thu_tu").and_then(|n| n.as_i64()))
+            });
         let external = || {
             ids.iter()
                 .find_map(|id| root.get("van_ban_ngoai")?.get(*id)?.as_str())
@@ -799,5 +802,51 @@ fn render_error(template: &str, part: &str, data: &DocData, e: handlebars::Rende
                 data.path.display()
             ),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cite(src: &str, context: serde_json::Value) -> std::result::Result<String, String> {
+        let mut h = registry(false);
+        let names = [("a", "Quyết định A"), ("b", "Quyết định B")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        h.register_helper("trich_dan", Box::new(TrichDan { names }));
+        h.render_template(src, &context).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_citation_is_the_register_s_latest_else_declared_else_blank_or_refused() {
+        let entry = |day: &str, n: i64, text: &str| serde_json::json!({"ngay": day, "thu_tu": n, "day_du": text});
+        // Of the two templates, the one issued last; on one day, the later in the book.
+        let both = serde_json::json!({"van_ban": {
+            "a": entry("2024-02-15", 7, "QĐ 01"),
+            "b": entry("2024-02-15", 3, "QĐ 03"),
+        }});
+        assert_eq!(cite(r#"{{trich_dan "a" "b"}}"#, both).unwrap(), "QĐ 01");
+        let older = serde_json::json!({"van_ban": {
+            "a": entry("2023-03-20", 2, "QĐ 02"),
+            "b": entry("2024-02-15", 9, "QĐ 05"),
+        }});
+        assert_eq!(cite(r#"{{trich_dan "a" "b"}}"#, older).unwrap(), "QĐ 05");
+        // Not issued: the declaration outside the hồ sơ, else blanks in a draft …
+        let declared = serde_json::json!({"van_ban_ngoai": {"a": "QĐ 112 (ngoài)"}});
+        assert_eq!(
+            cite(r#"{{trich_dan "a"}}"#, declared).unwrap(),
+            "QĐ 112 (ngoài)"
+        );
+        let draft = cite(r#"{{trich_dan "a"}}"#, serde_json::json!({})).unwrap();
+        assert!(draft.starts_with("Quyết định A số") && draft.ends_with(NOT_ISSUED));
+        // … and a refusal naming the citation when it is issued.
+        let issuing = serde_json::json!({ ISSUING: true });
+        let e = cite(r#"{{trich_dan "a"}}"#, issuing).unwrap_err();
+        assert!(
+            e.contains("trich_dan \"a\"") && e.contains("van_ban_ngoai.a"),
+            "{e}"
+        );
     }
 }
