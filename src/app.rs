@@ -560,13 +560,13 @@ impl App {
     }
 
     /// A recorded draft rendered again from the data it was recorded with (when its files were
-    /// lost, or could not be written after the step was recorded).
+    /// lost, or could not be written after the step was recorded), citing the documents of
+    /// the case issued since it was drafted.
     pub fn draft(&mut self, case: &str, doc: &str) -> Result<Drafted> {
         let (set, _, store) = self.read_parts()?;
         let docs = store.documents(case)?;
         let d = issue::find(&docs, case, doc)?;
-        let data =
-            DocData::from_stored(&format!("hồ sơ {case}, văn bản {}", d.doc), d.data.clone())?;
+        let data = issue::stored_data(set, store, case, d, NaiveDate::MAX)?;
         let issuance = Issuance {
             number: None,
             date: None,
@@ -846,6 +846,27 @@ impl App {
         req.copies = r.copies;
         req.not_after = limit_ahead(r.allow_future);
         register::take(self.store()?, &req)
+    }
+
+    /// Opens a province agency's series at the last number it gave before using hoso
+    /// ([`register::open`]); the request's type, unit and secrecy choose the series.
+    pub fn open_book(&mut self, r: &TakeRequest, from: u32) -> Result<Entry> {
+        let issuer = self
+            .engine()?
+            .agency(&r.province, &r.issuer)?
+            .issuer()
+            .to_model();
+        let k = kind::lookup(&r.kind).ok_or_else(|| {
+            Error::Usage(format!(
+                "--type: `{}` không phải loại văn bản (quyet-dinh, cong-van, QĐ, TTr, …)",
+                r.kind
+            ))
+        })?;
+        let unit = r.unit.as_deref().map(crate::text::clean);
+        let mut req = register::Request::new(&issuer, k, unit, r.at);
+        req.secret = r.secret;
+        req.not_after = limit_ahead(r.allow_future);
+        register::open(self.store()?, &req, from)
     }
 
     /// Withdraws a number of a province agency's book.

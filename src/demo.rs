@@ -379,7 +379,7 @@ impl Demo<'_> {
 }
 
 /// Renders every template's sample (`documents/<template>.yaml`) as a draft, DOCX and PDF,
-/// under `out/documents/`.
+/// under `out/documents/`, dated in its own story (`dated`) rather than by the clock.
 fn render_samples(app: &App, samples: &Path, out: &Path) -> Result<String> {
     let dir = samples.join("documents");
     let today = chrono::Local::now().date_naive();
@@ -397,7 +397,7 @@ fn render_samples(app: &App, samples: &Path, out: &Path) -> Result<String> {
         let issuance = Issuance {
             number: None,
             date: None,
-            today,
+            today: data.fields.dated.unwrap_or(today),
             draft_mark: false,
         };
         let files = app.render(

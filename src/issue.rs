@@ -59,7 +59,7 @@ pub fn render_drafts(
 ) -> Result<Vec<Draft>> {
     // The procedure of the step: after a province's merger, the successor's agencies head it.
     let procedure = engine.of_plan(plan)?;
-    let issued = van_ban(store, &plan.case_id)?;
+    let issued = van_ban(set, store, &plan.case_id, plan.at, None)?;
     let draft = Issuance {
         number: None,
         date: None,
@@ -72,7 +72,8 @@ pub fn render_drafts(
             .with_step_inputs(&plan.inputs)
             .with_case_fields(&plan.data)
             .with_case_fields(&issued);
-        let data = with_province(set, procedure, t, data)?;
+        let mut data = with_province(set, procedure, t, data)?;
+        register_only(set, &mut data.value);
         let doc = set.document(t, &data, &draft)?;
         drafts.push(Draft {
             template: t.clone(),
@@ -83,38 +84,111 @@ pub fn render_drafts(
     Ok(drafts)
 }
 
-/// `{"van_ban": {...}}`: the case's issued documents by template (hyphens as underscores,
-/// the latest of each), with number, date and a ready citation — "Tờ trình số 03/TTr-CAX ngày
-/// 28 tháng 02 năm 2023" — so that a later draft cites the numbers the register really gave
-/// (`{{van_ban.to_trinh_de_xuat_xay_dung_mo_hinh.trich_dan}}`).
-fn van_ban(store: &dyn Store, case: &str) -> Result<serde_json::Value> {
+/// `{"van_ban": {...}}`: the case's documents issued by `on`, by template (hyphens as
+/// underscores, the latest of each), as the register numbered them: `so` ("03/TTr-CAX"),
+/// `ngay` (YYYY-MM-DD), `thu_tu` (the entry's place in the book), `trich_dan` ("Tờ trình số
+/// 03/TTr-CAX ngày 28 tháng 02 năm 2023"),
+/// `cua` (the issuer in running text), `trich_yeu` ("về việc …") and `day_du`, the whole
+/// citation that `{{trich_dan "template"}}` prints — so that a document cites the numbers the
+/// register really gave, never ones typed into its data.
+fn van_ban(
+    set: &TemplateSet,
+    store: &dyn Store,
+    case: &str,
+    on: NaiveDate,
+    except: Option<&str>,
+) -> Result<serde_json::Value> {
     let entries: std::collections::HashMap<i64, Entry> = store
         .case_entries(case)?
         .into_iter()
-        .filter(|e| e.voided_on.is_none())
+        .filter(|e| e.voided_on.is_none() && e.on_date <= on)
         .map(|e| (e.id, e))
         .collect();
+    let mut docs = store.documents(case)?;
+    // The latest of a template is the one issued last.
+    docs.sort_by_key(|d| {
+        d.entry
+            .and_then(|id| entries.get(&id))
+            .map(|e| (e.on_date, e.id))
+    });
     let mut map = serde_json::Map::new();
-    for d in store.documents(case)? {
+    for d in docs {
         let Some(e) = d.entry.and_then(|id| entries.get(&id)) else {
             continue;
         };
+        // A document never cites itself, though its number is taken before its final render.
+        if except == Some(d.doc.as_str()) {
+            continue;
+        }
         // An attached document carries its parent's number: cite the parent.
         if e.doc.as_deref() != Some(d.doc.as_str()) {
             continue;
         }
         let date =
             crate::document::thoi_gian::ngay_thang_nam(crate::document::DocDate::Issued(e.on_date));
+        let trich_dan = format!("{} số {} {date}", e.kind_name(), e.symbol);
+        let t = set.get(&d.template)?;
+        // A decision its head signs is the head's ("của Chủ tịch Ủy ban nhân dân xã …").
+        let by_head = t.kind.key == "quyet-dinh" && t.signing == crate::document::Signing::Head;
+        let cua = match d.data.get("issuer").cloned().map(serde_json::from_value) {
+            Some(Ok(issuer)) => {
+                crate::template::data::IssuerData::in_running_text(&issuer, by_head)
+            }
+            _ => crate::text::running_name(&e.issuer.0),
+        };
+        let trich_yeu = register::lower_first(&e.trich_yeu);
+        let trich_yeu = if trich_yeu.is_empty() || trich_yeu.starts_with("về ") {
+            trich_yeu
+        } else {
+            format!("về {trich_yeu}")
+        };
         map.insert(
             d.template.replace('-', "_"),
             serde_json::json!({
                 "so": e.symbol,
                 "ngay": e.on_date.format("%Y-%m-%d").to_string(),
-                "trich_dan": format!("{} số {} {date}", e.kind_name(), e.symbol),
+                // The book's order, for "the one issued last" on one day.
+                "thu_tu": e.id,
+                "day_du": format!("{trich_dan} của {cua} {trich_yeu}").trim().to_string(),
+                "trich_dan": trich_dan,
+                "cua": cua,
+                "trich_yeu": trich_yeu,
             }),
         );
     }
     Ok(serde_json::json!({ "van_ban": map }))
+}
+
+/// A case document's stored data with `van_ban` as the register stands on `on`: a document
+/// is issued citing what was issued before it, even when it was drafted before those were.
+pub(crate) fn stored_data(
+    set: &TemplateSet,
+    store: &dyn Store,
+    case: &str,
+    d: &DocumentRow,
+    on: NaiveDate,
+) -> Result<DocData> {
+    let mut value = d.data.clone();
+    if let (Some(o), serde_json::Value::Object(mut v)) = (
+        value.as_object_mut(),
+        van_ban(set, store, case, on, Some(&d.doc))?,
+    ) {
+        o.insert("van_ban".into(), v.remove("van_ban").unwrap_or_default());
+    }
+    register_only(set, &mut value);
+    DocData::from_stored(&label(case, d), value)
+}
+
+/// In a case, a document that hoso makes is cited from the register only: what a data file
+/// declares under `van_ban_ngoai` for one of the templates (a stand-alone sample's stand-in)
+/// is dropped, so a case prints the register's number, blanks in a draft, or refuses.
+fn register_only(set: &TemplateSet, value: &mut serde_json::Value) {
+    if let Some(declared) = value
+        .get_mut("van_ban_ngoai")
+        .and_then(|v| v.as_object_mut())
+    {
+        declared.retain(|key, _| set.get(key).is_err());
+    }
 }
 
 /// What issuing did.
@@ -294,11 +368,13 @@ fn edited_body(
 /// when it was issued from their file.
 fn model_of(
     set: &TemplateSet,
+    store: &dyn Store,
     case: &str,
     d: &DocumentRow,
     issuance: &Issuance,
 ) -> Result<crate::document::Document> {
-    let data = DocData::from_stored(&label(case, d), d.data.clone())?;
+    let on = issuance.date.unwrap_or(issuance.today);
+    let data = stored_data(set, store, case, d, on)?;
     let mut model = set.document(&d.template, &data, issuance)?;
     if let Some(body) = &d.body {
         model.body = serde_json::from_value(body.clone()).map_err(|e| Error::Corrupt {
@@ -320,6 +396,18 @@ fn take_number(
     at: NaiveDate,
     not_after: Option<NaiveDate>,
 ) -> Result<(Entry, bool)> {
+    // A body edited from a draft keeps the draft's blank citations: the template's citation
+    // is not rendered again, so the edit must be made once the cited document is issued.
+    if let Some(body) = &target.body
+        && body.to_string().contains(crate::template::NOT_ISSUED)
+    {
+        return Err(Error::Invalid(format!(
+            "{}: nội dung đã sửa còn trích dẫn văn bản {}; hãy ban hành văn bản được trích dẫn, \
+             rồi sửa lại từ dự thảo mới",
+            target.doc,
+            crate::template::NOT_ISSUED
+        )));
+    }
     if at < target.drafted_on {
         return Err(Error::Invalid(format!(
             "{} được soạn ngày {}; không thể ban hành ngày {}",
@@ -334,10 +422,10 @@ fn take_number(
         today: at,
         draft_mark: false,
     };
-    let data = DocData::from_stored(&label(case, target), target.data.clone())?;
+    let data = stored_data(set, store, case, target, at)?;
     let model = set.document(&target.template, &data, &provisional)?;
     for a in attached {
-        let data = DocData::from_stored(&label(case, a), a.data.clone())?;
+        let data = stored_data(set, store, case, a, at)?;
         set.document(&a.template, &data, &provisional)?;
     }
     crate::store::testing::pause_point("issue.before_take");
@@ -380,7 +468,7 @@ fn final_files(
     let to_render = std::iter::once(target).filter(|_| files.is_empty());
     for d in to_render.chain(attached.iter().copied()) {
         let item = set.get(&d.template)?.item_in(&base);
-        let model = model_of(set, &c.id, d, &final_issue)?;
+        let model = model_of(set, store, &c.id, d, &final_issue)?;
         for (f, bytes) in render_all(&model, &FORMATS, Profile::Archival)? {
             missing.push(FileRow {
                 name: file_name(&d.doc, f),

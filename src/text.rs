@@ -80,6 +80,85 @@ pub fn upper(s: &str) -> String {
     s.to_uppercase().nfc().collect()
 }
 
+/// The last word of the administrative units whose proper name follows it: "xã Đắk Mar",
+/// "thị trấn Đắk Hà", "thành phố Kon Tum", "đặc khu Phú Quốc".
+const UNIT_WORDS: [&str; 8] = [
+    "xã",
+    "phường",
+    "huyện",
+    "quận",
+    "tỉnh",
+    "trấn",
+    "phố",
+    "khu",
+];
+
+/// Names whose capitals running text keeps after the first word.
+const KEPT_CAPITALS: [(&str, &str); 3] = [
+    ("ban chỉ đạo", "Ban Chỉ đạo"),
+    ("mặt trận tổ quốc", "Mặt trận Tổ quốc"),
+    ("việt nam", "Việt Nam"),
+];
+
+fn is_vowel(c: char) -> bool {
+    c.to_lowercase()
+        .flat_map(|l| std::iter::once(l).nfd().next())
+        .any(|b| "aeiouy".contains(b))
+}
+
+/// "UBND", "MTTQ", "CAX": no vowel, or after its vowels letters no syllable ends with (a
+/// Vietnamese syllable, or a Tây Nguyên name as "Đắk Mar", ends in at most two of c h m n g p
+/// t k r l).
+fn is_acronym(w: &str) -> bool {
+    let letters: Vec<char> = w.chars().filter(|c| c.is_alphabetic()).collect();
+    let Some(last_vowel) = letters.iter().rposition(|&c| is_vowel(c)) else {
+        return !letters.is_empty();
+    };
+    let tail = &letters[last_vowel + 1..];
+    tail.len() > 2
+        || tail
+            .iter()
+            .any(|c| !"chmngptkrl".contains(c.to_lowercase().next().unwrap_or(*c)))
+}
+
+fn capitalised(word: &str) -> String {
+    match word.char_indices().find(|(_, c)| c.is_alphabetic()) {
+        Some((at, c)) => format!(
+            "{}{}{}",
+            &word[..at],
+            upper(&c.to_string()),
+            &word[at + c.len_utf8()..]
+        ),
+        None => word.to_string(),
+    }
+}
+
+/// An agency's name as its header prints it in capitals ("ỦY BAN NHÂN DÂN\nXÃ ĐẮK MAR") in
+/// running text, as a citation names the issuer ("Ủy ban nhân dân xã Đắk Mar"): lower case but
+/// the first word, the place after an administrative unit, a quoted name's first word, and
+/// acronyms (a word without a vowel: UBND, MTTQ, THCS).
+pub fn running_name(s: &str) -> String {
+    let mut words: Vec<String> = Vec::new();
+    let mut place = false;
+    for w in s.split_whitespace() {
+        let lower: String = w.to_lowercase().nfc().collect();
+        let acronym = is_acronym(w);
+        words.push(if acronym {
+            w.to_string()
+        } else if words.is_empty() || place || lower.starts_with('“') {
+            capitalised(&lower)
+        } else {
+            lower.clone()
+        });
+        place |= UNIT_WORDS.contains(&lower.trim_matches(|c: char| !c.is_alphabetic()));
+    }
+    let mut out = words.join(" ");
+    for (from, to) in KEPT_CAPITALS {
+        out = out.replace(from, to).replace(&capitalised(from), to);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,5 +229,25 @@ mod tests {
             upper("ủy ban nhân dân xã đắk mar"),
             "ỦY BAN NHÂN DÂN XÃ ĐẮK MAR"
         );
+    }
+    #[test]
+    fn agency_names_in_running_text() {
+        for (caps, running) in [
+            ("ỦY BAN NHÂN DÂN\nXÃ ĐẮK MAR", "Ủy ban nhân dân xã Đắk Mar"),
+            ("CÔNG AN XÃ ĐẮK MAR", "Công an xã Đắk Mar"),
+            ("ĐẢNG ỦY XÃ ĐẮK MAR", "Đảng ủy xã Đắk Mar"),
+            (
+                "ỦY BAN NHÂN DÂN THỊ TRẤN ĐẮK HÀ",
+                "Ủy ban nhân dân thị trấn Đắk Hà",
+            ),
+            (
+                "BAN CHỈ ĐẠO MÔ HÌNH\n“CAMERA AN NINH”",
+                "Ban Chỉ đạo mô hình “Camera an ninh”",
+            ),
+            ("UBND TỈNH BẮC KẠN", "UBND tỉnh Bắc Kạn"),
+            ("ỦY BAN MTTQ VIỆT NAM XÃ", "Ủy ban MTTQ Việt Nam xã"),
+        ] {
+            assert_eq!(running_name(caps), running, "{caps}");
+        }
     }
 }

@@ -271,6 +271,58 @@ fn data_errors_name_file_and_field() {
     assert!(e.contains("không có mẫu `khong-co`"), "{e}");
 }
 
+/// Issue 14: data Handlebars would print wrong — a key the template does not use (misspelt),
+/// a map ("[object]") or list where text is printed, an empty value ("huyện .") — is refused
+/// naming the file and line where it was written, and the key.
+#[test]
+fn data_the_template_would_print_wrong_is_refused_where_it_was_written() {
+    let set = set();
+    let dir = tempfile::tempdir().unwrap();
+    let id = "quyet-dinh-thanh-lap-mo-hinh";
+    let refused = |own: &str| {
+        let path = dir.path().join("d.yaml");
+        let text = format!("extends: [{}]\n{own}", sample(id).display());
+        std::fs::write(&path, text).unwrap();
+        let data = DocData::load(&path).unwrap();
+        set.document(id, &data, &draft()).unwrap_err().to_string()
+    };
+    let d = dir.path().join("d.yaml").display().to_string();
+    for (own, want) in [
+        (
+            "ten_mo_hinhh: Camera\n",
+            "`ten_mo_hinhh`: mẫu `quyet-dinh-thanh-lap-mo-hinh` không dùng",
+        ),
+        ("huyen: ''\n", "`huyen`: để trống"),
+        ("huyen: {ten: Đắk Hà}\n", "`huyen`: là một bảng"),
+        ("\nxa: [Đắk Mar, Đắk Hà]\n", "`xa`: là một danh sách"),
+        (
+            "ban_chi_dao:\n  - {ho_ten: [A, B], chuc_vu: x, nhiem_vu: y}\n",
+            "`ban_chi_dao[0].ho_ten`: là một danh sách",
+        ),
+    ] {
+        let e = refused(own);
+        let line = if own.starts_with('\n') { 3 } else { 2 };
+        assert!(
+            e.starts_with(&format!("{d}:{line}:1: {want}")),
+            "{own}: {e}"
+        );
+    }
+    // A key an extended file gives for other documents is not this file's mistake.
+    let ok = dir.path().join("ok.yaml");
+    std::fs::write(
+        &ok,
+        format!(
+            "extends: [{}, {}]\n",
+            sample(id).display(),
+            sample("thong-bao-ket-thuc-mo-hinh").display()
+        ),
+    )
+    .unwrap();
+    let data = DocData::load(&ok).unwrap();
+    set.document("thong-bao-ket-thuc-mo-hinh", &data, &draft())
+        .unwrap();
+}
+
 #[test]
 fn broken_templates_are_refused_with_their_place() {
     let dir = tempfile::tempdir().unwrap();
@@ -309,6 +361,34 @@ fn broken_templates_are_refused_with_their_place() {
         .unwrap()
         .to_string();
     assert!(e.contains("a.hbs:3:") && e.contains("kynd"), "{e}");
+
+    // A citation of a template that does not exist, or of an outside document the template
+    // does not declare, is refused when the set loads, at its line.
+    let cite = |body: &str, declared: &str| {
+        std::fs::write(
+            dir.path().join("a.hbs"),
+            format!(
+                "---\nname: A\nkind: quyet-dinh\nissuer: x\nvariables:\n  x: X\n{declared}---\nx\n\n{body}\n"
+            ),
+        )
+        .unwrap();
+        TemplateSet::load_dir(dir.path())
+    };
+    let e = cite("Căn cứ {{trich_dan \"a\" \"quyet-dinh-thanh-lap\"}}", "")
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        e.contains("a.hbs:10:") && e.contains("`trich_dan \"quyet-dinh-thanh-lap\"`"),
+        "{e}"
+    );
+    assert!(
+        cite(
+            "{{trich_dan \"chu-truong\"}}",
+            "  van_ban_ngoai: \"chu-truong: …\"\n"
+        )
+        .is_ok()
+    );
 }
 
 /// Every item of the three hồ sơ lists that somebody writes has a template, and every
@@ -400,6 +480,26 @@ fn minutes_are_signed_by_secretary_and_chair() {
             .any(|p| p.starts_with("Hồi 08 giờ 00 phút, ngày 22 tháng 9 năm 2023")),
         "{body:?}"
     );
+    // Issue 14: a biên bản is filed as well — "- Lưu: VT, Hồ sơ." under the signatures.
+    let at = |t: &str| body.iter().position(|p| p == t);
+    let (chair, label, luu) = (
+        at("Hoàng Văn Quý"),
+        at("Nơi nhận:"),
+        at("- Lưu: VT, Hồ sơ."),
+    );
+    assert!(
+        chair.is_some() && chair < label && label.map(|l| l + 1) == luu,
+        "{body:?}"
+    );
+    let pdf = hoso::render::pdf::typst_source(
+        &set.document(
+            id,
+            &DocData::load(&sample(id)).unwrap(),
+            &issued(3, 2023, 9, 22),
+        )
+        .unwrap(),
+    );
+    assert!(pdf.contains("Lưu: VT, Hồ sơ."), "{pdf}");
 }
 
 /// docx-rs writes some property elements out of the schema's order; hoso puts them back, so a
@@ -532,4 +632,356 @@ fn party_documents_at_hd36_sizes() {
     assert_eq!(size(state, Role::Agency), 13.0);
     assert_eq!(size(state, Role::Number), 13.0);
     assert_eq!(size(state, Role::TypeName), 14.0);
+}
+
+/// A symbol's type and issuer groups: "02/QĐ-UBND" → ("QĐ", [UBND]); "01-NQ/ĐU" → ("NQ",
+/// [ĐU]); "06/2014/NĐ-CP" → ("NĐ", [CP]); a công văn's "01/UBND-CAX" → ("UBND", [CAX]).
+fn symbol_parts(symbol: &str) -> (String, Vec<String>) {
+    let (head, tail) = symbol.split_once('/').unwrap_or((symbol, ""));
+    if let Some((_, kind)) = head.split_once('-') {
+        return (kind.into(), tail.split('-').map(str::to_string).collect());
+    }
+    let tail = match tail.split_once('/') {
+        Some((year, rest)) if year.chars().all(|c| c.is_ascii_digit()) => rest,
+        _ => tail,
+    };
+    let mut groups = tail.split('-').map(str::to_string);
+    (groups.next().unwrap_or_default(), groups.collect())
+}
+
+/// Every "số <symbol> ngày …" in a text, with the date as printed.
+fn references(text: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (at, _) in text.match_indices("số ") {
+        let rest = &text[at + "số ".len()..];
+        let symbol: String = rest
+            .chars()
+            .take_while(|c| !c.is_whitespace() && !",;)".contains(*c))
+            .collect();
+        let symbol = symbol.trim_end_matches('.').to_string();
+        if !symbol.starts_with(|c: char| c.is_ascii_digit()) || !symbol.contains('/') {
+            continue;
+        }
+        let after = rest[symbol.len()..].trim_start();
+        let date = after
+            .strip_prefix("ngày ")
+            .map(|d| {
+                let words: Vec<&str> = d.split_whitespace().take(5).collect();
+                format!("ngày {}", words.join(" "))
+            })
+            .unwrap_or_default();
+        out.push((symbol, date));
+    }
+    out
+}
+
+/// Issue 14: a document of the hồ sơ cites another of the same hồ sơ by the number and date
+/// the register gave it ("Quyết định số 112/QĐ-UBND" where 02/QĐ-UBND was issued, or a
+/// kiện toàn replacing a 113 that never existed, are what this catches). Every "số …" in
+/// every issued demo document is a live entry of the same case with its date, or a document
+/// its data declares in `van_ban_ngoai` (and the case did not issue by then), or an
+/// instrument of a body outside the case (Bộ Công an, Chính phủ, Trung ương).
+#[test]
+fn every_reference_in_the_demo_resolves_to_the_register_or_a_declared_instrument() {
+    use hoso::document::{DocDate, thoi_gian::ngay_thang_nam};
+    use hoso::store::Store;
+    let dir = tempfile::tempdir().unwrap();
+    let (out, _) = run_demo(dir.path());
+    let store = hoso::store::SqliteStore::open(&out.join("hoso.db")).unwrap();
+    let mut checked = 0;
+    for case in store.cases().unwrap() {
+        let entries: Vec<_> = store
+            .case_entries(&case.id)
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.voided_on.is_none())
+            .collect();
+        // The case's own issuing bodies, as their symbols name them.
+        let own: std::collections::HashSet<String> = entries
+            .iter()
+            .flat_map(|e| {
+                let (kind, issuer) = symbol_parts(&e.symbol);
+                let cong_van = e.kind == "cong-van";
+                issuer.into_iter().chain(cong_van.then_some(kind))
+            })
+            .collect();
+        let docs = store.documents(&case.id).unwrap();
+        for d in &docs {
+            let Some(entry) = entries.iter().find(|e| Some(e.id) == d.entry) else {
+                continue;
+            };
+            let file = store
+                .files(&case.id, Some(&d.doc))
+                .unwrap()
+                .into_iter()
+                .find(|f| f.name.ends_with(".docx"))
+                .unwrap_or_else(|| panic!("{}: {} has no DOCX", case.id, d.doc));
+            let text = paragraphs(&part(&file.bytes, "word/document.xml")).join("\n");
+            assert!(!text.contains("chưa ban hành"), "{} {}", case.id, d.doc);
+            let declared: Vec<(&str, &str)> = d
+                .data
+                .get("van_ban_ngoai")
+                .and_then(|v| v.as_object())
+                .map(|o| {
+                    o.iter()
+                        .filter_map(|(k, v)| Some((k.as_str(), v.as_str()?)))
+                        .collect()
+                })
+                .unwrap_or_default();
+            for (symbol, date) in references(&text) {
+                checked += 1;
+                let in_register = entries.iter().any(|e| {
+                    e.symbol == symbol
+                        && ngay_thang_nam(DocDate::Issued(e.on_date)) == date
+                        && e.on_date <= entry.on_date
+                });
+                if in_register {
+                    continue;
+                }
+                let cited = format!("số {symbol} {date}");
+                let external = declared.iter().find(|(_, v)| v.contains(&cited));
+                if let Some((key, _)) = external {
+                    // Declared outside the hồ sơ, though the case had issued it: the register's
+                    // number should have been cited.
+                    let issued_before = docs.iter().any(|o| {
+                        o.template == *key
+                            && entries
+                                .iter()
+                                .any(|e| Some(e.id) == o.entry && e.on_date <= entry.on_date)
+                    });
+                    assert!(
+                        !issued_before,
+                        "{} {}: cites {cited} from data, but the case issued `{key}`",
+                        case.id, d.doc
+                    );
+                    continue;
+                }
+                let (_, issuer) = symbol_parts(&symbol);
+                assert!(
+                    !issuer.iter().any(|g| own.contains(g)),
+                    "{} {}: `{cited}` is neither in the case's register nor declared",
+                    case.id,
+                    d.doc
+                );
+            }
+        }
+    }
+    assert!(checked > 40, "only {checked} references read");
+}
+
+/// Issue 14: a police body's signer carries their rank ("Đại tá Lê Thanh Hùng" in the seeds);
+/// without one, or with a rank that is none, the document is refused at the signer's line.
+#[test]
+fn police_signers_carry_their_rank() {
+    let set = set();
+    let id = "ke-hoach-khao-sat";
+    let body = paragraphs(&part(
+        &docx(&set, id, &sample(id), &issued(1, 2023, 2, 6)),
+        "word/document.xml",
+    ));
+    assert!(
+        body.contains(&"Thiếu tá Trần Đình Khoa".to_string()),
+        "{body:?}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(sample(id)).unwrap();
+    let line = text.lines().position(|l| l == "signer:").unwrap() + 1;
+    for (rank, want) in [
+        ("", "ghi cấp bậc (signer.rank"),
+        ("  rank: Đại úy x\n", "cấp bậc `Đại úy x` không phải"),
+    ] {
+        let path = dir.path().join("d.yaml");
+        std::fs::write(&path, text.replace("  rank: Thiếu tá\n", rank)).unwrap();
+        let e = set
+            .document(id, &DocData::load(&path).unwrap(), &draft())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with(&format!("{}:{line}:1: `signer.rank`", path.display()))
+                && e.contains(want),
+            "{e}"
+        );
+    }
+}
+
+/// Issue 14: the authority line above a decision's căn cứ follows its issuer — a school's
+/// head under a school's header (HD 22 lets the head of a school issue), the Trưởng Ban of a
+/// Ban Chỉ đạo — and is never "CHỦ TỊCH ỦY BAN NHÂN DÂN XÃ" written into the template.
+#[test]
+fn the_authority_line_follows_the_issuer() {
+    let set = set();
+    let first_after_title = |id: &str, data: &DocData| {
+        let doc = set.document(id, data, &issued(3, 2024, 3, 28)).unwrap();
+        let body = paragraphs(&part(
+            &hoso::render::docx::render(&doc).unwrap(),
+            "word/document.xml",
+        ));
+        let at = body.iter().position(|p| p.starts_with("Căn cứ")).unwrap();
+        body[at - 1].clone()
+    };
+    let id = "quyet-dinh-cong-nhan-dien-hinh";
+    assert_eq!(
+        first_after_title(id, &DocData::load(&sample(id)).unwrap()),
+        "CHỦ TỊCH ỦY BAN NHÂN DÂN XÃ ĐẮK MAR"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("truong.yaml");
+    std::fs::write(
+        &path,
+        format!(
+            "extends: [{}]\nissuer:\n  parent: SỞ GIÁO DỤC VÀ ĐÀO TẠO TỈNH KON TUM\n  \
+             name: TRƯỜNG THPT CHU VĂN AN\n  abbreviation: THPTCVA\n  place: Kon Tum\n  \
+             collective: TRƯỜNG THPT CHU VĂN AN\n  head: HIỆU TRƯỞNG\nsigner:\n  \
+             name: Phạm Thị Lan\n  title: HIỆU TRƯỞNG\n",
+            sample(id).display()
+        ),
+    )
+    .unwrap();
+    assert_eq!(
+        first_after_title(id, &DocData::load(&path).unwrap()),
+        "HIỆU TRƯỞNG TRƯỜNG THPT CHU VĂN AN"
+    );
+    let id = "quyet-dinh-ban-hanh-quy-che";
+    assert_eq!(
+        first_after_title(id, &DocData::load(&sample(id)).unwrap()),
+        "TRƯỞNG BAN CHỈ ĐẠO MÔ HÌNH “CAMERA AN NINH”"
+    );
+    for t in set.iter() {
+        let src = std::fs::read_to_string(root().join("templates").join(format!("{}.hbs", t.id)))
+            .unwrap();
+        assert!(!src.contains("# CHỦ TỊCH ỦY BAN"), "{}", t.id);
+    }
+}
+
+/// Issue 14: the survey plan is approved before it is carried out (HD 22 Bước 1): a "DUYỆT"
+/// block with the approver stands left of the signer, the Nơi nhận under both; without an
+/// approver in the data it is refused naming the key.
+#[test]
+fn the_survey_plan_carries_its_approval() {
+    let set = set();
+    let id = "ke-hoach-khao-sat";
+    let doc = set
+        .document(
+            id,
+            &DocData::load(&sample(id)).unwrap(),
+            &issued(1, 2023, 2, 6),
+        )
+        .unwrap();
+    let body = paragraphs(&part(
+        &hoso::render::docx::render(&doc).unwrap(),
+        "word/document.xml",
+    ));
+    let at = |t: &str| {
+        body.iter()
+            .position(|p| p == t)
+            .unwrap_or_else(|| panic!("{t}: {body:?}"))
+    };
+    let (duyet, signer, nn) = (at("DUYỆT"), at("TRƯỞNG CÔNG AN XÃ"), at("Nơi nhận:"));
+    assert!(
+        duyet < at("Nguyễn Văn Hòa") && at("Nguyễn Văn Hòa") < signer,
+        "{body:?}"
+    );
+    assert!(signer < at("Thiếu tá Trần Đình Khoa") && at("Thiếu tá Trần Đình Khoa") < nn);
+    // The register records the plan's own signer, not its approver.
+    let req = hoso::register::Request::for_document(&doc, doc_date());
+    assert!(
+        req.signer.starts_with("Thiếu tá Trần Đình Khoa"),
+        "{}",
+        req.signer
+    );
+    let source = hoso::render::pdf::typst_source(&doc);
+    assert!(source.contains("DUYỆT"), "{source}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("d.yaml");
+    let text = std::fs::read_to_string(sample(id)).unwrap();
+    let cut = text.replace(
+        "duyet:\n  title: PHÓ CHỦ TỊCH UBND XÃ\n  name: Nguyễn Văn Hòa\n",
+        "",
+    );
+    std::fs::write(&path, cut).unwrap();
+    let e = set
+        .document(id, &DocData::load(&path).unwrap(), &draft())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("`duyet`") && e.contains("d.yaml"), "{e}");
+}
+
+fn doc_date() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2023, 2, 6).unwrap()
+}
+
+/// Issue 14: the demo's drafts of every template's sample are dated in their own story (the
+/// sample's `dated`), never by the clock ("tháng 11 năm 2026" under a huyện that the 2025
+/// reform abolished); a sample whose header names a huyện is dated before 01/07/2025; and each
+/// report issued in the demo's cases reports a period ended by its date.
+#[test]
+fn the_demo_is_dated_in_its_own_story() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, _) = run_demo(dir.path());
+    let reform = chrono::NaiveDate::from_ymd_opt(2025, 7, 1).unwrap();
+    let set = set();
+    let mut dated_lines = 0;
+    for t in set.iter() {
+        let data = DocData::load(&sample(&t.id)).unwrap();
+        let dated = data
+            .fields
+            .dated
+            .unwrap_or_else(|| panic!("{}: the sample has no `dated`", t.id));
+        let docx = std::fs::read(out.join("documents").join(format!("{}.docx", t.id))).unwrap();
+        let body = paragraphs(&part(&docx, "word/document.xml"));
+        // As the decree writes it: "tháng 02 năm 2023" (a zero before January and February).
+        let printed = hoso::document::thoi_gian::ngay_thang_nam(hoso::document::DocDate::Draft {
+            month: chrono::Datelike::month(&dated),
+            year: chrono::Datelike::year(&dated),
+        });
+        let month_year = &printed[printed.find("tháng").unwrap()..];
+        let place = &data.fields.issuer.as_ref().unwrap().place;
+        let date_line = format!("{place}, ngày ");
+        if let Some(line) = body.iter().find(|p| p.starts_with(&date_line)) {
+            assert!(
+                line.ends_with(month_year),
+                "{}: {line} ≠ {month_year}",
+                t.id
+            );
+            dated_lines += 1;
+        }
+        let header = &body[..body.len().min(4)];
+        if header.iter().any(|p| p.contains("HUYỆN")) {
+            assert!(dated < reform, "{}: a huyện's document dated {dated}", t.id);
+        }
+    }
+    // Biên bản and documents issued with a decision have no date line of their own.
+    assert!(dated_lines >= 35, "only {dated_lines} date lines read");
+
+    // A report issued in a case reports a period that has ended: the 6-month report of
+    // 08/05/2023 once reported up to 30/09/2023, its data file's period.
+    use hoso::store::Store;
+    let store = hoso::store::SqliteStore::open(&out.join("hoso.db")).unwrap();
+    let mut reports = 0;
+    for case in store.cases().unwrap() {
+        let entries = store.case_entries(&case.id).unwrap();
+        for d in store.documents(&case.id).unwrap() {
+            let (Some(e), Some(end)) = (
+                entries.iter().find(|e| Some(e.id) == d.entry),
+                d.data.get("den_ngay").and_then(|v| v.as_str()),
+            ) else {
+                continue;
+            };
+            // A plan's period is ahead of it; a report's behind.
+            if set.get(&d.template).unwrap().kind.key != "bao-cao" {
+                continue;
+            }
+            let end = chrono::NaiveDate::parse_from_str(end, "%Y-%m-%d").unwrap();
+            assert!(
+                end <= e.on_date,
+                "{} {}: period ends {end}",
+                case.id,
+                e.symbol
+            );
+            reports += 1;
+        }
+    }
+    assert!(reports >= 3, "{reports}");
 }

@@ -128,7 +128,7 @@ fn every_vietnamese_letter_survives() {
         &path,
         text.replace(
             "de_xuat: >-",
-            &format!("de_xuat: \"{letters} {}\"\nx: >-", letters.to_lowercase()),
+            &format!("de_xuat: >-\n  {letters} {}", letters.to_lowercase()),
         ),
     )
     .unwrap();

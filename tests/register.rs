@@ -300,3 +300,131 @@ fn the_quy_che_carries_its_decision_number() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("được ban hành kèm theo"));
 }
+
+/// Issue 14: a document citing another of its hồ sơ prints the number the register gave it.
+/// Before that one is issued, the draft leaves the citation blank (the sample's stand-in
+/// `van_ban_ngoai` is not used inside a case), and issuing is refused — naming the template
+/// and what it cites — without taking a number.
+#[test]
+fn a_citation_waits_for_the_register() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hoso.db");
+    let out = dir.path().join("out");
+    let id = new_mo_hinh_case(&db, "2023-02-06");
+    advance(
+        &db,
+        &id,
+        "khao-sat",
+        "2023-02-06",
+        &sample("ke-hoach-khao-sat"),
+        &out,
+    );
+    let o = hoso(&db)
+        .args(["case", "advance", &id, "--step", "bao-cao-khao-sat"])
+        .args(["--at", "2023-02-28", "--out"])
+        .arg(&out)
+        .arg("--doc")
+        .arg(format!(
+            "bao-cao-ket-qua-khao-sat={}",
+            sample("bao-cao-ket-qua-khao-sat").display()
+        ))
+        .arg("--doc")
+        .arg(format!(
+            "to-trinh-de-xuat-xay-dung-mo-hinh={}",
+            sample("to-trinh-de-xuat-xay-dung-mo-hinh").display()
+        ))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let draft = docx_text(
+        out.join(&id)
+            .join("du-thao/02-bao-cao-ket-qua-khao-sat.docx"),
+    )
+    .join("\n");
+    assert!(draft.contains("(chưa ban hành)"), "{draft}");
+    assert!(!draft.contains("03/KH-CAX"), "{draft}");
+
+    let o = issue(&db, &id, "bao-cao-ket-qua-khao-sat", "2023-02-28", &out);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    for want in [
+        "bao-cao-ket-qua-khao-sat",
+        "trich_dan \"ke-hoach-khao-sat\"",
+        "chưa ban hành",
+        "van_ban_ngoai.ke-hoach-khao-sat",
+    ] {
+        assert!(err.contains(want), "{want}: {err}");
+    }
+    assert!(
+        book(&db, &[]).is_empty(),
+        "a refused document takes no number"
+    );
+
+    for doc in ["ke-hoach-khao-sat", "bao-cao-ket-qua-khao-sat"] {
+        let o = issue(&db, &id, doc, "2023-02-28", &out);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let issued = docx_text(out.join(&id).join("02-bao-cao-ket-qua-khao-sat.docx")).join("\n");
+    assert!(
+        issued.contains(
+            "Thực hiện Kế hoạch số 01/KH-CAX ngày 28 tháng 02 năm 2023 của Công an xã Đắk Mar về \
+             khảo sát"
+        ),
+        "{issued}"
+    );
+}
+
+/// Issue 14: an agency that starts using hoso in October opens its book at the number it has
+/// reached; the book shows the opening, the next number follows it, and a series that already
+/// has numbers cannot be opened again.
+#[test]
+fn a_book_opens_at_the_agencys_current_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hoso.db");
+    let open = |from: &str, at: &str| {
+        hoso(&db)
+            .args(["register", "open", "--from", from])
+            .args(["--province", "kon-tum", "--issuer", "bcd-tinh"])
+            .args(["--type", "cong-van", "--unit", "NC", "--at", at])
+            .output()
+            .unwrap()
+    };
+    let o = open("0", "2026-10-01");
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--from"));
+
+    let o = open("245", "2026-10-01");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let said = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        said.contains("245/BCĐ-NC") && said.contains("246"),
+        "{said}"
+    );
+
+    let o = take(&db, "2026-10-02").output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(String::from_utf8(o.stdout).unwrap().trim(), "246/BCĐ-NC");
+
+    let o = open("300", "2026-10-03");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert!(err.contains("đã có số 246/BCĐ-NC"), "{err}");
+
+    let entries = book(&db, &[]);
+    assert_eq!(numbers(&entries), [245, 246]);
+    assert_eq!(entries[0]["kind"], "mo-so");
+    let text = hoso(&db).args(["register", "list"]).output().unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.contains("Mở sổ: các số đến 245/BCĐ-NC đã cấp trước khi dùng hoso"),
+        "{text}"
+    );
+
+    // Another year is another series: it starts at 01 unless opened too.
+    let o = take(&db, "2027-01-04")
+        .arg("--allow-future")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(String::from_utf8(o.stdout).unwrap().trim(), "01/BCĐ-NC");
+}

@@ -258,6 +258,15 @@ pub enum CaseCommand {
 pub enum RegisterCommand {
     /// Lấy số tiếp theo cho văn bản làm ngoài hoso (công văn viết tay); in số và ký hiệu.
     Take(TakeArgs),
+    /// Mở sổ tại số cuối cùng đã cấp trước khi dùng hoso (cơ quan bắt đầu dùng giữa năm):
+    /// ghi vào sổ, số tiếp theo là số sau nó. Chỉ mở được dãy số chưa có số nào.
+    Open {
+        /// Số cuối cùng đã cấp, ví dụ 245: số tiếp theo là 246.
+        #[arg(long)]
+        from: u32,
+        #[command(flatten)]
+        series: SeriesArgs,
+    },
     /// Thu hồi một số: số vẫn ở trong sổ, được đánh dấu, không bao giờ cấp lại.
     Void {
         /// "05", hoặc đủ số và ký hiệu "05/QĐ-UBND" khi nhiều dãy có số 05.
@@ -299,6 +308,48 @@ pub enum RegisterCommand {
         #[arg(long, value_name = "TỆP")]
         out: Option<PathBuf>,
     },
+}
+
+/// The series a book is opened in: as `register take` chooses it.
+#[derive(clap::Args)]
+pub struct SeriesArgs {
+    /// Tỉnh có tệp cơ quan.
+    #[arg(long)]
+    province: String,
+    /// Mã cơ quan trong tệp tỉnh.
+    #[arg(long)]
+    issuer: String,
+    /// Loại văn bản (chọn dãy số khi cơ quan đánh số theo từng loại): mã hoặc chữ viết tắt.
+    #[arg(long = "type")]
+    kind: String,
+    /// Đơn vị soạn thảo của công văn ("NC").
+    #[arg(long)]
+    unit: Option<String>,
+    /// Dãy số văn bản mật.
+    #[arg(long)]
+    secret: bool,
+    /// Ngày mở sổ (YYYY-MM-DD); mặc định hôm nay. Số lấy sau đó không được mang ngày sớm hơn.
+    #[arg(long, value_parser = parse_date, value_name = "NGÀY")]
+    at: Option<NaiveDate>,
+}
+
+impl SeriesArgs {
+    /// The series as a request, dated today when no date is given.
+    pub fn request(self, today: NaiveDate) -> hoso::app::TakeRequest {
+        hoso::app::TakeRequest {
+            province: self.province,
+            issuer: self.issuer,
+            kind: self.kind,
+            at: self.at.unwrap_or(today),
+            summary: String::new(),
+            unit: self.unit,
+            signer: String::new(),
+            recipients: Vec::new(),
+            copies: None,
+            secret: self.secret,
+            allow_future: false,
+        }
+    }
 }
 
 #[derive(clap::Args)]

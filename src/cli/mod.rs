@@ -380,7 +380,7 @@ fn doc(app: &mut App, c: args::DocCommand) -> Result<Shown> {
             let issuance = Issuance {
                 number,
                 date,
-                today: today(),
+                today: data.fields.dated.unwrap_or_else(today),
                 draft_mark,
             };
             let profile = if pdf_a {
@@ -624,6 +624,16 @@ fn register(app: &mut App, c: args::RegisterCommand) -> Result<Shown> {
         R::Take(t) => {
             let entry = app.take(&t.request(today()))?;
             Ok(format!("{}\n", entry.symbol).into())
+        }
+        R::Open { from, series } => {
+            let entry = app.open_book(&series.request(today()), from)?;
+            Ok(format!(
+                "đã mở sổ {}: {} {}\n",
+                entry.issuer,
+                entry.kind_name(),
+                entry.trich_yeu
+            )
+            .into())
         }
         R::Void {
             number,

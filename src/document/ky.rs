@@ -91,6 +91,27 @@ pub fn chu_ky(
     }
 }
 
+/// The approval block of a document approved before it is carried out: "DUYỆT", the
+/// approver's title, space to sign, the name.
+pub fn duyet(approver: &Signer) -> ChuKy {
+    ChuKy {
+        lines: std::iter::once("DUYỆT".to_string())
+            .chain(approver.title.lines().map(str::to_string))
+            .collect(),
+        position: approver.position.clone(),
+        name: approver.name.clone(),
+    }
+}
+
+/// Signatures side by side with as many title lines each, the shorter padded below its
+/// titles, so that the names stand level.
+pub fn level(signatures: &mut [ChuKy]) {
+    let most = signatures.iter().map(|k| k.lines.len()).max().unwrap_or(0);
+    for k in signatures {
+        k.lines.resize(most, "\u{a0}".to_string());
+    }
+}
+
 /// The two signatures of a biên bản: "THƯ KÝ" on the left, "CHỦ TỌA" on the right.
 pub fn bien_ban(secretary: &str, chair: &str) -> Vec<ChuKy> {
     [("THƯ KÝ", secretary), ("CHỦ TỌA", chair)]

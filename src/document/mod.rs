@@ -41,6 +41,42 @@ pub struct Issuer {
     pub numbering: numbering::Numbering,
 }
 
+/// The head of a body named by the two: "CHỦ TỊCH" of "ỦY BAN NHÂN DÂN XÃ ĐẮK MAR" is "CHỦ
+/// TỊCH ỦY BAN NHÂN DÂN XÃ ĐẮK MAR"; where the head's title ends with the body's first words,
+/// they are said once ("TRƯỞNG CÔNG AN XÃ" of "CÔNG AN XÃ ĐẮK MAR" is "TRƯỞNG CÔNG AN XÃ ĐẮK
+/// MAR", "Trưởng ban" of "Ban Chỉ đạo …" is "Trưởng Ban Chỉ đạo …").
+pub fn head_of(head: &str, body: &str) -> String {
+    let head: Vec<&str> = head.split_whitespace().collect();
+    let body: Vec<&str> = body.split_whitespace().collect();
+    let same = |a: &[&str], b: &[&str]| {
+        a.len() == b.len()
+            && a.iter()
+                .zip(b)
+                .all(|(x, y)| x.to_lowercase() == y.to_lowercase())
+    };
+    let shared = (1..head.len())
+        .rev()
+        .find(|&n| n <= body.len() && same(&head[head.len() - n..], &body[..n]))
+        .unwrap_or(0);
+    let mut words = head[..head.len() - shared].to_vec();
+    words.extend(&body);
+    words.join(" ")
+}
+
+impl Issuer {
+    /// The authority line above a decision's căn cứ (Phụ lục I, Mẫu 1.1–1.3): the head in the
+    /// body's name for a decision the head issues ("HIỆU TRƯỞNG TRƯỜNG …" under a school's
+    /// header, not always "CHỦ TỊCH ỦY BAN NHÂN DÂN XÃ"), the body for a collective one.
+    pub fn authority(&self, by_head: bool) -> String {
+        let name = self.name.split_whitespace().collect::<Vec<_>>().join(" ");
+        if by_head {
+            head_of(&self.head, &name)
+        } else {
+            name
+        }
+    }
+}
+
 /// Độ khẩn: printed in a single-line frame under the number (box 10b).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 pub enum Urgency {
@@ -341,11 +377,20 @@ impl Document {
         let nn = self.noi_nhan_lines();
         match (nn.is_empty(), self.signatures.as_slice()) {
             (true, []) => None,
-            (true, [a, b, ..]) => Some((ClosingPart::Signature(a), ClosingPart::Signature(b))),
+            (_, [a, b, ..]) => Some((ClosingPart::Signature(a), ClosingPart::Signature(b))),
             (true, [k]) => Some((ClosingPart::Empty, ClosingPart::Signature(k))),
             (false, [k, ..]) => Some((ClosingPart::NoiNhan(nn), ClosingPart::Signature(k))),
             (false, []) => Some((ClosingPart::NoiNhan(nn), ClosingPart::Empty)),
         }
+    }
+
+    /// The Nơi nhận of a biên bản, under its two signatures at the left (Phụ lục III: "- Lưu:
+    /// VT, Hồ sơ."); empty for any other document, whose Nơi nhận stands beside its signature.
+    pub fn closing_below(&self) -> Vec<Line> {
+        if self.signatures.len() < 2 {
+            return Vec::new();
+        }
+        self.noi_nhan_lines()
     }
 
     /// "Nơi nhận:" and its lines; empty when the document has no Nơi nhận.
@@ -483,5 +528,33 @@ mod tests {
             lines,
             ["Nơi nhận:", "- Như trên (t/h);", "- Lưu: VT, BCĐ, NCLTD."]
         );
+    }
+
+    #[test]
+    fn a_head_in_the_name_of_its_body() {
+        for (head, body, both) in [
+            (
+                "CHỦ TỊCH",
+                "ỦY BAN NHÂN DÂN XÃ ĐẮK MAR",
+                "CHỦ TỊCH ỦY BAN NHÂN DÂN XÃ ĐẮK MAR",
+            ),
+            (
+                "TRƯỞNG CÔNG AN XÃ",
+                "CÔNG AN XÃ ĐẮK MAR",
+                "TRƯỞNG CÔNG AN XÃ ĐẮK MAR",
+            ),
+            (
+                "Trưởng ban",
+                "Ban Chỉ đạo mô hình",
+                "Trưởng Ban Chỉ đạo mô hình",
+            ),
+            (
+                "GIÁM ĐỐC",
+                "CÔNG AN TỈNH KON TUM",
+                "GIÁM ĐỐC CÔNG AN TỈNH KON TUM",
+            ),
+        ] {
+            assert_eq!(head_of(head, body), both);
+        }
     }
 }

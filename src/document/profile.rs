@@ -40,6 +40,20 @@ impl IssuerData {
     }
 }
 
+impl IssuerData {
+    /// Who issued a document, in running text as a citation of it names them: the body
+    /// ("Ủy ban nhân dân xã Đắk Mar"), or, with `head`, its head for a decision the head issues
+    /// in their own authority ("Chủ tịch Ủy ban nhân dân xã Đắk Mar"; "TRƯỞNG BAN" of "BAN CHỈ
+    /// ĐẠO …" is "Trưởng Ban Chỉ đạo …").
+    pub fn in_running_text(&self, head: bool) -> String {
+        let body = crate::text::running_name(&self.name);
+        if !head {
+            return body;
+        }
+        super::head_of(&crate::text::running_name(&self.head), &body)
+    }
+}
+
 /// The signer as the data file gives it.
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
@@ -50,15 +64,63 @@ pub struct SignerData {
     pub capacity: Capacity,
     #[serde(default)]
     pub position: Option<String>,
+    /// An officer's rank, printed before the name ("Đại tá Lê Thanh Hùng"): a police body's
+    /// signer carries it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rank: Option<String>,
 }
+
+/// The ranks of the People's Public Security officers (Luật Công an nhân dân, Điều 21).
+pub const RANKS: [&str; 12] = [
+    "Thiếu úy",
+    "Trung úy",
+    "Thượng úy",
+    "Đại úy",
+    "Thiếu tá",
+    "Trung tá",
+    "Thượng tá",
+    "Đại tá",
+    "Thiếu tướng",
+    "Trung tướng",
+    "Thượng tướng",
+    "Đại tướng",
+];
 
 impl SignerData {
     pub fn to_model(&self) -> Signer {
+        let name = clean(&self.name);
         Signer {
-            name: clean(&self.name),
+            name: match self.rank.as_deref().map(clean) {
+                Some(rank) => format!("{rank} {name}"),
+                None => name,
+            },
             title: clean_multiline(&self.title),
             capacity: self.capacity,
             position: self.position.as_deref().map(clean),
+        }
+    }
+
+    /// Why this signer cannot sign for `issuer`: a police body's signer without a rank (the
+    /// Ministry's documents print it, "Đại tá Lê Thanh Hùng"), or a rank that is none.
+    pub fn rank_problem(&self, issuer: &IssuerData) -> Option<String> {
+        let police = |s: &str| {
+            let s = s.trim_start();
+            s.starts_with("CÔNG AN") || s.starts_with("BỘ CÔNG AN")
+        };
+        let is_police = police(&issuer.name) || issuer.parent.as_deref().is_some_and(police);
+        let written = |r: &str| RANKS.iter().any(|k| crate::text::clean(r) == *k);
+        match self.rank.as_deref() {
+            Some(r) if !written(r) => Some(format!(
+                "cấp bậc `{r}` không phải cấp bậc sĩ quan Công an ({})",
+                RANKS.join(", ")
+            )),
+            None if is_police && !RANKS.iter().any(|k| self.name.starts_with(k)) => Some(format!(
+                "người ký văn bản của {} là sĩ quan Công an: ghi cấp bậc (signer.rank, ví dụ \
+                 Thiếu tá) để in “Thiếu tá {}”",
+                issuer.name.replace('\n', " "),
+                self.name
+            )),
+            _ => None,
         }
     }
 }

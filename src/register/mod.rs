@@ -93,7 +93,8 @@ impl<'a> Request<'a> {
         r.secret = doc.secrecy.is_some();
         r.trich_yeu = doc.trich_yeu.clone();
         if let Some(s) = doc.signatures.last() {
-            r.signer = match s.lines.last() {
+            // The title: the last line that is not a signature's padding.
+            r.signer = match s.lines.iter().rev().find(|l| !l.trim().is_empty()) {
                 Some(title) => format!("{} ({title})", s.name),
                 None => s.name.clone(),
             };
@@ -122,15 +123,18 @@ impl Entry {
         self.series.starts_with("mật")
     }
 
-    /// "Quyết định", "Công văn": the type as the book names it.
+    /// "Quyết định", "Công văn": the type as the book names it; "Mở sổ" for a book's opening.
     pub fn kind_name(&self) -> String {
+        if self.kind == OPENING {
+            return "Mở sổ:".into();
+        }
         kind::find(&self.kind).map_or_else(|| self.kind.clone(), DocKind::name)
     }
 }
 
 /// "Về việc thành lập …" → "về việc thành lập …", to follow the type's name in the book; an
 /// acronym ("UBND …", "V/v …") keeps its case.
-fn lower_first(s: &str) -> String {
+pub(crate) fn lower_first(s: &str) -> String {
     let mut c = s.chars();
     match (c.next(), c.next()) {
         (Some(a), Some(b)) if a.is_uppercase() && !b.is_uppercase() && b != '/' => {
@@ -152,6 +156,19 @@ impl BookKey {
     }
 }
 
+/// A date far ahead sets the book's date floor for the rest of the year: refused unless the
+/// request allows it.
+fn too_far_ahead(req: &Request) -> Result<()> {
+    match req.not_after {
+        Some(limit) if req.at > limit => Err(Error::Invalid(format!(
+            "ngày {} quá xa trong tương lai (quá {DAYS_AHEAD} ngày sau hôm nay): số lấy với ngày \
+             đó sẽ chặn mọi số ngày sớm hơn của sổ; nếu đúng ngày ấy, thêm --allow-future",
+            req.at.format("%d/%m/%Y")
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// Takes the next number of the request's series and writes its entry, in one write
 /// transaction; with `req.document`, the case document is marked as carrying it in the same
 /// transaction, and a document that already carries a live number gets that number back.
@@ -169,15 +186,7 @@ pub fn take_saying(store: &mut dyn Store, req: &Request) -> Result<(Entry, bool)
         .numbering
         .series(req.issuer.family, req.kind, req.secret, req.at)
         .map_err(|m| Error::Invalid(format!("{issuer}: {m}")))?;
-    if let Some(limit) = req.not_after
-        && req.at > limit
-    {
-        return Err(Error::Invalid(format!(
-            "ngày {} quá xa trong tương lai (quá {DAYS_AHEAD} ngày sau hôm nay): số lấy với ngày \
-             đó sẽ chặn mọi số ngày sớm hơn của sổ; nếu đúng ngày ấy, thêm --allow-future",
-            req.at.format("%d/%m/%Y")
-        )));
-    }
+    too_far_ahead(req)?;
     let mut tx = store.begin()?;
     // Two clerks issuing the same document at once: the second finds the first's number.
     if let Some((case, doc)) = &req.document
@@ -225,6 +234,64 @@ pub fn take_saying(store: &mut dyn Store, req: &Request) -> Result<(Entry, bool)
     fail_point("register.take.before_commit")?;
     tx.commit()?;
     Ok((entry, true))
+}
+
+/// The kind of the entry that opens a series at a number given before hoso was used.
+pub const OPENING: &str = "mo-so";
+
+/// Opens the request's series at `from`, the last number an agency gave before it used hoso
+/// (a commune starting in October at 245): an entry of the book numbered `from` says so, and
+/// the next number taken is `from + 1`. Only a series with no number yet is opened, so the
+/// book never holds two histories; its date, like any entry's, is a floor for later numbers.
+pub fn open(store: &mut dyn Store, req: &Request, from: u32) -> Result<Entry> {
+    if from == 0 {
+        return Err(Error::Usage(
+            "--from: số cuối cùng đã cấp trước khi dùng hoso, từ 1 trở lên".into(),
+        ));
+    }
+    let issuer = BookKey::of(req.issuer);
+    let series = req
+        .issuer
+        .numbering
+        .series(req.issuer.family, req.kind, req.secret, req.at)
+        .map_err(|m| Error::Invalid(format!("{issuer}: {m}")))?;
+    too_far_ahead(req)?;
+    let mut tx = store.begin()?;
+    if let Some(last) = tx.last_in_series(&issuer, &series.period, &series.name)? {
+        return Err(Error::Conflict(format!(
+            "{issuer}: dãy số {} ({}) đã có số {} ngày {}; chỉ mở sổ tại một số khi dãy số \
+             chưa có số nào",
+            series.name,
+            series.period,
+            last.symbol,
+            last.on_date.format("%d/%m/%Y")
+        )));
+    }
+    let symbol = SoKyHieu {
+        number: Some(from),
+        ..req.so_ky_hieu.clone()
+    }
+    .citation(req.issuer.family.family().number_style);
+    let entry = tx.insert_entry(&NewEntry {
+        issuer,
+        period: series.period,
+        series: series.name,
+        number: from,
+        symbol: symbol.clone(),
+        on_date: req.at,
+        kind: OPENING.to_string(),
+        trich_yeu: format!(
+            "các số đến {symbol} đã cấp trước khi dùng hoso; số tiếp theo là {}",
+            crate::document::so_ky_hieu::so(from + 1)
+        ),
+        signer: String::new(),
+        recipients: Vec::new(),
+        luu: Vec::new(),
+        copies: None,
+        document: None,
+    })?;
+    tx.commit()?;
+    Ok(entry)
 }
 
 /// Withdraws a number of `issuer`'s book: the entry stays in the book, marked with the date

@@ -432,10 +432,21 @@ fn closing_table(doc: &Document) -> Option<Table> {
     };
     let (left, right) = doc.closing()?;
     let (left, right) = (part(&left), part(&right));
-    let row = TableRow::new(vec![cell(left, lw), cell(right, rw)]).cant_split();
+    let mut rows = vec![TableRow::new(vec![cell(left, lw), cell(right, rw)]).cant_split()];
+    let below = doc.closing_below();
+    if !below.is_empty() {
+        // Apart from the names above it, as the closing is from the body.
+        let mut nn = noi_nhan_paragraphs(&below);
+        if let Some(first) = nn.first_mut() {
+            *first = first
+                .clone()
+                .line_spacing(LineSpacing::new().before((l::CLOSING_GAP_PT * 20.0).round() as u32));
+        }
+        rows.push(TableRow::new(vec![cell(nn, lw), cell(Vec::new(), rw)]).cant_split());
+    }
     let pad = mm_to_twips(l::CELL_PAD_MM) as usize;
     Some(
-        Table::without_borders(vec![row])
+        Table::without_borders(rows)
             .set_grid(vec![mm_to_twips(lw) as usize, mm_to_twips(rw) as usize])
             .width(mm_to_twips(l::TEXT_W_MM) as usize, WidthType::Dxa)
             .layout(docx_rs::TableLayoutType::Fixed)

@@ -560,12 +560,20 @@ fn closing(out: &mut String, doc: &Document) {
         return;
     };
     let (left, right) = (part(&left), part(&right));
+    // A biên bản's Nơi nhận: a second row, under the secretary's signature.
+    let below = doc.closing_below();
+    let below = if below.is_empty() {
+        String::new()
+    } else {
+        format!(", {}, []", noi_nhan(&below))
+    };
     let _ = writeln!(
         out,
-        "#block(breakable: false, above: {}pt, grid(columns: ({}mm, {}mm), inset: (x: {}mm), {left}, {right}))",
+        "#block(breakable: false, above: {}pt, grid(columns: ({}mm, {}mm), row-gutter: {}pt, inset: (x: {}mm), {left}, {right}{below}))",
         l::CLOSING_GAP_PT,
         l::CLOSING_LEFT_MM,
         l::CLOSING_RIGHT_MM,
+        l::CLOSING_GAP_PT,
         l::CELL_PAD_MM
     );
 }

@@ -47,6 +47,14 @@ pub struct Fields {
     pub secretary: Option<String>,
     #[serde(default)]
     pub chair: Option<String>,
+    /// Who approves a document that is approved before it is carried out ("DUYỆT").
+    #[serde(default)]
+    pub duyet: Option<SignerData>,
+    /// The day a document rendered on its own (a template's sample, `hoso doc render` without
+    /// `--date`) is written: its draft's month and year, so that a sample of 2023 is not dated
+    /// by the clock under issuers that no longer exist. A case's step dates its own.
+    #[serde(default)]
+    pub dated: Option<chrono::NaiveDate>,
 }
 
 /// `extends: base.yaml` or `extends: [a.yaml, b.yaml]` (later files win).
@@ -70,6 +78,35 @@ impl Extends {
 /// cycles.
 const MAX_EXTENDS_DEPTH: usize = 8;
 
+/// Where a top-level key of a data file was written: the file (this one or one it extends),
+/// line and column, so that a value the template cannot use is reported where it was typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub path: PathBuf,
+    pub line: usize,
+    pub column: usize,
+}
+
+/// The names of [`Fields`]: hoso reads them itself, so no template declares them.
+pub const STRUCTURAL: [&str; 16] = [
+    "extends",
+    "issuer",
+    "signer",
+    "kinh_gui",
+    "noi_nhan",
+    "drafting_unit",
+    "unit_in_symbol",
+    "luu",
+    "luu_copies",
+    "urgency",
+    "secrecy",
+    "secretary",
+    "chair",
+    "duyet",
+    "dated",
+    "van_ban_ngoai",
+];
+
 /// A parsed data file.
 #[derive(Debug, Clone)]
 pub struct DocData {
@@ -77,6 +114,8 @@ pub struct DocData {
     pub fields: Fields,
     /// The whole file as JSON for Handlebars, every string in NFC without control characters.
     pub value: serde_json::Value,
+    /// Where each top-level key was written; empty for data stored with a case's document.
+    pub origins: std::collections::BTreeMap<String, Origin>,
 }
 
 impl DocData {
@@ -88,7 +127,8 @@ impl DocData {
 
     /// Parses data text; `path` is used in messages and to find the files it extends.
     pub fn parse(path: &Path, text: &str) -> Result<Self> {
-        let merged = merged_mapping(path, text, 0)?;
+        let mut origins = std::collections::BTreeMap::new();
+        let merged = merged_mapping(path, text, 0, &mut origins)?;
         let fields: Fields = serde_yaml::from_value(serde_yaml::Value::Mapping(merged.clone()))
             .map_err(|e| Error::Field {
                 path: path.into(),
@@ -105,6 +145,7 @@ impl DocData {
             path: path.into(),
             fields,
             value,
+            origins,
         })
     }
 }
@@ -140,6 +181,7 @@ impl DocData {
             path: label.into(),
             fields,
             value,
+            origins: Default::default(),
         })
     }
 
@@ -181,7 +223,12 @@ impl DocData {
 
 /// One file's mapping over those it extends. Each file is checked against [`Fields`] on its
 /// own, so a wrong value is reported with its own file, line and column.
-fn merged_mapping(path: &Path, text: &str, depth: usize) -> Result<serde_yaml::Mapping> {
+fn merged_mapping(
+    path: &Path,
+    text: &str,
+    depth: usize,
+    origins: &mut std::collections::BTreeMap<String, Origin>,
+) -> Result<serde_yaml::Mapping> {
     let raw: serde_yaml::Value = crate::fsutil::parse_yaml(path, text, 0)?;
     if let Some(key) = first_null(&raw) {
         return Err(empty_value(path, text, &key));
@@ -215,8 +262,29 @@ fn merged_mapping(path: &Path, text: &str, depth: usize) -> Result<serde_yaml::M
                         message: e.to_string(),
                     }
                 })?;
-            merged.extend(merged_mapping(&base, &text, depth + 1)?);
+            merged.extend(merged_mapping(&base, &text, depth + 1, origins)?);
         }
+    }
+    for key in own.keys().filter_map(|k| k.as_str()) {
+        let line = text
+            .lines()
+            .position(|l| {
+                [key.to_string(), format!("\"{key}\""), format!("'{key}'")]
+                    .iter()
+                    .any(|k| {
+                        l.strip_prefix(k.as_str())
+                            .is_some_and(|r| r.trim_start().starts_with(':'))
+                    })
+            })
+            .map_or(1, |n| n + 1);
+        origins.insert(
+            key.to_string(),
+            Origin {
+                path: path.into(),
+                line,
+                column: 1,
+            },
+        );
     }
     merged.extend(own);
     merged.remove("extends");

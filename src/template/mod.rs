@@ -6,6 +6,7 @@
 
 pub mod data;
 pub mod markup;
+pub mod uses;
 
 use std::path::{Path, PathBuf};
 use std::sync::RwLock;
@@ -68,6 +69,11 @@ struct FrontMatter {
     noi_nhan: Vec<String>,
     #[serde(default)]
     attached_to: Option<AttachedSpec>,
+    /// Approved before it is carried out (HD 22 Bước 1: the survey plan, by the Party
+    /// committee, the government or the head of the unit): a "DUYỆT" block from the data's
+    /// `duyet` stands left of the signature, the Nơi nhận under both.
+    #[serde(default)]
+    approval: bool,
     #[serde(default)]
     variables: serde_yaml::Mapping,
 }
@@ -86,6 +92,7 @@ pub struct Template {
     /// Variables the body needs, with what each holds, in the template's order.
     pub variables: Vec<(String, String)>,
     attached_to: Option<(&'static DocKind, String)>,
+    approval: bool,
     n_kinh_gui: usize,
     n_noi_nhan: usize,
     /// Where it came from, for messages.
@@ -194,6 +201,118 @@ fn h_nam_truoc(
     Ok(())
 }
 
+/// The key of the data a document renders with that says it is rendered to be issued (with
+/// its date): citations then must resolve. `@` keeps it apart from any variable a data file
+/// can name in a template.
+const ISSUING: &str = "@phat_hanh";
+
+/// The key of the authority line in the render context, read by `{{tham_quyen}}`.
+const AUTHORITY: &str = "@tham_quyen";
+
+/// `{{tham_quyen}}`: the issuer's authority line, from the issuer, never written in a
+/// template ([`crate::document::Issuer::authority`]).
+fn h_tham_quyen(
+    _: &handlebars::Helper,
+    _: &Handlebars,
+    ctx: &handlebars::Context,
+    _: &mut handlebars::RenderContext,
+    out: &mut dyn handlebars::Output,
+) -> handlebars::HelperResult {
+    let line = ctx
+        .data()
+        .get(AUTHORITY)
+        .and_then(|v| v.as_str())
+        .unwrap_or_default();
+    out.write(&text::escape_markdown(line))?;
+    Ok(())
+}
+
+/// What a draft prints after the blanks of a citation the register cannot give yet.
+pub const NOT_ISSUED: &str = "(chưa ban hành)";
+
+/// `{{trich_dan "quyet-dinh-thanh-lap-mo-hinh"}}` cites another document of the hồ sơ as the
+/// register gave it (`van_ban`, see [`crate::issue`]): "Quyết định số 02/QĐ-UBND ngày 20
+/// tháng 3 năm 2023 của Chủ tịch Ủy ban nhân dân xã Đắk Mar về việc thành lập mô hình …".
+/// With several templates, the one issued last ("the decision this one replaces": the last
+/// kiện toàn, else the thành lập). A document from outside the hồ sơ is declared in the data
+/// as `van_ban_ngoai: {<name>: "Quyết định số … của … về …"}` and cited by its name. A
+/// document not issued yet and not declared prints as blanks in a draft and is refused when
+/// the document is issued: a number the register never gave is never printed.
+struct TrichDan {
+    /// Template id → its name, for a draft's blanks and for messages.
+    names: std::collections::HashMap<String, String>,
+}
+
+impl handlebars::HelperDef for TrichDan {
+    fn call_inner<'reg: 'rc, 'rc>(
+        &self,
+        h: &handlebars::Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        ctx: &'rc handlebars::Context,
+        _: &mut handlebars::RenderContext<'reg, 'rc>,
+    ) -> std::result::Result<handlebars::ScopedJson<'rc>, handlebars::RenderError> {
+        let ids: Vec<&str> = h
+            .params()
+            .iter()
+            .filter_map(|p| p.value().as_str())
+            .collect();
+        if ids.is_empty() || ids.len() != h.params().len() {
+            return Err(RenderErrorReason::Other(
+                "`trich_dan` cần tên mẫu của văn bản được trích dẫn, trong ngoặc kép".into(),
+            )
+            .into());
+        }
+        let root = ctx.data();
+        let issued = ids
+            .iter()
+            .filter_map(|id| root.get("van_ban")?.get(id.replace('-', "_")))
+            .max_by_key(|v| {
+                let ngay = v.get("ngay").and_then(|n| n.as_str()).map(str::to_string);
+                (ngay, v.get("thu_tu").and_then(|n| n.as_i64()))
+            });
+        let external = || {
+            ids.iter()
+                .find_map(|id| root.get("van_ban_ngoai")?.get(*id)?.as_str())
+        };
+        let text = match (issued, external()) {
+            (Some(v), _) => v
+                .get("day_du")
+                .and_then(|d| d.as_str())
+                .unwrap_or_default()
+                .to_string(),
+            (None, Some(s)) => s.to_string(),
+            (None, None) => {
+                let issuing = root.get(ISSUING).and_then(|v| v.as_bool()) == Some(true);
+                let known = ids.iter().find_map(|id| self.names.get(*id));
+                match known {
+                    Some(name) if !issuing => format!(
+                        "{name} số {b} ngày {b} {NOT_ISSUED}",
+                        b = document::thoi_gian::BLANK
+                    ),
+                    _ => {
+                        let which = ids.join("\", \"");
+                        return Err(RenderErrorReason::Other(format!(
+                            "`{{{{trich_dan \"{which}\"}}}}`: {} chưa ban hành trong hồ sơ này, \
+                             và dữ liệu không khai báo văn bản ngoài hồ sơ `van_ban_ngoai.{}`; \
+                             hãy ban hành văn bản đó trước, hoặc ghi số, ngày, cơ quan, trích yếu \
+                             của văn bản ngoài hồ sơ vào `van_ban_ngoai`",
+                            known.map_or_else(
+                                || format!("văn bản `{}`", ids[0]),
+                                |n| n.to_lowercase()
+                            ),
+                            ids[0]
+                        ))
+                        .into());
+                    }
+                }
+            }
+        };
+        Ok(handlebars::ScopedJson::Derived(serde_json::Value::String(
+            text,
+        )))
+    }
+}
+
 fn registry(escape: bool) -> Handlebars<'static> {
     let mut h = Handlebars::new();
     h.set_strict_mode(true);
@@ -209,6 +328,7 @@ fn registry(escape: bool) -> Handlebars<'static> {
     h.register_helper("so", Box::new(h_so));
     h.register_helper("ngay", Box::new(h_ngay));
     h.register_helper("nam_truoc", Box::new(h_nam_truoc));
+    h.register_helper("tham_quyen", Box::new(h_tham_quyen));
     h
 }
 
@@ -261,6 +381,20 @@ impl TemplateSet {
             set.add(&path, &text::clean_multiline(&src.replace("\r\n", "\n")))?;
         }
         set.templates.sort_by(|a, b| a.id.cmp(&b.id));
+        set.check_citations()?;
+        let names: std::collections::HashMap<String, String> = set
+            .templates
+            .iter()
+            .map(|t| (t.id.clone(), t.name.clone()))
+            .collect();
+        for registry in [&set.body, &set.plain] {
+            write(registry).register_helper(
+                "trich_dan",
+                Box::new(TrichDan {
+                    names: names.clone(),
+                }),
+            );
+        }
         Ok(set)
     }
 
@@ -324,6 +458,7 @@ impl TemplateSet {
             signing: fm.signing,
             variables,
             attached_to,
+            approval: fm.approval,
             n_kinh_gui: fm.kinh_gui.len(),
             n_noi_nhan: fm.noi_nhan.len(),
             path: path.to_path_buf(),
@@ -331,6 +466,39 @@ impl TemplateSet {
             body_line,
             plain,
         });
+        Ok(())
+    }
+
+    /// Every `{{trich_dan "…"}}` names a template, or a document from outside the hồ sơ that
+    /// the template lists under `variables: van_ban_ngoai`: a misspelt name would otherwise
+    /// only show when a document citing it is issued.
+    fn check_citations(&self) -> Result<()> {
+        for t in &self.templates {
+            let outside = t
+                .variables
+                .iter()
+                .find(|(k, _)| k == "van_ban_ngoai")
+                .map(|(_, d)| d.as_str())
+                .unwrap_or_default();
+            for (at, _) in t.body.match_indices("{{trich_dan") {
+                let call = &t.body[at..];
+                let call = &call[..call.find("}}").unwrap_or(call.len())];
+                for id in call.split('"').skip(1).step_by(2) {
+                    if self.get(id).is_err() && !outside.contains(&format!("{id}:")) {
+                        let line = t.body_line + t.body[..at].matches('\n').count();
+                        return Err(Error::Template {
+                            template: t.id.clone(),
+                            message: format!(
+                                "{}:{line}: `trich_dan \"{id}\"` không phải mẫu văn bản nào, \
+                                 cũng không được khai trong variables: van_ban_ngoai \
+                                 (\"{id}: …\")",
+                                t.path.display()
+                            ),
+                        });
+                    }
+                }
+            }
+        }
         Ok(())
     }
 
@@ -377,10 +545,32 @@ impl TemplateSet {
             .ok_or_else(|| Error::UnknownTemplate(id.to_string()))
     }
 
-    fn render_plain(&self, t: &Template, key: &str, data: &DocData) -> Result<String> {
+    /// The data against what the template prints ([`uses::check`]): its body and its
+    /// front-matter strings.
+    fn check_data(&self, t: &Template, data: &DocData) -> Result<()> {
+        let mut all = Vec::new();
+        for (h, name) in [(&self.body, t.id.clone())].into_iter().chain(
+            t.plain
+                .iter()
+                .map(|(k, _)| (&self.plain, format!("{}#{k}", t.id))),
+        ) {
+            if let Some(tpl) = read(h).get_template(&name) {
+                all.extend(uses::text_uses(tpl));
+            }
+        }
+        uses::check(&t.id, &t.variables, &all, data)
+    }
+
+    fn render_plain(
+        &self,
+        t: &Template,
+        key: &str,
+        data: &DocData,
+        value: &serde_json::Value,
+    ) -> Result<String> {
         let name = format!("{}#{key}", t.id);
         read(&self.plain)
-            .render(&name, &data.value)
+            .render(&name, value)
             .map(|s| text::clean(&s))
             .map_err(|e| render_error(&t.id, key, data, e))
     }
@@ -399,21 +589,33 @@ impl TemplateSet {
             field: name.into(),
             message,
         };
-        let issuer = f
-            .issuer
-            .as_ref()
-            .ok_or_else(|| {
-                field(
-                    "issuer",
-                    "thiếu cơ quan ban hành (tên, chữ viết tắt, địa danh, …)".into(),
-                )
-            })?
-            .to_model();
+        let issuer_data = f.issuer.as_ref().ok_or_else(|| {
+            field(
+                "issuer",
+                "thiếu cơ quan ban hành (tên, chữ viết tắt, địa danh, …)".into(),
+            )
+        })?;
+        if let Some(problem) = f.signer.as_ref().and_then(|s| s.rank_problem(issuer_data)) {
+            return Err(uses::at_key(data, "signer.rank", problem));
+        }
+        let issuer = issuer_data.to_model();
         let family = issuer.family.family();
 
         self.compile(t)?;
+        self.check_data(t, data)?;
+        // What the helpers read besides the data: whether it is rendered to be issued (then
+        // `trich_dan` refuses a citation the register cannot give) and the issuer's authority.
+        let mut context = data.value.clone();
+        if let Some(o) = context.as_object_mut() {
+            o.insert(ISSUING.into(), issuance.date.is_some().into());
+            o.insert(
+                AUTHORITY.into(),
+                issuer.authority(t.signing == Signing::Head).into(),
+            );
+        }
+        let value = &context;
         let md = read(&self.body)
-            .render(&t.id, &data.value)
+            .render(&t.id, value)
             .map_err(|e| render_error(&t.id, "body", data, e))?;
         let mut body = markup::parse(&md);
         document::body::close(&mut body.blocks);
@@ -453,11 +655,11 @@ impl TemplateSet {
             },
         };
 
-        let trich_yeu = self.render_plain(t, "trich_yeu", data)?;
+        let trich_yeu = self.render_plain(t, "trich_yeu", data, value)?;
         let kinh_gui = match &f.kinh_gui {
             Some(v) => v.iter().map(|s| text::clean(s)).collect(),
             None => (0..t.n_kinh_gui)
-                .map(|i| self.render_plain(t, &format!("kinh_gui.{i}"), data))
+                .map(|i| self.render_plain(t, &format!("kinh_gui.{i}"), data, value))
                 .collect::<Result<Vec<_>>>()?,
         };
 
@@ -474,7 +676,7 @@ impl TemplateSet {
                     unit: None,
                 },
                 date,
-                issuer_name: self.render_plain(t, "attached_to.of", data)?,
+                issuer_name: self.render_plain(t, "attached_to.of", data, value)?,
             };
             (Some(parent), None, Vec::new(), None)
         } else if t.signing == Signing::Minutes {
@@ -488,7 +690,21 @@ impl TemplateSet {
             };
             let signatures =
                 document::ky::bien_ban(&who("secretary", &f.secretary)?, &who("chair", &f.chair)?);
-            (None, None, signatures, None)
+            // Phụ lục III: a biên bản is filed too, "- Lưu: VT, Hồ sơ.", after any recipients.
+            let noi_nhan = NoiNhan {
+                recipients: match &f.noi_nhan {
+                    Some(v) => v.iter().map(|s| text::clean(s)).collect(),
+                    None => (0..t.n_noi_nhan)
+                        .map(|i| self.render_plain(t, &format!("noi_nhan.{i}"), data, value))
+                        .collect::<Result<Vec<_>>>()?,
+                },
+                luu: match &f.luu {
+                    Some(v) => v.iter().map(|s| text::clean(s)).collect(),
+                    None => vec!["Hồ sơ".to_string()],
+                },
+                copies: f.luu_copies,
+            };
+            (None, None, signatures, Some(noi_nhan))
         } else {
             let signer = f
                 .signer
@@ -505,7 +721,7 @@ impl TemplateSet {
             let recipients = match &f.noi_nhan {
                 Some(v) => v.iter().map(|s| text::clean(s)).collect(),
                 None => (0..t.n_noi_nhan)
-                    .map(|i| self.render_plain(t, &format!("noi_nhan.{i}"), data))
+                    .map(|i| self.render_plain(t, &format!("noi_nhan.{i}"), data, value))
                     .collect::<Result<Vec<_>>>()?,
             };
             let luu = match (&f.luu, &f.drafting_unit) {
@@ -519,7 +735,23 @@ impl TemplateSet {
                 copies: f.luu_copies,
             };
             let date = (t.kind.shape != Shape::BienBan).then_some(date);
-            (None, date, vec![chu_ky], Some(noi_nhan))
+            let mut signatures = vec![chu_ky];
+            if t.approval {
+                let approver = f.duyet.as_ref().ok_or_else(|| {
+                    uses::at_key(
+                        data,
+                        "duyet",
+                        format!(
+                            "mẫu `{}` được duyệt trước khi thực hiện: ghi người duyệt \
+                             (duyet: {{title: CHỦ TỊCH UBND XÃ, name: …}})",
+                            t.id
+                        ),
+                    )
+                })?;
+                signatures.insert(0, document::ky::duyet(&approver.to_model()));
+                document::ky::level(&mut signatures);
+            }
+            (None, date, signatures, Some(noi_nhan))
         };
 
         Ok(Document {
@@ -570,5 +802,51 @@ fn render_error(template: &str, part: &str, data: &DocData, e: handlebars::Rende
                 data.path.display()
             ),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cite(src: &str, context: serde_json::Value) -> std::result::Result<String, String> {
+        let mut h = registry(false);
+        let names = [("a", "Quyết định A"), ("b", "Quyết định B")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        h.register_helper("trich_dan", Box::new(TrichDan { names }));
+        h.render_template(src, &context).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_citation_is_the_register_s_latest_else_declared_else_blank_or_refused() {
+        let entry = |day: &str, n: i64, text: &str| serde_json::json!({"ngay": day, "thu_tu": n, "day_du": text});
+        // Of the two templates, the one issued last; on one day, the later in the book.
+        let both = serde_json::json!({"van_ban": {
+            "a": entry("2024-02-15", 7, "QĐ 01"),
+            "b": entry("2024-02-15", 3, "QĐ 03"),
+        }});
+        assert_eq!(cite(r#"{{trich_dan "a" "b"}}"#, both).unwrap(), "QĐ 01");
+        let older = serde_json::json!({"van_ban": {
+            "a": entry("2023-03-20", 2, "QĐ 02"),
+            "b": entry("2024-02-15", 9, "QĐ 05"),
+        }});
+        assert_eq!(cite(r#"{{trich_dan "a" "b"}}"#, older).unwrap(), "QĐ 05");
+        // Not issued: the declaration outside the hồ sơ, else blanks in a draft …
+        let declared = serde_json::json!({"van_ban_ngoai": {"a": "QĐ 112 (ngoài)"}});
+        assert_eq!(
+            cite(r#"{{trich_dan "a"}}"#, declared).unwrap(),
+            "QĐ 112 (ngoài)"
+        );
+        let draft = cite(r#"{{trich_dan "a"}}"#, serde_json::json!({})).unwrap();
+        assert!(draft.starts_with("Quyết định A số") && draft.ends_with(NOT_ISSUED));
+        // … and a refusal naming the citation when it is issued.
+        let issuing = serde_json::json!({ ISSUING: true });
+        let e = cite(r#"{{trich_dan "a"}}"#, issuing).unwrap_err();
+        assert!(
+            e.contains("trich_dan \"a\"") && e.contains("van_ban_ngoai.a"),
+            "{e}"
+        );
     }
 }
