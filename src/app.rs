@@ -447,7 +447,7 @@ impl App {
         let next = std::sync::atomic::AtomicUsize::new(0);
         let one = |item: &BatchItem| -> Result<Rendered> {
             let data = DocData::load(&item.data)?;
-            let doc = set.document(&item.template, &data, issuance)?;
+            let doc = set.document(&item.template, &data, &issuance.dated_by(&data))?;
             render_all(&doc, formats, pdf)
         };
         std::thread::scope(|s| {

@@ -380,9 +380,10 @@ fn doc(app: &mut App, c: args::DocCommand) -> Result<Shown> {
             let issuance = Issuance {
                 number,
                 date,
-                today: data.fields.dated.unwrap_or_else(today),
+                today: today(),
                 draft_mark,
-            };
+            }
+            .dated_by(&data);
             let profile = if pdf_a {
                 Profile::Archival
             } else {

@@ -144,6 +144,17 @@ pub struct Issuance {
     pub draft_mark: bool,
 }
 
+impl Issuance {
+    /// As rendered from a data file on its own (`doc render`, `doc render-all`): a file that
+    /// says when it was `dated` gives the month and year of its undated draft.
+    pub fn dated_by(self, data: &DocData) -> Issuance {
+        Issuance {
+            today: data.fields.dated.unwrap_or(self.today),
+            ..self
+        }
+    }
+}
+
 handlebars_helper!(h_upper: |s: str| text::upper(s));
 handlebars_helper!(h_stt: |i: u64| (i + 1).to_string());
 handlebars_helper!(h_diem: |i: u64| document::body::diem(i as usize + 1));
