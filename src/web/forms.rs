@@ -1,9 +1,10 @@
 //! The step form, generated from the procedure: the date the step takes effect, one typed
 //! widget per input of the step (text; a date as dd/mm/yyyy; a number; a percentage; yes/no
 //! and enum choices as selects; a list as one row per line), and the data of each document
-//! the step drafts as YAML, prefilled from the case's last document of that template or the
-//! template's sample. A refusal of the procedure is shown beside the form — or beside the
-//! input it names — with everything typed kept.
+//! the step drafts, one typed field per template variable ([`super::docform`]), prefilled
+//! from the case's last document of that template or else the template's sample with the
+//! case's own facts. A refusal of the procedure is shown beside the form — or beside the
+//! field it names — with everything typed kept.
 
 use std::collections::BTreeMap;
 
@@ -14,6 +15,7 @@ use maud::{Markup, html};
 use serde_json::Value;
 
 use super::auth::{CSRF_FIELD, Fields, User, field};
+use super::docform::{DocForm, MORE_ROWS};
 use super::pages::{CaseView, case_for, csrf, date, layout, parse_date, today};
 use super::{Shared, WebError};
 use crate::error::Error;
@@ -21,7 +23,6 @@ use crate::template::DocData;
 use crate::workflow::{FieldSpec, FieldType, Step};
 
 const INPUT: &str = "nhap.";
-const DOC: &str = "mau.";
 
 /// What the form shows: the values typed (or prefilled), and messages.
 struct FormState {
@@ -57,33 +58,50 @@ fn step_of<'a>(v: &'a CaseView, step: &str) -> Result<&'a Step, WebError> {
         })
 }
 
-/// The data each template of the step starts from: the case's last document of that template,
-/// otherwise the template's sample (so the clerk edits rather than writes from nothing).
-fn prefill(state: &Shared, v: &CaseView, step: &Step) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
+/// A document's data as the form starts from it.
+type Data = serde_json::Map<String, Value>;
+
+/// Each document of the step as its part of the form, with the data it starts from: the
+/// case's last document of that template, otherwise the template's sample with the case's own
+/// facts over the sample's (so the clerk edits rather than writes from nothing, and never
+/// starts from another model's name).
+fn doc_forms(state: &Shared, v: &CaseView, step: &Step) -> Result<Vec<(DocForm, Data)>, WebError> {
+    let case_data = v.status.case.data.as_object().cloned().unwrap_or_default();
+    let inputs: Vec<String> = step.inputs.keys().cloned().collect();
+    let mut out = Vec::new();
     for d in &step.documents {
+        let t = state.templates.get(&d.template).map_err(WebError::from)?;
         let stored = v
             .status
             .documents
             .iter()
             .rev()
             .find(|(doc, _)| doc.template == d.template)
-            .map(|(doc, _)| doc.data.clone());
-        let sample = || {
-            let path = state
+            .and_then(|(doc, _)| doc.data.as_object().cloned());
+        let start = stored.unwrap_or_else(|| {
+            let mut sample = state
                 .samples
-                .as_ref()?
-                .join("documents")
-                .join(format!("{}.yaml", d.template));
-            DocData::load(&path).ok().map(|data| data.to_stored())
-        };
-        let text = stored
-            .or_else(sample)
-            .and_then(|v| serde_yaml::to_string(&v).ok())
-            .unwrap_or_default();
-        out.insert(format!("{DOC}{}", d.template), text);
+                .as_ref()
+                .map(|s| s.join("documents").join(format!("{}.yaml", d.template)))
+                .and_then(|p| DocData::load(&p).ok())
+                .and_then(|data| data.to_stored().as_object().cloned())
+                .unwrap_or_default();
+            for (k, value) in &case_data {
+                sample.insert(k.clone(), value.clone());
+            }
+            sample
+        });
+        let form = DocForm::new(
+            t,
+            v.template_name(&d.template),
+            d.when.is_some(),
+            &start,
+            case_data.keys().cloned().collect(),
+            &inputs,
+        );
+        out.push((form, start));
     }
-    out
+    Ok(out)
 }
 
 fn widget(key: &str, spec: &FieldSpec, value: &str) -> Markup {
@@ -139,7 +157,7 @@ fn input_label<'a>(v: &'a CaseView, key: &'a str, spec: &'a FieldSpec) -> &'a st
         .unwrap_or(key)
 }
 
-fn render(user: &User, v: &CaseView, step: &Step, f: &FormState) -> Markup {
+fn render(user: &User, v: &CaseView, step: &Step, docs: &[DocForm], f: &FormState) -> Markup {
     let id = &v.status.case.id;
     let action = format!("/ho-so/{id}/buoc/{}", step.id);
     let value = |k: &str| f.values.get(k).map_or("", String::as_str);
@@ -165,15 +183,7 @@ fn render(user: &User, v: &CaseView, step: &Step, f: &FormState) -> Markup {
                     (widget(key, spec, value(&name)))
                     @if let Some(e) = f.field_errors.get(&name) { p.field-error role="alert" { (e) } }
                 }
-                @for d in &step.documents {
-                    @let name = format!("{DOC}{}", d.template);
-                    label for={ "mau-" (d.template) } {
-                        "Dữ liệu văn bản: " (v.template_names.iter().find(|(t, _)| *t == d.template).map_or(d.template.as_str(), |(_, n)| n.as_str()))
-                        @if d.when.is_some() { " (chỉ khi điều kiện của quy trình thỏa)" }
-                    }
-                    textarea.yaml id={ "mau-" (d.template) } name=(name) rows="14" spellcheck="false" { (value(&name)) }
-                    @if let Some(e) = f.field_errors.get(&name) { p.field-error role="alert" { (e) } }
-                }
+                @for d in docs { (d.render(&f.values, &f.field_errors)) }
                 button type="submit" { "Ghi bước và lập dự thảo" }
             }
         },
@@ -188,14 +198,19 @@ pub async fn step_form(
     user.require("can-bo", "làm các bước của hồ sơ")?;
     let v = case_for(&state, &user, &id).await?;
     let s = step_of(&v, &step)?;
-    let mut values = prefill(&state, &v, s);
+    let docs = doc_forms(&state, &v, s)?;
+    let mut values = BTreeMap::new();
+    for (d, start) in &docs {
+        d.values(start, &mut values);
+    }
     values.insert("ngay".into(), date(today()));
     let f = FormState {
         values,
         error: None,
         field_errors: BTreeMap::new(),
     };
-    Ok(render(&user, &v, s, &f).into_response())
+    let docs: Vec<DocForm> = docs.into_iter().map(|(d, _)| d).collect();
+    Ok(render(&user, &v, s, &docs, &f).into_response())
 }
 
 #[derive(serde::Deserialize)]
@@ -410,28 +425,6 @@ fn typed(spec: &FieldSpec, label: &str, text: &str) -> Result<Option<Value>, Str
     }))
 }
 
-/// A document's data as typed: YAML, a mapping, with no `extends` (a file on the server is not
-/// the form's to name).
-fn doc_data(template: &str, text: &str) -> Result<DocData, String> {
-    let label = format!("dữ liệu văn bản {template}");
-    let yaml: serde_yaml::Value = crate::fsutil::parse_yaml(
-        std::path::Path::new(&label),
-        &crate::text::clean_multiline(text),
-        0,
-    )
-    .map_err(|e| e.to_string())?;
-    if !yaml.is_mapping() {
-        return Err(format!("{label}: cần các dòng `tên: giá trị`"));
-    }
-    if yaml.get("extends").is_some() {
-        return Err(format!(
-            "{label}: `extends` không dùng được trong biểu mẫu; chép dữ liệu vào đây"
-        ));
-    }
-    let json = serde_json::to_value(yaml).map_err(|e| format!("{label}: {e}"))?;
-    DocData::from_stored(&label, json).map_err(|e| e.to_string())
-}
-
 pub async fn step_submit(
     State(state): State<Shared>,
     user: User,
@@ -471,21 +464,33 @@ pub async fn step_submit(
             }
         }
     }
+    let docs: Vec<DocForm> = doc_forms(&state, &v, &s)?
+        .into_iter()
+        .map(|(d, _)| d)
+        .collect();
+    // "Thêm dòng": the same form with one more row in that table; nothing is recorded.
+    if let Some(table) = f.values.remove(MORE_ROWS) {
+        f.field_errors.clear();
+        for d in &docs {
+            if d.add_row(&table, &mut f.values) {
+                break;
+            }
+        }
+        return Ok(render(&user, &v, &s, &docs, &f).into_response());
+    }
     let mut data = BTreeMap::new();
-    for d in &s.documents {
-        let name = format!("{DOC}{}", d.template);
-        match doc_data(&d.template, f.values.get(&name).map_or("", String::as_str)) {
-            Ok(dd) => {
-                data.insert(d.template.clone(), dd);
-            }
-            Err(e) => {
-                f.field_errors.insert(name, e);
-            }
+    for d in &docs {
+        if let Some(dd) = d.read(&f.values, &mut f.field_errors) {
+            data.insert(d.template.clone(), dd);
         }
     }
     let Some(at) = at.filter(|_| f.field_errors.is_empty()) else {
         f.error = Some("Biểu mẫu có chỗ chưa đúng; xem thông báo bên cạnh từng ô.".into());
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&user, &v, &s, &f)).into_response());
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            render(&user, &v, &s, &docs, &f),
+        )
+            .into_response());
     };
     let (c, st) = (id.clone(), step.clone());
     let outcome = state
@@ -502,6 +507,11 @@ pub async fn step_submit(
         Err(e) if e.status == StatusCode::INTERNAL_SERVER_ERROR => Err(e),
         Err(e) => {
             f.beside_named(s.inputs.keys(), &e.message);
+            for d in &docs {
+                if let Some(name) = d.field_named(&e.message) {
+                    f.field_errors.insert(name, e.message.clone());
+                }
+            }
             let prefix = if e.status == StatusCode::CONFLICT {
                 "Đã có người ghi trước: "
             } else {
@@ -510,7 +520,7 @@ pub async fn step_submit(
             f.error = Some(format!("{prefix}{}", e.message));
             // The page must stay the form: the case page would lose what was typed.
             let v = case_for(&state, &user, &id).await.unwrap_or(v);
-            Ok((e.status, render(&user, &v, &s, &f)).into_response())
+            Ok((e.status, render(&user, &v, &s, &docs, &f)).into_response())
         }
     }
 }

@@ -259,7 +259,7 @@ impl CaseView {
         case_name(&self.status.case)
     }
 
-    fn template_name<'a>(&'a self, id: &'a str) -> &'a str {
+    pub(super) fn template_name<'a>(&'a self, id: &'a str) -> &'a str {
         self.template_names
             .iter()
             .find(|(t, _)| t == id)

@@ -129,6 +129,23 @@ def take_step(d, step, date, inputs, selects=None, refused_first=None):
     wait_url(d, f"/ho-so/{CASE}")
 
 
+def typed_form(d):
+    """The step form of a decision: every field labelled, a table that grows without a script."""
+    d.get(f"{BASE}/ho-so/{CASE}/buoc/kien-toan")
+    fields = d.find_elements(By.CSS_SELECTOR,
+                             "form.step input:not([type=hidden]), form.step select, form.step textarea")
+    assert len(fields) > 10, len(fields)
+    for e in fields:
+        i = e.get_attribute("id")
+        assert i and (has_label(d, i) or e.get_attribute("aria-label")), f"{i} has no label"
+    rows = len(d.find_elements(By.CSS_SELECTOR, "table.rows tbody tr"))
+    d.find_element(By.CSS_SELECTOR, "button[name=them-dong]").click()
+    wait_for(d, lambda d: len(d.find_elements(By.CSS_SELECTOR, "table.rows tbody tr")) == rows + 1,
+             "one more row")
+    d.execute_script("document.querySelector('fieldset.rows').scrollIntoView()")
+    shot(d, "buoc-nhap-lieu")
+
+
 def open_draft(d, template):
     d.get(f"{BASE}/ho-so/{CASE}")
     links = [a for a in d.find_elements(By.CSS_SELECTOR, "a[href*='/van-ban/']")
@@ -178,6 +195,7 @@ def main():
         shot(d, "ho-so")
         d.get(BASE + "/ho-so/moi?quy-trinh=mo-hinh")
         shot(d, "mo-ho-so")
+        typed_form(d)
         take_step(d, "de-nghi-xep-loai", "03/11/2024", {"ty_le_hoan_thanh": "92"},
                   refused_first="03/11/2023")
         logout(d)
