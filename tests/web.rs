@@ -975,6 +975,83 @@ async fn the_step_form_has_a_typed_field_per_template_variable() {
     assert_eq!(d.data["tu_ngay"], "2023-11-01");
 }
 
+/// The row of hồ sơ item `item` in the case page's checklist.
+fn checklist_row(page: &str, item: u32) -> String {
+    let table = page
+        .split("<table class=\"checklist\">")
+        .nth(1)
+        .expect("the case page has the hồ sơ checklist")
+        .split("</table>")
+        .next()
+        .unwrap();
+    table
+        .split("<tr")
+        .find(|r| r.contains(&format!("<td>{item}</td>")))
+        .unwrap_or_else(|| panic!("no item {item} in {table}"))
+        .to_string()
+}
+
+/// The case page lists the hồ sơ's items (HD 22 section V): issued documents by number, drafts,
+/// what is missing by now and what is not due yet; attaching a file to an item fills it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_case_page_shows_the_ho_so_checklist() {
+    let site = site();
+    let s = site.login("demo-can-bo").await;
+    let page = site.get(&format!("/ho-so/{CASE}"), Some(&s)).await.body;
+    assert!(page.contains("Thành phần hồ sơ"), "{page}");
+    let first = checklist_row(&page, 1);
+    assert!(first.contains("class=\"present\""), "{first}");
+    assert!(
+        first.contains("Kế hoạch khảo sát") && first.contains("/KH-"),
+        "{first}"
+    );
+    // Evidence of the model's effect is collected, not written: not due while nothing after
+    // it is there.
+    let evidence = checklist_row(&page, 11);
+    assert!(evidence.contains("Chưa đến bước"), "{evidence}");
+    assert!(evidence.contains("đính kèm tệp vào mục 11"), "{evidence}");
+    assert!(checklist_row(&page, 12).contains("Nếu có"));
+    let attach = |item: &'static str, name: &'static str| {
+        multipart(
+            &format!("/ho-so/{CASE}/dinh-kem"),
+            &s,
+            &[("muc", item)],
+            (name, b"%PDF-1.7\n%%EOF\n"),
+        )
+    };
+    // Once a later item is there (the sơ kết report, item 15), 11 and 13 are missing.
+    let r = site.send(attach("15", "bao-cao-so-ket.pdf")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = site.get(&format!("/ho-so/{CASE}"), Some(&s)).await.body;
+    assert!(page.contains("Còn thiếu 2 thành phần"), "{page}");
+    assert!(checklist_row(&page, 11).contains("Thiếu"));
+    assert!(checklist_row(&page, 13).contains("Thiếu"));
+    assert!(checklist_row(&page, 15).contains("bao-cao-so-ket.pdf"));
+    let r = site.send(attach("11", "anh-camera.pdf")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = site.get(&format!("/ho-so/{CASE}"), Some(&s)).await.body;
+    let evidence = checklist_row(&page, 11);
+    assert!(
+        evidence.contains("Có") && evidence.contains("anh-camera.pdf"),
+        "{evidence}"
+    );
+    assert!(page.contains("Còn thiếu 1 thành phần"), "{page}");
+
+    // A case just opened: nothing is missing yet, the survey plan is not due.
+    let mut app = App::new(site.config.clone());
+    let id = app
+        .new_case(
+            &hoso::workflow::ProcedureKey::new("mo-hinh", Some("kon-tum")),
+            &serde_json::json!({"ten_mo_hinh": "Đèn đường", "pham_vi": "thôn 2", "lien_ket": false}),
+            chrono::NaiveDate::from_ymd_opt(2025, 1, 10).unwrap(),
+        )
+        .unwrap();
+    app.set_case_agency(&id, "kon-tum/dak-mar").unwrap();
+    let page = site.get(&format!("/ho-so/{id}"), Some(&s)).await.body;
+    assert!(page.contains("Chưa thiếu thành phần nào"), "{page}");
+    assert!(checklist_row(&page, 1).contains("Chưa đến bước"));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_clerks_submitting_one_step_record_it_once() {
     let site = site();

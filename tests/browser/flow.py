@@ -193,6 +193,9 @@ def main():
         shot(d, "danh-sach-ho-so")
         d.get(f"{BASE}/ho-so/{CASE}")
         shot(d, "ho-so")
+        assert "Thành phần hồ sơ" in d.find_element(By.TAG_NAME, "main").text
+        d.execute_script("document.getElementById('thanh-phan').scrollIntoView()")
+        shot(d, "thanh-phan-ho-so")
         d.get(BASE + "/ho-so/moi?quy-trinh=mo-hinh")
         shot(d, "mo-ho-so")
         typed_form(d)
