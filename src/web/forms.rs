@@ -167,7 +167,7 @@ fn render(user: &User, v: &CaseView, step: &Step, docs: &[DocForm], f: &FormStat
         html! {
             p { a href={ "/ho-so/" (id) } { "← Hồ sơ " (id) " — " (v.name()) } }
             @if let Some(e) = &f.error { p.error id="loi" role="alert" { (e) } }
-            form.card.step method="post" action=(action) {
+            form.card.step method="post" action=(action) enctype="multipart/form-data" {
                 (csrf(user))
                 label for="ngay" { "Ngày thực hiện (dd/mm/yyyy)" }
                 input #ngay name="ngay" value=(value("ngay")) placeholder="dd/mm/yyyy" inputmode="numeric"
@@ -184,6 +184,20 @@ fn render(user: &User, v: &CaseView, step: &Step, docs: &[DocForm], f: &FormStat
                     @if let Some(e) = f.field_errors.get(&name) { p.field-error role="alert" { (e) } }
                 }
                 @for d in docs { (d.render(&f.values, &f.field_errors)) }
+                fieldset.doc #dinh-kem {
+                    legend { "Tệp đính kèm (không bắt buộc)" }
+                    label for=(FILES) { "Tệp của bước: biên bản, ảnh, tài liệu chứng minh (PDF, ảnh, Word, Excel; tối đa "
+                        (super::server::LIMIT_UPLOAD / 1024 / 1024) " MB cả lần gửi)" }
+                    input id=(FILES) type="file" name=(FILES) multiple;
+                    @if let Some(e) = f.field_errors.get(FILES) { p.field-error role="alert" { (e) } }
+                    label for=(FILES_ITEM) { "Thuộc mục của hồ sơ" }
+                    select id=(FILES_ITEM) name=(FILES_ITEM) {
+                        @for l in &v.checklist {
+                            option value=(l.item) selected[value(FILES_ITEM) == l.item.to_string()] { (l.item) ". " (l.title) }
+                        }
+                    }
+                    @if let Some(e) = f.field_errors.get(FILES_ITEM) { p.field-error role="alert" { (e) } }
+                }
                 button type="submit" { "Ghi bước và lập dự thảo" }
             }
         },
@@ -204,6 +218,9 @@ pub async fn step_form(
         d.values(start, &mut values);
     }
     values.insert("ngay".into(), date(today()));
+    if let Some(item) = default_item(&state, &v, s) {
+        values.insert(FILES_ITEM.into(), item.to_string());
+    }
     let f = FormState {
         values,
         error: None,
@@ -425,12 +442,85 @@ fn typed(spec: &FieldSpec, label: &str, text: &str) -> Result<Option<Value>, Str
     }))
 }
 
+/// The item a step's files most likely belong to: that of the step's first document, else the
+/// first item of evidence (collected, not written).
+fn default_item(state: &Shared, v: &CaseView, step: &Step) -> Option<u32> {
+    let base = crate::workflow::ProcedureKey::parse(&v.status.case.workflow).base;
+    step.documents
+        .iter()
+        .find_map(|d| state.templates.get(&d.template).ok()?.item_in(&base))
+        .or_else(|| v.checklist.iter().find(|l| !l.written).map(|l| l.item))
+}
+
+/// The file input of the step form, and the hồ sơ item its files go to.
+const FILES: &str = "tep";
+const FILES_ITEM: &str = "muc-tep";
+
+/// The hồ sơ item the step's files go to, when files came: a number, else a message beside
+/// the field; each file's kind is checked here too, before anything is recorded.
+fn attachments_item(
+    values: &BTreeMap<String, String>,
+    uploads: &[super::files::Upload],
+    errors: &mut BTreeMap<String, String>,
+) -> Option<u32> {
+    if uploads.is_empty() {
+        return None;
+    }
+    for (name, bytes) in uploads {
+        if let Err(e) = super::files::check_type(name, bytes) {
+            errors.insert(FILES.into(), format!("{} Chọn lại tệp.", e.message));
+        }
+    }
+    match values.get(FILES_ITEM).map(|s| s.trim().parse::<u32>()) {
+        Some(Ok(n)) => Some(n),
+        _ => {
+            errors.insert(
+                FILES_ITEM.into(),
+                "Mục của hồ sơ: chọn mục mà tệp đính kèm thuộc về.".into(),
+            );
+            None
+        }
+    }
+}
+
+/// Keeps the step's files in the hồ sơ once the step is recorded. A file the hồ sơ still
+/// refuses (its limits) is reported with the step already recorded, so the person attaches it
+/// again from the case page rather than taking the step twice.
+async fn attach_after_step(
+    state: &Shared,
+    user: &User,
+    id: &str,
+    uploads: Vec<super::files::Upload>,
+    item: u32,
+) -> Result<(), WebError> {
+    for (name, bytes) in uploads {
+        let (c, n) = (id.to_string(), name.clone());
+        if let Err(e) = state
+            .run(Some(user.login()), move |app| {
+                app.attach(&c, &n, bytes, item, today())
+            })
+            .await
+        {
+            return Err(WebError::new(
+                e.status,
+                format!(
+                    "Bước đã được ghi, nhưng tệp `{name}` chưa đính kèm được: {} Đính kèm lại \
+                     ở trang hồ sơ {id}.",
+                    e.message
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 pub async fn step_submit(
     State(state): State<Shared>,
     user: User,
     Path((id, step)): Path<(String, String)>,
-    axum::Form(fields): axum::Form<Fields>,
+    req: axum::extract::Request,
 ) -> Result<Response, WebError> {
+    let (fields, uploads) = super::files::read_form(&state, req).await?;
     user.check_csrf(field(&fields, CSRF_FIELD))?;
     user.require("can-bo", "làm các bước của hồ sơ")?;
     let v = case_for(&state, &user, &id).await?;
@@ -471,6 +561,12 @@ pub async fn step_submit(
     // "Thêm dòng": the same form with one more row in that table; nothing is recorded.
     if let Some(table) = f.values.remove(MORE_ROWS) {
         f.field_errors.clear();
+        if !uploads.is_empty() {
+            f.field_errors.insert(
+                FILES.into(),
+                "Tệp đã chọn chưa được lưu: chọn lại trước khi gửi.".into(),
+            );
+        }
         for d in &docs {
             if d.add_row(&table, &mut f.values) {
                 break;
@@ -484,6 +580,20 @@ pub async fn step_submit(
             data.insert(d.template.clone(), dd);
         }
     }
+    let item = attachments_item(&f.values, &uploads, &mut f.field_errors);
+    // A browser cannot put a file back into the form: say so whenever the form comes back.
+    let reselect = |f: &mut FormState| {
+        if !uploads.is_empty() && !f.field_errors.contains_key(FILES) {
+            let names: Vec<&str> = uploads.iter().map(|(n, _)| n.as_str()).collect();
+            f.field_errors.insert(
+                FILES.into(),
+                format!(
+                    "Tệp đã chọn ({}) chưa được lưu: chọn lại trước khi gửi.",
+                    names.join(", ")
+                ),
+            );
+        }
+    };
     let Some(at) = at.filter(|_| f.field_errors.is_empty()) else {
         f.error = Some("Biểu mẫu có chỗ chưa đúng; xem thông báo bên cạnh từng ô.".into());
         return Ok((
@@ -503,9 +613,13 @@ pub async fn step_submit(
         })
         .await;
     match outcome {
-        Ok(_) => Ok(Redirect::to(&format!("/ho-so/{id}")).into_response()),
+        Ok(_) => {
+            attach_after_step(&state, &user, &id, uploads, item.unwrap_or_default()).await?;
+            Ok(Redirect::to(&format!("/ho-so/{id}")).into_response())
+        }
         Err(e) if e.status == StatusCode::INTERNAL_SERVER_ERROR => Err(e),
         Err(e) => {
+            reselect(&mut f);
             f.beside_named(s.inputs.keys(), &e.message);
             for d in &docs {
                 if let Some(name) = d.field_named(&e.message) {

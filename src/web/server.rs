@@ -118,9 +118,13 @@ pub fn router(shared: Shared) -> Router {
             get(forms::new_case_form).post(forms::new_case_submit),
         )
         .route("/ho-so/{case}", get(pages::case))
+        // The step form may carry attachments: its body is bounded as an upload, its text
+        // as a form (files::read_form).
         .route(
             "/ho-so/{case}/buoc/{step}",
-            get(forms::step_form).post(forms::step_submit),
+            get(forms::step_form)
+                .post(forms::step_submit)
+                .layer(DefaultBodyLimit::max(LIMIT_UPLOAD)),
         )
         .route("/ho-so/{case}/van-ban/{doc}", get(pages::document))
         .route(

@@ -46,11 +46,14 @@ def browser():
     return d
 
 
-def shot(d, name):
-    """The page at both widths; the window is left at desktop width."""
+def shot(d, name, anchor=None):
+    """The page at both widths, scrolled to the element `anchor` (a CSS selector) if given; the
+    window is left at desktop width."""
     for size, (w, h) in SIZES.items():
         d.set_window_size(w, h)
         time.sleep(0.2)
+        if anchor:
+            d.execute_script(f"document.querySelector({anchor!r}).scrollIntoView()")
         d.save_screenshot(os.path.join(SHOTS, f"{name}-{size}.png"))
         # Nothing may stick out sideways at phone width but tables in their scroll boxes.
         if size == "phone":
@@ -104,14 +107,14 @@ def fill(d, field_id, text):
     e.send_keys(text)
 
 
-def take_step(d, step, date, inputs, selects=None, refused_first=None):
+def take_step(d, step, date, inputs, selects=None, refused_first=None, attach=None):
     d.get(f"{BASE}/ho-so/{CASE}")
     d.find_element(By.CSS_SELECTOR, f"a[href='/ho-so/{CASE}/buoc/{step}']").click()
     if refused_first:
         fill(d, "ngay", refused_first)
         for k, v in inputs.items():
             fill(d, f"nhap-{k}", v)
-        d.find_element(By.CSS_SELECTOR, "form.step button[type=submit]").click()
+        d.find_element(By.CSS_SELECTOR, "form.step > button[type=submit]").click()
         wait_for(d, lambda d: d.find_elements(By.ID, "loi"), "the refusal")
         error = d.find_element(By.ID, "loi").text
         assert "10 tháng" in error, error
@@ -125,8 +128,14 @@ def take_step(d, step, date, inputs, selects=None, refused_first=None):
             fill(d, f"nhap-{k}", v)
     for k, v in (selects or {}).items():
         Select(d.find_element(By.ID, f"nhap-{k}")).select_by_visible_text(v)
-    d.find_element(By.CSS_SELECTOR, "form.step button[type=submit]").click()
+    if attach:
+        assert has_label(d, "tep")
+        d.find_element(By.ID, "tep").send_keys(attach)
+    d.find_element(By.CSS_SELECTOR, "form.step > button[type=submit]").click()
     wait_url(d, f"/ho-so/{CASE}")
+    if attach:
+        name = os.path.basename(attach)
+        assert name in d.find_element(By.TAG_NAME, "main").text, f"{name} not attached"
 
 
 def typed_form(d):
@@ -142,8 +151,7 @@ def typed_form(d):
     d.find_element(By.CSS_SELECTOR, "button[name=them-dong]").click()
     wait_for(d, lambda d: len(d.find_elements(By.CSS_SELECTOR, "table.rows tbody tr")) == rows + 1,
              "one more row")
-    d.execute_script("document.querySelector('fieldset.rows').scrollIntoView()")
-    shot(d, "buoc-nhap-lieu")
+    shot(d, "buoc-nhap-lieu", anchor="fieldset.rows")
 
 
 def open_draft(d, template):
@@ -194,8 +202,7 @@ def main():
         d.get(f"{BASE}/ho-so/{CASE}")
         shot(d, "ho-so")
         assert "Thành phần hồ sơ" in d.find_element(By.TAG_NAME, "main").text
-        d.execute_script("document.getElementById('thanh-phan').scrollIntoView()")
-        shot(d, "thanh-phan-ho-so")
+        shot(d, "thanh-phan-ho-so", anchor="#thanh-phan")
         d.get(BASE + "/ho-so/moi?quy-trinh=mo-hinh")
         shot(d, "mo-ho-so")
         typed_form(d)
@@ -205,7 +212,10 @@ def main():
         first = approve_and_issue(d, "to-trinh-de-nghi-xep-loai", "04/11/2024", shots=True)
 
         login(d, "can-bo")
-        take_step(d, "xep-loai", "08/11/2024", {}, selects={"xep_loai": "Tốt"})
+        minutes = os.path.join(DOWNLOADS, "bien-ban-hop-xet.pdf")
+        with open(minutes, "wb") as f:
+            f.write(b"%PDF-1.7\n%%EOF\n")
+        take_step(d, "xep-loai", "08/11/2024", {}, selects={"xep_loai": "Tốt"}, attach=minutes)
         logout(d)
         # UBND xã Đắk Mar's book already has a number of 25/11/2024 (the seeded điển hình case):
         # its next number cannot carry an earlier date.
