@@ -1269,6 +1269,96 @@ async fn a_quan_tri_manages_the_accounts_of_their_agencies_only() {
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
 
+/// A person who forgot their password: the quản trị of their agency resets it on the accounts
+/// page; the new one is shown once, the old one and every session of the account stop
+/// working. Nobody else may: another role gets 403, an account outside the agency is not found,
+/// a form without its token is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quan_tri_resets_a_password_and_its_sessions_end() {
+    let mut site = site();
+    App::new(site.config.clone())
+        .add_account(
+            "quan-tri-kon-tum",
+            "Quản trị Kon Tum",
+            "quan-tri",
+            "kon-tum",
+            "mat-khau-kon-tum",
+        )
+        .unwrap();
+    site.passwords
+        .insert("quan-tri-kon-tum".into(), "mat-khau-kon-tum".into());
+    let admin = site.login("quan-tri-kon-tum").await;
+    let clerk = site.login("demo-can-bo").await;
+    let clerk_elsewhere = site.login("demo-can-bo").await;
+    let page = site.get("/tai-khoan", Some(&admin)).await.body;
+    assert!(
+        page.contains("action=\"/tai-khoan/dat-lai-mat-khau\""),
+        "{page}"
+    );
+    let reset = "/tai-khoan/dat-lai-mat-khau";
+    // Nobody but a quản trị, and never without the form's token.
+    for who in [&clerk, &site.login("demo-van-thu").await] {
+        let r = site
+            .submit(reset, who, &[("dang_nhap", "demo-can-bo")])
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+    }
+    let r = site
+        .post(reset, Some(&admin), form(&[("dang_nhap", "demo-can-bo")]))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Outside Kon Tum (the centre's own quản trị), or unknown: not found alike.
+    for login in ["demo-quan-tri", "khong-co-ai"] {
+        let r = site.submit(reset, &admin, &[("dang_nhap", login)]).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{login}");
+    }
+    assert_eq!(site.get("/", Some(&clerk)).await.status, StatusCode::OK);
+
+    let r = site
+        .submit(reset, &admin, &[("dang_nhap", "demo-can-bo")])
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.headers[header::CACHE_CONTROL]
+            .to_str()
+            .unwrap()
+            .contains("no-store")
+    );
+    let password = r
+        .body
+        .split("<code class=\"secret\">")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .unwrap()
+        .to_string();
+    assert!(password.len() >= hoso::accounts::MIN_PASSWORD, "{password}");
+    // Shown once: the accounts page does not show it again.
+    assert!(
+        !site
+            .get("/tai-khoan", Some(&admin))
+            .await
+            .body
+            .contains(&password)
+    );
+    // Every session of the account has ended; the old password no longer opens one.
+    for s in [&clerk, &clerk_elsewhere] {
+        assert_eq!(site.get("/", Some(s)).await.status, StatusCode::SEE_OTHER);
+    }
+    let old = site.passwords["demo-can-bo"].clone();
+    assert_eq!(
+        site.try_login("demo-can-bo", &old).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    site.passwords.insert("demo-can-bo".into(), password);
+    let again = site.login("demo-can-bo").await;
+    assert_eq!(site.get("/", Some(&again)).await.status, StatusCode::OK);
+    // The admin's own session goes on.
+    assert_eq!(
+        site.get("/tai-khoan", Some(&admin)).await.status,
+        StatusCode::OK
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_can_bo_opens_a_case_for_their_agency() {
     let site = site();

@@ -136,26 +136,48 @@ pub fn password(user: &User, error: Option<&str>) -> Markup {
     )
 }
 
-/// The accounts of the quản trị's agencies, a form to add one, and a button to lock each.
-pub fn accounts(user: &User, list: &[Account], error: Option<&str>, typed: &Fields) -> Markup {
+/// The accounts of the quản trị's agencies, a form to add one, and buttons to reset the
+/// password of each and to lock it; `reset` is a password just set, shown this once.
+pub fn accounts(
+    user: &User,
+    list: &[Account],
+    error: Option<&str>,
+    typed: &Fields,
+    reset: Option<(&str, &str)>,
+) -> Markup {
     let value = |k: &str| field(typed, k).unwrap_or_default();
     layout(
         Some(user),
         "Tài khoản",
         html! {
             @if let Some(e) = error { p.error id="loi" role="alert" { (e) } }
+            @if let Some((login, password)) = reset {
+                div.notice id="mat-khau-moi" role="status" {
+                    p { "Đã đặt lại mật khẩu tài khoản " strong { (login) } "; mọi phiên đăng nhập của tài khoản đã kết thúc." }
+                    p { "Mật khẩu mới: " code.secret { (password) } }
+                    p { small { "Mật khẩu chỉ hiện một lần, trên trang này. Trao tận tay người dùng; họ đổi mật khẩu sau khi đăng nhập." } }
+                }
+            }
             div.scroll { table {
-                thead { tr { th { "Tên đăng nhập" } th { "Họ tên" } th { "Vai trò" } th { "Cơ quan" } th { "Tình trạng" } } }
+                thead { tr { th { "Tên đăng nhập" } th { "Họ tên" } th { "Vai trò" } th { "Cơ quan" } th { "Tình trạng, thao tác" } } }
                 tbody { @for a in list { tr {
                     td { (a.login) } td { (a.name) } td { (role_name(&a.role)) } td { (a.agency) }
-                    td {
-                        @if a.disabled { "Đã khóa" }
-                        @else if a.login == user.account.login { "Đang dùng" }
+                    td.account-actions {
+                        @if a.login == user.account.login { "Đang dùng" }
                         @else {
-                            form.inline method="post" action="/tai-khoan/khoa" {
+                            @if a.disabled { "Đã khóa " }
+                            form.inline method="post" action="/tai-khoan/dat-lai-mat-khau" {
                                 (csrf(user))
                                 input type="hidden" name="dang_nhap" value=(a.login);
-                                button type="submit" aria-label={ "Khóa tài khoản " (a.login) } { "Khóa" }
+                                button.secondary type="submit" aria-label={ "Đặt lại mật khẩu tài khoản " (a.login) } { "Đặt lại mật khẩu" }
+                            }
+                            @if !a.disabled {
+                                " "
+                                form.inline method="post" action="/tai-khoan/khoa" {
+                                    (csrf(user))
+                                    input type="hidden" name="dang_nhap" value=(a.login);
+                                    button type="submit" aria-label={ "Khóa tài khoản " (a.login) } { "Khóa" }
+                                }
                             }
                         }
                     }

@@ -111,6 +111,7 @@ pub fn router(shared: Shared) -> Router {
             get(auth::accounts_page).post(auth::add_account),
         )
         .route("/tai-khoan/khoa", post(auth::disable_account))
+        .route("/tai-khoan/dat-lai-mat-khau", post(auth::reset_password))
         .route("/", get(pages::my_work))
         .route("/ho-so", get(pages::cases))
         .route(

@@ -228,6 +228,17 @@ def main():
         shot(d, "so-dang-ky")
         logout(d)
 
+        # The lưu trữ forgot the password: the quản trị resets it, the new one shown once.
+        login(d, "quan-tri")
+        d.get(BASE + "/tai-khoan")
+        luu_tru = ACCOUNTS["luu-tru"][0]
+        d.find_element(By.CSS_SELECTOR,
+                       f"button[aria-label='Đặt lại mật khẩu tài khoản {luu_tru}']").click()
+        wait_for(d, lambda d: d.find_elements(By.ID, "mat-khau-moi"), "the new password")
+        ACCOUNTS["luu-tru"][1] = d.find_element(By.CSS_SELECTOR, "code.secret").text
+        shot(d, "tai-khoan")
+        logout(d)
+
         login(d, "luu-tru")
         d.get(BASE + "/luu-tru")
         shot(d, "luu-tru")
