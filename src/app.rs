@@ -518,8 +518,14 @@ impl App {
         at: NaiveDate,
         allow_future: bool,
     ) -> Result<Issued> {
+        let person = self.person.clone();
         let (set, _, store) = self.parts()?;
-        issue::issue(set, store, case, doc, at, limit_ahead(allow_future), None)
+        let how = issue::How {
+            not_after: limit_ahead(allow_future),
+            edited: None,
+            person: person.as_deref(),
+        };
+        issue::issue(set, store, case, doc, at, how)
     }
 
     /// Issues a document with the body a person corrected in `edited`, the draft's DOCX
@@ -532,16 +538,14 @@ impl App {
         allow_future: bool,
         edited: &[u8],
     ) -> Result<Issued> {
+        let person = self.person.clone();
         let (set, _, store) = self.parts()?;
-        issue::issue(
-            set,
-            store,
-            case,
-            doc,
-            at,
-            limit_ahead(allow_future),
-            Some(edited),
-        )
+        let how = issue::How {
+            not_after: limit_ahead(allow_future),
+            edited: Some(edited),
+            person: person.as_deref(),
+        };
+        issue::issue(set, store, case, doc, at, how)
     }
 
     /// Keeps a user's file in hồ sơ item `item`, beside any file of the same name, never over

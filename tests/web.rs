@@ -1042,6 +1042,98 @@ async fn a_step_carries_its_attachments() {
     assert!(checklist_row(&page, 11).contains("hinh-anh-camera.pdf"));
 }
 
+/// Two văn thư issue the same approved draft at the same moment: the book gets one number; the
+/// one who came second stays on the document's page and is told who issued it, with what
+/// number. The one who issued it, sending the form again, simply sees it issued.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_van_thu_issuing_one_draft_take_one_number() {
+    let mut site = site();
+    App::new(site.config.clone())
+        .add_account(
+            "van-thu-2",
+            "Lê Thị Văn Thư",
+            "van-thu",
+            "kon-tum/dak-mar",
+            "mat-khau-van-thu-2",
+        )
+        .unwrap();
+    site.passwords
+        .insert("van-thu-2".into(), "mat-khau-van-thu-2".into());
+    let can_bo = site.login("demo-can-bo").await;
+    let mut fields: Vec<(String, String)> = vec![
+        ("ngay".into(), "03/11/2024".into()),
+        ("nhap.ty_le_hoan_thanh".into(), "92".into()),
+    ];
+    fields.extend(step_fields(&site, &can_bo, "de-nghi-xep-loai").await);
+    let as_ref: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let r = site
+        .submit(
+            &format!("/ho-so/{CASE}/buoc/de-nghi-xep-loai"),
+            &can_bo,
+            &as_ref,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let doc = App::new(site.config.clone())
+        .status(CASE)
+        .unwrap()
+        .documents
+        .into_iter()
+        .rev()
+        .find(|(d, _)| d.template == "to-trinh-de-nghi-xep-loai")
+        .unwrap()
+        .0
+        .doc;
+    let base = format!("/ho-so/{CASE}/van-ban/{doc}");
+    let lanh_dao = site.login("demo-lanh-dao").await;
+    let r = site.submit(&format!("{base}/duyet"), &lanh_dao, &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+
+    let a = site.login("demo-van-thu").await;
+    let b = site.login("van-thu-2").await;
+    let issue = format!("{base}/ban-hanh");
+    let day = [("ngay", "04/11/2024")];
+    let (ra, rb) = tokio::join!(site.submit(&issue, &a, &day), site.submit(&issue, &b, &day));
+    let numbers_of = |doc: &str| {
+        App::new(site.config.clone())
+            .book(&hoso::app::BookQuery {
+                province: None,
+                issuer: None,
+                year: None,
+            })
+            .unwrap()
+            .entries
+            .into_iter()
+            .filter(|e| e.case_id.as_deref() == Some(CASE) && e.doc.as_deref() == Some(doc))
+            .collect::<Vec<_>>()
+    };
+    let book = numbers_of(&doc);
+    assert_eq!(book.len(), 1, "one number: {book:?}");
+    let (first, second, loser) = match (ra.status, rb.status) {
+        (StatusCode::SEE_OTHER, StatusCode::CONFLICT) => ("demo-van-thu", &rb, &b),
+        (StatusCode::CONFLICT, StatusCode::SEE_OTHER) => ("van-thu-2", &ra, &a),
+        other => panic!("{other:?}: {} / {}", ra.body, rb.body),
+    };
+    assert_eq!(book[0].person.as_deref(), Some(first));
+    // The second is told who issued it, and the number, on the document's page.
+    assert!(second.body.contains(first), "{}", second.body);
+    assert!(second.body.contains(&book[0].symbol), "{}", second.body);
+    assert!(
+        second.body.contains("id=\"so\""),
+        "the page shows the number"
+    );
+    // Sending the form again later tells them again; the book still has one number.
+    let r = site.submit(&issue, loser, &day).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let winner = if first == "demo-van-thu" { &a } else { &b };
+    let r = site.submit(&issue, winner, &day).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(numbers_of(&doc).len(), 1);
+}
+
 /// The row of hồ sơ item `item` in the case page's checklist.
 fn checklist_row(page: &str, item: u32) -> String {
     let table = page

@@ -153,6 +153,11 @@ CREATE TABLE approvals (
     FOREIGN KEY (case_id, doc) REFERENCES documents (case_id, doc)
 );
 "#,
+    r#"
+-- The account that took a number (the web application), so that a second văn thư issuing the
+-- same draft is told who did; NULL from the command line and for numbers taken before.
+ALTER TABLE register ADD COLUMN person TEXT;
+"#,
 ];
 
 pub struct SqliteStore {
@@ -285,7 +290,7 @@ fn stored_json(what: &str, s: &str) -> rusqlite::Result<serde_json::Value> {
 
 const ENTRY_COLUMNS: &str =
     "id, issuer, period, series, number, symbol, on_date, kind, trich_yeu, signer,
-    recipients, luu, copies, case_id, doc, voided_on, void_reason";
+    recipients, luu, copies, case_id, doc, voided_on, void_reason, person";
 
 fn entry_row(r: &rusqlite::Row) -> rusqlite::Result<Entry> {
     let lines = |s: String| -> Vec<String> {
@@ -317,6 +322,7 @@ fn entry_row(r: &rusqlite::Row) -> rusqlite::Result<Entry> {
             None => None,
         },
         void_reason: r.get(16)?,
+        person: r.get(17)?,
     })
 }
 
@@ -1066,8 +1072,8 @@ impl StoreTx for SqliteTx<'_> {
         self.tx
             .execute(
                 "INSERT INTO register (issuer, period, series, number, symbol, on_date, kind, trich_yeu,
-                     signer, recipients, luu, copies, case_id, doc)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                     signer, recipients, luu, copies, case_id, doc, person)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
                 params![
                     e.issuer.0,
                     e.period,
@@ -1083,6 +1089,7 @@ impl StoreTx for SqliteTx<'_> {
                     e.copies,
                     case_id,
                     doc,
+                    self.person.as_deref(),
                 ],
             )
             .map_err(self.err())?;

@@ -990,14 +990,39 @@ pub async fn issue(
             Ok(at) => {
                 let (c, d) = (id.clone(), doc.clone());
                 state
-                    .run_heavy(Some(user.login()), move |app| {
-                        app.issue(&c, &d, at, false).map(|_| ())
-                    })
+                    .run_heavy(Some(user.login()), move |app| app.issue(&c, &d, at, false))
                     .await
+                    .and_then(|issued| first_came(user.login(), &issued))
             }
         }
     };
     after(&state, &user, &id, &doc, outcome).await
+}
+
+/// A document another person issued first — at the same moment, or since the page was
+/// loaded — is not issued again: the person is told who did, with the number and date.
+/// Their own issue sent twice (a reload) simply shows the document.
+fn first_came(login: &str, issued: &crate::issue::Issued) -> Result<(), WebError> {
+    let e = &issued.entry;
+    match &e.person {
+        Some(p) if issued.again && p != login => Err(WebError::new(
+            StatusCode::CONFLICT,
+            format!(
+                "Văn bản này đã được {p} cấp số {} ngày {} trước bạn; không cấp số lần nữa.",
+                e.symbol,
+                date(e.on_date)
+            ),
+        )),
+        None if issued.again => Err(WebError::new(
+            StatusCode::CONFLICT,
+            format!(
+                "Văn bản này đã được cấp số {} ngày {} (từ dòng lệnh); không cấp số lần nữa.",
+                e.symbol,
+                date(e.on_date)
+            ),
+        )),
+        _ => Ok(()),
+    }
 }
 
 #[derive(Deserialize, Default)]
