@@ -1134,6 +1134,77 @@ async fn two_van_thu_issuing_one_draft_take_one_number() {
     assert_eq!(numbers_of(&doc).len(), 1);
 }
 
+/// The case's procedure is drawn on the server as SVG: one box per step, one arrow per way on,
+/// the steps taken and the open ones marked; the same in a list; only for those who may see
+/// the case.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_procedure_is_drawn_with_the_cases_progress() {
+    let site = site();
+    let s = site.login("demo-can-bo").await;
+    let case_page = site.get(&format!("/ho-so/{CASE}"), Some(&s)).await.body;
+    assert!(case_page.contains(&format!("href=\"/ho-so/{CASE}/so-do\"")));
+    let r = site.get(&format!("/ho-so/{CASE}/so-do"), Some(&s)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let b = &r.body;
+    assert!(b.contains("<svg class=\"diagram\""), "{b}");
+    let mut app = App::new(site.config.clone());
+    let case = app.status(CASE).unwrap().case;
+    let w = app.procedure_of(&case).unwrap().clone();
+    let svg = b.split("</svg>").next().unwrap();
+    assert_eq!(svg.matches("<g class=\"node").count(), w.steps.len());
+    let ways: usize = w.steps.iter().map(|s| s.next.len()).sum();
+    assert_eq!(svg.matches("<path class=\"edge").count(), ways);
+    let node = |title: &str| {
+        svg.split("<g class=\"")
+            .find(|g| g.contains(&format!("<title>{title} — ")))
+            .unwrap_or_else(|| panic!("no box for {title}"))
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let title = |id: &str| w.steps.iter().find(|s| s.id == id).unwrap().title.clone();
+    assert_eq!(node(&title("khao-sat")), "node done");
+    assert_eq!(node(&title("bao-cao-dinh-ky")), "node open");
+    assert_eq!(node(&title("ket-thuc-thong-bao")), "node");
+    // The same in words.
+    assert!(b.contains(&format!("<strong>{}</strong> — đã làm", title("khao-sat"))));
+    // Not for another commune's clerk.
+    let other = site.login("can-bo-dak-ha").await;
+    let r = site
+        .get(&format!("/ho-so/{CASE}/so-do"), Some(&other))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+/// Every page opens with a link past the header to its content, the first thing the keyboard
+/// reaches, and the content can take the focus it moves.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_starts_with_a_skip_link() {
+    let site = site();
+    let s = site.login("demo-can-bo").await;
+    let login = site.get("/dang-nhap", None).await.body;
+    let pages = [
+        login,
+        site.get("/", Some(&s)).await.body,
+        site.get(&format!("/ho-so/{CASE}"), Some(&s)).await.body,
+        site.get(&format!("/ho-so/{CASE}/buoc/kien-toan"), Some(&s))
+            .await
+            .body,
+        site.get("/khong-co-trang-nay", Some(&s)).await.body,
+    ];
+    for page in pages {
+        let body = page.split("<body>").nth(1).unwrap();
+        assert!(
+            body.starts_with("<a class=\"skip\" href=\"#noi-dung\">"),
+            "{body}"
+        );
+        assert!(body.contains("<main id=\"noi-dung\" tabindex=\"-1\">"));
+    }
+    let css = site.get("/static/hoso.css", None).await.body;
+    assert!(css.contains(".skip:focus") && css.contains(":focus-visible"));
+}
+
 /// The row of hồ sơ item `item` in the case page's checklist.
 fn checklist_row(page: &str, item: u32) -> String {
     let table = page

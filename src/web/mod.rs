@@ -7,10 +7,12 @@
 //! - [`auth`]: the session cookie, the CSRF token, roles and the agency a person may see.
 //! - [`pages`]: the pages (my work, cases, a case, a document, the book).
 //! - [`forms`]: the step form generated from the procedure, and reading it back.
+//! - [`diagram`]: the procedure drawn as SVG on the server, with a case's progress.
 //! - [`docform`]: the step form's part for a document's data, a typed field per variable.
 //! - [`files`]: downloads — drafts, issued files, the archive, the book as CSV — and uploads.
 
 mod auth;
+mod diagram;
 mod docform;
 mod files;
 mod forms;

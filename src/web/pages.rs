@@ -50,6 +50,8 @@ pub fn layout(user: Option<&User>, title: &str, body: Markup) -> Markup {
                 link rel="stylesheet" href="/static/hoso.css";
             }
             body {
+                // The first thing a keyboard reaches: past the header's links to the page.
+                a.skip href="#noi-dung" { "Bỏ qua, đến nội dung chính" }
                 header.top {
                     a.brand href="/" { "Hồ sơ" }
                     @if let Some(u) = user {
@@ -70,7 +72,7 @@ pub fn layout(user: Option<&User>, title: &str, body: Markup) -> Markup {
                         }
                     }
                 }
-                main { h1 { (title) } (body) }
+                main #noi-dung tabindex="-1" { h1 { (title) } (body) }
             }
         }
     }
@@ -702,13 +704,70 @@ pub async fn case(
     .into_response())
 }
 
+/// The case's procedure as a diagram, with the steps taken, the open ones and those ahead; the
+/// same as a list for screen readers and narrow screens.
+pub async fn diagram(
+    State(state): State<Shared>,
+    user: User,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    use super::diagram::Progress;
+    let v = case_for(&state, &user, &id).await?;
+    let Some(w) = v.procedure.as_ref() else {
+        return Err(WebError::new(
+            StatusCode::NOT_FOUND,
+            format!("Không có quy trình `{}`.", v.status.case.workflow),
+        ));
+    };
+    let progress = |step: &str| {
+        if v.status.steps.iter().any(|s| s.step == step && s.open) {
+            Progress::Open
+        } else if v.status.events.iter().any(|e| e.step == step) {
+            Progress::Done
+        } else {
+            Progress::Ahead
+        }
+    };
+    Ok(layout(
+        Some(&user),
+        &format!("Sơ đồ quy trình — {id}"),
+        html! {
+            p { a href={ "/ho-so/" (id) } { "← Hồ sơ " (id) " — " (v.name()) } }
+            p { (w.title) " (" (v.status.case.workflow) ")" }
+            p.legend aria-hidden="true" {
+                span.key.done { "Đã làm" } " " span.key.open { "Đang mở" } " " span.key { "Chưa đến" }
+                " · mũi tên đứt: chỉ khi điều kiện thỏa"
+            }
+            div.scroll.diagram-box { (super::diagram::svg(w, progress)) }
+            h2 { "Các bước" }
+            ol.steps-text { @for s in &w.steps { li {
+                strong { (s.title) } " — " (progress(&s.id).words())
+                @if !s.next.is_empty() {
+                    br; small { "Tiếp theo: "
+                        @for (i, n) in s.next.iter().enumerate() {
+                            @if i > 0 { "; " }
+                            (step_title(Some(w), n.target()))
+                            @if let crate::workflow::Next::Branch { when: Some(c), .. } = n { " (khi " (c) ")" }
+                        }
+                    }
+                }
+                @if s.ends { br; small { "Bước này kết thúc hồ sơ." } }
+            } } }
+        },
+    )
+    .into_response())
+}
+
 fn case_body(user: &User, v: &CaseView) -> Markup {
     let c = &v.status.case;
     let w = v.procedure.as_ref();
     let open: Vec<_> = v.status.steps.iter().filter(|s| s.open).collect();
     html! {
         dl.facts {
-            dt { "Quy trình" } dd { (w.map_or(c.workflow.as_str(), |w| w.title.as_str())) " (" (c.workflow) ")" }
+            dt { "Quy trình" } dd {
+                (w.map_or(c.workflow.as_str(), |w| w.title.as_str())) " (" (c.workflow) ") · "
+                a href={ "/ho-so/" (c.id) "/so-do" } { "Xem sơ đồ quy trình" }
+            }
             dt { "Cơ quan" } dd { (v.agency) }
             dt { "Mở ngày" } dd { (date(c.created_on)) }
             dt { "Tình trạng" } dd { @match &c.ended {

@@ -119,6 +119,7 @@ pub fn router(shared: Shared) -> Router {
             get(forms::new_case_form).post(forms::new_case_submit),
         )
         .route("/ho-so/{case}", get(pages::case))
+        .route("/ho-so/{case}/so-do", get(pages::diagram))
         // The step form may carry attachments: its body is bounded as an upload, its text
         // as a form (files::read_form).
         .route(

@@ -16,7 +16,9 @@ import time
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -70,6 +72,30 @@ def login(d, role):
     d.find_element(By.ID, "mat_khau").send_keys(password)
     d.find_element(By.CSS_SELECTOR, "form.card button").click()
     wait_url(d, BASE + "/")
+
+
+def keyboard_login(d, role):
+    """Logs in with the keyboard only: the name field has the focus, Tab, Enter."""
+    login, password = ACCOUNTS[role]
+    d.get(BASE + "/dang-nhap")
+    assert d.switch_to.active_element.get_attribute("id") == "dang_nhap"
+    ActionChains(d).send_keys(login, Keys.TAB, password, Keys.ENTER).perform()
+    wait_url(d, BASE + "/")
+    # The first Tab reaches the skip link, shown where the focus is, with a visible outline.
+    ActionChains(d).send_keys(Keys.TAB).perform()
+    a = d.switch_to.active_element
+    assert a.get_attribute("class") == "skip", a.get_attribute("outerHTML")
+    assert a.rect["x"] >= 0 and a.rect["width"] > 0, a.rect
+    outline = d.execute_script("return getComputedStyle(document.activeElement).outlineStyle")
+    assert outline not in ("", "none"), outline
+    shot(d, "ban-phim-bo-qua")
+    ActionChains(d).send_keys(Keys.ENTER).perform()
+    assert d.switch_to.active_element.get_attribute("id") == "noi-dung"
+    # The next Tab is inside the page's content, not the header.
+    ActionChains(d).send_keys(Keys.TAB).perform()
+    inside = d.execute_script(
+        "return document.getElementById('noi-dung').contains(document.activeElement)")
+    assert inside, d.switch_to.active_element.get_attribute("outerHTML")
 
 
 def wait_url(d, suffix):
@@ -195,7 +221,7 @@ def main():
     try:
         d.get(BASE + "/dang-nhap")
         shot(d, "dang-nhap")
-        login(d, "can-bo")
+        keyboard_login(d, "can-bo")
         shot(d, "viec-cua-toi")
         d.get(BASE + "/ho-so")
         shot(d, "danh-sach-ho-so")
@@ -203,6 +229,10 @@ def main():
         shot(d, "ho-so")
         assert "Thành phần hồ sơ" in d.find_element(By.TAG_NAME, "main").text
         shot(d, "thanh-phan-ho-so", anchor="#thanh-phan")
+        d.find_element(By.CSS_SELECTOR, f"a[href='/ho-so/{CASE}/so-do']").click()
+        wait_url(d, f"/ho-so/{CASE}/so-do")
+        assert d.find_elements(By.CSS_SELECTOR, "svg.diagram g.node.open"), "open steps marked"
+        shot(d, "so-do", anchor="svg.diagram g.node.open")
         d.get(BASE + "/ho-so/moi?quy-trinh=mo-hinh")
         shot(d, "mo-ho-so")
         typed_form(d)
