@@ -588,9 +588,18 @@ impl App {
     /// A case's hồ sơ as a BagIt ZIP, from a store that passes its full check: an archive is
     /// the copy that outlives the database, so it is never made from a damaged one.
     pub fn archive(&mut self, case: &str) -> Result<Vec<u8>> {
+        self.archive_reporting(case, &|_, _| {})
+    }
+
+    /// [`App::archive`], telling `progress` the bytes compressed so far of all.
+    pub fn archive_reporting(
+        &mut self,
+        case: &str,
+        progress: archive::Progress,
+    ) -> Result<Vec<u8>> {
         let (set, engine, store) = self.read_parts()?;
         refuse_damaged(store)?;
-        archive::build(set, engine, store, case)
+        archive::build_reporting(set, engine, store, case, progress)
     }
 
     /// Every problem of the store: SQLite's full integrity check, the foreign keys, and every

@@ -1205,6 +1205,92 @@ async fn every_page_starts_with_a_skip_link() {
     assert!(css.contains(".skip:focus") && css.contains(":focus-visible"));
 }
 
+/// Archiving runs in the background: the request answers at once with a page that shows the
+/// progress and reloads itself, then offers the file — the same bytes as archiving directly.
+/// The job is its owner's only; only a lưu trữ starts one, with the form's token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn archiving_shows_its_progress_then_the_file() {
+    let site = site();
+    let s = site.login("demo-luu-tru").await;
+    let page = site.get(&format!("/ho-so/{CASE}"), Some(&s)).await.body;
+    let start = format!("/ho-so/{CASE}/luu-tru");
+    assert!(page.contains(&format!("action=\"{start}\"")), "{page}");
+    assert_eq!(
+        site.submit(&start, &site.login("demo-can-bo").await, &[])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        site.post(&start, Some(&s), String::new()).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let r = site.submit(&start, &s, &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let job = r.headers[header::LOCATION].to_str().unwrap().to_string();
+    assert!(job.starts_with("/viec/"), "{job}");
+    let mut seen_running = false;
+    let ready = loop {
+        let p = site.get(&job, Some(&s)).await;
+        assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+        assert!(p.body.contains("<progress"), "{}", p.body);
+        if p.body.contains(&format!("href=\"{job}/tep\"")) {
+            assert!(!p.body.contains("http-equiv=\"refresh\""));
+            break p.body;
+        }
+        assert!(
+            p.body
+                .contains("<meta http-equiv=\"refresh\" content=\"1\">")
+        );
+        seen_running = true;
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert!(
+        ready.contains("Đã lập xong"),
+        "{ready} (running seen: {seen_running})"
+    );
+    let bytes = site.get_bytes(&format!("{job}/tep"), Some(&s)).await;
+    let direct = site
+        .get_bytes(&format!("/ho-so/{CASE}/luu-tru.zip"), Some(&s))
+        .await;
+    assert_eq!(bytes, direct, "the same archive");
+    // Another person cannot see or take it.
+    let mut site2 = site;
+    App::new(site2.config.clone())
+        .add_account(
+            "luu-tru-2",
+            "Lưu trữ 2",
+            "luu-tru",
+            "kon-tum/dak-mar",
+            "mat-khau-luu-tru-2",
+        )
+        .unwrap();
+    site2
+        .passwords
+        .insert("luu-tru-2".into(), "mat-khau-luu-tru-2".into());
+    let other = site2.login("luu-tru-2").await;
+    assert_eq!(
+        site2.get(&job, Some(&other)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        site2.get(&format!("{job}/tep"), Some(&other)).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // The core reports the bytes compressed, rising to the whole.
+    let seen = std::sync::Mutex::new(Vec::new());
+    let zip = App::new(site2.config.clone())
+        .archive_reporting(CASE, &|d, t| seen.lock().unwrap().push((d, t)))
+        .unwrap();
+    assert_eq!(zip, direct);
+    let seen = seen.into_inner().unwrap();
+    let (last, total) = *seen.last().unwrap();
+    assert!(total > 0 && last == total, "{seen:?}");
+    assert!(seen.windows(2).all(|w| w[0].0 <= w[1].0));
+    assert!(seen.len() > 3);
+}
+
 /// The row of hồ sơ item `item` in the case page's checklist.
 fn checklist_row(page: &str, item: u32) -> String {
     let table = page

@@ -15,7 +15,7 @@ use crate::app::App;
 use crate::render::Format;
 
 /// A download: its bytes, type, and whether the browser shows it or saves it.
-fn download(bytes: Vec<u8>, mime: &'static str, name: &str, inline: bool) -> Response {
+pub(super) fn download(bytes: Vec<u8>, mime: &'static str, name: &str, inline: bool) -> Response {
     let how = if inline { "inline" } else { "attachment" };
     // Names are hoso's own (ASCII ids); anything else is replaced, never passed through.
     let safe: String = name

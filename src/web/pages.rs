@@ -40,12 +40,23 @@ pub fn csrf(user: &User) -> Markup {
 
 /// The page around every page's content.
 pub fn layout(user: Option<&User>, title: &str, body: Markup) -> Markup {
+    layout_refreshing(user, title, None, body)
+}
+
+/// [`layout`] for a page that reloads itself every `refresh` seconds (long work's progress).
+pub fn layout_refreshing(
+    user: Option<&User>,
+    title: &str,
+    refresh: Option<u32>,
+    body: Markup,
+) -> Markup {
     html! {
         (DOCTYPE)
         html lang="vi" {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
+                @if let Some(s) = refresh { meta http-equiv="refresh" content=(s); }
                 title { (title) " — Hồ sơ" }
                 link rel="stylesheet" href="/static/hoso.css";
             }
@@ -852,7 +863,10 @@ fn case_body(user: &User, v: &CaseView) -> Markup {
                 }
             }
             @if user.is("luu-tru") {
-                p { a.button href={ "/ho-so/" (c.id) "/luu-tru.zip" } { "Tải hồ sơ lưu trữ (BagIt, ZIP)" } }
+                form.inline method="post" action={ "/ho-so/" (c.id) "/luu-tru" } {
+                    (csrf(user))
+                    button type="submit" { "Lập hồ sơ lưu trữ (BagIt, ZIP)" }
+                }
             }
         }
         section {

@@ -12,7 +12,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
-use super::{Shared, auth, files, forms, pages};
+use super::{Shared, auth, files, forms, jobs, pages};
 use crate::accounts::ROLES;
 use crate::app::{App, Config};
 use crate::error::{Error, Result};
@@ -141,6 +141,9 @@ pub fn router(shared: Shared) -> Router {
         .route("/ho-so/{case}/van-ban/{doc}/ban-hanh", post(pages::issue))
         .route("/ho-so/{case}/tep", get(files::case_file))
         .route("/ho-so/{case}/luu-tru.zip", get(files::archive))
+        .route("/ho-so/{case}/luu-tru", post(jobs::start_archive))
+        .route("/viec/{job}", get(jobs::job_page))
+        .route("/viec/{job}/tep", get(jobs::job_file))
         .route("/so-dang-ky", get(pages::book))
         .route("/so-dang-ky.csv", get(files::book_csv))
         .layer(DefaultBodyLimit::max(LIMIT_FORM))

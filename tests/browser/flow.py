@@ -273,7 +273,12 @@ def main():
         d.get(BASE + "/luu-tru")
         shot(d, "luu-tru")
         d.get(f"{BASE}/ho-so/{CASE}")
-        d.find_element(By.CSS_SELECTOR, f"a[href='/ho-so/{CASE}/luu-tru.zip']").click()
+        # Archiving runs in the background; its page shows the progress, then the file.
+        d.find_element(By.CSS_SELECTOR, f"form[action='/ho-so/{CASE}/luu-tru'] button").click()
+        wait_for(d, lambda d: d.find_elements(By.CSS_SELECTOR, "a[href$='/tep']"), "the archive")
+        assert d.find_elements(By.TAG_NAME, "progress")
+        shot(d, "luu-tru-xong")
+        d.find_element(By.CSS_SELECTOR, "a[href$='/tep']").click()
         target = os.path.join(DOWNLOADS, f"{CASE}-luu-tru.zip")
         for _ in range(200):
             if os.path.exists(target) and not os.path.exists(target + ".crdownload"):
