@@ -905,6 +905,29 @@ async fn the_step_form_has_a_typed_field_per_template_variable() {
     assert!(r.body.contains(ly_do_value));
     assert!(r.body.contains("value=\"Hồ Thị Mới &lt;b&gt;\""));
 
+    // A variable the decision needs, left empty: the template's refusal is beside its field.
+    let blank: Vec<(String, String)> = typed
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                if k == ly_do { String::new() } else { v.clone() },
+            )
+        })
+        .collect();
+    let r = site.post(&step, Some(&s), post(&blank, vec![])).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let beside = r
+        .body
+        .split(&format!("id=\"{}\"", ly_do.replace('.', "-")))
+        .nth(1)
+        .unwrap();
+    assert!(
+        beside.split("<label").next().unwrap().contains("`ly_do`"),
+        "{beside}"
+    );
+    assert_eq!(drafts().await, drafts_before, "nothing recorded");
+
     // Recorded: the draft's data has the typed row and reason, and the case's name.
     let r = site.post(&step, Some(&s), post(&typed, vec![])).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);

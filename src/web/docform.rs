@@ -71,26 +71,9 @@ fn is_iso_date(s: &str) -> bool {
 fn field(template: &str, var: &str, desc: &str, start: Option<&Value>) -> Option<Field> {
     let declared = VarKind::of(desc);
     let kind = match (declared, start) {
-        (VarKind::Table(mut cols), Some(Value::Array(rows))) => {
-            for r in rows {
-                for k in r.as_object()?.keys() {
-                    if !cols.contains(k) {
-                        cols.push(k.clone());
-                    }
-                }
-            }
-            Kind::Table(cols)
-        }
+        (VarKind::Table(cols), Some(Value::Array(rows))) => Kind::Table(columns(cols, rows)?),
         (_, Some(Value::Array(rows))) if !rows.is_empty() && rows.iter().all(Value::is_object) => {
-            let mut cols: Vec<String> = Vec::new();
-            for r in rows {
-                for k in r.as_object()?.keys() {
-                    if !cols.contains(k) {
-                        cols.push(k.clone());
-                    }
-                }
-            }
-            Kind::Table(cols)
+            Kind::Table(columns(Vec::new(), rows)?)
         }
         (_, Some(Value::Array(items))) if items.iter().all(Value::is_string) => Kind::List,
         (_, Some(Value::Array(_) | Value::Object(_))) => return None,
@@ -114,6 +97,19 @@ fn field(template: &str, var: &str, desc: &str, start: Option<&Value>) -> Option
         label: vars::label(desc),
         kind,
     })
+}
+
+/// The declared columns and any other key the rows have, in order; `None` when a row is not
+/// a mapping.
+fn columns(mut cols: Vec<String>, rows: &[Value]) -> Option<Vec<String>> {
+    for r in rows {
+        for k in r.as_object()?.keys() {
+            if !cols.contains(k) {
+                cols.push(k.clone());
+            }
+        }
+    }
+    Some(cols)
 }
 
 impl DocForm {
