@@ -1,8 +1,10 @@
 //! The web application at the HTTP level, in process (the axum router driven with
 //! `tower::ServiceExt::oneshot`) on a database seeded as `hoso serve --demo` seeds it: each
 //! route for anonymous, wrong-role and right-role people; agency scoping by URL; CSRF; sessions
-//! ending at logout and password change; the login rate limit; headers; bounded uploads; the
-//! step form's refusal and correction; approve then issue; two clerks on one step.
+//! ending at logout, password change and a quản trị's reset; the login rate limit; headers;
+//! bounded uploads; the step form's typed fields, refusal and correction, and attachments;
+//! approve then issue; two clerks on one step, two văn thư on one draft; the hồ sơ checklist;
+//! the procedure's diagram; the skip link; archiving in the background.
 
 mod common;
 
