@@ -1316,6 +1316,64 @@ async fn archiving_shows_its_progress_then_the_file() {
     assert!(seen.len() > 3);
 }
 
+/// Every open step of every demo case, its form posted back as prefilled: the typed fields
+/// carry each template's data through unchanged, so the step is recorded or refused by the
+/// procedure — never by a field the form itself filled.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_prefilled_step_form_posts_back() {
+    let mut site = site();
+    App::new(site.config.clone())
+        .add_account(
+            "can-bo-tw",
+            "Cán bộ trung ương",
+            "can-bo",
+            "tw",
+            "mat-khau-can-bo-tw",
+        )
+        .unwrap();
+    site.passwords
+        .insert("can-bo-tw".into(), "mat-khau-can-bo-tw".into());
+    let s = site.login("can-bo-tw").await;
+    let (mut tried, mut recorded) = (0, 0);
+    let mut seen = std::collections::HashSet::new();
+    // A step recorded opens the next (the rating after the proposal): three rounds.
+    for _ in 0..3 {
+        for c in App::new(site.config.clone()).cases().unwrap() {
+            for step in &c.open_steps {
+                let path = format!("/ho-so/{}/buoc/{step}", c.case.id);
+                if !seen.insert(path.clone()) {
+                    continue;
+                }
+                let page = site.get(&path, Some(&s)).await;
+                assert_eq!(page.status, StatusCode::OK, "{path}");
+                let form = page.body.split("<form class=\"card step\"").nth(1).unwrap();
+                let fields = form_values(form.split("</form>").next().unwrap());
+                let body = fields
+                    .iter()
+                    .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+                    .collect::<Vec<_>>()
+                    .join("&");
+                let r = site.post(&path, Some(&s), body).await;
+                tried += 1;
+                if r.status == StatusCode::SEE_OTHER {
+                    recorded += 1;
+                    continue;
+                }
+                assert!(
+                    !r.body.contains("Biểu mẫu có chỗ chưa đúng") && !r.body.contains("cần biến"),
+                    "{path}: {}",
+                    r.body.split("id=\"loi\"").nth(1).unwrap_or(&r.body)
+                );
+            }
+        }
+    }
+    eprintln!("{tried} forms, {recorded} recorded");
+    assert!(
+        tried >= 8 && recorded >= 4,
+        "{tried} forms, {recorded} recorded"
+    );
+}
+
 /// The row of hồ sơ item `item` in the case page's checklist.
 fn checklist_row(page: &str, item: u32) -> String {
     let table = page
