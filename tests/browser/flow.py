@@ -178,6 +178,7 @@ def typed_form(d):
     wait_for(d, lambda d: len(d.find_elements(By.CSS_SELECTOR, "table.rows tbody tr")) == rows + 1,
              "one more row")
     shot(d, "buoc-nhap-lieu", anchor="fieldset.rows")
+    shot(d, "buoc-dinh-kem", anchor="#dinh-kem")
 
 
 def open_draft(d, template):
