@@ -637,6 +637,12 @@ async fn a_step_refused_then_corrected_approved_and_issued() {
     let r = site.submit(&step, &can_bo, &fill("03/11/2023", "92")).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("chưa hoạt động đủ 10 tháng"), "{}", r.body);
+    // The guard reads the step's date: its reason is beside the date, which corrects it.
+    let beside = r.body.split("id=\"ngay\"").nth(1).unwrap();
+    assert!(
+        beside.split("<label").next().unwrap().contains("10 tháng"),
+        "{beside}"
+    );
     assert!(r.body.contains("value=\"03/11/2023\""));
     assert!(r.body.contains("value=\"92\""));
     assert!(r.body.contains("Camera an ninh"));

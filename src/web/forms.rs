@@ -172,7 +172,7 @@ fn render(user: &User, v: &CaseView, step: &Step, docs: &[DocForm], f: &FormStat
                 label for="ngay" { "Ngày thực hiện (dd/mm/yyyy)" }
                 input #ngay name="ngay" value=(value("ngay")) placeholder="dd/mm/yyyy" inputmode="numeric"
                     pattern="[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}" required;
-                @if let Some(e) = f.field_errors.get("ngay") { p.field-error { (e) } }
+                @if let Some(e) = f.field_errors.get("ngay") { p.field-error role="alert" { (e) } }
                 @for (key, spec) in &step.inputs {
                     @let name = format!("{INPUT}{key}");
                     label for={ "nhap-" (key) } {
@@ -452,6 +452,19 @@ fn default_item(state: &Shared, v: &CaseView, step: &Step) -> Option<u32> {
         .or_else(|| v.checklist.iter().find(|l| !l.written).map(|l| l.item))
 }
 
+/// Whether the refusal came from a guard whose condition reads the step's date (`at`): a
+/// rating before ten months of activity is corrected by the date, so it is said beside it.
+fn judges_the_date(step: &Step, message: &str) -> bool {
+    let reads_at = |when: &str| {
+        when.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+            .any(|w| w == "at")
+    };
+    step.requires.iter().any(|g| {
+        let fixed = g.message.split('{').next().unwrap_or_default().trim();
+        reads_at(&g.when) && !fixed.is_empty() && message.contains(fixed)
+    })
+}
+
 /// The file input of the step form, and the hồ sơ item its files go to.
 const FILES: &str = "tep";
 const FILES_ITEM: &str = "muc-tep";
@@ -621,6 +634,9 @@ pub async fn step_submit(
         Err(e) => {
             reselect(&mut f);
             f.beside_named(s.inputs.keys(), &e.message);
+            if judges_the_date(&s, &e.message) {
+                f.field_errors.insert("ngay".into(), e.message.clone());
+            }
             for d in &docs {
                 if let Some(name) = d.field_named(&e.message) {
                     f.field_errors.insert(name, e.message.clone());

@@ -144,6 +144,8 @@ def take_step(d, step, date, inputs, selects=None, refused_first=None, attach=No
         wait_for(d, lambda d: d.find_elements(By.ID, "loi"), "the refusal")
         error = d.find_element(By.ID, "loi").text
         assert "10 tháng" in error, error
+        beside = d.find_element(By.CSS_SELECTOR, "#ngay + p.field-error").text
+        assert "10 tháng" in beside, beside
         for k, v in inputs.items():
             kept = d.find_element(By.ID, f"nhap-{k}").get_attribute("value")
             assert kept == v, f"{k}: {kept!r} after the refusal"
