@@ -1429,6 +1429,8 @@ async fn the_case_page_shows_the_ho_so_checklist() {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let page = site.get(&format!("/ho-so/{CASE}"), Some(&s)).await.body;
     assert!(page.contains("Còn thiếu 2 thành phần"), "{page}");
+    // The case page's attach form offers the items by name, the first missing one chosen.
+    assert!(page.contains("<option value=\"11\" selected>11. Tài liệu chứng minh"));
     assert!(checklist_row(&page, 11).contains("Thiếu"));
     assert!(checklist_row(&page, 13).contains("Thiếu"));
     assert!(checklist_row(&page, 15).contains("bao-cao-so-ket.pdf"));

@@ -857,8 +857,20 @@ fn case_body(user: &User, v: &CaseView) -> Markup {
                     (csrf(user))
                     label for="tep" { "Đính kèm tệp (tối đa " (super::server::LIMIT_UPLOAD / 1024 / 1024) " MB)" }
                     input #tep type="file" name="tep" required;
-                    label for="muc" { "Mục của hồ sơ (số)" }
-                    input #muc name="muc" inputmode="numeric" required;
+                    label for="muc" { "Thuộc mục của hồ sơ" }
+                    @if v.checklist.is_empty() {
+                        input #muc name="muc" inputmode="numeric" required;
+                    } @else {
+                        // The first item missing by now, else the first of evidence to collect.
+                        @let first = v.checklist.iter().find(|l| l.have == Have::Missing)
+                            .or_else(|| v.checklist.iter().find(|l| !l.written))
+                            .map(|l| l.item);
+                        select #muc name="muc" required {
+                            @for l in &v.checklist {
+                                option value=(l.item) selected[Some(l.item) == first] { (l.item) ". " (l.title) }
+                            }
+                        }
+                    }
                     button type="submit" { "Đính kèm" }
                 }
             }
