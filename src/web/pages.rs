@@ -13,6 +13,7 @@ use super::auth::{CSRF_FIELD, Fields, User, field};
 use super::{Shared, WebError};
 use crate::accounts::ROLES;
 use crate::app::{App, BookQuery, CaseStatus};
+use crate::checklist::Have;
 use crate::error::Result;
 use crate::store::{Account, Approval, CaseRow, Entry};
 use crate::workflow::Workflow;
@@ -288,100 +289,7 @@ pub struct CaseView {
     /// Template names by id.
     pub template_names: Vec<(String, String)>,
     /// The hồ sơ's required items and where each stands.
-    pub checklist: Vec<ChecklistLine>,
-}
-
-/// Where an item of the hồ sơ stands today.
-#[derive(Debug, PartialEq)]
-pub enum Have {
-    /// Issued documents (their numbers) and attached files (their names).
-    Present(Vec<String>),
-    /// Only drafts so far (their template names).
-    Drafted(Vec<String>),
-    /// Due by now: a later item is there, or the case has ended.
-    Missing,
-    /// Not reached yet.
-    Later,
-    /// Asked for "nếu có"; the reason an archive gives when there is none.
-    IfAny(String),
-}
-
-/// One required item of the hồ sơ (HD 22 section V) on the case page.
-#[derive(Debug)]
-pub struct ChecklistLine {
-    pub item: u32,
-    pub title: String,
-    /// Somebody writes it (a step drafts it); otherwise it is evidence to attach.
-    pub written: bool,
-    pub have: Have,
-}
-
-/// The hồ sơ's items with what fills each: issued documents of a template that fills it, files
-/// attached to it, drafts. The items follow the procedure's order, so an empty item before
-/// one that is filled — or any, once the case has ended — is missing rather than not yet due.
-fn checklist(
-    list: &[crate::workflow::ho_so::Item],
-    base: &str,
-    set: &crate::template::TemplateSet,
-    status: &CaseStatus,
-    files: &[(String, Option<u32>, usize, NaiveDate)],
-) -> Vec<ChecklistLine> {
-    let item_of = |template: &str| set.get(template).ok().and_then(|t| t.item_in(base));
-    let found: Vec<(u32, Vec<String>, Vec<String>)> = list
-        .iter()
-        .map(|it| {
-            let mut present = Vec::new();
-            let mut drafted = Vec::new();
-            for (d, number) in &status.documents {
-                if item_of(&d.template) != Some(it.item) {
-                    continue;
-                }
-                let name = set
-                    .get(&d.template)
-                    .map_or(d.template.clone(), |t| t.name.clone());
-                match number {
-                    Some(n) => present.push(format!("{name} số {n}")),
-                    None if d.entry.is_some() => present.push(name),
-                    None => drafted.push(name),
-                }
-            }
-            present.extend(
-                files
-                    .iter()
-                    .filter(|(n, item, ..)| *item == Some(it.item) && n.starts_with("attachments/"))
-                    .map(|(n, ..)| n.trim_start_matches("attachments/").to_string()),
-            );
-            present.dedup();
-            drafted.dedup();
-            (it.item, present, drafted)
-        })
-        .collect();
-    let ended = status.case.ended.is_some();
-    let reached = |item: u32| {
-        ended
-            || found
-                .iter()
-                .any(|(i, p, d)| *i > item && (!p.is_empty() || !d.is_empty()))
-    };
-    list.iter()
-        .zip(found.iter())
-        .map(|(it, (_, present, drafted))| ChecklistLine {
-            item: it.item,
-            title: it.title.clone(),
-            written: it.written,
-            have: if !present.is_empty() {
-                Have::Present(present.clone())
-            } else if !drafted.is_empty() {
-                Have::Drafted(drafted.clone())
-            } else if let Some(why) = &it.optional {
-                Have::IfAny(why.clone())
-            } else if reached(it.item) {
-                Have::Missing
-            } else {
-                Have::Later
-            },
-        })
-        .collect()
+    pub checklist: Vec<crate::checklist::Line>,
 }
 
 impl CaseView {
@@ -436,14 +344,7 @@ pub fn load_case(app: &mut App, agency: &str, case: &str) -> Result<Option<CaseV
         .into_iter()
         .map(|f| (f.name, f.item, f.bytes.len(), f.added_on))
         .collect();
-    let key = crate::workflow::ProcedureKey::parse(&status.case.workflow);
-    let checklist = checklist(
-        app.engine()?.ho_so(&key),
-        &key.base,
-        app.templates()?,
-        &status,
-        &files,
-    );
+    let checklist = app.checklist_of(&status, &files)?;
     Ok(Some(CaseView {
         checklist,
         agency: app.case_agency(case)?,
