@@ -635,7 +635,9 @@ pub async fn step_submit(
             reselect(&mut f);
             f.beside_named(s.inputs.keys(), &e.message);
             if judges_the_date(&s, &e.message) {
-                f.field_errors.insert("ngay".into(), e.message.clone());
+                // Beside the field, the reason alone; the heading above says who refused.
+                let reason = e.message.split_once(": ").map_or(&*e.message, |(_, r)| r);
+                f.field_errors.insert("ngay".into(), reason.to_string());
             }
             for d in &docs {
                 if let Some(name) = d.field_named(&e.message) {
