@@ -591,8 +591,14 @@ impl App {
         at: NaiveDate,
         allow_future: bool,
     ) -> Result<Issued> {
+        let person = self.person.clone();
         let (set, _, store) = self.parts()?;
-        issue::issue(set, store, case, doc, at, limit_ahead(allow_future), None)
+        let how = issue::How {
+            not_after: limit_ahead(allow_future),
+            edited: None,
+            person: person.as_deref(),
+        };
+        issue::issue(set, store, case, doc, at, how)
     }
 
     /// Issues a document with the body a person corrected in `edited`, the draft's DOCX
@@ -605,16 +611,14 @@ impl App {
         allow_future: bool,
         edited: &[u8],
     ) -> Result<Issued> {
+        let person = self.person.clone();
         let (set, _, store) = self.parts()?;
-        issue::issue(
-            set,
-            store,
-            case,
-            doc,
-            at,
-            limit_ahead(allow_future),
-            Some(edited),
-        )
+        let how = issue::How {
+            not_after: limit_ahead(allow_future),
+            edited: Some(edited),
+            person: person.as_deref(),
+        };
+        issue::issue(set, store, case, doc, at, how)
     }
 
     /// Keeps a user's file in hồ sơ item `item`, beside any file of the same name, never over
@@ -657,9 +661,18 @@ impl App {
     /// A case's hồ sơ as a BagIt ZIP, from a store that passes its full check: an archive is
     /// the copy that outlives the database, so it is never made from a damaged one.
     pub fn archive(&mut self, case: &str) -> Result<Vec<u8>> {
+        self.archive_reporting(case, &|_, _| {})
+    }
+
+    /// [`App::archive`], telling `progress` the bytes compressed so far of all.
+    pub fn archive_reporting(
+        &mut self,
+        case: &str,
+        progress: archive::Progress,
+    ) -> Result<Vec<u8>> {
         let (set, engine, store) = self.read_parts()?;
         refuse_damaged(store)?;
-        archive::build(set, engine, store, case)
+        archive::build_reporting(set, engine, store, case, progress)
     }
 
     /// Every problem of the store: SQLite's full integrity check, the foreign keys, and every

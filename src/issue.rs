@@ -270,22 +270,37 @@ fn label(case: &str, d: &DocumentRow) -> String {
     format!("hồ sơ {case}, văn bản {}", d.doc)
 }
 
+/// How a document is issued, besides its date.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct How<'a> {
+    /// The latest date the number may carry without confirmation.
+    pub not_after: Option<NaiveDate>,
+    /// The draft's DOCX as a person corrected it in Word or LibreOffice: its body (checked by
+    /// [`crate::render::edited`]) replaces the one the template gives, and is kept with the
+    /// document.
+    pub edited: Option<&'a [u8]>,
+    /// The account issuing it (the web application), written with its number.
+    pub person: Option<&'a str>,
+}
+
 /// Issues a case's document on `at`: takes its number from the register (or finds the one
 /// it already has), renders the final DOCX and PDF — with the documents attached to it, which
 /// carry its number and date — and keeps them in the store.
 ///
-/// `edited` is the draft's DOCX as a person corrected it in Word or LibreOffice: its body
-/// (checked by [`crate::render::edited`]) replaces the one the template gives, and is kept
-/// with the document. A document already issued keeps what it was issued with.
+/// A document already issued keeps what it was issued with.
 pub fn issue(
     set: &TemplateSet,
     store: &mut dyn Store,
     case: &str,
     doc: &str,
     at: NaiveDate,
-    not_after: Option<NaiveDate>,
-    edited: Option<&[u8]>,
+    how: How,
 ) -> Result<Issued> {
+    let How {
+        not_after,
+        edited,
+        person,
+    } = how;
     let c = store.case(case)?;
     let docs = store.documents(case)?;
     let mut target = find(&docs, case, doc)?.clone();
@@ -308,7 +323,14 @@ pub fn issue(
     let (entry, again) = match live_entry(store, &target)? {
         Some(e) => (e, true),
         None => {
-            let (e, new) = take_number(set, store, case, &target, &attached, at, not_after)?;
+            let (e, new) = take_number(
+                set,
+                store,
+                (case, &target, &attached),
+                at,
+                not_after,
+                person,
+            )?;
             if !new {
                 // Issued by someone else at this very moment: theirs stands, with the body
                 // kept with their number.
@@ -332,8 +354,13 @@ pub fn issue(
 }
 
 fn already_issued(doc: &str, e: &Entry) -> Error {
+    let by = e
+        .person
+        .as_deref()
+        .map(|p| format!(" (do {p} cấp số)"))
+        .unwrap_or_default();
     Error::Conflict(format!(
-        "{doc} đã ban hành số {} ngày {}: nội dung đã ban hành không thay được; \
+        "{doc} đã ban hành số {} ngày {}{by}: nội dung đã ban hành không thay được; \
          sửa đổi, bổ sung bằng một văn bản khác",
         e.symbol,
         e.on_date.format("%d/%m/%Y")
@@ -390,11 +417,10 @@ fn model_of(
 fn take_number(
     set: &TemplateSet,
     store: &mut dyn Store,
-    case: &str,
-    target: &DocumentRow,
-    attached: &[&DocumentRow],
+    (case, target, attached): (&str, &DocumentRow, &[&DocumentRow]),
     at: NaiveDate,
     not_after: Option<NaiveDate>,
+    person: Option<&str>,
 ) -> Result<(Entry, bool)> {
     // A body edited from a draft keeps the draft's blank citations: the template's citation
     // is not rendered again, so the edit must be made once the cited document is issued.
@@ -432,6 +458,7 @@ fn take_number(
     let mut req = Request::for_document(&model, at);
     req.document = Some((case.to_string(), target.doc.clone()));
     req.not_after = not_after;
+    req.person = person.map(str::to_string);
     // The body it is issued with (edited now, or before a withdrawn number) goes with the
     // number, in its transaction.
     req.body = target.body.clone();

@@ -5,8 +5,9 @@
 //!
 //! ```text
 //! web               the web application (`hoso serve`): HTTP over App, nothing below it
-//! app, accounts,    the use cases (App; people, sessions and approvals in accounts) and the
-//! demo              sample run; the command line and the web call App and nothing below it
+//! app, accounts,    the use cases (App; people, sessions and approvals in accounts; the hồ
+//! checklist, demo   sơ checklist of a running case) and the sample run; the command line
+//!                   and the web call App and nothing below it
 //! archive, issue    a case's hồ sơ: drafts and issuing; the BagIt archive, verify, import
 //! engine            cases through their procedures, over any Store
 //! register          the sổ đăng ký's rules (series, dates, withdrawing), over any Store
@@ -25,6 +26,7 @@
 pub mod accounts;
 pub mod app;
 pub mod archive;
+pub mod checklist;
 pub mod demo;
 pub mod document;
 pub mod engine;

@@ -1,8 +1,10 @@
 //! The web application at the HTTP level, in process (the axum router driven with
 //! `tower::ServiceExt::oneshot`) on a database seeded as `hoso serve --demo` seeds it: each
 //! route for anonymous, wrong-role and right-role people; agency scoping by URL; CSRF; sessions
-//! ending at logout and password change; the login rate limit; headers; bounded uploads; the
-//! step form's refusal and correction; approve then issue; two clerks on one step.
+//! ending at logout, password change and a quản trị's reset; the login rate limit; headers;
+//! bounded uploads; the step form's typed fields, refusal and correction, and attachments;
+//! approve then issue; two clerks on one step, two văn thư on one draft; the hồ sơ checklist;
+//! the procedure's diagram; the skip link; archiving in the background.
 
 mod common;
 
@@ -180,36 +182,80 @@ impl Site {
     }
 }
 
-/// The Tờ trình's data from the sample, as the form prefills it.
+/// Text of an HTML attribute or element, unescaped.
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&")
+}
+
+/// An attribute of a tag's text (`<input name="x" value="y"`).
+fn attr(tag: &str, name: &str) -> Option<String> {
+    let key = format!(" {name}=\"");
+    let rest = tag.split(&key).nth(1)?;
+    Some(unescape(rest.split('"').next()?))
+}
+
+/// Every field a browser would post from the page's forms (text inputs, ticked boxes,
+/// textareas, the selected option of each select), in order; buttons are left out.
+fn form_values(body: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = body;
+    while let Some(i) = rest.find('<') {
+        rest = &rest[i + 1..];
+        let tag = rest.split('>').next().unwrap_or_default();
+        let tag = format!(" {tag}");
+        if rest.starts_with("input ") {
+            let ty = attr(&tag, "type").unwrap_or_default();
+            let Some(name) = attr(&tag, "name") else {
+                continue;
+            };
+            if ty == "checkbox" && !tag.contains(" checked") {
+                continue;
+            }
+            if ty == "file" || ty == "submit" {
+                continue;
+            }
+            out.push((name, attr(&tag, "value").unwrap_or_default()));
+        } else if rest.starts_with("textarea ") {
+            let name = attr(&tag, "name").unwrap();
+            let text = rest
+                .split_once('>')
+                .unwrap()
+                .1
+                .split("</textarea>")
+                .next()
+                .unwrap();
+            out.push((name, unescape(text)));
+        } else if rest.starts_with("select ") {
+            let name = attr(&tag, "name").unwrap();
+            let options = rest.split("</select>").next().unwrap();
+            let chosen = options
+                .split("<option ")
+                .skip(1)
+                .find(|o| o.split('>').next().unwrap().contains(" selected"))
+                .or_else(|| options.split("<option ").nth(1))
+                .and_then(|o| attr(&format!(" {o}"), "value"))
+                .unwrap_or_default();
+            out.push((name, chosen));
+        }
+    }
+    out
+}
+
+/// The document data of a step's form as prefilled (everything but the date, the step's own
+/// inputs and the CSRF token, which each test gives).
 async fn step_fields(site: &Site, s: &Session, step: &str) -> Vec<(String, String)> {
     let page = site
         .get(&format!("/ho-so/{CASE}/buoc/{step}"), Some(s))
         .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    let mut out = Vec::new();
-    for part in page.body.split("<textarea").skip(1) {
-        let name = part
-            .split("name=\"")
-            .nth(1)
-            .unwrap()
-            .split('"')
-            .next()
-            .unwrap();
-        let text = part
-            .split_once('>')
-            .unwrap()
-            .1
-            .split("</textarea>")
-            .next()
-            .unwrap();
-        let text = text
-            .replace("&lt;", "<")
-            .replace("&gt;", ">")
-            .replace("&quot;", "\"")
-            .replace("&amp;", "&");
-        out.push((name.to_string(), text));
-    }
-    out
+    let form = page.body.split("<form class=\"card step\"").nth(1).unwrap();
+    form_values(form.split("</form>").next().unwrap())
+        .into_iter()
+        .filter(|(k, _)| k != "csrf" && k != "ngay" && !k.starts_with("nhap."))
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -597,11 +643,12 @@ async fn a_step_refused_then_corrected_approved_and_issued() {
     let can_bo = site.login("demo-can-bo").await;
     let step = format!("/ho-so/{CASE}/buoc/de-nghi-xep-loai");
     let docs = step_fields(&site, &can_bo, "de-nghi-xep-loai").await;
-    assert_eq!(docs.len(), 1);
     assert!(
-        docs[0].1.contains("ten_mo_hinh: Camera an ninh"),
-        "{}",
-        docs[0].1
+        docs.contains(&(
+            "mau.to-trinh-de-nghi-xep-loai.de_nghi_xep_loai".into(),
+            "Tốt".into()
+        )),
+        "{docs:?}"
     );
     let fill = |date: &'static str, rate: &'static str| {
         let mut f: Vec<(&str, &str)> = vec![("ngay", date), ("nhap.ty_le_hoan_thanh", rate)];
@@ -619,6 +666,12 @@ async fn a_step_refused_then_corrected_approved_and_issued() {
     let r = site.submit(&step, &can_bo, &fill("03/11/2023", "92")).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("chưa hoạt động đủ 10 tháng"), "{}", r.body);
+    // The guard reads the step's date: its reason is beside the date, which corrects it.
+    let beside = r.body.split("id=\"ngay\"").nth(1).unwrap();
+    assert!(
+        beside.split("<label").next().unwrap().contains("10 tháng"),
+        "{beside}"
+    );
     assert!(r.body.contains("value=\"03/11/2023\""));
     assert!(r.body.contains("value=\"92\""));
     assert!(r.body.contains("Camera an ninh"));
@@ -772,6 +825,669 @@ async fn a_step_refused_then_corrected_approved_and_issued() {
     assert!(log.contains("\"person\":\"demo-can-bo\""), "{log}");
 }
 
+/// The step form asks for each variable of each template with a field of its kind, labelled,
+/// prefilled; the case's own facts are not asked again; a wrong date is named beside its field
+/// with everything typed kept; a table grows by a row without a script; the recorded draft
+/// carries the typed values.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_step_form_has_a_typed_field_per_template_variable() {
+    let site = site();
+    let s = site.login("demo-can-bo").await;
+    let step = format!("/ho-so/{CASE}/buoc/kien-toan");
+    let page = site.get(&step, Some(&s)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let b = &page.body;
+    // No YAML to write: the data of the decision is typed fields, the rest folded away.
+    let ly_do = "mau.quyet-dinh-kien-toan-ban-chi-dao.ly_do";
+    assert!(
+        b.contains(&format!("<label for=\"{}\"", ly_do.replace('.', "-"))),
+        "{b}"
+    );
+    assert!(b.contains("<details class=\"advanced\""));
+    // The members are a table of rows, one per member of the sample plus a blank one.
+    let table = "mau.quyet-dinh-kien-toan-ban-chi-dao.ban_chi_dao";
+    assert!(b.contains("Họ và tên"), "{b}");
+    let fields = step_fields(&site, &s, "kien-toan").await;
+    let rows = |fields: &[(String, String)]| {
+        fields
+            .iter()
+            .filter(|(k, _)| k.starts_with(table) && k.ends_with(".ho_ten"))
+            .count()
+    };
+    let sample_rows = rows(&fields);
+    assert!(sample_rows >= 3, "{fields:?}");
+    assert!(
+        fields.contains(&(format!("{table}.{}.ho_ten", sample_rows - 1), String::new())),
+        "a blank row to type into"
+    );
+    // The model's name is the case's: shown as given, not asked.
+    assert!(b.contains("Lấy từ hồ sơ"), "{b}");
+    assert!(!fields.iter().any(|(k, _)| k.ends_with(".ten_mo_hinh")));
+    assert!(
+        !fields
+            .iter()
+            .any(|(k, v)| k == "mau.quyet-dinh-kien-toan-ban-chi-dao" && v.contains("ten_mo_hinh")),
+        "nor hidden in the YAML"
+    );
+
+    // "Thêm dòng" gives one more blank row and records nothing; what was typed stays.
+    let mut typed: Vec<(String, String)> = fields
+        .iter()
+        .map(|(k, v)| {
+            let v = if k == &format!("{table}.{}.ho_ten", sample_rows - 1) {
+                "Hồ Thị Mới <b>".to_string()
+            } else if k == &format!("{table}.{}.chuc_vu", sample_rows - 1) {
+                "Phó Chủ tịch Hội Phụ nữ xã".to_string()
+            } else if k == &format!("{table}.{}.nhiem_vu", sample_rows - 1) {
+                "Thành viên".to_string()
+            } else {
+                v.clone()
+            };
+            (k.clone(), v)
+        })
+        .collect();
+    let post = |typed: &[(String, String)], extra: Vec<(String, String)>| {
+        let mut all = vec![
+            ("csrf".to_string(), s.csrf.clone()),
+            ("ngay".to_string(), "20/02/2025".to_string()),
+        ];
+        all.extend(typed.iter().cloned());
+        all.extend(extra);
+        all.iter()
+            .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+            .collect::<Vec<_>>()
+            .join("&")
+    };
+    let drafts_before = App::new(site.config.clone())
+        .status(CASE)
+        .unwrap()
+        .documents
+        .len();
+    let r = site
+        .post(
+            &step,
+            Some(&s),
+            post(&typed, vec![("them-dong".into(), table.into())]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let again = form_values(&r.body);
+    assert_eq!(rows(&again), sample_rows + 1);
+    assert!(
+        r.body.contains("value=\"Hồ Thị Mới &lt;b&gt;\""),
+        "escaped and kept"
+    );
+    let drafts = || async {
+        App::new(site.config.clone())
+            .status(CASE)
+            .unwrap()
+            .documents
+            .len()
+    };
+    assert_eq!(drafts().await, drafts_before, "nothing recorded");
+
+    // A wrong date of the step is named beside it; nothing typed is lost.
+    let ly_do_value = "Thay đổi nhân sự do luân chuyển công tác";
+    typed.retain(|(k, _)| k != ly_do);
+    typed.push((ly_do.to_string(), ly_do_value.to_string()));
+    let r = site
+        .post(
+            &step,
+            Some(&s),
+            post(&typed, vec![("ngay".into(), "31/02/2025".into())]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("không phải ngày"), "{}", r.body);
+    assert!(r.body.contains(ly_do_value));
+    assert!(r.body.contains("value=\"Hồ Thị Mới &lt;b&gt;\""));
+
+    // A variable the decision needs, left empty: the template's refusal is beside its field.
+    let blank: Vec<(String, String)> = typed
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                if k == ly_do { String::new() } else { v.clone() },
+            )
+        })
+        .collect();
+    let r = site.post(&step, Some(&s), post(&blank, vec![])).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let beside = r
+        .body
+        .split(&format!("id=\"{}\"", ly_do.replace('.', "-")))
+        .nth(1)
+        .unwrap();
+    assert!(
+        beside.split("<label").next().unwrap().contains("`ly_do`"),
+        "{beside}"
+    );
+    assert_eq!(drafts().await, drafts_before, "nothing recorded");
+
+    // Recorded: the draft's data has the typed row and reason, and the case's name.
+    let r = site.post(&step, Some(&s), post(&typed, vec![])).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let mut app = App::new(site.config.clone());
+    let docs = app.status(CASE).unwrap().documents;
+    let (d, _) = docs
+        .iter()
+        .rev()
+        .find(|(d, _)| d.template == "quyet-dinh-kien-toan-ban-chi-dao")
+        .unwrap();
+    assert_eq!(d.data["ly_do"], ly_do_value);
+    let members = d.data["ban_chi_dao"].as_array().unwrap();
+    assert_eq!(
+        members.len(),
+        sample_rows,
+        "the sample's rows and the typed one"
+    );
+    assert_eq!(members.last().unwrap()["ho_ten"], "Hồ Thị Mới <b>");
+    assert_eq!(d.data["ten_mo_hinh"], "Camera an ninh");
+
+    // A report's period is two date fields in dd/mm/yyyy; a wrong one is named beside it.
+    let step = format!("/ho-so/{CASE}/buoc/bao-cao-dinh-ky");
+    let mut typed = step_fields(&site, &s, "bao-cao-dinh-ky").await;
+    let tu_ngay = "mau.bao-cao-ket-qua-hoat-dong.tu_ngay";
+    assert!(
+        typed
+            .iter()
+            .any(|(k, v)| k == tu_ngay && v.len() == 10 && v.as_bytes()[2] == b'/'),
+        "{typed:?}"
+    );
+    for (k, v) in typed.iter_mut() {
+        if k == tu_ngay {
+            *v = "32/13/2024".into();
+        }
+    }
+    let report = vec![("nhap.ky_bao_cao".to_string(), "năm 2024".to_string())];
+    let r = site
+        .post(&step, Some(&s), post(&typed, report.clone()))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let beside = r
+        .body
+        .split("id=\"mau-bao-cao-ket-qua-hoat-dong-tu_ngay\"")
+        .nth(1)
+        .unwrap();
+    assert!(
+        beside
+            .split("</label>")
+            .next()
+            .unwrap()
+            .contains("`32/13/2024` không phải ngày"),
+        "the message is beside the field: {beside}"
+    );
+    assert!(r.body.contains("value=\"năm 2024\""));
+    for (k, v) in typed.iter_mut() {
+        if k == tu_ngay {
+            *v = "01/11/2023".into();
+        }
+    }
+    let r = site.post(&step, Some(&s), post(&typed, report)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let docs = app.status(CASE).unwrap().documents;
+    let (d, _) = docs
+        .iter()
+        .rev()
+        .find(|(d, _)| d.template == "bao-cao-ket-qua-hoat-dong")
+        .unwrap();
+    assert_eq!(d.data["tu_ngay"], "2023-11-01");
+}
+
+/// Files sent with a step: checked before anything is recorded (a wrong kind is named beside
+/// the file input, what was typed kept, the step not taken), kept in the hồ sơ item chosen
+/// once the step is recorded, and filling that item of the checklist.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_step_carries_its_attachments() {
+    let site = site();
+    let s = site.login("demo-can-bo").await;
+    let step = format!("/ho-so/{CASE}/buoc/bao-cao-dinh-ky");
+    let page = site.get(&step, Some(&s)).await.body;
+    assert!(page.contains("enctype=\"multipart/form-data\""));
+    assert!(page.contains("<label for=\"tep\""));
+    // The report fills item 10: the files go there unless the person says otherwise.
+    assert!(page.contains("<option value=\"10\" selected"), "{page}");
+    let mut typed = step_fields(&site, &s, "bao-cao-dinh-ky").await;
+    typed.retain(|(k, _)| k != "muc-tep");
+    let mut fields: Vec<(&str, &str)> = vec![
+        ("ngay", "08/11/2024"),
+        ("nhap.ky_bao_cao", "năm 2024"),
+        ("muc-tep", "11"),
+    ];
+    fields.extend(typed.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let documents = || {
+        App::new(site.config.clone())
+            .status(CASE)
+            .unwrap()
+            .documents
+            .len()
+    };
+    let before = documents();
+    let r = site
+        .send(multipart(
+            &step,
+            &s,
+            &fields,
+            ("chuong-trinh.exe", b"MZ\x90\x00"),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let beside = r.body.split("id=\"tep\"").nth(1).unwrap();
+    assert!(
+        beside
+            .split("<label")
+            .next()
+            .unwrap()
+            .contains("chuong-trinh.exe"),
+        "{beside}"
+    );
+    assert!(
+        r.body.contains("value=\"năm 2024\""),
+        "what was typed stays"
+    );
+    assert_eq!(documents(), before, "nothing recorded");
+    let r = site
+        .send(multipart(
+            &step,
+            &s,
+            &fields,
+            ("hinh-anh-camera.pdf", b"%PDF-1.7\n%%EOF\n"),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(documents(), before + 1);
+    let page = site.get(&format!("/ho-so/{CASE}"), Some(&s)).await.body;
+    assert!(page.contains("hinh-anh-camera.pdf"), "{page}");
+    assert!(checklist_row(&page, 11).contains("hinh-anh-camera.pdf"));
+}
+
+/// Two văn thư issue the same approved draft at the same moment: the book gets one number; the
+/// one who came second stays on the document's page and is told who issued it, with what
+/// number. The one who issued it, sending the form again, simply sees it issued.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_van_thu_issuing_one_draft_take_one_number() {
+    let mut site = site();
+    App::new(site.config.clone())
+        .add_account(
+            "van-thu-2",
+            "Lê Thị Văn Thư",
+            "van-thu",
+            "kon-tum/dak-mar",
+            "mat-khau-van-thu-2",
+        )
+        .unwrap();
+    site.passwords
+        .insert("van-thu-2".into(), "mat-khau-van-thu-2".into());
+    let can_bo = site.login("demo-can-bo").await;
+    let mut fields: Vec<(String, String)> = vec![
+        ("ngay".into(), "03/11/2024".into()),
+        ("nhap.ty_le_hoan_thanh".into(), "92".into()),
+    ];
+    fields.extend(step_fields(&site, &can_bo, "de-nghi-xep-loai").await);
+    let as_ref: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let r = site
+        .submit(
+            &format!("/ho-so/{CASE}/buoc/de-nghi-xep-loai"),
+            &can_bo,
+            &as_ref,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let doc = App::new(site.config.clone())
+        .status(CASE)
+        .unwrap()
+        .documents
+        .into_iter()
+        .rev()
+        .find(|(d, _)| d.template == "to-trinh-de-nghi-xep-loai")
+        .unwrap()
+        .0
+        .doc;
+    let base = format!("/ho-so/{CASE}/van-ban/{doc}");
+    let lanh_dao = site.login("demo-lanh-dao").await;
+    let r = site.submit(&format!("{base}/duyet"), &lanh_dao, &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+
+    let a = site.login("demo-van-thu").await;
+    let b = site.login("van-thu-2").await;
+    let issue = format!("{base}/ban-hanh");
+    let day = [("ngay", "04/11/2024")];
+    let (ra, rb) = tokio::join!(site.submit(&issue, &a, &day), site.submit(&issue, &b, &day));
+    let numbers_of = |doc: &str| {
+        App::new(site.config.clone())
+            .book(&hoso::app::BookQuery {
+                province: None,
+                issuer: None,
+                year: None,
+            })
+            .unwrap()
+            .entries
+            .into_iter()
+            .filter(|e| e.case_id.as_deref() == Some(CASE) && e.doc.as_deref() == Some(doc))
+            .collect::<Vec<_>>()
+    };
+    let book = numbers_of(&doc);
+    assert_eq!(book.len(), 1, "one number: {book:?}");
+    let (first, second, loser) = match (ra.status, rb.status) {
+        (StatusCode::SEE_OTHER, StatusCode::CONFLICT) => ("demo-van-thu", &rb, &b),
+        (StatusCode::CONFLICT, StatusCode::SEE_OTHER) => ("van-thu-2", &ra, &a),
+        other => panic!("{other:?}: {} / {}", ra.body, rb.body),
+    };
+    assert_eq!(book[0].person.as_deref(), Some(first));
+    // The second is told who issued it, and the number, on the document's page.
+    assert!(second.body.contains(first), "{}", second.body);
+    assert!(second.body.contains(&book[0].symbol), "{}", second.body);
+    assert!(
+        second.body.contains("id=\"so\""),
+        "the page shows the number"
+    );
+    // Sending the form again later tells them again; the book still has one number.
+    let r = site.submit(&issue, loser, &day).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let winner = if first == "demo-van-thu" { &a } else { &b };
+    let r = site.submit(&issue, winner, &day).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(numbers_of(&doc).len(), 1);
+}
+
+/// The case's procedure is drawn on the server as SVG: one box per step, one arrow per way on,
+/// the steps taken and the open ones marked; the same in a list; only for those who may see
+/// the case.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_procedure_is_drawn_with_the_cases_progress() {
+    let site = site();
+    let s = site.login("demo-can-bo").await;
+    let case_page = site.get(&format!("/ho-so/{CASE}"), Some(&s)).await.body;
+    assert!(case_page.contains(&format!("href=\"/ho-so/{CASE}/so-do\"")));
+    let r = site.get(&format!("/ho-so/{CASE}/so-do"), Some(&s)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let b = &r.body;
+    assert!(b.contains("<svg class=\"diagram\""), "{b}");
+    let mut app = App::new(site.config.clone());
+    let case = app.status(CASE).unwrap().case;
+    let w = app.procedure_of(&case).unwrap().clone();
+    let svg = b.split("</svg>").next().unwrap();
+    assert_eq!(svg.matches("<g class=\"node").count(), w.steps.len());
+    let ways: usize = w.steps.iter().map(|s| s.next.len()).sum();
+    assert_eq!(svg.matches("<path class=\"edge").count(), ways);
+    let node = |title: &str| {
+        svg.split("<g class=\"")
+            .find(|g| g.contains(&format!("<title>{title} — ")))
+            .unwrap_or_else(|| panic!("no box for {title}"))
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let title = |id: &str| w.steps.iter().find(|s| s.id == id).unwrap().title.clone();
+    assert_eq!(node(&title("khao-sat")), "node done");
+    assert_eq!(node(&title("bao-cao-dinh-ky")), "node open");
+    assert_eq!(node(&title("ket-thuc-thong-bao")), "node");
+    // The same in words.
+    assert!(b.contains(&format!("<strong>{}</strong> — đã làm", title("khao-sat"))));
+    // Not for another commune's clerk.
+    let other = site.login("can-bo-dak-ha").await;
+    let r = site
+        .get(&format!("/ho-so/{CASE}/so-do"), Some(&other))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+/// Every page opens with a link past the header to its content, the first thing the keyboard
+/// reaches, and the content can take the focus it moves.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_starts_with_a_skip_link() {
+    let site = site();
+    let s = site.login("demo-can-bo").await;
+    let login = site.get("/dang-nhap", None).await.body;
+    let pages = [
+        login,
+        site.get("/", Some(&s)).await.body,
+        site.get(&format!("/ho-so/{CASE}"), Some(&s)).await.body,
+        site.get(&format!("/ho-so/{CASE}/buoc/kien-toan"), Some(&s))
+            .await
+            .body,
+        site.get("/khong-co-trang-nay", Some(&s)).await.body,
+    ];
+    for page in pages {
+        let body = page.split("<body>").nth(1).unwrap();
+        assert!(
+            body.starts_with("<a class=\"skip\" href=\"#noi-dung\">"),
+            "{body}"
+        );
+        assert!(body.contains("<main id=\"noi-dung\" tabindex=\"-1\">"));
+    }
+    let css = site.get("/static/hoso.css", None).await.body;
+    assert!(css.contains(".skip:focus") && css.contains(":focus-visible"));
+}
+
+/// Archiving runs in the background: the request answers at once with a page that shows the
+/// progress and reloads itself, then offers the file — the same bytes as archiving directly.
+/// The job is its owner's only; only a lưu trữ starts one, with the form's token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn archiving_shows_its_progress_then_the_file() {
+    let site = site();
+    let s = site.login("demo-luu-tru").await;
+    let page = site.get(&format!("/ho-so/{CASE}"), Some(&s)).await.body;
+    let start = format!("/ho-so/{CASE}/luu-tru");
+    assert!(page.contains(&format!("action=\"{start}\"")), "{page}");
+    assert_eq!(
+        site.submit(&start, &site.login("demo-can-bo").await, &[])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        site.post(&start, Some(&s), String::new()).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let r = site.submit(&start, &s, &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let job = r.headers[header::LOCATION].to_str().unwrap().to_string();
+    assert!(job.starts_with("/viec/"), "{job}");
+    let mut seen_running = false;
+    let ready = loop {
+        let p = site.get(&job, Some(&s)).await;
+        assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+        assert!(p.body.contains("<progress"), "{}", p.body);
+        if p.body.contains(&format!("href=\"{job}/tep\"")) {
+            assert!(!p.body.contains("http-equiv=\"refresh\""));
+            break p.body;
+        }
+        assert!(
+            p.body
+                .contains("<meta http-equiv=\"refresh\" content=\"1\">")
+        );
+        seen_running = true;
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert!(
+        ready.contains("Đã lập xong"),
+        "{ready} (running seen: {seen_running})"
+    );
+    let bytes = site.get_bytes(&format!("{job}/tep"), Some(&s)).await;
+    let direct = site
+        .get_bytes(&format!("/ho-so/{CASE}/luu-tru.zip"), Some(&s))
+        .await;
+    assert_eq!(bytes, direct, "the same archive");
+    // Another person cannot see or take it.
+    let mut site2 = site;
+    App::new(site2.config.clone())
+        .add_account(
+            "luu-tru-2",
+            "Lưu trữ 2",
+            "luu-tru",
+            "kon-tum/dak-mar",
+            "mat-khau-luu-tru-2",
+        )
+        .unwrap();
+    site2
+        .passwords
+        .insert("luu-tru-2".into(), "mat-khau-luu-tru-2".into());
+    let other = site2.login("luu-tru-2").await;
+    assert_eq!(
+        site2.get(&job, Some(&other)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        site2.get(&format!("{job}/tep"), Some(&other)).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // The core reports the bytes compressed, rising to the whole.
+    let seen = std::sync::Mutex::new(Vec::new());
+    let zip = App::new(site2.config.clone())
+        .archive_reporting(CASE, &|d, t| seen.lock().unwrap().push((d, t)))
+        .unwrap();
+    assert_eq!(zip, direct);
+    let seen = seen.into_inner().unwrap();
+    let (last, total) = *seen.last().unwrap();
+    assert!(total > 0 && last == total, "{seen:?}");
+    assert!(seen.windows(2).all(|w| w[0].0 <= w[1].0));
+    assert!(seen.len() > 3);
+}
+
+/// Every open step of every demo case, its form posted back as prefilled: the typed fields
+/// carry each template's data through unchanged, so the step is recorded or refused by the
+/// procedure — never by a field the form itself filled.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_prefilled_step_form_posts_back() {
+    let mut site = site();
+    App::new(site.config.clone())
+        .add_account(
+            "can-bo-tw",
+            "Cán bộ trung ương",
+            "can-bo",
+            "tw",
+            "mat-khau-can-bo-tw",
+        )
+        .unwrap();
+    site.passwords
+        .insert("can-bo-tw".into(), "mat-khau-can-bo-tw".into());
+    let s = site.login("can-bo-tw").await;
+    let (mut tried, mut recorded) = (0, 0);
+    let mut seen = std::collections::HashSet::new();
+    // A step recorded opens the next (the rating after the proposal): three rounds.
+    for _ in 0..3 {
+        for c in App::new(site.config.clone()).cases().unwrap() {
+            for step in &c.open_steps {
+                let path = format!("/ho-so/{}/buoc/{step}", c.case.id);
+                if !seen.insert(path.clone()) {
+                    continue;
+                }
+                let page = site.get(&path, Some(&s)).await;
+                assert_eq!(page.status, StatusCode::OK, "{path}");
+                let form = page.body.split("<form class=\"card step\"").nth(1).unwrap();
+                let fields = form_values(form.split("</form>").next().unwrap());
+                let body = fields
+                    .iter()
+                    .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+                    .collect::<Vec<_>>()
+                    .join("&");
+                let r = site.post(&path, Some(&s), body).await;
+                tried += 1;
+                if r.status == StatusCode::SEE_OTHER {
+                    recorded += 1;
+                    continue;
+                }
+                assert!(
+                    !r.body.contains("Biểu mẫu có chỗ chưa đúng") && !r.body.contains("cần biến"),
+                    "{path}: {}",
+                    r.body.split("id=\"loi\"").nth(1).unwrap_or(&r.body)
+                );
+            }
+        }
+    }
+    eprintln!("{tried} forms, {recorded} recorded");
+    assert!(
+        tried >= 8 && recorded >= 4,
+        "{tried} forms, {recorded} recorded"
+    );
+}
+
+/// The row of hồ sơ item `item` in the case page's checklist.
+fn checklist_row(page: &str, item: u32) -> String {
+    let table = page
+        .split("<table class=\"checklist\">")
+        .nth(1)
+        .expect("the case page has the hồ sơ checklist")
+        .split("</table>")
+        .next()
+        .unwrap();
+    table
+        .split("<tr")
+        .find(|r| r.contains(&format!("<td>{item}</td>")))
+        .unwrap_or_else(|| panic!("no item {item} in {table}"))
+        .to_string()
+}
+
+/// The case page lists the hồ sơ's items (HD 22 section V): issued documents by number, drafts,
+/// what is missing by now and what is not due yet; attaching a file to an item fills it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_case_page_shows_the_ho_so_checklist() {
+    let site = site();
+    let s = site.login("demo-can-bo").await;
+    let page = site.get(&format!("/ho-so/{CASE}"), Some(&s)).await.body;
+    assert!(page.contains("Thành phần hồ sơ"), "{page}");
+    let first = checklist_row(&page, 1);
+    assert!(first.contains("class=\"present\""), "{first}");
+    assert!(
+        first.contains("Kế hoạch khảo sát") && first.contains("/KH-"),
+        "{first}"
+    );
+    // Evidence of the model's effect is collected, not written: not due while nothing after
+    // it is there.
+    let evidence = checklist_row(&page, 11);
+    assert!(evidence.contains("Chưa đến bước"), "{evidence}");
+    assert!(evidence.contains("đính kèm tệp vào mục 11"), "{evidence}");
+    assert!(checklist_row(&page, 12).contains("Nếu có"));
+    let attach = |item: &'static str, name: &'static str| {
+        multipart(
+            &format!("/ho-so/{CASE}/dinh-kem"),
+            &s,
+            &[("muc", item)],
+            (name, b"%PDF-1.7\n%%EOF\n"),
+        )
+    };
+    // Once a later item is there (the sơ kết report, item 15), 11 and 13 are missing.
+    let r = site.send(attach("15", "bao-cao-so-ket.pdf")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = site.get(&format!("/ho-so/{CASE}"), Some(&s)).await.body;
+    assert!(page.contains("Còn thiếu 2 thành phần"), "{page}");
+    // The case page's attach form offers the items by name, the first missing one chosen.
+    assert!(page.contains("<option value=\"11\" selected>11. Tài liệu chứng minh"));
+    assert!(checklist_row(&page, 11).contains("Thiếu"));
+    assert!(checklist_row(&page, 13).contains("Thiếu"));
+    assert!(checklist_row(&page, 15).contains("bao-cao-so-ket.pdf"));
+    let r = site.send(attach("11", "anh-camera.pdf")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = site.get(&format!("/ho-so/{CASE}"), Some(&s)).await.body;
+    let evidence = checklist_row(&page, 11);
+    assert!(
+        evidence.contains("Có") && evidence.contains("anh-camera.pdf"),
+        "{evidence}"
+    );
+    assert!(page.contains("Còn thiếu 1 thành phần"), "{page}");
+
+    // A case just opened: nothing is missing yet, the survey plan is not due.
+    let mut app = App::new(site.config.clone());
+    let id = app
+        .new_case(
+            &hoso::workflow::ProcedureKey::new("mo-hinh", Some("kon-tum")),
+            &serde_json::json!({"ten_mo_hinh": "Đèn đường", "pham_vi": "thôn 2", "lien_ket": false}),
+            chrono::NaiveDate::from_ymd_opt(2025, 1, 10).unwrap(),
+        )
+        .unwrap();
+    app.set_case_agency(&id, "kon-tum/dak-mar").unwrap();
+    let page = site.get(&format!("/ho-so/{id}"), Some(&s)).await.body;
+    assert!(page.contains("Chưa thiếu thành phần nào"), "{page}");
+    assert!(checklist_row(&page, 1).contains("Chưa đến bước"));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_clerks_submitting_one_step_record_it_once() {
     let site = site();
@@ -818,12 +1534,14 @@ async fn two_clerks_submitting_one_step_record_it_once() {
     if loser.status == StatusCode::CONFLICT {
         assert!(loser.body.contains("demo-can-bo"), "{}", loser.body);
     }
-    let page = site.get(&format!("/ho-so/{CASE}"), Some(&a)).await;
-    assert_eq!(
-        page.body.matches("Tờ trình đề nghị xếp loại").count(),
-        1,
-        "one draft"
-    );
+    let drafts = App::new(site.config.clone())
+        .status(CASE)
+        .unwrap()
+        .documents
+        .into_iter()
+        .filter(|(d, _)| d.template == "to-trinh-de-nghi-xep-loai")
+        .count();
+    assert_eq!(drafts, 1, "one draft");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -918,6 +1636,96 @@ async fn a_quan_tri_manages_the_accounts_of_their_agencies_only() {
         .submit("/tai-khoan", &can_bo, &add("x-y", "kon-tum/dak-mar"))
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+/// A person who forgot their password: the quản trị of their agency resets it on the accounts
+/// page; the new one is shown once, the old one and every session of the account stop
+/// working. Nobody else may: another role gets 403, an account outside the agency is not found,
+/// a form without its token is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quan_tri_resets_a_password_and_its_sessions_end() {
+    let mut site = site();
+    App::new(site.config.clone())
+        .add_account(
+            "quan-tri-kon-tum",
+            "Quản trị Kon Tum",
+            "quan-tri",
+            "kon-tum",
+            "mat-khau-kon-tum",
+        )
+        .unwrap();
+    site.passwords
+        .insert("quan-tri-kon-tum".into(), "mat-khau-kon-tum".into());
+    let admin = site.login("quan-tri-kon-tum").await;
+    let clerk = site.login("demo-can-bo").await;
+    let clerk_elsewhere = site.login("demo-can-bo").await;
+    let page = site.get("/tai-khoan", Some(&admin)).await.body;
+    assert!(
+        page.contains("action=\"/tai-khoan/dat-lai-mat-khau\""),
+        "{page}"
+    );
+    let reset = "/tai-khoan/dat-lai-mat-khau";
+    // Nobody but a quản trị, and never without the form's token.
+    for who in [&clerk, &site.login("demo-van-thu").await] {
+        let r = site
+            .submit(reset, who, &[("dang_nhap", "demo-can-bo")])
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+    }
+    let r = site
+        .post(reset, Some(&admin), form(&[("dang_nhap", "demo-can-bo")]))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Outside Kon Tum (the centre's own quản trị), or unknown: not found alike.
+    for login in ["demo-quan-tri", "khong-co-ai"] {
+        let r = site.submit(reset, &admin, &[("dang_nhap", login)]).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{login}");
+    }
+    assert_eq!(site.get("/", Some(&clerk)).await.status, StatusCode::OK);
+
+    let r = site
+        .submit(reset, &admin, &[("dang_nhap", "demo-can-bo")])
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.headers[header::CACHE_CONTROL]
+            .to_str()
+            .unwrap()
+            .contains("no-store")
+    );
+    let password = r
+        .body
+        .split("<code class=\"secret\">")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .unwrap()
+        .to_string();
+    assert!(password.len() >= hoso::accounts::MIN_PASSWORD, "{password}");
+    // Shown once: the accounts page does not show it again.
+    assert!(
+        !site
+            .get("/tai-khoan", Some(&admin))
+            .await
+            .body
+            .contains(&password)
+    );
+    // Every session of the account has ended; the old password no longer opens one.
+    for s in [&clerk, &clerk_elsewhere] {
+        assert_eq!(site.get("/", Some(s)).await.status, StatusCode::SEE_OTHER);
+    }
+    let old = site.passwords["demo-can-bo"].clone();
+    assert_eq!(
+        site.try_login("demo-can-bo", &old).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    site.passwords.insert("demo-can-bo".into(), password);
+    let again = site.login("demo-can-bo").await;
+    assert_eq!(site.get("/", Some(&again)).await.status, StatusCode::OK);
+    // The admin's own session goes on.
+    assert_eq!(
+        site.get("/tai-khoan", Some(&admin)).await.status,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

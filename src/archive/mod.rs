@@ -163,6 +163,21 @@ pub struct EventLine {
 /// the metadata and the bag-info in the order of the bag's layout; it is next in line to be
 /// split (documents' metadata, tag files, bag-info) now that its hardening has landed.
 pub fn build(set: &TemplateSet, engine: &Engine, store: &dyn Store, case: &str) -> Result<Vec<u8>> {
+    build_reporting(set, engine, store, case, &|_, _| {})
+}
+
+/// Progress of long work: bytes done of bytes in all.
+pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
+
+/// [`build`], telling `progress` how many of the bag's bytes are compressed into the ZIP so
+/// far (the long part of a big case), so that a person waiting sees it advance.
+pub fn build_reporting(
+    set: &TemplateSet,
+    engine: &Engine,
+    store: &dyn Store,
+    case: &str,
+    progress: Progress,
+) -> Result<Vec<u8>> {
     let c = store.case(case)?;
     // The bag is written under the case id, each file under its name: only the shapes hoso
     // makes, so that no entry of the ZIP is absolute or climbs out with `..`.
@@ -342,7 +357,7 @@ pub fn build(set: &TemplateSet, engine: &Engine, store: &dyn Store, case: &str) 
     ];
     let bag = bag::make(&c.id, payload, &info);
     fits(case, &bag, Limits::default())?;
-    zip_bag(&bag)
+    zip_bag(&bag, progress)
 }
 
 /// Refuses a bag `verify` and `import` would refuse for its size: an archive made is an archive
@@ -466,7 +481,10 @@ fn cell(s: &str) -> String {
 
 /// Writes entries in name order with fixed timestamps and permissions: the same bag, the same
 /// bytes.
-fn zip_bag(entries: &BTreeMap<String, Vec<u8>>) -> Result<Vec<u8>> {
+fn zip_bag(entries: &BTreeMap<String, Vec<u8>>, progress: Progress) -> Result<Vec<u8>> {
+    let total: u64 = entries.values().map(|b| b.len() as u64).sum();
+    let mut done = 0u64;
+    progress(done, total);
     use zip::write::SimpleFileOptions;
     let err = |e: zip::result::ZipError| Error::Render {
         what: "ZIP".into(),
@@ -483,6 +501,8 @@ fn zip_bag(entries: &BTreeMap<String, Vec<u8>>) -> Result<Vec<u8>> {
             what: "ZIP".into(),
             message: e.to_string(),
         })?;
+        done += bytes.len() as u64;
+        progress(done, total);
     }
     Ok(z.finish().map_err(err)?.into_inner())
 }

@@ -36,6 +36,8 @@ pub struct Request<'a> {
     /// The latest date a number may carry without the văn thư confirming it: a mistyped year
     /// would otherwise set the book's date floor for the rest of the year.
     pub not_after: Option<NaiveDate>,
+    /// The account taking the number (the web application), written with the entry.
+    pub person: Option<String>,
 }
 
 /// How far ahead of today a number may be dated without confirmation.
@@ -77,6 +79,7 @@ impl<'a> Request<'a> {
                 .into_iter()
                 .collect(),
             copies: None,
+            person: None,
             document: None,
             body: None,
             not_after: None,
@@ -188,6 +191,9 @@ pub fn take_saying(store: &mut dyn Store, req: &Request) -> Result<(Entry, bool)
         .map_err(|m| Error::Invalid(format!("{issuer}: {m}")))?;
     too_far_ahead(req)?;
     let mut tx = store.begin()?;
+    if let Some(p) = &req.person {
+        tx.act_as(p);
+    }
     // Two clerks issuing the same document at once: the second finds the first's number.
     if let Some((case, doc)) = &req.document
         && let Some(e) = tx.live_entry_of(case, doc)?

@@ -277,6 +277,10 @@ pub struct Entry {
     pub doc: Option<String>,
     pub voided_on: Option<NaiveDate>,
     pub void_reason: Option<String>,
+    /// The account that took the number (the web application), so that a second văn thư is
+    /// told who issued the document; `None` from the command line, which knows no person.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub person: Option<String>,
 }
 
 /// An entry to write: everything but its id and withdrawal.

@@ -319,7 +319,7 @@ impl PgStore {
 
 const ENTRY_COLUMNS: &str =
     "id, issuer, period, series, number, symbol, on_date, kind, trich_yeu, signer,
-    recipients, luu, copies, case_id, doc, voided_on, void_reason";
+    recipients, luu, copies, case_id, doc, voided_on, void_reason, person";
 
 fn entry_row(r: &Row) -> Result<Entry> {
     let lines = |s: String| -> Vec<String> {
@@ -351,6 +351,7 @@ fn entry_row(r: &Row) -> Result<Entry> {
         doc: r.get(14),
         voided_on: r.get(15),
         void_reason: r.get(16),
+        person: r.get(17),
     })
 }
 
@@ -1117,10 +1118,12 @@ impl StoreTx for PgTx<'_> {
         };
         let number = to_i32(e.number)?;
         let copies = e.copies.map(to_i32).transpose()?;
+        let person = self.person.clone();
         let r = self.query_opt(
             "INSERT INTO register (issuer, period, series, number, symbol, on_date, kind,
-                 trich_yeu, signer, recipients, luu, copies, case_id, doc)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+                 trich_yeu, signer, recipients, luu, copies, case_id, doc, person)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+             RETURNING id",
             &[
                 &e.issuer.0,
                 &e.period,
@@ -1136,6 +1139,7 @@ impl StoreTx for PgTx<'_> {
                 &copies,
                 &case_id,
                 &doc,
+                &person,
             ],
         )?;
         let id: i64 = r.map(|r| r.get(0)).unwrap_or_default();
@@ -1400,7 +1404,7 @@ impl StoreTx for PgTx<'_> {
                 &format!(
                     "INSERT INTO register ({ENTRY_COLUMNS})
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
-                             $16, $17)"
+                             $16, $17, $18)"
                 ),
                 &[
                     &e.id,
@@ -1420,6 +1424,7 @@ impl StoreTx for PgTx<'_> {
                     &e.doc,
                     &e.voided_on,
                     &e.void_reason,
+                    &e.person,
                 ],
             )?;
             self.exec(

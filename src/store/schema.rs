@@ -306,4 +306,14 @@ CREATE TABLE approvals (
 );
 "#,
     },
+    Migration {
+        sqlite: r#"
+-- The account that took a number (the web application), so that a second văn thư issuing the
+-- same draft is told who did; NULL from the command line and for numbers taken before.
+ALTER TABLE register ADD COLUMN person TEXT;
+"#,
+        postgres: r#"
+ALTER TABLE register ADD COLUMN person TEXT;
+"#,
+    },
 ];

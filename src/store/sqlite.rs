@@ -157,7 +157,7 @@ fn stored_json(what: &str, s: &str) -> rusqlite::Result<serde_json::Value> {
 
 const ENTRY_COLUMNS: &str =
     "id, issuer, period, series, number, symbol, on_date, kind, trich_yeu, signer,
-    recipients, luu, copies, case_id, doc, voided_on, void_reason";
+    recipients, luu, copies, case_id, doc, voided_on, void_reason, person";
 
 fn entry_row(r: &rusqlite::Row) -> rusqlite::Result<Entry> {
     let lines = |s: String| -> Vec<String> {
@@ -189,6 +189,7 @@ fn entry_row(r: &rusqlite::Row) -> rusqlite::Result<Entry> {
             None => None,
         },
         void_reason: r.get(16)?,
+        person: r.get(17)?,
     })
 }
 
@@ -959,8 +960,8 @@ impl StoreTx for SqliteTx<'_> {
         self.tx
             .execute(
                 "INSERT INTO register (issuer, period, series, number, symbol, on_date, kind, trich_yeu,
-                     signer, recipients, luu, copies, case_id, doc)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                     signer, recipients, luu, copies, case_id, doc, person)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
                 params![
                     e.issuer.0,
                     e.period,
@@ -976,6 +977,7 @@ impl StoreTx for SqliteTx<'_> {
                     e.copies,
                     case_id,
                     doc,
+                    self.person.as_deref(),
                 ],
             )
             .map_err(self.err())?;
@@ -1287,7 +1289,7 @@ impl StoreTx for SqliteTx<'_> {
                     &format!(
                         "INSERT INTO register ({ENTRY_COLUMNS})
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,
-                                 ?15, ?16, ?17)"
+                                 ?15, ?16, ?17, ?18)"
                     ),
                     params![
                         e.id,
@@ -1306,7 +1308,8 @@ impl StoreTx for SqliteTx<'_> {
                         e.case_id,
                         e.doc,
                         e.voided_on.map(date_text),
-                        e.void_reason
+                        e.void_reason,
+                        e.person
                     ],
                 )
                 .map_err(self.err())?;

@@ -7,6 +7,7 @@
 pub mod data;
 pub mod markup;
 pub mod uses;
+pub mod vars;
 
 use std::path::{Path, PathBuf};
 use std::sync::RwLock;
@@ -21,6 +22,7 @@ use crate::document::{
 use crate::error::{Error, Result};
 use crate::text;
 pub use data::DocData;
+pub use vars::VarKind;
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded_templates.rs"));

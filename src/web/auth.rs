@@ -233,7 +233,7 @@ pub async fn change_password(
 
 /// The accounts (quản trị): who they are, their roles and agencies.
 pub async fn accounts_page(State(state): State<Shared>, user: User) -> Result<Response, WebError> {
-    accounts_reply(&state, &user, None, &Vec::new()).await
+    accounts_reply(&state, &user, None, &Vec::new(), None).await
 }
 
 async fn accounts_reply(
@@ -241,13 +241,14 @@ async fn accounts_reply(
     user: &User,
     error: Option<WebError>,
     typed: &Fields,
+    reset: Option<(&str, &str)>,
 ) -> Result<Response, WebError> {
     user.require("quan-tri", "quản lý tài khoản")?;
     let mut list = state.run(None, |app| app.accounts()).await?;
     list.retain(|a| user.sees(&a.agency));
     let status = error.as_ref().map_or(StatusCode::OK, |e| e.status);
     let message = error.as_ref().map(|e| e.message.as_str());
-    Ok((status, pages::accounts(user, &list, message, typed)).into_response())
+    Ok((status, pages::accounts(user, &list, message, typed, reset)).into_response())
 }
 
 /// After a change of accounts: the list again, with the reason when it was refused.
@@ -260,7 +261,58 @@ async fn accounts_after(
     match outcome {
         Ok(()) => Ok(Redirect::to("/tai-khoan").into_response()),
         Err(e) if e.status == StatusCode::INTERNAL_SERVER_ERROR => Err(e),
-        Err(e) => accounts_reply(state, user, Some(e), typed).await,
+        Err(e) => accounts_reply(state, user, Some(e), typed, None).await,
+    }
+}
+
+/// An account of the quản trị's agencies other than their own, or `NOT_FOUND` alike for one
+/// outside them and one that does not exist.
+async fn account_in_reach(
+    state: &Shared,
+    user: &User,
+    login: &str,
+) -> Result<crate::store::Account, WebError> {
+    let l = login.to_string();
+    match state.run(None, move |app| app.account(&l)).await? {
+        Some(a) if user.sees(&a.agency) && a.login != user.account.login => Ok(a),
+        _ => Err(WebError::new(
+            StatusCode::NOT_FOUND,
+            format!("Không có tài khoản `{login}` trong phạm vi của bạn."),
+        )),
+    }
+}
+
+/// A quản trị sets a new random password for an account of their agencies (a person who
+/// forgot theirs): every session of the account ends, and the password is shown once, on this
+/// answer only (never stored in clear, never in a URL); the person changes it after logging in.
+pub async fn reset_password(
+    State(state): State<Shared>,
+    user: User,
+    axum::Form(fields): axum::Form<Fields>,
+) -> Result<Response, WebError> {
+    user.check_csrf(field(&fields, CSRF_FIELD))?;
+    user.require("quan-tri", "quản lý tài khoản")?;
+    let login = field(&fields, "dang_nhap").unwrap_or_default().to_string();
+    let outcome = match account_in_reach(&state, &user, &login).await {
+        Ok(_) => {
+            let l = login.clone();
+            state
+                .run(None, move |app| {
+                    let password = accounts::random_hex(8)?;
+                    app.set_password(&l, &password)?;
+                    Ok(password)
+                })
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(password) => {
+            tracing::info!("{} đặt lại mật khẩu tài khoản {login}", user.account.login);
+            accounts_reply(&state, &user, None, &Vec::new(), Some((&login, &password))).await
+        }
+        Err(e) if e.status == StatusCode::INTERNAL_SERVER_ERROR => Err(e),
+        Err(e) => accounts_reply(&state, &user, Some(e), &Vec::new(), None).await,
     }
 }
 
@@ -313,18 +365,13 @@ pub async fn disable_account(
     user.check_csrf(field(&fields, CSRF_FIELD))?;
     user.require("quan-tri", "quản lý tài khoản")?;
     let login = field(&fields, "dang_nhap").unwrap_or_default().to_string();
-    let l = login.clone();
-    let target = state.run(None, move |app| app.account(&l)).await?;
-    let outcome = match target {
-        Some(a) if user.sees(&a.agency) && a.login != user.account.login => {
+    let outcome = match account_in_reach(&state, &user, &login).await {
+        Ok(_) => {
             state
                 .run(None, move |app| app.disable_account(&login))
                 .await
         }
-        _ => Err(WebError::new(
-            StatusCode::NOT_FOUND,
-            format!("Không có tài khoản `{login}` trong phạm vi của bạn."),
-        )),
+        Err(e) => Err(e),
     };
     accounts_after(&state, &user, outcome, &Vec::new()).await
 }

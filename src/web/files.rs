@@ -15,7 +15,7 @@ use crate::app::App;
 use crate::render::Format;
 
 /// A download: its bytes, type, and whether the browser shows it or saves it.
-fn download(bytes: Vec<u8>, mime: &'static str, name: &str, inline: bool) -> Response {
+pub(super) fn download(bytes: Vec<u8>, mime: &'static str, name: &str, inline: bool) -> Response {
     let how = if inline { "inline" } else { "attachment" };
     // Names are hoso's own (ASCII ids); anything else is replaced, never passed through.
     let safe: String = name
@@ -281,8 +281,83 @@ const UPLOAD_TYPES: &[(&str, &[u8])] = &[
     ("ods", b"PK\x03\x04"),
 ];
 
+/// A file sent with a form: its name as the person's computer gave it, and its bytes.
+pub type Upload = (String, Vec<u8>);
+
+/// At most this many files come with one step.
+pub const MAX_STEP_FILES: usize = 10;
+
+/// A form posted either as `application/x-www-form-urlencoded` (no file) or as
+/// `multipart/form-data` (the step form with attachments): its text fields in order, bounded
+/// by [`super::server::LIMIT_FORM`] together, and its files (the `tep` parts that carry one),
+/// each checked against the kinds the hồ sơ takes.
+pub async fn read_form(
+    state: &Shared,
+    req: axum::extract::Request,
+) -> Result<(super::auth::Fields, Vec<Upload>), WebError> {
+    use axum::extract::FromRequest;
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let too_big = || {
+        WebError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Biểu mẫu quá lớn: phần chữ của một biểu mẫu tối đa 1 MB.",
+        )
+    };
+    if !multipart {
+        let (parts, body) = req.into_parts();
+        let bytes = axum::body::to_bytes(body, super::server::LIMIT_FORM)
+            .await
+            .map_err(|_| too_big())?;
+        let req = axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes));
+        let axum::Form(fields) = axum::Form::<super::auth::Fields>::from_request(req, state)
+            .await
+            .map_err(|e| WebError::new(e.status(), e.body_text()))?;
+        return Ok((fields, Vec::new()));
+    }
+    let unreadable = |e: axum::extract::multipart::MultipartError| {
+        WebError::new(
+            e.status(),
+            format!("Tệp tải lên không đọc được: {}", e.body_text()),
+        )
+    };
+    let mut form = Multipart::from_request(req, state)
+        .await
+        .map_err(|e| WebError::new(e.status(), e.body_text()))?;
+    let (mut fields, mut files, mut text) = (Vec::new(), Vec::new(), 0usize);
+    while let Some(part) = form.next_field().await.map_err(unreadable)? {
+        let name = part.name().unwrap_or_default().to_string();
+        if part.file_name().is_some() {
+            let file = part.file_name().unwrap_or_default().to_string();
+            let bytes = part.bytes().await.map_err(unreadable)?.to_vec();
+            // A file input left empty still sends a part, with no name and no bytes.
+            if file.is_empty() && bytes.is_empty() {
+                continue;
+            }
+            if files.len() == MAX_STEP_FILES {
+                return Err(WebError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    format!("Mỗi lần gửi tối đa {MAX_STEP_FILES} tệp."),
+                ));
+            }
+            files.push((file, bytes));
+        } else {
+            let value = part.text().await.map_err(unreadable)?;
+            text += name.len() + value.len();
+            if text > super::server::LIMIT_FORM {
+                return Err(too_big());
+            }
+            fields.push((name, value));
+        }
+    }
+    Ok((fields, files))
+}
+
 /// Refuses an upload whose name or first bytes are not of a kind the hồ sơ takes.
-fn check_type(name: &str, bytes: &[u8]) -> Result<(), WebError> {
+pub fn check_type(name: &str, bytes: &[u8]) -> Result<(), WebError> {
     let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
     let ok = UPLOAD_TYPES
         .iter()

@@ -1,9 +1,10 @@
 //! The step form, generated from the procedure: the date the step takes effect, one typed
 //! widget per input of the step (text; a date as dd/mm/yyyy; a number; a percentage; yes/no
 //! and enum choices as selects; a list as one row per line), and the data of each document
-//! the step drafts as YAML, prefilled from the case's last document of that template or the
-//! template's sample. A refusal of the procedure is shown beside the form — or beside the
-//! input it names — with everything typed kept.
+//! the step drafts, one typed field per template variable ([`super::docform`]), prefilled
+//! from the case's last document of that template or else the template's sample with the
+//! case's own facts. A refusal of the procedure is shown beside the form — or beside the
+//! field it names — with everything typed kept.
 
 use std::collections::BTreeMap;
 
@@ -14,6 +15,7 @@ use maud::{Markup, html};
 use serde_json::Value;
 
 use super::auth::{CSRF_FIELD, Fields, User, field};
+use super::docform::{DocForm, MORE_ROWS};
 use super::pages::{CaseView, case_for, csrf, date, layout, parse_date, today};
 use super::{Shared, WebError};
 use crate::error::Error;
@@ -21,7 +23,6 @@ use crate::template::DocData;
 use crate::workflow::{FieldSpec, FieldType, Step};
 
 const INPUT: &str = "nhap.";
-const DOC: &str = "mau.";
 
 /// What the form shows: the values typed (or prefilled), and messages.
 struct FormState {
@@ -57,33 +58,50 @@ fn step_of<'a>(v: &'a CaseView, step: &str) -> Result<&'a Step, WebError> {
         })
 }
 
-/// The data each template of the step starts from: the case's last document of that template,
-/// otherwise the template's sample (so the clerk edits rather than writes from nothing).
-fn prefill(state: &Shared, v: &CaseView, step: &Step) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
+/// A document's data as the form starts from it.
+type Data = serde_json::Map<String, Value>;
+
+/// Each document of the step as its part of the form, with the data it starts from: the
+/// case's last document of that template, otherwise the template's sample with the case's own
+/// facts over the sample's (so the clerk edits rather than writes from nothing, and never
+/// starts from another model's name).
+fn doc_forms(state: &Shared, v: &CaseView, step: &Step) -> Result<Vec<(DocForm, Data)>, WebError> {
+    let case_data = v.status.case.data.as_object().cloned().unwrap_or_default();
+    let inputs: Vec<String> = step.inputs.keys().cloned().collect();
+    let mut out = Vec::new();
     for d in &step.documents {
+        let t = state.templates.get(&d.template).map_err(WebError::from)?;
         let stored = v
             .status
             .documents
             .iter()
             .rev()
             .find(|(doc, _)| doc.template == d.template)
-            .map(|(doc, _)| doc.data.clone());
-        let sample = || {
-            let path = state
+            .and_then(|(doc, _)| doc.data.as_object().cloned());
+        let start = stored.unwrap_or_else(|| {
+            let mut sample = state
                 .samples
-                .as_ref()?
-                .join("documents")
-                .join(format!("{}.yaml", d.template));
-            DocData::load(&path).ok().map(|data| data.to_stored())
-        };
-        let text = stored
-            .or_else(sample)
-            .and_then(|v| serde_yaml::to_string(&v).ok())
-            .unwrap_or_default();
-        out.insert(format!("{DOC}{}", d.template), text);
+                .as_ref()
+                .map(|s| s.join("documents").join(format!("{}.yaml", d.template)))
+                .and_then(|p| DocData::load(&p).ok())
+                .and_then(|data| data.to_stored().as_object().cloned())
+                .unwrap_or_default();
+            for (k, value) in &case_data {
+                sample.insert(k.clone(), value.clone());
+            }
+            sample
+        });
+        let form = DocForm::new(
+            t,
+            v.template_name(&d.template),
+            d.when.is_some(),
+            &start,
+            case_data.keys().cloned().collect(),
+            &inputs,
+        );
+        out.push((form, start));
     }
-    out
+    Ok(out)
 }
 
 fn widget(key: &str, spec: &FieldSpec, value: &str) -> Markup {
@@ -139,7 +157,7 @@ fn input_label<'a>(v: &'a CaseView, key: &'a str, spec: &'a FieldSpec) -> &'a st
         .unwrap_or(key)
 }
 
-fn render(user: &User, v: &CaseView, step: &Step, f: &FormState) -> Markup {
+fn render(user: &User, v: &CaseView, step: &Step, docs: &[DocForm], f: &FormState) -> Markup {
     let id = &v.status.case.id;
     let action = format!("/ho-so/{id}/buoc/{}", step.id);
     let value = |k: &str| f.values.get(k).map_or("", String::as_str);
@@ -149,12 +167,12 @@ fn render(user: &User, v: &CaseView, step: &Step, f: &FormState) -> Markup {
         html! {
             p { a href={ "/ho-so/" (id) } { "← Hồ sơ " (id) " — " (v.name()) } }
             @if let Some(e) = &f.error { p.error id="loi" role="alert" { (e) } }
-            form.card.step method="post" action=(action) {
+            form.card.step method="post" action=(action) enctype="multipart/form-data" {
                 (csrf(user))
                 label for="ngay" { "Ngày thực hiện (dd/mm/yyyy)" }
                 input #ngay name="ngay" value=(value("ngay")) placeholder="dd/mm/yyyy" inputmode="numeric"
                     pattern="[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}" required;
-                @if let Some(e) = f.field_errors.get("ngay") { p.field-error { (e) } }
+                @if let Some(e) = f.field_errors.get("ngay") { p.field-error role="alert" { (e) } }
                 @for (key, spec) in &step.inputs {
                     @let name = format!("{INPUT}{key}");
                     label for={ "nhap-" (key) } {
@@ -165,14 +183,20 @@ fn render(user: &User, v: &CaseView, step: &Step, f: &FormState) -> Markup {
                     (widget(key, spec, value(&name)))
                     @if let Some(e) = f.field_errors.get(&name) { p.field-error role="alert" { (e) } }
                 }
-                @for d in &step.documents {
-                    @let name = format!("{DOC}{}", d.template);
-                    label for={ "mau-" (d.template) } {
-                        "Dữ liệu văn bản: " (v.template_names.iter().find(|(t, _)| *t == d.template).map_or(d.template.as_str(), |(_, n)| n.as_str()))
-                        @if d.when.is_some() { " (chỉ khi điều kiện của quy trình thỏa)" }
+                @for d in docs { (d.render(&f.values, &f.field_errors)) }
+                fieldset.doc #dinh-kem {
+                    legend { "Tệp đính kèm (không bắt buộc)" }
+                    label for=(FILES) { "Tệp của bước: biên bản, ảnh, tài liệu chứng minh (PDF, ảnh, Word, Excel; tối đa "
+                        (super::server::LIMIT_UPLOAD / 1024 / 1024) " MB cả lần gửi)" }
+                    input id=(FILES) type="file" name=(FILES) multiple;
+                    @if let Some(e) = f.field_errors.get(FILES) { p.field-error role="alert" { (e) } }
+                    label for=(FILES_ITEM) { "Thuộc mục của hồ sơ" }
+                    select id=(FILES_ITEM) name=(FILES_ITEM) {
+                        @for l in &v.checklist {
+                            option value=(l.item) selected[value(FILES_ITEM) == l.item.to_string()] { (l.item) ". " (l.title) }
+                        }
                     }
-                    textarea.yaml id={ "mau-" (d.template) } name=(name) rows="14" spellcheck="false" { (value(&name)) }
-                    @if let Some(e) = f.field_errors.get(&name) { p.field-error role="alert" { (e) } }
+                    @if let Some(e) = f.field_errors.get(FILES_ITEM) { p.field-error role="alert" { (e) } }
                 }
                 button type="submit" { "Ghi bước và lập dự thảo" }
             }
@@ -188,14 +212,22 @@ pub async fn step_form(
     user.require("can-bo", "làm các bước của hồ sơ")?;
     let v = case_for(&state, &user, &id).await?;
     let s = step_of(&v, &step)?;
-    let mut values = prefill(&state, &v, s);
+    let docs = doc_forms(&state, &v, s)?;
+    let mut values = BTreeMap::new();
+    for (d, start) in &docs {
+        d.values(start, &mut values);
+    }
     values.insert("ngay".into(), date(today()));
+    if let Some(item) = default_item(&state, &v, s) {
+        values.insert(FILES_ITEM.into(), item.to_string());
+    }
     let f = FormState {
         values,
         error: None,
         field_errors: BTreeMap::new(),
     };
-    Ok(render(&user, &v, s, &f).into_response())
+    let docs: Vec<DocForm> = docs.into_iter().map(|(d, _)| d).collect();
+    Ok(render(&user, &v, s, &docs, &f).into_response())
 }
 
 #[derive(serde::Deserialize)]
@@ -410,34 +442,98 @@ fn typed(spec: &FieldSpec, label: &str, text: &str) -> Result<Option<Value>, Str
     }))
 }
 
-/// A document's data as typed: YAML, a mapping, with no `extends` (a file on the server is not
-/// the form's to name).
-fn doc_data(template: &str, text: &str) -> Result<DocData, String> {
-    let label = format!("dữ liệu văn bản {template}");
-    let yaml: serde_yaml::Value = crate::fsutil::parse_yaml(
-        std::path::Path::new(&label),
-        &crate::text::clean_multiline(text),
-        0,
-    )
-    .map_err(|e| e.to_string())?;
-    if !yaml.is_mapping() {
-        return Err(format!("{label}: cần các dòng `tên: giá trị`"));
+/// The item a step's files most likely belong to: that of the step's first document, else the
+/// first item of evidence (collected, not written).
+fn default_item(state: &Shared, v: &CaseView, step: &Step) -> Option<u32> {
+    let base = crate::workflow::ProcedureKey::parse(&v.status.case.workflow).base;
+    step.documents
+        .iter()
+        .find_map(|d| state.templates.get(&d.template).ok()?.item_in(&base))
+        .or_else(|| v.checklist.iter().find(|l| !l.written).map(|l| l.item))
+}
+
+/// Whether the refusal came from a guard whose condition reads the step's date (`at`): a
+/// rating before ten months of activity is corrected by the date, so it is said beside it.
+fn judges_the_date(step: &Step, message: &str) -> bool {
+    let reads_at = |when: &str| {
+        when.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+            .any(|w| w == "at")
+    };
+    step.requires.iter().any(|g| {
+        let fixed = g.message.split('{').next().unwrap_or_default().trim();
+        reads_at(&g.when) && !fixed.is_empty() && message.contains(fixed)
+    })
+}
+
+/// The file input of the step form, and the hồ sơ item its files go to.
+const FILES: &str = "tep";
+const FILES_ITEM: &str = "muc-tep";
+
+/// The hồ sơ item the step's files go to, when files came: a number, else a message beside
+/// the field; each file's kind is checked here too, before anything is recorded.
+fn attachments_item(
+    values: &BTreeMap<String, String>,
+    uploads: &[super::files::Upload],
+    errors: &mut BTreeMap<String, String>,
+) -> Option<u32> {
+    if uploads.is_empty() {
+        return None;
     }
-    if yaml.get("extends").is_some() {
-        return Err(format!(
-            "{label}: `extends` không dùng được trong biểu mẫu; chép dữ liệu vào đây"
-        ));
+    for (name, bytes) in uploads {
+        if let Err(e) = super::files::check_type(name, bytes) {
+            errors.insert(FILES.into(), format!("{} Chọn lại tệp.", e.message));
+        }
     }
-    let json = serde_json::to_value(yaml).map_err(|e| format!("{label}: {e}"))?;
-    DocData::from_stored(&label, json).map_err(|e| e.to_string())
+    match values.get(FILES_ITEM).map(|s| s.trim().parse::<u32>()) {
+        Some(Ok(n)) => Some(n),
+        _ => {
+            errors.insert(
+                FILES_ITEM.into(),
+                "Mục của hồ sơ: chọn mục mà tệp đính kèm thuộc về.".into(),
+            );
+            None
+        }
+    }
+}
+
+/// Keeps the step's files in the hồ sơ once the step is recorded. A file the hồ sơ still
+/// refuses (its limits) is reported with the step already recorded, so the person attaches it
+/// again from the case page rather than taking the step twice.
+async fn attach_after_step(
+    state: &Shared,
+    user: &User,
+    id: &str,
+    uploads: Vec<super::files::Upload>,
+    item: u32,
+) -> Result<(), WebError> {
+    for (name, bytes) in uploads {
+        let (c, n) = (id.to_string(), name.clone());
+        if let Err(e) = state
+            .run(Some(user.login()), move |app| {
+                app.attach(&c, &n, bytes, item, today())
+            })
+            .await
+        {
+            return Err(WebError::new(
+                e.status,
+                format!(
+                    "Bước đã được ghi, nhưng tệp `{name}` chưa đính kèm được: {} Đính kèm lại \
+                     ở trang hồ sơ {id}.",
+                    e.message
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 pub async fn step_submit(
     State(state): State<Shared>,
     user: User,
     Path((id, step)): Path<(String, String)>,
-    axum::Form(fields): axum::Form<Fields>,
+    req: axum::extract::Request,
 ) -> Result<Response, WebError> {
+    let (fields, uploads) = super::files::read_form(&state, req).await?;
     user.check_csrf(field(&fields, CSRF_FIELD))?;
     user.require("can-bo", "làm các bước của hồ sơ")?;
     let v = case_for(&state, &user, &id).await?;
@@ -471,21 +567,53 @@ pub async fn step_submit(
             }
         }
     }
-    let mut data = BTreeMap::new();
-    for d in &s.documents {
-        let name = format!("{DOC}{}", d.template);
-        match doc_data(&d.template, f.values.get(&name).map_or("", String::as_str)) {
-            Ok(dd) => {
-                data.insert(d.template.clone(), dd);
-            }
-            Err(e) => {
-                f.field_errors.insert(name, e);
+    let docs: Vec<DocForm> = doc_forms(&state, &v, &s)?
+        .into_iter()
+        .map(|(d, _)| d)
+        .collect();
+    // "Thêm dòng": the same form with one more row in that table; nothing is recorded.
+    if let Some(table) = f.values.remove(MORE_ROWS) {
+        f.field_errors.clear();
+        if !uploads.is_empty() {
+            f.field_errors.insert(
+                FILES.into(),
+                "Tệp đã chọn chưa được lưu: chọn lại trước khi gửi.".into(),
+            );
+        }
+        for d in &docs {
+            if d.add_row(&table, &mut f.values) {
+                break;
             }
         }
+        return Ok(render(&user, &v, &s, &docs, &f).into_response());
     }
+    let mut data = BTreeMap::new();
+    for d in &docs {
+        if let Some(dd) = d.read(&f.values, &mut f.field_errors) {
+            data.insert(d.template.clone(), dd);
+        }
+    }
+    let item = attachments_item(&f.values, &uploads, &mut f.field_errors);
+    // A browser cannot put a file back into the form: say so whenever the form comes back.
+    let reselect = |f: &mut FormState| {
+        if !uploads.is_empty() && !f.field_errors.contains_key(FILES) {
+            let names: Vec<&str> = uploads.iter().map(|(n, _)| n.as_str()).collect();
+            f.field_errors.insert(
+                FILES.into(),
+                format!(
+                    "Tệp đã chọn ({}) chưa được lưu: chọn lại trước khi gửi.",
+                    names.join(", ")
+                ),
+            );
+        }
+    };
     let Some(at) = at.filter(|_| f.field_errors.is_empty()) else {
         f.error = Some("Biểu mẫu có chỗ chưa đúng; xem thông báo bên cạnh từng ô.".into());
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&user, &v, &s, &f)).into_response());
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            render(&user, &v, &s, &docs, &f),
+        )
+            .into_response());
     };
     let (c, st) = (id.clone(), step.clone());
     let outcome = state
@@ -498,10 +626,24 @@ pub async fn step_submit(
         })
         .await;
     match outcome {
-        Ok(_) => Ok(Redirect::to(&format!("/ho-so/{id}")).into_response()),
+        Ok(_) => {
+            attach_after_step(&state, &user, &id, uploads, item.unwrap_or_default()).await?;
+            Ok(Redirect::to(&format!("/ho-so/{id}")).into_response())
+        }
         Err(e) if e.status == StatusCode::INTERNAL_SERVER_ERROR => Err(e),
         Err(e) => {
+            reselect(&mut f);
             f.beside_named(s.inputs.keys(), &e.message);
+            if judges_the_date(&s, &e.message) {
+                // Beside the field, the reason alone; the heading above says who refused.
+                let reason = e.message.split_once(": ").map_or(&*e.message, |(_, r)| r);
+                f.field_errors.insert("ngay".into(), reason.to_string());
+            }
+            for d in &docs {
+                if let Some(name) = d.field_named(&e.message) {
+                    f.field_errors.insert(name, e.message.clone());
+                }
+            }
             let prefix = if e.status == StatusCode::CONFLICT {
                 "Đã có người ghi trước: "
             } else {
@@ -510,7 +652,7 @@ pub async fn step_submit(
             f.error = Some(format!("{prefix}{}", e.message));
             // The page must stay the form: the case page would lose what was typed.
             let v = case_for(&state, &user, &id).await.unwrap_or(v);
-            Ok((e.status, render(&user, &v, &s, &f)).into_response())
+            Ok((e.status, render(&user, &v, &s, &docs, &f)).into_response())
         }
     }
 }

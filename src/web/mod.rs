@@ -7,11 +7,17 @@
 //! - [`auth`]: the session cookie, the CSRF token, roles and the agency a person may see.
 //! - [`pages`]: the pages (my work, cases, a case, a document, the book).
 //! - [`forms`]: the step form generated from the procedure, and reading it back.
+//! - [`diagram`]: the procedure drawn as SVG on the server, with a case's progress.
+//! - [`docform`]: the step form's part for a document's data, a typed field per variable.
+//! - [`jobs`]: long work (an archive) in the background, its progress on a page.
 //! - [`files`]: downloads — drafts, issued files, the archive, the book as CSV — and uploads.
 
 mod auth;
+mod diagram;
+mod docform;
 mod files;
 mod forms;
+mod jobs;
 mod pages;
 pub mod server;
 
@@ -47,6 +53,8 @@ pub struct Shared {
     /// Drafts rendered lately, by (case, document, extension): a recorded draft never changes
     /// (its data is stored with it), so a second preview costs nothing.
     drafts: Arc<std::sync::Mutex<DraftCache>>,
+    /// Long work running or finished, by job id.
+    jobs: Arc<std::sync::Mutex<jobs::Jobs>>,
 }
 
 /// A rendered draft's key: case, document, extension.
@@ -96,6 +104,7 @@ impl Shared {
             secure,
             heavy: Arc::new(tokio::sync::Semaphore::new(cores)),
             drafts: Arc::default(),
+            jobs: Arc::default(),
         })
     }
 

@@ -13,6 +13,7 @@ use super::auth::{CSRF_FIELD, Fields, User, field};
 use super::{Shared, WebError};
 use crate::accounts::ROLES;
 use crate::app::{App, BookQuery, CaseStatus};
+use crate::checklist::Have;
 use crate::error::Result;
 use crate::store::{Account, Approval, CaseRow, Entry};
 use crate::workflow::Workflow;
@@ -40,16 +41,29 @@ pub fn csrf(user: &User) -> Markup {
 
 /// The page around every page's content.
 pub fn layout(user: Option<&User>, title: &str, body: Markup) -> Markup {
+    layout_refreshing(user, title, None, body)
+}
+
+/// [`layout`] for a page that reloads itself every `refresh` seconds (long work's progress).
+pub fn layout_refreshing(
+    user: Option<&User>,
+    title: &str,
+    refresh: Option<u32>,
+    body: Markup,
+) -> Markup {
     html! {
         (DOCTYPE)
         html lang="vi" {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
+                @if let Some(s) = refresh { meta http-equiv="refresh" content=(s); }
                 title { (title) " — Hồ sơ" }
                 link rel="stylesheet" href="/static/hoso.css";
             }
             body {
+                // The first thing a keyboard reaches: past the header's links to the page.
+                a.skip href="#noi-dung" { "Bỏ qua, đến nội dung chính" }
                 header.top {
                     a.brand href="/" { "Hồ sơ" }
                     @if let Some(u) = user {
@@ -70,7 +84,7 @@ pub fn layout(user: Option<&User>, title: &str, body: Markup) -> Markup {
                         }
                     }
                 }
-                main { h1 { (title) } (body) }
+                main #noi-dung tabindex="-1" { h1 { (title) } (body) }
             }
         }
     }
@@ -136,26 +150,48 @@ pub fn password(user: &User, error: Option<&str>) -> Markup {
     )
 }
 
-/// The accounts of the quản trị's agencies, a form to add one, and a button to lock each.
-pub fn accounts(user: &User, list: &[Account], error: Option<&str>, typed: &Fields) -> Markup {
+/// The accounts of the quản trị's agencies, a form to add one, and buttons to reset the
+/// password of each and to lock it; `reset` is a password just set, shown this once.
+pub fn accounts(
+    user: &User,
+    list: &[Account],
+    error: Option<&str>,
+    typed: &Fields,
+    reset: Option<(&str, &str)>,
+) -> Markup {
     let value = |k: &str| field(typed, k).unwrap_or_default();
     layout(
         Some(user),
         "Tài khoản",
         html! {
             @if let Some(e) = error { p.error id="loi" role="alert" { (e) } }
+            @if let Some((login, password)) = reset {
+                div.notice id="mat-khau-moi" role="status" {
+                    p { "Đã đặt lại mật khẩu tài khoản " strong { (login) } "; mọi phiên đăng nhập của tài khoản đã kết thúc." }
+                    p { "Mật khẩu mới: " code.secret { (password) } }
+                    p { small { "Mật khẩu chỉ hiện một lần, trên trang này. Trao tận tay người dùng; họ đổi mật khẩu sau khi đăng nhập." } }
+                }
+            }
             div.scroll { table {
-                thead { tr { th { "Tên đăng nhập" } th { "Họ tên" } th { "Vai trò" } th { "Cơ quan" } th { "Tình trạng" } } }
+                thead { tr { th { "Tên đăng nhập" } th { "Họ tên" } th { "Vai trò" } th { "Cơ quan" } th { "Tình trạng, thao tác" } } }
                 tbody { @for a in list { tr {
                     td { (a.login) } td { (a.name) } td { (role_name(&a.role)) } td { (a.agency) }
-                    td {
-                        @if a.disabled { "Đã khóa" }
-                        @else if a.login == user.account.login { "Đang dùng" }
+                    td.account-actions {
+                        @if a.login == user.account.login { "Đang dùng" }
                         @else {
-                            form.inline method="post" action="/tai-khoan/khoa" {
+                            @if a.disabled { "Đã khóa " }
+                            form.inline method="post" action="/tai-khoan/dat-lai-mat-khau" {
                                 (csrf(user))
                                 input type="hidden" name="dang_nhap" value=(a.login);
-                                button type="submit" aria-label={ "Khóa tài khoản " (a.login) } { "Khóa" }
+                                button.secondary type="submit" aria-label={ "Đặt lại mật khẩu tài khoản " (a.login) } { "Đặt lại mật khẩu" }
+                            }
+                            @if !a.disabled {
+                                " "
+                                form.inline method="post" action="/tai-khoan/khoa" {
+                                    (csrf(user))
+                                    input type="hidden" name="dang_nhap" value=(a.login);
+                                    button type="submit" aria-label={ "Khóa tài khoản " (a.login) } { "Khóa" }
+                                }
                             }
                         }
                     }
@@ -252,6 +288,8 @@ pub struct CaseView {
     pub attached: Vec<String>,
     /// Template names by id.
     pub template_names: Vec<(String, String)>,
+    /// The hồ sơ's required items and where each stands.
+    pub checklist: Vec<crate::checklist::Line>,
 }
 
 impl CaseView {
@@ -259,7 +297,7 @@ impl CaseView {
         case_name(&self.status.case)
     }
 
-    fn template_name<'a>(&'a self, id: &'a str) -> &'a str {
+    pub(super) fn template_name<'a>(&'a self, id: &'a str) -> &'a str {
         self.template_names
             .iter()
             .find(|(t, _)| t == id)
@@ -301,12 +339,14 @@ pub fn load_case(app: &mut App, agency: &str, case: &str) -> Result<Option<CaseV
     let set = app.templates()?;
     let template_names = set.iter().map(|t| (t.id.clone(), t.name.clone())).collect();
     let attached = attached_templates(app)?;
-    let files = app
+    let files: Vec<_> = app
         .files(case)?
         .into_iter()
         .map(|f| (f.name, f.item, f.bytes.len(), f.added_on))
         .collect();
+    let checklist = app.checklist_of(&status, &files)?;
     Ok(Some(CaseView {
+        checklist,
         agency: app.case_agency(case)?,
         approvals: app.approvals(case)?,
         status,
@@ -576,13 +616,70 @@ pub async fn case(
     .into_response())
 }
 
+/// The case's procedure as a diagram, with the steps taken, the open ones and those ahead; the
+/// same as a list for screen readers and narrow screens.
+pub async fn diagram(
+    State(state): State<Shared>,
+    user: User,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    use super::diagram::Progress;
+    let v = case_for(&state, &user, &id).await?;
+    let Some(w) = v.procedure.as_ref() else {
+        return Err(WebError::new(
+            StatusCode::NOT_FOUND,
+            format!("Không có quy trình `{}`.", v.status.case.workflow),
+        ));
+    };
+    let progress = |step: &str| {
+        if v.status.steps.iter().any(|s| s.step == step && s.open) {
+            Progress::Open
+        } else if v.status.events.iter().any(|e| e.step == step) {
+            Progress::Done
+        } else {
+            Progress::Ahead
+        }
+    };
+    Ok(layout(
+        Some(&user),
+        &format!("Sơ đồ quy trình — {id}"),
+        html! {
+            p { a href={ "/ho-so/" (id) } { "← Hồ sơ " (id) " — " (v.name()) } }
+            p { (w.title) " (" (v.status.case.workflow) ")" }
+            p.legend aria-hidden="true" {
+                span.key.done { "Đã làm" } " " span.key.open { "Đang mở" } " " span.key { "Chưa đến" }
+                " · mũi tên đứt: chỉ khi điều kiện thỏa"
+            }
+            div.scroll.diagram-box { (super::diagram::svg(w, progress)) }
+            h2 { "Các bước" }
+            ol.steps-text { @for s in &w.steps { li {
+                strong { (s.title) } " — " (progress(&s.id).words())
+                @if !s.next.is_empty() {
+                    br; small { "Tiếp theo: "
+                        @for (i, n) in s.next.iter().enumerate() {
+                            @if i > 0 { "; " }
+                            (step_title(Some(w), n.target()))
+                            @if let crate::workflow::Next::Branch { when: Some(c), .. } = n { " (khi " (c) ")" }
+                        }
+                    }
+                }
+                @if s.ends { br; small { "Bước này kết thúc hồ sơ." } }
+            } } }
+        },
+    )
+    .into_response())
+}
+
 fn case_body(user: &User, v: &CaseView) -> Markup {
     let c = &v.status.case;
     let w = v.procedure.as_ref();
     let open: Vec<_> = v.status.steps.iter().filter(|s| s.open).collect();
     html! {
         dl.facts {
-            dt { "Quy trình" } dd { (w.map_or(c.workflow.as_str(), |w| w.title.as_str())) " (" (c.workflow) ")" }
+            dt { "Quy trình" } dd {
+                (w.map_or(c.workflow.as_str(), |w| w.title.as_str())) " (" (c.workflow) ") · "
+                a href={ "/ho-so/" (c.id) "/so-do" } { "Xem sơ đồ quy trình" }
+            }
             dt { "Cơ quan" } dd { (v.agency) }
             dt { "Mở ngày" } dd { (date(c.created_on)) }
             dt { "Tình trạng" } dd { @match &c.ended {
@@ -620,6 +717,34 @@ fn case_body(user: &User, v: &CaseView) -> Markup {
                 } } }
             } } }
         }
+        @if !v.checklist.is_empty() {
+            section #thanh-phan {
+                h2 { "Thành phần hồ sơ" }
+                @let missing = v.checklist.iter().filter(|l| l.have == Have::Missing).count();
+                p {
+                    @if missing == 0 { "Chưa thiếu thành phần nào đến hạn." }
+                    @else { strong.overdue { "Còn thiếu " (missing) " thành phần" } " đến hạn theo Hướng dẫn 22/HD-BCA-V05." }
+                }
+                div.scroll { table.checklist {
+                    thead { tr { th scope="col" { "Mục" } th scope="col" { "Thành phần" } th scope="col" { "Tình trạng" } } }
+                    tbody { @for l in &v.checklist {
+                        tr class=(match l.have { Have::Missing => "missing", Have::Present(_) => "present", _ => "" }) {
+                            td { (l.item) }
+                            td { (l.title) @if !l.written { br; small { "Tài liệu thu thập: đính kèm tệp vào mục " (l.item) } } }
+                            td { @match &l.have {
+                                Have::Present(what) => { strong { "Có" } ": " (what.join("; ")) }
+                                Have::Drafted(what) => { "Đang dự thảo: " (what.join("; ")) }
+                                Have::Missing => { strong.overdue { "Thiếu" } }
+                                Have::Later => { "Chưa đến bước" }
+                                Have::IfAny(why) => {
+                                    @if c.ended.is_some() { "Không có: " (why) } @else { "Nếu có" }
+                                }
+                            } }
+                        }
+                    } }
+                } }
+            }
+        }
         section {
             h2 { "Tệp của hồ sơ" }
             @if v.files.is_empty() { p { "Chưa có tệp nào." } }
@@ -633,13 +758,28 @@ fn case_body(user: &User, v: &CaseView) -> Markup {
                     (csrf(user))
                     label for="tep" { "Đính kèm tệp (tối đa " (super::server::LIMIT_UPLOAD / 1024 / 1024) " MB)" }
                     input #tep type="file" name="tep" required;
-                    label for="muc" { "Mục của hồ sơ (số)" }
-                    input #muc name="muc" inputmode="numeric" required;
+                    label for="muc" { "Thuộc mục của hồ sơ" }
+                    @if v.checklist.is_empty() {
+                        input #muc name="muc" inputmode="numeric" required;
+                    } @else {
+                        // The first item missing by now, else the first of evidence to collect.
+                        @let first = v.checklist.iter().find(|l| l.have == Have::Missing)
+                            .or_else(|| v.checklist.iter().find(|l| !l.written))
+                            .map(|l| l.item);
+                        select #muc name="muc" required {
+                            @for l in &v.checklist {
+                                option value=(l.item) selected[Some(l.item) == first] { (l.item) ". " (l.title) }
+                            }
+                        }
+                    }
                     button type="submit" { "Đính kèm" }
                 }
             }
             @if user.is("luu-tru") {
-                p { a.button href={ "/ho-so/" (c.id) "/luu-tru.zip" } { "Tải hồ sơ lưu trữ (BagIt, ZIP)" } }
+                form.inline method="post" action={ "/ho-so/" (c.id) "/luu-tru" } {
+                    (csrf(user))
+                    button type="submit" { "Lập hồ sơ lưu trữ (BagIt, ZIP)" }
+                }
             }
         }
         section {
@@ -836,14 +976,39 @@ pub async fn issue(
             Ok(at) => {
                 let (c, d) = (id.clone(), doc.clone());
                 state
-                    .run_heavy(Some(user.login()), move |app| {
-                        app.issue(&c, &d, at, false).map(|_| ())
-                    })
+                    .run_heavy(Some(user.login()), move |app| app.issue(&c, &d, at, false))
                     .await
+                    .and_then(|issued| first_came(user.login(), &issued))
             }
         }
     };
     after(&state, &user, &id, &doc, outcome).await
+}
+
+/// A document another person issued first — at the same moment, or since the page was
+/// loaded — is not issued again: the person is told who did, with the number and date.
+/// Their own issue sent twice (a reload) simply shows the document.
+fn first_came(login: &str, issued: &crate::issue::Issued) -> Result<(), WebError> {
+    let e = &issued.entry;
+    match &e.person {
+        Some(p) if issued.again && p != login => Err(WebError::new(
+            StatusCode::CONFLICT,
+            format!(
+                "Văn bản này đã được {p} cấp số {} ngày {} trước bạn; không cấp số lần nữa.",
+                e.symbol,
+                date(e.on_date)
+            ),
+        )),
+        None if issued.again => Err(WebError::new(
+            StatusCode::CONFLICT,
+            format!(
+                "Văn bản này đã được cấp số {} ngày {} (từ dòng lệnh); không cấp số lần nữa.",
+                e.symbol,
+                date(e.on_date)
+            ),
+        )),
+        _ => Ok(()),
+    }
 }
 
 #[derive(Deserialize, Default)]

@@ -12,7 +12,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
-use super::{Shared, auth, files, forms, pages};
+use super::{Shared, auth, files, forms, jobs, pages};
 use crate::accounts::ROLES;
 use crate::app::{App, Config};
 use crate::error::{Error, Result};
@@ -111,6 +111,7 @@ pub fn router(shared: Shared) -> Router {
             get(auth::accounts_page).post(auth::add_account),
         )
         .route("/tai-khoan/khoa", post(auth::disable_account))
+        .route("/tai-khoan/dat-lai-mat-khau", post(auth::reset_password))
         .route("/", get(pages::my_work))
         .route("/ho-so", get(pages::cases))
         .route(
@@ -118,9 +119,14 @@ pub fn router(shared: Shared) -> Router {
             get(forms::new_case_form).post(forms::new_case_submit),
         )
         .route("/ho-so/{case}", get(pages::case))
+        .route("/ho-so/{case}/so-do", get(pages::diagram))
+        // The step form may carry attachments: its body is bounded as an upload, its text
+        // as a form (files::read_form).
         .route(
             "/ho-so/{case}/buoc/{step}",
-            get(forms::step_form).post(forms::step_submit),
+            get(forms::step_form)
+                .post(forms::step_submit)
+                .layer(DefaultBodyLimit::max(LIMIT_UPLOAD)),
         )
         .route("/ho-so/{case}/van-ban/{doc}", get(pages::document))
         .route(
@@ -135,6 +141,9 @@ pub fn router(shared: Shared) -> Router {
         .route("/ho-so/{case}/van-ban/{doc}/ban-hanh", post(pages::issue))
         .route("/ho-so/{case}/tep", get(files::case_file))
         .route("/ho-so/{case}/luu-tru.zip", get(files::archive))
+        .route("/ho-so/{case}/luu-tru", post(jobs::start_archive))
+        .route("/viec/{job}", get(jobs::job_page))
+        .route("/viec/{job}/tep", get(jobs::job_file))
         .route("/so-dang-ky", get(pages::book))
         .route("/so-dang-ky.csv", get(files::book_csv))
         .layer(DefaultBodyLimit::max(LIMIT_FORM))

@@ -16,7 +16,9 @@ import time
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -46,11 +48,14 @@ def browser():
     return d
 
 
-def shot(d, name):
-    """The page at both widths; the window is left at desktop width."""
+def shot(d, name, anchor=None):
+    """The page at both widths, scrolled to the element `anchor` (a CSS selector) if given; the
+    window is left at desktop width."""
     for size, (w, h) in SIZES.items():
         d.set_window_size(w, h)
         time.sleep(0.2)
+        if anchor:
+            d.execute_script(f"document.querySelector({anchor!r}).scrollIntoView()")
         d.save_screenshot(os.path.join(SHOTS, f"{name}-{size}.png"))
         # Nothing may stick out sideways at phone width but tables in their scroll boxes.
         if size == "phone":
@@ -67,6 +72,30 @@ def login(d, role):
     d.find_element(By.ID, "mat_khau").send_keys(password)
     d.find_element(By.CSS_SELECTOR, "form.card button").click()
     wait_url(d, BASE + "/")
+
+
+def keyboard_login(d, role):
+    """Logs in with the keyboard only: the name field has the focus, Tab, Enter."""
+    login, password = ACCOUNTS[role]
+    d.get(BASE + "/dang-nhap")
+    assert d.switch_to.active_element.get_attribute("id") == "dang_nhap"
+    ActionChains(d).send_keys(login, Keys.TAB, password, Keys.ENTER).perform()
+    wait_url(d, BASE + "/")
+    # The first Tab reaches the skip link, shown where the focus is, with a visible outline.
+    ActionChains(d).send_keys(Keys.TAB).perform()
+    a = d.switch_to.active_element
+    assert a.get_attribute("class") == "skip", a.get_attribute("outerHTML")
+    assert a.rect["x"] >= 0 and a.rect["width"] > 0, a.rect
+    outline = d.execute_script("return getComputedStyle(document.activeElement).outlineStyle")
+    assert outline not in ("", "none"), outline
+    shot(d, "ban-phim-bo-qua")
+    ActionChains(d).send_keys(Keys.ENTER).perform()
+    assert d.switch_to.active_element.get_attribute("id") == "noi-dung"
+    # The next Tab is inside the page's content, not the header.
+    ActionChains(d).send_keys(Keys.TAB).perform()
+    inside = d.execute_script(
+        "return document.getElementById('noi-dung').contains(document.activeElement)")
+    assert inside, d.switch_to.active_element.get_attribute("outerHTML")
 
 
 def wait_url(d, suffix):
@@ -104,17 +133,19 @@ def fill(d, field_id, text):
     e.send_keys(text)
 
 
-def take_step(d, step, date, inputs, selects=None, refused_first=None):
+def take_step(d, step, date, inputs, selects=None, refused_first=None, attach=None):
     d.get(f"{BASE}/ho-so/{CASE}")
     d.find_element(By.CSS_SELECTOR, f"a[href='/ho-so/{CASE}/buoc/{step}']").click()
     if refused_first:
         fill(d, "ngay", refused_first)
         for k, v in inputs.items():
             fill(d, f"nhap-{k}", v)
-        d.find_element(By.CSS_SELECTOR, "form.step button[type=submit]").click()
+        d.find_element(By.CSS_SELECTOR, "form.step > button[type=submit]").click()
         wait_for(d, lambda d: d.find_elements(By.ID, "loi"), "the refusal")
         error = d.find_element(By.ID, "loi").text
         assert "10 tháng" in error, error
+        beside = d.find_element(By.CSS_SELECTOR, "#ngay + p.field-error").text
+        assert "10 tháng" in beside, beside
         for k, v in inputs.items():
             kept = d.find_element(By.ID, f"nhap-{k}").get_attribute("value")
             assert kept == v, f"{k}: {kept!r} after the refusal"
@@ -125,8 +156,31 @@ def take_step(d, step, date, inputs, selects=None, refused_first=None):
             fill(d, f"nhap-{k}", v)
     for k, v in (selects or {}).items():
         Select(d.find_element(By.ID, f"nhap-{k}")).select_by_visible_text(v)
-    d.find_element(By.CSS_SELECTOR, "form.step button[type=submit]").click()
+    if attach:
+        assert has_label(d, "tep")
+        d.find_element(By.ID, "tep").send_keys(attach)
+    d.find_element(By.CSS_SELECTOR, "form.step > button[type=submit]").click()
     wait_url(d, f"/ho-so/{CASE}")
+    if attach:
+        name = os.path.basename(attach)
+        assert name in d.find_element(By.TAG_NAME, "main").text, f"{name} not attached"
+
+
+def typed_form(d):
+    """The step form of a decision: every field labelled, a table that grows without a script."""
+    d.get(f"{BASE}/ho-so/{CASE}/buoc/kien-toan")
+    fields = d.find_elements(By.CSS_SELECTOR,
+                             "form.step input:not([type=hidden]), form.step select, form.step textarea")
+    assert len(fields) > 10, len(fields)
+    for e in fields:
+        i = e.get_attribute("id")
+        assert i and (has_label(d, i) or e.get_attribute("aria-label")), f"{i} has no label"
+    rows = len(d.find_elements(By.CSS_SELECTOR, "table.rows tbody tr"))
+    d.find_element(By.CSS_SELECTOR, "button[name=them-dong]").click()
+    wait_for(d, lambda d: len(d.find_elements(By.CSS_SELECTOR, "table.rows tbody tr")) == rows + 1,
+             "one more row")
+    shot(d, "buoc-nhap-lieu", anchor="fieldset.rows")
+    shot(d, "buoc-dinh-kem", anchor="#dinh-kem")
 
 
 def open_draft(d, template):
@@ -170,21 +224,31 @@ def main():
     try:
         d.get(BASE + "/dang-nhap")
         shot(d, "dang-nhap")
-        login(d, "can-bo")
+        keyboard_login(d, "can-bo")
         shot(d, "viec-cua-toi")
         d.get(BASE + "/ho-so")
         shot(d, "danh-sach-ho-so")
         d.get(f"{BASE}/ho-so/{CASE}")
         shot(d, "ho-so")
+        assert "Thành phần hồ sơ" in d.find_element(By.TAG_NAME, "main").text
+        shot(d, "thanh-phan-ho-so", anchor="#thanh-phan")
+        d.find_element(By.CSS_SELECTOR, f"a[href='/ho-so/{CASE}/so-do']").click()
+        wait_url(d, f"/ho-so/{CASE}/so-do")
+        assert d.find_elements(By.CSS_SELECTOR, "svg.diagram g.node.open"), "open steps marked"
+        shot(d, "so-do", anchor="svg.diagram g.node.open")
         d.get(BASE + "/ho-so/moi?quy-trinh=mo-hinh")
         shot(d, "mo-ho-so")
+        typed_form(d)
         take_step(d, "de-nghi-xep-loai", "03/11/2024", {"ty_le_hoan_thanh": "92"},
                   refused_first="03/11/2023")
         logout(d)
         first = approve_and_issue(d, "to-trinh-de-nghi-xep-loai", "04/11/2024", shots=True)
 
         login(d, "can-bo")
-        take_step(d, "xep-loai", "08/11/2024", {}, selects={"xep_loai": "Tốt"})
+        minutes = os.path.join(DOWNLOADS, "bien-ban-hop-xet.pdf")
+        with open(minutes, "wb") as f:
+            f.write(b"%PDF-1.7\n%%EOF\n")
+        take_step(d, "xep-loai", "08/11/2024", {}, selects={"xep_loai": "Tốt"}, attach=minutes)
         logout(d)
         # UBND xã Đắk Mar's book already has a number of 25/11/2024 (the seeded điển hình case):
         # its next number cannot carry an earlier date.
@@ -197,11 +261,27 @@ def main():
         shot(d, "so-dang-ky")
         logout(d)
 
+        # The lưu trữ forgot the password: the quản trị resets it, the new one shown once.
+        login(d, "quan-tri")
+        d.get(BASE + "/tai-khoan")
+        luu_tru = ACCOUNTS["luu-tru"][0]
+        d.find_element(By.CSS_SELECTOR,
+                       f"button[aria-label='Đặt lại mật khẩu tài khoản {luu_tru}']").click()
+        wait_for(d, lambda d: d.find_elements(By.ID, "mat-khau-moi"), "the new password")
+        ACCOUNTS["luu-tru"][1] = d.find_element(By.CSS_SELECTOR, "code.secret").text
+        shot(d, "tai-khoan")
+        logout(d)
+
         login(d, "luu-tru")
         d.get(BASE + "/luu-tru")
         shot(d, "luu-tru")
         d.get(f"{BASE}/ho-so/{CASE}")
-        d.find_element(By.CSS_SELECTOR, f"a[href='/ho-so/{CASE}/luu-tru.zip']").click()
+        # Archiving runs in the background; its page shows the progress, then the file.
+        d.find_element(By.CSS_SELECTOR, f"form[action='/ho-so/{CASE}/luu-tru'] button").click()
+        wait_for(d, lambda d: d.find_elements(By.CSS_SELECTOR, "a[href$='/tep']"), "the archive")
+        assert d.find_elements(By.TAG_NAME, "progress")
+        shot(d, "luu-tru-xong")
+        d.find_element(By.CSS_SELECTOR, "a[href$='/tep']").click()
         target = os.path.join(DOWNLOADS, f"{CASE}-luu-tru.zip")
         for _ in range(200):
             if os.path.exists(target) and not os.path.exists(target + ".crdownload"):
