@@ -57,9 +57,9 @@ fn db_err(path: &Path) -> impl Fn(rusqlite::Error) -> Error + '_ {
 }
 
 /// How a connection waits for another's write lock: a millisecond at a time, for up to 30 s.
-/// SQLite's own busy timeout backs off to 100 ms sleeps, so eight clerks' processes taking
-/// numbers at once spent most of their time asleep with the lock free (28 ms a number against
-/// 1 ms for one client).
+/// SQLite's own busy timeout backs off to sleeps of up to 100 ms, which leave the lock free
+/// while a waiting clerk sleeps: eight clients taking numbers of one series measured 0.89 ms a
+/// number with it and 0.73–0.76 ms with this (`cargo bench --bench register`, quiet machine).
 fn wait_a_moment(tries: i32) -> bool {
     const TRIES: i32 = 30_000;
     std::thread::sleep(std::time::Duration::from_millis(1));
