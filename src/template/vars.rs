@@ -173,6 +173,11 @@ mod tests {
             let data = data.to_stored();
             for (var, desc) in &t.variables {
                 let Some(v) = data.get(var) else { continue };
+                // A mapping (the outside documents a template cites, `van_ban_ngoai`) has no
+                // widget: the form keeps it in the YAML box.
+                if v.is_object() {
+                    continue;
+                }
                 let ok = match VarKind::of(desc) {
                     VarKind::Date => v
                         .as_str()
