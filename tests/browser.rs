@@ -2,8 +2,10 @@
 //! loopback port, drives Debian's chromium through chromedriver with Python Selenium
 //! (`tests/browser/flow.py`: refusal and correction, approval, issuing, the archive
 //! downloaded), then `hoso verify` checks the downloaded archive and SIGTERM stops the server
-//! cleanly. Without chromium, chromedriver or selenium the test says so and passes, unless
-//! `HOSO_REQUIRE_BROWSER=1` (CI) makes it fail. Screenshots go to `HOSO_SCREENSHOTS` when set.
+//! cleanly; a second test runs the same flow with the server on PostgreSQL when
+//! `HOSO_TEST_POSTGRES` names a server (as in tests/backends.rs). Without chromium,
+//! chromedriver or selenium the test says so and passes, unless `HOSO_REQUIRE_BROWSER=1` (CI)
+//! makes it fail. Screenshots go to `HOSO_SCREENSHOTS` when set.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -45,21 +47,54 @@ impl Drop for Server {
     }
 }
 
+/// Whether a browser can run here; says why not, and fails under `HOSO_REQUIRE_BROWSER=1`.
+fn browser_ready() -> bool {
+    let Some(what) = missing() else { return true };
+    if std::env::var("HOSO_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
+        panic!("HOSO_REQUIRE_BROWSER=1 but the browser test cannot run: missing {what}");
+    }
+    eprintln!("BỎ QUA kiểm thử trình duyệt: thiếu {what}; đặt HOSO_REQUIRE_BROWSER=1 để bắt buộc");
+    false
+}
+
 #[test]
 fn a_case_through_the_browser_from_refusal_to_verified_archive() {
-    if let Some(what) = missing() {
-        if std::env::var("HOSO_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
-            panic!("HOSO_REQUIRE_BROWSER=1 but the browser test cannot run: missing {what}");
-        }
-        eprintln!(
-            "BỎ QUA kiểm thử trình duyệt: thiếu {what}; đặt HOSO_REQUIRE_BROWSER=1 để bắt buộc"
+    if browser_ready() {
+        let dir = tempfile::tempdir().unwrap();
+        flow(dir.path(), dir.path().join("hoso.db").into());
+    }
+}
+
+/// The same flow with the server on PostgreSQL (`HOSO_TEST_POSTGRES`, as in tests/backends.rs).
+#[test]
+fn the_same_flow_on_postgresql() {
+    let Ok(admin) = std::env::var("HOSO_TEST_POSTGRES") else {
+        assert!(
+            std::env::var("HOSO_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+            "HOSO_REQUIRE_POSTGRES=1 but HOSO_TEST_POSTGRES is not set"
         );
+        eprintln!("the browser flow on PostgreSQL skipped: HOSO_TEST_POSTGRES is not set");
+        return;
+    };
+    if !browser_ready() {
         return;
     }
+    let name = format!("hoso_browser_{}", std::process::id());
+    let mut c = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
+    c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .unwrap();
+    c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+    let (base, _) = admin.rsplit_once('/').unwrap();
     let dir = tempfile::tempdir().unwrap();
+    flow(dir.path(), format!("{base}/{name}").into());
+    let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+}
+
+/// `hoso serve --demo` on `db`, the browser through a case, the archive verified.
+fn flow(dir: &Path, db: std::ffi::OsString) {
     let mut child = hoso()
         .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--db"])
-        .arg(dir.path().join("hoso.db"))
+        .arg(db)
         .env("HOSO_LOG", "warn")
         .stdout(Stdio::piped())
         .spawn()
@@ -86,8 +121,8 @@ fn a_case_through_the_browser_from_refusal_to_verified_archive() {
     assert_eq!(accounts.len(), 5, "{accounts:?}");
     let shots = std::env::var("HOSO_SCREENSHOTS")
         .map(PathBuf::from)
-        .unwrap_or_else(|_| dir.path().join("anh"));
-    let downloads = dir.path().join("tai-ve");
+        .unwrap_or_else(|_| dir.join("anh"));
+    let downloads = dir.join("tai-ve");
     std::fs::create_dir_all(&shots).unwrap();
     std::fs::create_dir_all(&downloads).unwrap();
     let out = Command::new("python3")
