@@ -294,3 +294,39 @@ fn a_condition_that_would_run_for_minutes_is_refused_at_load() {
     assert!(stderr(&o).contains("bom.yaml:11:"), "{}", stderr(&o));
     assert!(stderr(&o).contains("lồng 4 tầng"), "{}", stderr(&o));
 }
+
+/// A database an older hoso wrote (one migration behind) is brought up to date when this one
+/// first reads it: `register list` works on it instead of failing on a column it lacks.
+#[test]
+fn an_older_database_is_upgraded_when_first_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cu.db");
+    let all = hoso::store::schema::MIGRATIONS;
+    {
+        let c = rusqlite::Connection::open(&db).unwrap();
+        for m in &all[..all.len() - 1] {
+            c.execute_batch(m.sqlite).unwrap();
+        }
+        c.pragma_update(None, "user_version", (all.len() - 1) as i64)
+            .unwrap();
+        c.execute(
+            "INSERT INTO register (issuer, period, series, number, symbol, on_date, kind,
+                 trich_yeu, signer, recipients, luu)
+             VALUES ('UBND XÃ ĐẮK MAR', '2024', 'chung', 7, '07/QĐ-UBND', '2024-05-02',
+                 'quyet-dinh', 'Về việc thử', 'Nguyễn Văn Hòa', '', '')",
+            [],
+        )
+        .unwrap();
+    }
+    let o = hoso_with(&db)
+        .args(["register", "list", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("07/QĐ-UBND"), "{}", stdout(&o));
+    let c = rusqlite::Connection::open(&db).unwrap();
+    let v: i64 = c
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(v as usize, all.len());
+}

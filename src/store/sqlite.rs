@@ -272,6 +272,26 @@ impl SqliteStore {
             .and_then(readable)
             .or_else(|_| Connection::open_with_flags(uri("&immutable=1"), flags).and_then(readable))
             .map_err(&err)?;
+        // A database an older hoso wrote lacks columns this one reads: it is brought up to date
+        // first (the same migration any write would run), or, where it cannot be written, the
+        // person is told what to do instead of "no such column".
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(&err)?;
+        if (version.max(0) as usize) < MIGRATIONS.len() {
+            drop(conn);
+            return SqliteStore::open(path).map_err(|e| {
+                Error::storage(
+                    path,
+                    format!(
+                        "cơ sở dữ liệu do một phiên bản hoso cũ hơn ghi (lược đồ {version}, cần {}) \
+                         và không nâng cấp được ở đây ({e}); chạy hoso một lần với quyền ghi \
+                         vào tệp này để nâng cấp",
+                        MIGRATIONS.len()
+                    ),
+                )
+            });
+        }
         Ok(SqliteStore {
             conn,
             path: path.to_path_buf(),
