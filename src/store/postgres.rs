@@ -842,6 +842,39 @@ impl PgTx<'_> {
         Ok(())
     }
 
+    /// A whole case's own row and its steps in the order given (an archive's or another store's),
+    /// the case locked as this transaction's.
+    fn insert_case_row(&mut self, c: &CaseRow, steps: &[StepRow]) -> Result<()> {
+        self.exec(
+            "INSERT INTO cases (id, workflow, version, data, created_on, ended_by, ended_on)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &[
+                &c.id,
+                &c.workflow,
+                &c.version,
+                &c.data.to_string(),
+                &c.created_on,
+                &c.ended.as_ref().map(|e| e.step.clone()),
+                &c.ended.as_ref().map(|e| e.on),
+            ],
+        )?;
+        self.cases.insert(c.id.clone());
+        for s in steps {
+            self.exec(
+                "INSERT INTO case_steps (case_id, step, state, due, done_on)
+                 VALUES ($1, $2, $3, $4, $5)",
+                &[
+                    &c.id,
+                    &s.step,
+                    &if s.open { "open" } else { "done" },
+                    &s.due,
+                    &s.done_on,
+                ],
+            )?;
+        }
+        Ok(())
+    }
+
     fn insert_document(&mut self, case: &str, d: &DocumentRow) -> Result<()> {
         self.exec(
             "INSERT INTO documents (case_id, doc, step, template, data, drafted_on, body)
@@ -1191,33 +1224,7 @@ impl StoreTx for PgTx<'_> {
                 c.id, self.location
             )));
         }
-        self.exec(
-            "INSERT INTO cases (id, workflow, version, data, created_on, ended_by, ended_on)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            &[
-                &c.id,
-                &c.workflow,
-                &c.version,
-                &c.data.to_string(),
-                &c.created_on,
-                &c.ended.as_ref().map(|e| e.step.clone()),
-                &c.ended.as_ref().map(|e| e.on),
-            ],
-        )?;
-        self.cases.insert(c.id.clone());
-        for s in &r.steps {
-            self.exec(
-                "INSERT INTO case_steps (case_id, step, state, due, done_on)
-                 VALUES ($1, $2, $3, $4, $5)",
-                &[
-                    &c.id,
-                    &s.step,
-                    &if s.open { "open" } else { "done" },
-                    &s.due,
-                    &s.done_on,
-                ],
-            )?;
-        }
+        self.insert_case_row(c, &r.steps)?;
         for e in &r.events {
             self.insert_event(
                 &c.id,
@@ -1444,32 +1451,7 @@ impl StoreTx for PgTx<'_> {
 
     fn copy_case(&mut self, c: &CaseCopy) -> Result<()> {
         let k = &c.case;
-        self.exec(
-            "INSERT INTO cases (id, workflow, version, data, created_on, ended_by, ended_on)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            &[
-                &k.id,
-                &k.workflow,
-                &k.version,
-                &k.data.to_string(),
-                &k.created_on,
-                &k.ended.as_ref().map(|e| e.step.clone()),
-                &k.ended.as_ref().map(|e| e.on),
-            ],
-        )?;
-        for s in &c.steps {
-            self.exec(
-                "INSERT INTO case_steps (case_id, step, state, due, done_on)
-                 VALUES ($1, $2, $3, $4, $5)",
-                &[
-                    &k.id,
-                    &s.step,
-                    &if s.open { "open" } else { "done" },
-                    &s.due,
-                    &s.done_on,
-                ],
-            )?;
-        }
+        self.insert_case_row(k, &c.steps)?;
         for e in &c.events {
             self.exec(
                 "INSERT INTO events (seq, case_id, on_date, actor, step, inputs, person)

@@ -85,6 +85,36 @@ fn insert_event(
     )
 }
 
+/// A whole case's own row and its steps in the order given (an archive's or another store's).
+fn insert_case_row(conn: &Connection, c: &CaseRow, steps: &[StepRow]) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO cases (id, workflow, version, data, created_on, ended_by, ended_on)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            c.id,
+            c.workflow,
+            c.version,
+            c.data.to_string(),
+            date_text(c.created_on),
+            c.ended.as_ref().map(|e| e.step.clone()),
+            c.ended.as_ref().map(|e| date_text(e.on))
+        ],
+    )?;
+    for s in steps {
+        conn.execute(
+            "INSERT INTO case_steps (case_id, step, state, due, done_on) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                c.id,
+                s.step,
+                if s.open { "open" } else { "done" },
+                s.due.map(date_text),
+                s.done_on.map(date_text)
+            ],
+        )?;
+    }
+    Ok(())
+}
+
 /// One document of a case: a draft with its data, and the body a person edited when an
 /// archive restores one issued from their file.
 fn insert_document(conn: &Connection, case: &str, d: &DocumentRow) -> rusqlite::Result<usize> {
@@ -1056,29 +1086,7 @@ impl StoreTx for SqliteTx<'_> {
         }
         let path = self.path.clone();
         let err = db_err(&path);
-        self.tx
-            .execute(
-                "INSERT INTO cases (id, workflow, version, data, created_on, ended_by, ended_on)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    c.id,
-                    c.workflow,
-                    c.version,
-                    c.data.to_string(),
-                    date_text(c.created_on),
-                    c.ended.as_ref().map(|e| e.step.clone()),
-                    c.ended.as_ref().map(|e| date_text(e.on))
-                ],
-            )
-            .map_err(&err)?;
-        for s in &r.steps {
-            self.tx
-                .execute(
-                    "INSERT INTO case_steps (case_id, step, state, due, done_on) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![c.id, s.step, if s.open { "open" } else { "done" }, s.due.map(date_text), s.done_on.map(date_text)],
-                )
-                .map_err(&err)?;
-        }
+        insert_case_row(&self.tx, c, &r.steps).map_err(&err)?;
         for e in &r.events {
             insert_event(
                 &self.tx,
@@ -1341,36 +1349,7 @@ impl StoreTx for SqliteTx<'_> {
         let path = self.path.clone();
         let err = db_err(&path);
         let k = &c.case;
-        self.tx
-            .execute(
-                "INSERT INTO cases (id, workflow, version, data, created_on, ended_by, ended_on)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    k.id,
-                    k.workflow,
-                    k.version,
-                    k.data.to_string(),
-                    date_text(k.created_on),
-                    k.ended.as_ref().map(|e| e.step.clone()),
-                    k.ended.as_ref().map(|e| date_text(e.on))
-                ],
-            )
-            .map_err(&err)?;
-        for s in &c.steps {
-            self.tx
-                .execute(
-                    "INSERT INTO case_steps (case_id, step, state, due, done_on)
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![
-                        k.id,
-                        s.step,
-                        if s.open { "open" } else { "done" },
-                        s.due.map(date_text),
-                        s.done_on.map(date_text)
-                    ],
-                )
-                .map_err(&err)?;
-        }
+        insert_case_row(&self.tx, k, &c.steps).map_err(&err)?;
         for e in &c.events {
             self.tx
                 .execute(
