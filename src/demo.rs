@@ -65,33 +65,15 @@ pub struct Options {
 /// Makes `out` the demo's own: a new or empty folder, or one the demo made before, whose
 /// database (the demo's) is removed for a fresh run.
 fn prepare_out(out: &Path) -> Result<()> {
-    if out.exists() {
-        if !out.is_dir() {
-            return Err(Error::io(out, "--out phải là một thư mục"));
-        }
-        let ours = out.join(MARKER).is_file();
-        let empty = std::fs::read_dir(out)
-            .map_err(|e| Error::io(out, e))?
-            .next()
-            .is_none();
-        if !ours && !empty {
-            return Err(Error::Invalid(format!(
-                "{}: thư mục không rỗng và không do `hoso demo` tạo; demo không ghi vào đó \
-                 (chọn một thư mục mới, ví dụ --out demo-out)",
-                out.display()
-            )));
-        }
+    if crate::fsutil::claim_folder(out, MARKER, "hoso demo")? {
         for suffix in ["", "-wal", "-shm"] {
             let db = PathBuf::from(format!("{}{suffix}", out.join("hoso.db").display()));
-            if ours && db.exists() {
+            if db.exists() {
                 std::fs::remove_file(&db).map_err(|e| Error::io(&db, e))?;
             }
         }
     }
-    crate::fsutil::write_atomic(
-        &out.join(MARKER),
-        "Thư mục do `hoso demo` tạo; chạy lại demo sẽ ghi đè.\n".as_bytes(),
-    )
+    Ok(())
 }
 
 /// The agency of the demo's cases and accounts when a sample names none.

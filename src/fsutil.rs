@@ -91,6 +91,35 @@ pub fn yaml_depth(path: &Path, text: &str, line_offset: usize) -> Result<()> {
     }
 }
 
+/// Makes `out` a folder of `command`'s own before it writes there: a new or empty folder, or
+/// one it made before (it carries `marker`); a folder holding anything else is refused, so a
+/// command never overwrites what is not its own. Returns whether the folder was already its own.
+pub fn claim_folder(out: &Path, marker: &str, command: &str) -> Result<bool> {
+    let mut ours = false;
+    if out.exists() {
+        if !out.is_dir() {
+            return Err(Error::io(out, "--out phải là một thư mục"));
+        }
+        ours = out.join(marker).is_file();
+        let empty = std::fs::read_dir(out)
+            .map_err(|e| Error::io(out, e))?
+            .next()
+            .is_none();
+        if !ours && !empty {
+            return Err(Error::Invalid(format!(
+                "{}: thư mục không rỗng và không do `{command}` tạo; không ghi vào đó (chọn một \
+                 thư mục mới)",
+                out.display()
+            )));
+        }
+    }
+    write_atomic(
+        &out.join(marker),
+        format!("Thư mục do `{command}` tạo; chạy lại sẽ ghi đè các tệp cùng tên.\n").as_bytes(),
+    )?;
+    Ok(ours)
+}
+
 /// YAML text as `T`, after [`yaml_depth`]; errors name the file, line and column.
 pub fn parse_yaml<T: serde::de::DeserializeOwned>(
     path: &Path,

@@ -280,24 +280,7 @@ fn render_all(
             data.display()
         )));
     }
-    if out.exists() {
-        let ours = out.join(RENDER_ALL_MARKER).is_file();
-        let empty = std::fs::read_dir(out)
-            .map_err(|e| Error::io(out, e))?
-            .next()
-            .is_none();
-        if !ours && !empty {
-            return Err(Error::Invalid(format!(
-                "{}: thư mục không rỗng và không do `hoso doc render-all` tạo; không ghi vào đó \
-                 (chọn một thư mục mới)",
-                out.display()
-            )));
-        }
-    }
-    hoso::fsutil::write_atomic(
-        &out.join(RENDER_ALL_MARKER),
-        "Thư mục do `hoso doc render-all` tạo; chạy lại sẽ ghi đè các tệp cùng tên.\n".as_bytes(),
-    )?;
+    hoso::fsutil::claim_folder(out, RENDER_ALL_MARKER, "hoso doc render-all")?;
     let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let bar = indicatif::ProgressBar::new(items.len() as u64);
     if let Ok(style) =
