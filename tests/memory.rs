@@ -119,7 +119,7 @@ impl Varied {
 }
 
 /// A `kB` figure of /proc/self/status.
-fn status_kb(key: &str) -> u64 {
+pub fn status_kb(key: &str) -> u64 {
     let s = std::fs::read_to_string("/proc/self/status").unwrap();
     s.lines()
         .find_map(|l| l.strip_prefix(key)?.strip_prefix(':'))

@@ -13,11 +13,9 @@ use hoso::document::{FamilyId, Issuer, kind};
 use hoso::register::{Request, take};
 use hoso::store::{Db, SqliteStore as Store};
 
-fn bench(c: &mut Criterion) {
-    // Beside the build, not in /tmp: tmpfs would not measure a real disk's fsync.
-    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
-    let mut store = Store::open(&dir.path().join("bench.db")).unwrap();
-    let issuer = Issuer {
+/// The Kon Tum steering committee, whose công văn the benches number.
+fn steering_committee() -> Issuer {
+    Issuer {
         parent: Some("UBND TỈNH KON TUM".into()),
         name: "BAN CHỈ ĐẠO".into(),
         abbreviation: "BCĐ".into(),
@@ -26,9 +24,13 @@ fn bench(c: &mut Criterion) {
         head: "TRƯỞNG BAN".into(),
         family: FamilyId::State,
         numbering: Default::default(),
-    };
+    }
+}
+
+/// A công văn of `issuer` to number: "NN/BCĐ-NC".
+fn cong_van(issuer: &Issuer) -> Request<'_> {
     let mut req = Request::new(
-        &issuer,
+        issuer,
         kind::find("cong-van").unwrap(),
         Some("NC".into()),
         NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
@@ -38,6 +40,15 @@ fn bench(c: &mut Criterion) {
     req.recipients = vec!["Như trên".into()];
     req.luu.push("NC".into());
     req.copies = Some(5);
+    req
+}
+
+fn bench(c: &mut Criterion) {
+    // Beside the build, not in /tmp: tmpfs would not measure a real disk's fsync.
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let mut store = Store::open(&dir.path().join("bench.db")).unwrap();
+    let issuer = steering_committee();
+    let req = cong_van(&issuer);
     c.bench_function("register take (durable, WAL)", |b| {
         b.iter(|| black_box(take(&mut store, black_box(&req)).unwrap()))
     });
@@ -70,26 +81,8 @@ fn eight_clients(db: &Db, req: &Request, iters: u64) -> std::time::Duration {
 
 fn concurrent(c: &mut Criterion) {
     let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
-    let issuer = Issuer {
-        parent: Some("UBND TỈNH KON TUM".into()),
-        name: "BAN CHỈ ĐẠO".into(),
-        abbreviation: "BCĐ".into(),
-        place: "Kon Tum".into(),
-        collective: "BAN CHỈ ĐẠO".into(),
-        head: "TRƯỞNG BAN".into(),
-        family: FamilyId::State,
-        numbering: Default::default(),
-    };
-    let mut req = Request::new(
-        &issuer,
-        kind::find("cong-van").unwrap(),
-        Some("NC".into()),
-        NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
-    );
-    req.trich_yeu = "V/v báo cáo mô hình".into();
-    req.signer = "Lê Ngọc Tuấn (TRƯỞNG BAN)".into();
-    req.recipients = vec!["Như trên".into()];
-    req.luu.push("NC".into());
+    let issuer = steering_committee();
+    let req = cong_van(&issuer);
     let mut backends = vec![("SQLite", Db::Sqlite(dir.path().join("eight.db")))];
     match std::env::var("HOSO_TEST_POSTGRES") {
         Ok(admin) => {

@@ -21,12 +21,7 @@ use hoso::template::Issuance;
 mod memory;
 
 fn peak_rss_mb() -> f64 {
-    let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    s.lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .unwrap_or(0.0)
-        / 1024.0
+    memory::status_kb("VmHWM") as f64 / 1024.0
 }
 
 fn issuer(name: &str) -> Issuer {
