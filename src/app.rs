@@ -559,6 +559,44 @@ impl App {
         })
     }
 
+    /// Records a step done on paper before the case came into hoso (a model founded years
+    /// ago, a province's back catalogue, the generated province): checked like any step —
+    /// order, inputs, guards, deadlines met — but nothing is drafted, since its documents
+    /// exist on paper. Returns the linked cases it started, with their procedures.
+    pub fn record(
+        &mut self,
+        case: &str,
+        step: &str,
+        inputs: &Value,
+        at: NaiveDate,
+    ) -> Result<Vec<(String, String)>> {
+        if let Some(limit) = limit_ahead(false)
+            && at > limit
+        {
+            return Err(Error::Invalid(format!(
+                "bước `{step}`: ngày {} quá xa trong tương lai",
+                at.format("%d/%m/%Y")
+            )));
+        }
+        let person = self.person.clone();
+        let (_, engine, store) = self.parts()?;
+        let plan = engine.plan(store, case, step, inputs, at)?;
+        let linked = engine.linked_cases(&plan)?;
+        let mut tx = store.begin()?;
+        if let Some(p) = &person {
+            tx.act_as(p);
+        }
+        engine.commit(tx.as_mut(), &plan, &[])?;
+        let mut started = Vec::new();
+        for c in linked {
+            let id = tx.next_case_id()?;
+            tx.insert_case(&id, &c)?;
+            started.push((id, c.workflow));
+        }
+        tx.commit()?;
+        Ok(started)
+    }
+
     /// A recorded draft rendered again from the data it was recorded with (when its files were
     /// lost, or could not be written after the step was recorded), citing the documents of
     /// the case issued since it was drafted.

@@ -6,8 +6,10 @@
 //! ```text
 //! web               the web application (`hoso serve`): HTTP over App, nothing below it
 //! app, accounts,    the use cases (App; people, sessions and approvals in accounts; the hồ
-//! checklist, demo   sơ checklist of a running case) and the sample run; the command line
-//!                   and the web call App and nothing below it
+//! checklist, demo,  sơ checklist of a running case), the sample run and the generated
+//! generate          province; the command line and the web call App and nothing below it
+//! report            figures across a province's cases for a period (the báo cáo tổng kết,
+//!                   the bảng thống kê), grouped by the địa bàn valid on the period's dates
 //! archive, issue    a case's hồ sơ: drafts and issuing; the BagIt archive, verify, import
 //! engine            cases through their procedures, over any Store
 //! register          the sổ đăng ký's rules (series, dates, withdrawing), over any Store
@@ -32,9 +34,11 @@ pub mod document;
 pub mod engine;
 pub mod error;
 pub mod fsutil;
+pub mod generate;
 pub mod issue;
 pub mod register;
 pub mod render;
+pub mod report;
 pub mod store;
 pub mod template;
 pub mod text;

@@ -132,6 +132,11 @@ pub fn validate(
                 .map(|_| ())
                 .ok_or_else(|| bad(&format!("một trong: {}", spec.values.join(", "))))?,
             FieldType::List => v.as_array().map(|_| ()).ok_or_else(|| bad("danh sách"))?,
+            // Its indicators are checked against the procedure's form by `check_inputs`.
+            FieldType::ThongKe => v
+                .as_object()
+                .map(|_| ())
+                .ok_or_else(|| bad("bảng thống kê (chỉ tiêu: số liệu)"))?,
         }
     }
     Ok(())
@@ -357,7 +362,7 @@ impl Engine {
     /// each of its type (a caller names the file they came from).
     pub fn check_inputs(&self, case: &CaseRow, step_id: &str, inputs: &Value) -> Result<()> {
         let w = self.of_case(case)?;
-        check_inputs(step_of(w, step_id)?, inputs).map(|_| ())
+        check_inputs(w, step_of(w, step_id)?, inputs).map(|_| ())
     }
 
     /// The templates a step of a case may produce (a conditional one included).
@@ -600,7 +605,7 @@ impl Engine {
         let step = step_of(w, step_id)?;
         let events = store.events(case_id)?;
         in_turn(&case, step, &events, &open.open, at)?;
-        let inputs_map = check_inputs(step, inputs)?;
+        let inputs_map = check_inputs(w, step, inputs)?;
         let inputs = Value::Object(inputs_map.clone());
         // Inputs become case data (the last rating, the date of the establishing decision):
         // only those the step declares, so a case field changes only through a step that
@@ -901,8 +906,9 @@ fn step_of<'w>(w: &'w Workflow, step_id: &str) -> Result<&'w Step> {
 }
 
 /// A step's inputs as a map: only the keys it declares (a document's data — issuer, signer,
-/// `extends` — is not an input and never reaches the case), each of its declared type.
-fn check_inputs(step: &Step, inputs: &Value) -> Result<Map<String, Value>> {
+/// `extends` — is not an input and never reaches the case), each of its declared type, a
+/// statistics form against the procedure's.
+fn check_inputs(w: &Workflow, step: &Step, inputs: &Value) -> Result<Map<String, Value>> {
     let map = as_map(inputs, "dữ liệu của bước")?;
     if let Some(k) = map.keys().find(|k| !step.inputs.contains_key(*k)) {
         let takes = if step.inputs.is_empty() {
@@ -919,7 +925,21 @@ fn check_inputs(step: &Step, inputs: &Value) -> Result<Map<String, Value>> {
             step.id
         )));
     }
-    validate(&step.inputs, &map, &format!("bước `{}`", step.id))?;
+    let what = format!("bước `{}`", step.id);
+    validate(&step.inputs, &map, &what)?;
+    for (name, spec) in &step.inputs {
+        if spec.ty == FieldType::ThongKe
+            && let Some(v) = map.get(name)
+        {
+            let form = w.thong_ke.as_ref().ok_or_else(|| {
+                Error::Invalid(format!(
+                    "{what}: quy trình {} không khai báo bảng thống kê (thong_ke)",
+                    w.id
+                ))
+            })?;
+            form.check(v, &format!("{what}, `{name}`"))?;
+        }
+    }
     Ok(map)
 }
 

@@ -140,7 +140,63 @@ fn widget(key: &str, spec: &FieldSpec, value: &str) -> Markup {
         FieldType::Text => html! {
             input id=(id) name=(name) value=(value) required[!spec.optional];
         },
+        // Drawn by `thong_ke_widget`, which knows the procedure's form.
+        FieldType::ThongKe => html! {},
     }
+}
+
+/// The statistics form as a table of number boxes, one an indicator the unit fills (named
+/// `<input>.<indicator>`); a percentage is computed, so it is not asked.
+fn thong_ke_widget(
+    key: &str,
+    form: Option<&crate::workflow::thong_ke::Form>,
+    values: &BTreeMap<String, String>,
+) -> Markup {
+    let Some(form) = form else {
+        return html! { p.error { "Quy trình không khai báo bảng thống kê." } };
+    };
+    html! {
+        table.thong-ke id={ "nhap-" (key) } {
+            caption { (form.title) }
+            thead { tr { th { "Chỉ tiêu" } th { "Đơn vị" } th { "Số liệu" } } }
+            tbody {
+                @for i in form.indicators.iter().filter(|i| i.filled()) {
+                    @let name = format!("{INPUT}{key}.{}", i.id);
+                    tr {
+                        td { label for=(name) { (i.label) } }
+                        td { (i.unit) }
+                        td { input id=(name) name=(name) inputmode="decimal"
+                            value=(values.get(&name).map_or("0", String::as_str)) required; }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A filled statistics form from its boxes: each indicator's number (empty is 0).
+fn thong_ke_values(
+    key: &str,
+    form: Option<&crate::workflow::thong_ke::Form>,
+    values: &BTreeMap<String, String>,
+) -> Result<Value, String> {
+    let mut out = serde_json::Map::new();
+    for i in form.iter().flat_map(|f| &f.indicators).filter(|i| i.filled()) {
+        let name = format!("{INPUT}{key}.{}", i.id);
+        let t = values.get(&name).map_or("", |t| t.trim());
+        let n: f64 = if t.is_empty() {
+            0.0
+        } else {
+            t.replace(['.', ' '], "")
+                .replace(',', ".")
+                .parse()
+                .map_err(|_| format!("{}: `{t}` không phải số", i.label))?
+        };
+        let n = serde_json::Number::from_f64(n)
+            .ok_or_else(|| format!("{}: `{t}` không phải số", i.label))?;
+        out.insert(i.id.clone(), Value::Number(n));
+    }
+    Ok(Value::Object(out))
 }
 
 /// What an input is called: its own title, else the case field of the same name's, else its
@@ -180,7 +236,11 @@ fn render(user: &User, v: &CaseView, step: &Step, docs: &[DocForm], f: &FormStat
                         @if spec.optional { " (không bắt buộc)" }
                         @if spec.ty == FieldType::List { " — mỗi dòng một mục" }
                     }
-                    (widget(key, spec, value(&name)))
+                    @if spec.ty == FieldType::ThongKe {
+                        (thong_ke_widget(key, v.procedure.as_ref().and_then(|w| w.thong_ke.as_ref()), &f.values))
+                    } @else {
+                        (widget(key, spec, value(&name)))
+                    }
                     @if let Some(e) = f.field_errors.get(&name) { p.field-error role="alert" { (e) } }
                 }
                 @for d in docs { (d.render(&f.values, &f.field_errors)) }
@@ -431,6 +491,7 @@ fn typed(spec: &FieldSpec, label: &str, text: &str) -> Result<Option<Value>, Str
                 .map(Value::Number)
                 .ok_or_else(|| format!("{label}: `{t}` không phải số"))?
         }
+        FieldType::ThongKe => return Err(format!("{label}: bảng thống kê không nhập ở đây")),
         FieldType::List => Value::Array(
             crate::text::clean_multiline(text)
                 .lines()
@@ -557,7 +618,13 @@ pub async fn step_submit(
     for (key, spec) in &s.inputs {
         let name = format!("{INPUT}{key}");
         let label = input_label(&v, key, spec);
-        match typed(spec, label, f.values.get(&name).map_or("", String::as_str)) {
+        let value = if spec.ty == FieldType::ThongKe {
+            let form = v.procedure.as_ref().and_then(|w| w.thong_ke.as_ref());
+            thong_ke_values(key, form, &f.values).map(Some)
+        } else {
+            typed(spec, label, f.values.get(&name).map_or("", String::as_str))
+        };
+        match value {
             Ok(Some(value)) => {
                 inputs.insert(key.clone(), value);
             }

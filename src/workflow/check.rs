@@ -345,9 +345,29 @@ pub fn check(w: &Loaded, known: &Known) -> Vec<Problem> {
             );
         }
     }
+    if let Some(form) = &wf.thong_ke {
+        for m in form.problems() {
+            say("thong_ke", true, format!("bảng thống kê: {m}"));
+        }
+    }
     if wf.steps.is_empty() {
         say("steps", false, "quy trình cần ít nhất một bước".into());
         return out;
+    }
+    for (i, s) in wf.steps.iter().enumerate() {
+        for (name, f) in &s.inputs {
+            if f.ty == super::FieldType::ThongKe && wf.thong_ke.is_none() {
+                say(
+                    &format!("steps[{i}].inputs.{name}"),
+                    true,
+                    format!(
+                        "bước `{}`: `{name}` kiểu thong-ke nhưng quy trình không khai báo \
+                         bảng thống kê (thong_ke: title, indicators)",
+                        s.id
+                    ),
+                );
+            }
+        }
     }
 
     let mut first_at: HashMap<&str, usize> = HashMap::new();

@@ -7,6 +7,7 @@ pub mod ho_so;
 pub mod key;
 pub mod overlay;
 pub mod spans;
+pub mod thong_ke;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -32,6 +33,9 @@ pub enum FieldType {
     Enum,
     /// A list of records (members, criteria).
     List,
+    /// The procedure's statistics form (`thong_ke:`), filled: indicator id → number.
+    #[serde(rename = "thong-ke")]
+    ThongKe,
 }
 
 /// A typed field of a case or an input of a step.
@@ -268,6 +272,10 @@ pub struct Workflow {
     /// Thời hạn bảo quản of the hồ sơ's items, as the province sets them (from the overlay).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retention: Option<overlay::Retention>,
+    /// The statistics form units fill with their periodic reports (a province's overlay may
+    /// replace it): see [`thong_ke`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thong_ke: Option<thong_ke::Form>,
 }
 
 impl Workflow {

@@ -115,6 +115,9 @@ pub struct Overlay {
     pub remove_steps: Vec<String>,
     #[serde(default)]
     pub retention: Option<Retention>,
+    /// The province's statistics form, in place of the base procedure's.
+    #[serde(default)]
+    pub thong_ke: Option<super::thong_ke::Form>,
 }
 
 /// An overlay read from a file, with its node positions.
@@ -220,6 +223,9 @@ impl LoadedOverlay {
         w.roles.extend(o.roles.clone());
         if o.retention.is_some() {
             w.retention = o.retention.clone();
+        }
+        if o.thong_ke.is_some() {
+            w.thong_ke = o.thong_ke.clone();
         }
         for (i, id) in o.remove_steps.iter().enumerate() {
             if !w.steps.iter().any(|s| &s.id == id) {
