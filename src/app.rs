@@ -597,6 +597,55 @@ impl App {
         Ok(started)
     }
 
+    /// Makes the generated province ([`crate::generate`]) in this store, which must hold no
+    /// case yet: generated cases are never mixed with real ones.
+    pub fn generate_province(
+        &mut self,
+        seed: u64,
+        size: crate::generate::Size,
+    ) -> Result<crate::generate::Generated> {
+        if !self.reader()?.cases()?.is_empty() {
+            return Err(Error::Invalid(format!(
+                "{}: đã có hồ sơ; tỉnh mẫu chỉ sinh vào cơ sở dữ liệu chưa có hồ sơ nào (dùng \
+                 --db với một tệp mới)",
+                self.config.db.shown().display()
+            )));
+        }
+        crate::generate::province(self, seed, size)
+    }
+
+    /// A province's figures for a period, from every case in the store (see
+    /// [`crate::report`]); `today` bounds what counts as overdue.
+    pub fn tong_hop(
+        &mut self,
+        dia_ban: &crate::report::dia_ban::DiaBan,
+        province: &str,
+        period: &crate::report::Period,
+        by: Option<crate::report::dia_ban::Level>,
+        today: NaiveDate,
+    ) -> Result<crate::report::TongHop> {
+        let (_, engine, store) = self.read_parts()?;
+        crate::report::tong_hop(engine, store, dia_ban, province, period, by, today)
+    }
+
+    /// A report document with the figures as `so_lieu` (numbers written out) beside its own
+    /// data: the clerk's text around the figures.
+    pub fn render_report(
+        &self,
+        template: &str,
+        data: DocData,
+        figures: &crate::report::TongHop,
+        issuance: &Issuance,
+        formats: &[Format],
+    ) -> Result<Vec<(Format, Vec<u8>)>> {
+        let mut data = data.with_step_inputs(&serde_json::json!({
+            "so_lieu": crate::report::bang::view(figures),
+        }));
+        crate::report::chi_tieu(&mut data.value, figures);
+        let doc = self.templates()?.document(template, &data, &issuance.dated_by(&data))?;
+        render_all(&doc, formats, Profile::Standard)
+    }
+
     /// A recorded draft rendered again from the data it was recorded with (when its files were
     /// lost, or could not be written after the step was recorded), citing the documents of
     /// the case issued since it was drafted.

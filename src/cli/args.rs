@@ -78,6 +78,14 @@ pub enum Command {
     /// Cơ sở dữ liệu: kiểm tra toàn vẹn.
     #[command(subcommand)]
     Db(DbCommand),
+    /// Báo cáo của tỉnh: số liệu cộng từ mọi hồ sơ theo kỳ và địa bàn — bảng thống kê, báo
+    /// cáo tổng kết — ra XLSX, CSV, DOCX, PDF.
+    #[command(subcommand)]
+    Report(ReportCommand),
+    /// Tỉnh mẫu: sinh dữ liệu một tỉnh (huyện, xã, mô hình, điển hình qua ba năm) vào cơ sở
+    /// dữ liệu trống, để thử báo cáo và đo hiệu năng.
+    #[command(subcommand)]
+    Province(ProvinceCommand),
     /// Các bước đang mở có hạn, sớm nhất trước.
     Due {
         /// Chỉ các hạn đến hết ngày này (YYYY-MM-DD).
@@ -158,6 +166,88 @@ pub enum DbCommand {
         #[arg(long, value_name = "ĐÍCH")]
         to: PathBuf,
     },
+}
+
+#[derive(Subcommand)]
+pub enum ProvinceCommand {
+    /// Sinh tỉnh mẫu vào cơ sở dữ liệu --db (phải chưa có hồ sơ nào) và ghi các tệp địa bàn
+    /// (kon-tum.yaml, quang-ngai.yaml) vào THƯ_MỤC.
+    Generate {
+        /// Thư mục ghi tệp địa bàn: mới, rỗng, hoặc do lệnh này tạo lần trước.
+        #[arg(long, value_name = "THƯ_MỤC")]
+        out: PathBuf,
+        /// Hạt giống: cùng hạt giống, cùng dữ liệu.
+        #[arg(long, default_value_t = 2023)]
+        seed: u64,
+        /// Số mô hình (chưa kể điểm nhân rộng).
+        #[arg(long, default_value_t = 300)]
+        models: usize,
+        /// Số điển hình tiên tiến.
+        #[arg(long, default_value_t = 40)]
+        dien_hinh: usize,
+        /// Số xã mỗi huyện (10 huyện).
+        #[arg(long, default_value_t = 10)]
+        communes: usize,
+    },
+}
+
+#[derive(clap::Args)]
+pub struct ReportArgs {
+    /// Tỉnh (mã tỉnh trong tệp địa bàn): kon-tum, quang-ngai.
+    #[arg(long)]
+    pub province: String,
+    /// Kỳ: 2023 (năm, 01/11/2022–31/10/2023), 2023-H1 (6 tháng đầu năm) hoặc
+    /// 2023-01-01..2023-12-31.
+    #[arg(long, value_name = "KỲ")]
+    pub period: String,
+    /// Tệp địa bàn (huyện, xã và ngày hiệu lực), một tệp mỗi tỉnh; nhắc lại cho nhiều tệp.
+    #[arg(long = "dia-ban", value_name = "TỆP", required = true)]
+    pub dia_ban: Vec<PathBuf>,
+    /// Cấp của các dòng: huyen hoặc xa; mặc định huyện khi tỉnh còn cấp huyện vào cuối kỳ,
+    /// xã sau 01/07/2025.
+    #[arg(long, value_enum)]
+    pub by: Option<ReportLevel>,
+    /// Thư mục ghi kết quả: mới, rỗng, hoặc do lệnh báo cáo tạo lần trước.
+    #[arg(long, value_name = "THƯ_MỤC")]
+    pub out: PathBuf,
+}
+
+#[derive(Subcommand)]
+pub enum ReportCommand {
+    /// Bảng thống kê của kỳ: mô hình, điển hình theo địa bàn và tình trạng, xếp loại, chỉ
+    /// tiêu của mẫu thống kê, báo cáo trễ hạn.
+    ThongKe {
+        #[command(flatten)]
+        args: ReportArgs,
+        #[arg(long, value_enum, value_delimiter = ',', default_value = "xlsx,csv")]
+        format: Vec<ReportFormat>,
+    },
+    /// Báo cáo tổng kết của Ban Chỉ đạo tỉnh (mục I–IV, số liệu theo địa bàn ở chú thích,
+    /// danh sách mô hình, biểu đồ) kèm bảng thống kê.
+    TongKet {
+        #[command(flatten)]
+        args: ReportArgs,
+        /// Tệp dữ liệu của văn bản: cơ quan, người ký, các đoạn văn cán bộ viết quanh số liệu.
+        #[arg(long, value_name = "TỆP")]
+        data: PathBuf,
+        #[arg(long, value_enum, value_delimiter = ',', default_value = "docx,pdf,xlsx")]
+        format: Vec<ReportFormat>,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportLevel {
+    Huyen,
+    Xa,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Xlsx,
+    Csv,
+    Docx,
+    Pdf,
+    Json,
 }
 
 #[derive(Subcommand)]

@@ -118,6 +118,34 @@ pub fn run(cli: Cli) -> Result<Shown> {
             let problems = app.check_store()?;
             Ok(output::store_checked(&app.config().db, &problems))
         }
+        Command::Report(c) => report(&mut app, c),
+        Command::Province(args::ProvinceCommand::Generate {
+            out,
+            seed,
+            models,
+            dien_hinh,
+            communes,
+        }) => {
+            hoso::fsutil::claim_folder(&out, PROVINCE_MARKER, "hoso province generate")?;
+            let size = hoso::generate::Size {
+                communes_per_district: communes.clamp(1, 60),
+                models,
+                dien_hinh,
+            };
+            let g = app.generate_province(seed, size)?;
+            let mut text = format!(
+                "Tỉnh mẫu (hạt giống {seed}): {} hồ sơ, {} bước trong {}\n",
+                g.cases,
+                g.steps,
+                app.config().db
+            );
+            for (name, yaml) in hoso::generate::dia_ban_files(&g.dia_ban)? {
+                let path = out.join(name);
+                hoso::fsutil::write_atomic(&path, yaml.as_bytes())?;
+                text.push_str(&format!("{}\n", path.display()));
+            }
+            Ok(text.into())
+        }
         Command::Db(args::DbCommand::Copy { from, to }) => {
             let (from, to) = (Db::from(from), Db::from(to));
             let copied = hoso::store::copy::copy(&from, &to)?;
@@ -251,6 +279,112 @@ fn formats_of(format: Vec<args::DocFormat>) -> Vec<Format> {
 /// The marker of a folder `doc render-all` made: only such a folder (or an empty one) is
 /// written into, so a batch never overwrites files that are not its own.
 const RENDER_ALL_MARKER: &str = ".hoso-render-all";
+const PROVINCE_MARKER: &str = ".hoso-province";
+const REPORT_MARKER: &str = ".hoso-report";
+
+/// `hoso report thong-ke|tong-ket`: the figures of a province for a period, as tables
+/// (XLSX, CSV — one a table — and JSON) and, for the báo cáo tổng kết, as its documents.
+fn report(app: &mut App, c: args::ReportCommand) -> Result<Shown> {
+    use args::{ReportCommand as R, ReportFormat as F};
+    let (args, formats, data) = match c {
+        R::ThongKe { args, format } => {
+            if format.iter().any(|f| matches!(f, F::Docx | F::Pdf)) {
+                return Err(Error::Usage(
+                    "report thong-ke: --format xlsx, csv, json; văn bản DOCX, PDF (báo cáo và \
+                     bảng thống kê kèm theo) do `report tong-ket --data TỆP` làm"
+                        .into(),
+                ));
+            }
+            (args, format, None)
+        }
+        R::TongKet { args, format, data } => (args, format, Some(data)),
+    };
+    let period = hoso::report::Period::parse(&args.period)?;
+    let dia_ban = hoso::report::dia_ban::DiaBan::load(&args.dia_ban)?;
+    let by = args.by.map(|b| match b {
+        args::ReportLevel::Huyen => hoso::report::dia_ban::Level::Huyen,
+        args::ReportLevel::Xa => hoso::report::dia_ban::Level::Xa,
+    });
+    let t = app.tong_hop(&dia_ban, &args.province, &period, by, today())?;
+    let stem = format!("{}-{}", args.province, args.period.replace("..", "_"));
+    let mut files: Vec<app::OutFile> = Vec::new();
+    let sheets = hoso::report::bang::sheets(&t);
+    for f in &formats {
+        match f {
+            F::Xlsx => files.push(app::OutFile {
+                path: PathBuf::from(format!("bang-thong-ke-{stem}.xlsx")),
+                bytes: hoso::render::xlsx::workbook(
+                    &sheets,
+                    &format!("Bảng thống kê {} {}", t.tinh, t.ky.label),
+                    "hoso",
+                    period.to,
+                )?,
+            }),
+            F::Csv => {
+                for (i, s) in sheets.iter().enumerate() {
+                    files.push(app::OutFile {
+                        path: PathBuf::from(format!("bang-thong-ke-{stem}-{}.csv", i + 1)),
+                        bytes: hoso::render::xlsx::csv(s).into_bytes(),
+                    });
+                }
+            }
+            F::Json => files.push(app::OutFile {
+                path: PathBuf::from(format!("so-lieu-{stem}.json")),
+                bytes: serde_json::to_vec_pretty(&t)
+                    .map_err(|e| Error::Invalid(format!("JSON: {e}")))?,
+            }),
+            F::Docx | F::Pdf => {}
+        }
+    }
+    if let Some(data) = &data {
+        let docs: Vec<Format> = formats
+            .iter()
+            .filter_map(|f| match f {
+                F::Docx => Some(Format::Docx),
+                F::Pdf => Some(Format::Pdf),
+                _ => None,
+            })
+            .collect();
+        let issuance = Issuance {
+            number: None,
+            date: None,
+            today: today(),
+            draft_mark: false,
+        };
+        let report = DocData::load(data)?;
+        // The appendix is issued with the report, from the report's data: its issuer and
+        // signer; the report's own text is not the appendix's misspelt keys.
+        let appendix =
+            DocData::from_stored(&data.display().to_string(), report.to_stored())?;
+        for (template, d) in [
+            ("bao-cao-tong-ket-phong-trao", report),
+            ("bang-thong-ke-phong-trao", appendix),
+        ] {
+            for (format, bytes) in app.render_report(template, d, &t, &issuance, &docs)? {
+                files.push(app::OutFile {
+                    path: PathBuf::from(format!("{template}-{stem}.{}", format.extension())),
+                    bytes,
+                });
+            }
+        }
+    }
+    hoso::fsutil::claim_folder(&args.out, REPORT_MARKER, "hoso report")?;
+    let written = app::write_files(&args.out, &files)?;
+    let mut text = format!(
+        "{} {}: {} {}, {} mô hình và {} điển hình đang hoạt động, {} kỳ báo cáo trễ hạn\n",
+        t.tinh,
+        t.ky.label,
+        t.so_dia_ban,
+        t.cap,
+        t.tong.mo_hinh.dang_hoat_dong,
+        t.tong.dien_hinh.dang_hoat_dong,
+        t.tong.bao_cao_tre_han
+    );
+    for p in written {
+        text.push_str(&format!("{}\n", p.display()));
+    }
+    Ok(text.into())
+}
 
 /// `hoso doc render-all`: every `<template>.yaml` of `data` into `out`, with a progress bar on
 /// a terminal; each failure named, the rest written; exit 1 when any failed.

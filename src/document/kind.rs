@@ -93,6 +93,9 @@ pub static KINDS: &[DocKind] = &[
     kind("ban-sao-y", "BẢN SAO Y", Some("SY"), None, Typed),
     kind("ban-trich-sao", "BẢN TRÍCH SAO", Some("TrS"), None, Typed),
     kind("ban-sao-luc", "BẢN SAO LỤC", Some("SL"), None, Typed),
+    // A document's appendix (NĐ 30, Phụ lục I, phần I mục II: "PHỤ LỤC" in bold, its title
+    // in capitals, "(Kèm theo …)"): part of the document it is attached to, never numbered.
+    kind("phu-luc", "PHỤ LỤC", None, None, Typed),
 ];
 
 /// Looks a type up by its key.

@@ -48,6 +48,42 @@ pub struct Sheet {
     pub rows: Vec<Vec<Cell>>,
 }
 
+/// A sheet as CSV (RFC 4180, UTF-8 with a BOM, without which Excel reads Vietnamese as another
+/// code page). Dates as DD/MM/YYYY; a text that Excel would run as a formula (`=`, `+`, `-`,
+/// `@` first) is prefixed with `'`, so a name someone typed never becomes one.
+pub fn csv(sheet: &Sheet) -> String {
+    let field = |s: &str| {
+        let s = if s.starts_with(['=', '+', '-', '@']) {
+            format!("'{s}")
+        } else {
+            s.to_string()
+        };
+        if s.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s
+        }
+    };
+    let mut out = String::from("\u{feff}");
+    let header: Vec<String> = sheet.columns.iter().map(|(c, _)| field(c)).collect();
+    out.push_str(&header.join(","));
+    out.push_str("\r\n");
+    for row in &sheet.rows {
+        let cells: Vec<String> = row
+            .iter()
+            .map(|c| match c {
+                Cell::Text(t) => field(t),
+                Cell::Date(d) => d.format("%d/%m/%Y").to_string(),
+                Cell::Number(n) => n.to_string(),
+                Cell::Empty => String::new(),
+            })
+            .collect();
+        out.push_str(&cells.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
 /// The workbook's bytes. `title` and `author` go to its properties, `date` as its creation date.
 pub fn workbook(sheets: &[Sheet], title: &str, author: &str, date: NaiveDate) -> Result<Vec<u8>> {
     let fail = |e: XlsxError| Error::Render {

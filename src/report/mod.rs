@@ -13,12 +13,13 @@
 //! - **replicated**: sites started in the period from a "Tốt" model (`nhan_rong_tu`);
 //! - **ratings**: of the rating years that close (31/10) in the period, each model's last
 //!   decision of that year (`xep-loai`, or the `dieu-chinh-xep-loai` that corrected it);
-//! - **overdue reports**: occurrences of a report step (`bao-cao-…`) due before `to` (or today,
-//!   if earlier) and not met;
+//! - **overdue reports**: occurrences of the periodic report (and of Kon Tum's quarterly one,
+//!   while the model is "Tốt") due in the period, before today, and not met;
 //! - **the statistics form**: per model, the forms of its `bao-cao-dinh-ky` reports whose
 //!   period ends (`den_ngay`, else the report's date) in the period, added up as each
 //!   indicator says ([`Aggregate`]); then per locality.
 
+pub mod bang;
 pub mod dia_ban;
 
 use std::collections::BTreeMap;
@@ -228,7 +229,7 @@ pub struct TongHop {
     /// Localities with at least one active model or điển hình, and all of them ("10/10 huyện").
     pub dia_ban_co_mo_hinh: u32,
     pub so_dia_ban: u32,
-    /// Active models and điển hình by field (`linh_vuc`), largest first.
+    /// Active models by field (`linh_vuc`), largest first.
     pub theo_linh_vuc: Vec<(String, u32)>,
     /// Models founded each calendar year up to the period's end, and those of the year rated.
     pub theo_nam: Vec<(i32, u32)>,
@@ -288,7 +289,8 @@ pub fn tong_hop(
             .map(|s| {
                 s.pending
                     .into_iter()
-                    .filter(|p| p.overdue && p.step.starts_with("bao-cao") && p.due <= judged)
+                    .filter(|p| p.overdue && period.holds(p.due) && p.due <= judged)
+                    .filter(|p| owed(&case, &p.step))
                     .map(|p| (p.step, p.due))
                     .collect()
             })
@@ -392,25 +394,20 @@ pub fn tong_hop(
                 }
             }
         }
-        if active {
-            let field = name_of("linh_vuc");
-            *fields
-                .entry(if field.is_empty() {
-                    "Chưa phân loại".into()
-                } else {
-                    field.clone()
-                })
-                .or_default() += 1;
-            if f.base == "mo-hinh" {
-                models.push(MoHinh {
-                    ho_so: f.case.id.clone(),
-                    ten: title.clone(),
-                    dia_ban: row.dia_ban.clone(),
-                    linh_vuc: field,
-                    thanh_lap: founded.map(fmt).unwrap_or_default(),
-                    xep_loai: last_rating(&f.events, on).unwrap_or_default(),
-                });
+        if active && f.base == "mo-hinh" {
+            let mut field = name_of("linh_vuc");
+            if field.is_empty() {
+                field = "Chưa phân loại".into();
             }
+            *fields.entry(field.clone()).or_default() += 1;
+            models.push(MoHinh {
+                ho_so: f.case.id.clone(),
+                ten: title.clone(),
+                dia_ban: row.dia_ban.clone(),
+                linh_vuc: field,
+                thanh_lap: founded.map(fmt).unwrap_or_default(),
+                xep_loai: last_rating(&f.events, on).unwrap_or_else(|| "Chưa xếp loại".into()),
+            });
         }
         for (step, due) in &f.overdue {
             row.bao_cao_tre_han += 1;
@@ -478,6 +475,50 @@ pub fn tong_hop(
         tre_han: late,
         bang: form,
     })
+}
+
+/// The plan's targets (chỉ tiêu) against the results: each `chi_tieu` of a report's data that
+/// names a measure (`do_bang`) gets `ket_qua` (the share reached, "96,7") and `dat` ("Đạt" or
+/// "Chưa đạt"). Measures: `dia_ban_co_mo_hinh` (localities with an active model or điển hình),
+/// `kha_tro_len` (models rated Khá or better), `bao_cao_day_du` (models that filed their
+/// statistics form in the period, of those active).
+pub fn chi_tieu(data: &mut Value, t: &TongHop) {
+    let Some(items) = data.get_mut("chi_tieu").and_then(Value::as_array_mut) else {
+        return;
+    };
+    for item in items {
+        let Some(obj) = item.as_object_mut() else {
+            continue;
+        };
+        let reached = match obj.get("do_bang").and_then(Value::as_str) {
+            Some("dia_ban_co_mo_hinh") => {
+                percent(f64::from(t.dia_ban_co_mo_hinh), f64::from(t.so_dia_ban))
+            }
+            Some("kha_tro_len") => t.tong.xep_loai.ty_le_kha_tro_len,
+            Some("bao_cao_day_du") => percent(
+                f64::from(t.tong.don_vi_bao_cao),
+                f64::from(t.tong.mo_hinh.dang_hoat_dong),
+            ),
+            _ => continue,
+        };
+        let target = obj.get("muc").and_then(Value::as_f64).unwrap_or(100.0);
+        obj.insert("ket_qua".into(), bang::so(reached).into());
+        obj.insert(
+            "dat".into(),
+            if reached >= target { "Đạt" } else { "Chưa đạt" }.into(),
+        );
+    }
+}
+
+/// Whether a report step's occurrences are owed: the periodic report always; Kon Tum's
+/// quarterly report only while the model is rated "Tốt" (a model rated lower since keeps the
+/// step open, but owes nothing).
+fn owed(case: &CaseRow, step: &str) -> bool {
+    match step {
+        "bao-cao-dinh-ky" => true,
+        "bao-cao-mo-hinh-tot" => case.data.get("xep_loai").and_then(Value::as_str) == Some("Tốt"),
+        _ => false,
+    }
 }
 
 fn fmt(d: NaiveDate) -> String {

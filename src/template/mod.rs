@@ -634,7 +634,8 @@ impl TemplateSet {
         document::body::close(&mut body.blocks);
 
         let kind_abbr = t.kind.abbr(family.id);
-        if kind_abbr.is_none() && t.kind.shape != Shape::CongVan {
+        // A document issued with another (an appendix) has no number of its own.
+        if kind_abbr.is_none() && t.kind.shape != Shape::CongVan && t.attached_to.is_none() {
             return Err(Error::Template {
                 template: t.id.clone(),
                 message: format!(
