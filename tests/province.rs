@@ -446,7 +446,7 @@ fn openpyxl_reads_the_statistics_workbook() {
 import json, sys, openpyxl
 wb = openpyxl.load_workbook(sys.argv[1])
 print(json.dumps({ws.title: {"freeze": ws.freeze_panes,
-    "rows": [[c.value for c in r] for r in ws.iter_rows()]} for ws in wb.worksheets}))
+    "rows": [[c.value for c in r] for r in ws.iter_rows()]} for ws in wb.worksheets}, default=str))
 "#;
     let o = std::process::Command::new("python3")
         .arg("-c")
