@@ -642,7 +642,9 @@ impl App {
             "so_lieu": crate::report::bang::view(figures),
         }));
         crate::report::chi_tieu(&mut data.value, figures);
-        let doc = self.templates()?.document(template, &data, &issuance.dated_by(&data))?;
+        let doc = self
+            .templates()?
+            .document(template, &data, &issuance.dated_by(&data))?;
         render_all(&doc, formats, Profile::Standard)
     }
 

@@ -109,9 +109,18 @@ const MODELS: [(&str, &str); 8] = [
     ("Tiếng kẻng an ninh", "An ninh trật tự khu dân cư"),
     ("Tổ tự quản ANTT khu vực biên giới", "Biên giới"),
     ("Trường học an toàn về ANTT", "Trường học"),
-    ("Zalo đảm bảo trật tự an toàn giao thông", "Trật tự an toàn giao thông"),
-    ("Tổ nòng cốt bảo vệ ANTT", "Phòng, chống tội phạm và tệ nạn xã hội"),
-    ("Nông dân tham gia phòng, chống tội phạm", "Phòng, chống tội phạm và tệ nạn xã hội"),
+    (
+        "Zalo đảm bảo trật tự an toàn giao thông",
+        "Trật tự an toàn giao thông",
+    ),
+    (
+        "Tổ nòng cốt bảo vệ ANTT",
+        "Phòng, chống tội phạm và tệ nạn xã hội",
+    ),
+    (
+        "Nông dân tham gia phòng, chống tội phạm",
+        "Phòng, chống tội phạm và tệ nạn xã hội",
+    ),
     ("ANTT trong cơ quan, doanh nghiệp", "Cơ quan, doanh nghiệp"),
 ];
 
@@ -406,8 +415,15 @@ impl Gen<'_> {
             if may > launched && self.rng.chance(92) {
                 let day = may - Days::new(self.rng.range(1, 8));
                 if day > at {
-                    let from = founded.max(NaiveDate::from_ymd_opt(year - 1, 11, 1).expect("01/11"));
-                    let inputs = self.report(&format!("6 tháng đầu năm {year}"), may, from, NaiveDate::from_ymd_opt(year, 4, 30).expect("30/04"), &mut members);
+                    let from =
+                        founded.max(NaiveDate::from_ymd_opt(year - 1, 11, 1).expect("01/11"));
+                    let inputs = self.report(
+                        &format!("6 tháng đầu năm {year}"),
+                        may,
+                        from,
+                        NaiveDate::from_ymd_opt(year, 4, 30).expect("30/04"),
+                        &mut members,
+                    );
                     if !self.step(&id, "bao-cao-dinh-ky", inputs, day)? {
                         return Ok(());
                     }
@@ -422,8 +438,10 @@ impl Gen<'_> {
             if nov > launched && at < nov - Days::new(9) {
                 if self.rng.chance(90) {
                     let day = NaiveDate::from_ymd_opt(year, 11, 1).expect("01/11");
-                    let from = founded.max(NaiveDate::from_ymd_opt(year - 1, 11, 1).expect("01/11"));
-                    let inputs = self.report(&format!("năm {year}"), nov, from, year_end, &mut members);
+                    let from =
+                        founded.max(NaiveDate::from_ymd_opt(year - 1, 11, 1).expect("01/11"));
+                    let inputs =
+                        self.report(&format!("năm {year}"), nov, from, year_end, &mut members);
                     if !self.step(&id, "bao-cao-dinh-ky", inputs, day)? {
                         return Ok(());
                     }
@@ -443,7 +461,12 @@ impl Gen<'_> {
                         _ => "Yếu",
                     };
                     let day = NaiveDate::from_ymd_opt(year, 11, 3).expect("03/11");
-                    if !self.step(&id, "de-nghi-xep-loai", json!({"ty_le_hoan_thanh": rate}), day)? {
+                    if !self.step(
+                        &id,
+                        "de-nghi-xep-loai",
+                        json!({"ty_le_hoan_thanh": rate}),
+                        day,
+                    )? {
                         return Ok(());
                     }
                     let day = NaiveDate::from_ymd_opt(year, 11, self.rng.range(5, 9) as u32)
@@ -467,7 +490,12 @@ impl Gen<'_> {
                             .map(|k| format!("Điểm nhân rộng {} của hồ sơ {id}", k + 1))
                             .collect();
                         let day = at + Days::new(self.rng.range(8, 20));
-                        if !self.step(&id, "de-xuat-nhan-rong", json!({"dia_ban_nhan_rong": sites}), day)? {
+                        if !self.step(
+                            &id,
+                            "de-xuat-nhan-rong",
+                            json!({"dia_ban_nhan_rong": sites}),
+                            day,
+                        )? {
                             return Ok(());
                         }
                         at = day;
@@ -499,7 +527,11 @@ impl Gen<'_> {
     ) -> Result<NaiveDate> {
         let day = NaiveDate::from_ymd_opt(year, m, self.rng.range(2, 9) as u32)
             .expect("a day of the month");
-        if grade == Some("Tốt") && day > at && self.rng.chance(95) && self.step(id, "bao-cao-mo-hinh-tot", json!({}), day)? {
+        if grade == Some("Tốt")
+            && day > at
+            && self.rng.chance(95)
+            && self.step(id, "bao-cao-mo-hinh-tot", json!({}), day)?
+        {
             return Ok(day);
         }
         Ok(at)
@@ -570,11 +602,20 @@ impl Gen<'_> {
             }
             at = self.later(at, 7, 20);
         }
-        if !self.step(&id, "ke-hoach", json!({"ngay_ke_hoach": at.to_string()}), at)? {
+        if !self.step(
+            &id,
+            "ke-hoach",
+            json!({"ngay_ke_hoach": at.to_string()}),
+            at,
+        )? {
             return Ok(());
         }
         at = self.later(at, 150, 330);
-        let met = if self.rng.chance(85) { 100 } else { self.rng.range(60, 95) };
+        let met = if self.rng.chance(85) {
+            100
+        } else {
+            self.rng.range(60, 95)
+        };
         if !self.step(&id, "danh-gia", json!({"ty_le_tieu_chi": met}), at)? {
             return Ok(());
         }
@@ -592,7 +633,11 @@ impl Gen<'_> {
             if day <= at {
                 continue;
             }
-            let met = if self.rng.chance(90) { self.rng.range(70, 100) } else { self.rng.range(40, 69) };
+            let met = if self.rng.chance(90) {
+                self.rng.range(70, 100)
+            } else {
+                self.rng.range(40, 69)
+            };
             if !self.step(&id, "danh-gia-lai", json!({"ty_le_tieu_chi": met}), day)? {
                 return Ok(());
             }

@@ -91,7 +91,8 @@ fn map() -> Map {
         let p = v["province"].as_str().unwrap();
         for u in v["units"].as_sequence().unwrap() {
             let path = format!("{p}/{}", u["id"].as_str().unwrap());
-            m.names.insert(path.clone(), u["name"].as_str().unwrap().into());
+            m.names
+                .insert(path.clone(), u["name"].as_str().unwrap().into());
             if let Some(d) = u["parent"].as_str() {
                 m.district.insert(path.clone(), format!("{p}/{d}"));
             }
@@ -158,7 +159,11 @@ fn recount(from: &str, to: &str, by_district: bool) -> BTreeMap<String, Count> {
         let mut last: Option<String> = None;
         for e in &events {
             let rating_year_end = NaiveDate::from_ymd_opt(
-                if e.on_date.month0() >= 9 { e.on_date.year() } else { e.on_date.year() - 1 },
+                if e.on_date.month0() >= 9 {
+                    e.on_date.year()
+                } else {
+                    e.on_date.year() - 1
+                },
                 10,
                 31,
             )
@@ -184,11 +189,26 @@ fn compare(t: &TongHop, recounted: &BTreeMap<String, Count>) {
         let c = recounted.get(&row.dia_ban);
         let want = c.map_or(0, |c| c.active);
         assert_eq!(row.mo_hinh.dang_hoat_dong, want, "{}: active", row.dia_ban);
-        assert_eq!(row.mo_hinh.moi, c.map_or(0, |c| c.new), "{}: new", row.dia_ban);
-        assert_eq!(row.mo_hinh.ket_thuc, c.map_or(0, |c| c.ended), "{}: ended", row.dia_ban);
+        assert_eq!(
+            row.mo_hinh.moi,
+            c.map_or(0, |c| c.new),
+            "{}: new",
+            row.dia_ban
+        );
+        assert_eq!(
+            row.mo_hinh.ket_thuc,
+            c.map_or(0, |c| c.ended),
+            "{}: ended",
+            row.dia_ban
+        );
         let g = |k: &str| c.and_then(|c| c.grades.get(k)).copied().unwrap_or(0);
         assert_eq!(
-            (row.xep_loai.tot, row.xep_loai.kha, row.xep_loai.trung_binh, row.xep_loai.yeu),
+            (
+                row.xep_loai.tot,
+                row.xep_loai.kha,
+                row.xep_loai.trung_binh,
+                row.xep_loai.yeu
+            ),
             (g("Tốt"), g("Khá"), g("Trung bình"), g("Yếu")),
             "{}: ratings",
             row.dia_ban
@@ -314,7 +334,10 @@ fn the_statistics_totals_are_the_sum_of_the_units_forms() {
         assert_eq!(t.tong.thong_ke[id], *n, "total of {id}");
     }
     assert!(summed["vu_viec"] > 0.0);
-    assert_eq!(summed["vu_viec"], summed["vu_hinh_su"] + summed["vu_vi_pham_khac"]);
+    assert_eq!(
+        summed["vu_viec"],
+        summed["vu_hinh_su"] + summed["vu_vi_pham_khac"]
+    );
     assert_eq!(
         t.tong.thong_ke["ty_le_lam_ro"],
         hoso::report::percent(summed["vu_lam_ro"], summed["vu_viec"])
@@ -328,7 +351,19 @@ fn the_same_seed_makes_the_same_province() {
     for n in ["a", "b"] {
         let db = dir.path().join(format!("{n}.db"));
         let o = hoso_with(&db)
-            .args(["province", "generate", "--seed", "7", "--models", "12", "--dien-hinh", "3", "--communes", "2", "--out"])
+            .args([
+                "province",
+                "generate",
+                "--seed",
+                "7",
+                "--models",
+                "12",
+                "--dien-hinh",
+                "3",
+                "--communes",
+                "2",
+                "--out",
+            ])
             .arg(dir.path().join(n))
             .output()
             .unwrap();
@@ -342,7 +377,12 @@ fn the_same_seed_makes_the_same_province() {
                 .into_iter()
                 .map(|e| (e.on_date.to_string(), e.step, e.inputs.to_string()))
                 .collect();
-            all.push((c.id.clone(), c.workflow, store.case_agency(&c.id).unwrap(), events));
+            all.push((
+                c.id.clone(),
+                c.workflow,
+                store.case_agency(&c.id).unwrap(),
+                events,
+            ));
         }
         listed.push(all);
         assert_eq!(
@@ -358,7 +398,12 @@ fn the_same_seed_makes_the_same_province() {
         .arg(dir.path().join("c"))
         .output()
         .unwrap();
-    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     assert!(String::from_utf8_lossy(&o.stderr).contains("đã có hồ sơ"));
 }
 
@@ -370,10 +415,18 @@ fn the_bao_cao_tong_ket_and_its_appendix_are_written_with_the_figures() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("bao-cao");
     let mut c = hoso_with(&p.db);
-    c.args(["report", "tong-ket", "--province", "kon-tum", "--period", "2024", "--out"])
-        .arg(&out)
-        .arg("--data")
-        .arg(root().join("samples/documents/bao-cao-tong-ket-phong-trao.yaml"));
+    c.args([
+        "report",
+        "tong-ket",
+        "--province",
+        "kon-tum",
+        "--period",
+        "2024",
+        "--out",
+    ])
+    .arg(&out)
+    .arg("--data")
+    .arg(root().join("samples/documents/bao-cao-tong-ket-phong-trao.yaml"));
     for f in &p.dia_ban {
         c.arg("--dia-ban").arg(f);
     }
@@ -386,7 +439,55 @@ fn the_bao_cao_tong_ket_and_its_appendix_are_written_with_the_figures() {
     assert!(text.contains(&active), "{active} not in the report");
     assert!(text.contains("10/10 huyện"), "every district built a model");
     let notes = common::part(&docx, "word/footnotes.xml");
-    assert!(notes.contains("Huyện Đăk Hà") || notes.contains("huyện Đăk Hà"), "figures by district in footnotes");
+    assert!(
+        notes.contains("Huyện Đăk Hà") || notes.contains("huyện Đăk Hà"),
+        "figures by district in footnotes"
+    );
+    // The charts: in the DOCX a picture each, described by its title.
+    let document = common::part(&docx, "word/document.xml");
+    assert!(document.contains(r#"descr="Kết quả xếp loại mô hình theo địa bàn""#));
+    assert!(document.contains(r#"descr="Số mô hình được thành lập theo năm"#));
+    let media = zip::ZipArchive::new(std::io::Cursor::new(&docx))
+        .unwrap()
+        .file_names()
+        .filter(|n| n.starts_with("word/media/") && n.ends_with(".png"))
+        .count();
+    assert_eq!(media, 2);
+    // In the PDF, drawn from the same figures: the chart the model holds, bar for bar.
+    let data = hoso::template::DocData::load(
+        &root().join("samples/documents/bao-cao-tong-ket-phong-trao.yaml"),
+    )
+    .unwrap()
+    .with_step_inputs(&serde_json::json!({"so_lieu": hoso::report::bang::view(&t)}));
+    let set = hoso::template::TemplateSet::embedded().unwrap();
+    let doc = set
+        .document("bao-cao-tong-ket-phong-trao", &data, &common::draft())
+        .unwrap();
+    let charts: Vec<&hoso::document::body::Chart> = doc
+        .body
+        .iter()
+        .filter_map(|b| match b {
+            hoso::document::body::Block::Chart(c) => Some(c),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(charts.len(), 2);
+    let rated: Vec<&hoso::report::Dong> = t.dong.iter().filter(|r| r.xep_loai.tong > 0).collect();
+    assert_eq!(charts[1].rows.len(), rated.len());
+    for ((name, v), r) in charts[1].rows.iter().zip(rated) {
+        assert_eq!(name, &r.dia_ban);
+        assert_eq!(
+            v,
+            &vec![
+                r.xep_loai.tot,
+                r.xep_loai.kha,
+                r.xep_loai.trung_binh,
+                r.xep_loai.yeu
+            ]
+        );
+    }
+    let source = hoso::render::pdf::typst_source(&doc);
+    assert!(source.contains(r#""Kết quả xếp loại mô hình theo địa bàn""#));
     let appendix = std::fs::read(out.join("bang-thong-ke-phong-trao-kon-tum-2024.docx")).unwrap();
     let a = common::paragraphs(&common::part(&appendix, "word/document.xml")).join("\n");
     assert!(a.contains("PHỤ LỤC"));
@@ -406,17 +507,70 @@ fn bad_report_requests_are_refused_with_the_reason() {
     let dir = tempfile::tempdir().unwrap();
     let run = |args: &[&str]| {
         let mut c = hoso_with(&p.db);
-        c.args(["report", "thong-ke"]).args(args).arg("--out").arg(dir.path().join("x"));
+        c.args(["report", "thong-ke"])
+            .args(args)
+            .arg("--out")
+            .arg(dir.path().join("x"));
         c.output().unwrap()
     };
     let kt = p.dia_ban[0].to_str().unwrap();
     let qn = p.dia_ban[1].to_str().unwrap();
     let cases = [
-        (vec!["--province", "kon-tum", "--period", "năm 2023", "--dia-ban", kt], "kỳ `năm 2023` không đọc được", 2),
-        (vec!["--province", "ha-noi", "--period", "2023", "--dia-ban", kt, "--dia-ban", qn], "không có địa bàn của tỉnh `ha-noi`", 1),
+        (
+            vec![
+                "--province",
+                "kon-tum",
+                "--period",
+                "năm 2023",
+                "--dia-ban",
+                kt,
+            ],
+            "kỳ `năm 2023` không đọc được",
+            2,
+        ),
+        (
+            vec![
+                "--province",
+                "ha-noi",
+                "--period",
+                "2023",
+                "--dia-ban",
+                kt,
+                "--dia-ban",
+                qn,
+            ],
+            "không có địa bàn của tỉnh `ha-noi`",
+            1,
+        ),
         // Kon Tum's communes name Quảng Ngãi's as their successors: without its file, refused.
-        (vec!["--province", "kon-tum", "--period", "2023", "--dia-ban", kt, "--format", "xlsx"], "không có đơn vị này", 1),
-        (vec!["--province", "kon-tum", "--period", "2023", "--dia-ban", kt, "--format", "docx"], "report tong-ket --data", 2),
+        (
+            vec![
+                "--province",
+                "kon-tum",
+                "--period",
+                "2023",
+                "--dia-ban",
+                kt,
+                "--format",
+                "xlsx",
+            ],
+            "không có đơn vị này",
+            1,
+        ),
+        (
+            vec![
+                "--province",
+                "kon-tum",
+                "--period",
+                "2023",
+                "--dia-ban",
+                kt,
+                "--format",
+                "docx",
+            ],
+            "report tong-ket --data",
+            2,
+        ),
     ];
     for (args, want, code) in cases {
         let o = run(&args);
@@ -435,8 +589,18 @@ fn openpyxl_reads_the_statistics_workbook() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("bang");
     let mut c = hoso_with(&p.db);
-    c.args(["report", "thong-ke", "--province", "kon-tum", "--period", "2024", "--format", "xlsx", "--out"])
-        .arg(&out);
+    c.args([
+        "report",
+        "thong-ke",
+        "--province",
+        "kon-tum",
+        "--period",
+        "2024",
+        "--format",
+        "xlsx",
+        "--out",
+    ])
+    .arg(&out);
     for f in &p.dia_ban {
         c.arg("--dia-ban").arg(f);
     }
@@ -464,7 +628,10 @@ print(json.dumps({ws.title: {"freeze": ws.freeze_panes,
     assert_eq!(rows.len(), t.dong.len() + 2);
     let total = rows.last().unwrap();
     assert_eq!(total[1], "Tổng cộng");
-    assert_eq!(total[2].as_f64(), Some(f64::from(t.tong.mo_hinh.dang_hoat_dong)));
+    assert_eq!(
+        total[2].as_f64(),
+        Some(f64::from(t.tong.mo_hinh.dang_hoat_dong))
+    );
     for (row, r) in rows[1..].iter().zip(&t.dong) {
         assert_eq!(row[1], r.dia_ban.as_str());
         assert_eq!(row[2].as_f64(), Some(f64::from(r.mo_hinh.dang_hoat_dong)));
@@ -473,7 +640,10 @@ print(json.dumps({ws.title: {"freeze": ws.freeze_panes,
     let header = stats[0].as_array().unwrap();
     let col = header
         .iter()
-        .position(|h| h.as_str().is_some_and(|h| h.starts_with("Số vụ việc phát hiện")))
+        .position(|h| {
+            h.as_str()
+                .is_some_and(|h| h.starts_with("Số vụ việc phát hiện"))
+        })
         .unwrap();
     let last = stats.as_array().unwrap().last().unwrap();
     assert_eq!(last[col].as_f64(), Some(t.tong.thong_ke["vu_viec"]));

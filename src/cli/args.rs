@@ -230,7 +230,12 @@ pub enum ReportCommand {
         /// Tệp dữ liệu của văn bản: cơ quan, người ký, các đoạn văn cán bộ viết quanh số liệu.
         #[arg(long, value_name = "TỆP")]
         data: PathBuf,
-        #[arg(long, value_enum, value_delimiter = ',', default_value = "docx,pdf,xlsx")]
+        #[arg(
+            long,
+            value_enum,
+            value_delimiter = ',',
+            default_value = "docx,pdf,xlsx"
+        )]
         format: Vec<ReportFormat>,
     },
 }

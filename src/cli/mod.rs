@@ -354,8 +354,7 @@ fn report(app: &mut App, c: args::ReportCommand) -> Result<Shown> {
         let report = DocData::load(data)?;
         // The appendix is issued with the report, from the report's data: its issuer and
         // signer; the report's own text is not the appendix's misspelt keys.
-        let appendix =
-            DocData::from_stored(&data.display().to_string(), report.to_stored())?;
+        let appendix = DocData::from_stored(&data.display().to_string(), report.to_stored())?;
         for (template, d) in [
             ("bao-cao-tong-ket-phong-trao", report),
             ("bang-thong-ke-phong-trao", appendix),

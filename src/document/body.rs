@@ -69,6 +69,129 @@ pub enum Block {
         content: Vec<Inline>,
     },
     Table(Table),
+    /// A bar chart of figures (a report's ratings by locality, its models by year).
+    Chart(Chart),
+}
+
+/// A bar chart: one horizontal bar a category, its series stacked in it, a legend under it.
+/// Both renderers draw it from this data — the PDF as vector shapes, the DOCX as a picture of
+/// the same drawing — so the two never disagree. Counts only: a report's charts count models.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Chart {
+    pub title: String,
+    /// The series' names, in stacking order ("Tốt", "Khá", …).
+    pub series: Vec<String>,
+    /// Each category with one value a series.
+    pub rows: Vec<(String, Vec<u32>)>,
+}
+
+impl Chart {
+    /// A chart written as a template writes it (a fenced block `bieu-do`): a title line, then
+    /// a pipe table whose first row names the series and whose first column the categories;
+    /// numbers as Vietnamese print writes them ("1.234"). Values a template inserted arrive
+    /// Markdown-escaped (`\|`, `\.`); an escaped `|` is text, not a cell border.
+    pub fn parse(text: &str) -> std::result::Result<Chart, String> {
+        let mut title = String::new();
+        let mut table: Vec<Vec<String>> = Vec::new();
+        for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            if line.starts_with('|') {
+                let cells = cells(line);
+                if !cells
+                    .iter()
+                    .all(|c| !c.is_empty() && c.chars().all(|ch| "-: ".contains(ch)))
+                {
+                    table.push(cells);
+                }
+            } else if table.is_empty() {
+                title = unescape(line);
+            } else {
+                return Err(format!(
+                    "biểu đồ “{title}”: dòng `{line}` không thuộc bảng số liệu"
+                ));
+            }
+        }
+        let Some((head, body)) = table.split_first() else {
+            return Err(format!("biểu đồ “{title}” không có bảng số liệu"));
+        };
+        let series: Vec<String> = head.iter().skip(1).cloned().collect();
+        if series.is_empty() {
+            return Err(format!(
+                "biểu đồ “{title}”: hàng đầu phải nêu các dãy số liệu"
+            ));
+        }
+        let mut rows = Vec::new();
+        for r in body {
+            let (name, values) = r.split_first().expect("a row has cells");
+            if values.len() != series.len() {
+                return Err(format!(
+                    "biểu đồ “{title}”: dòng “{name}” có {} số, cần {}",
+                    values.len(),
+                    series.len()
+                ));
+            }
+            let values = values
+                .iter()
+                .map(|v| {
+                    v.replace('.', "").parse::<u32>().map_err(|_| {
+                        format!("biểu đồ “{title}”: dòng “{name}”: `{v}` không phải số đếm")
+                    })
+                })
+                .collect::<std::result::Result<Vec<u32>, String>>()?;
+            rows.push((name.clone(), values));
+        }
+        Ok(Chart {
+            title,
+            series,
+            rows,
+        })
+    }
+
+    /// The longest bar's total, at least 1.
+    pub fn max(&self) -> u32 {
+        self.rows
+            .iter()
+            .map(|(_, v)| v.iter().sum::<u32>())
+            .max()
+            .unwrap_or(0)
+            .max(1)
+    }
+}
+
+/// A pipe-table line's cells, split at unescaped `|`, unescaped and trimmed.
+fn cells(line: &str) -> Vec<String> {
+    let inner = line.trim().trim_start_matches('|');
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some(n) = chars.next() {
+                    cur.push('\\');
+                    cur.push(n);
+                }
+            }
+            '|' => out.push(unescape(std::mem::take(&mut cur).trim())),
+            _ => cur.push(c),
+        }
+    }
+    if !cur.trim().is_empty() {
+        out.push(unescape(cur.trim()));
+    }
+    out
+}
+
+/// Drops the backslash Markdown escaping put before ASCII punctuation.
+fn unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' && chars.peek().is_some_and(|n| n.is_ascii_punctuation()) {
+            continue;
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Ends each căn cứ line with ";" and the last with ".", whatever the author typed.
@@ -154,6 +277,35 @@ pub fn la_ma(mut n: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_chart_reads_its_title_series_and_counts() {
+        // As a template writes it, values Markdown-escaped by the template engine.
+        let c = Chart::parse(
+            "Xếp loại theo địa bàn\n| | Tốt | Khá |\n|---|---|---|\n| huyện A\\*\\|B | 1\\.234 | 0 |\n| xã C | 2 | 3 |\n",
+        )
+        .unwrap();
+        assert_eq!(c.title, "Xếp loại theo địa bàn");
+        assert_eq!(c.series, ["Tốt", "Khá"]);
+        assert_eq!(c.rows[0], ("huyện A*|B".to_string(), vec![1234, 0]));
+        assert_eq!(c.rows[1].1, [2, 3]);
+        assert_eq!(c.max(), 1234);
+    }
+
+    #[test]
+    fn a_chart_with_words_for_numbers_or_no_table_is_refused() {
+        for (text, want) in [
+            ("T\n| | Tốt |\n| A | nhiều |\n", "`nhiều` không phải số đếm"),
+            ("T\n| | Tốt |\n| A | 1 | 2 |\n", "có 2 số, cần 1"),
+            ("T\n", "không có bảng số liệu"),
+            ("T\n| A |\n", "hàng đầu phải nêu các dãy số liệu"),
+            ("T\n| | Tốt |\nchữ\n", "không thuộc bảng số liệu"),
+            ("T\n| | Tốt |\n| A | -1 |\n", "không phải số đếm"),
+        ] {
+            let e = Chart::parse(text).unwrap_err();
+            assert!(e.contains(want), "{text:?}: {e}");
+        }
+    }
 
     fn text(line: &[Inline]) -> String {
         line.iter()

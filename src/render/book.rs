@@ -109,7 +109,7 @@ pub fn docx(title: &str, columns: &[(&str, f32)], sections: &[Section]) -> Resul
     };
     // Every table's first row names the columns: repeated on each page of a long book.
     let header_rows = vec![true; sections.len()];
-    super::docx::pack(docx, &properties, &header_rows, super::ooxml::BEST)
+    super::docx::pack(docx, &properties, &header_rows, &[], super::ooxml::BEST)
 }
 
 #[cfg(test)]

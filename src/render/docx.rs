@@ -5,8 +5,8 @@
 
 use docx_rs::{
     AlignmentType, BorderType, Docx, Footnote, Header, LineSpacing, LineSpacingType, PageMargin,
-    PageNum, Paragraph, ParagraphBorder, ParagraphBorderPosition, ParagraphBorders, Run, RunFonts,
-    SpecialIndentType, Style, StyleType, Table, TableCell, TableCellMargins, TableRow,
+    PageNum, Paragraph, ParagraphBorder, ParagraphBorderPosition, ParagraphBorders, Pic, Run,
+    RunFonts, SpecialIndentType, Style, StyleType, Table, TableCell, TableCellMargins, TableRow,
     VertAlignType, WidthType,
 };
 
@@ -223,10 +223,15 @@ fn header_table(doc: &Document) -> Table {
     layout_table(rows, &[lw, rw])
 }
 
-/// Context for body paragraphs: footnote texts to attach to references.
+/// Context for body paragraphs: footnote texts to attach to references, and the pictures of
+/// the document's charts in order (drawn before, since drawing can fail and a block cannot).
 struct Body<'a> {
     footnotes: &'a [Vec<Inline>],
+    charts: std::cell::RefCell<std::vec::IntoIter<(Vec<u8>, f32, f32)>>,
 }
+
+/// EMU (the unit of a DrawingML size) in a millimetre.
+const EMU_PER_MM: f32 = 36_000.0;
 
 impl Body<'_> {
     fn runs(&self, mut p: Paragraph, inlines: &[Inline], base: TextStyle) -> Paragraph {
@@ -334,6 +339,24 @@ impl Body<'_> {
                 }
                 out.push(BodyItem::T(Box::new(self.table(t)), !t.header.is_empty()));
                 out.push(BodyItem::P(Box::new(spacer(3.0))));
+            }
+            Block::Chart(_) => {
+                let Some((png, w_mm, h_mm)) = self.charts.borrow_mut().next() else {
+                    return;
+                };
+                let n = out.len();
+                let (w_px, h_px) = png_size(&png);
+                // The id names the picture's part: numbered by place, so the same document
+                // gives the same bytes (docx-rs would count across the process).
+                let pic = Pic::new_with_dimensions(png, w_px, h_px)
+                    .size((w_mm * EMU_PER_MM) as u32, (h_mm * EMU_PER_MM) as u32)
+                    .id(format!("rIdImage{}", n + 1));
+                let p = Paragraph::new()
+                    .style(BODY_STYLE)
+                    .align(AlignmentType::Center)
+                    .indent(None, Some(SpecialIndentType::FirstLine(0)), None, None)
+                    .add_run(Run::new().add_image(pic));
+                out.push(BodyItem::P(Box::new(p)));
             }
         }
     }
@@ -631,8 +654,17 @@ pub fn render(doc: &Document) -> Result<Vec<u8>> {
             }
         };
     }
+    let charts = doc
+        .body
+        .iter()
+        .filter_map(|b| match b {
+            Block::Chart(c) => Some(super::pdf::chart_png(c)),
+            _ => None,
+        })
+        .collect::<Result<Vec<_>>>()?;
     let body = Body {
         footnotes: &doc.footnotes,
+        charts: std::cell::RefCell::new(charts.into_iter()),
     };
     let mut items = Vec::new();
     for b in &doc.body {
@@ -670,7 +702,25 @@ pub fn render(doc: &Document) -> Result<Vec<u8>> {
             _ => None,
         },
     };
-    pack(docx, &properties, &header_rows, super::ooxml::FAST)
+    let titles: Vec<String> = doc
+        .body
+        .iter()
+        .filter_map(|b| match b {
+            Block::Chart(c) => Some(c.title.clone()),
+            _ => None,
+        })
+        .collect();
+    pack(docx, &properties, &header_rows, &titles, super::ooxml::FAST)
+}
+
+/// A PNG's width and height in pixels, from its IHDR chunk.
+fn png_size(png: &[u8]) -> (u32, u32) {
+    let be = |at: usize| {
+        png.get(at..at + 4)
+            .and_then(|b| b.try_into().ok())
+            .map_or(1, u32::from_be_bytes)
+    };
+    (be(16), be(20))
 }
 
 /// The package's bytes: docx-rs's parts completed and in schema order ([`super::ooxml::complete`]),
@@ -681,10 +731,12 @@ pub(super) fn pack(
     docx: Docx,
     properties: &super::ooxml::Properties,
     header_rows: &[bool],
+    chart_titles: &[String],
     level: i64,
 ) -> Result<Vec<u8>> {
     let mut xml = docx.build();
     xml.document = super::ooxml::repeat_header_rows(&xml.document, header_rows);
+    xml.document = super::ooxml::number_pictures(&xml.document, chart_titles);
     super::ooxml::complete(&mut xml, properties);
     super::ooxml::zip(&super::ooxml::parts(&xml), level).map_err(|e| Error::Render {
         what: "DOCX".into(),

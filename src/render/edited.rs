@@ -131,7 +131,7 @@ impl Notes {
                 | Block::Article { content, .. }
                 | Block::ListItem { content, .. } => content.iter_mut().for_each(renumber),
                 Block::CanCu(lines) => lines.iter_mut().flatten().for_each(renumber),
-                Block::Table(_) => {}
+                Block::Table(_) | Block::Chart(_) => {}
             }
         }
         Ok(())
@@ -166,6 +166,7 @@ pub fn check_references(blocks: &[Block], footnotes: usize) -> std::result::Resu
                 .chain(t.rows.iter().flatten())
                 .flatten()
                 .collect(),
+            Block::Chart(_) => Vec::new(),
         };
         inlines.into_iter().try_for_each(&mut check)?;
     }

@@ -425,6 +425,39 @@ pub fn conform(xml: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Numbers the document's pictures and describes each for a screen reader: docx-rs gives
+/// every one `wp:docPr id="1"`, and ids of drawing objects must be unique in a document
+/// (ECMA-376 Part 1, 20.4.2.5), or Word repairs the file. `titles` are the pictures' in order.
+pub fn number_pictures(xml: &[u8], titles: &[String]) -> Vec<u8> {
+    const DOC_PR: &[u8] = b"<wp:docPr id=\"1\" name=\"Figure\"";
+    let mut out = Vec::with_capacity(xml.len());
+    let mut rest = xml;
+    let mut n = 0;
+    while let Some(at) = rest.windows(DOC_PR.len()).position(|w| w == DOC_PR) {
+        n += 1;
+        out.extend_from_slice(&rest[..at]);
+        let descr: String = titles
+            .get(n - 1)
+            .map_or("", String::as_str)
+            .chars()
+            .filter(|c| !c.is_control())
+            .map(|c| match c {
+                '&' => "&amp;".to_string(),
+                '<' => "&lt;".to_string(),
+                '>' => "&gt;".to_string(),
+                '"' => "&quot;".to_string(),
+                c => c.to_string(),
+            })
+            .collect();
+        out.extend_from_slice(
+            format!("<wp:docPr id=\"{n}\" name=\"Biểu đồ {n}\" descr=\"{descr}\"").as_bytes(),
+        );
+        rest = &rest[at + DOC_PR.len()..];
+    }
+    out.extend_from_slice(rest);
+    out
+}
+
 /// Marks the first row of the `n`-th table of a document part as a header row, repeated at
 /// the top of every page the table runs onto (`w:tblHeader`, 17.4.49), where `headers[n]`;
 /// docx-rs has no API for it. Tables are counted in document order, nested ones too (hoso

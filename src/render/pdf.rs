@@ -18,6 +18,7 @@ use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
 use super::fonts;
 use super::layout::{self as l, TextStyle};
+use crate::document::body::Chart;
 use crate::document::{
     Block, ChuKy, ClosingPart, DocDate, Document, Inline, Line, Role, Rule, Table,
 };
@@ -479,7 +480,121 @@ fn block(out: &mut String, b: &Block, footnotes: &[Vec<Inline>]) {
             );
         }
         Block::Table(t) => table(out, t, footnotes),
+        Block::Chart(c) => {
+            let _ = writeln!(out, "#{}", chart(c));
+        }
     }
+}
+
+/// Colours of a chart's series, in order: told apart in grey print too (dark, light,
+/// middle, darkest), then others.
+const SERIES_FILL: [&str; 6] = [
+    "#1b5e20", "#a5d6a7", "#f9a825", "#b71c1c", "#1565c0", "#6d4c41",
+];
+/// The size of a chart's labels.
+const CHART_PT: f32 = 11.0;
+
+/// A chart as a Typst expression: its title, one row a category — the name right-aligned,
+/// then the bar, each series a segment in proportion to the longest bar, and the total —
+/// and the legend. The DOCX draws the same expression as a picture ([`chart_png`]).
+fn chart(c: &Chart) -> String {
+    let max = c.max();
+    let label_mm = c
+        .rows
+        .iter()
+        .map(|(n, _)| fonts::text_width_mm(n, CHART_PT, false, false))
+        .fold(15.0_f32, f32::max)
+        .min(l::TEXT_W_MM * 0.4)
+        + 1.0;
+    let mut cells = Vec::new();
+    for (name, values) in &c.rows {
+        cells.push(format!("text(size: {CHART_PT}pt, {})", lit(name)));
+        let mut bar: Vec<String> = values
+            .iter()
+            .zip(SERIES_FILL.iter().cycle())
+            .filter(|(v, _)| **v > 0)
+            .map(|(v, fill)| {
+                format!(
+                    "rect(width: {:.3}%, height: 3.6mm, fill: rgb(\"{fill}\"), stroke: 0.3pt + white)",
+                    85.0 * f64::from(*v) / f64::from(max)
+                )
+            })
+            .collect();
+        bar.push(format!(
+            "pad(left: 1mm, text(size: {}pt, {}))",
+            CHART_PT - 1.0,
+            lit(&values.iter().sum::<u32>().to_string())
+        ));
+        cells.push(format!("stack(dir: ltr, {})", bar.join(", ")));
+    }
+    let legend: Vec<String> = c
+        .series
+        .iter()
+        .zip(SERIES_FILL.iter().cycle())
+        .map(|(name, fill)| {
+            format!(
+                "stack(dir: ltr, spacing: 1.2mm, rect(width: 3.2mm, height: 3.2mm, fill: rgb(\"{fill}\")), text(size: {CHART_PT}pt, {}))",
+                lit(name)
+            )
+        })
+        .collect();
+    format!(
+        "block(width: 100%, breakable: false, above: 10pt, below: 10pt, {{ set par(first-line-indent: 0pt, justify: false, leading: 0.3em)\n\
+         align(center, text(size: {CHART_PT}pt, weight: \"bold\", {title}))\n\
+         v(2mm)\n\
+         grid(columns: ({label_mm:.1}mm, 1fr), column-gutter: 2mm, row-gutter: 1.4mm, align: (right + horizon, left + horizon), {cells})\n\
+         v(2mm)\n\
+         align(center, stack(dir: ltr, spacing: 5mm, {legend}))\n}})",
+        title = lit(&c.title),
+        cells = cells.join(", "),
+        legend = legend.join(", "),
+    )
+}
+
+/// Pixels a point in a chart's picture: 200 dpi, sharp in print.
+const CHART_PX_PER_PT: f64 = 200.0 / 72.0;
+
+/// A chart as a PNG the width of the text, drawn by Typst from the same expression the PDF
+/// sets: the picture a DOCX carries. Returns the bytes and the size in mm.
+pub fn chart_png(c: &Chart) -> Result<(Vec<u8>, f32, f32)> {
+    let family = fonts::pdf_faces().family;
+    let text = format!(
+        "#set page(width: {w}mm, height: auto, margin: 1mm, fill: white)\n\
+         #set text(font: {font}, size: {CHART_PT}pt, lang: \"vi\")\n#{chart}\n",
+        w = l::TEXT_W_MM,
+        font = lit(family),
+        chart = chart(c),
+    );
+    let world = DocWorld {
+        source: Source::new(*MAIN, text),
+        shared: shared(),
+    };
+    let fail = |m: String| Error::Render {
+        what: "biểu đồ".into(),
+        message: m,
+    };
+    let paged: PagedDocument = typst::compile(&world).output.map_err(|d| {
+        fail(
+            d.iter()
+                .map(|d| d.message.as_str())
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+    })?;
+    let page = paged
+        .pages()
+        .first()
+        .ok_or_else(|| fail("không có trang".into()))?;
+    let size = page.frame.size();
+    let options = typst_render::RenderOptions {
+        pixel_per_pt: typst::utils::Scalar::new(CHART_PX_PER_PT),
+        ..Default::default()
+    };
+    let png = typst_render::render(page, &options)
+        .encode_png()
+        .map_err(|e| fail(e.to_string()))?;
+    typst::comemo::evict(CACHE_AGE);
+    Ok((png, size.x.to_mm() as f32, size.y.to_mm() as f32))
 }
 
 fn kinh_gui(out: &mut String, doc: &Document) {
@@ -627,6 +742,46 @@ pub fn typst_source(doc: &Document) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn chart_of(rows: &[(&str, &[u32])]) -> Chart {
+        Chart {
+            title: "Kết quả xếp loại".into(),
+            series: vec![
+                "Tốt".into(),
+                "Khá".into(),
+                "Trung bình".into(),
+                "Yếu".into(),
+            ],
+            rows: rows
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_vec()))
+                .collect(),
+        }
+    }
+
+    /// One segment a non-zero value, scaled to the longest bar; the total after it; a legend
+    /// entry a series; user text only as string literals.
+    #[test]
+    fn a_chart_draws_a_segment_a_value() {
+        let c = chart_of(&[("huyện #A", &[4, 0, 2, 0]), ("xã B", &[1, 1, 1, 1])]);
+        let t = chart(&c);
+        assert_eq!(t.matches("rect(width: ").count(), 2 + 4 + 4, "{t}");
+        assert!(t.contains("rect(width: 56.667%"), "4 of 6 at 85 %: {t}");
+        assert!(t.contains(r#""huyện #A""#));
+        assert!(t.contains(r#"text(size: 10pt, "6")"#), "the total: {t}");
+    }
+
+    /// The DOCX's picture of a chart: a PNG as wide as the text at 200 dpi.
+    #[test]
+    fn a_chart_becomes_a_png_the_width_of_the_text() {
+        let (png, w_mm, h_mm) = chart_png(&chart_of(&[("xã B", &[1, 2, 3, 4])])).unwrap();
+        assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
+        assert!((w_mm - l::TEXT_W_MM).abs() < 0.5, "{w_mm}");
+        assert!(h_mm > 10.0 && h_mm < 60.0, "{h_mm}");
+        let width = u32::from_be_bytes(png[16..20].try_into().unwrap());
+        let want = (w_mm / 25.4 * 200.0).round() as u32;
+        assert!(width.abs_diff(want) <= 2, "{width} px, want {want}");
+    }
 
     #[test]
     fn literals_escape_everything() {

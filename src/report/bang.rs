@@ -101,9 +101,11 @@ pub fn sheets(t: &TongHop) -> Vec<Sheet> {
             columns,
             rows: numbered(&t.dong, &|r| {
                 let mut row = vec![n(r.don_vi_bao_cao)];
-                row.extend(form.indicators.iter().map(|i| {
-                    Cell::Number(r.thong_ke.get(&i.id).copied().unwrap_or(0.0))
-                }));
+                row.extend(
+                    form.indicators
+                        .iter()
+                        .map(|i| Cell::Number(r.thong_ke.get(&i.id).copied().unwrap_or(0.0))),
+                );
                 row
             }),
         });
@@ -173,7 +175,11 @@ pub fn so(v: f64) -> String {
     let v = v.abs();
     let whole = v.trunc() as u64;
     let frac = ((v - v.trunc()) * 10.0).round() as u64;
-    let (whole, frac) = if frac == 10 { (whole + 1, 0) } else { (whole, frac) };
+    let (whole, frac) = if frac == 10 {
+        (whole + 1, 0)
+    } else {
+        (whole, frac)
+    };
     let digits = whole.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
@@ -186,11 +192,7 @@ pub fn so(v: f64) -> String {
         out.push(',');
         out.push_str(&frac.to_string());
     }
-    if neg {
-        format!("-{out}")
-    } else {
-        out
-    }
+    if neg { format!("-{out}") } else { out }
 }
 
 /// The figures as a template reads them (`so_lieu`): every number already written out.
@@ -250,7 +252,12 @@ pub fn view(t: &TongHop) -> Value {
         .filter(|r| r.mo_hinh.dang_hoat_dong + r.dien_hinh.dang_hoat_dong > 0)
         .map(&row)
         .collect();
-    let rated: Vec<Value> = t.dong.iter().filter(|r| r.xep_loai.tong > 0).map(&row).collect();
+    let rated: Vec<Value> = t
+        .dong
+        .iter()
+        .filter(|r| r.xep_loai.tong > 0)
+        .map(&row)
+        .collect();
     json!({
         "tinh": t.tinh,
         "ky": t.ky.label,

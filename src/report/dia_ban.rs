@@ -110,7 +110,8 @@ impl DiaBan {
             }
             d.provinces.insert(p.province.clone(), p);
         }
-        d.check().map_err(|m| Error::Invalid(format!("địa bàn: {m}")))?;
+        d.check()
+            .map_err(|m| Error::Invalid(format!("địa bàn: {m}")))?;
         Ok(d)
     }
 
@@ -135,7 +136,10 @@ impl DiaBan {
                     return Err(format!("`{path}` khai báo hai lần"));
                 }
                 if let Some(parent) = &u.parent
-                    && !p.units.iter().any(|x| &x.id == parent && x.level == Level::Huyen)
+                    && !p
+                        .units
+                        .iter()
+                        .any(|x| &x.id == parent && x.level == Level::Huyen)
                 {
                     return Err(format!("`{path}`: không có huyện `{parent}` trong tỉnh"));
                 }
@@ -267,14 +271,27 @@ units:
     #[test]
     fn before_the_reform_a_commune_counts_in_its_district_after_it_in_the_new_commune() {
         let d0 = dia_ban();
-        let p = d0.place("kon-tum/ha-mon", d("2024-10-31"), Level::Huyen).unwrap();
+        let p = d0
+            .place("kon-tum/ha-mon", d("2024-10-31"), Level::Huyen)
+            .unwrap();
         assert_eq!(p.name, "huyện Đăk Hà");
-        let p = d0.place("kon-tum/ha-mon", d("2026-10-31"), Level::Huyen).unwrap();
-        assert_eq!((p.path.as_str(), p.name.as_str()), ("quang-ngai/dak-mar", "xã Đắk Mar"));
-        assert_eq!(d0.province_on("kon-tum/ha-mon", d("2026-01-01")), Some("quang-ngai"));
+        let p = d0
+            .place("kon-tum/ha-mon", d("2026-10-31"), Level::Huyen)
+            .unwrap();
+        assert_eq!(
+            (p.path.as_str(), p.name.as_str()),
+            ("quang-ngai/dak-mar", "xã Đắk Mar")
+        );
+        assert_eq!(
+            d0.province_on("kon-tum/ha-mon", d("2026-01-01")),
+            Some("quang-ngai")
+        );
         assert!(d0.has_districts("kon-tum", d("2025-06-30")));
         assert!(!d0.has_districts("quang-ngai", d("2025-07-01")));
-        assert_eq!(d0.units_on("quang-ngai", d("2026-01-01"), Level::Xa).len(), 1);
+        assert_eq!(
+            d0.units_on("quang-ngai", d("2026-01-01"), Level::Xa).len(),
+            1
+        );
     }
 
     #[test]
@@ -283,6 +300,10 @@ units:
             "province: x\nname: X\nunits:\n  - {id: a, name: xã A, level: xa, parent: h}\n",
         )
         .unwrap();
-        assert!(DiaBan::of(vec![p]).unwrap_err().contains("không có huyện `h`"));
+        assert!(
+            DiaBan::of(vec![p])
+                .unwrap_err()
+                .contains("không có huyện `h`")
+        );
     }
 }

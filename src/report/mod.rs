@@ -305,7 +305,10 @@ pub fn tong_hop(
     }
     // The province's form: the one its procedure declares now (the successor's after a merger).
     let form = engine
-        .newest(&crate::workflow::ProcedureKey::new("mo-hinh", Some(province)))
+        .newest(&crate::workflow::ProcedureKey::new(
+            "mo-hinh",
+            Some(province),
+        ))
         .or_else(|_| engine.newest(&crate::workflow::ProcedureKey::new("mo-hinh", None)))
         .ok()
         .and_then(|w| w.thong_ke.clone());
@@ -449,9 +452,7 @@ pub fn tong_hop(
     }
     let dia_ban_co_mo_hinh = dong
         .iter()
-        .filter(|r| {
-            !r.ma.is_empty() && r.mo_hinh.dang_hoat_dong + r.dien_hinh.dang_hoat_dong > 0
-        })
+        .filter(|r| !r.ma.is_empty() && r.mo_hinh.dang_hoat_dong + r.dien_hinh.dang_hoat_dong > 0)
         .count() as u32;
     let mut theo_linh_vuc: Vec<(String, u32)> = fields.into_iter().collect();
     theo_linh_vuc.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -505,7 +506,12 @@ pub fn chi_tieu(data: &mut Value, t: &TongHop) {
         obj.insert("ket_qua".into(), bang::so(reached).into());
         obj.insert(
             "dat".into(),
-            if reached >= target { "Đạt" } else { "Chưa đạt" }.into(),
+            if reached >= target {
+                "Đạt"
+            } else {
+                "Chưa đạt"
+            }
+            .into(),
         );
     }
 }
@@ -643,7 +649,10 @@ mod tests {
     #[test]
     fn periods_follow_the_movements_year() {
         let p = Period::parse("2023").unwrap();
-        assert_eq!((p.from.to_string(), p.to.to_string()), ("2022-11-01".into(), "2023-10-31".into()));
+        assert_eq!(
+            (p.from.to_string(), p.to.to_string()),
+            ("2022-11-01".into(), "2023-10-31".into())
+        );
         assert_eq!(p.label, "năm 2023");
         let h = Period::parse("2026-H1").unwrap();
         assert_eq!(h.to.to_string(), "2026-04-30");

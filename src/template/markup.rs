@@ -16,7 +16,7 @@
 //! Anything else (HTML, code, links, images) is kept as plain text: a template cannot smuggle
 //! markup into an output format.
 
-use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use crate::document::body::{Block, Inline, Span, Table};
 
@@ -25,6 +25,8 @@ use crate::document::body::{Block, Inline, Span, Table};
 pub struct Body {
     pub blocks: Vec<Block>,
     pub footnotes: Vec<Vec<Inline>>,
+    /// What could not be read: a chart whose figures are not numbers, say.
+    pub problems: Vec<String>,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -53,6 +55,8 @@ struct State {
     row: Vec<Vec<Inline>>,
     in_head: bool,
     can_cu: Vec<Vec<Inline>>,
+    /// The text of a chart (a fenced block ```` ```bieu-do ````) being read.
+    chart: Option<String>,
 }
 
 /// Parses a rendered template body.
@@ -73,6 +77,7 @@ pub fn parse(src: &str) -> Body {
         row: Vec::new(),
         in_head: false,
         can_cu: Vec::new(),
+        chart: None,
     };
     for ev in Parser::new_ext(src, opts) {
         st.event(ev);
@@ -138,6 +143,11 @@ impl State {
         match ev {
             Event::Start(tag) => self.start(tag),
             Event::End(tag) => self.end(tag),
+            Event::Text(t) if self.chart.is_some() => {
+                if let Some(c) = &mut self.chart {
+                    c.push_str(&t);
+                }
+            }
             Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
                 self.text(&t)
             }
@@ -228,6 +238,9 @@ impl State {
             }
             Tag::Emphasis => self.italic += 1,
             Tag::Strong => self.bold += 1,
+            Tag::CodeBlock(CodeBlockKind::Fenced(info)) if info.trim() == "bieu-do" => {
+                self.chart = Some(String::new());
+            }
             _ => {}
         }
     }
@@ -310,6 +323,14 @@ impl State {
                 let content = self.take();
                 if let Some((_, v)) = self.definitions.last_mut() {
                     *v = content;
+                }
+            }
+            TagEnd::CodeBlock => {
+                if let Some(text) = self.chart.take() {
+                    match crate::document::body::Chart::parse(&text) {
+                        Ok(c) => self.push_block(Block::Chart(c)),
+                        Err(e) => self.body.problems.push(e),
+                    }
                 }
             }
             TagEnd::Emphasis => self.italic = self.italic.saturating_sub(1),

@@ -631,6 +631,12 @@ impl TemplateSet {
             .render(&t.id, value)
             .map_err(|e| render_error(&t.id, "body", data, e))?;
         let mut body = markup::parse(&md);
+        if let Some(p) = body.problems.first() {
+            return Err(Error::Template {
+                template: t.id.clone(),
+                message: p.clone(),
+            });
+        }
         document::body::close(&mut body.blocks);
 
         let kind_abbr = t.kind.abbr(family.id);

@@ -181,7 +181,11 @@ fn thong_ke_values(
     values: &BTreeMap<String, String>,
 ) -> Result<Value, String> {
     let mut out = serde_json::Map::new();
-    for i in form.iter().flat_map(|f| &f.indicators).filter(|i| i.filled()) {
+    for i in form
+        .iter()
+        .flat_map(|f| &f.indicators)
+        .filter(|i| i.filled())
+    {
         let name = format!("{INPUT}{key}.{}", i.id);
         let t = values.get(&name).map_or("", |t| t.trim());
         let n: f64 = if t.is_empty() {

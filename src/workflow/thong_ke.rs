@@ -101,7 +101,10 @@ impl Form {
                     None => out.push(format!(
                         "chỉ tiêu `{}` nhắc tới `{r}`, không có trong bảng thống kê{}",
                         i.id,
-                        super::check::did_you_mean(r, self.indicators.iter().map(|x| x.id.as_str()))
+                        super::check::did_you_mean(
+                            r,
+                            self.indicators.iter().map(|x| x.id.as_str())
+                        )
                     )),
                     Some(x) if !x.filled() && !i.of.contains(r) => out.push(format!(
                         "chỉ tiêu `{}` cộng hoặc so với `{r}`, một tỷ lệ tính ra chứ không điền",
@@ -178,10 +181,7 @@ impl Form {
                 ))
             })?;
             if n < 0.0 || !n.is_finite() {
-                return Err(bad(format!(
-                    "`{}` ({}) không thể âm: {n}",
-                    i.id, i.label
-                )));
+                return Err(bad(format!("`{}` ({}) không thể âm: {n}", i.id, i.label)));
             }
             if i.unit != "%" && n.fract() != 0.0 {
                 return Err(bad(format!(
@@ -270,18 +270,42 @@ indicators:
     fn unit_forms_are_refused_with_the_indicator_named() {
         let f = form();
         let cases = [
-            (json!({"vu_viec": 5, "vu_hinh_su": 2, "vu_khac": 2, "thanh_vien": 1, "nu": 0}), "vu_hinh_su + vu_khac cộng lại được 4"),
-            (json!({"vu_viec": 0, "vu_hinh_su": 0, "vu_khac": 0, "thanh_vien": 3, "nu": 4}), "vượt `thanh_vien`"),
-            (json!({"vu_viec": -1, "vu_hinh_su": 0, "vu_khac": 0, "thanh_vien": 3, "nu": 0}), "không thể âm"),
-            (json!({"vu_viec": 0.5, "vu_hinh_su": 0, "vu_khac": 0, "thanh_vien": 3, "nu": 0}), "số nguyên"),
-            (json!({"vu_viec": "3", "vu_hinh_su": 0, "vu_khac": 0, "thanh_vien": 3, "nu": 0}), "phải là số"),
-            (json!({"vu_hinh_su": 0, "vu_khac": 0, "thanh_vien": 3, "nu": 0}), "thiếu chỉ tiêu `vu_viec`"),
-            (json!({"vu_viec": 0, "vu_hinh_su": 0, "vu_khac": 0, "thanh_vien": 3, "nu": 0, "ty_le_nu": 5}), "không điền"),
+            (
+                json!({"vu_viec": 5, "vu_hinh_su": 2, "vu_khac": 2, "thanh_vien": 1, "nu": 0}),
+                "vu_hinh_su + vu_khac cộng lại được 4",
+            ),
+            (
+                json!({"vu_viec": 0, "vu_hinh_su": 0, "vu_khac": 0, "thanh_vien": 3, "nu": 4}),
+                "vượt `thanh_vien`",
+            ),
+            (
+                json!({"vu_viec": -1, "vu_hinh_su": 0, "vu_khac": 0, "thanh_vien": 3, "nu": 0}),
+                "không thể âm",
+            ),
+            (
+                json!({"vu_viec": 0.5, "vu_hinh_su": 0, "vu_khac": 0, "thanh_vien": 3, "nu": 0}),
+                "số nguyên",
+            ),
+            (
+                json!({"vu_viec": "3", "vu_hinh_su": 0, "vu_khac": 0, "thanh_vien": 3, "nu": 0}),
+                "phải là số",
+            ),
+            (
+                json!({"vu_hinh_su": 0, "vu_khac": 0, "thanh_vien": 3, "nu": 0}),
+                "thiếu chỉ tiêu `vu_viec`",
+            ),
+            (
+                json!({"vu_viec": 0, "vu_hinh_su": 0, "vu_khac": 0, "thanh_vien": 3, "nu": 0, "ty_le_nu": 5}),
+                "không điền",
+            ),
             (json!({"vu_vie": 0}), "có phải `vu_viec`"),
             (json!([1, 2]), "phải là bảng chỉ tiêu"),
         ];
         for (v, want) in cases {
-            let e = f.check(&v, "bước `bao-cao-dinh-ky`").unwrap_err().to_string();
+            let e = f
+                .check(&v, "bước `bao-cao-dinh-ky`")
+                .unwrap_err()
+                .to_string();
             assert!(e.contains(want), "{v}: {e}");
             assert!(e.contains("bước `bao-cao-dinh-ky`"), "{e}");
         }
