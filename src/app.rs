@@ -103,6 +103,14 @@ pub struct CaseStatus {
     pub on: NaiveDate,
 }
 
+/// A report's documents, with the register's entry when it was numbered.
+#[derive(Debug)]
+pub struct ReportDocuments {
+    pub entry: Option<Entry>,
+    /// Each template with its renderings.
+    pub files: Vec<(&'static str, Vec<(Format, Vec<u8>)>)>,
+}
+
 /// A deadline of an open step.
 #[derive(Debug)]
 pub struct DueItem {
@@ -628,24 +636,58 @@ impl App {
         crate::report::tong_hop(engine, store, dia_ban, province, period, by, today)
     }
 
-    /// A report document with the figures as `so_lieu` (numbers written out) beside its own
-    /// data: the clerk's text around the figures.
-    pub fn render_report(
-        &self,
-        template: &str,
+    /// The báo cáo tổng kết and its appendix (the statistics table, "Kèm theo Báo cáo số …")
+    /// from the clerk's data file and the figures (`so_lieu`, numbers written out; the plan's
+    /// targets against results). With `issue_on`, the report takes the next number of its
+    /// issuer's register on that day, as the văn thư would, and both print it; without, both
+    /// are drafts. Returns the entry and each template's files.
+    pub fn report_documents(
+        &mut self,
         data: DocData,
         figures: &crate::report::TongHop,
-        issuance: &Issuance,
         formats: &[Format],
-    ) -> Result<Vec<(Format, Vec<u8>)>> {
-        let mut data = data.with_step_inputs(&serde_json::json!({
+        issue_on: Option<NaiveDate>,
+    ) -> Result<ReportDocuments> {
+        const REPORT: &str = "bao-cao-tong-ket-phong-trao";
+        const APPENDIX: &str = "bang-thong-ke-phong-trao";
+        let mut report = data.with_step_inputs(&serde_json::json!({
             "so_lieu": crate::report::bang::view(figures),
         }));
-        crate::report::chi_tieu(&mut data.value, figures);
-        let doc = self
-            .templates()?
-            .document(template, &data, &issuance.dated_by(&data))?;
-        render_all(&doc, formats, Profile::Standard)
+        crate::report::chi_tieu(&mut report.value, figures);
+        // The appendix is issued with the report, from the report's data (issuer, signer): the
+        // report's own text is not the appendix's misspelt keys.
+        let appendix =
+            DocData::from_stored(&report.path.display().to_string(), report.to_stored())?;
+        let draft = Issuance {
+            number: None,
+            date: None,
+            today: chrono::Local::now().date_naive(),
+            draft_mark: false,
+        }
+        .dated_by(&report);
+        let mut issuance = draft.clone();
+        let mut entry = None;
+        if let Some(at) = issue_on {
+            let doc = self.templates()?.document(REPORT, &report, &draft)?;
+            let mut req = register::Request::for_document(&doc, at);
+            req.not_after = register::not_after(chrono::Local::now().date_naive());
+            req.person = self.person.clone();
+            let e = register::take(self.store()?, &req)?;
+            issuance = Issuance {
+                number: Some(e.number),
+                date: Some(at),
+                today: at,
+                draft_mark: false,
+            };
+            entry = Some(e);
+        }
+        let set = self.templates()?;
+        let mut files = Vec::new();
+        for (template, data) in [(REPORT, &report), (APPENDIX, &appendix)] {
+            let doc = set.document(template, data, &issuance)?;
+            files.push((template, render_all(&doc, formats, Profile::Standard)?));
+        }
+        Ok(ReportDocuments { entry, files })
     }
 
     /// A recorded draft rendered again from the data it was recorded with (when its files were

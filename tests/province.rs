@@ -407,8 +407,9 @@ fn the_same_seed_makes_the_same_province() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("đã có hồ sơ"));
 }
 
-/// `hoso report tong-ket`: the báo cáo and its appendix in DOCX and PDF, the workbook; the
-/// figures printed are the report's.
+/// `hoso report tong-ket --issue`: the báo cáo numbered from its issuer's register and its
+/// appendix citing that number, in DOCX and PDF with their charts, and the workbook; the figures
+/// printed are the report's.
 #[test]
 fn the_bao_cao_tong_ket_and_its_appendix_are_written_with_the_figures() {
     let p = province();
@@ -422,6 +423,9 @@ fn the_bao_cao_tong_ket_and_its_appendix_are_written_with_the_figures() {
         "kon-tum",
         "--period",
         "2024",
+        "--issue",
+        "--at",
+        "2024-11-20",
         "--out",
     ])
     .arg(&out)
@@ -491,7 +495,12 @@ fn the_bao_cao_tong_ket_and_its_appendix_are_written_with_the_figures() {
     let appendix = std::fs::read(out.join("bang-thong-ke-phong-trao-kon-tum-2024.docx")).unwrap();
     let a = common::paragraphs(&common::part(&appendix, "word/document.xml")).join("\n");
     assert!(a.contains("PHỤ LỤC"));
-    assert!(a.contains("Kèm theo Báo cáo số"));
+    // Numbered from the steering committee's register: the appendix cites the number.
+    assert!(
+        a.contains("Kèm theo Báo cáo số 01/BC-BCĐ ngày 20 tháng 11 năm 2024"),
+        "{a}"
+    );
+    assert!(String::from_utf8_lossy(&o.stdout).contains("Báo cáo số 01/BC-BCĐ ngày 20/11/2024"));
     for f in [
         "bao-cao-tong-ket-phong-trao-kon-tum-2024.pdf",
         "bang-thong-ke-phong-trao-kon-tum-2024.pdf",

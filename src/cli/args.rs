@@ -237,6 +237,13 @@ pub enum ReportCommand {
             default_value = "docx,pdf,xlsx"
         )]
         format: Vec<ReportFormat>,
+        /// Lấy số cho báo cáo từ sổ đăng ký của cơ quan ban hành (văn thư ban hành); không
+        /// có thì báo cáo và phụ lục là dự thảo.
+        #[arg(long)]
+        issue: bool,
+        /// Ngày ban hành khi --issue (YYYY-MM-DD); mặc định hôm nay.
+        #[arg(long, value_name = "NGÀY", requires = "issue")]
+        at: Option<NaiveDate>,
     },
 }
 

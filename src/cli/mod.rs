@@ -286,7 +286,7 @@ const REPORT_MARKER: &str = ".hoso-report";
 /// (XLSX, CSV — one a table — and JSON) and, for the báo cáo tổng kết, as its documents.
 fn report(app: &mut App, c: args::ReportCommand) -> Result<Shown> {
     use args::{ReportCommand as R, ReportFormat as F};
-    let (args, formats, data) = match c {
+    let (args, formats, data, issue_on) = match c {
         R::ThongKe { args, format } => {
             if format.iter().any(|f| matches!(f, F::Docx | F::Pdf)) {
                 return Err(Error::Usage(
@@ -295,9 +295,20 @@ fn report(app: &mut App, c: args::ReportCommand) -> Result<Shown> {
                         .into(),
                 ));
             }
-            (args, format, None)
+            (args, format, None, None)
         }
-        R::TongKet { args, format, data } => (args, format, Some(data)),
+        R::TongKet {
+            args,
+            format,
+            data,
+            issue,
+            at,
+        } => (
+            args,
+            format,
+            Some(data),
+            issue.then(|| at.unwrap_or_else(today)),
+        ),
     };
     let period = hoso::report::Period::parse(&args.period)?;
     let dia_ban = hoso::report::dia_ban::DiaBan::load(&args.dia_ban)?;
@@ -336,6 +347,7 @@ fn report(app: &mut App, c: args::ReportCommand) -> Result<Shown> {
             F::Docx | F::Pdf => {}
         }
     }
+    let mut entry = None;
     if let Some(data) = &data {
         let docs: Vec<Format> = formats
             .iter()
@@ -345,27 +357,16 @@ fn report(app: &mut App, c: args::ReportCommand) -> Result<Shown> {
                 _ => None,
             })
             .collect();
-        let issuance = Issuance {
-            number: None,
-            date: None,
-            today: today(),
-            draft_mark: false,
-        };
-        let report = DocData::load(data)?;
-        // The appendix is issued with the report, from the report's data: its issuer and
-        // signer; the report's own text is not the appendix's misspelt keys.
-        let appendix = DocData::from_stored(&data.display().to_string(), report.to_stored())?;
-        for (template, d) in [
-            ("bao-cao-tong-ket-phong-trao", report),
-            ("bang-thong-ke-phong-trao", appendix),
-        ] {
-            for (format, bytes) in app.render_report(template, d, &t, &issuance, &docs)? {
+        let made = app.report_documents(DocData::load(data)?, &t, &docs, issue_on)?;
+        for (template, rendered) in made.files {
+            for (format, bytes) in rendered {
                 files.push(app::OutFile {
                     path: PathBuf::from(format!("{template}-{stem}.{}", format.extension())),
                     bytes,
                 });
             }
         }
+        entry = made.entry;
     }
     hoso::fsutil::claim_folder(&args.out, REPORT_MARKER, "hoso report")?;
     let written = app::write_files(&args.out, &files)?;
@@ -379,6 +380,14 @@ fn report(app: &mut App, c: args::ReportCommand) -> Result<Shown> {
         t.tong.dien_hinh.dang_hoat_dong,
         t.tong.bao_cao_tre_han
     );
+    if let Some(e) = entry {
+        text.push_str(&format!(
+            "Báo cáo số {} ngày {} ({})\n",
+            e.symbol,
+            e.on_date.format("%d/%m/%Y"),
+            e.issuer
+        ));
+    }
     for p in written {
         text.push_str(&format!("{}\n", p.display()));
     }
