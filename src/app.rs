@@ -108,7 +108,7 @@ pub struct CaseStatus {
 pub struct ReportDocuments {
     pub entry: Option<Entry>,
     /// Each template with its renderings.
-    pub files: Vec<(&'static str, Vec<(Format, Vec<u8>)>)>,
+    pub files: Vec<(&'static str, Rendered)>,
 }
 
 /// A deadline of an open step.
@@ -665,7 +665,7 @@ impl App {
             draft_mark: false,
         }
         .dated_by(&report);
-        let mut issuance = draft.clone();
+        let mut issuance = draft;
         let mut entry = None;
         if let Some(at) = issue_on {
             let doc = self.templates()?.document(REPORT, &report, &draft)?;
