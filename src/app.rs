@@ -138,6 +138,11 @@ fn subject_of(case: &CaseRow) -> String {
         }),
         "dien-hinh" => field("ten_dien_hinh").map(|n| format!("điển hình “{n}”")),
         "don-vi-dien-hinh" => field("ten_don_vi").map(|n| format!("đơn vị điển hình “{n}”")),
+        "phong-trao-tinh" => case
+            .data
+            .get("nam")
+            .and_then(Value::as_i64)
+            .map(|y| format!("kế hoạch phong trào năm {y}")),
         _ => None,
     };
     named.unwrap_or_else(|| format!("hồ sơ {}", case.id))

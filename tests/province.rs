@@ -660,3 +660,69 @@ print(json.dumps({ws.title: {"freeze": ws.freeze_panes,
         assert_eq!(read[name]["freeze"], "A2", "{name}");
     }
 }
+
+/// The steering committee's year as a procedure: its kế hoạch opens the units' plans (before
+/// 28/02), their reports with the statistics table (01/6, 01/11) and Công an tỉnh's reports to
+/// V05 (20/5, 20/11), each a deadline `due` lists with the year in words.
+#[test]
+fn the_yearly_plan_opens_the_provinces_deadlines() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hoso.db");
+    let fields = dir.path().join("nam.yaml");
+    std::fs::write(&fields, "nam: 2023\n").unwrap();
+    let run = |args: &[&str]| {
+        let o = hoso_with(&db).args(args).output().unwrap();
+        assert!(
+            o.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let id = run(&[
+        "case",
+        "new",
+        "--workflow",
+        "phong-trao-tinh",
+        "--at",
+        "2023-01-10",
+        "--data",
+        fields.to_str().unwrap(),
+    ]);
+    let plan = root().join("samples/documents/ke-hoach-phong-trao-nam.yaml");
+    let out = dir.path().join("out");
+    run(&[
+        "case",
+        "advance",
+        id.trim(),
+        "--step",
+        "ban-hanh-ke-hoach",
+        "--at",
+        "2023-01-16",
+        "--data",
+        plan.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let due: Vec<Value> =
+        serde_json::from_str(&run(&["due", "--at", "2023-01-20", "--format", "json"])).unwrap();
+    let got: Vec<(&str, &str)> = due
+        .iter()
+        .map(|d| (d["step"].as_str().unwrap(), d["due"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("ke-hoach-don-vi", "2023-02-28"),
+            ("bao-cao-v05-6-thang", "2023-05-20"),
+            ("bao-cao-6-thang", "2023-06-01"),
+            ("bao-cao-nam", "2023-11-01"),
+            ("bao-cao-v05-nam", "2023-11-20"),
+        ]
+    );
+    assert!(
+        due.iter()
+            .all(|d| d["subject"] == "kế hoạch phong trào năm 2023"),
+        "{due:?}"
+    );
+}
