@@ -386,7 +386,15 @@ fn edited_body(
     let mut model = set.document(&target.template, &data, &draft)?;
     let ours = crate::render::docx::render(&model)?;
     let frame = crate::render::docx::frame(&model);
-    model.body = crate::render::edited::body(bytes, &ours, frame, model.footnotes.len())?;
+    let charts: Vec<crate::document::body::Chart> = model
+        .body
+        .iter()
+        .filter_map(|b| match b {
+            crate::document::Block::Chart(c) => Some(c.clone()),
+            _ => None,
+        })
+        .collect();
+    model.body = crate::render::edited::body(bytes, &ours, frame, model.footnotes.len(), &charts)?;
     render_all(&model, &FORMATS, Profile::Standard)?;
     serde_json::to_value(&model.body).map_err(|e| Error::Invalid(e.to_string()))
 }

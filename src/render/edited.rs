@@ -16,6 +16,7 @@ use docx_rs::{
     TableChild, TableRowChild,
 };
 
+use crate::document::body::Chart;
 use crate::document::{Block, Inline, Span, Table};
 use crate::error::{Error, Result};
 
@@ -27,17 +28,23 @@ const LIMIT_ENTRIES: usize = 1_000;
 /// The body of `edited` as blocks, checked against `drafted` (hoso's DOCX of the same draft).
 /// `frame` is how many top-level paragraphs and tables hoso writes before the body and after it
 /// ([`super::docx::frame`]); `footnotes` how many notes the document has: their references
-/// may move with the text, the notes themselves stay as drafted.
+/// may move with the text, the notes themselves stay as drafted. `charts` are the draft's
+/// charts in order: a chart's picture left as hoso drew it (moved, or deleted) reads back as
+/// that chart; a picture changed or added is refused, since a chart's figures are changed in
+/// hoso's data, not in its picture.
 pub fn body(
     edited: &[u8],
     drafted: &[u8],
     frame: (usize, usize),
     footnotes: usize,
+    charts: &[Chart],
 ) -> Result<Vec<Block>> {
     let ours = read(drafted, "bản dự thảo của hoso")?;
-    let theirs = read(edited, "tệp đã sửa")?;
-    layout(&ours, &theirs)?;
-    let (ours, theirs) = (elements(&ours), elements(&theirs));
+    let package = read(edited, "tệp đã sửa")?;
+    let theirs = &package;
+    let pictures = Pictures::of(&ours, charts);
+    layout(&ours, theirs)?;
+    let (ours, theirs) = (elements(&ours), elements(theirs));
     let (start, closing) = frame;
     if ours.len() < start + closing || theirs.len() < start + closing {
         return Err(invalid(format!(
@@ -62,7 +69,9 @@ pub fn body(
         let place = || format!("đoạn thứ {} của phần nội dung", i + 1);
         match e {
             DocumentChild::Paragraph(p) => {
-                if let Some(b) = paragraph_block(p, &place, &mut notes)? {
+                if let Some(c) = pictures.chart(p, &package) {
+                    blocks.push(Block::Chart(c));
+                } else if let Some(b) = paragraph_block(p, &place, &mut notes)? {
                     blocks.push(b);
                 }
             }
@@ -192,6 +201,66 @@ const LIMIT_PARAGRAPHS: usize = 20_000;
 /// declared size may lie), the main part's size, nesting and paragraph count checked, the
 /// package rebuilt from what was read and only then handed to docx-rs. docx-rs is not written
 /// for hostile input, so a panic inside it is caught and reported as a damaged file.
+/// hoso's chart pictures in a draft, known by the SHA-256 of their PNG: Word and LibreOffice
+/// keep a picture's bytes when they save, and renumber its relationship.
+struct Pictures {
+    charts: Vec<(String, Chart)>,
+}
+
+impl Pictures {
+    fn of(drafted: &docx_rs::Docx, charts: &[Chart]) -> Pictures {
+        let ids = drafted.document.children.iter().filter_map(|c| match c {
+            DocumentChild::Paragraph(p) => picture_of(p),
+            _ => None,
+        });
+        let hashes: Vec<String> = ids.filter_map(|id| image(drafted, &id)).collect();
+        Pictures {
+            charts: if hashes.len() == charts.len() {
+                hashes.into_iter().zip(charts.iter().cloned()).collect()
+            } else {
+                Vec::new()
+            },
+        }
+    }
+
+    /// The chart a paragraph of the edited file holds: a picture alone, one of hoso's.
+    fn chart(&self, p: &docx_rs::Paragraph, edited: &docx_rs::Docx) -> Option<Chart> {
+        let hash = image(edited, &picture_of(p)?)?;
+        self.charts
+            .iter()
+            .find(|(h, _)| *h == hash)
+            .map(|(_, c)| c.clone())
+    }
+}
+
+/// The relationship id of the picture a paragraph holds alone (no text beside it).
+fn picture_of(p: &docx_rs::Paragraph) -> Option<String> {
+    let mut id = None;
+    for c in &p.children {
+        let ParagraphChild::Run(r) = c else { continue };
+        for rc in &r.children {
+            match rc {
+                RunChild::Drawing(d) => match (&d.data, &id) {
+                    (Some(docx_rs::DrawingData::Pic(pic)), None) => id = Some(pic.id.clone()),
+                    _ => return None,
+                },
+                RunChild::Text(t) if t.text.trim().is_empty() => {}
+                RunChild::Text(_) | RunChild::Shape(_) => return None,
+                _ => {}
+            }
+        }
+    }
+    id
+}
+
+/// The SHA-256 of the image a relationship id names in a package.
+fn image(docx: &docx_rs::Docx, id: &str) -> Option<String> {
+    docx.images
+        .iter()
+        .find(|(i, ..)| i == id)
+        .map(|(_, _, img, _)| crate::fsutil::sha256_hex(&img.0))
+}
+
 fn read(bytes: &[u8], what: &str) -> Result<docx_rs::Docx> {
     let damaged = |why: String| invalid(format!("{what} không đọc được như DOCX: {why}"));
     let bytes = unpacked_with_marks(bytes).map_err(damaged)?;
@@ -798,11 +867,20 @@ mod tests {
 
     fn read_back(doc: &crate::document::Document, edited: &[u8]) -> Result<Vec<Block>> {
         let ours = crate::render::docx::render(doc).unwrap();
+        let charts: Vec<Chart> = doc
+            .body
+            .iter()
+            .filter_map(|b| match b {
+                Block::Chart(c) => Some(c.clone()),
+                _ => None,
+            })
+            .collect();
         body(
             edited,
             &ours,
             crate::render::docx::frame(doc),
             doc.footnotes.len(),
+            &charts,
         )
     }
 
