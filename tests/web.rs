@@ -65,7 +65,28 @@ fn site() -> Site {
         .map(|a| (a.login, a.password))
         .collect();
     passwords.insert("can-bo-dak-ha".into(), "mat-khau-dak-ha".into());
-    let shared = Shared::new(config.clone(), Some(samples), false).unwrap();
+    // A province's leader, who reads the province's reports.
+    app.add_account(
+        "lanh-dao-tinh",
+        "Lãnh đạo Công an tỉnh",
+        "lanh-dao",
+        "kon-tum",
+        "mat-khau-tinh",
+    )
+    .unwrap();
+    passwords.insert("lanh-dao-tinh".into(), "mat-khau-tinh".into());
+    let dia_ban = dir.path().join("kon-tum.yaml");
+    std::fs::write(
+        &dia_ban,
+        "province: kon-tum\nname: tỉnh Kon Tum\nunits:\n  \
+         - {id: dak-ha, name: huyện Đăk Hà, level: huyen, until: 2025-06-30}\n  \
+         - {id: ngoc-hoi, name: huyện Ngọc Hồi, level: huyen, until: 2025-06-30}\n  \
+         - {id: dak-mar, name: xã Đắk Mar, level: xa, parent: dak-ha, until: 2025-06-30}\n",
+    )
+    .unwrap();
+    let shared = Shared::new(config.clone(), Some(samples), false)
+        .unwrap()
+        .with_dia_ban(hoso::report::dia_ban::DiaBan::load(&[dia_ban]).unwrap());
     Site {
         router: router(shared),
         passwords,
@@ -1866,4 +1887,70 @@ fn multipart(
 /// The form of "issue from the edited file".
 fn edited_upload(path: &str, who: &Session, day: &str, docx: &[u8]) -> Request<Body> {
     multipart(path, who, &[("ngay", day)], ("da-sua.docx", docx))
+}
+
+/// The province's figures: for the province's and the centre's accounts, never a commune's;
+/// the demo's Kon Tum model counted in its district, new in the year it was founded; the
+/// workbook.
+#[tokio::test]
+async fn the_reports_page_shows_the_provinces_figures_to_the_province() {
+    let site = site();
+    let commune = site.login("demo-lanh-dao").await;
+    let r = site.get("/bao-cao?ky=2024", Some(&commune)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert!(r.body.contains("tài khoản cấp tỉnh"));
+
+    let province = site.login("lanh-dao-tinh").await;
+    let home = site.get("/", Some(&province)).await;
+    assert!(home.body.contains(r#"href="/bao-cao""#));
+    let r = site.get("/bao-cao?ky=2024", Some(&province)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let table = r.body.split(r#"id="theo-dia-ban""#).nth(1).unwrap();
+    let row = table
+        .split("<tr")
+        .find(|t| t.contains("huyện Đăk Hà"))
+        .unwrap();
+    let cells: Vec<&str> = row
+        .split("<td class=\"num\">")
+        .skip(1)
+        .map(|c| c.split('<').next().unwrap())
+        .collect();
+    assert_eq!(
+        cells[..2],
+        ["1", "0"],
+        "the Camera an ninh model is active, founded in 2023: {row}"
+    );
+    let r = site.get("/bao-cao?ky=2023", Some(&province)).await;
+    let table = r.body.split(r#"id="theo-dia-ban""#).nth(1).unwrap();
+    let row = table
+        .split("<tr")
+        .find(|t| t.contains("huyện Đăk Hà"))
+        .unwrap();
+    assert!(
+        row.contains(r#"<td class="num">1</td><td class="num">1</td>"#),
+        "new in 2023: {row}"
+    );
+    let row = table
+        .split("<tr")
+        .find(|t| t.contains("huyện Ngọc Hồi"))
+        .unwrap();
+    assert!(
+        !row.contains(r#"<td class="num">1</td>"#),
+        "nothing in Ngọc Hồi: {row}"
+    );
+    let other = site
+        .get("/bao-cao?tinh=quang-ngai&ky=2024", Some(&province))
+        .await;
+    assert_eq!(other.status, StatusCode::FORBIDDEN);
+    let bad = site
+        .get("/bao-cao?ky=n%C4%83m%202024", Some(&province))
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+    assert!(bad.body.contains("không đọc được"));
+
+    let centre = site.login("demo-quan-tri").await;
+    let x = site
+        .get_bytes("/bao-cao.xlsx?tinh=kon-tum&ky=2024", Some(&centre))
+        .await;
+    assert!(x.starts_with(b"PK"), "a workbook");
 }

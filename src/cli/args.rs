@@ -113,6 +113,9 @@ pub enum Command {
         /// Máy chủ được truy cập qua HTTPS (sau reverse proxy): cookie chỉ gửi qua HTTPS.
         #[arg(long)]
         secure: bool,
+        /// Tệp địa bàn của tỉnh cho trang Báo cáo (mỗi tỉnh một tệp; nhắc lại cho nhiều tệp).
+        #[arg(long = "dia-ban", value_name = "TỆP")]
+        dia_ban: Vec<PathBuf>,
     },
     /// Tài khoản của ứng dụng web.
     #[command(subcommand)]

@@ -73,9 +73,10 @@ pub fn run(cli: Cli) -> Result<Shown> {
         listen,
         demo,
         secure,
+        dia_ban,
     } = cli.command
     {
-        return serve(config, cli.db.is_some(), listen, demo, secure);
+        return serve(config, cli.db.is_some(), listen, demo, secure, dia_ban);
     }
     let mut app = App::new(config);
     match cli.command {
@@ -221,6 +222,7 @@ fn serve(
     listen: std::net::SocketAddr,
     demo: bool,
     secure: bool,
+    dia_ban: Vec<PathBuf>,
 ) -> Result<Shown> {
     let mut samples = None;
     if demo {
@@ -240,6 +242,7 @@ fn serve(
         demo,
         secure,
         samples,
+        dia_ban,
     };
     let db = opts.config.db.clone();
     hoso::web::serve(opts, |addr, accounts| {

@@ -153,6 +153,11 @@ impl DiaBan {
         Ok(())
     }
 
+    /// Every province, by id.
+    pub fn provinces(&self) -> impl Iterator<Item = &Province> {
+        self.provinces.values()
+    }
+
     pub fn province(&self, id: &str) -> Option<&Province> {
         self.provinces.get(id)
     }

@@ -10,6 +10,7 @@
 //! - [`diagram`]: the procedure drawn as SVG on the server, with a case's progress.
 //! - [`docform`]: the step form's part for a document's data, a typed field per variable.
 //! - [`jobs`]: long work (an archive) in the background, its progress on a page.
+//! - [`reports`]: the province's figures for a period, and their workbook.
 //! - [`files`]: downloads — drafts, issued files, the archive, the book as CSV — and uploads.
 
 mod auth;
@@ -19,6 +20,7 @@ mod files;
 mod forms;
 mod jobs;
 mod pages;
+mod reports;
 pub mod server;
 
 use std::path::PathBuf;
@@ -55,6 +57,8 @@ pub struct Shared {
     drafts: Arc<std::sync::Mutex<DraftCache>>,
     /// Long work running or finished, by job id.
     jobs: Arc<std::sync::Mutex<jobs::Jobs>>,
+    /// The provinces' units with their dates (`--dia-ban`), for the reports page.
+    dia_ban: Option<Arc<crate::report::dia_ban::DiaBan>>,
 }
 
 /// A rendered draft's key: case, document, extension.
@@ -105,7 +109,14 @@ impl Shared {
             heavy: Arc::new(tokio::sync::Semaphore::new(cores)),
             drafts: Arc::default(),
             jobs: Arc::default(),
+            dia_ban: None,
         })
+    }
+
+    /// The địa bàn the reports page groups by.
+    pub fn with_dia_ban(mut self, dia_ban: crate::report::dia_ban::DiaBan) -> Shared {
+        self.dia_ban = Some(Arc::new(dia_ban));
+        self
     }
 
     /// [`Shared::run`] for work that renders or archives: waits for a free core first.

@@ -71,6 +71,7 @@ pub fn layout_refreshing(
                             a href="/" { "Việc của tôi" }
                             a href="/ho-so" { "Hồ sơ" }
                             @if !u.is("can-bo") { a href="/so-dang-ky" { "Sổ đăng ký" } }
+                            @if !u.account.agency.contains('/') { a href="/bao-cao" { "Báo cáo" } }
                             @if u.is("luu-tru") { a href="/luu-tru" { "Lưu trữ" } }
                             @if u.is("quan-tri") { a href="/tai-khoan" { "Tài khoản" } }
                         }

@@ -12,7 +12,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
-use super::{Shared, auth, files, forms, jobs, pages};
+use super::{Shared, auth, files, forms, jobs, pages, reports};
 use crate::accounts::ROLES;
 use crate::app::{App, Config};
 use crate::error::{Error, Result};
@@ -28,6 +28,8 @@ pub struct Options {
     pub secure: bool,
     /// Where the sample data is (extracted from the binary when `None`).
     pub samples: Option<PathBuf>,
+    /// The provinces' địa bàn files, for the reports page.
+    pub dia_ban: Vec<PathBuf>,
 }
 
 /// A form's body: a step's inputs and document data stay far below this.
@@ -145,6 +147,8 @@ pub fn router(shared: Shared) -> Router {
         .route("/viec/{job}", get(jobs::job_page))
         .route("/viec/{job}/tep", get(jobs::job_file))
         .route("/so-dang-ky", get(pages::book))
+        .route("/bao-cao", get(reports::page))
+        .route("/bao-cao.xlsx", get(reports::xlsx))
         .route("/so-dang-ky.csv", get(files::book_csv))
         .layer(DefaultBodyLimit::max(LIMIT_FORM))
         .merge(upload)
@@ -265,7 +269,10 @@ pub fn serve(opts: Options, ready: impl FnOnce(SocketAddr, &[DemoAccount])) -> R
     } else {
         Vec::new()
     };
-    let shared = Shared::new(opts.config.clone(), Some(samples), opts.secure)?;
+    let mut shared = Shared::new(opts.config.clone(), Some(samples), opts.secure)?;
+    if !opts.dia_ban.is_empty() {
+        shared = shared.with_dia_ban(crate::report::dia_ban::DiaBan::load(&opts.dia_ban)?);
+    }
     let runtime = runtime()?;
     let served = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(opts.listen)
