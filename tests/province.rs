@@ -227,6 +227,10 @@ fn a_report_before_the_reform_groups_by_district_and_matches_the_event_log() {
     assert_eq!(names.len(), 10, "{names:?}");
     assert!(names.contains(&"huyện Đăk Hà") && names.contains(&"thành phố Kon Tum"));
     compare(&t, &recount("2023-11-01", "2024-10-31", true));
+    // The movement's first year under HD 22 (in force from 18/11/2022): 01/11/2022–31/10/2023.
+    let first = figures("kon-tum", "2023");
+    assert_eq!(first.dong.len(), 10);
+    compare(&first, &recount("2022-11-01", "2023-10-31", true));
     // The year's ratings add up, with their shares.
     let x = &t.tong.xep_loai;
     assert_eq!(x.tong, x.tot + x.kha + x.trung_binh + x.yeu);

@@ -1954,3 +1954,57 @@ async fn the_reports_page_shows_the_provinces_figures_to_the_province() {
         .await;
     assert!(x.starts_with(b"PK"), "a workbook");
 }
+
+/// The statistics form in the step form: a number box an indicator; a total that is not the sum
+/// of its parts is refused with the indicator named and nothing recorded; the corrected form is
+/// recorded with the report, as numbers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_statistics_form_is_typed_checked_and_recorded_with_the_report() {
+    let site = site();
+    let s = site.login("demo-can-bo").await;
+    let step = format!("/ho-so/{CASE}/buoc/bao-cao-dinh-ky");
+    let page = site.get(&step, Some(&s)).await;
+    assert!(
+        page.body.contains(r#"<table class="thong-ke""#),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Trong đó: vụ có dấu hiệu tội phạm"));
+    let mut fields: Vec<(String, String)> = step_fields(&site, &s, "bao-cao-dinh-ky").await;
+    fields.retain(|(k, _)| !k.starts_with("nhap."));
+    let base = [
+        ("ngay", "08/11/2023"),
+        ("nhap.ky_bao_cao", "năm 2023"),
+        ("nhap.thong_ke.thanh_vien", "24"),
+        ("nhap.thong_ke.luot_nguoi", "1.250"),
+        ("nhap.thong_ke.vu_hinh_su", "2"),
+        ("nhap.thong_ke.vu_vi_pham_khac", "3"),
+        ("nhap.thong_ke.vu_lam_ro", "4"),
+    ];
+    let post = |vu_viec: &'static str| {
+        let mut all: Vec<(String, String)> = fields.clone();
+        all.extend(base.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        all.push(("nhap.thong_ke.vu_viec".into(), vu_viec.into()));
+        all.push(("csrf".into(), s.csrf.clone()));
+        let pairs: Vec<(&str, &str)> = all.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        form(&pairs)
+    };
+    let r = site.post(&step, Some(&s), post("6")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.body
+            .contains("vu_hinh_su + vu_vi_pham_khac cộng lại được 5"),
+        "{}",
+        r.body
+    );
+    let r = site.post(&step, Some(&s), post("5")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let mut app = App::new(site.config.clone());
+    let events = app.status(CASE).unwrap().events;
+    let last = events.last().unwrap();
+    assert_eq!(last.step, "bao-cao-dinh-ky");
+    let form = &last.inputs["thong_ke"];
+    assert_eq!(form["vu_viec"], 5.0);
+    assert_eq!(form["luot_nguoi"], 1250.0, "1.250 as Vietnamese write it");
+    assert_eq!(form["nguon_tin"], 0.0, "an empty box is 0");
+}

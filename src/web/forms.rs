@@ -146,9 +146,11 @@ fn widget(key: &str, spec: &FieldSpec, value: &str) -> Markup {
 }
 
 /// The statistics form as a table of number boxes, one an indicator the unit fills (named
-/// `<input>.<indicator>`); a percentage is computed, so it is not asked.
+/// `<input>.<indicator>`); a percentage is computed, so it is not asked. The boxes of an
+/// optional form may all stay empty: the report is then made without it.
 fn thong_ke_widget(
     key: &str,
+    spec: &FieldSpec,
     form: Option<&crate::workflow::thong_ke::Form>,
     values: &BTreeMap<String, String>,
 ) -> Markup {
@@ -165,8 +167,8 @@ fn thong_ke_widget(
                     tr {
                         td { label for=(name) { (i.label) } }
                         td { (i.unit) }
-                        td { input id=(name) name=(name) inputmode="decimal"
-                            value=(values.get(&name).map_or("0", String::as_str)) required; }
+                        td { input id=(name) name=(name) inputmode="numeric"
+                            value=(values.get(&name).map_or("", String::as_str)) required[!spec.optional]; }
                     }
                 }
             }
@@ -174,20 +176,30 @@ fn thong_ke_widget(
     }
 }
 
-/// A filled statistics form from its boxes: each indicator's number (empty is 0).
+/// A filled statistics form from its boxes: each indicator's number (an empty box is 0);
+/// `None` when every box is empty. Numbers as Vietnamese write them: "1.234", "86,5".
 fn thong_ke_values(
     key: &str,
     form: Option<&crate::workflow::thong_ke::Form>,
     values: &BTreeMap<String, String>,
-) -> Result<Value, String> {
-    let mut out = serde_json::Map::new();
-    for i in form
+) -> Result<Option<Value>, String> {
+    let indicators: Vec<&crate::workflow::thong_ke::Indicator> = form
         .iter()
         .flat_map(|f| &f.indicators)
         .filter(|i| i.filled())
-    {
-        let name = format!("{INPUT}{key}.{}", i.id);
-        let t = values.get(&name).map_or("", |t| t.trim());
+        .collect();
+    let boxed = |i: &crate::workflow::thong_ke::Indicator| {
+        values
+            .get(&format!("{INPUT}{key}.{}", i.id))
+            .map_or("", |t| t.trim())
+            .to_string()
+    };
+    if indicators.iter().all(|i| boxed(i).is_empty()) {
+        return Ok(None);
+    }
+    let mut out = serde_json::Map::new();
+    for i in indicators {
+        let t = boxed(i);
         let n: f64 = if t.is_empty() {
             0.0
         } else {
@@ -200,7 +212,7 @@ fn thong_ke_values(
             .ok_or_else(|| format!("{}: `{t}` không phải số", i.label))?;
         out.insert(i.id.clone(), Value::Number(n));
     }
-    Ok(Value::Object(out))
+    Ok(Some(Value::Object(out)))
 }
 
 /// What an input is called: its own title, else the case field of the same name's, else its
@@ -241,7 +253,7 @@ fn render(user: &User, v: &CaseView, step: &Step, docs: &[DocForm], f: &FormStat
                         @if spec.ty == FieldType::List { " — mỗi dòng một mục" }
                     }
                     @if spec.ty == FieldType::ThongKe {
-                        (thong_ke_widget(key, v.procedure.as_ref().and_then(|w| w.thong_ke.as_ref()), &f.values))
+                        (thong_ke_widget(key, spec, v.procedure.as_ref().and_then(|w| w.thong_ke.as_ref()), &f.values))
                     } @else {
                         (widget(key, spec, value(&name)))
                     }
@@ -624,7 +636,7 @@ pub async fn step_submit(
         let label = input_label(&v, key, spec);
         let value = if spec.ty == FieldType::ThongKe {
             let form = v.procedure.as_ref().and_then(|w| w.thong_ke.as_ref());
-            thong_ke_values(key, form, &f.values).map(Some)
+            thong_ke_values(key, form, &f.values)
         } else {
             typed(spec, label, f.values.get(&name).map_or("", String::as_str))
         };
