@@ -1,8 +1,10 @@
-//! Load on loopback: `hoso serve`'s router on a database seeded as `--demo` seeds it, and
+//! Load on loopback: `hoso serve`'s router on a database holding the generated province (375
+//! cases, 5,760 steps; `HOSO_LOAD_PROVINCE=0` leaves it out) and the demo's sample cases, and
 //! HOSO_LOAD_USERS (20) people for HOSO_LOAD_SECONDS (60) seconds, each logged in and going
-//! round its pages without pause — my work, the cases, a case, a step form (cán bộ) or the book
-//! (văn thư) — and a draft's PDF preview. Prints p50, p95 and the slowest time per kind, and
-//! the errors (any status but 200). A benchmark, not a timed test: `cargo bench --bench web`.
+//! round its pages without pause — my work, the cases, a case, a step form (cán bộ), the book
+//! (văn thư) or the province's report (a province's lãnh đạo, who sees its 200-odd cases) — and
+//! a draft's PDF preview. Prints p50, p95 and the slowest time per kind, and the errors (any
+//! status but 200). A benchmark, not a timed test: `cargo bench --bench web`.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -92,8 +94,40 @@ fn main() {
         workflows: None,
         db: dir.path().join("hoso.db").into(),
     };
-    let accounts = seed_demo(&config, &samples).unwrap();
-    let doc = App::new(config.clone()).status("C0001").unwrap().documents[0]
+    let province = env_or("HOSO_LOAD_PROVINCE", 1) == 1;
+    let mut dia_ban = None;
+    let (accounts, case) = if province {
+        let mut app = App::new(config.clone());
+        let g = app
+            .generate_province(2023, hoso::generate::Size::default())
+            .unwrap();
+        dia_ban = Some(hoso::report::dia_ban::DiaBan::of(g.dia_ban).unwrap());
+        let ids = hoso::demo::seed(&mut app, &samples).unwrap();
+        let mut accounts = Vec::new();
+        for (role, agency) in [
+            ("can-bo", hoso::demo::DEMO_AGENCY),
+            ("van-thu", hoso::demo::DEMO_AGENCY),
+            ("lanh-dao", "kon-tum"),
+        ] {
+            let login = format!("tai-{role}");
+            app.add_account(&login, role, role, agency, "mat-khau-tai")
+                .unwrap();
+            accounts.push(hoso::web::DemoAccount {
+                role: role.to_string(),
+                login,
+                password: "mat-khau-tai".into(),
+            });
+        }
+        // The Kon Tum "Camera an ninh" case: the one with issued documents.
+        let case = ids
+            .into_iter()
+            .find(|id| !app.status(id).unwrap().documents.is_empty())
+            .unwrap();
+        (accounts, case)
+    } else {
+        (seed_demo(&config, &samples).unwrap(), "C0001".to_string())
+    };
+    let doc = App::new(config.clone()).status(&case).unwrap().documents[0]
         .0
         .doc
         .clone();
@@ -107,7 +141,10 @@ fn main() {
         app.store().unwrap();
     }
     let per_open = t.elapsed() / opens;
-    let shared = Shared::new(config, Some(samples), false).unwrap();
+    let mut shared = Shared::new(config, Some(samples), false).unwrap();
+    if let Some(d) = dia_ban {
+        shared = shared.with_dia_ban(d);
+    }
     let runtime = hoso::web::server::runtime().unwrap();
     let listener = runtime
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
@@ -121,25 +158,31 @@ fn main() {
             .map(|a| (a.login.clone(), a.password.clone()))
             .unwrap()
     };
-    let pdf = format!("/ho-so/C0001/van-ban/{doc}/du-thao.pdf");
+    let pdf = format!("/ho-so/{case}/van-ban/{doc}/du-thao.pdf");
     let end = Instant::now() + Duration::from_secs(seconds);
     let threads: Vec<_> = (0..users)
         .map(|i| {
-            let role = if i % 2 == 0 { "can-bo" } else { "van-thu" };
-            let (l, p) = password(role);
-            let fifth = if role == "can-bo" {
-                "/ho-so/C0001/buoc/de-nghi-xep-loai"
+            let roles: &[&str] = if province {
+                &["can-bo", "van-thu", "lanh-dao"]
             } else {
-                "/so-dang-ky"
+                &["can-bo", "van-thu"]
+            };
+            let role = roles[i % roles.len()];
+            let (l, p) = password(role);
+            let fifth = match role {
+                "can-bo" => format!("/ho-so/{case}/buoc/de-nghi-xep-loai"),
+                "van-thu" => "/so-dang-ky".to_string(),
+                _ => "/bao-cao?ky=2024".to_string(),
             };
             let pdf = pdf.clone();
+            let case = case.clone();
             std::thread::spawn(move || {
                 let cookie = login(addr, &l, &p);
                 let routes = [
                     ("trang", "/".to_string()),
                     ("trang", "/ho-so".to_string()),
-                    ("trang", "/ho-so/C0001".to_string()),
-                    ("trang", fifth.to_string()),
+                    ("trang", format!("/ho-so/{case}")),
+                    ("trang", fifth),
                     ("xem-truoc", pdf),
                 ];
                 let mut times: Vec<(&str, Duration, bool)> = Vec::new();
@@ -162,7 +205,10 @@ fn main() {
         .into_iter()
         .flat_map(|t| t.join().unwrap())
         .collect();
-    println!("{users} người dùng, {seconds} giây, 127.0.0.1");
+    println!(
+        "{users} người dùng, {seconds} giây, 127.0.0.1{}",
+        if province { ", tỉnh mẫu (375 hồ sơ) và hồ sơ mẫu" } else { ", hồ sơ mẫu" }
+    );
     println!(
         "mở App và kết nối cơ sở dữ liệu cho một yêu cầu: {:.2} ms; bộ nhớ (RSS) lúc bắt đầu \
          {rss_before:.0} MiB, lúc kết thúc {:.0} MiB",
