@@ -641,19 +641,21 @@ impl App {
         crate::report::tong_hop(engine, store, dia_ban, province, period, by, today)
     }
 
-    /// The báo cáo tổng kết and its appendix (the statistics table, "Kèm theo Báo cáo số …")
-    /// from the clerk's data file and the figures (`so_lieu`, numbers written out; the plan's
+    /// A report on the figures — the steering committee's báo cáo tổng kết
+    /// (`bao-cao-tong-ket-phong-trao`) or Công an tỉnh's report to Cục V05
+    /// (`bao-cao-cong-an-tinh-v05`) — and its appendix (the statistics table, "Kèm theo Báo cáo
+    /// số …") from the clerk's data file and the figures (`so_lieu`, numbers written out; the plan's
     /// targets against results). With `issue_on`, the report takes the next number of its
     /// issuer's register on that day, as the văn thư would, and both print it; without, both
     /// are drafts. Returns the entry and each template's files.
     pub fn report_documents(
         &mut self,
+        template: &'static str,
         data: DocData,
         figures: &crate::report::TongHop,
         formats: &[Format],
         issue_on: Option<NaiveDate>,
     ) -> Result<ReportDocuments> {
-        const REPORT: &str = "bao-cao-tong-ket-phong-trao";
         const APPENDIX: &str = "bang-thong-ke-phong-trao";
         let mut report = data.with_step_inputs(&serde_json::json!({
             "so_lieu": crate::report::bang::view(figures),
@@ -673,7 +675,7 @@ impl App {
         let mut issuance = draft;
         let mut entry = None;
         if let Some(at) = issue_on {
-            let doc = self.templates()?.document(REPORT, &report, &draft)?;
+            let doc = self.templates()?.document(template, &report, &draft)?;
             let mut req = register::Request::for_document(&doc, at);
             req.not_after = register::not_after(chrono::Local::now().date_naive());
             req.person = self.person.clone();
@@ -688,7 +690,7 @@ impl App {
         }
         let set = self.templates()?;
         let mut files = Vec::new();
-        for (template, data) in [(REPORT, &report), (APPENDIX, &appendix)] {
+        for (template, data) in [(template, &report), (APPENDIX, &appendix)] {
             let doc = set.document(template, data, &issuance)?;
             files.push((template, render_all(&doc, formats, Profile::Standard)?));
         }

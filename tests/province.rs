@@ -496,7 +496,8 @@ fn the_bao_cao_tong_ket_and_its_appendix_are_written_with_the_figures() {
     }
     let source = hoso::render::pdf::typst_source(&doc);
     assert!(source.contains(r#""Kết quả xếp loại mô hình theo địa bàn""#));
-    let appendix = std::fs::read(out.join("bang-thong-ke-phong-trao-kon-tum-2024.docx")).unwrap();
+    let appendix =
+        std::fs::read(out.join("bao-cao-tong-ket-phong-trao-phu-luc-kon-tum-2024.docx")).unwrap();
     let a = common::paragraphs(&common::part(&appendix, "word/document.xml")).join("\n");
     assert!(a.contains("PHỤ LỤC"));
     // Numbered from the steering committee's register: the appendix cites the number.
@@ -507,7 +508,7 @@ fn the_bao_cao_tong_ket_and_its_appendix_are_written_with_the_figures() {
     assert!(String::from_utf8_lossy(&o.stdout).contains("Báo cáo số 01/BC-BCĐ ngày 20/11/2024"));
     for f in [
         "bao-cao-tong-ket-phong-trao-kon-tum-2024.pdf",
-        "bang-thong-ke-phong-trao-kon-tum-2024.pdf",
+        "bao-cao-tong-ket-phong-trao-phu-luc-kon-tum-2024.pdf",
         "bang-thong-ke-kon-tum-2024.xlsx",
     ] {
         assert!(std::fs::metadata(out.join(f)).unwrap().len() > 1000, "{f}");
@@ -729,4 +730,48 @@ fn the_yearly_plan_opens_the_provinces_deadlines() {
             .all(|d| d["subject"] == "kế hoạch phong trào năm 2023"),
         "{due:?}"
     );
+}
+
+/// Công an tỉnh's report to Cục V05 for the half-year, from the same figures: addressed to the
+/// Cục, signed by the Giám đốc with his rank, its appendix citing it.
+#[test]
+fn the_report_to_v05_is_made_from_the_same_figures() {
+    let p = province();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("v05");
+    let mut c = hoso_with(&p.db);
+    c.args([
+        "report",
+        "v05",
+        "--province",
+        "kon-tum",
+        "--period",
+        "2024-H1",
+        "--format",
+        "docx",
+        "--out",
+    ])
+    .arg(&out)
+    .arg("--data")
+    .arg(root().join("samples/documents/bao-cao-cong-an-tinh-v05.yaml"));
+    for f in &p.dia_ban {
+        c.arg("--dia-ban").arg(f);
+    }
+    let o = c.output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let docx = std::fs::read(out.join("bao-cao-cong-an-tinh-v05-kon-tum-2024-H1.docx")).unwrap();
+    let text = common::paragraphs(&common::part(&docx, "word/document.xml")).join("\n");
+    let t = figures("kon-tum", "2024-H1");
+    for want in [
+        "Kính gửi: Cục Xây dựng phong trào toàn dân bảo vệ an ninh Tổ quốc".to_string(),
+        "6 tháng đầu năm 2024".to_string(),
+        format!("có {} mô hình", t.tong.mo_hinh.dang_hoat_dong),
+        "Đại tá Lê Văn Bảy".to_string(),
+    ] {
+        assert!(text.contains(&want), "{want}: {text}");
+    }
+    let appendix =
+        std::fs::read(out.join("bao-cao-cong-an-tinh-v05-phu-luc-kon-tum-2024-H1.docx")).unwrap();
+    let a = common::paragraphs(&common::part(&appendix, "word/document.xml")).join("\n");
+    assert!(a.contains("của Công an tỉnh Kon Tum"), "{a}");
 }

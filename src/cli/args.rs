@@ -248,6 +248,29 @@ pub enum ReportCommand {
         #[arg(long, value_name = "NGÀY", requires = "issue")]
         at: Option<NaiveDate>,
     },
+    /// Báo cáo của Công an tỉnh gửi Cục V05 (HD 22 mục VI: trước 20/5 và 20/11), kèm bảng
+    /// thống kê.
+    V05 {
+        #[command(flatten)]
+        args: ReportArgs,
+        /// Tệp dữ liệu của văn bản: cơ quan, người ký, các đoạn văn cán bộ viết quanh số liệu.
+        #[arg(long, value_name = "TỆP")]
+        data: PathBuf,
+        #[arg(
+            long,
+            value_enum,
+            value_delimiter = ',',
+            default_value = "docx,pdf,xlsx"
+        )]
+        format: Vec<ReportFormat>,
+        /// Lấy số cho báo cáo từ sổ đăng ký của cơ quan ban hành (văn thư ban hành); không
+        /// có thì báo cáo và phụ lục là dự thảo.
+        #[arg(long)]
+        issue: bool,
+        /// Ngày ban hành khi --issue (YYYY-MM-DD); mặc định hôm nay.
+        #[arg(long, value_name = "NGÀY", requires = "issue")]
+        at: Option<NaiveDate>,
+    },
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]

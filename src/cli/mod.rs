@@ -289,16 +289,16 @@ const REPORT_MARKER: &str = ".hoso-report";
 /// (XLSX, CSV — one a table — and JSON) and, for the báo cáo tổng kết, as its documents.
 fn report(app: &mut App, c: args::ReportCommand) -> Result<Shown> {
     use args::{ReportCommand as R, ReportFormat as F};
-    let (args, formats, data, issue_on) = match c {
+    let (args, formats, data, issue_on, template) = match c {
         R::ThongKe { args, format } => {
             if format.iter().any(|f| matches!(f, F::Docx | F::Pdf)) {
                 return Err(Error::Usage(
                     "report thong-ke: --format xlsx, csv, json; văn bản DOCX, PDF (báo cáo và \
-                     bảng thống kê kèm theo) do `report tong-ket --data TỆP` làm"
+                     bảng thống kê kèm theo) do `report tong-ket` hoặc `report v05` với --data TỆP làm"
                         .into(),
                 ));
             }
-            (args, format, None, None)
+            (args, format, None, None, "")
         }
         R::TongKet {
             args,
@@ -311,6 +311,20 @@ fn report(app: &mut App, c: args::ReportCommand) -> Result<Shown> {
             format,
             Some(data),
             issue.then(|| at.unwrap_or_else(today)),
+            "bao-cao-tong-ket-phong-trao",
+        ),
+        R::V05 {
+            args,
+            format,
+            data,
+            issue,
+            at,
+        } => (
+            args,
+            format,
+            Some(data),
+            issue.then(|| at.unwrap_or_else(today)),
+            "bao-cao-cong-an-tinh-v05",
         ),
     };
     let period = hoso::report::Period::parse(&args.period)?;
@@ -360,11 +374,17 @@ fn report(app: &mut App, c: args::ReportCommand) -> Result<Shown> {
                 _ => None,
             })
             .collect();
-        let made = app.report_documents(DocData::load(data)?, &t, &docs, issue_on)?;
-        for (template, rendered) in made.files {
+        let made = app.report_documents(template, DocData::load(data)?, &t, &docs, issue_on)?;
+        // The appendix is named after its report: the two reports' appendices differ.
+        for (i, (t, rendered)) in made.files.into_iter().enumerate() {
+            let name = if i == 0 {
+                format!("{t}-{stem}")
+            } else {
+                format!("{template}-phu-luc-{stem}")
+            };
             for (format, bytes) in rendered {
                 files.push(app::OutFile {
-                    path: PathBuf::from(format!("{template}-{stem}.{}", format.extension())),
+                    path: PathBuf::from(format!("{name}.{}", format.extension())),
                     bytes,
                 });
             }

@@ -41,6 +41,7 @@ fn bench(c: &mut Criterion) {
         .tong_hop(&dia_ban, "kon-tum", &period, None, today)
         .unwrap();
     app.report_documents(
+        "bao-cao-tong-ket-phong-trao",
         DocData::load(&data).unwrap(),
         &t,
         &[Format::Docx, Format::Pdf],
@@ -65,6 +66,7 @@ fn bench(c: &mut Criterion) {
                 .unwrap();
             let docs = app
                 .report_documents(
+                    "bao-cao-tong-ket-phong-trao",
                     DocData::load(&data).unwrap(),
                     &t,
                     &[Format::Docx, Format::Pdf],

@@ -207,7 +207,11 @@ fn main() {
         .collect();
     println!(
         "{users} người dùng, {seconds} giây, 127.0.0.1{}",
-        if province { ", tỉnh mẫu (375 hồ sơ) và hồ sơ mẫu" } else { ", hồ sơ mẫu" }
+        if province {
+            ", tỉnh mẫu (375 hồ sơ) và hồ sơ mẫu"
+        } else {
+            ", hồ sơ mẫu"
+        }
     );
     println!(
         "mở App và kết nối cơ sở dữ liệu cho một yêu cầu: {:.2} ms; bộ nhớ (RSS) lúc bắt đầu \
