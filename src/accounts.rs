@@ -259,6 +259,29 @@ impl App {
             .unwrap_or_else(|| CENTRAL.to_string()))
     }
 
+    /// The cases a person of `agency` sees, with their open steps and each case's agency: the
+    /// agencies are looked at first, so a commune's page never loads the steps of the whole
+    /// province.
+    pub fn cases_within(&mut self, agency: &str) -> Result<Vec<(crate::app::CaseSummary, String)>> {
+        let rows = self.reader()?.cases()?;
+        let mut out = Vec::new();
+        for case in rows {
+            let theirs = self.case_agency(&case.id)?;
+            if !within(agency, &theirs) {
+                continue;
+            }
+            let open_steps = self
+                .reader()?
+                .steps(&case.id)?
+                .into_iter()
+                .filter(|s| s.open)
+                .map(|s| s.step)
+                .collect();
+            out.push((crate::app::CaseSummary { case, open_steps }, theirs));
+        }
+        Ok(out)
+    }
+
     /// Opens a case of `key` for `agency`: the case and its agency in one transaction.
     pub fn new_case_for(
         &mut self,

@@ -148,6 +148,39 @@ fn subject_of(case: &CaseRow) -> String {
     named.unwrap_or_else(|| format!("hồ sơ {}", case.id))
 }
 
+/// A case's deadlines on `on`, those after `before` left out.
+fn due_of(
+    engine: &Engine,
+    store: &dyn Store,
+    id: &str,
+    before: Option<NaiveDate>,
+    on: NaiveDate,
+) -> Result<Vec<DueItem>> {
+    let case = store.case(id)?;
+    let (steps, events) = (store.steps(id)?, store.events(id)?);
+    let w = engine
+        .of_case(&case)
+        .and_then(|own| engine.governing(own, on.max(case.created_on)))
+        .ok();
+    let mut items = Vec::new();
+    for p in standing(engine, &case, &steps, &events, on).pending {
+        if before.is_some_and(|b| p.due > b) {
+            continue;
+        }
+        let title = w.and_then(|w| w.steps.iter().find(|s| s.id == p.step));
+        items.push(DueItem {
+            subject: subject_of(&case),
+            case: case.id.clone(),
+            workflow: case.workflow.clone(),
+            title: title.map_or_else(|| p.step.clone(), |s| s.title.clone()),
+            step: p.step,
+            overdue: p.overdue,
+            due: p.due,
+        });
+    }
+    Ok(items)
+}
+
 /// A number for a document made outside hoso (a hand-written công văn).
 #[derive(Debug, Clone)]
 pub struct TakeRequest {
@@ -905,16 +938,9 @@ impl App {
     /// Where a case stands on `on`: steps, log, documents with their numbers, and its
     /// deadlines, those before `on` overdue.
     pub fn status_on(&mut self, id: &str, on: NaiveDate) -> Result<CaseStatus> {
+        let documents = self.documents_of(id)?;
         let (_, engine, store) = self.read_parts()?;
         let case = store.case(id)?;
-        let mut documents = Vec::new();
-        for d in store.documents(id)? {
-            let symbol = match d.entry {
-                Some(e) => Some(store.entry(e)?.symbol),
-                None => None,
-            };
-            documents.push((d, symbol));
-        }
         let (steps, events) = (store.steps(id)?, store.events(id)?);
         Ok(CaseStatus {
             standing: standing(engine, &case, &steps, &events, on),
@@ -924,6 +950,21 @@ impl App {
             case,
             documents,
         })
+    }
+
+    /// A case's documents, each with its number once issued: what a leader's or a văn thư's
+    /// list needs, without judging the case's deadlines.
+    pub fn documents_of(&mut self, id: &str) -> Result<Vec<(DocumentRow, Option<String>)>> {
+        let store = self.reader()?;
+        let mut documents = Vec::new();
+        for d in store.documents(id)? {
+            let symbol = match d.entry {
+                Some(e) => Some(store.entry(e)?.symbol),
+                None => None,
+            };
+            documents.push((d, symbol));
+        }
+        Ok(documents)
     }
 
     /// Deadlines of open steps, earliest first, each with its step's title: every occurrence
@@ -938,30 +979,17 @@ impl App {
         cases.dedup();
         let mut items = Vec::new();
         for id in cases {
-            let case = store.case(&id)?;
-            let (steps, events) = (store.steps(&id)?, store.events(&id)?);
-            let w = engine
-                .of_case(&case)
-                .and_then(|own| engine.governing(own, on.max(case.created_on)))
-                .ok();
-            for p in standing(engine, &case, &steps, &events, on).pending {
-                if before.is_some_and(|b| p.due > b) {
-                    continue;
-                }
-                let title = w.and_then(|w| w.steps.iter().find(|s| s.id == p.step));
-                items.push(DueItem {
-                    subject: subject_of(&case),
-                    case: case.id.clone(),
-                    workflow: case.workflow.clone(),
-                    title: title.map_or_else(|| p.step.clone(), |s| s.title.clone()),
-                    step: p.step,
-                    overdue: p.overdue,
-                    due: p.due,
-                });
-            }
+            items.extend(due_of(engine, store, &id, before, on)?);
         }
         items.sort_by(|a, b| (a.due, &a.case, &a.step).cmp(&(b.due, &b.case, &b.step)));
         Ok(items)
+    }
+
+    /// One case's deadlines on `on`, as [`due`](Self::due) lists them: for a page that shows
+    /// a person's few cases without judging the whole province's.
+    pub fn due_of_case(&mut self, case: &str, on: NaiveDate) -> Result<Vec<DueItem>> {
+        let (_, engine, store) = self.read_parts()?;
+        due_of(engine, store, case, None, on)
     }
 
     /// The book key of a province's agency.

@@ -372,16 +372,14 @@ struct Task {
 /// đạo), approved drafts to issue (văn thư), ended cases to archive (lưu trữ).
 fn my_tasks(app: &mut App, user: &Account) -> Result<Vec<Task>> {
     let today = today();
-    let due = app.due(None, today)?;
+    let attached = attached_templates(app)?;
     let mut tasks = Vec::new();
-    for s in app.cases()? {
+    for (s, _) in app.cases_within(&user.agency)? {
         let id = s.case.id.clone();
-        if !visible(app, &user.agency, &id)? {
-            continue;
-        }
         let name = case_name(&s.case);
         match user.role.as_str() {
             "can-bo" => {
+                let due = app.due_of_case(&id, today)?;
                 let w = app.procedure_of(&s.case).ok().cloned();
                 for step in &s.open_steps {
                     let d = due.iter().find(|d| d.case == id && &d.step == step);
@@ -397,8 +395,7 @@ fn my_tasks(app: &mut App, user: &Account) -> Result<Vec<Task>> {
             }
             "lanh-dao" => {
                 let approvals = app.approvals(&id)?;
-                let attached = attached_templates(app)?;
-                for (d, number) in app.status(&id)?.documents {
+                for (d, number) in app.documents_of(&id)? {
                     if number.is_none()
                         && !attached.contains(&d.template)
                         && !approvals.iter().any(|a| a.doc == d.doc)
@@ -416,7 +413,7 @@ fn my_tasks(app: &mut App, user: &Account) -> Result<Vec<Task>> {
             }
             "van-thu" => {
                 let approvals = app.approvals(&id)?;
-                for (d, number) in app.status(&id)?.documents {
+                for (d, number) in app.documents_of(&id)? {
                     if number.is_none() && approvals.iter().any(|a| a.doc == d.doc) {
                         tasks.push(Task {
                             case: id.clone(),
@@ -506,12 +503,9 @@ pub async fn cases(
     let rows = state
         .run(None, move |app| {
             let mut out = Vec::new();
-            for s in app.cases()? {
-                let a = app.case_agency(&s.case.id)?;
-                if crate::accounts::within(&agency, &a) {
-                    let title = app.procedure_of(&s.case).map(|w| w.title.clone()).ok();
-                    out.push((s, a, title));
-                }
+            for (s, a) in app.cases_within(&agency)? {
+                let title = app.procedure_of(&s.case).map(|w| w.title.clone()).ok();
+                out.push((s, a, title));
             }
             Ok(out)
         })

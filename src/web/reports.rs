@@ -70,8 +70,9 @@ async fn figures(
     }
     let period = Period::parse(q.ky.trim())?;
     let today = chrono::Local::now().date_naive();
+    // Judging every case's deadlines takes a core for a while: one report per core at a time.
     let t = state
-        .run(None, move |app| {
+        .run_heavy(None, move |app| {
             app.tong_hop(&dia_ban, &province, &period, None, today)
         })
         .await?;

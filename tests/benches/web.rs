@@ -118,10 +118,14 @@ fn main() {
                 password: "mat-khau-tai".into(),
             });
         }
-        // The Kon Tum "Camera an ninh" case: the one with issued documents.
+        // The Kon Tum "Camera an ninh" case: the demo commune's mô hình.
         let case = ids
             .into_iter()
-            .find(|id| !app.status(id).unwrap().documents.is_empty())
+            .find(|id| {
+                let s = app.status(id).unwrap();
+                s.case.workflow.starts_with("mo-hinh")
+                    && app.case_agency(id).unwrap() == hoso::demo::DEMO_AGENCY
+            })
             .unwrap();
         (accounts, case)
     } else {
@@ -185,7 +189,7 @@ fn main() {
                     ("trang", fifth),
                     ("xem-truoc", pdf),
                 ];
-                let mut times: Vec<(&str, Duration, bool)> = Vec::new();
+                let mut times: Vec<(&str, String, Duration, bool)> = Vec::new();
                 'run: loop {
                     for (kind, path) in &routes {
                         if Instant::now() >= end {
@@ -193,7 +197,8 @@ fn main() {
                         }
                         let t = Instant::now();
                         let (status, _) = request(addr, "GET", path, &cookie, "");
-                        times.push((kind, t.elapsed(), status == 200));
+                        let route = format!("{role} {}", path.split('?').next().unwrap_or(path));
+                        times.push((kind, route, t.elapsed(), status == 200));
                     }
                 }
                 times
@@ -201,7 +206,7 @@ fn main() {
         })
         .collect();
     let rss_before = rss_mib();
-    let all: Vec<(&str, Duration, bool)> = threads
+    let all: Vec<(&str, String, Duration, bool)> = threads
         .into_iter()
         .flat_map(|t| t.join().unwrap())
         .collect();
@@ -219,20 +224,30 @@ fn main() {
         per_open.as_secs_f64() * 1000.0,
         rss_mib()
     );
-    for kind in ["trang", "xem-truoc"] {
+    let line = |name: &str, pick: &dyn Fn(&str, &str) -> bool| {
         let mut d: Vec<Duration> = all
             .iter()
-            .filter(|(k, ..)| *k == kind)
-            .map(|(_, d, _)| *d)
+            .filter(|(k, r, ..)| pick(k, r))
+            .map(|(_, _, d, _)| *d)
             .collect();
         d.sort();
-        let errors = all.iter().filter(|(k, _, ok)| *k == kind && !ok).count();
+        let errors = all.iter().filter(|(k, r, _, ok)| pick(k, r) && !ok).count();
         println!(
-            "{kind:<10} {:>6} yêu cầu  p50 {:>7.1} ms  p95 {:>7.1} ms  chậm nhất {:>7.1} ms  lỗi {errors}",
+            "{name:<34} {:>6} yêu cầu  p50 {:>7.1} ms  p95 {:>7.1} ms  chậm nhất {:>7.1} ms  lỗi {errors}",
             d.len(),
             percentile(&d, 0.5).as_secs_f64() * 1000.0,
             percentile(&d, 0.95).as_secs_f64() * 1000.0,
             d.last().copied().unwrap_or_default().as_secs_f64() * 1000.0,
         );
+    };
+    for kind in ["trang", "xem-truoc"] {
+        line(kind, &|k, _| k == kind);
+    }
+    // Each page by who asks for it: a province's lãnh đạo sees far more cases than a commune's.
+    let mut routes: Vec<&String> = all.iter().map(|(_, r, ..)| r).collect();
+    routes.sort();
+    routes.dedup();
+    for route in routes {
+        line(route, &|_, r| r == route);
     }
 }
