@@ -264,9 +264,15 @@ impl App {
     /// province.
     pub fn cases_within(&mut self, agency: &str) -> Result<Vec<(crate::app::CaseSummary, String)>> {
         let rows = self.reader()?.cases()?;
+        let recorded = self.reader()?.case_agencies()?;
         let mut out = Vec::new();
         for case in rows {
-            let theirs = self.case_agency(&case.id)?;
+            // As `case_agency` has it: the one recorded, else the procedure's province.
+            let theirs = recorded.get(&case.id).cloned().unwrap_or_else(|| {
+                ProcedureKey::parse(&case.workflow)
+                    .province
+                    .unwrap_or_else(|| CENTRAL.to_string())
+            });
             if !within(agency, &theirs) {
                 continue;
             }

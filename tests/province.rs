@@ -582,7 +582,7 @@ fn bad_report_requests_are_refused_with_the_reason() {
                 "--format",
                 "docx",
             ],
-            "report tong-ket --data",
+            "`report tong-ket` hoặc `report v05` với --data",
             2,
         ),
     ];

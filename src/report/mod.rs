@@ -272,9 +272,10 @@ pub fn tong_hop(
     });
     let judged = on.min(today);
     let mut facts = Vec::new();
+    let agencies = store.case_agencies()?;
     for case in store.cases()? {
         let key = crate::workflow::ProcedureKey::parse(&case.workflow);
-        let agency = store.case_agency(&case.id)?;
+        let agency = agencies.get(&case.id).cloned();
         let belongs = match &agency {
             Some(a) => dia_ban.province_on(a, on) == Some(province),
             None => key.province.as_deref() == Some(province),

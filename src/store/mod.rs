@@ -363,6 +363,8 @@ pub trait Store {
     fn login_failures(&self, login: &str, since: i64) -> Result<u32>;
     /// The agency recorded for a case, if one was.
     fn case_agency(&self, case: &str) -> Result<Option<String>>;
+    /// Every agency recorded, by case: one read for a page that lists a person's cases.
+    fn case_agencies(&self) -> Result<std::collections::HashMap<String, String>>;
     /// A case's approved drafts.
     fn approvals(&self, case: &str) -> Result<Vec<Approval>>;
 

@@ -692,6 +692,14 @@ impl Store for PgStore {
             .map(|r| r.get(0)))
     }
 
+    fn case_agencies(&self) -> Result<std::collections::HashMap<String, String>> {
+        Ok(self
+            .query("SELECT case_id, agency FROM case_agencies", &[])?
+            .into_iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect())
+    }
+
     fn approvals(&self, case: &str) -> Result<Vec<Approval>> {
         Ok(self
             .query(

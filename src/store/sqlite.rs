@@ -739,6 +739,16 @@ impl Store for SqliteStore {
             .map_err(self.err())
     }
 
+    fn case_agencies(&self) -> Result<std::collections::HashMap<String, String>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT case_id, agency FROM case_agencies")
+            .map_err(self.err())?;
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .and_then(|rows| rows.collect())
+            .map_err(self.err())
+    }
+
     fn approvals(&self, case: &str) -> Result<Vec<Approval>> {
         let mut st = self
             .conn
