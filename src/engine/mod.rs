@@ -183,6 +183,7 @@ fn evaluate(expr: &str, case: &Value, inputs: &Value, at: NaiveDate) -> Result<b
     ctx.add_variable_from_value("case", to(case)?);
     ctx.add_variable_from_value("inputs", to(inputs)?);
     ctx.add_variable_from_value("at", at.format("%Y-%m-%d").to_string());
+    // The names `workflow check` lets a condition call: crate::workflow::guards::FUNCTIONS.
     let _ = ctx.add_function("months_between", |a: Arc<String>, b: Arc<String>| {
         Ok::<i64, cel::ExecutionError>(calendar::months_between(date_arg(&a)?, date_arg(&b)?))
     });
@@ -1036,6 +1037,20 @@ mod tests {
         );
         assert!(!holds("case.xep_loai == 'Tốt'", &case, &inputs, d("2024-11-03")).unwrap());
         assert!(!holds("case.khong_co == 'x'", &case, &inputs, d("2024-11-03")).unwrap());
+    }
+
+    /// Every function the check lets a condition call is one `evaluate` registers.
+    #[test]
+    fn the_checked_functions_are_registered() {
+        let (case, inputs) = (serde_json::json!({}), serde_json::json!({}));
+        let calls = ["months_between(at, at) == 0", "evaluation_end(at) != ''"];
+        for f in crate::workflow::guards::FUNCTIONS {
+            let call = calls.iter().find(|c| c.starts_with(f)).expect(f);
+            assert!(
+                holds(call, &case, &inputs, d("2024-11-03")).unwrap(),
+                "{call}"
+            );
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! actor, inputs, guards, documents, deadline and what comes next. See `workflows/README.md`.
 
 pub mod check;
+pub mod guards;
 pub mod ho_so;
 pub mod key;
 pub mod overlay;
