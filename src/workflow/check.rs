@@ -225,9 +225,10 @@ fn mermaid_id_error(id: &str) -> Option<String> {
                 .find(|w| id.strip_prefix(**w).is_some_and(|r| r.starts_with('-')))
         });
     if let Some(w) = word {
+        let example = if *w == "end" { ", như `ket-thuc`" } else { "" };
         return Some(format!(
             "mã bước `{id}`: `{w}` là từ khóa của sơ đồ Mermaid (hoso workflow show --format \
-             mermaid), sơ đồ sẽ hỏng; đặt mã khác, ví dụ `ket-thuc`"
+             mermaid), sơ đồ sẽ hỏng; đặt mã khác{example}"
         ));
     }
     id.contains("--").then(|| {
@@ -577,7 +578,12 @@ fn check_step(
     if let Some(st) = &s.starts {
         let base = st.workflow.split('@').next().unwrap_or_default();
         if !known.workflows.contains(base) {
-            let mut ids: Vec<&str> = known.workflows.iter().map(String::as_str).collect();
+            // The procedures by their base id: `starts` names a base, the province follows.
+            let mut ids: Vec<&str> = known
+                .workflows
+                .iter()
+                .filter_map(|w| w.split('@').next())
+                .collect();
             ids.dedup();
             say(
                 &at("starts"),
