@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use chrono::{Datelike, Months, NaiveDate, TimeZone};
 
-use crate::workflow::{Step, check::period};
+use crate::workflow::{Series, Step, check::period};
 
 /// Whole months from `from` to `to` (negative when `to` is earlier), counted as the Civil Code
 /// counts a period in months (Bộ luật Dân sự 2015, Điều 147 khoản 1 and Điều 148 khoản 1): the
@@ -47,8 +47,14 @@ pub fn evaluation_end(at: NaiveDate) -> NaiveDate {
     NaiveDate::from_ymd_opt(year, 10, 31).expect("31 October exists")
 }
 
-/// The first date on or after `from` that an RFC 5545 rule gives.
-pub fn next_occurrence(rule: &str, from: NaiveDate) -> Option<NaiveDate> {
+/// The first due date on or after `from` of a series: a day its RFC 5545 rule gives, or for a
+/// `before` series the day before one.
+pub fn next_occurrence<'a>(series: impl Into<Series<'a>>, from: NaiveDate) -> Option<NaiveDate> {
+    let series = series.into();
+    if series.before {
+        return next_occurrence(series.rule, from.succ_opt()?)?.pred_opt();
+    }
+    let rule = series.rule;
     let start = format!("DTSTART:{}0101T000000Z\nRRULE:{rule}", from.year() - 1);
     let set: rrule::RRuleSet = start.parse().ok()?;
     let after = rrule::Tz::UTC
@@ -66,7 +72,12 @@ pub fn next_occurrence(rule: &str, from: NaiveDate) -> Option<NaiveDate> {
 const MAX_OCCURRENCES: usize = 100;
 
 /// The first occurrence of `rule` on or after `from` that is not in `met`.
-pub fn first_unmet(rule: &str, from: NaiveDate, met: &[NaiveDate]) -> Option<NaiveDate> {
+pub fn first_unmet<'a>(
+    rule: impl Into<Series<'a>>,
+    from: NaiveDate,
+    met: &[NaiveDate],
+) -> Option<NaiveDate> {
+    let rule = rule.into();
     let mut at = next_occurrence(rule, from)?;
     for _ in 0..MAX_OCCURRENCES {
         if !met.contains(&at) {
@@ -80,7 +91,13 @@ pub fn first_unmet(rule: &str, from: NaiveDate, met: &[NaiveDate]) -> Option<Nai
 /// The occurrences of a series not yet met that a list made on `on` shows, from `earliest`
 /// (the step's earliest unmet occurrence): every one before `on`, which is overdue, and the
 /// first one on or after it, which is the next deadline.
-pub fn unmet(rule: &str, earliest: NaiveDate, met: &[NaiveDate], on: NaiveDate) -> Vec<NaiveDate> {
+pub fn unmet<'a>(
+    rule: impl Into<Series<'a>>,
+    earliest: NaiveDate,
+    met: &[NaiveDate],
+    on: NaiveDate,
+) -> Vec<NaiveDate> {
+    let rule = rule.into();
     let mut out = Vec::new();
     let mut from = earliest;
     while out.len() < MAX_OCCURRENCES
@@ -106,8 +123,8 @@ pub fn add_period(date: NaiveDate, p: &str) -> Option<NaiveDate> {
 /// step it counts from, or for a recurring step its next occurrence.
 pub fn due(step: &Step, done: &BTreeMap<String, NaiveDate>, at: NaiveDate) -> Option<NaiveDate> {
     match &step.deadline {
-        Some(d) => match (&d.rule, &d.after, &d.within) {
-            (Some(rule), _, _) => next_occurrence(rule, at),
+        Some(d) => match (d.series(), &d.after, &d.within) {
+            (Some(series), _, _) => next_occurrence(series, at),
             (None, Some(after), Some(within)) => add_period(*done.get(after)?, within),
             _ => None,
         },
@@ -276,6 +293,54 @@ mod tests {
         let y = "FREQ=YEARLY;BYMONTH=11;BYMONTHDAY=5";
         assert_eq!(next_occurrence(y, d("2023-03-20")), Some(d("2023-11-05")));
         assert_eq!(add_period(d("2023-04-10"), "P1Y"), Some(d("2024-04-10")));
+    }
+
+    /// "trước ngày 01/10" (`before:`): due the day before, 30/09, on and from every day up to
+    /// it; a filing met on 30/09 leaves next year's.
+    #[test]
+    fn a_before_series_is_due_the_day_before() {
+        let before = Series {
+            rule: "FREQ=YEARLY;BYMONTH=10;BYMONTHDAY=1",
+            before: true,
+        };
+        assert_eq!(
+            next_occurrence(before, d("2023-03-01")),
+            Some(d("2023-09-30"))
+        );
+        assert_eq!(
+            next_occurrence(before, d("2023-09-30")),
+            Some(d("2023-09-30"))
+        );
+        assert_eq!(
+            next_occurrence(before, d("2023-10-01")),
+            Some(d("2024-09-30"))
+        );
+        let met = [d("2023-09-30")];
+        assert_eq!(
+            first_unmet(before, d("2023-09-30"), &met),
+            Some(d("2024-09-30"))
+        );
+        assert_eq!(
+            unmet(before, d("2023-09-30"), &[], d("2024-10-02")),
+            ["2023-09-30", "2024-09-30", "2025-09-30"].map(d)
+        );
+        // "trước ngày 01/03": the last day of February, in leap years too.
+        let march = Series {
+            rule: "FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=1",
+            before: true,
+        };
+        assert_eq!(
+            next_occurrence(march, d("2024-01-10")),
+            Some(d("2024-02-29"))
+        );
+        assert_eq!(
+            crate::workflow::deadline_words(d("2023-09-30"), true),
+            "trước ngày 01/10/2023"
+        );
+        assert_eq!(
+            crate::workflow::deadline_words(d("2023-03-31"), false),
+            "chậm nhất ngày 31/03/2023"
+        );
     }
 
     #[test]

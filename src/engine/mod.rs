@@ -52,6 +52,8 @@ pub struct Pending {
     pub due: NaiveDate,
     /// The deadline is before the day asked.
     pub overdue: bool,
+    /// The documents say "trước ngày" the day after `due` (see [`crate::workflow::deadline_words`]).
+    pub before: bool,
 }
 
 /// Where a case's deadlines stand on a day.
@@ -565,6 +567,7 @@ impl Engine {
                 step: row.step.clone(),
                 due,
                 overdue: due < on,
+                before: step.due_before(),
             }));
         }
         pending.sort_by(|a, b| (a.due, &a.step).cmp(&(b.due, &b.step)));
@@ -804,7 +807,7 @@ fn occurrence(
 /// filing in `met`).
 fn named_open(
     step: &Step,
-    rule: &str,
+    rule: crate::workflow::Series<'_>,
     key: &str,
     n: NaiveDate,
     earliest: NaiveDate,

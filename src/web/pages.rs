@@ -364,6 +364,8 @@ struct Task {
     what: String,
     link: String,
     due: Option<NaiveDate>,
+    /// The deadline is worded "trước ngày" the day after `due`.
+    before: bool,
     overdue: bool,
 }
 
@@ -390,6 +392,7 @@ fn my_tasks(app: &mut App, user: &Account) -> Result<Vec<Task>> {
                         what: step_title(w.as_ref(), step).to_string(),
                         link: format!("/ho-so/{id}/buoc/{step}"),
                         due: d.map(|d| d.due),
+                        before: d.is_some_and(|d| d.before),
                         overdue: d.is_some_and(|d| d.overdue),
                     });
                 }
@@ -408,6 +411,7 @@ fn my_tasks(app: &mut App, user: &Account) -> Result<Vec<Task>> {
                             what: format!("Duyệt dự thảo {}", d.doc),
                             link: format!("/ho-so/{id}/van-ban/{}", d.doc),
                             due: None,
+                            before: false,
                             overdue: false,
                         });
                     }
@@ -423,6 +427,7 @@ fn my_tasks(app: &mut App, user: &Account) -> Result<Vec<Task>> {
                             what: format!("Cấp số, ban hành {}", d.doc),
                             link: format!("/ho-so/{id}/van-ban/{}", d.doc),
                             due: None,
+                            before: false,
                             overdue: false,
                         });
                     }
@@ -436,6 +441,7 @@ fn my_tasks(app: &mut App, user: &Account) -> Result<Vec<Task>> {
                         what: format!("Lập hồ sơ lưu trữ (kết thúc ngày {})", date(e.on)),
                         link: format!("/ho-so/{id}"),
                         due: None,
+                        before: false,
                         overdue: false,
                     });
                 }
@@ -469,7 +475,7 @@ pub async fn my_work(State(state): State<Shared>, user: User) -> Result<Response
                             td { a href={ "/ho-so/" (t.case) } { (t.case) } " " (t.case_name) }
                             td { a href=(t.link) { (t.what) } }
                             td {
-                                @if let Some(d) = t.due { (date(d)) }
+                                @if let Some(d) = t.due { (crate::workflow::deadline_words(d, t.before)) }
                                 @if t.overdue { " " strong { "QUÁ HẠN" } }
                             }
                         }

@@ -743,19 +743,21 @@ fn deadline(
     wf: &super::Workflow,
     say: &mut impl FnMut(&str, bool, String),
 ) {
-    match (&d.rule, &d.after, &d.within) {
-        (Some(rule), None, None) => {
+    let rules = [("before", &d.before), ("by", &d.by), ("rule", &d.rule)];
+    let mut given = rules.iter().filter_map(|(k, r)| Some((*k, r.as_deref()?)));
+    match (given.next(), given.next(), &d.after, &d.within) {
+        (Some((key, rule)), None, None, None) => {
             if let Some(e) = rule_error(rule) {
                 say(
-                    &format!("{node}.rule"),
+                    &format!("{node}.{key}"),
                     false,
                     format!("quy tắc lặp RFC 5545 viết sai: {e}"),
                 );
             } else if let Some(e) = rule_dates_error(rule, wf.effective_from) {
-                say(&format!("{node}.rule"), false, e);
+                say(&format!("{node}.{key}"), false, e);
             }
         }
-        (None, Some(after), Some(within)) => {
+        (None, None, Some(after), Some(within)) => {
             if !wf.steps.iter().any(|s| &s.id == after) {
                 say(
                     &format!("{node}.after"),
@@ -779,7 +781,9 @@ fn deadline(
         _ => say(
             node,
             false,
-            "deadline ghi hoặc `rule`, hoặc `after` cùng `within`".into(),
+            "deadline ghi một quy tắc (`before`: trước ngày…, `by`: chậm nhất ngày…, hay `rule`), \
+             hoặc `after` cùng `within`"
+                .into(),
         ),
     }
 }

@@ -73,7 +73,15 @@ pub struct DocumentRef {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Deadline {
-    /// An RFC 5545 recurrence rule: `FREQ=YEARLY;BYMONTH=11;BYMONTHDAY=5` is "before 05/11".
+    /// "trước ngày 01/10": an RFC 5545 rule giving the day the document names; the step is due
+    /// the day before it, its last day (Bắc Kạn's commune report, due 30/09).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<String>,
+    /// "chậm nhất ngày 31/03": an RFC 5545 rule giving the last day itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+    /// An RFC 5545 rule read as `by` (the day it gives is the last day): the files written
+    /// before the wording was data say `rule`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
     /// A step whose completion starts the period.
@@ -82,6 +90,47 @@ pub struct Deadline {
     /// An ISO 8601 period after `after`: `P1Y`, `P10M`, `P15D`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub within: Option<String>,
+}
+
+impl Deadline {
+    /// The days it falls on, when a rule gives them (not `after` + `within`).
+    pub fn series(&self) -> Option<Series<'_>> {
+        match (&self.before, &self.by, &self.rule) {
+            (Some(r), ..) => Some(Series {
+                rule: r,
+                before: true,
+            }),
+            (None, Some(r), _) | (None, None, Some(r)) => Some(r.as_str().into()),
+            (None, None, None) => None,
+        }
+    }
+}
+
+/// The days a deadline falls on: an RFC 5545 rule, and whether the document says "trước ngày"
+/// the days it gives (each due the day before) rather than naming the last day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Series<'a> {
+    pub rule: &'a str,
+    pub before: bool,
+}
+
+impl<'a> From<&'a str> for Series<'a> {
+    /// A rule whose days are the last days (`by`, `rule`, `repeat`).
+    fn from(rule: &'a str) -> Series<'a> {
+        Series {
+            rule,
+            before: false,
+        }
+    }
+}
+
+/// A due date as the documents say it: "trước ngày 05/11/2023" for a `before` deadline (the
+/// day after its last day), else "chậm nhất ngày 04/11/2023".
+pub fn deadline_words(due: NaiveDate, before: bool) -> String {
+    match before.then(|| due.succ_opt()).flatten() {
+        Some(named) => format!("trước ngày {}", named.format("%d/%m/%Y")),
+        None => format!("chậm nhất ngày {}", due.format("%d/%m/%Y")),
+    }
 }
 
 /// Where a case goes after a step: a step id, or a branch taken when its condition holds (the
@@ -227,14 +276,23 @@ impl Step {
 
     /// The rule whose dates are a recurring step's occurrences: its deadline rule (the date a
     /// filing is due), else the rule it recurs on. None for a step without a schedule.
-    pub fn series(&self) -> Option<&str> {
+    pub fn series(&self) -> Option<Series<'_>> {
         let schedule = self.schedule()?;
         Some(
             self.deadline
                 .as_ref()
-                .and_then(|d| d.rule.as_deref())
-                .unwrap_or(schedule),
+                .and_then(Deadline::series)
+                .unwrap_or_else(|| schedule.into()),
         )
+    }
+
+    /// Whether its deadline is worded "trước ngày": its due dates are the days before the
+    /// dates the documents name.
+    pub fn due_before(&self) -> bool {
+        self.deadline
+            .as_ref()
+            .and_then(Deadline::series)
+            .is_some_and(|s| s.before)
     }
 }
 
