@@ -1795,7 +1795,9 @@ fn a_before_deadline_is_printed_as_the_document_says_it() {
     let due = run(&["due", "--at", "2023-09-01"]);
     assert!(
         due.starts_with(&format!("2023-09-30  {id}  tu-danh-gia  "))
-            && due.contains(" — hạn: trước ngày 01/10/2023\n"),
+            && due.contains(
+                " — hạn: trước ngày 01/10/2023, ngày cuối 30/09/2023 là ngày nghỉ: thứ Bảy\n"
+            ),
         "{due}"
     );
     let json: serde_json::Value =
@@ -1804,7 +1806,7 @@ fn a_before_deadline_is_printed_as_the_document_says_it() {
         (&json[0]["due"], &json[0]["deadline"], &json[0]["overdue"]),
         (
             &json!("2023-09-30"),
-            &json!("trước ngày 01/10/2023"),
+            &json!("trước ngày 01/10/2023, ngày cuối 30/09/2023 là ngày nghỉ: thứ Bảy"),
             &json!(true)
         )
     );
@@ -1816,7 +1818,10 @@ fn a_before_deadline_is_printed_as_the_document_says_it() {
     );
     let status = run(&["case", "status", &id, "--at", "2023-10-02"]);
     assert!(
-        status.contains("    hạn: trước ngày 01/10/2023  tu-danh-gia  QUÁ HẠN\n"),
+        status.contains(
+            "    hạn: trước ngày 01/10/2023, ngày cuối 30/09/2023 là ngày nghỉ: thứ Bảy  \
+             tu-danh-gia  QUÁ HẠN\n"
+        ),
         "{status}"
     );
 }

@@ -5,6 +5,7 @@
 //! caller's transaction, so a step, its drafts and the case it starts are one write.
 
 pub mod calendar;
+pub mod days_off;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -90,19 +90,43 @@ pub struct Deadline {
     /// An ISO 8601 period after `after`: `P1Y`, `P10M`, `P15D`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub within: Option<String>,
+    /// What a due date on a day off (a weekend, a holiday of `workflows/ngay-nghi`) becomes.
+    #[serde(default, skip_serializing_if = "IfDayOff::is_keep")]
+    pub if_day_off: IfDayOff,
+}
+
+/// What a deadline does when it falls on a day the offices do not work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IfDayOff {
+    /// It stays; where it is printed, the day off is named.
+    #[default]
+    Keep,
+    /// The last working day before it.
+    Previous,
+    /// The first working day after it.
+    Next,
+}
+
+impl IfDayOff {
+    fn is_keep(&self) -> bool {
+        *self == IfDayOff::Keep
+    }
 }
 
 impl Deadline {
     /// The days it falls on, when a rule gives them (not `after` + `within`).
     pub fn series(&self) -> Option<Series<'_>> {
-        match (&self.before, &self.by, &self.rule) {
-            (Some(r), ..) => Some(Series {
-                rule: r,
-                before: true,
-            }),
-            (None, Some(r), _) | (None, None, Some(r)) => Some(r.as_str().into()),
-            (None, None, None) => None,
-        }
+        let (rule, before) = match (&self.before, &self.by, &self.rule) {
+            (Some(r), ..) => (r, true),
+            (None, Some(r), _) | (None, None, Some(r)) => (r, false),
+            (None, None, None) => return None,
+        };
+        Some(Series {
+            rule,
+            before,
+            if_day_off: self.if_day_off,
+        })
     }
 }
 
@@ -112,24 +136,35 @@ impl Deadline {
 pub struct Series<'a> {
     pub rule: &'a str,
     pub before: bool,
+    pub if_day_off: IfDayOff,
 }
 
 impl<'a> From<&'a str> for Series<'a> {
-    /// A rule whose days are the last days (`by`, `rule`, `repeat`).
+    /// A rule whose days are the last days, kept on days off (`by`, `rule`, `repeat`).
     fn from(rule: &'a str) -> Series<'a> {
         Series {
             rule,
             before: false,
+            if_day_off: IfDayOff::Keep,
         }
     }
 }
 
 /// A due date as the documents say it: "trước ngày 05/11/2023" for a `before` deadline (the
-/// day after its last day), else "chậm nhất ngày 04/11/2023".
+/// day after its last day), else "chậm nhất ngày 04/11/2023"; a last day that is a day off is
+/// named ("chậm nhất ngày 10/12/2023, ngày nghỉ: Chủ nhật"), as a deadline kept there is.
 pub fn deadline_words(due: NaiveDate, before: bool) -> String {
-    match before.then(|| due.succ_opt()).flatten() {
-        Some(named) => format!("trước ngày {}", named.format("%d/%m/%Y")),
-        None => format!("chậm nhất ngày {}", due.format("%d/%m/%Y")),
+    let day = |d: NaiveDate| d.format("%d/%m/%Y").to_string();
+    let off = crate::engine::days_off::DaysOff::national().why_off(due);
+    match (before.then(|| due.succ_opt()).flatten(), off) {
+        (Some(named), None) => format!("trước ngày {}", day(named)),
+        (Some(named), Some(why)) => format!(
+            "trước ngày {}, ngày cuối {} là ngày nghỉ: {why}",
+            day(named),
+            day(due)
+        ),
+        (None, None) => format!("chậm nhất ngày {}", day(due)),
+        (None, Some(why)) => format!("chậm nhất ngày {}, ngày nghỉ: {why}", day(due)),
     }
 }
 
