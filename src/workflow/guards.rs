@@ -27,10 +27,14 @@ const TYPES: [&str; 10] = [
     "type",
 ];
 
+/// CEL's standard library, built once: every condition checked asks it.
+static STDLIB: std::sync::LazyLock<std::sync::Arc<cel::Env>> =
+    std::sync::LazyLock::new(|| std::sync::Arc::new(cel::Env::stdlib()));
+
 /// Whether CEL's standard library has a function or method of this name: a context refuses to
 /// add a function under a name its library already declares, the only public way to ask.
 fn standard(name: &str) -> bool {
-    cel::Context::default()
+    cel::Context::with_env(STDLIB.clone())
         .add_function(name, |a: i64| a)
         .is_err()
 }
@@ -122,25 +126,23 @@ enum Kind {
     List,
 }
 
+/// How CEL sees a field of type `t`; lists and any structured type are `List`, which the check
+/// does not compare.
 fn kind(t: FieldType) -> Kind {
     match t {
         FieldType::Number | FieldType::Percent => Kind::Number,
         FieldType::Text | FieldType::Date | FieldType::Enum => Kind::Text,
         FieldType::Bool => Kind::Bool,
-        FieldType::List => Kind::List,
+        _ => Kind::List,
     }
 }
 
-fn type_name(t: FieldType) -> &'static str {
-    match t {
-        FieldType::Text => "text",
-        FieldType::Date => "date",
-        FieldType::Number => "number",
-        FieldType::Percent => "percent",
-        FieldType::Bool => "bool",
-        FieldType::Enum => "enum",
-        FieldType::List => "list",
-    }
+/// The type as a definition writes it (`percent`).
+fn type_name(t: FieldType) -> String {
+    serde_json::to_value(t)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
 }
 
 /// "là số (percent)": what a field is, in words.
