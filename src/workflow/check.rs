@@ -585,14 +585,17 @@ fn check_step(
                 .filter_map(|w| w.split('@').next())
                 .collect();
             ids.dedup();
+            // A near miss names the one meant; otherwise every procedure there is.
+            let close = did_you_mean(base, ids.iter().copied());
+            let hint = if close.is_empty() {
+                format!(" (có: {})", ids.join(", "))
+            } else {
+                close
+            };
             say(
                 &at("starts"),
                 false,
-                format!(
-                    "starts: không có quy trình `{}` (có: {})",
-                    st.workflow,
-                    ids.join(", ")
-                ),
+                format!("starts: không có quy trình `{}`{hint}", st.workflow),
             );
         }
         sites(s, st, &at("starts"), wf, say);
