@@ -175,6 +175,9 @@ pub fn holds(expr: &str, case: &Value, inputs: &Value, at: NaiveDate) -> Result<
     })
 }
 
+/// The field a case started by nhân rộng names its source case in (a condition may read it).
+pub const SOURCE_FIELD: &str = "nhan_rong_tu";
+
 /// The longest a condition may take to evaluate.
 pub const GUARD_TIME: std::time::Duration = std::time::Duration::from_secs(5);
 
@@ -493,7 +496,7 @@ impl Engine {
                 data.insert(name.clone(), v.clone());
             }
         }
-        data.insert("nhan_rong_tu".into(), Value::String(plan.case_id.clone()));
+        data.insert(SOURCE_FIELD.into(), Value::String(plan.case_id.clone()));
         let sites = sites(starts, &plan.step, &plan.inputs)?;
         if sites.is_empty() {
             return Ok(vec![self.case_for(&key, &Value::Object(data), plan.at)?]);

@@ -700,7 +700,8 @@ fn case_body(user: &User, v: &CaseView) -> Markup {
                 @if user.is("can-bo") { a href={ "/ho-so/" (c.id) "/buoc/" (s.step) } { (step_title(w, &s.step)) } }
                 @else { (step_title(w, &s.step)) }
                 @if let Some(d) = s.due {
-                    " — hạn " (date(d))
+                    @let before = w.and_then(|w| w.steps.iter().find(|x| x.id == s.step)).is_some_and(|x| x.due_before());
+                    " — hạn: " (crate::workflow::deadline_words(d, before))
                     @if d < today() { " " strong.overdue { "QUÁ HẠN" } }
                 }
             } } }

@@ -48,13 +48,13 @@ fn case_field<'a>(wf: &'a Workflow, step: &'a Step, name: &str) -> Option<&'a Fi
 }
 
 /// Every name `case.x` may take: the fields, the inputs of every step (the case keeps them),
-/// and `nhan_rong_tu`, which the engine sets on a case started by nhân rộng.
+/// and the source of a case started by nhân rộng, which the engine sets.
 fn case_names(wf: &Workflow) -> impl Iterator<Item = &str> {
     wf.fields
         .keys()
         .chain(wf.steps.iter().flat_map(|s| s.inputs.keys()))
         .map(String::as_str)
-        .chain(["nhan_rong_tu"])
+        .chain([crate::engine::SOURCE_FIELD])
 }
 
 /// The problems of a condition of `step`, each once, in the order they are written; nothing
