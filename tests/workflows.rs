@@ -268,7 +268,7 @@ fn overlay_conditions_and_rules_are_type_checked() {
         .replace(&f.display().to_string(), "thu.yaml");
     assert!(
         stdout.contains(
-            "thu.yaml:10:15: điều kiện: `case.xep_loai` không có giá trị 'Tot' (các giá trị: Tốt, \
+            "thu.yaml:10:32: điều kiện: `case.xep_loai` không có giá trị 'Tot' (các giá trị: Tốt, \
              Khá, Trung bình, Yếu); có phải 'Tốt'?"
         ),
         "{stdout}"

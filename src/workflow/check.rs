@@ -378,11 +378,16 @@ pub fn check_files(files: &[PathBuf], known: &Known, bases: &[super::Workflow]) 
 /// Every problem of a loaded workflow, in file order.
 pub fn check(w: &Loaded, known: &Known) -> Vec<Problem> {
     let mut out = Vec::new();
+    // A node, its key (`key`), or with `+N` the Nth character of a condition written on one
+    // line (`steps[2].requires[0].when+5`, at `ty_le` of `case.ty_le`).
     let mut say = |node: &str, key: bool, message: String| {
-        let p = if key {
-            w.spans.key(node)
-        } else {
-            w.spans.at(node)
+        let inside = node
+            .rsplit_once('+')
+            .and_then(|(n, c)| Some((n, c.parse().ok()?)));
+        let p = match inside {
+            Some((n, chars)) => w.spans.inside(n, chars),
+            None if key => w.spans.key(node),
+            None => w.spans.at(node),
         };
         out.push(Problem {
             path: w.path.clone(),
@@ -503,8 +508,12 @@ fn check_step(
         if let Some(e) = expression_error(&g.when) {
             say(&node, false, format!("điều kiện (guard) viết sai: {e}"));
         }
-        for p in guards::problems(&g.when, wf, s) {
-            say(&node, false, format!("điều kiện (guard): {p}"));
+        for (chars, p) in guards::problems(&g.when, wf, s) {
+            say(
+                &format!("{node}+{chars}"),
+                false,
+                format!("điều kiện (guard): {p}"),
+            );
         }
         if g.message.trim().is_empty() {
             say(
@@ -534,8 +543,8 @@ fn check_step(
             if let Some(e) = expression_error(c) {
                 say(&node, false, format!("điều kiện viết sai: {e}"));
             }
-            for p in guards::problems(c, wf, s) {
-                say(&node, false, format!("điều kiện: {p}"));
+            for (chars, p) in guards::problems(c, wf, s) {
+                say(&format!("{node}+{chars}"), false, format!("điều kiện: {p}"));
             }
         }
     }
@@ -628,8 +637,8 @@ fn check_step(
             if let Some(e) = expression_error(c) {
                 say(&node, false, format!("điều kiện viết sai: {e}"));
             }
-            for p in guards::problems(c, wf, s) {
-                say(&node, false, format!("điều kiện: {p}"));
+            for (chars, p) in guards::problems(c, wf, s) {
+                say(&format!("{node}+{chars}"), false, format!("điều kiện: {p}"));
             }
         }
     }

@@ -57,22 +57,28 @@ fn case_names(wf: &Workflow) -> impl Iterator<Item = &str> {
         .chain([crate::engine::SOURCE_FIELD])
 }
 
-/// The problems of a condition of `step`, each once, in the order they are written; nothing
-/// for a condition that does not compile (its syntax error is reported apart).
-pub fn problems(expr: &str, wf: &Workflow, step: &Step) -> Vec<String> {
+/// The problems of a condition of `step`, each once, in the order they are written, with the
+/// character of the condition it is at (`case.ty_le` at its `ty_le`, a value at its quote);
+/// nothing for a condition that does not compile (its syntax error is reported apart).
+pub fn problems(expr: &str, wf: &Workflow, step: &Step) -> Vec<(usize, String)> {
     let Ok(program) = cel::Program::compile(expr) else {
         return Vec::new();
     };
     let mut walk = Walk {
         wf,
         step,
+        info: program.source_info(),
+        here: 0,
         bound: Vec::new(),
         out: Vec::new(),
     };
     walk.expr(program.expression());
     let mut seen = std::collections::HashSet::new();
-    walk.out.retain(|m| seen.insert(m.clone()));
+    walk.out.retain(|(_, m)| seen.insert(m.clone()));
     walk.out
+        .into_iter()
+        .map(|(byte, m)| (expr.get(..byte).map_or(0, |p| p.chars().count()), m))
+        .collect()
 }
 
 /// The `{name}` placeholders of a guard's message that name neither a field of the case nor an
@@ -97,9 +103,13 @@ pub fn placeholders(message: &str, wf: &Workflow) -> Vec<String> {
 struct Walk<'a> {
     wf: &'a Workflow,
     step: &'a Step,
+    /// Where each node was written (byte offsets into the condition).
+    info: &'a cel::common::ast::SourceInfo,
+    /// The byte the next problem is at.
+    here: usize,
     /// The variables of the comprehensions (`t` in `inputs.tieu_chi.all(t, t.dat)`) in scope.
     bound: Vec<String>,
-    out: Vec<String>,
+    out: Vec<(usize, String)>,
 }
 
 /// `at`, the step's date, as the check sees it: a date.
@@ -194,7 +204,17 @@ fn fold(s: &str) -> String {
 
 impl<'a> Walk<'a> {
     fn say(&mut self, m: String) {
-        self.out.push(m);
+        self.out.push((self.here, m));
+    }
+
+    /// The byte where a node starts; a call's is its `(`, a selection's its `.`.
+    fn start(&self, e: &IdedExpr) -> usize {
+        self.info.offset_for(e.id).map_or(0, |(a, _)| a as usize)
+    }
+
+    /// The byte where `case.x` or `inputs.x` names its `x`.
+    fn field_start(&self, operand: &IdedExpr, root: &str) -> usize {
+        self.start(operand) + root.len() + 1
     }
 
     fn is_bound(&self, name: &str) -> bool {
@@ -203,17 +223,23 @@ impl<'a> Walk<'a> {
 
     fn expr(&mut self, e: &'a IdedExpr) {
         match &e.expr {
-            Expr::Ident(name) => self.ident(name),
+            Expr::Ident(name) => {
+                self.here = self.start(e);
+                self.ident(name)
+            }
             Expr::Select(s) => match &s.operand.expr {
                 Expr::Ident(root) if root == "case" && !self.is_bound(root) => {
+                    self.here = self.field_start(&s.operand, root);
                     self.case_field(&s.field)
                 }
                 Expr::Ident(root) if root == "inputs" && !self.is_bound(root) => {
+                    self.here = self.field_start(&s.operand, root);
                     self.input(&s.field)
                 }
                 _ => self.expr(&s.operand),
             },
             Expr::Call(c) => {
+                self.here = self.start(e).saturating_sub(c.func_name.len());
                 self.function(&c.func_name);
                 if let [l, r] = c.args.as_slice() {
                     match c.func_name.as_str() {
@@ -340,15 +366,30 @@ impl<'a> Walk<'a> {
     fn compare(&mut self, l: &'a IdedExpr, r: &'a IdedExpr) {
         match (self.side(l), self.side(r)) {
             (Some(Side::Field(a, fa)), Some(Side::Field(b, fb))) if kind(fa.ty) != kind(fb.ty) => {
+                self.here = self.side_start(l);
                 self.say(format!(
                     "`{a}` {} mà so với `{b}` {}",
                     field_words(fa.ty),
                     field_words(fb.ty)
                 ))
             }
-            (Some(Side::Field(name, f)), Some(Side::Literal(lit)))
-            | (Some(Side::Literal(lit)), Some(Side::Field(name, f))) => self.literal(&name, f, lit),
+            (Some(Side::Field(name, f)), Some(Side::Literal(lit))) => {
+                self.here = self.start(r);
+                self.literal(&name, f, lit)
+            }
+            (Some(Side::Literal(lit)), Some(Side::Field(name, f))) => {
+                self.here = self.start(l);
+                self.literal(&name, f, lit)
+            }
             _ => {}
+        }
+    }
+
+    /// Where a side of a comparison starts: `case` of `case.x`, or the node itself.
+    fn side_start(&self, e: &IdedExpr) -> usize {
+        match &e.expr {
+            Expr::Select(s) => self.start(&s.operand),
+            _ => self.start(e),
         }
     }
 
@@ -359,6 +400,7 @@ impl<'a> Walk<'a> {
         };
         for e in &list.elements {
             if let Expr::Literal(lit) = &e.expr {
+                self.here = self.start(e);
                 self.literal(&name, f, lit);
             }
         }
@@ -432,6 +474,32 @@ mod tests {
     fn check(expr: &str) -> Vec<String> {
         let w = wf();
         problems(expr, &w, &w.steps[0])
+            .into_iter()
+            .map(|(_, m)| m)
+            .collect()
+    }
+
+    fn at(expr: &str) -> Vec<usize> {
+        let w = wf();
+        problems(expr, &w, &w.steps[0])
+            .into_iter()
+            .map(|(at, _)| at)
+            .collect()
+    }
+
+    /// Each problem at the character it is about, counted in characters ('Tốt' is three).
+    #[test]
+    fn where_each_problem_is() {
+        assert_eq!(at("case.ty_le >= '90'"), [14]);
+        assert_eq!(at("case.xep_loai == 'Tốt' && case.ty_lee > 1.0"), [31]);
+        assert_eq!(at("has(case.ty_lee)"), [9]);
+        assert_eq!(at("inputs.lien_ket && inputs.khong"), [26]);
+        assert_eq!(at("case.ty_le > 1.0 && month_between(at, at) > 1"), [20]);
+        assert_eq!(at("xep_loai == 'Tốt'"), [0]);
+        assert_eq!(at("'Tot' == case.xep_loai"), [0]);
+        assert_eq!(at("case.xep_loai in ['Tốt', 'Kha']"), [25]);
+        assert_eq!(at("case.ten > case.ty_le"), [0]);
+        assert_eq!(at("inputs.tieu_chi.exists(t, t.x) && case.zz"), [39]);
     }
 
     #[test]
