@@ -28,7 +28,8 @@ struct Builder {
     stack: Vec<Frame>,
     path: Vec<String>,
     spans: HashMap<String, Pos>,
-    texts: HashMap<String, usize>,
+    /// Scalars that may be written on one line: where their text starts, and the text.
+    texts: HashMap<String, (usize, String)>,
 }
 
 /// How many columns after a scalar's place its text starts, when each of its characters then
@@ -101,7 +102,7 @@ impl MarkedEventReceiver for Builder {
                 }
                 if let Some(p) = self.enter_value() {
                     if let Some(start) = text_start(&value, style) {
-                        self.texts.entry(p.clone()).or_insert(start);
+                        self.texts.entry(p.clone()).or_insert((start, value));
                     }
                     self.spans.entry(p).or_insert(pos(mark));
                 }
@@ -144,7 +145,23 @@ impl Spans {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut b = Builder::default();
         let _ = Parser::new_from_str(text).load(&mut b, false);
-        Spans(b.spans, b.texts)
+        // A plain scalar folded over several lines has no line break in its value: keep only
+        // the texts their line holds whole.
+        let lines: Vec<&str> = text.lines().collect();
+        let mut texts = HashMap::new();
+        for (path, (start, value)) in b.texts {
+            let Some(pos) = b.spans.get(&path) else {
+                continue;
+            };
+            let on_line: String = lines
+                .get(pos.line.saturating_sub(1))
+                .map(|l| l.chars().skip(pos.col - 1 + start).collect())
+                .unwrap_or_default();
+            if on_line.starts_with(&value) {
+                texts.insert(path, start);
+            }
+        }
+        Spans(b.spans, texts)
     }
 
     /// The places of another document's nodes: each `(from, to)` copies the node `from` and
@@ -227,7 +244,8 @@ mod tests {
 
     #[test]
     fn places_inside_one_line_scalars() {
-        let text = "a: case.x > 1\nb: 'case.x'\nc: \"it's\"\nd: >-\n  case.x\ne: 'it''s'\n";
+        let text = "a: case.x > 1\nb: 'case.x'\nc: \"it's\"\nd: >-\n  case.x\ne: 'it''s'\n\
+                    f: case.x &&\n  case.y\n";
         let s = Spans::of(text);
         assert_eq!(s.inside("a", 5), Pos { line: 1, col: 9 });
         assert_eq!(s.inside("b", 5), Pos { line: 2, col: 10 });
@@ -235,5 +253,7 @@ mod tests {
         // A block scalar and an escaped quote: the scalar's own place.
         assert_eq!(s.inside("d", 5), s.at("d"));
         assert_eq!(s.inside("e", 3), s.at("e"));
+        // A plain scalar folded over two lines.
+        assert_eq!(s.inside("f", 12), s.at("f"));
     }
 }
