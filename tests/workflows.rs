@@ -281,3 +281,41 @@ fn overlay_conditions_and_rules_are_type_checked() {
         "{stdout}"
     );
 }
+
+/// `workflow check` reads a year of days off too: the shipped ones pass, a làm bù day that is
+/// not a weekend is named, so next year's file is checked before it is built in.
+#[test]
+fn days_off_files_are_checked() {
+    let shipped: Vec<_> = std::fs::read_dir(root().join("workflows/ngay-nghi"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert!(shipped.len() >= 4);
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_hoso"))
+        .args(["workflow", "check"])
+        .args(&shipped)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("2027.yaml");
+    std::fs::write(
+        &f,
+        "year: 2027\nwork_days:\n  - {date: 2027-02-10, name: Làm bù}\n",
+    )
+    .unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_hoso"))
+        .args(["workflow", "check"])
+        .arg(&f)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains(&format!(
+            "{}: `Làm bù`: ngày làm bù 10/02/2027 không phải thứ Bảy hay Chủ nhật",
+            f.display()
+        )),
+        "{out}"
+    );
+}

@@ -327,10 +327,15 @@ pub fn check_files(files: &[PathBuf], known: &Known, bases: &[super::Workflow]) 
         .map(|f| {
             let found =
                 crate::fsutil::read_input_text(f, crate::fsutil::LIMIT_DATA).and_then(|text| {
-                    let is_overlay = crate::fsutil::parse_yaml::<serde_yaml::Value>(f, &text, 0)
-                        .ok()
-                        .is_some_and(|v| v.get("extends").is_some());
-                    if !is_overlay {
+                    let top = crate::fsutil::parse_yaml::<serde_yaml::Value>(f, &text, 0).ok();
+                    let has = |k: &str| top.as_ref().is_some_and(|v| v.get(k).is_some());
+                    // A year of days off (workflows/ngay-nghi), checked before it is built in.
+                    if has("year") && !has("steps") {
+                        return crate::engine::days_off::DaysOff::default()
+                            .add(f, &text)
+                            .map(|()| Vec::new());
+                    }
+                    if !has("extends") {
                         return Loaded::parse(f, &text).map(|w| check(&w, known));
                     }
                     let o = LoadedOverlay::parse(f, &text)?;
