@@ -71,7 +71,7 @@ pub fn next_occurrence<'a>(series: impl Into<Series<'a>>, from: NaiveDate) -> Op
 }
 
 /// A due date moved off a day off as `policy` says.
-pub fn settle(due: NaiveDate, policy: IfDayOff) -> NaiveDate {
+fn settle(due: NaiveDate, policy: IfDayOff) -> NaiveDate {
     let days = super::days_off::DaysOff::national();
     match policy {
         IfDayOff::Keep => due,
