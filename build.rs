@@ -1,4 +1,5 @@
-//! Embeds `templates/*.hbs`, `workflows/*.yaml`, `workflows/provinces/*.yaml`, the hồ sơ lists
+//! Embeds `templates/*.hbs`, `workflows/*.yaml`, `workflows/provinces/*.yaml`, the hồ sơ lists,
+//! the days off (`workflows/ngay-nghi`)
 //! and the samples so that the `hoso` binary carries its default templates, procedures and demo
 //! data and works from any directory.
 
@@ -10,6 +11,7 @@ fn main() {
     embed("workflows", "yaml", "embedded_workflows.rs");
     embed("workflows/provinces", "yaml", "embedded_provinces.rs");
     embed("workflows/ho-so", "yaml", "embedded_ho_so.rs");
+    embed("workflows/ngay-nghi", "yaml", "embedded_ngay_nghi.rs");
     embed_tree("samples", "embedded_samples.rs");
 }
 

@@ -123,6 +123,8 @@ pub struct DueItem {
     pub due: NaiveDate,
     /// The deadline passed before the day the list was made for, and the step is still open.
     pub overdue: bool,
+    /// The documents say "trước ngày" the day after `due` (see [`crate::workflow::deadline_words`]).
+    pub before: bool,
 }
 
 /// A case in words, for a calendar or a list: the kind of case and its name from its fields.
@@ -176,6 +178,7 @@ fn due_of(
             step: p.step,
             overdue: p.overdue,
             due: p.due,
+            before: p.before,
         });
     }
     Ok(items)
@@ -303,6 +306,8 @@ fn standing(
                         step: r.step.clone(),
                         due: r.due?,
                         overdue: r.due? < on,
+                        // Without its procedure, the stored date is the last day.
+                        before: false,
                     })
                 })
                 .collect(),

@@ -325,10 +325,10 @@ impl Demo<'_> {
             for p in status.standing.pending.iter().filter(|p| p.overdue) {
                 let _ = writeln!(
                     report,
-                    "  quá hạn ngày {}: {} (hạn {})",
+                    "  quá hạn ngày {}: {} (hạn: {})",
                     last.format("%d/%m/%Y"),
                     p.step,
-                    p.due.format("%d/%m/%Y")
+                    crate::workflow::deadline_words(p.due, p.before)
                 );
             }
             let bytes = self.app.archive(id)?;

@@ -156,7 +156,8 @@ fn demo_drives_every_sample_case() {
     );
     assert_eq!(report.matches("quá hạn ngày").count(), 1, "{report}");
     assert!(
-        report.contains("quá hạn ngày 27/12/2024: bao-cao-dinh-ky (hạn 10/11/2024)"),
+        report
+            .contains("quá hạn ngày 27/12/2024: bao-cao-dinh-ky (hạn: chậm nhất ngày 10/11/2024, ngày nghỉ: Chủ nhật)"),
         "{report}"
     );
     assert!(

@@ -657,6 +657,9 @@ fn due_lists_deadlines_as_text_json_and_ics() {
     assert!(!hoso(&["due", "--at", "2023-03-15"]).contains("QUÁ HẠN"));
     assert_eq!(json[0]["step"], "dang-ky");
     assert_eq!(json[0]["due"], "2023-03-31");
+    // Registration in the first quarter: `by:` 31/03, the last day itself.
+    assert_eq!(json[0]["deadline"], "chậm nhất ngày 31/03/2023");
+    assert!(hoso(&["due"]).contains(" — hạn: chậm nhất ngày 31/03/2023  QUÁ HẠN\n"));
     let ics = hoso(&["due", "--format", "ics"]);
     assert!(
         ics.starts_with("BEGIN:VCALENDAR\r\n") && ics.contains("DTSTART;VALUE=DATE:20230331\r\n"),
@@ -1770,6 +1773,59 @@ fn a_late_step_does_not_move_the_next_deadline_to_next_year() {
     );
 }
 
+/// A deadline the documents word "trước ngày 01/10" (`before:`) is due on 30/09 and printed as
+/// the seed says it, by `due` (text, JSON, calendar) and `case status`.
+#[test]
+fn a_before_deadline_is_printed_as_the_document_says_it() {
+    let (dir, mut s, e) = fresh();
+    let data = json!({"ten_don_vi": "xã Cẩm Giàng", "nam": 2023, "dat_an_toan": true, "phan_loai_nam_truoc": "Khá"});
+    let id = e
+        .new_case(&mut s, "don-vi-dien-hinh@bac-kan", &data, d("2023-03-01"))
+        .unwrap();
+    take(&e, &mut s, &id, "dang-ky", "2023-03-15", json!({}));
+    let out = take(&e, &mut s, &id, "ke-hoach", "2023-03-25", json!({}));
+    assert_eq!(opened_due(&out, "tu-danh-gia"), Some(d("2023-09-30")));
+    drop(s);
+    let db = dir.path().join("hoso.db");
+    let run = |args: &[&str]| {
+        let o = hoso_with(&db).args(args).output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let due = run(&["due", "--at", "2023-09-01"]);
+    assert!(
+        due.starts_with(&format!("2023-09-30  {id}  tu-danh-gia  "))
+            && due.contains(
+                " — hạn: trước ngày 01/10/2023, ngày cuối 30/09/2023 là ngày nghỉ: thứ Bảy\n"
+            ),
+        "{due}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&run(&["due", "--format", "json", "--at", "2023-10-01"])).unwrap();
+    assert_eq!(
+        (&json[0]["due"], &json[0]["deadline"], &json[0]["overdue"]),
+        (
+            &json!("2023-09-30"),
+            &json!("trước ngày 01/10/2023, ngày cuối 30/09/2023 là ngày nghỉ: thứ Bảy"),
+            &json!(true)
+        )
+    );
+    let ics = run(&["due", "--format", "ics", "--at", "2023-09-01"]).replace("\r\n ", "");
+    assert!(
+        ics.contains("DTSTART;VALUE=DATE:20230930\r\n")
+            && ics.contains("hạn: trước ngày 01/10/2023"),
+        "{ics}"
+    );
+    let status = run(&["case", "status", &id, "--at", "2023-10-02"]);
+    assert!(
+        status.contains(
+            "    hạn: trước ngày 01/10/2023, ngày cuối 30/09/2023 là ngày nghỉ: thứ Bảy  \
+             tu-danh-gia  QUÁ HẠN\n"
+        ),
+        "{status}"
+    );
+}
+
 /// `case status` shows the deadlines not met, overdue ones marked, judged on `--at` (text and
 /// JSON), as `due` does: the 6-month report of 10/05/2023 unmet on 01/06/2023.
 #[test]
@@ -1792,7 +1848,10 @@ fn case_status_marks_overdue_occurrences() {
         text.contains("10/05/2023  bao-cao-dinh-ky  QUÁ HẠN"),
         "{text}"
     );
-    assert!(text.contains("10/11/2023  bao-cao-dinh-ky\n"), "{text}");
+    assert!(
+        text.contains("hạn: chậm nhất ngày 10/11/2023  bao-cao-dinh-ky\n"),
+        "{text}"
+    );
     assert!(!status(&["--at", "2023-05-01"]).contains("QUÁ HẠN"));
     let json: serde_json::Value =
         serde_json::from_str(&status(&["--at", "2023-06-01", "--format", "json"])).unwrap();

@@ -238,7 +238,10 @@ pub fn status(st: &CaseStatus, format: ListFormat) -> String {
             .standing
             .pending
             .iter()
-            .map(|p| serde_json::json!({"step": p.step, "due": p.due, "overdue": p.overdue}))
+            .map(|p| {
+                serde_json::json!({"step": p.step, "due": p.due, "overdue": p.overdue,
+                    "deadline": hoso::workflow::deadline_words(p.due, p.before)})
+            })
             .collect();
         let dropped: Vec<serde_json::Value> = st
             .standing
@@ -317,7 +320,8 @@ fn deadlines(s: &mut String, st: &CaseStatus) {
     }
     for p in &st.standing.pending {
         let mark = if p.overdue { "  QUÁ HẠN" } else { "" };
-        let _ = writeln!(s, "    {}  {}{mark}", d(p.due), p.step);
+        let words = hoso::workflow::deadline_words(p.due, p.before);
+        let _ = writeln!(s, "    hạn: {words}  {}{mark}", p.step);
     }
     for (step, reason) in &st.standing.dropped {
         let _ = writeln!(s, "  bỏ: {step} — {reason}");
@@ -332,7 +336,11 @@ pub fn due(items: &[DueItem], format: DueFormat, remind: Option<u32>) -> String 
             .iter()
             .map(|i| {
                 let mark = if i.overdue { "  QUÁ HẠN" } else { "" };
-                format!("{}  {}  {}  {}{mark}\n", i.due, i.case, i.step, i.title)
+                let words = hoso::workflow::deadline_words(i.due, i.before);
+                format!(
+                    "{}  {}  {}  {} — hạn: {words}{mark}\n",
+                    i.due, i.case, i.step, i.title
+                )
             })
             .collect(),
         DueFormat::Json => {
@@ -341,6 +349,7 @@ pub fn due(items: &[DueItem], format: DueFormat, remind: Option<u32>) -> String 
                 .map(|i| {
                     serde_json::json!({"case": i.case, "workflow": i.workflow, "step": i.step,
                         "title": i.title, "subject": i.subject, "due": i.due,
+                        "deadline": hoso::workflow::deadline_words(i.due, i.before),
                         "overdue": i.overdue})
                 })
                 .collect();
@@ -359,11 +368,11 @@ pub fn due(items: &[DueItem], format: DueFormat, remind: Option<u32>) -> String 
                         i.subject
                     ),
                     description: format!(
-                        "Hồ sơ {}, bước {} ({}); hạn ngày {}",
+                        "Hồ sơ {}, bước {} ({}); hạn: {}",
                         i.case,
                         i.step,
                         i.workflow,
-                        d(i.due)
+                        hoso::workflow::deadline_words(i.due, i.before)
                     ),
                 })
                 .collect();

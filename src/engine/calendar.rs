@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use chrono::{Datelike, Months, NaiveDate, TimeZone};
 
-use crate::workflow::{Step, check::period};
+use crate::workflow::{IfDayOff, Series, Step, check::period};
 
 /// Whole months from `from` to `to` (negative when `to` is earlier), counted as the Civil Code
 /// counts a period in months (Bộ luật Dân sự 2015, Điều 147 khoản 1 and Điều 148 khoản 1): the
@@ -47,8 +47,41 @@ pub fn evaluation_end(at: NaiveDate) -> NaiveDate {
     NaiveDate::from_ymd_opt(year, 10, 31).expect("31 October exists")
 }
 
+/// The first due date on or after `from` of a series: a day its RFC 5545 rule gives, or for a
+/// `before` series the day before one.
+pub fn next_occurrence<'a>(series: impl Into<Series<'a>>, from: NaiveDate) -> Option<NaiveDate> {
+    let series = series.into();
+    let last_day = |from: NaiveDate| -> Option<NaiveDate> {
+        if series.before {
+            rule_next(series.rule, from.succ_opt()?)?.pred_opt()
+        } else {
+            rule_next(series.rule, from)
+        }
+    };
+    // A deadline moved to the working day before can land before `from`: take the next one.
+    let mut at = from;
+    for _ in 0..MAX_OCCURRENCES {
+        let due = settle(last_day(at)?, series.if_day_off);
+        if due >= from {
+            return Some(due);
+        }
+        at = last_day(at)?.succ_opt()?;
+    }
+    None
+}
+
+/// A due date moved off a day off as `policy` says.
+fn settle(due: NaiveDate, policy: IfDayOff) -> NaiveDate {
+    let days = super::days_off::DaysOff::national();
+    match policy {
+        IfDayOff::Keep => due,
+        IfDayOff::Previous => days.previous_working(due),
+        IfDayOff::Next => days.next_working(due),
+    }
+}
+
 /// The first date on or after `from` that an RFC 5545 rule gives.
-pub fn next_occurrence(rule: &str, from: NaiveDate) -> Option<NaiveDate> {
+fn rule_next(rule: &str, from: NaiveDate) -> Option<NaiveDate> {
     let start = format!("DTSTART:{}0101T000000Z\nRRULE:{rule}", from.year() - 1);
     let set: rrule::RRuleSet = start.parse().ok()?;
     let after = rrule::Tz::UTC
@@ -66,7 +99,12 @@ pub fn next_occurrence(rule: &str, from: NaiveDate) -> Option<NaiveDate> {
 const MAX_OCCURRENCES: usize = 100;
 
 /// The first occurrence of `rule` on or after `from` that is not in `met`.
-pub fn first_unmet(rule: &str, from: NaiveDate, met: &[NaiveDate]) -> Option<NaiveDate> {
+pub fn first_unmet<'a>(
+    rule: impl Into<Series<'a>>,
+    from: NaiveDate,
+    met: &[NaiveDate],
+) -> Option<NaiveDate> {
+    let rule = rule.into();
     let mut at = next_occurrence(rule, from)?;
     for _ in 0..MAX_OCCURRENCES {
         if !met.contains(&at) {
@@ -80,7 +118,13 @@ pub fn first_unmet(rule: &str, from: NaiveDate, met: &[NaiveDate]) -> Option<Nai
 /// The occurrences of a series not yet met that a list made on `on` shows, from `earliest`
 /// (the step's earliest unmet occurrence): every one before `on`, which is overdue, and the
 /// first one on or after it, which is the next deadline.
-pub fn unmet(rule: &str, earliest: NaiveDate, met: &[NaiveDate], on: NaiveDate) -> Vec<NaiveDate> {
+pub fn unmet<'a>(
+    rule: impl Into<Series<'a>>,
+    earliest: NaiveDate,
+    met: &[NaiveDate],
+    on: NaiveDate,
+) -> Vec<NaiveDate> {
+    let rule = rule.into();
     let mut out = Vec::new();
     let mut from = earliest;
     while out.len() < MAX_OCCURRENCES
@@ -106,9 +150,11 @@ pub fn add_period(date: NaiveDate, p: &str) -> Option<NaiveDate> {
 /// step it counts from, or for a recurring step its next occurrence.
 pub fn due(step: &Step, done: &BTreeMap<String, NaiveDate>, at: NaiveDate) -> Option<NaiveDate> {
     match &step.deadline {
-        Some(d) => match (&d.rule, &d.after, &d.within) {
-            (Some(rule), _, _) => next_occurrence(rule, at),
-            (None, Some(after), Some(within)) => add_period(*done.get(after)?, within),
+        Some(d) => match (d.series(), &d.after, &d.within) {
+            (Some(series), _, _) => next_occurrence(series, at),
+            (None, Some(after), Some(within)) => {
+                add_period(*done.get(after)?, within).map(|due| settle(due, d.if_day_off))
+            }
             _ => None,
         },
         None => step.schedule().and_then(|r| next_occurrence(r, at)),
@@ -149,14 +195,15 @@ fn fold(line: &str) -> String {
     out
 }
 
-/// `n` working days before `date`, Monday to Friday. Public holidays are not counted out yet:
-/// the reminder may come a holiday early, never late.
+/// `n` working days before `date`: weekends and the days off of `workflows/ngay-nghi` are not
+/// counted, the Saturdays worked in exchange are.
 pub fn working_days_before(date: NaiveDate, n: u32) -> NaiveDate {
+    let days = super::days_off::DaysOff::national();
     let mut d = date;
     let mut left = n;
     while left > 0 {
         d = d.pred_opt().unwrap_or(d);
-        if d.weekday().number_from_monday() <= 5 {
+        if days.is_working(d) {
             left -= 1;
         }
     }
@@ -233,6 +280,11 @@ mod tests {
 
     #[test]
     fn reminders_count_working_days() {
+        // Before Friday 16/02/2024, Tết Giáp Thìn (08–14/02) is not counted: Thursday 15/02,
+        // then Wednesday 07/02.
+        assert_eq!(working_days_before(d("2024-02-16"), 2), d("2024-02-07"));
+        // The Saturday worked in exchange counts: 04/05/2024.
+        assert_eq!(working_days_before(d("2024-05-06"), 1), d("2024-05-04"));
         // Monday 18/11/2024: three working days before is Wednesday 13/11.
         assert_eq!(working_days_before(d("2024-11-18"), 3), d("2024-11-13"));
         assert_eq!(working_days_before(d("2024-11-15"), 1), d("2024-11-14"));
@@ -276,6 +328,122 @@ mod tests {
         let y = "FREQ=YEARLY;BYMONTH=11;BYMONTHDAY=5";
         assert_eq!(next_occurrence(y, d("2023-03-20")), Some(d("2023-11-05")));
         assert_eq!(add_period(d("2023-04-10"), "P1Y"), Some(d("2024-04-10")));
+    }
+
+    /// "trước ngày 01/10" (`before:`): due the day before, 30/09, on and from every day up to
+    /// it; a filing met on 30/09 leaves next year's.
+    #[test]
+    fn a_before_series_is_due_the_day_before() {
+        let before = Series {
+            rule: "FREQ=YEARLY;BYMONTH=10;BYMONTHDAY=1",
+            before: true,
+            if_day_off: IfDayOff::Keep,
+        };
+        assert_eq!(
+            next_occurrence(before, d("2023-03-01")),
+            Some(d("2023-09-30"))
+        );
+        assert_eq!(
+            next_occurrence(before, d("2023-09-30")),
+            Some(d("2023-09-30"))
+        );
+        assert_eq!(
+            next_occurrence(before, d("2023-10-01")),
+            Some(d("2024-09-30"))
+        );
+        let met = [d("2023-09-30")];
+        assert_eq!(
+            first_unmet(before, d("2023-09-30"), &met),
+            Some(d("2024-09-30"))
+        );
+        assert_eq!(
+            unmet(before, d("2023-09-30"), &[], d("2024-10-02")),
+            ["2023-09-30", "2024-09-30", "2025-09-30"].map(d)
+        );
+        // "trước ngày 01/03": the last day of February, in leap years too.
+        let march = Series {
+            rule: "FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=1",
+            before: true,
+            if_day_off: IfDayOff::Keep,
+        };
+        assert_eq!(
+            next_occurrence(march, d("2024-01-10")),
+            Some(d("2024-02-29"))
+        );
+        assert_eq!(
+            crate::workflow::deadline_words(d("2024-09-30"), true),
+            "trước ngày 01/10/2024"
+        );
+        assert_eq!(
+            crate::workflow::deadline_words(d("2023-03-31"), false),
+            "chậm nhất ngày 31/03/2023"
+        );
+    }
+
+    /// Kon Tum's quarterly deadline of 10/12/2023 and 10/03/2024 are Sundays: moved to the
+    /// Friday before, or the Monday after, or kept; a series moved earlier still never gives a
+    /// day before the one asked from.
+    #[test]
+    fn a_deadline_on_a_day_off_moves_as_its_policy_says() {
+        let q = "FREQ=MONTHLY;BYMONTH=3,6,9,12;BYMONTHDAY=10";
+        let series = |if_day_off| Series {
+            rule: q,
+            before: false,
+            if_day_off,
+        };
+        let (keep, previous, next) = (
+            series(IfDayOff::Keep),
+            series(IfDayOff::Previous),
+            series(IfDayOff::Next),
+        );
+        assert_eq!(
+            next_occurrence(keep, d("2023-11-01")),
+            Some(d("2023-12-10"))
+        );
+        assert_eq!(
+            next_occurrence(previous, d("2023-11-01")),
+            Some(d("2023-12-08"))
+        );
+        assert_eq!(
+            next_occurrence(next, d("2023-11-01")),
+            Some(d("2023-12-11"))
+        );
+        assert_eq!(
+            next_occurrence(previous, d("2023-12-09")),
+            Some(d("2024-03-08"))
+        );
+        assert_eq!(
+            next_occurrence(next, d("2024-01-01")),
+            Some(d("2024-03-11"))
+        );
+        assert_eq!(
+            unmet(previous, d("2023-12-08"), &[], d("2024-04-01")),
+            ["2023-12-08", "2024-03-08", "2024-06-10"].map(d)
+        );
+        // The điển hình year after a plan of 10/02/2023 ends on Mùng 1 Tết Giáp Thìn, in the
+        // 08–14/02/2024 break.
+        let mut step: Step = serde_yaml::from_str(
+            "{id: danh-gia, title: Đánh giá, actor: x, deadline: {after: ke-hoach, within: P1Y}}",
+        )
+        .unwrap();
+        let done = BTreeMap::from([("ke-hoach".to_string(), d("2023-02-10"))]);
+        assert_eq!(due(&step, &done, d("2023-02-10")), Some(d("2024-02-10")));
+        assert_eq!(
+            crate::workflow::deadline_words(d("2024-02-10"), false),
+            "chậm nhất ngày 10/02/2024, ngày nghỉ: Tết Nguyên đán Giáp Thìn"
+        );
+        for (policy, want) in [
+            (IfDayOff::Previous, "2024-02-07"),
+            (IfDayOff::Next, "2024-02-15"),
+        ] {
+            step.deadline.as_mut().unwrap().if_day_off = policy;
+            assert_eq!(due(&step, &done, d("2023-02-10")), Some(d(want)));
+        }
+        // "trước ngày 01/10/2023": the last day, 30/09, is a Saturday.
+        assert_eq!(
+            crate::workflow::deadline_words(d("2023-09-30"), true),
+            "trước ngày 01/10/2023, ngày cuối 30/09/2023 là ngày nghỉ: thứ Bảy"
+        );
     }
 
     #[test]

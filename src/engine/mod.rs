@@ -5,6 +5,7 @@
 //! caller's transaction, so a step, its drafts and the case it starts are one write.
 
 pub mod calendar;
+pub mod days_off;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -52,6 +53,8 @@ pub struct Pending {
     pub due: NaiveDate,
     /// The deadline is before the day asked.
     pub overdue: bool,
+    /// The documents say "trước ngày" the day after `due` (see [`crate::workflow::deadline_words`]).
+    pub before: bool,
 }
 
 /// Where a case's deadlines stand on a day.
@@ -177,6 +180,9 @@ pub fn holds(expr: &str, case: &Value, inputs: &Value, at: NaiveDate) -> Result<
     })
 }
 
+/// The field a case started by nhân rộng names its source case in (a condition may read it).
+pub const SOURCE_FIELD: &str = "nhan_rong_tu";
+
 /// The longest a condition may take to evaluate.
 pub const GUARD_TIME: std::time::Duration = std::time::Duration::from_secs(5);
 
@@ -188,6 +194,7 @@ fn evaluate(expr: &str, case: &Value, inputs: &Value, at: NaiveDate) -> Result<b
     ctx.add_variable_from_value("case", to(case)?);
     ctx.add_variable_from_value("inputs", to(inputs)?);
     ctx.add_variable_from_value("at", at.format("%Y-%m-%d").to_string());
+    // The names `workflow check` lets a condition call: crate::workflow::guards::FUNCTIONS.
     let _ = ctx.add_function("months_between", |a: Arc<String>, b: Arc<String>| {
         Ok::<i64, cel::ExecutionError>(calendar::months_between(date_arg(&a)?, date_arg(&b)?))
     });
@@ -494,7 +501,7 @@ impl Engine {
                 data.insert(name.clone(), v.clone());
             }
         }
-        data.insert("nhan_rong_tu".into(), Value::String(plan.case_id.clone()));
+        data.insert(SOURCE_FIELD.into(), Value::String(plan.case_id.clone()));
         let sites = sites(starts, &plan.step, &plan.inputs)?;
         if sites.is_empty() {
             return Ok(vec![self.case_for(&key, &Value::Object(data), plan.at)?]);
@@ -569,6 +576,7 @@ impl Engine {
                 step: row.step.clone(),
                 due,
                 overdue: due < on,
+                before: step.due_before(),
             }));
         }
         pending.sort_by(|a, b| (a.due, &a.step).cmp(&(b.due, &b.step)));
@@ -808,7 +816,7 @@ fn occurrence(
 /// filing in `met`).
 fn named_open(
     step: &Step,
-    rule: &str,
+    rule: crate::workflow::Series<'_>,
     key: &str,
     n: NaiveDate,
     earliest: NaiveDate,
@@ -1056,6 +1064,20 @@ mod tests {
         );
         assert!(!holds("case.xep_loai == 'Tốt'", &case, &inputs, d("2024-11-03")).unwrap());
         assert!(!holds("case.khong_co == 'x'", &case, &inputs, d("2024-11-03")).unwrap());
+    }
+
+    /// Every function the check lets a condition call is one `evaluate` registers.
+    #[test]
+    fn the_checked_functions_are_registered() {
+        let (case, inputs) = (serde_json::json!({}), serde_json::json!({}));
+        let calls = ["months_between(at, at) == 0", "evaluation_end(at) != ''"];
+        for f in crate::workflow::guards::FUNCTIONS {
+            let call = calls.iter().find(|c| c.starts_with(f)).expect(f);
+            assert!(
+                holds(call, &case, &inputs, d("2024-11-03")).unwrap(),
+                "{call}"
+            );
+        }
     }
 
     #[test]

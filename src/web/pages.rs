@@ -365,6 +365,8 @@ struct Task {
     what: String,
     link: String,
     due: Option<NaiveDate>,
+    /// The deadline is worded "trước ngày" the day after `due`.
+    before: bool,
     overdue: bool,
 }
 
@@ -389,6 +391,7 @@ fn my_tasks(app: &mut App, user: &Account) -> Result<Vec<Task>> {
                         what: step_title(w.as_ref(), step).to_string(),
                         link: format!("/ho-so/{id}/buoc/{step}"),
                         due: d.map(|d| d.due),
+                        before: d.is_some_and(|d| d.before),
                         overdue: d.is_some_and(|d| d.overdue),
                     });
                 }
@@ -406,6 +409,7 @@ fn my_tasks(app: &mut App, user: &Account) -> Result<Vec<Task>> {
                             what: format!("Duyệt dự thảo {}", d.doc),
                             link: format!("/ho-so/{id}/van-ban/{}", d.doc),
                             due: None,
+                            before: false,
                             overdue: false,
                         });
                     }
@@ -421,6 +425,7 @@ fn my_tasks(app: &mut App, user: &Account) -> Result<Vec<Task>> {
                             what: format!("Cấp số, ban hành {}", d.doc),
                             link: format!("/ho-so/{id}/van-ban/{}", d.doc),
                             due: None,
+                            before: false,
                             overdue: false,
                         });
                     }
@@ -434,6 +439,7 @@ fn my_tasks(app: &mut App, user: &Account) -> Result<Vec<Task>> {
                         what: format!("Lập hồ sơ lưu trữ (kết thúc ngày {})", date(e.on)),
                         link: format!("/ho-so/{id}"),
                         due: None,
+                        before: false,
                         overdue: false,
                     });
                 }
@@ -467,7 +473,7 @@ pub async fn my_work(State(state): State<Shared>, user: User) -> Result<Response
                             td { a href={ "/ho-so/" (t.case) } { (t.case) } " " (t.case_name) }
                             td { a href=(t.link) { (t.what) } }
                             td {
-                                @if let Some(d) = t.due { (date(d)) }
+                                @if let Some(d) = t.due { (crate::workflow::deadline_words(d, t.before)) }
                                 @if t.overdue { " " strong { "QUÁ HẠN" } }
                             }
                         }
@@ -689,7 +695,8 @@ fn case_body(user: &User, v: &CaseView) -> Markup {
                 @if user.is("can-bo") { a href={ "/ho-so/" (c.id) "/buoc/" (s.step) } { (step_title(w, &s.step)) } }
                 @else { (step_title(w, &s.step)) }
                 @if let Some(d) = s.due {
-                    " — hạn " (date(d))
+                    @let before = w.and_then(|w| w.steps.iter().find(|x| x.id == s.step)).is_some_and(|x| x.due_before());
+                    " — hạn: " (crate::workflow::deadline_words(d, before))
                     @if d < today() { " " strong.overdue { "QUÁ HẠN" } }
                 }
             } } }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 
-use super::{Deadline, Loaded, Next};
+use super::{Deadline, Loaded, Next, guards};
 
 /// What a definition may name outside itself: the templates that exist and the procedures
 /// loaded beside it (for `starts:`). The procedure layer knows templates only by id.
@@ -60,6 +60,35 @@ pub fn rule_error(rule: &str) -> Option<String> {
         .parse::<rrule::RRuleSet>()
         .err()
         .map(|e| e.to_string())
+}
+
+/// Why a rule that parses still gives no deadline a case can meet: it repeats within a day
+/// (a deadline is a day: the step would be due again before it opens), or it gives no date from
+/// the day the procedure applies (30/02, 31/06, an UNTIL already past), so the step would
+/// silently never be due.
+pub fn rule_dates_error(rule: &str, from: NaiveDate) -> Option<String> {
+    for part in rule.split(';') {
+        let (key, value) = part.split_once('=').unwrap_or((part, ""));
+        let key = key.trim().to_ascii_uppercase();
+        let value = value.trim().to_ascii_uppercase();
+        let sub_daily = matches!(value.as_str(), "SECONDLY" | "MINUTELY" | "HOURLY");
+        if (key == "FREQ" && sub_daily)
+            || matches!(key.as_str(), "BYHOUR" | "BYMINUTE" | "BYSECOND")
+        {
+            return Some(format!(
+                "quy tắc `{rule}` lặp trong ngày ({key}={value}): hạn tính theo ngày, dùng \
+                 FREQ=DAILY, WEEKLY, MONTHLY hoặc YEARLY"
+            ));
+        }
+    }
+    if crate::engine::calendar::next_occurrence(rule, from).is_none() {
+        return Some(format!(
+            "quy tắc `{rule}` không cho ngày nào từ {} (ngày quy trình áp dụng): ngày không có \
+             trong tháng (như 30/02, 31/06) hay UNTIL đã qua",
+            from.format("%d/%m/%Y")
+        ));
+    }
+    None
 }
 
 /// The longest condition a definition may hold.
@@ -170,6 +199,46 @@ fn valid_id(id: &str) -> bool {
         })
 }
 
+/// Words Mermaid's flowchart grammar reads as its own when a node id is one of them or starts
+/// with one and a hyphen (`end`, `style-x`): found by parsing each with Mermaid 11 (see
+/// tests/mermaid.rs). `click`, `call` and `href` break only alone.
+const MERMAID_WORDS: [&str; 7] = [
+    "end",
+    "graph",
+    "subgraph",
+    "flowchart",
+    "style",
+    "class",
+    "interpolate",
+];
+
+/// Why a step id would break the procedure's Mermaid diagram (`hoso workflow show --format
+/// mermaid`, the web's SVG), where each step id is a node id.
+fn mermaid_id_error(id: &str) -> Option<String> {
+    let word = MERMAID_WORDS
+        .iter()
+        .chain(&["click", "call", "href"])
+        .find(|w| id == **w)
+        .or_else(|| {
+            MERMAID_WORDS
+                .iter()
+                .find(|w| id.strip_prefix(**w).is_some_and(|r| r.starts_with('-')))
+        });
+    if let Some(w) = word {
+        let example = if *w == "end" { ", như `ket-thuc`" } else { "" };
+        return Some(format!(
+            "mã bước `{id}`: `{w}` là từ khóa của sơ đồ Mermaid (hoso workflow show --format \
+             mermaid), sơ đồ sẽ hỏng; đặt mã khác{example}"
+        ));
+    }
+    id.contains("--").then(|| {
+        format!(
+            "mã bước `{id}`: `--` là mũi tên trong sơ đồ Mermaid (hoso workflow show --format \
+             mermaid), sơ đồ sẽ hỏng; dùng một dấu gạch nối"
+        )
+    })
+}
+
 /// The problems of one file given to `hoso workflow check`: its problems, or the error that
 /// kept it from being read at all.
 #[derive(Debug)]
@@ -258,10 +327,15 @@ pub fn check_files(files: &[PathBuf], known: &Known, bases: &[super::Workflow]) 
         .map(|f| {
             let found =
                 crate::fsutil::read_input_text(f, crate::fsutil::LIMIT_DATA).and_then(|text| {
-                    let is_overlay = crate::fsutil::parse_yaml::<serde_yaml::Value>(f, &text, 0)
-                        .ok()
-                        .is_some_and(|v| v.get("extends").is_some());
-                    if !is_overlay {
+                    let top = crate::fsutil::parse_yaml::<serde_yaml::Value>(f, &text, 0).ok();
+                    let has = |k: &str| top.as_ref().is_some_and(|v| v.get(k).is_some());
+                    // A year of days off (workflows/ngay-nghi), checked before it is built in.
+                    if has("year") && !has("steps") {
+                        return crate::engine::days_off::DaysOff::default()
+                            .add(f, &text)
+                            .map(|()| Vec::new());
+                    }
+                    if !has("extends") {
                         return Loaded::parse(f, &text).map(|w| check(&w, known));
                     }
                     let o = LoadedOverlay::parse(f, &text)?;
@@ -309,11 +383,16 @@ pub fn check_files(files: &[PathBuf], known: &Known, bases: &[super::Workflow]) 
 /// Every problem of a loaded workflow, in file order.
 pub fn check(w: &Loaded, known: &Known) -> Vec<Problem> {
     let mut out = Vec::new();
+    // A node, its key (`key`), or with `+N` the Nth character of a condition written on one
+    // line (`steps[2].requires[0].when+5`, at `ty_le` of `case.ty_le`).
     let mut say = |node: &str, key: bool, message: String| {
-        let p = if key {
-            w.spans.key(node)
-        } else {
-            w.spans.at(node)
+        let inside = node
+            .rsplit_once('+')
+            .and_then(|(n, c)| Some((n, c.parse().ok()?)));
+        let p = match inside {
+            Some((n, chars)) => w.spans.inside(n, chars),
+            None if key => w.spans.key(node),
+            None => w.spans.at(node),
         };
         out.push(Problem {
             path: w.path.clone(),
@@ -383,6 +462,9 @@ pub fn check(w: &Loaded, known: &Known) -> Vec<Problem> {
                 ),
             );
         }
+        if let Some(e) = mermaid_id_error(&s.id) {
+            say(&at("id"), false, e);
+        }
         if let Some(j) = first_at.get(s.id.as_str()) {
             let line = w.spans.at(&format!("steps[{j}].id")).line;
             say(
@@ -433,12 +515,29 @@ fn check_step(
             ),
         );
     }
-    for (k, g) in s.requires.iter().enumerate() {
-        if let Some(e) = expression_error(&g.when) {
+    for (name, f) in &s.inputs {
+        if f.ty == super::FieldType::Enum && f.values.is_empty() {
             say(
-                &at(&format!("requires[{k}].when")),
+                &at(&format!("inputs.{name}")),
+                true,
+                format!(
+                    "dữ liệu `{name}` của bước `{}` kiểu enum nhưng không có `values` (các giá \
+                     trị được chọn)",
+                    s.id
+                ),
+            );
+        }
+    }
+    for (k, g) in s.requires.iter().enumerate() {
+        let node = at(&format!("requires[{k}].when"));
+        if let Some(e) = expression_error(&g.when) {
+            say(&node, false, format!("điều kiện (guard) viết sai: {e}"));
+        }
+        for (chars, p) in guards::problems(&g.when, wf, s) {
+            say(
+                &format!("{node}+{chars}"),
                 false,
-                format!("điều kiện (guard) viết sai: {e}"),
+                format!("điều kiện (guard): {p}"),
             );
         }
         if g.message.trim().is_empty() {
@@ -447,6 +546,9 @@ fn check_step(
                 false,
                 "điều kiện (guard) cần một thông báo cho người dùng (`message`)".into(),
             );
+        }
+        for p in guards::placeholders(&g.message, wf) {
+            say(&at(&format!("requires[{k}].message")), false, p);
         }
     }
     for (k, d) in s.documents.iter().enumerate() {
@@ -461,22 +563,26 @@ fn check_step(
                 ),
             );
         }
-        if let Some(e) = d.when.as_deref().and_then(expression_error) {
-            say(
-                &at(&format!("documents[{k}].when")),
-                false,
-                format!("điều kiện viết sai: {e}"),
-            );
+        if let Some(c) = &d.when {
+            let node = at(&format!("documents[{k}].when"));
+            if let Some(e) = expression_error(c) {
+                say(&node, false, format!("điều kiện viết sai: {e}"));
+            }
+            for (chars, p) in guards::problems(c, wf, s) {
+                say(&format!("{node}+{chars}"), false, format!("điều kiện: {p}"));
+            }
         }
     }
-    if let Some(rule) = s.schedule()
-        && let Some(e) = rule_error(rule)
-    {
-        say(
-            &at("repeat"),
-            false,
-            format!("quy tắc lặp RFC 5545 viết sai: {e}"),
-        );
+    if let Some(rule) = s.schedule() {
+        if let Some(e) = rule_error(rule) {
+            say(
+                &at("repeat"),
+                false,
+                format!("quy tắc lặp RFC 5545 viết sai: {e}"),
+            );
+        } else if let Some(e) = rule_dates_error(rule, wf.effective_from) {
+            say(&at("repeat"), false, e);
+        }
     }
     if let Some(c) = &s.corrected_by
         && !wf.steps.iter().any(|x| &x.id == c)
@@ -506,16 +612,24 @@ fn check_step(
     if let Some(st) = &s.starts {
         let base = st.workflow.split('@').next().unwrap_or_default();
         if !known.workflows.contains(base) {
-            let mut ids: Vec<&str> = known.workflows.iter().map(String::as_str).collect();
+            // The procedures by their base id: `starts` names a base, the province follows.
+            let mut ids: Vec<&str> = known
+                .workflows
+                .iter()
+                .filter_map(|w| w.split('@').next())
+                .collect();
             ids.dedup();
+            // A near miss names the one meant; otherwise every procedure there is.
+            let close = did_you_mean(base, ids.iter().copied());
+            let hint = if close.is_empty() {
+                format!(" (có: {})", ids.join(", "))
+            } else {
+                close
+            };
             say(
                 &at("starts"),
                 false,
-                format!(
-                    "starts: không có quy trình `{}` (có: {})",
-                    st.workflow,
-                    ids.join(", ")
-                ),
+                format!("starts: không có quy trình `{}`{hint}", st.workflow),
             );
         }
         sites(s, st, &at("starts"), wf, say);
@@ -543,14 +657,14 @@ fn check_step(
                 ),
             );
         }
-        if let Next::Branch { when: Some(c), .. } = n
-            && let Some(e) = expression_error(c)
-        {
-            say(
-                &at(&format!("next[{k}].when")),
-                false,
-                format!("điều kiện viết sai: {e}"),
-            );
+        if let Next::Branch { when: Some(c), .. } = n {
+            let node = at(&format!("next[{k}].when"));
+            if let Some(e) = expression_error(c) {
+                say(&node, false, format!("điều kiện viết sai: {e}"));
+            }
+            for (chars, p) in guards::problems(c, wf, s) {
+                say(&format!("{node}+{chars}"), false, format!("điều kiện: {p}"));
+            }
         }
     }
 }
@@ -666,17 +780,21 @@ fn deadline(
     wf: &super::Workflow,
     say: &mut impl FnMut(&str, bool, String),
 ) {
-    match (&d.rule, &d.after, &d.within) {
-        (Some(rule), None, None) => {
+    let rules = [("before", &d.before), ("by", &d.by), ("rule", &d.rule)];
+    let mut given = rules.iter().filter_map(|(k, r)| Some((*k, r.as_deref()?)));
+    match (given.next(), given.next(), &d.after, &d.within) {
+        (Some((key, rule)), None, None, None) => {
             if let Some(e) = rule_error(rule) {
                 say(
-                    &format!("{node}.rule"),
+                    &format!("{node}.{key}"),
                     false,
                     format!("quy tắc lặp RFC 5545 viết sai: {e}"),
                 );
+            } else if let Some(e) = rule_dates_error(rule, wf.effective_from) {
+                say(&format!("{node}.{key}"), false, e);
             }
         }
-        (None, Some(after), Some(within)) => {
+        (None, None, Some(after), Some(within)) => {
             if !wf.steps.iter().any(|s| &s.id == after) {
                 say(
                     &format!("{node}.after"),
@@ -700,7 +818,9 @@ fn deadline(
         _ => say(
             node,
             false,
-            "deadline ghi hoặc `rule`, hoặc `after` cùng `within`".into(),
+            "deadline ghi một quy tắc (`before`: trước ngày…, `by`: chậm nhất ngày…, hay `rule`), \
+             hoặc `after` cùng `within`"
+                .into(),
         ),
     }
 }
@@ -770,6 +890,64 @@ mod tests {
             None
         );
         assert!(rule_error("FREQ=SOMETIMES").is_some());
+    }
+
+    #[test]
+    fn rules_that_give_no_day() {
+        let from = NaiveDate::from_ymd_opt(2023, 1, 1).unwrap();
+        for ok in [
+            "FREQ=YEARLY;BYMONTH=11;BYMONTHDAY=5",
+            "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29",
+            "FREQ=MONTHLY;BYMONTH=3,6,9,12;BYMONTHDAY=10",
+            "FREQ=DAILY",
+        ] {
+            assert_eq!(rule_dates_error(ok, from), None, "{ok}");
+        }
+        for never in [
+            "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30",
+            "FREQ=YEARLY;BYMONTH=6;BYMONTHDAY=31",
+            "FREQ=MONTHLY;BYMONTH=4,6,9,11;BYMONTHDAY=31",
+            "FREQ=YEARLY;UNTIL=20201231T000000Z;BYMONTH=11;BYMONTHDAY=5",
+        ] {
+            let started = std::time::Instant::now();
+            let e = rule_dates_error(never, from).expect(never);
+            assert!(e.contains("không cho ngày nào từ 01/01/2023"), "{e}");
+            assert!(
+                started.elapsed().as_secs() < 2,
+                "{never} took {:?}",
+                started.elapsed()
+            );
+        }
+        for within_a_day in [
+            "FREQ=SECONDLY",
+            "FREQ=minutely",
+            "FREQ=HOURLY",
+            "FREQ=DAILY;BYHOUR=9",
+        ] {
+            let e = rule_dates_error(within_a_day, from).expect(within_a_day);
+            assert!(e.contains("lặp trong ngày"), "{e}");
+        }
+    }
+
+    #[test]
+    fn ids_that_break_mermaid() {
+        for bad in [
+            "end", "graph", "subgraph", "style", "class", "click", "call", "end-x", "style-a",
+            "a--b",
+        ] {
+            assert!(mermaid_id_error(bad).is_some(), "{bad}");
+        }
+        for ok in [
+            "ket-thuc",
+            "x-end",
+            "endx",
+            "click-x",
+            "classdef",
+            "direction",
+            "a-b",
+        ] {
+            assert_eq!(mermaid_id_error(ok), None, "{ok}");
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! actor, inputs, guards, documents, deadline and what comes next. See `workflows/README.md`.
 
 pub mod check;
+pub mod guards;
 pub mod ho_so;
 pub mod key;
 pub mod overlay;
@@ -76,7 +77,15 @@ pub struct DocumentRef {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Deadline {
-    /// An RFC 5545 recurrence rule: `FREQ=YEARLY;BYMONTH=11;BYMONTHDAY=5` is "before 05/11".
+    /// "trước ngày 01/10": an RFC 5545 rule giving the day the document names; the step is due
+    /// the day before it, its last day (Bắc Kạn's commune report, due 30/09).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<String>,
+    /// "chậm nhất ngày 31/03": an RFC 5545 rule giving the last day itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+    /// An RFC 5545 rule read as `by` (the day it gives is the last day): the files written
+    /// before the wording was data say `rule`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
     /// A step whose completion starts the period.
@@ -85,6 +94,82 @@ pub struct Deadline {
     /// An ISO 8601 period after `after`: `P1Y`, `P10M`, `P15D`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub within: Option<String>,
+    /// What a due date on a day off (a weekend, a holiday of `workflows/ngay-nghi`) becomes.
+    #[serde(default, skip_serializing_if = "IfDayOff::is_keep")]
+    pub if_day_off: IfDayOff,
+}
+
+/// What a deadline does when it falls on a day the offices do not work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IfDayOff {
+    /// It stays; where it is printed, the day off is named.
+    #[default]
+    Keep,
+    /// The last working day before it.
+    Previous,
+    /// The first working day after it.
+    Next,
+}
+
+impl IfDayOff {
+    fn is_keep(&self) -> bool {
+        *self == IfDayOff::Keep
+    }
+}
+
+impl Deadline {
+    /// The days it falls on, when a rule gives them (not `after` + `within`).
+    pub fn series(&self) -> Option<Series<'_>> {
+        let (rule, before) = match (&self.before, &self.by, &self.rule) {
+            (Some(r), ..) => (r, true),
+            (None, Some(r), _) | (None, None, Some(r)) => (r, false),
+            (None, None, None) => return None,
+        };
+        Some(Series {
+            rule,
+            before,
+            if_day_off: self.if_day_off,
+        })
+    }
+}
+
+/// The days a deadline falls on: an RFC 5545 rule, and whether the document says "trước ngày"
+/// the days it gives (each due the day before) rather than naming the last day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Series<'a> {
+    pub rule: &'a str,
+    pub before: bool,
+    pub if_day_off: IfDayOff,
+}
+
+impl<'a> From<&'a str> for Series<'a> {
+    /// A rule whose days are the last days, kept on days off (`by`, `rule`, `repeat`).
+    fn from(rule: &'a str) -> Series<'a> {
+        Series {
+            rule,
+            before: false,
+            if_day_off: IfDayOff::Keep,
+        }
+    }
+}
+
+/// A due date as the documents say it: "trước ngày 05/11/2023" for a `before` deadline (the
+/// day after its last day), else "chậm nhất ngày 04/11/2023"; a last day that is a day off is
+/// named ("chậm nhất ngày 10/12/2023, ngày nghỉ: Chủ nhật"), as a deadline kept there is.
+pub fn deadline_words(due: NaiveDate, before: bool) -> String {
+    let day = |d: NaiveDate| d.format("%d/%m/%Y").to_string();
+    let off = crate::engine::days_off::DaysOff::national().why_off(due);
+    match (before.then(|| due.succ_opt()).flatten(), off) {
+        (Some(named), None) => format!("trước ngày {}", day(named)),
+        (Some(named), Some(why)) => format!(
+            "trước ngày {}, ngày cuối {} là ngày nghỉ: {why}",
+            day(named),
+            day(due)
+        ),
+        (None, None) => format!("chậm nhất ngày {}", day(due)),
+        (None, Some(why)) => format!("chậm nhất ngày {}, ngày nghỉ: {why}", day(due)),
+    }
 }
 
 /// Where a case goes after a step: a step id, or a branch taken when its condition holds (the
@@ -230,14 +315,23 @@ impl Step {
 
     /// The rule whose dates are a recurring step's occurrences: its deadline rule (the date a
     /// filing is due), else the rule it recurs on. None for a step without a schedule.
-    pub fn series(&self) -> Option<&str> {
+    pub fn series(&self) -> Option<Series<'_>> {
         let schedule = self.schedule()?;
         Some(
             self.deadline
                 .as_ref()
-                .and_then(|d| d.rule.as_deref())
-                .unwrap_or(schedule),
+                .and_then(Deadline::series)
+                .unwrap_or_else(|| schedule.into()),
         )
+    }
+
+    /// Whether its deadline is worded "trước ngày": its due dates are the days before the
+    /// dates the documents name.
+    pub fn due_before(&self) -> bool {
+        self.deadline
+            .as_ref()
+            .and_then(Deadline::series)
+            .is_some_and(|s| s.before)
     }
 }
 

@@ -165,7 +165,24 @@ impl LoadedOverlay {
                 None if self.overlay.steps.contains_key(&step.id) => format!("steps.{}", step.id),
                 None => continue,
             };
-            pairs.push((from, format!("steps[{k}]")));
+            pairs.push((from.clone(), format!("steps[{k}]")));
+            // What a patch adds comes after the base's own: its places are the patch's lines.
+            if let Some(patch) = self.overlay.steps.get(&step.id) {
+                let first = step.next.len().saturating_sub(patch.add_next.len());
+                for j in 0..patch.add_next.len() {
+                    pairs.push((
+                        format!("{from}.add_next[{j}]"),
+                        format!("steps[{k}].next[{}]", first + j),
+                    ));
+                }
+                let first = step.requires.len().saturating_sub(patch.add_requires.len());
+                for j in 0..patch.add_requires.len() {
+                    pairs.push((
+                        format!("{from}.add_requires[{j}]"),
+                        format!("steps[{k}].requires[{}]", first + j),
+                    ));
+                }
+            }
         }
         self.spans.remapped(&pairs)
     }
