@@ -13,7 +13,7 @@
 use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// A statistics form: its title as printed above the table, and its indicators in print order.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -224,16 +224,6 @@ impl Form {
             }
         }
         Ok(())
-    }
-
-    /// A unit's form as numbers by indicator, for adding up (missing reads as zero).
-    pub fn numbers(&self, value: &Value) -> Map<String, Value> {
-        let mut out = Map::new();
-        for i in self.indicators.iter().filter(|i| i.filled()) {
-            let n = value.get(&i.id).and_then(Value::as_f64).unwrap_or(0.0);
-            out.insert(i.id.clone(), n.into());
-        }
-        out
     }
 }
 
