@@ -386,14 +386,7 @@ fn edited_body(
     let mut model = set.document(&target.template, &data, &draft)?;
     let ours = crate::render::docx::render(&model)?;
     let frame = crate::render::docx::frame(&model);
-    let charts: Vec<crate::document::body::Chart> = model
-        .body
-        .iter()
-        .filter_map(|b| match b {
-            crate::document::Block::Chart(c) => Some(c.clone()),
-            _ => None,
-        })
-        .collect();
+    let charts: Vec<_> = model.charts().cloned().collect();
     model.body = crate::render::edited::body(bytes, &ours, frame, model.footnotes.len(), &charts)?;
     render_all(&model, &FORMATS, Profile::Standard)?;
     serde_json::to_value(&model.body).map_err(|e| Error::Invalid(e.to_string()))

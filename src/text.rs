@@ -74,6 +74,21 @@ pub fn escape_markdown(s: &str) -> String {
     out
 }
 
+/// The text starting a sentence: its first letter upper-cased ("huyện Đăk Hà" → "Huyện Đăk
+/// Hà"), in NFC.
+pub fn sentence_start(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| {
+            f.to_uppercase()
+                .chain(c)
+                .collect::<String>()
+                .nfc()
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Upper-cases Vietnamese text (Rust's Unicode case mapping handles every letter with its
 /// tone mark) and keeps the result in NFC.
 pub fn upper(s: &str) -> String {

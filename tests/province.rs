@@ -44,6 +44,35 @@ fn province() -> &'static Province {
     })
 }
 
+/// `hoso report …` on the generated province with both địa bàn files, written to `out`;
+/// asserts it succeeded.
+fn report(args: &[&str], out: &Path) -> std::process::Output {
+    let p = province();
+    let o = hoso_with(&p.db)
+        .arg("report")
+        .args(args)
+        .args(
+            p.dia_ban
+                .iter()
+                .flat_map(|f| ["--dia-ban".as_ref(), f.as_os_str()]),
+        )
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    o
+}
+
+/// A sample data file's path as text.
+fn sample(id: &str) -> String {
+    common::sample(id).display().to_string()
+}
+
 fn app(db: &Path) -> App {
     App::new(Config {
         templates: None,
@@ -416,30 +445,23 @@ fn the_same_seed_makes_the_same_province() {
 /// printed are the report's.
 #[test]
 fn the_bao_cao_tong_ket_and_its_appendix_are_written_with_the_figures() {
-    let p = province();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("bao-cao");
-    let mut c = hoso_with(&p.db);
-    c.args([
-        "report",
-        "tong-ket",
-        "--province",
-        "kon-tum",
-        "--period",
-        "2024",
-        "--issue",
-        "--at",
-        "2024-11-20",
-        "--out",
-    ])
-    .arg(&out)
-    .arg("--data")
-    .arg(root().join("samples/documents/bao-cao-tong-ket-phong-trao.yaml"));
-    for f in &p.dia_ban {
-        c.arg("--dia-ban").arg(f);
-    }
-    let o = c.output().unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = report(
+        &[
+            "tong-ket",
+            "--province",
+            "kon-tum",
+            "--period",
+            "2024",
+            "--issue",
+            "--at",
+            "2024-11-20",
+            "--data",
+            &sample("bao-cao-tong-ket-phong-trao"),
+        ],
+        &out,
+    );
     let t = figures("kon-tum", "2024");
     let docx = std::fs::read(out.join("bao-cao-tong-ket-phong-trao-kon-tum-2024.docx")).unwrap();
     let text = common::paragraphs(&common::part(&docx, "word/document.xml")).join("\n");
@@ -471,14 +493,7 @@ fn the_bao_cao_tong_ket_and_its_appendix_are_written_with_the_figures() {
     let doc = set
         .document("bao-cao-tong-ket-phong-trao", &data, &common::draft())
         .unwrap();
-    let charts: Vec<&hoso::document::body::Chart> = doc
-        .body
-        .iter()
-        .filter_map(|b| match b {
-            hoso::document::body::Block::Chart(c) => Some(c),
-            _ => None,
-        })
-        .collect();
+    let charts: Vec<_> = doc.charts().collect();
     assert_eq!(charts.len(), 2);
     let rated: Vec<&hoso::report::Dong> = t.dong.iter().filter(|r| r.xep_loai.tong > 0).collect();
     assert_eq!(charts[1].rows.len(), rated.len());
@@ -599,27 +614,20 @@ fn bad_report_requests_are_refused_with_the_reason() {
 #[test]
 #[ignore = "needs openpyxl; run by .ci/run"]
 fn openpyxl_reads_the_statistics_workbook() {
-    let p = province();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("bang");
-    let mut c = hoso_with(&p.db);
-    c.args([
-        "report",
-        "thong-ke",
-        "--province",
-        "kon-tum",
-        "--period",
-        "2024",
-        "--format",
-        "xlsx",
-        "--out",
-    ])
-    .arg(&out);
-    for f in &p.dia_ban {
-        c.arg("--dia-ban").arg(f);
-    }
-    let o = c.output().unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    report(
+        &[
+            "thong-ke",
+            "--province",
+            "kon-tum",
+            "--period",
+            "2024",
+            "--format",
+            "xlsx",
+        ],
+        &out,
+    );
     let script = r#"
 import json, sys, openpyxl
 wb = openpyxl.load_workbook(sys.argv[1])
@@ -736,29 +744,22 @@ fn the_yearly_plan_opens_the_provinces_deadlines() {
 /// Cục, signed by the Giám đốc with his rank, its appendix citing it.
 #[test]
 fn the_report_to_v05_is_made_from_the_same_figures() {
-    let p = province();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("v05");
-    let mut c = hoso_with(&p.db);
-    c.args([
-        "report",
-        "v05",
-        "--province",
-        "kon-tum",
-        "--period",
-        "2024-H1",
-        "--format",
-        "docx",
-        "--out",
-    ])
-    .arg(&out)
-    .arg("--data")
-    .arg(root().join("samples/documents/bao-cao-cong-an-tinh-v05.yaml"));
-    for f in &p.dia_ban {
-        c.arg("--dia-ban").arg(f);
-    }
-    let o = c.output().unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    report(
+        &[
+            "v05",
+            "--province",
+            "kon-tum",
+            "--period",
+            "2024-H1",
+            "--format",
+            "docx",
+            "--data",
+            &sample("bao-cao-cong-an-tinh-v05"),
+        ],
+        &out,
+    );
     let docx = std::fs::read(out.join("bao-cao-cong-an-tinh-v05-kon-tum-2024-H1.docx")).unwrap();
     let text = common::paragraphs(&common::part(&docx, "word/document.xml")).join("\n");
     let t = figures("kon-tum", "2024-H1");

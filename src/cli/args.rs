@@ -227,50 +227,34 @@ pub enum ReportCommand {
     },
     /// Báo cáo tổng kết của Ban Chỉ đạo tỉnh (mục I–IV, số liệu theo địa bàn ở chú thích,
     /// danh sách mô hình, biểu đồ) kèm bảng thống kê.
-    TongKet {
-        #[command(flatten)]
-        args: ReportArgs,
-        /// Tệp dữ liệu của văn bản: cơ quan, người ký, các đoạn văn cán bộ viết quanh số liệu.
-        #[arg(long, value_name = "TỆP")]
-        data: PathBuf,
-        #[arg(
-            long,
-            value_enum,
-            value_delimiter = ',',
-            default_value = "docx,pdf,xlsx"
-        )]
-        format: Vec<ReportFormat>,
-        /// Lấy số cho báo cáo từ sổ đăng ký của cơ quan ban hành (văn thư ban hành); không
-        /// có thì báo cáo và phụ lục là dự thảo.
-        #[arg(long)]
-        issue: bool,
-        /// Ngày ban hành khi --issue (YYYY-MM-DD); mặc định hôm nay.
-        #[arg(long, value_name = "NGÀY", requires = "issue")]
-        at: Option<NaiveDate>,
-    },
+    TongKet(ReportDocArgs),
     /// Báo cáo của Công an tỉnh gửi Cục V05 (HD 22 mục VI: trước 20/5 và 20/11), kèm bảng
     /// thống kê.
-    V05 {
-        #[command(flatten)]
-        args: ReportArgs,
-        /// Tệp dữ liệu của văn bản: cơ quan, người ký, các đoạn văn cán bộ viết quanh số liệu.
-        #[arg(long, value_name = "TỆP")]
-        data: PathBuf,
-        #[arg(
-            long,
-            value_enum,
-            value_delimiter = ',',
-            default_value = "docx,pdf,xlsx"
-        )]
-        format: Vec<ReportFormat>,
-        /// Lấy số cho báo cáo từ sổ đăng ký của cơ quan ban hành (văn thư ban hành); không
-        /// có thì báo cáo và phụ lục là dự thảo.
-        #[arg(long)]
-        issue: bool,
-        /// Ngày ban hành khi --issue (YYYY-MM-DD); mặc định hôm nay.
-        #[arg(long, value_name = "NGÀY", requires = "issue")]
-        at: Option<NaiveDate>,
-    },
+    V05(ReportDocArgs),
+}
+
+/// A report document on the figures (`tong-ket`, `v05`) and its appendix.
+#[derive(clap::Args)]
+pub struct ReportDocArgs {
+    #[command(flatten)]
+    pub args: ReportArgs,
+    /// Tệp dữ liệu của văn bản: cơ quan, người ký, các đoạn văn cán bộ viết quanh số liệu.
+    #[arg(long, value_name = "TỆP")]
+    pub data: PathBuf,
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "docx,pdf,xlsx"
+    )]
+    pub format: Vec<ReportFormat>,
+    /// Lấy số cho báo cáo từ sổ đăng ký của cơ quan ban hành (văn thư ban hành); không
+    /// có thì báo cáo và phụ lục là dự thảo.
+    #[arg(long)]
+    pub issue: bool,
+    /// Ngày ban hành khi --issue (YYYY-MM-DD); mặc định hôm nay.
+    #[arg(long, value_name = "NGÀY", requires = "issue")]
+    pub at: Option<NaiveDate>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -289,6 +289,10 @@ const REPORT_MARKER: &str = ".hoso-report";
 /// (XLSX, CSV — one a table — and JSON) and, for the báo cáo tổng kết, as its documents.
 fn report(app: &mut App, c: args::ReportCommand) -> Result<Shown> {
     use args::{ReportCommand as R, ReportFormat as F};
+    let doc_report = |d: args::ReportDocArgs, template: &'static str| {
+        let issue_on = d.issue.then(|| d.at.unwrap_or_else(today));
+        (d.args, d.format, Some(d.data), issue_on, template)
+    };
     let (args, formats, data, issue_on, template) = match c {
         R::ThongKe { args, format } => {
             if format.iter().any(|f| matches!(f, F::Docx | F::Pdf)) {
@@ -300,32 +304,8 @@ fn report(app: &mut App, c: args::ReportCommand) -> Result<Shown> {
             }
             (args, format, None, None, "")
         }
-        R::TongKet {
-            args,
-            format,
-            data,
-            issue,
-            at,
-        } => (
-            args,
-            format,
-            Some(data),
-            issue.then(|| at.unwrap_or_else(today)),
-            "bao-cao-tong-ket-phong-trao",
-        ),
-        R::V05 {
-            args,
-            format,
-            data,
-            issue,
-            at,
-        } => (
-            args,
-            format,
-            Some(data),
-            issue.then(|| at.unwrap_or_else(today)),
-            "bao-cao-cong-an-tinh-v05",
-        ),
+        R::TongKet(d) => doc_report(d, "bao-cao-tong-ket-phong-trao"),
+        R::V05(d) => doc_report(d, "bao-cao-cong-an-tinh-v05"),
     };
     let period = hoso::report::Period::parse(&args.period)?;
     let dia_ban = hoso::report::dia_ban::DiaBan::load(&args.dia_ban)?;

@@ -127,11 +127,7 @@ impl DocKind {
         if self.shape == Shape::CongVan {
             return "Công văn".into();
         }
-        let lower = self.title.to_lowercase();
-        let mut c = lower.chars();
-        c.next()
-            .map(|first| first.to_uppercase().chain(c).collect())
-            .unwrap_or_default()
+        crate::text::sentence_start(&self.title.to_lowercase())
     }
 }
 

@@ -265,6 +265,14 @@ pub struct Document {
 }
 
 impl Document {
+    /// The body's charts, in order: what the DOCX draws as pictures and reads back.
+    pub fn charts(&self) -> impl Iterator<Item = &body::Chart> {
+        self.body.iter().filter_map(|b| match b {
+            Block::Chart(c) => Some(c),
+            _ => None,
+        })
+    }
+
     pub fn family(&self) -> &'static Family {
         self.issuer.family.family()
     }

@@ -655,12 +655,8 @@ pub fn render(doc: &Document) -> Result<Vec<u8>> {
         };
     }
     let charts = doc
-        .body
-        .iter()
-        .filter_map(|b| match b {
-            Block::Chart(c) => Some(super::pdf::chart_png(c)),
-            _ => None,
-        })
+        .charts()
+        .map(super::pdf::chart_png)
         .collect::<Result<Vec<_>>>()?;
     let body = Body {
         footnotes: &doc.footnotes,
@@ -702,14 +698,7 @@ pub fn render(doc: &Document) -> Result<Vec<u8>> {
             _ => None,
         },
     };
-    let titles: Vec<String> = doc
-        .body
-        .iter()
-        .filter_map(|b| match b {
-            Block::Chart(c) => Some(c.title.clone()),
-            _ => None,
-        })
-        .collect();
+    let titles: Vec<String> = doc.charts().map(|c| c.title.clone()).collect();
     pack(docx, &properties, &header_rows, &titles, super::ooxml::FAST)
 }
 

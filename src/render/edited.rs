@@ -867,14 +867,7 @@ mod tests {
 
     fn read_back(doc: &crate::document::Document, edited: &[u8]) -> Result<Vec<Block>> {
         let ours = crate::render::docx::render(doc).unwrap();
-        let charts: Vec<Chart> = doc
-            .body
-            .iter()
-            .filter_map(|b| match b {
-                Block::Chart(c) => Some(c.clone()),
-                _ => None,
-            })
-            .collect();
+        let charts: Vec<Chart> = doc.charts().cloned().collect();
         body(
             edited,
             &ours,

@@ -221,14 +221,10 @@ pub fn view(t: &TongHop) -> Value {
                 })
             })
             .collect();
-        let mut dau_cau = r.dia_ban.clone();
-        if let Some(c) = dau_cau.chars().next() {
-            dau_cau.replace_range(..c.len_utf8(), &c.to_uppercase().to_string());
-        }
         json!({
             "dia_ban": r.dia_ban,
             // The name starting a sentence or a footnote: "Huyện Đăk Hà".
-            "dau_cau": dau_cau,
+            "dau_cau": crate::text::sentence_start(&r.dia_ban),
             "mo_hinh": dem(&r.mo_hinh),
             "dien_hinh": dem(&r.dien_hinh),
             "tong_dang_hoat_dong": so(f64::from(r.mo_hinh.dang_hoat_dong + r.dien_hinh.dang_hoat_dong)),

@@ -85,13 +85,7 @@ pub fn label(description: &str) -> String {
         VarKind::Table(_) => d
             .split_once(": ")
             .map_or(d.clone(), |(head, _)| head.to_string()),
-        VarKind::Bool => {
-            let rest = d.trim_start_matches("true nếu").trim();
-            let mut c = rest.chars();
-            c.next()
-                .map(|f| f.to_uppercase().chain(c).collect())
-                .unwrap_or_default()
-        }
+        VarKind::Bool => crate::text::sentence_start(d.trim_start_matches("true nếu").trim()),
         VarKind::Enum(_) => d
             .strip_suffix(')')
             .and_then(|x| x.rsplit_once(" ("))

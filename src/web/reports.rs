@@ -44,14 +44,6 @@ fn province_of(user: &User, asked: &str) -> Result<String, WebError> {
     Ok(agency.to_string())
 }
 
-/// A name starting a sentence: "Tỉnh Quảng Ngãi".
-fn sentence(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
-}
-
 /// The figures asked for, or `None` when the form is not filled yet.
 async fn figures(
     state: &Shared,
@@ -127,7 +119,7 @@ pub async fn page(
             }
             @if let Some(t) = &t {
                 p {
-                    (sentence(&t.tinh)) ", " (t.ky.label) " (" (super::pages::date(t.ky.from)) "–" (super::pages::date(t.ky.to)) "): "
+                    (crate::text::sentence_start(&t.tinh)) ", " (t.ky.label) " (" (super::pages::date(t.ky.from)) "–" (super::pages::date(t.ky.to)) "): "
                     (t.tong.mo_hinh.dang_hoat_dong) " mô hình và " (t.tong.dien_hinh.dang_hoat_dong)
                     " điển hình đang hoạt động; " (t.dia_ban_co_mo_hinh) "/" (t.so_dia_ban) " " (t.cap)
                     " có mô hình, điển hình; " (t.tong.bao_cao_tre_han) " kỳ báo cáo trễ hạn. "
