@@ -285,15 +285,17 @@ const RENDER_ALL_MARKER: &str = ".hoso-render-all";
 const PROVINCE_MARKER: &str = ".hoso-province";
 const REPORT_MARKER: &str = ".hoso-report";
 
-/// `hoso report thong-ke|tong-ket`: the figures of a province for a period, as tables
-/// (XLSX, CSV — one a table — and JSON) and, for the báo cáo tổng kết, as its documents.
+/// `hoso report thong-ke|tong-ket|v05`: the figures of a province for a period, as tables
+/// (XLSX, CSV — one a table — and JSON) and, for a report document, the report and its
+/// appendix.
 fn report(app: &mut App, c: args::ReportCommand) -> Result<Shown> {
     use args::{ReportCommand as R, ReportFormat as F};
+    // A report document: its template, the clerk's data file, the day it is numbered.
     let doc_report = |d: args::ReportDocArgs, template: &'static str| {
         let issue_on = d.issue.then(|| d.at.unwrap_or_else(today));
-        (d.args, d.format, Some(d.data), issue_on, template)
+        (d.args, d.format, Some((template, d.data, issue_on)))
     };
-    let (args, formats, data, issue_on, template) = match c {
+    let (args, formats, document) = match c {
         R::ThongKe { args, format } => {
             if format.iter().any(|f| matches!(f, F::Docx | F::Pdf)) {
                 return Err(Error::Usage(
@@ -302,7 +304,7 @@ fn report(app: &mut App, c: args::ReportCommand) -> Result<Shown> {
                         .into(),
                 ));
             }
-            (args, format, None, None, "")
+            (args, format, None)
         }
         R::TongKet(d) => doc_report(d, "bao-cao-tong-ket-phong-trao"),
         R::V05(d) => doc_report(d, "bao-cao-cong-an-tinh-v05"),
@@ -345,7 +347,7 @@ fn report(app: &mut App, c: args::ReportCommand) -> Result<Shown> {
         }
     }
     let mut entry = None;
-    if let Some(data) = &data {
+    if let Some((template, data, issue_on)) = document {
         let docs: Vec<Format> = formats
             .iter()
             .filter_map(|f| match f {
@@ -354,11 +356,11 @@ fn report(app: &mut App, c: args::ReportCommand) -> Result<Shown> {
                 _ => None,
             })
             .collect();
-        let made = app.report_documents(template, DocData::load(data)?, &t, &docs, issue_on)?;
+        let made = app.report_documents(template, DocData::load(&data)?, &t, &docs, issue_on)?;
         // The appendix is named after its report: the two reports' appendices differ.
-        for (i, (t, rendered)) in made.files.into_iter().enumerate() {
+        for (i, (_, rendered)) in made.files.into_iter().enumerate() {
             let name = if i == 0 {
-                format!("{t}-{stem}")
+                format!("{template}-{stem}")
             } else {
                 format!("{template}-phu-luc-{stem}")
             };
