@@ -22,6 +22,9 @@ use crate::store::{CaseRow, Db, DocumentRow, EventRow, StepRow, Store};
 use crate::template::{DocData, Issuance, TemplateSet};
 use crate::workflow::{ProcedureKey, Procedures, Workflow, check};
 
+mod batch;
+pub use batch::{DocRef, IssueDay, Selection, nothing};
+
 /// Where an application's parts come from.
 #[derive(Debug, Clone)]
 pub struct Config {

@@ -285,7 +285,7 @@ pub struct How<'a> {
 
 /// Issues a case's document on `at`: takes its number from the register (or finds the one
 /// it already has), renders the final DOCX and PDF — with the documents attached to it, which
-/// carry its number and date — and keeps them in the store.
+/// carry its number and date — and keeps them in the store: [`number`], then [`files`].
 ///
 /// A document already issued keeps what it was issued with.
 pub fn issue(
@@ -296,6 +296,39 @@ pub fn issue(
     at: NaiveDate,
     how: How,
 ) -> Result<Issued> {
+    let numbered = number(set, store, case, doc, at, how)?;
+    files(set, store, numbered)
+}
+
+/// A document with its number taken (or found, if it was issued before), its files not yet
+/// rendered: the part of issuing that must follow the register's order. A batch numbers in
+/// order on one connection and hands these to threads that render ([`files`]).
+#[derive(Debug, Clone)]
+pub struct Numbered {
+    case: CaseRow,
+    target: DocumentRow,
+    attached: Vec<DocumentRow>,
+    entry: Entry,
+    again: bool,
+}
+
+impl Numbered {
+    /// The case and document it numbers.
+    pub fn doc(&self) -> (&str, &str) {
+        (&self.case.id, &self.target.doc)
+    }
+}
+
+/// Takes a case's document's number from its issuer's register — or finds the number it was
+/// given before — after checking it renders with that day.
+pub fn number(
+    set: &TemplateSet,
+    store: &mut dyn Store,
+    case: &str,
+    doc: &str,
+    at: NaiveDate,
+    how: How,
+) -> Result<Numbered> {
     let How {
         not_after,
         edited,
@@ -319,14 +352,18 @@ pub fn issue(
             k.title.to_lowercase()
         )));
     }
-    let attached = attached_to(set, store, &docs, &target)?;
+    let attached: Vec<DocumentRow> = attached_to(set, store, &docs, &target)?
+        .into_iter()
+        .cloned()
+        .collect();
+    let attached_refs: Vec<&DocumentRow> = attached.iter().collect();
     let (entry, again) = match live_entry(store, &target)? {
         Some(e) => (e, true),
         None => {
             let (e, new) = take_number(
                 set,
                 store,
-                (case, &target, &attached),
+                (case, &target, &attached_refs),
                 at,
                 not_after,
                 person,
@@ -342,13 +379,25 @@ pub fn issue(
             (e, !new)
         }
     };
-    let target = &target;
-    let files = final_files(set, store, &c, target, &attached, &entry, again)?;
-    Ok(Issued {
-        doc: target.doc.clone(),
+    Ok(Numbered {
+        case: c,
+        target,
+        attached,
         entry,
         again,
-        attached: attached.iter().map(|a| a.doc.clone()).collect(),
+    })
+}
+
+/// Renders a numbered document's final files (and those of the documents attached to it)
+/// and keeps them in the store; files kept when it was issued before are returned as they are.
+pub fn files(set: &TemplateSet, store: &mut dyn Store, n: Numbered) -> Result<Issued> {
+    let attached: Vec<&DocumentRow> = n.attached.iter().collect();
+    let files = final_files(set, store, &n.case, &n.target, &attached, &n.entry, n.again)?;
+    Ok(Issued {
+        doc: n.target.doc,
+        entry: n.entry,
+        again: n.again,
+        attached: n.attached.into_iter().map(|a| a.doc).collect(),
         files,
     })
 }

@@ -60,6 +60,23 @@ pub enum Command {
         #[arg(long, value_name = "TỆP")]
         out: PathBuf,
     },
+    /// Lập hồ sơ lưu trữ cho mọi hồ sơ đã kết thúc (trong năm --nam, của đơn vị --don-vi):
+    /// THƯ_MỤC/<hồ sơ>.zip, song song trên các nhân máy; một hồ sơ lỗi được nêu và không dừng
+    /// các hồ sơ khác.
+    ArchiveAll {
+        /// Thư mục ghi (mới, rỗng, hoặc do lệnh này tạo trước đó).
+        #[arg(long, value_name = "THƯ_MỤC")]
+        out: PathBuf,
+        /// Năm kết thúc hồ sơ.
+        #[arg(long, value_name = "NĂM")]
+        nam: Option<i32>,
+        /// Chỉ hồ sơ của đơn vị này hoặc đơn vị trực thuộc.
+        #[arg(long = "don-vi", value_name = "ĐƠN_VỊ")]
+        agency: Option<String>,
+        /// Số luồng song song; mặc định bằng số nhân máy.
+        #[arg(long)]
+        jobs: Option<usize>,
+    },
     /// Kiểm tra tệp lưu trữ: mọi mã kiểm tra; thoát 1 nêu từng tệp thiếu, đổi, thừa; 3 khi
     /// toàn vẹn nhưng hồ sơ chưa đủ.
     Verify {
@@ -605,6 +622,35 @@ pub enum DocCommand {
         #[arg(long, default_value = "hoso-out", value_name = "THƯ_MỤC")]
         out: PathBuf,
     },
+    /// Kết xuất lại dự thảo của mọi văn bản chưa ban hành (của các hồ sơ đang mở, trong
+    /// khoảng ngày soạn, của đơn vị) vào THƯ_MỤC/<hồ sơ>/du-thao/, song song.
+    DraftAll {
+        /// Thư mục ghi dự thảo.
+        #[arg(long, default_value = "hoso-out", value_name = "THƯ_MỤC")]
+        out: PathBuf,
+        #[command(flatten)]
+        chon: SelectArgs,
+    },
+    /// Ban hành mọi văn bản đã soạn, chưa ban hành (của các hồ sơ đang mở, trong khoảng ngày
+    /// soạn, của đơn vị): lấy số theo thứ tự soạn, kết xuất song song, ghi như `doc issue`
+    /// vào THƯ_MỤC/<hồ sơ>/. Một văn bản không ban hành được được nêu và không dừng các văn
+    /// bản khác.
+    IssueAll {
+        /// Ngày ban hành (YYYY-MM-DD); mặc định hôm nay.
+        #[arg(long, value_parser = parse_date, value_name = "NGÀY", conflicts_with = "ngay_soan")]
+        at: Option<NaiveDate>,
+        /// Ban hành mỗi văn bản vào đúng ngày soạn (nhập hồ sơ cũ).
+        #[arg(long = "ngay-soan")]
+        ngay_soan: bool,
+        /// Thư mục ghi văn bản chính thức.
+        #[arg(long, default_value = "hoso-out", value_name = "THƯ_MỤC")]
+        out: PathBuf,
+        /// Xác nhận một ngày quá 30 ngày sau hôm nay.
+        #[arg(long)]
+        allow_future: bool,
+        #[command(flatten)]
+        chon: SelectArgs,
+    },
     /// Ban hành một văn bản đã soạn của hồ sơ: số tiếp theo trong sổ của cơ quan, ngày cố
     /// định, DOCX và PDF chính thức (cùng văn bản kèm theo) ghi vào THƯ_MỤC/<hồ sơ>/. Ban
     /// hành lại cho đúng số và tệp cũ.
@@ -628,6 +674,24 @@ pub enum DocCommand {
         #[arg(long, value_name = "TỆP")]
         from: Option<PathBuf>,
     },
+}
+
+/// Which cases and documents a batch takes.
+#[derive(clap::Args)]
+pub struct SelectArgs {
+    /// Chỉ hồ sơ của đơn vị này hoặc đơn vị trực thuộc (kon-tum, kon-tum/dak-mar), như
+    /// tài khoản web ghi.
+    #[arg(long = "don-vi", value_name = "ĐƠN_VỊ")]
+    pub agency: Option<String>,
+    /// Văn bản soạn từ ngày (YYYY-MM-DD).
+    #[arg(long = "tu-ngay", value_parser = parse_date, value_name = "NGÀY")]
+    pub from: Option<NaiveDate>,
+    /// Văn bản soạn đến ngày (YYYY-MM-DD).
+    #[arg(long = "den-ngay", value_parser = parse_date, value_name = "NGÀY")]
+    pub to: Option<NaiveDate>,
+    /// Số luồng song song; mặc định bằng số nhân máy.
+    #[arg(long)]
+    pub jobs: Option<usize>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]

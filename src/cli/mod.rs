@@ -2,6 +2,7 @@
 //! procedure lives here; what a command prints is built in [`output`].
 
 pub mod args;
+mod batch;
 mod output;
 
 use std::path::{Path, PathBuf};
@@ -91,6 +92,12 @@ pub fn run(cli: Cli) -> Result<Shown> {
             hoso::fsutil::write_atomic(&out, &bytes)?;
             Ok(format!("{}\n", out.display()).into())
         }
+        Command::ArchiveAll {
+            out,
+            nam,
+            agency,
+            jobs,
+        } => batch::archive_all(&mut app, &out, nam, agency, jobs),
         Command::Verify { file } => {
             let bytes = read_input(&file, LIMIT_ARCHIVE)?;
             let report = App::verify(&bytes)
@@ -279,9 +286,6 @@ fn formats_of(format: Vec<args::DocFormat>) -> Vec<Format> {
     formats
 }
 
-/// The marker of a folder `doc render-all` made: only such a folder (or an empty one) is
-/// written into, so a batch never overwrites files that are not its own.
-const RENDER_ALL_MARKER: &str = ".hoso-render-all";
 const PROVINCE_MARKER: &str = ".hoso-province";
 const REPORT_MARKER: &str = ".hoso-report";
 
@@ -399,88 +403,6 @@ fn report(app: &mut App, c: args::ReportCommand) -> Result<Shown> {
     Ok(text.into())
 }
 
-/// `hoso doc render-all`: every `<template>.yaml` of `data` into `out`, with a progress bar on
-/// a terminal; each failure named, the rest written; exit 1 when any failed.
-fn render_all(
-    app: &App,
-    data: &Path,
-    formats: &[Format],
-    issuance: &Issuance,
-    profile: Profile,
-    out: &Path,
-    jobs: Option<usize>,
-) -> Result<Shown> {
-    let mut items: Vec<app::BatchItem> = std::fs::read_dir(data)
-        .map_err(|e| Error::io(data, e))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file())
-        .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
-        .filter_map(|p| {
-            let template = p.file_stem()?.to_str()?.to_string();
-            Some(app::BatchItem { template, data: p })
-        })
-        .collect();
-    items.sort_by(|a, b| a.data.cmp(&b.data));
-    if items.is_empty() {
-        return Err(Error::Invalid(format!(
-            "{}: không có tệp dữ liệu nào (MẪU.yaml, mỗi tệp mang tên mã mẫu)",
-            data.display()
-        )));
-    }
-    hoso::fsutil::claim_folder(out, RENDER_ALL_MARKER, "hoso doc render-all")?;
-    let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let bar = indicatif::ProgressBar::new(items.len() as u64);
-    if let Ok(style) =
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} văn bản  {elapsed} {msg}")
-    {
-        bar.set_style(style);
-    }
-    let failed = std::sync::Mutex::new(Vec::<String>::new());
-    let written = std::sync::atomic::AtomicUsize::new(0);
-    let start = std::time::Instant::now();
-    app.render_batch(&items, issuance, formats, profile, jobs, &|item, result| {
-        let outcome = result.and_then(|files| {
-            for (f, bytes) in files {
-                let path = out.join(format!("{}.{}", item.template, f.extension()));
-                hoso::fsutil::write_atomic(&path, &bytes)?;
-                written.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            }
-            Ok(())
-        });
-        if let Err(e) = outcome
-            && let Ok(mut f) = failed.lock()
-        {
-            // Named once: most errors already start with the file.
-            let (file, e) = (item.data.display().to_string(), e.to_string());
-            f.push(if e.contains(&file) {
-                e
-            } else {
-                format!("{file}: {e}")
-            });
-        }
-        bar.inc(1);
-    })?;
-    bar.finish_and_clear();
-    let mut failed = failed.into_inner().unwrap_or_default();
-    failed.sort();
-    let done = items.len() - failed.len();
-    Ok(Shown {
-        stdout: format!(
-            "Đã kết xuất {done}/{} văn bản ({} tệp) vào {} trong {:.1} s, {jobs} luồng\n",
-            items.len(),
-            written.into_inner(),
-            out.display(),
-            start.elapsed().as_secs_f64()
-        ),
-        code: if failed.is_empty() {
-            exit::OK
-        } else {
-            exit::REFUSED_OR_INVALID
-        },
-        notes: failed,
-    })
-}
-
 /// An error about an input file, naming it, of the same kind.
 fn in_file(file: &Path, e: Error) -> Error {
     let say = |m: String| format!("{}: {m}", file.display());
@@ -552,7 +474,7 @@ fn doc(app: &mut App, c: args::DocCommand) -> Result<Shown> {
             } else {
                 Profile::Standard
             };
-            render_all(
+            batch::render_all(
                 app,
                 &data,
                 &formats_of(format),
@@ -575,6 +497,20 @@ fn doc(app: &mut App, c: args::DocCommand) -> Result<Shown> {
             )
             .into())
         }
+        D::DraftAll { out, chon } => batch::draft_all(app, &out, &chon),
+        D::IssueAll {
+            at,
+            ngay_soan,
+            out,
+            allow_future,
+            chon,
+        } => batch::issue_all(
+            app,
+            batch::issue_day(at, ngay_soan),
+            allow_future,
+            &out,
+            &chon,
+        ),
         D::Issue {
             case,
             doc,
