@@ -657,6 +657,7 @@ impl App {
         &mut self,
         seed: u64,
         size: crate::generate::Size,
+        drafts: Option<&crate::generate::Drafts>,
     ) -> Result<crate::generate::Generated> {
         if !self.reader()?.cases()?.is_empty() {
             return Err(Error::Invalid(format!(
@@ -665,7 +666,7 @@ impl App {
                 self.config.db.shown().display()
             )));
         }
-        crate::generate::province(self, seed, size)
+        crate::generate::province(self, seed, size, drafts)
     }
 
     /// A province's figures for a period, from every case in the store (see

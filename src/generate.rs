@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 use crate::app::App;
 use crate::error::Result;
 use crate::report::dia_ban::{Level, Province, Unit};
+use crate::template::DocData;
 use crate::workflow::ProcedureKey;
 
 /// How big a province to make.
@@ -39,6 +40,18 @@ impl Default for Size {
     }
 }
 
+/// Steps whose documents are drafted, not only recorded: those of the cases opened in a
+/// period, from the case's first step on, so that a document citing an earlier one of its
+/// case finds it drafted. Each template's data is its sample (`documents/<template>.yaml`).
+/// A province's year of documents to issue, for the scale benchmark.
+#[derive(Debug, Clone)]
+pub struct Drafts {
+    /// The samples folder (holding `documents/`).
+    pub samples: std::path::PathBuf,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
 /// What was made.
 #[derive(Debug, Clone)]
 pub struct Generated {
@@ -46,6 +59,8 @@ pub struct Generated {
     pub dia_ban: Vec<Province>,
     pub cases: usize,
     pub steps: usize,
+    /// Documents drafted ([`Drafts`]).
+    pub drafted: usize,
 }
 
 /// The first day a case opens (HD 22 is dated 18/11/2022; Kon Tum's công văn 12/2022).
@@ -256,7 +271,12 @@ fn units(size: Size, rng: &mut Rng) -> (Vec<Province>, Vec<Commune>, Vec<(String
 
 /// Makes the province in `app`'s store: its cases and their steps. Returns the units to write
 /// beside it as the địa bàn files.
-pub fn province(app: &mut App, seed: u64, size: Size) -> Result<Generated> {
+pub fn province(
+    app: &mut App,
+    seed: u64,
+    size: Size,
+    drafts: Option<&Drafts>,
+) -> Result<Generated> {
     let mut rng = Rng(seed);
     let (dia_ban, communes, new_communes) = units(size, &mut rng);
     let mut g = Gen {
@@ -267,6 +287,10 @@ pub fn province(app: &mut App, seed: u64, size: Size) -> Result<Generated> {
         cases: 0,
         steps: 0,
         queue: Vec::new(),
+        drafts,
+        drafting: Default::default(),
+        samples: Default::default(),
+        drafted: 0,
     };
     let (first, last) = (ymd(FIRST), ymd(LAST));
     let span = (ymd((2026, 5, 31)) - first).num_days() as u64;
@@ -298,6 +322,7 @@ pub fn province(app: &mut App, seed: u64, size: Size) -> Result<Generated> {
         dia_ban,
         cases: g.cases,
         steps: g.steps,
+        drafted: g.drafted,
     })
 }
 
@@ -310,6 +335,12 @@ struct Gen<'a> {
     steps: usize,
     /// Replicated sites to run: the linked case, the day it starts, its agency.
     queue: Vec<(String, NaiveDate, String)>,
+    drafts: Option<&'a Drafts>,
+    /// The cases whose steps are drafted (opened within `drafts`' period).
+    drafting: std::collections::HashSet<String>,
+    /// Each template's sample data, read once.
+    samples: BTreeMap<String, DocData>,
+    drafted: usize,
 }
 
 impl Gen<'_> {
@@ -332,16 +363,58 @@ impl Gen<'_> {
         (c.old.clone(), c.name.clone())
     }
 
+    /// A case opened on `on`: its steps are drafted when `on` is in the drafts' period.
+    fn opened(&mut self, id: &str, on: NaiveDate) {
+        if self.drafts.is_some_and(|d| d.from <= on && on <= d.to) {
+            self.drafting.insert(id.to_string());
+        }
+    }
+
+    /// A step's documents drafted from the samples; false when the step is only recorded.
+    fn draft(&mut self, case: &str, step: &str, inputs: &Value, at: NaiveDate) -> Result<bool> {
+        let Some(d) = self
+            .drafts
+            .filter(|d| at <= d.to && self.drafting.contains(case))
+        else {
+            return Ok(false);
+        };
+        for t in self.app.step_documents(case, step)? {
+            if !self.samples.contains_key(&t) {
+                let data = DocData::load(&d.samples.join("documents").join(format!("{t}.yaml")))?;
+                self.samples.insert(t, data);
+            }
+        }
+        let samples = &self.samples;
+        let done = self.app.advance(case, step, inputs, at, true, |t| {
+            samples
+                .get(t)
+                .cloned()
+                .ok_or_else(|| crate::Error::Invalid(format!("mẫu {t}: không có dữ liệu mẫu")))
+        })?;
+        self.drafted += done.drafted.len();
+        self.after(case, at, done.linked)?;
+        Ok(true)
+    }
+
     /// One step on `at`; false when the window has closed.
     fn step(&mut self, case: &str, step: &str, inputs: Value, at: NaiveDate) -> Result<bool> {
         if at > ymd(LAST) {
             return Ok(false);
         }
-        let started = self.app.record(case, step, &inputs, at)?;
         self.steps += 1;
+        if !self.draft(case, step, &inputs, at)? {
+            let started = self.app.record(case, step, &inputs, at)?;
+            self.after(case, at, started)?;
+        }
+        Ok(true)
+    }
+
+    /// The replicated sites a step started on `at`: each placed near its model, and queued.
+    fn after(&mut self, case: &str, at: NaiveDate, started: Vec<(String, String)>) -> Result<()> {
         for (id, _) in started {
             self.cases += 1;
             let start = at + Days::new(self.rng.range(10, 40));
+            self.opened(&id, start);
             let (agency, _) = {
                 let from = self.app.reader()?.case_agency(case)?;
                 self.site(start, from.as_deref())
@@ -349,7 +422,7 @@ impl Gen<'_> {
             self.app.set_case_agency(&id, &agency)?;
             self.queue.insert(0, (id, start, agency));
         }
-        Ok(true)
+        Ok(())
     }
 
     fn later(&mut self, at: NaiveDate, lo: u64, hi: u64) -> NaiveDate {
@@ -372,7 +445,9 @@ impl Gen<'_> {
             None => {
                 let key = ProcedureKey::new("mo-hinh", Some(&province));
                 self.cases += 1;
-                self.app.new_case_for(&key, data, start, agency)?
+                let id = self.app.new_case_for(&key, data, start, agency)?;
+                self.opened(&id, start);
+                id
             }
         };
         let mut at = start;
@@ -595,6 +670,7 @@ impl Gen<'_> {
         let data = json!({"ten_dien_hinh": format!("Tổ tự quản ANTT {}", name)});
         self.cases += 1;
         let id = self.app.new_case_for(&key, &data, start, &agency)?;
+        self.opened(&id, start);
         let mut at = start;
         for step in ["khao-sat", "tieu-chi"] {
             if !self.step(&id, step, json!({}), at)? {

@@ -283,3 +283,66 @@ fn archive_all_writes_each_ended_case_as_archive_would_and_only_in_its_own_folde
     assert!(o.status.success());
     assert!(text(&o.stdout).contains("Không có hồ sơ nào kết thúc trong năm 2021"));
 }
+
+#[test]
+fn a_generated_provinces_year_is_drafted_issued_and_archived_in_bulk_without_a_refusal() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tinh.db");
+    let o = hoso_with(&db)
+        .args(["province", "generate", "--models", "12", "--dien-hinh", "2"])
+        .args(["--communes", "2", "--du-thao", "2024", "--out"])
+        .arg(dir.path().join("dia-ban"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let said = text(&o.stdout);
+    let drafted: usize = said
+        .split(" dự thảo")
+        .next()
+        .and_then(|s| s.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{said}"));
+    assert!(drafted > 10, "{said}");
+    // Every draft of the year issues, each on its own day, numbers in the order drafted:
+    // what a case cites was drafted (and so issued) before it.
+    let out = dir.path().join("ban-hanh");
+    let o = hoso_with(&db)
+        .args(["doc", "issue-all", "--ngay-soan", "--allow-future"])
+        .args([
+            "--tu-ngay",
+            "2023-11-01",
+            "--den-ngay",
+            "2024-10-31",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let said = text(&o.stdout);
+    assert!(said.starts_with("Đã ban hành "), "{said}");
+    let (done, of) = said["Đã ban hành ".len()..]
+        .split(' ')
+        .next()
+        .and_then(|f| f.split_once('/'))
+        .unwrap();
+    assert_eq!(done, of, "{said}");
+    // Each book's numbers follow its dates.
+    let o = run(&db, &["register", "list", "--format", "json"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let entries: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(entries.len() >= done.parse::<usize>().unwrap());
+    let mut books: std::collections::BTreeMap<String, Vec<(u64, String)>> = Default::default();
+    for e in &entries {
+        let book = format!("{} {} {}", e["issuer"], e["period"], e["series"]);
+        let (number, on) = (e["number"].as_u64().unwrap(), e["on_date"].to_string());
+        books.entry(book).or_default().push((number, on));
+    }
+    for (book, mut numbers) in books {
+        numbers.sort();
+        assert!(
+            numbers.windows(2).all(|w| w[0].1 <= w[1].1),
+            "{book}: {numbers:?}"
+        );
+    }
+}

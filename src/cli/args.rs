@@ -208,6 +208,10 @@ pub enum ProvinceCommand {
         /// Số xã mỗi huyện (10 huyện).
         #[arg(long, default_value_t = 10)]
         communes: usize,
+        /// Soạn dự thảo văn bản (dữ liệu mẫu, chép vào THƯ_MỤC/mau) cho các hồ sơ mở trong kỳ
+        /// này (2024, 2024-H1, 2024-01-01..2024-12-31); các bước khác chỉ ghi nhận.
+        #[arg(long = "du-thao", value_name = "KỲ")]
+        du_thao: Option<String>,
     },
 }
 

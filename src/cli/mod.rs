@@ -133,18 +133,31 @@ pub fn run(cli: Cli) -> Result<Shown> {
             models,
             dien_hinh,
             communes,
+            du_thao,
         }) => {
+            let period = du_thao
+                .map(|k| hoso::report::Period::parse(&k))
+                .transpose()?;
             hoso::fsutil::claim_folder(&out, PROVINCE_MARKER, "hoso province generate")?;
             let size = hoso::generate::Size {
                 communes_per_district: communes.clamp(1, 60),
                 models,
                 dien_hinh,
             };
-            let g = app.generate_province(seed, size)?;
+            let drafts = match period {
+                Some(p) => Some(hoso::generate::Drafts {
+                    samples: hoso::demo::extract_samples(&out.join("mau"))?,
+                    from: p.from,
+                    to: p.to,
+                }),
+                None => None,
+            };
+            let g = app.generate_province(seed, size, drafts.as_ref())?;
             let mut text = format!(
-                "Tỉnh mẫu (hạt giống {seed}): {} hồ sơ, {} bước trong {}\n",
+                "Tỉnh mẫu (hạt giống {seed}): {} hồ sơ, {} bước, {} dự thảo trong {}\n",
                 g.cases,
                 g.steps,
+                g.drafted,
                 app.config().db
             );
             for (name, yaml) in hoso::generate::dia_ban_files(&g.dia_ban)? {

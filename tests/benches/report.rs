@@ -24,7 +24,7 @@ fn bench(c: &mut Criterion) {
     });
     let made = std::time::Instant::now();
     let g = app
-        .generate_province(2023, hoso::generate::Size::default())
+        .generate_province(2023, hoso::generate::Size::default(), None)
         .unwrap();
     eprintln!(
         "generated: {} cases, {} steps in {:.1} s",

@@ -4,7 +4,16 @@
 //! SQLite transaction, one book per thread so that numbers follow dates), then renders the
 //! DOCX and the PDF with that number. Prints the wall time, documents per second and peak RSS at
 //! 1,000, 5,000 and 10,000 documents, and, as a yardstick in the same run, LibreOffice
-//! converting one of the DOCX to PDF. Not a criterion bench: one long run is the measure.
+//! converting one of the DOCX to PDF.
+//!
+//! Then a generated province (seeded, HOSO_SCALE_MODELS mô hình, a tenth as many điển hình)
+//! runs its years, the cases opened in the 2024 rating year drafting their documents from the
+//! samples; the year's documents are issued with `issue_all` (numbers in the order drafted,
+//! rendering on two threads, each on the day it was drafted), the year's ended cases archived
+//! with `archive_all`, and `hoso case list`, `due` and `register list` timed as whole processes
+//! on that database, with the typst CLI (when installed) compiling one document's source as a
+//! yardstick. HOSO_SCALE_PART=varied|province runs one part. Not a criterion bench: one long
+//! run is the measure.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -37,11 +46,26 @@ fn issuer(name: &str) -> Issuer {
     }
 }
 
-fn main() {
-    let total: usize = std::env::var("HOSO_SCALE_DOCS")
+fn env_or(name: &str, default: usize) -> usize {
+    std::env::var(name)
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(10_000);
+        .unwrap_or(default)
+}
+
+fn main() {
+    let part = std::env::var("HOSO_SCALE_PART").unwrap_or_default();
+    if part != "province" {
+        varied();
+    }
+    if part != "varied" {
+        province();
+    }
+}
+
+/// Documents issued straight through the register and the renderers, two threads.
+fn varied() {
+    let total = env_or("HOSO_SCALE_DOCS", 10_000);
     let threads = 2;
     let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
     let db = dir.path().join("scale.db");
@@ -132,5 +156,143 @@ fn main() {
             ),
             _ => println!("  yardstick: LibreOffice not installed (soffice)"),
         }
+    }
+}
+
+/// A generated province's year: drafted by its cases, issued, archived, and listed.
+fn province() {
+    use hoso::app::{App, Config, IssueDay, Selection};
+    let models = env_or("HOSO_SCALE_MODELS", 2_000);
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let db = dir.path().join("tinh.db");
+    let samples = hoso::demo::extract_samples(&dir.path().join("mau")).unwrap();
+    let year = hoso::report::Period::parse("2024").unwrap();
+    let config = Config {
+        templates: None,
+        workflows: None,
+        db: db.as_path().into(),
+    };
+    let mut app = App::new(config);
+    let size = hoso::generate::Size {
+        communes_per_district: 10,
+        models,
+        dien_hinh: models / 10,
+    };
+    let drafts = hoso::generate::Drafts {
+        samples,
+        from: year.from,
+        to: year.to,
+    };
+    let t = Instant::now();
+    let g = app.generate_province(2023, size, Some(&drafts)).unwrap();
+    let generated = t.elapsed();
+    println!(
+        "province: {} cases, {} steps, {} documents drafted in the 2024 rating year (seed 2023)",
+        g.cases, g.steps, g.drafted
+    );
+    println!(
+        "  generate (steps checked, drafts rendered, one thread): {:.1} s, peak RSS {:.0} MB",
+        generated.as_secs_f64(),
+        peak_rss_mb()
+    );
+    let sel = Selection {
+        agency: None,
+        from: Some(year.from),
+        to: Some(year.to),
+    };
+    let docs = app.open_documents(&sel).unwrap();
+    let failed = AtomicUsize::new(0);
+    let t = Instant::now();
+    app.issue_all(&docs, IssueDay::Drafted, true, 2, &|d, r| {
+        if let Err(e) = r {
+            failed.fetch_add(1, Ordering::Relaxed);
+            eprintln!("{d}: {e}");
+        }
+    })
+    .unwrap();
+    let issued = t.elapsed();
+    println!(
+        "  issue_all: {} documents ({} failed) in {:.1} s on 2 threads, {:.0} documents/s, peak \
+         RSS {:.0} MB",
+        docs.len(),
+        failed.load(Ordering::Relaxed),
+        issued.as_secs_f64(),
+        docs.len() as f64 / issued.as_secs_f64(),
+        peak_rss_mb()
+    );
+    let ended = app.ended_cases(&Selection::default(), Some(2024)).unwrap();
+    let t = Instant::now();
+    app.archive_all(&ended, 2, &|_, r| {
+        r.unwrap();
+    })
+    .unwrap();
+    println!(
+        "  archive_all: {} cases ended in 2024 in {:.1} s on 2 threads",
+        ended.len(),
+        t.elapsed().as_secs_f64()
+    );
+    drop(app);
+    // Whole processes on the province's database, as a clerk's commands run.
+    let bin = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .unwrap()
+        .join("release/hoso");
+    if bin.is_file() {
+        for args in [
+            &["case", "list"][..],
+            &["due", "--at", "2024-11-30"],
+            &["register", "list", "--year", "2024"],
+        ] {
+            let mut times: Vec<f64> = (0..7)
+                .map(|_| {
+                    let t = Instant::now();
+                    let o = std::process::Command::new(&bin)
+                        .arg("--db")
+                        .arg(&db)
+                        .args(args)
+                        .output()
+                        .unwrap();
+                    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+                    t.elapsed().as_secs_f64() * 1000.0
+                })
+                .collect();
+            times.sort_by(f64::total_cmp);
+            println!(
+                "  hoso {}: median {:.0} ms whole process ({} cases)",
+                args.join(" "),
+                times[times.len() / 2],
+                g.cases
+            );
+        }
+    } else {
+        println!("  (build the release binary, cargo build --release, to time the commands)");
+    }
+    // The typst CLI on the source hoso gives Typst for one of the documents.
+    let quyet_dinh = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("samples/documents/quyet-dinh-thanh-lap-mo-hinh.yaml");
+    let set = hoso::template::TemplateSet::embedded().unwrap();
+    let data = hoso::template::DocData::load(&quyet_dinh).unwrap();
+    let issuance = Issuance {
+        number: Some(2),
+        date: NaiveDate::from_ymd_opt(2024, 3, 20),
+        today: NaiveDate::from_ymd_opt(2024, 3, 20).unwrap(),
+        draft_mark: false,
+    };
+    let doc = set
+        .document("quyet-dinh-thanh-lap-mo-hinh", &data, &issuance)
+        .unwrap();
+    let source = dir.path().join("mot.typ");
+    std::fs::write(&source, pdf::typst_source(&doc)).unwrap();
+    let t = Instant::now();
+    match std::process::Command::new("typst")
+        .arg("compile")
+        .arg(&source)
+        .output()
+    {
+        Ok(o) if o.status.success() => println!(
+            "  yardstick: typst CLI compiling hoso's source of one quyết định: {:.0} ms",
+            t.elapsed().as_secs_f64() * 1000.0
+        ),
+        _ => println!("  yardstick: the typst CLI is not installed"),
     }
 }

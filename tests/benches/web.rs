@@ -99,7 +99,7 @@ fn main() {
     let (accounts, case) = if province {
         let mut app = App::new(config.clone());
         let g = app
-            .generate_province(2023, hoso::generate::Size::default())
+            .generate_province(2023, hoso::generate::Size::default(), None)
             .unwrap();
         dia_ban = Some(hoso::report::dia_ban::DiaBan::of(g.dia_ban).unwrap());
         let ids = hoso::demo::seed(&mut app, &samples).unwrap();
