@@ -379,9 +379,9 @@ impl Gen<'_> {
             return Ok(false);
         };
         for t in self.app.step_documents(case, step)? {
-            if !self.samples.contains_key(&t) {
-                let data = DocData::load(&d.samples.join("documents").join(format!("{t}.yaml")))?;
-                self.samples.insert(t, data);
+            if let std::collections::btree_map::Entry::Vacant(e) = self.samples.entry(t) {
+                let file = d.samples.join("documents").join(format!("{}.yaml", e.key()));
+                e.insert(DocData::load(&file)?);
             }
         }
         let samples = &self.samples;
