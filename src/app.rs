@@ -361,6 +361,7 @@ impl App {
 
     /// The loaded templates and procedures, to share with [`App::with_shared`].
     pub fn shared(&self) -> Result<(Arc<TemplateSet>, Arc<Engine>)> {
+        self.templates()?;
         self.engine()?;
         match (self.templates.get(), self.engine.get()) {
             (Some(t), Some(e)) => Ok((t.clone(), e.clone())),
@@ -396,10 +397,11 @@ impl App {
         if let Some(e) = self.engine.get() {
             return Ok(&**e);
         }
-        let set = self.templates()?;
+        // Templates by name only: deadlines and the register need no template parsed.
+        let templates = crate::template::ids(self.config.templates.as_deref())?;
         let procedures = Procedures::load(
             self.config.workflows.as_deref(),
-            set.iter().map(|t| t.id.as_str()),
+            templates.iter().map(String::as_str),
         )?;
         Ok(&**self
             .engine
@@ -436,28 +438,42 @@ impl App {
         if self.store.is_none() && self.reader.is_none() {
             self.reader = Some(self.config.db.open_read_only()?);
         }
+        self.opened_reader()
+    }
+
+    /// Templates, procedures and the store for reading.
+    fn read_parts(&mut self) -> Result<(&TemplateSet, &Engine, &dyn Store)> {
+        self.templates()?;
+        self.engine()?;
+        self.reader()?;
+        match (self.templates.get(), self.engine.get()) {
+            (Some(set), Some(engine)) => Ok((&**set, &**engine, self.opened_reader()?)),
+            _ => Err(Error::storage(&self.config.db.shown(), "không mở được")),
+        }
+    }
+
+    /// Procedures and the store for reading, for use cases that judge cases without
+    /// rendering (deadlines, status, figures): no template is parsed.
+    fn judge_parts(&mut self) -> Result<(&Engine, &dyn Store)> {
+        self.engine()?;
+        self.reader()?;
+        match self.engine.get() {
+            Some(engine) => Ok((&**engine, self.opened_reader()?)),
+            None => Err(Error::storage(&self.config.db.shown(), "không mở được")),
+        }
+    }
+
+    /// The store [`reader`](Self::reader) opened.
+    fn opened_reader(&self) -> Result<&dyn Store> {
         match (self.store.as_deref(), self.reader.as_deref()) {
             (Some(s), _) | (None, Some(s)) => Ok(s),
             (None, None) => Err(Error::storage(&self.config.db.shown(), "không mở được")),
         }
     }
 
-    /// Templates, procedures and the store for reading.
-    fn read_parts(&mut self) -> Result<(&TemplateSet, &Engine, &dyn Store)> {
-        self.engine()?;
-        self.reader()?;
-        let store = match (self.store.as_deref(), self.reader.as_deref()) {
-            (Some(s), _) | (None, Some(s)) => s,
-            (None, None) => return Err(Error::storage(&self.config.db.shown(), "không mở được")),
-        };
-        match (self.templates.get(), self.engine.get()) {
-            (Some(set), Some(engine)) => Ok((&**set, &**engine, store)),
-            _ => Err(Error::storage(&self.config.db.shown(), "không mở được")),
-        }
-    }
-
     /// Templates, procedures and the store at once, for use cases that need all three.
     fn parts(&mut self) -> Result<(&TemplateSet, &Engine, &mut dyn Store)> {
+        self.templates()?;
         self.engine()?;
         self.open_store()?;
         let (Some(set), Some(engine), Some(store)) = (
@@ -546,13 +562,13 @@ impl App {
 
     /// Checks a step's inputs alone (the command line names their file when they are wrong).
     pub fn check_inputs(&mut self, case: &str, step: &str, inputs: &Value) -> Result<()> {
-        let (_, engine, store) = self.read_parts()?;
+        let (engine, store) = self.judge_parts()?;
         engine.check_inputs(&store.case(case)?, step, inputs)
     }
 
     /// The templates a step of a case may produce.
     pub fn step_documents(&mut self, case: &str, step: &str) -> Result<Vec<String>> {
-        let (_, engine, store) = self.read_parts()?;
+        let (engine, store) = self.judge_parts()?;
         engine.step_documents(&store.case(case)?, step)
     }
 
@@ -679,7 +695,7 @@ impl App {
         by: Option<crate::report::dia_ban::Level>,
         today: NaiveDate,
     ) -> Result<crate::report::TongHop> {
-        let (_, engine, store) = self.read_parts()?;
+        let (engine, store) = self.judge_parts()?;
         crate::report::tong_hop(engine, store, dia_ban, province, period, by, today)
     }
 
@@ -948,7 +964,7 @@ impl App {
     /// deadlines, those before `on` overdue.
     pub fn status_on(&mut self, id: &str, on: NaiveDate) -> Result<CaseStatus> {
         let documents = self.documents_of(id)?;
-        let (_, engine, store) = self.read_parts()?;
+        let (engine, store) = self.judge_parts()?;
         let case = store.case(id)?;
         let (steps, events) = (store.steps(id)?, store.events(id)?);
         Ok(CaseStatus {
@@ -980,7 +996,7 @@ impl App {
     /// of a recurring step not met (see [`Engine::standing`]). `on` is the day the list is
     /// for: deadlines before it are overdue.
     pub fn due(&mut self, before: Option<NaiveDate>, on: NaiveDate) -> Result<Vec<DueItem>> {
-        let (_, engine, store) = self.read_parts()?;
+        let (engine, store) = self.judge_parts()?;
         // A step's stored due date is its earliest deadline not met, so the cases with one
         // by `before` are those the list is about.
         let mut cases: Vec<String> = store.due(before)?.into_iter().map(|r| r.case).collect();
@@ -997,7 +1013,7 @@ impl App {
     /// One case's deadlines on `on`, as [`due`](Self::due) lists them: for a page that shows
     /// a person's few cases without judging the whole province's.
     pub fn due_of_case(&mut self, case: &str, on: NaiveDate) -> Result<Vec<DueItem>> {
-        let (_, engine, store) = self.read_parts()?;
+        let (engine, store) = self.judge_parts()?;
         due_of(engine, store, case, None, on)
     }
 

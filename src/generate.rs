@@ -380,7 +380,10 @@ impl Gen<'_> {
         };
         for t in self.app.step_documents(case, step)? {
             if let std::collections::btree_map::Entry::Vacant(e) = self.samples.entry(t) {
-                let file = d.samples.join("documents").join(format!("{}.yaml", e.key()));
+                let file = d
+                    .samples
+                    .join("documents")
+                    .join(format!("{}.yaml", e.key()));
                 e.insert(DocData::load(&file)?);
             }
         }

@@ -268,3 +268,53 @@ fn render_all_matches_render_and_names_what_failed() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("không do `hoso doc render-all` tạo"));
     assert_eq!(std::fs::read_dir(&theirs).unwrap().count(), 1);
 }
+
+/// Commands that judge deadlines or read the book load templates by name only: a template
+/// file that does not parse stops rendering, not `due`, `case list` or `register list`.
+#[test]
+fn due_and_the_book_never_parse_templates() {
+    let dir = tempfile::tempdir().unwrap();
+    let (demo, _) = run_demo(dir.path());
+    let templates = dir.path().join("mau");
+    std::fs::create_dir(&templates).unwrap();
+    for e in std::fs::read_dir(root().join("templates")).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "hbs") {
+            std::fs::copy(&p, templates.join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    std::fs::write(
+        templates.join("ke-hoach-khao-sat.hbs"),
+        "---\nkind: [khong dong\n---\n",
+    )
+    .unwrap();
+    let db = demo.join("hoso.db");
+    for args in [
+        &["due", "--at", "2024-11-30"][..],
+        &["case", "list"],
+        &["register", "list"],
+        &["case", "status", "C0001"],
+    ] {
+        let o = hoso_with(&db)
+            .arg("--templates")
+            .arg(&templates)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    // Rendering does parse them, and names the file.
+    let o = hoso_with(&db)
+        .arg("--templates")
+        .arg(&templates)
+        .args(["doc", "draft", "C0001", "01-ke-hoach-khao-sat", "--out"])
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("ke-hoach-khao-sat.hbs"));
+}

@@ -361,6 +361,31 @@ fn split_front_matter<'a>(path: &Path, src: &'a str) -> Result<(&'a str, &'a str
     Ok((front, body, body_line))
 }
 
+/// The ids of the templates built in, or of `dir`'s: their file names, without reading them —
+/// what a procedure's check needs, so that a command judging deadlines or listing the book
+/// never parses the templates.
+pub fn ids(dir: Option<&Path>) -> Result<Vec<String>> {
+    let stem = |p: &Path| p.file_stem().map(|s| s.to_string_lossy().into_owned());
+    let mut ids: Vec<String> = match dir {
+        None => embedded::EMBEDDED
+            .iter()
+            .filter_map(|(name, _)| stem(Path::new(name)))
+            .collect(),
+        Some(dir) => {
+            let mut ids = Vec::new();
+            for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+                let p = entry.map_err(|e| Error::io(dir, e))?.path();
+                if p.extension().is_some_and(|x| x == "hbs") {
+                    ids.extend(stem(&p));
+                }
+            }
+            ids
+        }
+    };
+    ids.sort();
+    Ok(ids)
+}
+
 impl TemplateSet {
     /// The templates built into the binary.
     pub fn embedded() -> Result<Self> {
