@@ -163,18 +163,31 @@ fn due_of(
 ) -> Result<Vec<DueItem>> {
     let case = store.case(id)?;
     let (steps, events) = (store.steps(id)?, store.events(id)?);
+    Ok(due_items(engine, &case, &steps, &events, before, on))
+}
+
+/// A case's deadlines on `on`, up to `before`, from its steps and the events of the steps
+/// that name their occurrence.
+fn due_items(
+    engine: &Engine,
+    case: &CaseRow,
+    steps: &[StepRow],
+    events: &[EventRow],
+    before: Option<NaiveDate>,
+    on: NaiveDate,
+) -> Vec<DueItem> {
     let w = engine
         .of_case(&case)
         .and_then(|own| engine.governing(own, on.max(case.created_on)))
         .ok();
     let mut items = Vec::new();
-    for p in standing(engine, &case, &steps, &events, on).pending {
+    for p in standing(engine, case, steps, events, on).pending {
         if before.is_some_and(|b| p.due > b) {
             continue;
         }
         let title = w.and_then(|w| w.steps.iter().find(|s| s.id == p.step));
         items.push(DueItem {
-            subject: subject_of(&case),
+            subject: subject_of(case),
             case: case.id.clone(),
             workflow: case.workflow.clone(),
             title: title.map_or_else(|| p.step.clone(), |s| s.title.clone()),
@@ -184,7 +197,7 @@ fn due_of(
             before: p.before,
         });
     }
-    Ok(items)
+    items
 }
 
 /// A number for a document made outside hoso (a hand-written công văn).
@@ -906,19 +919,21 @@ impl App {
     /// Every case with its open steps.
     pub fn cases(&mut self) -> Result<Vec<CaseSummary>> {
         let store = self.reader()?;
-        store
+        let mut steps = store.every_step()?;
+        Ok(store
             .cases()?
             .into_iter()
             .map(|case| {
-                let open_steps = store
-                    .steps(&case.id)?
+                let open_steps = steps
+                    .remove(&case.id)
+                    .unwrap_or_default()
                     .into_iter()
                     .filter(|s| s.open)
                     .map(|s| s.step)
                     .collect();
-                Ok(CaseSummary { case, open_steps })
+                CaseSummary { case, open_steps }
             })
-            .collect()
+            .collect())
     }
 
     /// The procedure a case follows (the version it was opened or moved under).
@@ -999,12 +1014,16 @@ impl App {
         let (engine, store) = self.judge_parts()?;
         // A step's stored due date is its earliest deadline not met, so the cases with one
         // by `before` are those the list is about.
-        let mut cases: Vec<String> = store.due(before)?.into_iter().map(|r| r.case).collect();
-        cases.sort();
-        cases.dedup();
+        // A province's cases are read in three queries, not three per case.
+        let wanted: std::collections::HashSet<String> =
+            store.due(before)?.into_iter().map(|r| r.case).collect();
+        let mut steps = store.every_step()?;
+        let mut events = store.occurrences(&engine.occurrence_inputs())?;
         let mut items = Vec::new();
-        for id in cases {
-            items.extend(due_of(engine, store, &id, before, on)?);
+        for case in store.cases()?.iter().filter(|c| wanted.contains(&c.id)) {
+            let steps = steps.remove(&case.id).unwrap_or_default();
+            let events = events.remove(&case.id).unwrap_or_default();
+            items.extend(due_items(engine, case, &steps, &events, before, on));
         }
         items.sort_by(|a, b| (a.due, &a.case, &a.step).cmp(&(b.due, &b.case, &b.step)));
         Ok(items)

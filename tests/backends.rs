@@ -700,3 +700,43 @@ on_both!(
         );
     }
 );
+
+on_both!(
+    a_provinces_deadlines_read_at_once_are_each_cases_own,
+    |b, name| {
+        let Some(t) = fresh(b, name) else { return };
+        let o = t
+            .hoso()
+            .args(["province", "generate", "--models", "12", "--dien-hinh", "3"])
+            .args(["--communes", "2", "--out"])
+            .arg(t.path("dia-ban"))
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        let mut app = hoso::App::new(hoso::app::Config {
+            templates: None,
+            workflows: None,
+            db: hoso::store::Db::parse(&t.db),
+        });
+        let on = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        let show = |v: &[hoso::app::DueItem]| -> Vec<String> {
+            v.iter()
+                .map(|d| format!("{} {} {} {}", d.case, d.step, d.due, d.overdue))
+                .collect()
+        };
+        let all = show(&app.due(None, on).unwrap());
+        let mut one_by_one = Vec::new();
+        let ids: Vec<String> = app
+            .cases()
+            .unwrap()
+            .into_iter()
+            .map(|c| c.case.id)
+            .collect();
+        for id in ids {
+            one_by_one.extend(app.due_of_case(&id, on).unwrap());
+        }
+        one_by_one.sort_by(|a, b| (a.due, &a.case, &a.step).cmp(&(b.due, &b.case, &b.step)));
+        assert!(all.len() > 10, "{all:?}");
+        assert_eq!(all, show(&one_by_one));
+    }
+);

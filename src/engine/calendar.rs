@@ -80,19 +80,65 @@ fn settle(due: NaiveDate, policy: IfDayOff) -> NaiveDate {
     }
 }
 
-/// The first date on or after `from` that an RFC 5545 rule gives.
+/// The first date on or after `from` that an RFC 5545 rule gives, the rule starting on 1
+/// January of the year before `from`'s.
+///
+/// A province's deadlines are the same few rules asked again and again (every case, every
+/// occurrence, every list), so each rule's days of two years, counted from that start, are
+/// worked out once per process and kept ([`year_of_rule`]); a day beyond them (a rule that
+/// skips a whole year) is asked of the rule itself.
 fn rule_next(rule: &str, from: NaiveDate) -> Option<NaiveDate> {
-    let start = format!("DTSTART:{}0101T000000Z\nRRULE:{rule}", from.year() - 1);
-    let set: rrule::RRuleSet = start.parse().ok()?;
+    if let Some(days) = year_of_rule(rule, from.year())
+        && let Some(&day) = days.iter().find(|d| **d >= from)
+    {
+        return Some(day);
+    }
+    rule_after(rule, from.year() - 1, from, 1).first().copied()
+}
+
+/// Up to `count` days the rule gives on or after `from`, started on 1 January of `start`.
+fn rule_after(rule: &str, start: i32, from: NaiveDate, count: u16) -> Vec<NaiveDate> {
+    let parsed: Option<rrule::RRuleSet> = format!("DTSTART:{start}0101T000000Z\nRRULE:{rule}")
+        .parse()
+        .ok();
     let after = rrule::Tz::UTC
         .with_ymd_and_hms(from.year(), from.month(), from.day(), 0, 0, 0)
-        .single()?
-        - chrono::Duration::seconds(1);
-    set.after(after)
-        .all(1)
-        .dates
-        .first()
-        .map(|d| d.date_naive())
+        .single()
+        .map(|t| t - chrono::Duration::seconds(1));
+    match (parsed, after) {
+        (Some(set), Some(after)) => set
+            .after(after)
+            .all(count)
+            .dates
+            .iter()
+            .map(|d| d.date_naive())
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The days `rule` (started on 1 January of `year - 1`) gives in `year` and the next, so that
+/// a day late in `year` finds its next occurrence there too; kept for the process:
+/// a few dozen rules × the years asked, so the memory stays small. `None` for a rule giving
+/// more days a year than are kept (a daily rule), which is asked of the rule each time.
+fn year_of_rule(rule: &str, year: i32) -> Option<std::sync::Arc<Vec<NaiveDate>>> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    /// More than a weekly rule's days in two years; a rule giving more is not kept.
+    const KEPT: u16 = 120;
+    type Years = HashMap<(String, i32), Option<Arc<Vec<NaiveDate>>>>;
+    static KNOWN: OnceLock<Mutex<Years>> = OnceLock::new();
+    let known = KNOWN.get_or_init(Default::default);
+    let key = (rule.to_string(), year);
+    if let Some(days) = known.lock().ok()?.get(&key) {
+        return days.clone();
+    }
+    let jan1 = NaiveDate::from_ymd_opt(year, 1, 1)?;
+    let mut days = rule_after(rule, year - 1, jan1, KEPT + 1);
+    days.retain(|d| d.year() <= year + 1);
+    let days = (days.len() <= usize::from(KEPT)).then(|| Arc::new(days));
+    known.lock().ok()?.insert(key, days.clone());
+    days
 }
 
 /// How many occurrences of a series are looked at, at most: 25 years of a quarterly report.

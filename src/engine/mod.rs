@@ -277,6 +277,23 @@ impl Engine {
         }
     }
 
+    /// What [`standing`](Self::standing) reads of a case's log: the steps that name the
+    /// occurrence they meet, with that input, in every procedure — what a province-wide list of
+    /// deadlines loads besides the steps ([`crate::store::Store::occurrences`]), instead of
+    /// every case's whole log.
+    pub fn occurrence_inputs(&self) -> Vec<(String, String)> {
+        let mut steps: Vec<(String, String)> = self
+            .workflows
+            .values()
+            .flatten()
+            .flat_map(|w| &w.steps)
+            .filter_map(|s| Some((s.id.clone(), s.occurrence.clone()?)))
+            .collect();
+        steps.sort();
+        steps.dedup();
+        steps
+    }
+
     /// Every procedure key, in order.
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.workflows.keys().map(String::as_str)

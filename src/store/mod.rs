@@ -332,6 +332,15 @@ pub trait Store {
     /// A case's steps in the order they were opened.
     fn steps(&self, case: &str) -> Result<Vec<StepRow>>;
     fn events(&self, case: &str) -> Result<Vec<EventRow>>;
+    /// Every case's steps, by case, in one read: a province's list or deadlines without a
+    /// query per case.
+    fn every_step(&self) -> Result<std::collections::HashMap<String, Vec<StepRow>>>;
+    /// The events of the (step, input) pairs named, of every case, by case, in one read, each
+    /// event's inputs holding only that input (the occurrence it met).
+    fn occurrences(
+        &self,
+        inputs: &[(String, String)],
+    ) -> Result<std::collections::HashMap<String, Vec<EventRow>>>;
     /// A case's documents in the order they were drafted.
     fn documents(&self, case: &str) -> Result<Vec<DocumentRow>>;
     /// A case's files by name: all of them, or those rendering one document.

@@ -467,6 +467,55 @@ impl Store for PgStore {
             .collect())
     }
 
+    fn every_step(&self) -> Result<std::collections::HashMap<String, Vec<StepRow>>> {
+        let mut by_case: std::collections::HashMap<String, Vec<StepRow>> = Default::default();
+        for r in self.query(
+            "SELECT case_id, step, state, due, done_on FROM case_steps ORDER BY ord",
+            &[],
+        )? {
+            by_case.entry(r.get(0)).or_default().push(StepRow {
+                step: r.get(1),
+                open: r.get::<_, String>(2) == "open",
+                due: r.get(3),
+                done_on: r.get(4),
+            });
+        }
+        Ok(by_case)
+    }
+
+    fn occurrences(
+        &self,
+        inputs: &[(String, String)],
+    ) -> Result<std::collections::HashMap<String, Vec<EventRow>>> {
+        let mut by_case: std::collections::HashMap<String, Vec<EventRow>> = Default::default();
+        let (steps, names): (Vec<String>, Vec<String>) = inputs.iter().cloned().unzip();
+        // Only the input named is read out of each event's JSON, by PostgreSQL.
+        for r in self.query(
+            "SELECT e.seq, e.on_date, e.actor, e.step,
+                    json_build_object(m.input, e.inputs::json -> m.input)::text,
+                    e.person, e.case_id
+             FROM events e JOIN unnest($1::text[], $2::text[]) AS m(step, input)
+               ON m.step = e.step
+             ORDER BY e.seq",
+            &[&steps, &names],
+        )? {
+            let (seq, case): (i64, String) = (r.get(0), r.get(6));
+            let inputs = stored_json(
+                &format!("hồ sơ {case}, sự kiện {seq}"),
+                &r.get::<_, String>(4),
+            )?;
+            by_case.entry(case).or_default().push(EventRow {
+                seq,
+                on_date: r.get(1),
+                actor: r.get(2),
+                step: r.get(3),
+                inputs,
+                person: r.get(5),
+            });
+        }
+        Ok(by_case)
+    }
+
     fn events(&self, case: &str) -> Result<Vec<EventRow>> {
         self.query(
             "SELECT seq, on_date, actor, step, inputs, person FROM events

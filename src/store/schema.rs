@@ -316,4 +316,15 @@ ALTER TABLE register ADD COLUMN person TEXT;
 ALTER TABLE register ADD COLUMN person TEXT;
 "#,
     },
+    Migration {
+        sqlite: r#"
+-- A case's log read by its id: without it every case's status, deadline or archive read the
+-- whole province's log (hoso due took 34 s at 3,900 cases).
+CREATE INDEX events_by_case ON events (case_id, seq);
+"#,
+        // PostgreSQL's first migration made it; the versions count alike.
+        postgres: r#"
+CREATE INDEX IF NOT EXISTS events_by_case ON events (case_id, seq);
+"#,
+    },
 ];

@@ -3,6 +3,7 @@
 //! event log and the book are guarded by triggers, so not even a hand-written statement can
 //! rewrite history.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -231,31 +232,39 @@ fn entry_by_id(conn: &Connection, id: i64) -> rusqlite::Result<Entry> {
     )
 }
 
+const CASE_COLUMNS: &str = "id, workflow, version, data, created_on, ended_by, ended_on";
+
 fn case_by_id(conn: &Connection, id: &str) -> rusqlite::Result<Option<CaseRow>> {
     conn.query_row(
-        "SELECT id, workflow, version, data, created_on, ended_by, ended_on FROM cases WHERE id = ?1",
+        &format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = ?1"),
         [id],
-        |r| {
-            let id: String = r.get(0)?;
-            let what = format!("hồ sơ {id}");
-            let ended = match (r.get::<_, Option<String>>(5)?, r.get::<_, Option<String>>(6)?) {
-                (Some(step), Some(on)) => Some(Ended {
-                    step,
-                    on: stored_date(&what, &on)?,
-                }),
-                _ => None,
-            };
-            Ok(CaseRow {
-                ended,
-                workflow: r.get(1)?,
-                version: r.get(2)?,
-                data: stored_json(&what, &r.get::<_, String>(3)?)?,
-                created_on: stored_date(&what, &r.get::<_, String>(4)?)?,
-                id,
-            })
-        },
+        case_row,
     )
     .optional()
+}
+
+/// A case from [`CASE_COLUMNS`].
+fn case_row(r: &rusqlite::Row) -> rusqlite::Result<CaseRow> {
+    let id: String = r.get(0)?;
+    let what = format!("hồ sơ {id}");
+    let ended = match (
+        r.get::<_, Option<String>>(5)?,
+        r.get::<_, Option<String>>(6)?,
+    ) {
+        (Some(step), Some(on)) => Some(Ended {
+            step,
+            on: stored_date(&what, &on)?,
+        }),
+        _ => None,
+    };
+    Ok(CaseRow {
+        ended,
+        workflow: r.get(1)?,
+        version: r.get(2)?,
+        data: stored_json(&what, &r.get::<_, String>(3)?)?,
+        created_on: stored_date(&what, &r.get::<_, String>(4)?)?,
+        id,
+    })
 }
 
 impl SqliteStore {
@@ -464,14 +473,12 @@ impl Store for SqliteStore {
     fn cases(&self) -> Result<Vec<CaseRow>> {
         let mut st = self
             .conn
-            .prepare("SELECT id FROM cases ORDER BY id")
+            .prepare(&format!("SELECT {CASE_COLUMNS} FROM cases ORDER BY id"))
             .map_err(self.err())?;
-        let ids: Vec<String> = st
-            .query_map([], |r| r.get(0))
+        st.query_map([], case_row)
             .map_err(self.err())?
             .collect::<rusqlite::Result<_>>()
-            .map_err(self.err())?;
-        ids.iter().map(|id| self.case(id)).collect()
+            .map_err(self.err())
     }
 
     fn steps(&self, case: &str) -> Result<Vec<StepRow>> {
@@ -483,21 +490,49 @@ impl Store for SqliteStore {
             .conn
             .prepare("SELECT seq, on_date, actor, step, inputs, person FROM events WHERE case_id = ?1 ORDER BY seq")
             .map_err(self.err())?;
-        st.query_map([case], |r| {
-            let seq: i64 = r.get(0)?;
-            let what = format!("hồ sơ {case}, sự kiện {seq}");
-            Ok(EventRow {
-                seq,
-                on_date: stored_date(&what, &r.get::<_, String>(1)?)?,
-                actor: r.get(2)?,
-                step: r.get(3)?,
-                inputs: stored_json(&what, &r.get::<_, String>(4)?)?,
-                person: r.get(5)?,
-            })
-        })
-        .map_err(self.err())?
-        .collect::<rusqlite::Result<_>>()
-        .map_err(self.err())
+        st.query_map([case], |r| event_row(case, r))
+            .map_err(self.err())?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(self.err())
+    }
+
+    fn every_step(&self) -> Result<HashMap<String, Vec<StepRow>>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT case_id, step, state, due, done_on FROM case_steps ORDER BY rowid")
+            .map_err(self.err())?;
+        let mut rows = st.query([]).map_err(self.err())?;
+        let mut by_case: HashMap<String, Vec<StepRow>> = HashMap::new();
+        while let Some(r) = rows.next().map_err(self.err())? {
+            let case: String = r.get(0).map_err(self.err())?;
+            let step = step_row(&case, r, 1).map_err(self.err())?;
+            by_case.entry(case).or_default().push(step);
+        }
+        Ok(by_case)
+    }
+
+    fn occurrences(&self, inputs: &[(String, String)]) -> Result<HashMap<String, Vec<EventRow>>> {
+        // Only the input named is read out of each event's JSON, by SQLite: a report's
+        // statistics form stays unparsed.
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT e.seq, e.on_date, e.actor, e.step,
+                        json_object(m.value ->> '$[1]', e.inputs ->> ('$.\"' || (m.value ->> '$[1]') || '\"')),
+                        e.person, e.case_id
+                 FROM events e JOIN json_each(?1) m ON m.value ->> '$[0]' = e.step
+                 ORDER BY e.seq",
+            )
+            .map_err(self.err())?;
+        let inputs = serde_json::to_string(inputs).map_err(|e| Error::Invalid(e.to_string()))?;
+        let mut rows = st.query([inputs]).map_err(self.err())?;
+        let mut by_case: HashMap<String, Vec<EventRow>> = HashMap::new();
+        while let Some(r) = rows.next().map_err(self.err())? {
+            let case: String = r.get(6).map_err(self.err())?;
+            let e = event_row(&case, r).map_err(self.err())?;
+            by_case.entry(case).or_default().push(e);
+        }
+        Ok(by_case)
     }
 
     fn documents(&self, case: &str) -> Result<Vec<DocumentRow>> {
@@ -787,18 +822,34 @@ fn steps_of(conn: &Connection, case: &str) -> rusqlite::Result<Vec<StepRow>> {
     let mut st = conn.prepare(
         "SELECT step, state, due, done_on FROM case_steps WHERE case_id = ?1 ORDER BY rowid",
     )?;
-    st.query_map([case], |r| {
-        let step: String = r.get(0)?;
-        let what = format!("hồ sơ {case}, bước {step}");
-        let date = |s: Option<String>| s.map(|s| stored_date(&what, &s)).transpose();
-        Ok(StepRow {
-            open: r.get::<_, String>(1)? == "open",
-            due: date(r.get(2)?)?,
-            done_on: date(r.get(3)?)?,
-            step,
-        })
-    })?
-    .collect()
+    st.query_map([case], |r| step_row(case, r, 0))?.collect()
+}
+
+/// A step row of `case` from columns step, state, due, done_on starting at `at`.
+fn step_row(case: &str, r: &rusqlite::Row, at: usize) -> rusqlite::Result<StepRow> {
+    let step: String = r.get(at)?;
+    let what = format!("hồ sơ {case}, bước {step}");
+    let date = |s: Option<String>| s.map(|s| stored_date(&what, &s)).transpose();
+    Ok(StepRow {
+        open: r.get::<_, String>(at + 1)? == "open",
+        due: date(r.get(at + 2)?)?,
+        done_on: date(r.get(at + 3)?)?,
+        step,
+    })
+}
+
+/// An event of `case` from columns seq, on_date, actor, step, inputs, person.
+fn event_row(case: &str, r: &rusqlite::Row) -> rusqlite::Result<EventRow> {
+    let seq: i64 = r.get(0)?;
+    let what = format!("hồ sơ {case}, sự kiện {seq}");
+    Ok(EventRow {
+        seq,
+        on_date: stored_date(&what, &r.get::<_, String>(1)?)?,
+        actor: r.get(2)?,
+        step: r.get(3)?,
+        inputs: stored_json(&what, &r.get::<_, String>(4)?)?,
+        person: r.get(5)?,
+    })
 }
 
 struct SqliteTx<'a> {
