@@ -177,7 +177,7 @@ fn due_items(
     on: NaiveDate,
 ) -> Vec<DueItem> {
     let w = engine
-        .of_case(&case)
+        .of_case(case)
         .and_then(|own| engine.governing(own, on.max(case.created_on)))
         .ok();
     let mut items = Vec::new();
