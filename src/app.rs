@@ -520,19 +520,43 @@ impl App {
         self.engine()?.newest(key)
     }
 
-    /// Checks definition files as `hoso workflow check` does: an overlay against the loaded
-    /// base it extends.
+    /// Checks definition files as `hoso workflow check` does, each on its own: an overlay
+    /// against the base given with it, else the loaded base it extends. Without files, every
+    /// file of the `--workflows` folder.
     pub fn check_workflows(&self, files: &[PathBuf]) -> Result<Vec<check::FileCheck>> {
         let set = self.templates()?;
-        let bases = match &self.config.workflows {
-            Some(d) => crate::workflow::load_dir(d)?,
-            None => crate::workflow::embedded()?,
+        let dir = self.config.workflows.as_deref();
+        let catalog = match dir {
+            Some(d) => crate::workflow::Catalog::dir(d)?,
+            None => crate::workflow::Catalog::embedded(),
         };
+        let files = match (files.is_empty(), dir) {
+            (false, _) => files.to_vec(),
+            (true, Some(d)) => crate::workflow::files_of(d)?,
+            (true, None) => {
+                return Err(Error::Usage(
+                    "workflow check: nêu các tệp cần kiểm, hoặc --workflows THƯ_MỤC để kiểm mọi \
+                     tệp của thư mục"
+                        .into(),
+                ));
+            }
+        };
+        let broken_bases: Vec<String> = catalog
+            .broken
+            .iter()
+            .filter(|b| b.province.is_none())
+            .filter_map(|b| b.base.clone())
+            .collect();
+        let (loaded, _) = catalog.merged(None);
+        let loaded: Vec<Workflow> = loaded.into_iter().map(|l| l.workflow).collect();
         let known = check::Known::new(
             set.iter().map(|t| t.id.as_str()),
-            bases.iter().map(|w| w.id.as_str()),
+            loaded
+                .iter()
+                .map(|w| w.id.as_str())
+                .chain(broken_bases.iter().map(String::as_str)),
         );
-        Ok(check::check_files(files, &known, &bases))
+        Ok(check::check_files(&files, &known, &loaded))
     }
 
     /// Opens a case of `key` with its fields on `at`; returns its id.

@@ -523,9 +523,10 @@ impl TakeArgs {
 #[derive(Subcommand)]
 pub enum WorkflowCommand {
     /// Kiểm tra tệp quy trình và tệp tỉnh: mỗi lỗi dạng tệp:dòng:cột: lời nhắn; thoát 1 nếu có.
+    /// Tệp tỉnh gộp với quy trình gốc nêu cùng (quy-trinh.yaml provinces/tinh.yaml); không nêu
+    /// tệp nào thì kiểm mọi tệp của --workflows THƯ_MỤC.
     Check {
         /// Các tệp YAML.
-        #[arg(required = true)]
         files: Vec<PathBuf>,
     },
     /// In một quy trình, đã gộp với tệp của tỉnh.

@@ -72,6 +72,8 @@ pub struct Engine {
     workflows: BTreeMap<String, Vec<Workflow>>,
     /// The hồ sơ each base procedure keeps.
     lists: BTreeMap<String, Vec<ho_so::Item>>,
+    /// Procedure files set aside: their cases are refused with the files' problems.
+    broken: Vec<crate::workflow::Broken>,
 }
 
 /// What completing a step did.
@@ -257,7 +259,15 @@ impl Engine {
 
     /// The engine of loaded procedures: workflows and the hồ sơ lists that come with them.
     pub fn from_procedures(p: crate::workflow::Procedures) -> Engine {
-        Engine::with_lists(p.workflows, p.lists)
+        Engine {
+            broken: p.broken,
+            ..Engine::with_lists(p.workflows, p.lists)
+        }
+    }
+
+    /// The procedure files set aside for their problems.
+    pub fn broken(&self) -> &[crate::workflow::Broken] {
+        &self.broken
     }
 
     fn with_lists(
@@ -274,6 +284,7 @@ impl Engine {
         Engine {
             workflows: by_id,
             lists,
+            broken: Vec::new(),
         }
     }
 
@@ -288,6 +299,9 @@ impl Engine {
     }
 
     fn versions(&self, key: &ProcedureKey) -> Result<&[Workflow]> {
+        if let Some(b) = self.broken.iter().find(|b| b.covers(key)) {
+            return Err(b.refusal(key));
+        }
         let id = key.to_string();
         self.workflows.get(&id).map(Vec::as_slice).ok_or_else(|| {
             Error::NotFound(format!(

@@ -144,14 +144,68 @@ impl Agency {
     }
 }
 
+/// `extends: mo-hinh@2022.1`: the base procedure and the version pinned, if any.
+pub fn split_extends(extends: &str) -> (&str, Option<&str>) {
+    match extends.split_once('@') {
+        Some((base, version)) => (base, Some(version)),
+        None => (extends, None),
+    }
+}
+
 impl Overlay {
+    /// The base procedure it extends (`mo-hinh` of `mo-hinh@2022.1`).
+    pub fn base(&self) -> &str {
+        split_extends(&self.extends).0
+    }
+
     /// The key of the procedure it makes, `<base>@<province>`, and the first day it applies.
     pub fn key(&self) -> (String, NaiveDate) {
         (
-            format!("{}@{}", self.extends, self.province),
+            format!("{}@{}", self.base(), self.province),
             self.effective_from,
         )
     }
+}
+
+/// The base an overlay is merged with: the version it pins (`extends: mo-hinh@2022.1`), else
+/// the newest version in effect on its `effective_from` (or the oldest there is). A base or a
+/// pinned version that is not there is a problem at `extends`.
+pub fn base_of<'a>(
+    o: &LoadedOverlay,
+    bases: impl Iterator<Item = &'a Workflow>,
+) -> std::result::Result<&'a Workflow, Problem> {
+    let (id, pinned) = split_extends(&o.overlay.extends);
+    let mut versions: Vec<&Workflow> = bases.filter(|b| b.id == id).collect();
+    versions.sort_by_key(|w| w.effective_from);
+    let found = match pinned {
+        Some(v) => versions.iter().find(|w| w.version == v),
+        None => versions
+            .iter()
+            .rev()
+            .find(|w| w.effective_from <= o.overlay.effective_from)
+            .or(versions.first()),
+    };
+    found.copied().ok_or_else(|| {
+        let message = match pinned {
+            Some(v) if !versions.is_empty() => format!(
+                "extends: quy trình `{id}` không có phiên bản `{v}` (có: {}); tệp tỉnh viết \
+                 cho phiên bản nào thì ghi phiên bản ấy, hoặc sửa tệp theo phiên bản mới",
+                versions
+                    .iter()
+                    .map(|w| w.version.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            _ => format!("extends: không có quy trình `{id}`"),
+        };
+        let p = o.spans.at("extends");
+        Problem {
+            path: o.path.clone(),
+            line: p.line,
+            col: p.col,
+            message,
+        }
+    })
 }
 
 impl LoadedOverlay {
@@ -222,11 +276,11 @@ impl LoadedOverlay {
                 message,
             });
         };
-        if o.extends != base.id {
+        if o.base() != base.id {
             say(
                 "extends",
                 false,
-                format!("extends `{}`, not `{}`", o.extends, base.id),
+                format!("extends `{}`, không phải `{}`", o.extends, base.id),
             );
         }
         let mut w = base.clone();
