@@ -158,7 +158,18 @@ fn date_arg(s: &str) -> std::result::Result<NaiveDate, cel::ExecutionError> {
 /// to workflow authors: `months_between(from, to)` (whole months, counted as the Civil Code
 /// counts them) and `evaluation_end(at)` (the 31/10 that closes the rating year, 01/11–31/10, a
 /// report dated `at` is for: see [`calendar::evaluation_end`]).
-pub fn holds(expr: &str, case: &Value, inputs: &Value, at: NaiveDate) -> Result<bool> {
+///
+/// The case's past is read with `done(step)` and `times(step)` (was the step recorded, how
+/// many times), or `done(step, period)` and `times(step, period)` in the [`calendar::PERIODS`]
+/// period of `at` — "mỗi năm một lần", "chỉ sau bước X" — from `history`, the steps recorded
+/// before this one.
+pub fn holds(
+    expr: &str,
+    case: &Value,
+    inputs: &Value,
+    at: NaiveDate,
+    history: &History,
+) -> Result<bool> {
     // The check refuses conditions that could run long (nested comprehensions, very long
     // expressions); a definition loaded without it, or data that makes a list huge, still gets
     // no more than GUARD_TIME: the evaluation runs apart and is abandoned when it overruns.
@@ -167,11 +178,12 @@ pub fn holds(expr: &str, case: &Value, inputs: &Value, at: NaiveDate) -> Result<
         return Err(Error::Invalid(format!("điều kiện `{expr}`: {problem}")));
     }
     let (expr_owned, case, inputs) = (expr.to_string(), case.clone(), inputs.clone());
+    let history = Arc::new(history.to_vec());
     let (send, receive) = std::sync::mpsc::channel();
     std::thread::Builder::new()
         .name("cel".into())
         .spawn(move || {
-            let _ = send.send(evaluate(&expr_owned, &case, &inputs, at));
+            let _ = send.send(evaluate(&expr_owned, &case, &inputs, at, history));
         })
         .map_err(|e| Error::Invalid(format!("điều kiện `{expr}`: {e}")))?;
     receive.recv_timeout(GUARD_TIME).unwrap_or_else(|_| {
@@ -188,7 +200,51 @@ pub const SOURCE_FIELD: &str = "nhan_rong_tu";
 /// The longest a condition may take to evaluate.
 pub const GUARD_TIME: std::time::Duration = std::time::Duration::from_secs(5);
 
-fn evaluate(expr: &str, case: &Value, inputs: &Value, at: NaiveDate) -> Result<bool> {
+/// The steps a case recorded, with their dates, oldest first: what `done` and `times` read.
+pub type History = [(String, NaiveDate)];
+
+/// The history of a case from its events.
+pub fn history(events: &[crate::store::EventRow]) -> Vec<(String, NaiveDate)> {
+    events.iter().map(|e| (e.step.clone(), e.on_date)).collect()
+}
+
+/// `times(step)` or `times(step, period)`: how many times `step` was recorded (in the period
+/// of `at`).
+fn times(
+    history: &History,
+    args: &[cel::Value],
+    at: NaiveDate,
+) -> std::result::Result<i64, cel::ExecutionError> {
+    let (step, period) = match args {
+        [cel::Value::String(s)] => (s, None),
+        [cel::Value::String(s), cel::Value::String(p)] => (s, Some(p)),
+        _ => {
+            return Err(cel::ExecutionError::function_error(
+                "times",
+                "cần mã bước và (tùy chọn) kỳ: 'year', 'quarter', 'month', 'evaluation-year'",
+            ));
+        }
+    };
+    let mut n = 0;
+    for (_, on) in history.iter().filter(|(s, _)| s == step.as_str()) {
+        let same = match period {
+            None => true,
+            Some(p) => calendar::same_period(p, *on, at).ok_or_else(|| {
+                cel::ExecutionError::function_error("times", format!("không có kỳ `{p}`"))
+            })?,
+        };
+        n += i64::from(same);
+    }
+    Ok(n)
+}
+
+fn evaluate(
+    expr: &str,
+    case: &Value,
+    inputs: &Value,
+    at: NaiveDate,
+    history: Arc<Vec<(String, NaiveDate)>>,
+) -> Result<bool> {
     let program =
         cel::Program::compile(expr).map_err(|e| Error::Invalid(format!("`{expr}`: {e}")))?;
     let mut ctx = cel::Context::default();
@@ -207,6 +263,19 @@ fn evaluate(expr: &str, case: &Value, inputs: &Value, at: NaiveDate) -> Result<b
                 .to_string(),
         ))
     });
+    let past = history.clone();
+    let _ = ctx.add_function(
+        "done",
+        move |cel::extractors::Arguments(args): cel::extractors::Arguments| {
+            times(&past, &args, at).map(|n| n > 0)
+        },
+    );
+    let _ = ctx.add_function(
+        "times",
+        move |cel::extractors::Arguments(args): cel::extractors::Arguments| {
+            times(&history, &args, at)
+        },
+    );
     match program.execute(&ctx) {
         Ok(cel::Value::Bool(b)) => Ok(b),
         // A field the case does not have yet makes the condition false, not an error.
@@ -582,10 +651,20 @@ impl Engine {
             let (Some(due), Ok(step)) = (row.due, step_of(w, &row.step)) else {
                 continue;
             };
-            let dates = match step.series() {
+            let mut dates = match step.series() {
                 Some(rule) => calendar::unmet(rule, due, &named_occurrences(step, events), on),
                 None => vec![due],
             };
+            if let Some(c) = &step.due_while {
+                let past = history(events);
+                let mut owed = Vec::new();
+                for d in dates {
+                    if holds(c, &case.data, &Value::Null, d, &past)? {
+                        owed.push(d);
+                    }
+                }
+                dates = owed;
+            }
             pending.extend(dates.into_iter().map(|due| Pending {
                 step: row.step.clone(),
                 due,
@@ -635,8 +714,9 @@ impl Engine {
         let mut data = as_map(&case.data, "dữ liệu hồ sơ")?;
         data.extend(inputs_map);
         let data = Value::Object(data);
+        let past = history(&events);
         for g in &step.requires {
-            if !holds(&g.when, &data, &inputs, at)? {
+            if !holds(&g.when, &data, &inputs, at, &past)? {
                 return Err(refused(step_id, interpolate(&g.message, &data, &inputs)));
             }
         }
@@ -647,12 +727,12 @@ impl Engine {
             .collect();
         let row_due = rows.iter().find(|r| r.step == step_id).and_then(|r| r.due);
         let (met, again) = occurrence(step, row_due, &events, &inputs, at)?;
-        let next = self.next_steps(w, step, &data, &inputs, at)?;
+        let next = self.next_steps(w, step, &data, &inputs, at, &past)?;
         let mut opened = due_dates(&next, &rows, &done, met.map_or(at, |m| m.min(at)));
         if step.repeat.is_some() {
             opened.push((step_id.to_string(), again));
         }
-        let documents = documents_of(step, &data, &inputs, at)?;
+        let documents = documents_of(step, &data, &inputs, at, &past)?;
         Ok(Plan {
             case_id: case_id.to_string(),
             step: step_id.to_string(),
@@ -684,6 +764,7 @@ impl Engine {
         data: &Value,
         inputs: &Value,
         at: NaiveDate,
+        past: &History,
     ) -> Result<Vec<&'w Step>> {
         let mut ids = Vec::new();
         let mut branched = false;
@@ -692,7 +773,7 @@ impl Engine {
                 Next::Step(id) => ids.push(id.clone()),
                 Next::Branch { to, when } if !branched => {
                     let take = match when {
-                        Some(c) => holds(c, data, inputs, at)?,
+                        Some(c) => holds(c, data, inputs, at, past)?,
                         None => true,
                     };
                     if take {
@@ -864,11 +945,17 @@ fn named_open(
 
 /// The templates of the documents a step produces with these data (a conditional one only when
 /// its condition holds).
-fn documents_of(step: &Step, data: &Value, inputs: &Value, at: NaiveDate) -> Result<Vec<String>> {
+fn documents_of(
+    step: &Step,
+    data: &Value,
+    inputs: &Value,
+    at: NaiveDate,
+    past: &History,
+) -> Result<Vec<String>> {
     let mut documents = Vec::new();
     for d in &step.documents {
         let wanted = match &d.when {
-            Some(c) => holds(c, data, inputs, at)?,
+            Some(c) => holds(c, data, inputs, at, past)?,
             None => true,
         };
         if wanted {
@@ -1069,26 +1156,40 @@ mod tests {
         let inputs = serde_json::json!({});
         let ten = "has(case.ngay_thanh_lap) && months_between(case.ngay_thanh_lap, evaluation_end(at)) >= 10";
         assert!(
-            !holds(ten, &case, &inputs, d("2023-11-03")).unwrap(),
+            !holds(ten, &case, &inputs, d("2023-11-03"), &[]).unwrap(),
             "7 months in the 2023 rating year"
         );
         assert!(
-            holds(ten, &case, &inputs, d("2024-11-03")).unwrap(),
+            holds(ten, &case, &inputs, d("2024-11-03"), &[]).unwrap(),
             "19 months by 31/10/2024"
         );
-        assert!(!holds("case.xep_loai == 'Tốt'", &case, &inputs, d("2024-11-03")).unwrap());
-        assert!(!holds("case.khong_co == 'x'", &case, &inputs, d("2024-11-03")).unwrap());
+        assert!(
+            !holds(
+                "case.xep_loai == 'Tốt'",
+                &case,
+                &inputs,
+                d("2024-11-03"),
+                &[]
+            )
+            .unwrap()
+        );
+        assert!(!holds("case.khong_co == 'x'", &case, &inputs, d("2024-11-03"), &[]).unwrap());
     }
 
     /// Every function the check lets a condition call is one `evaluate` registers.
     #[test]
     fn the_checked_functions_are_registered() {
         let (case, inputs) = (serde_json::json!({}), serde_json::json!({}));
-        let calls = ["months_between(at, at) == 0", "evaluation_end(at) != ''"];
+        let calls = [
+            "months_between(at, at) == 0",
+            "evaluation_end(at) != ''",
+            "done('x') == false",
+            "times('x', 'year') == 0",
+        ];
         for f in crate::workflow::guards::FUNCTIONS {
             let call = calls.iter().find(|c| c.starts_with(f)).expect(f);
             assert!(
-                holds(call, &case, &inputs, d("2024-11-03")).unwrap(),
+                holds(call, &case, &inputs, d("2024-11-03"), &[]).unwrap(),
                 "{call}"
             );
         }

@@ -597,6 +597,15 @@ fn check_step(
             say(&at(&format!("requires[{k}].message")), false, p);
         }
     }
+    if let Some(c) = &s.due_while {
+        let node = at("due_while");
+        if let Some(e) = expression_error(c) {
+            say(&node, false, format!("điều kiện viết sai: {e}"));
+        }
+        for (chars, p) in guards::problems(c, wf, s) {
+            say(&format!("{node}+{chars}"), false, format!("điều kiện: {p}"));
+        }
+    }
     for (k, d) in s.documents.iter().enumerate() {
         if !known.templates.contains(&d.template) {
             say(

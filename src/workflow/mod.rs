@@ -285,6 +285,11 @@ pub struct Step {
     /// the earliest occurrence not yet met.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub occurrence: Option<String>,
+    /// A condition (CEL, as `requires`) under which the step's deadlines are owed, judged on the
+    /// case as it stands and each deadline's day as `at`: Kon Tum's quarterly report of "Tốt"
+    /// models stays open after a lower rating, and owes nothing while the model is not "Tốt".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_while: Option<String>,
     /// A linked case this step starts at a new site (nhân rộng).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub starts: Option<Starts>,
@@ -517,10 +522,7 @@ impl Catalog {
     /// used, each with the file and places it came from; a base whose `check` (if given) finds
     /// problems, an overlay that does not merge or whose merged procedure `check` refuses, is
     /// set aside as [`Broken`] with its problems.
-    pub fn merged(
-        self,
-        check: Option<&CheckFn>,
-    ) -> (Vec<Loaded>, Vec<Broken>) {
+    pub fn merged(self, check: Option<&CheckFn>) -> (Vec<Loaded>, Vec<Broken>) {
         let mut broken = self.broken;
         let mut bases = Vec::new();
         for b in self.bases {
