@@ -1029,11 +1029,9 @@ impl App {
 
     /// Takes a number for a document made outside hoso; returns its entry.
     pub fn take(&mut self, r: &TakeRequest) -> Result<Entry> {
-        let issuer = self
-            .engine()?
-            .agency(&r.province, &r.issuer)?
-            .issuer()
-            .to_model();
+        let agency = self.engine()?.agency(&r.province, &r.issuer)?;
+        agency.issues_on(&r.issuer, r.at)?;
+        let issuer = agency.issuer().to_model();
         let k = kind::lookup(&r.kind).ok_or_else(|| {
             Error::Usage(format!(
                 "--type: `{}` không phải loại văn bản (quyet-dinh, cong-van, QĐ, TTr, …)",

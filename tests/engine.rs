@@ -810,7 +810,7 @@ fn province_agencies_sign_the_provinces_documents() {
         set.document(id, &data, &draft()).is_err(),
         "without the province there is no issuer"
     );
-    let data = hoso::issue::with_province(&set, procedure, id, data).unwrap();
+    let data = hoso::issue::with_province(&set, procedure, id, data, d("2023-10-24")).unwrap();
     let doc = set.document(id, &data, &issued(112, 2023, 10, 24)).unwrap();
     let body = paragraphs(&part(
         &hoso::render::docx::render(&doc).unwrap(),

@@ -470,6 +470,18 @@ pub fn check(w: &Loaded, known: &Known) -> Vec<Problem> {
             );
         }
     }
+    for (i, id) in wf.required_steps.iter().enumerate() {
+        if !wf.steps.iter().any(|s| &s.id == id) {
+            say(
+                &format!("required_steps[{i}]"),
+                false,
+                format!(
+                    "required_steps: không có bước `{id}`{}",
+                    did_you_mean(id, wf.steps.iter().map(|s| s.id.as_str()))
+                ),
+            );
+        }
+    }
     if let Some(form) = &wf.thong_ke {
         for m in form.problems() {
             say("thong_ke", true, format!("bảng thống kê: {m}"));
@@ -575,6 +587,15 @@ fn check_step(
         }
     }
     for (k, g) in s.requires.iter().enumerate() {
+        if let Some(id) = &g.id
+            && s.requires[..k].iter().any(|x| x.id.as_ref() == Some(id))
+        {
+            say(
+                &at(&format!("requires[{k}].id")),
+                false,
+                format!("bước `{}`: mã điều kiện `{id}` trùng", s.id),
+            );
+        }
         let node = at(&format!("requires[{k}].when"));
         if let Some(e) = expression_error(&g.when) {
             say(&node, false, format!("điều kiện (guard) viết sai: {e}"));

@@ -59,6 +59,9 @@ pub struct FieldSpec {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Guard {
+    /// A name a province's overlay replaces or removes it by (`replace_requires`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     pub when: String,
     pub message: String,
 }
@@ -361,6 +364,10 @@ pub struct Workflow {
     pub roles: BTreeMap<String, String>,
     #[serde(default)]
     pub fields: BTreeMap<String, FieldSpec>,
+    /// Steps required nationally (HD 22's Bước 1–5, the rating): no province's overlay may
+    /// remove them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub required_steps: Vec<String>,
     pub steps: Vec<Step>,
     /// The province's agencies by id (from its overlay): who issues for a role.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -379,8 +386,14 @@ pub struct Workflow {
 
 impl Workflow {
     /// The agency that fills `role` in this procedure, if the province names one.
-    pub fn agency_for(&self, role: &str) -> Option<&overlay::Agency> {
-        self.agencies.values().find(|a| a.role == role)
+    /// On `at`, the one valid that day: a dissolved agency's successor heads what is issued
+    /// after its last day.
+    pub fn agency_for(&self, role: &str, at: NaiveDate) -> Option<&overlay::Agency> {
+        let mut playing = self.agencies.values().filter(|a| a.role == role);
+        playing
+            .clone()
+            .find(|a| a.valid_on(at))
+            .or_else(|| playing.next())
     }
 }
 
