@@ -771,7 +771,7 @@ impl Engine {
         for n in &step.next {
             match n {
                 Next::Step(id) => ids.push(id.clone()),
-                Next::Branch { to, when } if !branched => {
+                Next::Branch { to, when, .. } if !branched => {
                     let take = match when {
                         Some(c) => holds(c, data, inputs, at, past)?,
                         None => true,

@@ -185,6 +185,9 @@ pub enum Next {
         to: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         when: Option<String>,
+        /// The branch in words, for the diagram ("xếp loại Tốt: đề xuất nhân rộng").
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
     },
 }
 
@@ -668,26 +671,84 @@ impl Procedures {
     }
 }
 
-/// A Mermaid flowchart of a procedure: steps as boxes, `next` as arrows labelled with their
-/// conditions, recurring steps marked ↻.
+/// A Mermaid flowchart of a procedure: steps as boxes, recurring ones marked ↻; `next` as
+/// arrows, a branch labelled in words — its `label`, else the message of the guard of the
+/// step it leads to that asks the same condition, else the condition — and the default branch
+/// "trường hợp còn lại"; a step that `starts` a linked case as a dotted arrow to the new case's
+/// procedure, linked to its own diagram (`KEY.mmd` beside this one).
 pub fn mermaid(w: &Workflow) -> String {
-    let label = |s: &str| s.replace('"', "'");
+    let text = |s: &str| s.replace('"', "'");
     let mut out = String::from("flowchart TD\n");
     for s in &w.steps {
         let mark = if s.repeat.is_some() { " ↻" } else { "" };
-        out.push_str(&format!("  {}[\"{}{mark}\"]\n", s.id, label(&s.title)));
+        out.push_str(&format!("  {}[\"{}{mark}\"]\n", s.id, text(&s.title)));
     }
+    let mut linked = Vec::new();
     for s in &w.steps {
+        let branches = s.next.iter().any(|n| matches!(n, Next::Branch { .. }));
         for n in &s.next {
-            match n {
-                Next::Branch { to, when: Some(c) } => {
-                    out.push_str(&format!("  {} -->|\"{}\"| {to}\n", s.id, label(c)))
-                }
-                other => out.push_str(&format!("  {} --> {}\n", s.id, other.target())),
+            let words = match n {
+                Next::Branch { label: Some(l), .. } => Some(l.clone()),
+                Next::Branch {
+                    when: Some(c), to, ..
+                } => Some(branch_words(w, to, c)),
+                Next::Branch { when: None, .. } if branches => Some("trường hợp còn lại".into()),
+                _ => None,
+            };
+            match words {
+                Some(l) => out.push_str(&format!(
+                    "  {} -->|\"{}\"| {}\n",
+                    s.id,
+                    text(&l),
+                    n.target()
+                )),
+                None => out.push_str(&format!("  {} --> {}\n", s.id, n.target())),
+            }
+        }
+        if let Some(st) = &s.starts {
+            let key = ProcedureKey::parse(&w.id).sibling(&st.workflow).to_string();
+            let node = format!(
+                "qt_{}",
+                key.chars()
+                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                    .collect::<String>()
+            );
+            let each = if st.each.is_some() {
+                ", mỗi địa bàn một hồ sơ"
+            } else {
+                ""
+            };
+            out.push_str(&format!("  {} -.->|\"mở hồ sơ mới{each}\"| {node}\n", s.id));
+            if !linked.contains(&node) {
+                out.push_str(&format!(
+                    "  {node}[[\"↗ Quy trình {key}\"]]\n  click {node} href \"{key}.mmd\" \"Sơ đồ quy trình {key}\"\n"
+                ));
+                linked.push(node);
             }
         }
     }
     out
+}
+
+/// A branch in words without a `label`: the message of a guard of the step it leads to that
+/// asks the same condition, up to its details ("Chỉ nhân rộng mô hình xếp loại “Tốt”"), else
+/// "khi" and the condition.
+fn branch_words(w: &Workflow, to: &str, when: &str) -> String {
+    let guard = w
+        .steps
+        .iter()
+        .find(|s| s.id == to)
+        .and_then(|s| s.requires.iter().find(|g| g.when.trim() == when.trim()));
+    match guard {
+        Some(g) => g
+            .message
+            .split([';', '(', '{'])
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
+        None => format!("khi {when}"),
+    }
 }
 
 /// A workflow read from a file, with the places of its nodes for messages.
