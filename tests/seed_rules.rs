@@ -1,0 +1,312 @@
+//! The seeds' rules that the procedures now encode (#13, item 7), each driven end to end through
+//! the engine on a real SQLite file: the YAML comment beside each rule quotes its seed.
+
+use chrono::NaiveDate;
+use hoso::engine::Engine;
+use hoso::store::{SqliteStore as Store, Store as _};
+use serde_json::{Value, json};
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn engine() -> Engine {
+    Engine::new(hoso::workflow::embedded().unwrap())
+}
+
+fn store(dir: &tempfile::TempDir) -> Store {
+    Store::open(&dir.path().join("hoso.db")).unwrap()
+}
+
+fn refusal(e: &Engine, s: &mut Store, id: &str, step: &str, inputs: Value, at: &str) -> String {
+    e.advance(s, id, step, &inputs, d(at))
+        .map(|_| format!("{step} was accepted"))
+        .unwrap_or_else(|e| e.to_string())
+}
+
+fn open_steps(s: &Store, id: &str) -> Vec<String> {
+    let rows = s.steps(id).unwrap();
+    rows.into_iter()
+        .filter(|r| r.open)
+        .map(|r| r.step)
+        .collect()
+}
+
+/// A Kon Tum mô hình launched on 31/03/2023 with `launch` as the inputs of `ra-mat`.
+fn kon_tum_model(e: &Engine, s: &mut Store, launch: Value) -> String {
+    let data = json!({"ten_mo_hinh": "Camera an ninh", "pham_vi": "thôn 1", "lien_ket": false});
+    let id = e
+        .new_case(s, "mo-hinh@kon-tum", &data, d("2023-02-06"))
+        .unwrap();
+    for (step, at, inputs) in [
+        ("khao-sat", "2023-02-06", json!({})),
+        ("bao-cao-khao-sat", "2023-02-28", json!({})),
+        ("chu-truong", "2023-03-10", json!({})),
+        ("trien-khai", "2023-03-13", json!({})),
+        ("lay-y-kien", "2023-03-17", json!({})),
+        (
+            "thanh-lap",
+            "2023-03-20",
+            json!({"ngay_thanh_lap": "2023-03-20"}),
+        ),
+        ("quy-che", "2023-03-25", json!({})),
+        ("ra-mat", "2023-03-31", launch),
+    ] {
+        e.advance(s, &id, step, &inputs, d(at)).unwrap();
+    }
+    id
+}
+
+/// The quarters a Kon Tum case owes for its report of good models on `on`, overdue.
+fn owed_quarters(e: &Engine, s: &Store, id: &str, on: &str) -> Vec<NaiveDate> {
+    let (case, rows, events) = (
+        s.case(id).unwrap(),
+        s.steps(id).unwrap(),
+        s.events(id).unwrap(),
+    );
+    e.standing(&case, &rows, &events, d(on))
+        .unwrap()
+        .pending
+        .into_iter()
+        .filter(|p| p.step == "bao-cao-mo-hinh-tot" && p.overdue)
+        .map(|p| p.due)
+        .collect()
+}
+
+/// Kon Tum reports each quarter the models that are "Tốt", replicated and still effective at
+/// half their sites, or new with a good approach — not every model from its launch.
+#[test]
+fn kon_tum_reports_good_replicated_and_new_models_each_quarter() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(&dir);
+    let e = engine();
+
+    // A new model with a good approach owes the quarter from its launch, unrated.
+    let new = kon_tum_model(&e, &mut s, json!({"cach_lam_hay": true}));
+    assert!(open_steps(&s, &new).contains(&"bao-cao-mo-hinh-tot".to_string()));
+    assert_eq!(owed_quarters(&e, &s, &new, "2023-07-01"), [d("2023-06-10")]);
+    e.advance(
+        &mut s,
+        &new,
+        "bao-cao-mo-hinh-tot",
+        &json!({}),
+        d("2023-07-03"),
+    )
+    .unwrap();
+    // An ordinary new model owes nothing and may not report.
+    let plain = kon_tum_model(&e, &mut s, json!({}));
+    assert!(!open_steps(&s, &plain).contains(&"bao-cao-mo-hinh-tot".to_string()));
+
+    // A Tốt model replicated, then corrected to Khá: reported while its sites are effective.
+    let id = kon_tum_model(&e, &mut s, json!({}));
+    for (step, at, inputs) in [
+        (
+            "de-nghi-xep-loai",
+            "2024-11-04",
+            json!({"ty_le_hoan_thanh": 95}),
+        ),
+        ("xep-loai", "2024-11-08", json!({"xep_loai": "Tốt"})),
+        ("gui-ket-qua", "2024-11-12", json!({})),
+        (
+            "de-xuat-nhan-rong",
+            "2024-11-20",
+            json!({"dia_ban_nhan_rong": ["thôn 4", "thôn 5", "thôn 6"]}),
+        ),
+        (
+            "dieu-chinh-xep-loai",
+            "2024-12-01",
+            json!({"xep_loai": "Khá", "ly_do_dieu_chinh": "Sai sót", "ly_do_xep_loai": "Hồ sơ chưa đủ"}),
+        ),
+    ] {
+        e.advance(&mut s, &id, step, &inputs, d(at)).unwrap();
+    }
+    // 0/0 sites is no replication at all, let alone an effective one.
+    let err = refusal(
+        &e,
+        &mut s,
+        &id,
+        "danh-gia-nhan-rong",
+        json!({"so_diem_nhan_rong": 0, "so_diem_hieu_qua": 0}),
+        "2024-12-05",
+    );
+    assert!(err.contains("chưa nhân rộng ở điểm nào (0 điểm)"), "{err}");
+    // 1 of 3 sites effective: Khá and not effective, nothing owed, the report refused.
+    e.advance(
+        &mut s,
+        &id,
+        "danh-gia-nhan-rong",
+        &json!({"so_diem_nhan_rong": 3, "so_diem_hieu_qua": 1}),
+        d("2024-12-05"),
+    )
+    .unwrap();
+    assert_eq!(
+        owed_quarters(&e, &s, &id, "2025-04-01"),
+        Vec::<NaiveDate>::new()
+    );
+    let err = refusal(
+        &e,
+        &mut s,
+        &id,
+        "bao-cao-mo-hinh-tot",
+        json!({}),
+        "2025-03-05",
+    );
+    assert!(
+        err.contains("mô hình nhân rộng còn hiệu quả ở từ 50% số điểm"),
+        "{err}"
+    );
+    // 2 of 3: effective again, the quarters are owed and the report taken.
+    e.advance(
+        &mut s,
+        &id,
+        "danh-gia-nhan-rong",
+        &json!({"so_diem_nhan_rong": 3, "so_diem_hieu_qua": 2}),
+        d("2025-01-10"),
+    )
+    .unwrap();
+    assert_eq!(
+        owed_quarters(&e, &s, &id, "2025-04-01"),
+        [d("2024-12-10"), d("2025-03-10")]
+    );
+    e.advance(
+        &mut s,
+        &id,
+        "bao-cao-mo-hinh-tot",
+        &json!({}),
+        d("2025-04-02"),
+    )
+    .unwrap();
+}
+
+/// An evaluation of no criterion (0/0) is not "đạt đủ tiêu chí".
+#[test]
+fn zero_criteria_are_not_all_met() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(&dir);
+    let e = engine();
+    let data = json!({"ten_don_vi": "xã Cẩm Giàng", "nam": 2023, "dat_an_toan": true, "phan_loai_nam_truoc": "Khá"});
+    let id = e
+        .new_case(&mut s, "don-vi-dien-hinh", &data, d("2023-03-01"))
+        .unwrap();
+    e.advance(&mut s, &id, "dang-ky", &json!({}), d("2023-03-15"))
+        .unwrap();
+    e.advance(&mut s, &id, "ke-hoach", &json!({}), d("2023-03-25"))
+        .unwrap();
+    let err = refusal(
+        &e,
+        &mut s,
+        &id,
+        "tu-danh-gia",
+        json!({"so_tieu_chi_dat": 0, "tong_so_tieu_chi": 0}),
+        "2023-09-25",
+    );
+    assert!(err.contains("Chưa đánh giá tiêu chí nào (0/0)"), "{err}");
+    let err = refusal(
+        &e,
+        &mut s,
+        &id,
+        "tu-danh-gia",
+        json!({"so_tieu_chi_dat": 3, "tong_so_tieu_chi": 4}),
+        "2023-09-25",
+    );
+    assert!(err.contains("Đơn vị mới đạt 3/4 tiêu chí"), "{err}");
+    e.advance(
+        &mut s,
+        &id,
+        "tu-danh-gia",
+        &json!({"so_tieu_chi_dat": 4, "tong_so_tieu_chi": 4}),
+        d("2023-09-25"),
+    )
+    .unwrap();
+}
+
+/// Bắc Kạn: registration in the first quarter of the year built, not after it.
+#[test]
+fn bac_kan_registers_in_the_first_quarter() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(&dir);
+    let e = engine();
+    let data = json!({"ten_don_vi": "xã Cẩm Giàng", "nam": 2024, "dat_an_toan": true, "phan_loai_nam_truoc": "Khá"});
+    let id = e
+        .new_case(&mut s, "don-vi-dien-hinh@bac-kan", &data, d("2024-03-01"))
+        .unwrap();
+    let err = refusal(&e, &mut s, &id, "dang-ky", json!({}), "2024-04-02");
+    assert!(
+        err.contains("Đăng ký xây dựng điển hình năm 2024 trong quý I (01/01–31/03 năm 2024)"),
+        "{err}"
+    );
+    e.advance(&mut s, &id, "dang-ky", &json!({}), d("2024-03-29"))
+        .unwrap();
+    // The base procedure (KH 630) only dates it: a late registration elsewhere is overdue, taken.
+    let id = e
+        .new_case(&mut s, "don-vi-dien-hinh", &data, d("2024-03-01"))
+        .unwrap();
+    e.advance(&mut s, &id, "dang-ky", &json!({}), d("2024-04-02"))
+        .unwrap();
+}
+
+/// HD 22 §IV.3: an điển hình no longer suited to the work is ended even at 70 % or more; one at
+/// 80 % and still suited goes on.
+#[test]
+fn a_dien_hinh_no_longer_suited_ends_even_above_70_percent() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(&dir);
+    let e = engine();
+    let recognised = |s: &mut Store| {
+        let id = e
+            .new_case(
+                s,
+                "dien-hinh",
+                &json!({"ten_dien_hinh": "Tổ tự quản thôn Kon Klốc"}),
+                d("2023-03-01"),
+            )
+            .unwrap();
+        for (step, inputs, at) in [
+            ("khao-sat", json!({}), "2023-03-20"),
+            ("tieu-chi", json!({}), "2023-04-05"),
+            (
+                "ke-hoach",
+                json!({"ngay_ke_hoach": "2023-04-10"}),
+                "2023-04-10",
+            ),
+            ("danh-gia", json!({"ty_le_tieu_chi": 100}), "2024-03-20"),
+            ("cong-nhan", json!({}), "2024-03-28"),
+        ] {
+            e.advance(s, &id, step, &inputs, d(at)).unwrap();
+        }
+        id
+    };
+    let suited = recognised(&mut s);
+    let out = e
+        .advance(
+            &mut s,
+            &suited,
+            "danh-gia-lai",
+            &json!({"ty_le_tieu_chi": 80}),
+            d("2024-11-15"),
+        )
+        .unwrap();
+    assert!(
+        !out.opened.iter().any(|(step, _)| step == "ket-thuc"),
+        "{:?}",
+        out.opened
+    );
+    let unsuited = recognised(&mut s);
+    let out = e
+        .advance(
+            &mut s,
+            &unsuited,
+            "danh-gia-lai",
+            &json!({"ty_le_tieu_chi": 80, "khong_con_phu_hop": true}),
+            d("2024-11-15"),
+        )
+        .unwrap();
+    assert!(
+        out.opened.iter().any(|(step, _)| step == "ket-thuc"),
+        "{:?}",
+        out.opened
+    );
+    e.advance(&mut s, &unsuited, "ket-thuc", &json!({}), d("2024-11-25"))
+        .unwrap();
+    assert!(s.case(&unsuited).unwrap().ended.is_some());
+}
