@@ -310,3 +310,104 @@ fn a_dien_hinh_no_longer_suited_ends_even_above_70_percent() {
         .unwrap();
     assert!(s.case(&unsuited).unwrap().ended.is_some());
 }
+
+/// Bắc Kạn: a unit the province manages is reviewed by Công an tỉnh directly, one a commune
+/// manages goes to the district first.
+#[test]
+fn bac_kan_reviews_a_unit_at_the_level_that_manages_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(&dir);
+    let e = engine();
+    let opened_after_self_evaluation = |s: &mut Store, managed: Option<&str>| {
+        let mut data = json!({"ten_don_vi": "Trường THPT Bắc Kạn", "nam": 2024, "dat_an_toan": true, "phan_loai_nam_truoc": "Khá"});
+        if let Some(level) = managed {
+            data["cap_quan_ly"] = json!(level);
+        }
+        let id = e
+            .new_case(s, "don-vi-dien-hinh@bac-kan", &data, d("2024-03-01"))
+            .unwrap();
+        e.advance(s, &id, "dang-ky", &json!({}), d("2024-03-15"))
+            .unwrap();
+        e.advance(s, &id, "ke-hoach", &json!({}), d("2024-03-25"))
+            .unwrap();
+        let out = e
+            .advance(
+                s,
+                &id,
+                "tu-danh-gia",
+                &json!({"so_tieu_chi_dat": 5, "tong_so_tieu_chi": 5}),
+                d("2024-09-20"),
+            )
+            .unwrap();
+        out.opened
+            .into_iter()
+            .map(|(step, _)| step)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        opened_after_self_evaluation(&mut s, Some("tỉnh")),
+        ["tham-dinh"]
+    );
+    assert_eq!(
+        opened_after_self_evaluation(&mut s, Some("xã")),
+        ["xet-cap-huyen"]
+    );
+    assert_eq!(
+        opened_after_self_evaluation(&mut s, None),
+        ["xet-cap-huyen"]
+    );
+}
+
+/// The Bằng khen is proposed once a year: a unit already proposed in the movement that year
+/// (stated with the proposal) is refused.
+#[test]
+fn the_bang_khen_is_proposed_once_a_year() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(&dir);
+    let e = engine();
+    let recognised = |s: &mut Store| {
+        let data = json!({"ten_don_vi": "xã Cẩm Giàng", "nam": 2023, "dat_an_toan": true, "phan_loai_nam_truoc": "Khá"});
+        let id = e
+            .new_case(s, "don-vi-dien-hinh", &data, d("2023-03-01"))
+            .unwrap();
+        for (step, at, inputs) in [
+            ("dang-ky", "2023-03-15", json!({})),
+            ("ke-hoach", "2023-03-25", json!({})),
+            (
+                "tu-danh-gia",
+                "2023-09-25",
+                json!({"so_tieu_chi_dat": 4, "tong_so_tieu_chi": 4}),
+            ),
+            ("xet-cap-huyen", "2023-10-05", json!({})),
+            ("tham-dinh", "2023-10-12", json!({})),
+            ("cong-nhan", "2023-10-20", json!({})),
+        ] {
+            e.advance(s, &id, step, &inputs, d(at)).unwrap();
+        }
+        id
+    };
+    let id = recognised(&mut s);
+    let err = refusal(
+        &e,
+        &mut s,
+        &id,
+        "de-nghi-khen-thuong",
+        json!({"da_de_nghi_trong_nam": true}),
+        "2023-10-30",
+    );
+    assert!(
+        err.contains(
+            "đã được đề nghị Chủ tịch Ủy ban nhân dân tỉnh tặng Bằng khen trong phong trào năm 2023"
+        ),
+        "{err}"
+    );
+    e.advance(
+        &mut s,
+        &id,
+        "de-nghi-khen-thuong",
+        &json!({"da_de_nghi_trong_nam": false}),
+        d("2023-10-30"),
+    )
+    .unwrap();
+    assert!(s.case(&id).unwrap().ended.is_some());
+}
