@@ -411,3 +411,55 @@ fn the_bang_khen_is_proposed_once_a_year() {
     .unwrap();
     assert!(s.case(&id).unwrap().ended.is_some());
 }
+
+/// HD 22 §IV.2: a recognised điển hình is summed up (sơ kết, tổng kết) and replicated, each
+/// place it is replicated to starting a điển hình case of its own at Bước 1.
+#[test]
+fn a_recognised_dien_hinh_is_summed_up_and_replicated() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(&dir);
+    let e = engine();
+    let id = e
+        .new_case(
+            &mut s,
+            "dien-hinh",
+            &json!({"ten_dien_hinh": "Tổ tự quản thôn Kon Klốc"}),
+            d("2023-03-01"),
+        )
+        .unwrap();
+    let err = refusal(&e, &mut s, &id, "so-ket", json!({}), "2023-03-02");
+    assert!(
+        err.contains("chưa đến lượt"),
+        "not before it is recognised: {err}"
+    );
+    for (step, inputs, at) in [
+        ("khao-sat", json!({}), "2023-03-20"),
+        ("tieu-chi", json!({}), "2023-04-05"),
+        (
+            "ke-hoach",
+            json!({"ngay_ke_hoach": "2023-04-10"}),
+            "2023-04-10",
+        ),
+        ("danh-gia", json!({"ty_le_tieu_chi": 100}), "2024-03-20"),
+        ("cong-nhan", json!({}), "2024-03-28"),
+        ("so-ket", json!({}), "2024-06-20"),
+        ("so-ket", json!({}), "2024-12-20"),
+    ] {
+        e.advance(&mut s, &id, step, &inputs, d(at)).unwrap();
+    }
+    let out = e
+        .advance(
+            &mut s,
+            &id,
+            "nhan-rong",
+            &json!({"noi_nhan_rong": ["Tổ tự quản thôn 2", "Tổ tự quản thôn 3"]}),
+            d("2025-01-10"),
+        )
+        .unwrap();
+    assert_eq!(out.linked.len(), 2, "{out:?}");
+    let new = s.case(&out.linked[0]).unwrap();
+    assert_eq!(new.workflow, "dien-hinh");
+    assert_eq!(new.data["ten_dien_hinh"], "Tổ tự quản thôn 2");
+    assert!(new.data.get("ty_le_tieu_chi").is_none());
+    assert_eq!(open_steps(&s, &out.linked[0]), ["khao-sat"]);
+}
