@@ -561,8 +561,19 @@ impl App {
 
     /// Opens a case of `key` with its fields on `at`; returns its id.
     pub fn new_case(&mut self, key: &ProcedureKey, data: &Value, at: NaiveDate) -> Result<String> {
+        self.new_case_from(key, data, at, None)
+    }
+
+    /// Opens a case at `from`, a step its procedure marks `entry`, or at the first step.
+    pub fn new_case_from(
+        &mut self,
+        key: &ProcedureKey,
+        data: &Value,
+        at: NaiveDate,
+        from: Option<&str>,
+    ) -> Result<String> {
         let (_, engine, store) = self.parts()?;
-        engine.new_case(store, key.clone(), data, at)
+        engine.new_case_from(store, key.clone(), data, at, from)
     }
 
     /// Checks a step's inputs alone (the command line names their file when they are wrong).

@@ -463,3 +463,108 @@ fn a_recognised_dien_hinh_is_summed_up_and_replicated() {
     assert!(new.data.get("ty_le_tieu_chi").is_none());
     assert_eq!(open_steps(&s, &out.linked[0]), ["khao-sat"]);
 }
+
+/// Kon Tum's spontaneous models: a case opens at `xem-xet-tu-phat` with the model's evidence,
+/// and the model is recognised (then rated and reported as any other) or stopped.
+#[test]
+fn kon_tum_recognises_or_stops_a_spontaneous_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(&dir);
+    let e = engine();
+    let data =
+        json!({"ten_mo_hinh": "Tổ tuần tra tự quản", "pham_vi": "thôn 2", "lien_ket": false});
+    let open = |s: &mut Store| {
+        e.new_case_from(
+            s,
+            "mo-hinh@kon-tum",
+            &data,
+            d("2023-04-03"),
+            Some("xem-xet-tu-phat"),
+        )
+        .unwrap()
+    };
+    let working = open(&mut s);
+    assert_eq!(open_steps(&s, &working), ["xem-xet-tu-phat"]);
+    let evidence = |effective: bool| json!({"minh_chung": "Báo cáo kết quả tuần tra 2022", "hoat_dong_hieu_qua": effective});
+    e.advance(
+        &mut s,
+        &working,
+        "xem-xet-tu-phat",
+        &evidence(true),
+        d("2023-04-10"),
+    )
+    .unwrap();
+    e.advance(
+        &mut s,
+        &working,
+        "cong-nhan-tu-phat",
+        &json!({"ngay_thanh_lap": "2023-04-20"}),
+        d("2023-04-20"),
+    )
+    .unwrap();
+    for step in ["bao-cao-dinh-ky", "de-nghi-xep-loai"] {
+        assert!(
+            open_steps(&s, &working).contains(&step.to_string()),
+            "{step}"
+        );
+    }
+    // Recognised on 20/04/2023: the 10 months count from the recognition.
+    let err = refusal(
+        &e,
+        &mut s,
+        &working,
+        "de-nghi-xep-loai",
+        json!({"ty_le_hoan_thanh": 92}),
+        "2023-11-03",
+    );
+    assert!(
+        err.contains("chưa hoạt động đủ 10 tháng") && err.contains("20/04/2023"),
+        "{err}"
+    );
+
+    let misused = open(&mut s);
+    e.advance(
+        &mut s,
+        &misused,
+        "xem-xet-tu-phat",
+        &evidence(false),
+        d("2023-04-10"),
+    )
+    .unwrap();
+    e.advance(
+        &mut s,
+        &misused,
+        "cham-dut-tu-phat",
+        &json!({}),
+        d("2023-04-20"),
+    )
+    .unwrap();
+    assert!(s.case(&misused).unwrap().ended.is_some());
+
+    // Only an entry step opens a case; the base procedure has none.
+    let err = e
+        .new_case_from(
+            &mut s,
+            "mo-hinh@kon-tum",
+            &data,
+            d("2023-04-03"),
+            Some("thanh-lap"),
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("--from-step: hồ sơ `mo-hinh@kon-tum` không mở từ bước `thanh-lap` (mở được từ: khao-sat, xem-xet-tu-phat)"),
+        "{err}"
+    );
+    let err = e
+        .new_case_from(
+            &mut s,
+            "mo-hinh",
+            &data,
+            d("2023-04-03"),
+            Some("xem-xet-tu-phat"),
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("(mở được từ: khao-sat)"), "{err}");
+}

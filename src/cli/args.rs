@@ -288,6 +288,10 @@ pub enum CaseCommand {
         /// Ngày mở (YYYY-MM-DD); mặc định hôm nay.
         #[arg(long, value_parser = parse_date, value_name = "NGÀY")]
         at: Option<NaiveDate>,
+        /// Mở hồ sơ từ một bước quy trình cho phép (entry), không từ bước đầu: mô hình tự phát
+        /// đang hoạt động.
+        #[arg(long, value_name = "BƯỚC")]
+        from_step: Option<String>,
     },
     /// Mọi hồ sơ.
     List {

@@ -637,9 +637,11 @@ fn case(app: &mut App, c: args::CaseCommand) -> Result<Shown> {
             province,
             data,
             at,
+            from_step,
         } => {
             let key = ProcedureKey::new(&workflow, province.as_deref());
-            let id = app.new_case(&key, &yaml_value(&data)?, at.unwrap_or_else(today))?;
+            let at = at.unwrap_or_else(today);
+            let id = app.new_case_from(&key, &yaml_value(&data)?, at, from_step.as_deref())?;
             Ok(format!("{id}\n").into())
         }
         C::List { format, out } => output::case_list(&app.cases()?, format, out.as_deref()),

@@ -495,6 +495,18 @@ impl Engine {
     /// A case of procedure `key` with its fields, checked, with its first step open: what
     /// [`StoreTx::insert_case`] writes.
     pub fn case_for(&self, key: &ProcedureKey, data: &Value, at: NaiveDate) -> Result<NewCase> {
+        self.case_from(key, data, at, None)
+    }
+
+    /// A case opening at `from`, a step the procedure marks `entry` (a model already running
+    /// that the procedure takes up, with its evidence), or at the first step.
+    pub fn case_from(
+        &self,
+        key: &ProcedureKey,
+        data: &Value,
+        at: NaiveDate,
+        from: Option<&str>,
+    ) -> Result<NewCase> {
         let w = self.in_effect(key, at)?;
         if let Some(until) = w.effective_until
             && at > until
@@ -514,10 +526,32 @@ impl Engine {
         }
         let fields = as_map(data, "dữ liệu hồ sơ")?;
         validate(&w.fields, &fields, "dữ liệu hồ sơ")?;
-        let first = w
-            .steps
-            .first()
-            .ok_or_else(|| Error::Invalid(format!("quy trình `{}` không có bước nào", w.id)))?;
+        let first = match from {
+            None => w
+                .steps
+                .first()
+                .ok_or_else(|| Error::Invalid(format!("quy trình `{}` không có bước nào", w.id)))?,
+            Some(id) => {
+                let entries: Vec<&str> = w
+                    .steps
+                    .iter()
+                    .filter(|s| s.entry)
+                    .map(|s| s.id.as_str())
+                    .collect();
+                w.steps
+                    .iter()
+                    .find(|s| s.id == id && (s.entry || std::ptr::eq(*s, &w.steps[0])))
+                    .ok_or_else(|| {
+                        Error::Invalid(format!(
+                            "--from-step: hồ sơ `{key}` không mở từ bước `{id}` (mở được từ: {})",
+                            std::iter::once(w.steps[0].id.as_str())
+                                .chain(entries)
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ))
+                    })?
+            }
+        };
         Ok(NewCase {
             workflow: w.id.clone(),
             version: w.version.clone(),
@@ -536,7 +570,19 @@ impl Engine {
         data: &Value,
         at: NaiveDate,
     ) -> Result<String> {
-        let case = self.case_for(&key.into(), data, at)?;
+        self.new_case_from(store, key, data, at, None)
+    }
+
+    /// Starts a case at `from`, an `entry` step (see [`case_from`](Self::case_from)).
+    pub fn new_case_from(
+        &self,
+        store: &mut dyn Store,
+        key: impl Into<ProcedureKey>,
+        data: &Value,
+        at: NaiveDate,
+        from: Option<&str>,
+    ) -> Result<String> {
+        let case = self.case_from(&key.into(), data, at, from)?;
         let mut tx = store.begin()?;
         let id = tx.next_case_id()?;
         tx.insert_case(&id, &case)?;

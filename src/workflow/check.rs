@@ -827,7 +827,11 @@ fn unreachable(
     say: &mut impl FnMut(&str, bool, String),
 ) {
     let mut seen = BTreeSet::new();
-    let mut queue = VecDeque::from([wf.steps[0].id.as_str()]);
+    // A case opens at the first step or at one marked `entry`.
+    let mut queue: VecDeque<&str> = std::iter::once(&wf.steps[0])
+        .chain(wf.steps.iter().filter(|s| s.entry))
+        .map(|s| s.id.as_str())
+        .collect();
     while let Some(id) = queue.pop_front() {
         if !seen.insert(id) {
             continue;

@@ -301,6 +301,11 @@ pub struct Step {
     pub starts: Option<Starts>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub next: Vec<Next>,
+    /// A case may open at this step instead of the first (`case new --from-step`): a model
+    /// already running that the procedure takes up with its evidence (Kon Tum's spontaneous
+    /// models).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub entry: bool,
     /// Completing this step ends the case (the quyết định or thông báo kết thúc): no step is
     /// accepted after it and nothing of the case is due any more.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
