@@ -520,6 +520,33 @@ impl App {
         self.engine()?.newest(key)
     }
 
+    /// The procedure files set aside for their problems, once the procedures are loaded (a
+    /// command that never needed them says nothing): one line each, naming the file's first
+    /// problem.
+    pub fn broken_procedures(&self) -> Vec<String> {
+        let Some(engine) = self.engine.get() else {
+            return Vec::new();
+        };
+        engine
+            .broken()
+            .iter()
+            .map(|b| {
+                let key = match (&b.base, &b.province) {
+                    (Some(base), Some(p)) => format!("{base}@{p}"),
+                    (Some(base), None) => base.clone(),
+                    (None, Some(p)) => format!("…@{p}"),
+                    (None, None) => "?".into(),
+                };
+                format!(
+                    "quy trình `{key}` có lỗi, hồ sơ theo nó bị từ chối cho đến khi sửa ({} lỗi; \
+                     đầu tiên: {})",
+                    b.problems.len(),
+                    b.problems.first().map_or("", String::as_str)
+                )
+            })
+            .collect()
+    }
+
     /// Checks definition files as `hoso workflow check` does, each on its own: an overlay
     /// against the base given with it, else the loaded base it extends. Without files, every
     /// file of the `--workflows` folder.

@@ -96,6 +96,15 @@ fn a_broken_province_file_stops_only_its_own_cases() {
     );
     let (code, out) = case_new(dir.path(), &wf, "mo-hinh", None);
     assert_eq!(code, 0, "{out}");
+    // The command that worked says which file is set aside.
+    assert!(
+        out.contains(&format!(
+            "quy trình `mo-hinh@kon-tum` có lỗi, hồ sơ theo nó bị từ chối cho đến khi sửa (1 lỗi; \
+             đầu tiên: {}:8:1: unknown field `bogus`",
+            kon_tum.display()
+        )),
+        "{out}"
+    );
     let (code, out) = case_new(dir.path(), &wf, "mo-hinh", Some("quang-ngai"));
     assert_eq!(code, 1, "{out}");
     assert!(

@@ -79,13 +79,23 @@ pub fn run(cli: Cli) -> Result<Shown> {
         return serve(config, cli.db.is_some(), listen, demo, secure, dia_ban);
     }
     let mut app = App::new(config);
-    match cli.command {
+    let shown = command(&mut app, cli.command);
+    // A broken procedure file stops only its own cases: every command that loaded the
+    // procedures says which are set aside, so a province's mistake is not found by surprise.
+    shown.map(|mut s| {
+        s.notes.extend(app.broken_procedures());
+        s
+    })
+}
+
+fn command(app: &mut App, command: Command) -> Result<Shown> {
+    match command {
         Command::Demo { .. } | Command::Serve { .. } => unreachable!("handled above"),
-        Command::User(c) => user(&mut app, c),
-        Command::Doc(c) => doc(&mut app, c),
-        Command::Workflow(c) => workflow(&app, c),
-        Command::Case(c) => case(&mut app, c),
-        Command::Register(c) => register(&mut app, c),
+        Command::User(c) => user(app, c),
+        Command::Doc(c) => doc(app, c),
+        Command::Workflow(c) => workflow(app, c),
+        Command::Case(c) => case(app, c),
+        Command::Register(c) => register(app, c),
         Command::Archive { case, out } => {
             let bytes = app.archive(&case)?;
             hoso::fsutil::write_atomic(&out, &bytes)?;
@@ -119,7 +129,7 @@ pub fn run(cli: Cli) -> Result<Shown> {
             let problems = app.check_store()?;
             Ok(output::store_checked(&app.config().db, &problems))
         }
-        Command::Report(c) => report(&mut app, c),
+        Command::Report(c) => report(app, c),
         Command::Province(args::ProvinceCommand::Generate {
             out,
             seed,

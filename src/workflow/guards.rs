@@ -600,7 +600,7 @@ mod tests {
         assert_eq!(
             check("month_between(case.ngay, at) > 1"),
             [
-                "không có hàm `month_between` (hoso có months_between, evaluation_end và các hàm chuẩn của CEL); có phải `months_between`?"
+                "không có hàm `month_between` (hoso có months_between, evaluation_end, done, times và các hàm chuẩn của CEL); có phải `months_between`?"
             ]
         );
         assert_eq!(
