@@ -409,6 +409,14 @@ impl Engine {
             }
         }
         if known.is_empty() {
+            if let Some(b) = self
+                .broken
+                .iter()
+                .find(|b| b.province.as_deref() == Some(province))
+            {
+                let base = b.base.as_deref().unwrap_or("?");
+                return Err(b.refusal(&ProcedureKey::new(base, Some(province))));
+            }
             return Err(Error::NotFound(format!(
                 "không có tệp tỉnh `{province}` (--province)"
             )));

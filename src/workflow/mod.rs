@@ -576,13 +576,19 @@ impl Catalog {
                 },
             }
             if !problems.is_empty() {
-                // A base that is itself broken refuses its provinces' cases already.
+                // A province of a broken base is refused with the base's problems.
                 let base_broken = broken
                     .iter()
-                    .any(|b| b.province.is_none() && b.base.as_deref() == Some(&base_id));
-                if !base_broken {
-                    broken.push(Broken::new(Some(base_id), Some(province), &problems));
-                }
+                    .find(|b| b.province.is_none() && b.base.as_deref() == Some(&base_id))
+                    .map(|b| b.problems.clone());
+                broken.push(match base_broken {
+                    Some(problems) => Broken {
+                        base: Some(base_id),
+                        province: Some(province),
+                        problems,
+                    },
+                    None => Broken::new(Some(base_id), Some(province), &problems),
+                });
             }
         }
         (bases.into_iter().chain(merged).collect(), broken)
