@@ -414,7 +414,7 @@ fn an_overlay_removes_or_replaces_guards() {
         "{HEAD}steps:\n  xep-loai:\n    remove_requires: [muc-ty-le]\n"
     ));
     let left = ids(&ws, "xep-loai");
-    assert_eq!(left.len(), 2, "{left:?}");
+    assert_eq!(left.len(), 3, "{left:?}");
     assert!(!left.contains(&"muc-ty-le".to_string()));
     let ws = with_overlay(&format!(
         "{HEAD}steps:\n  xep-loai:\n    requires:\n      - when: inputs.xep_loai != 'Yếu'\n        \

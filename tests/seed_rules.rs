@@ -568,3 +568,61 @@ fn kon_tum_recognises_or_stops_a_spontaneous_model() {
         .to_string();
     assert!(err.contains("(mở được từ: khao-sat)"), "{err}");
 }
+
+/// HD 22 §III.2: criteria the Ban Chỉ đạo sets for its model are judged at each rating; a
+/// model that misses them is not "Tốt", and a rating that does not say is refused.
+#[test]
+fn the_ban_chi_dao_criteria_are_judged_at_the_rating() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(&dir);
+    let e = engine();
+    let rated = |s: &mut Store, criteria: bool| {
+        let id = kon_tum_model(&e, s, json!({}));
+        if criteria {
+            let set = json!({"tieu_chi_rieng": ["100% hộ lắp camera", "Không có vụ trộm cắp"]});
+            e.advance(s, &id, "tieu-chi-rieng", &set, d("2023-04-15"))
+                .unwrap();
+        }
+        e.advance(
+            s,
+            &id,
+            "de-nghi-xep-loai",
+            &json!({"ty_le_hoan_thanh": 95}),
+            d("2024-11-04"),
+        )
+        .unwrap();
+        id
+    };
+    let plain = rated(&mut s, false);
+    e.advance(
+        &mut s,
+        &plain,
+        "xep-loai",
+        &json!({"xep_loai": "Tốt"}),
+        d("2024-11-08"),
+    )
+    .unwrap();
+    let id = rated(&mut s, true);
+    for inputs in [
+        json!({"xep_loai": "Tốt"}),
+        json!({"xep_loai": "Tốt", "dat_tieu_chi_rieng": false}),
+    ] {
+        let err = refusal(&e, &mut s, &id, "xep-loai", inputs, "2024-11-08");
+        assert!(
+            err.contains("tiêu chí cụ thể do Ban Chỉ đạo đề ra"),
+            "{err}"
+        );
+    }
+    let missed = json!({"xep_loai": "Khá", "dat_tieu_chi_rieng": false, "ly_do_xep_loai": "Chưa đạt tiêu chí riêng"});
+    e.advance(&mut s, &id, "xep-loai", &missed, d("2024-11-08"))
+        .unwrap();
+    let met = rated(&mut s, true);
+    e.advance(
+        &mut s,
+        &met,
+        "xep-loai",
+        &json!({"xep_loai": "Tốt", "dat_tieu_chi_rieng": true}),
+        d("2024-11-08"),
+    )
+    .unwrap();
+}
