@@ -552,25 +552,87 @@ impl App {
         self.engine()?.newest(key)
     }
 
-    /// Checks definition files as `hoso workflow check` does: an overlay against the loaded
-    /// base it extends.
+    /// The procedure files set aside for their problems, once the procedures are loaded (a
+    /// command that never needed them says nothing): one line each, naming the file's first
+    /// problem.
+    pub fn broken_procedures(&self) -> Vec<String> {
+        let Some(engine) = self.engine.get() else {
+            return Vec::new();
+        };
+        engine
+            .broken()
+            .iter()
+            .map(|b| {
+                let key = match (&b.base, &b.province) {
+                    (Some(base), Some(p)) => format!("{base}@{p}"),
+                    (Some(base), None) => base.clone(),
+                    (None, Some(p)) => format!("…@{p}"),
+                    (None, None) => "?".into(),
+                };
+                format!(
+                    "quy trình `{key}` có lỗi, hồ sơ theo nó bị từ chối cho đến khi sửa ({} lỗi; \
+                     đầu tiên: {})",
+                    b.problems.len(),
+                    b.problems.first().map_or("", String::as_str)
+                )
+            })
+            .collect()
+    }
+
+    /// Checks definition files as `hoso workflow check` does, each on its own: an overlay
+    /// against the base given with it, else the loaded base it extends. Without files, every
+    /// file of the `--workflows` folder.
     pub fn check_workflows(&self, files: &[PathBuf]) -> Result<Vec<check::FileCheck>> {
         let set = self.templates()?;
-        let bases = match &self.config.workflows {
-            Some(d) => crate::workflow::load_dir(d)?,
-            None => crate::workflow::embedded()?,
+        let dir = self.config.workflows.as_deref();
+        let catalog = match dir {
+            Some(d) => crate::workflow::Catalog::dir(d)?,
+            None => crate::workflow::Catalog::embedded(),
         };
+        let files = match (files.is_empty(), dir) {
+            (false, _) => files.to_vec(),
+            (true, Some(d)) => crate::workflow::files_of(d)?,
+            (true, None) => {
+                return Err(Error::Usage(
+                    "workflow check: nêu các tệp cần kiểm, hoặc --workflows THƯ_MỤC để kiểm mọi \
+                     tệp của thư mục"
+                        .into(),
+                ));
+            }
+        };
+        let broken_bases: Vec<String> = catalog
+            .broken
+            .iter()
+            .filter(|b| b.province.is_none())
+            .filter_map(|b| b.base.clone())
+            .collect();
+        let (loaded, _) = catalog.merged(None);
+        let loaded: Vec<Workflow> = loaded.into_iter().map(|l| l.workflow).collect();
         let known = check::Known::new(
             set.iter().map(|t| t.id.as_str()),
-            bases.iter().map(|w| w.id.as_str()),
+            loaded
+                .iter()
+                .map(|w| w.id.as_str())
+                .chain(broken_bases.iter().map(String::as_str)),
         );
-        Ok(check::check_files(files, &known, &bases))
+        Ok(check::check_files(&files, &known, &loaded))
     }
 
     /// Opens a case of `key` with its fields on `at`; returns its id.
     pub fn new_case(&mut self, key: &ProcedureKey, data: &Value, at: NaiveDate) -> Result<String> {
+        self.new_case_from(key, data, at, None)
+    }
+
+    /// Opens a case at `from`, a step its procedure marks `entry`, or at the first step.
+    pub fn new_case_from(
+        &mut self,
+        key: &ProcedureKey,
+        data: &Value,
+        at: NaiveDate,
+        from: Option<&str>,
+    ) -> Result<String> {
         let (_, engine, store) = self.parts()?;
-        engine.new_case(store, key.clone(), data, at)
+        engine.new_case_from(store, key.clone(), data, at, from)
     }
 
     /// Checks a step's inputs alone (the command line names their file when they are wrong).
@@ -1018,7 +1080,7 @@ impl App {
         let wanted: std::collections::HashSet<String> =
             store.due(before)?.into_iter().map(|r| r.case).collect();
         let mut steps = store.every_step()?;
-        let mut events = store.occurrences(&engine.occurrence_inputs())?;
+        let mut events = store.every_event(&engine.occurrence_inputs())?;
         let mut items = Vec::new();
         for case in store.cases()?.iter().filter(|c| wanted.contains(&c.id)) {
             let steps = steps.remove(&case.id).unwrap_or_default();
@@ -1044,11 +1106,9 @@ impl App {
 
     /// Takes a number for a document made outside hoso; returns its entry.
     pub fn take(&mut self, r: &TakeRequest) -> Result<Entry> {
-        let issuer = self
-            .engine()?
-            .agency(&r.province, &r.issuer)?
-            .issuer()
-            .to_model();
+        let agency = self.engine()?.agency(&r.province, &r.issuer)?;
+        agency.issues_on(&r.issuer, r.at)?;
+        let issuer = agency.issuer().to_model();
         let k = kind::lookup(&r.kind).ok_or_else(|| {
             Error::Usage(format!(
                 "--type: `{}` không phải loại văn bản (quyet-dinh, cong-van, QĐ, TTr, …)",

@@ -32,16 +32,18 @@ pub struct Draft {
 }
 
 /// A step document's data, with issuer and signer taken from the procedure's province when
-/// the data does not name them: the agency playing the template's issuer role, and its signer.
+/// the data does not name them: the agency playing the template's issuer role on `at` (an
+/// agency past its `valid_until` gives way to its successor), and its signer.
 pub fn with_province(
     set: &TemplateSet,
     procedure: &Workflow,
     template: &str,
     data: DocData,
+    at: NaiveDate,
 ) -> Result<DocData> {
     let role = &set.get(template)?.issuer_role;
     Ok(data.with_province(
-        procedure.agency_for(role).map(|a| a.issuer()),
+        procedure.agency_for(role, at).map(|a| a.issuer()),
         procedure.signers.get(role).cloned(),
     ))
 }
@@ -72,7 +74,7 @@ pub fn render_drafts(
             .with_step_inputs(&plan.inputs)
             .with_case_fields(&plan.data)
             .with_case_fields(&issued);
-        let mut data = with_province(set, procedure, t, data)?;
+        let mut data = with_province(set, procedure, t, data, plan.at)?;
         register_only(set, &mut data.value);
         let doc = set.document(t, &data, &draft)?;
         drafts.push(Draft {

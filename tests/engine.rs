@@ -534,6 +534,60 @@ fn kon_tum_reports_good_models_every_quarter() {
     assert_eq!(due(&s, "bao-cao-mo-hinh-tot"), Some(d("2025-12-10")));
 }
 
+/// Kon Tum's quarterly report is owed only while the model's latest rating is "Tốt"
+/// (`due_while`): a correction to Khá leaves the step open and owing nothing, a correction back
+/// to Tốt owes the quarters again. `hoso due` and the province's report read the same standing.
+#[test]
+fn kon_tum_owes_the_quarterly_report_only_while_the_model_is_tot() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("hoso.db")).unwrap();
+    let e = engine();
+    let id = launched_in(&e, &mut s, "mo-hinh@kon-tum");
+    e.advance(
+        &mut s,
+        &id,
+        "de-nghi-xep-loai",
+        &json!({"ty_le_hoan_thanh": 95}),
+        d("2024-11-04"),
+    )
+    .unwrap();
+    e.advance(
+        &mut s,
+        &id,
+        "xep-loai",
+        &json!({"xep_loai": "Tốt"}),
+        d("2024-11-08"),
+    )
+    .unwrap();
+    let owed = |s: &Store, on: &str| -> Vec<NaiveDate> {
+        let standing = e
+            .standing(
+                &s.case(&id).unwrap(),
+                &s.steps(&id).unwrap(),
+                &s.events(&id).unwrap(),
+                d(on),
+            )
+            .unwrap();
+        standing
+            .pending
+            .into_iter()
+            .filter(|p| p.step == "bao-cao-mo-hinh-tot" && p.overdue)
+            .map(|p| p.due)
+            .collect()
+    };
+    assert_eq!(owed(&s, "2025-01-14"), [d("2024-12-10")]);
+    let kha =
+        json!({"xep_loai": "Khá", "ly_do_dieu_chinh": "Sai sót", "ly_do_xep_loai": "Chưa đều"});
+    e.advance(&mut s, &id, "dieu-chinh-xep-loai", &kha, d("2025-01-15"))
+        .unwrap();
+    assert!(open_steps(&s, &id).contains(&"bao-cao-mo-hinh-tot".to_string()));
+    assert_eq!(owed(&s, "2025-04-01"), Vec::<NaiveDate>::new());
+    let tot = json!({"xep_loai": "Tốt", "ly_do_dieu_chinh": "Sửa lại"});
+    e.advance(&mut s, &id, "dieu-chinh-xep-loai", &tot, d("2025-02-01"))
+        .unwrap();
+    assert_eq!(owed(&s, "2025-04-01"), [d("2024-12-10"), d("2025-03-10")]);
+}
+
 #[test]
 fn bac_kan_dates_and_the_two_level_province() {
     let dir = tempfile::tempdir().unwrap();
@@ -756,7 +810,7 @@ fn province_agencies_sign_the_provinces_documents() {
         set.document(id, &data, &draft()).is_err(),
         "without the province there is no issuer"
     );
-    let data = hoso::issue::with_province(&set, procedure, id, data).unwrap();
+    let data = hoso::issue::with_province(&set, procedure, id, data, d("2023-10-24")).unwrap();
     let doc = set.document(id, &data, &issued(112, 2023, 10, 24)).unwrap();
     let body = paragraphs(&part(
         &hoso::render::docx::render(&doc).unwrap(),

@@ -107,3 +107,53 @@ fn a_diagram_mermaid_cannot_read_is_refused() {
         "{out}"
     );
 }
+
+/// The diagram's edges in words: a branch's `label`, else the message of the guard its step
+/// asks the same condition with, else the condition; the default branch labelled; `starts`
+/// a dotted arrow to the new case's procedure, linked to its diagram.
+#[test]
+fn edges_are_labelled_in_words() {
+    let all = hoso::workflow::embedded().unwrap();
+    let show = |id: &str| hoso::workflow::mermaid(all.iter().find(|w| w.id == id).unwrap());
+    let dien_hinh = show("dien-hinh");
+    for want in [
+        "  danh-gia -->|\"Đạt đủ các tiêu chí\"| cong-nhan\n",
+        "  danh-gia -->|\"Chưa đạt đủ tiêu chí\"| ket-thuc\n",
+    ] {
+        assert!(dien_hinh.contains(want), "{want}\n{dien_hinh}");
+    }
+    let kon_tum = show("mo-hinh@kon-tum");
+    for want in [
+        // No label: the words of the guard of the step it leads to.
+        "  gui-ket-qua -->|\"Chỉ nhân rộng mô hình xếp loại “Tốt”\"| de-xuat-nhan-rong\n",
+        "  gui-ket-qua -->|\"Xếp loại “Yếu”: xem xét kết thúc mô hình\"| ket-thuc-danh-gia\n",
+        "  de-xuat-nhan-rong -.->|\"mở hồ sơ mới, mỗi địa bàn một hồ sơ\"| qt_mo_hinh_kon_tum\n",
+        "  qt_mo_hinh_kon_tum[[\"↗ Quy trình mo-hinh@kon-tum\"]]\n",
+        "  click qt_mo_hinh_kon_tum href \"mo-hinh@kon-tum.mmd\" \"Sơ đồ quy trình mo-hinh@kon-tum\"\n",
+        "  ra-mat --> so-ket\n",
+    ] {
+        assert!(kon_tum.contains(want), "{want}\n{kon_tum}");
+    }
+    assert!(
+        !kon_tum.contains("case."),
+        "every branch in words:\n{kon_tum}"
+    );
+    // A branch with neither label nor a guard that words it keeps its condition.
+    let mut w = all.iter().find(|w| w.id == "dien-hinh").unwrap().clone();
+    for s in &mut w.steps {
+        for n in &mut s.next {
+            if let hoso::workflow::Next::Branch { label, .. } = n {
+                *label = None;
+            }
+        }
+    }
+    let bare = hoso::workflow::mermaid(&w);
+    assert!(
+        bare.contains("  danh-gia -->|\"khi case.ty_le_tieu_chi >= 100.0\"| cong-nhan\n"),
+        "{bare}"
+    );
+    assert!(
+        bare.contains("  danh-gia -->|\"trường hợp còn lại\"| ket-thuc\n"),
+        "{bare}"
+    );
+}

@@ -178,8 +178,11 @@ fn workflows_with(dir: &Path, edit: impl Fn(&Path)) -> std::path::PathBuf {
     w
 }
 
+/// A broken procedure stops its own cases, not the others: every command that loads the
+/// procedures names it, a command about another procedure works, one about it is refused with
+/// its problem (a broken base takes its provinces with it).
 #[test]
-fn a_broken_procedure_is_refused_at_load_for_every_command() {
+fn a_broken_procedure_stops_its_own_cases_and_every_command_names_it() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("hoso.db");
     let data = dir.path().join("case.yaml");
@@ -200,59 +203,76 @@ fn a_broken_procedure_is_refused_at_load_for_every_command() {
         )
         .unwrap();
     });
-    for (w, want) in [
-        (
-            &empty,
-            "trong.yaml:6:8: quy trình cần ít nhất một bước".to_string(),
-        ),
-        (&bad_starts, "mo-hinh.yaml:".to_string()),
-    ] {
-        for args in [
-            vec![
-                "case",
-                "new",
-                "--workflow",
-                "mo-hinh",
-                "--data",
-                data.to_str().unwrap(),
-                "--at",
-                "2023-02-06",
-            ],
-            vec!["workflow", "show", "mo-hinh"],
-            vec!["due"],
-            vec![
-                "register",
-                "take",
-                "--province",
-                "kon-tum",
-                "--issuer",
-                "bcd-tinh",
-                "--type",
-                "QĐ",
-            ],
-        ] {
-            let o = hoso_with(&db)
-                .arg("--workflows")
-                .arg(w)
-                .args(&args)
-                .output()
-                .unwrap();
-            let err = stderr(&o);
-            assert_eq!(code(&o), Some(1), "{args:?}: {err}");
-            assert!(err.contains(&want), "{args:?}: {err}");
-        }
+    let new_case = |workflow: &str| {
+        [
+            "case",
+            "new",
+            "--workflow",
+            workflow,
+            "--data",
+            data.to_str().unwrap(),
+            "--at",
+            "2023-02-06",
+        ]
+        .map(str::to_string)
+        .to_vec()
+    };
+    let take = [
+        "register",
+        "take",
+        "--province",
+        "kon-tum",
+        "--issuer",
+        "bcd-tinh",
+        "--type",
+        "QĐ",
+    ]
+    .map(str::to_string)
+    .to_vec();
+    let show = ["workflow", "show", "mo-hinh"].map(str::to_string).to_vec();
+    let due = vec!["due".to_string()];
+    let run = |w: &Path, args: &[String]| {
+        let o = hoso_with(&db)
+            .arg("--workflows")
+            .arg(w)
+            .args(args)
+            .output()
+            .unwrap();
+        (code(&o), stderr(&o))
+    };
+    // A broken base of its own: the others work and name it; its cases are refused.
+    let named =
+        "quy trình `trong` có lỗi, hồ sơ theo nó bị từ chối cho đến khi sửa (1 lỗi; đầu tiên: ";
+    for args in [new_case("mo-hinh"), show.clone(), due.clone()] {
+        let (code, err) = run(&empty, &args);
+        assert_eq!(code, Some(0), "{args:?}: {err}");
+        assert!(
+            err.contains(named) && err.contains("trong.yaml:6:8: quy trình cần ít nhất một bước"),
+            "{args:?}: {err}"
+        );
     }
-    let o = hoso_with(&db)
-        .arg("--workflows")
-        .arg(&bad_starts)
-        .args(["workflow", "show", "mo-hinh"])
-        .output()
-        .unwrap();
+    let (code, err) = run(&empty, &new_case("trong"));
+    assert_eq!(code, Some(1), "{err}");
     assert!(
-        stderr(&o).contains("starts: không có quy trình `mo-hin`"),
-        "{}",
-        stderr(&o)
+        err.contains("trong.yaml:6:8: quy trình cần ít nhất một bước"),
+        "{err}"
     );
+    // mô hình broken: its cases, its provinces' agencies and its diagram are refused; `due`
+    // lists the others and names it.
+    for args in [new_case("mo-hinh"), show.clone(), take] {
+        let (code, err) = run(&bad_starts, &args);
+        assert_eq!(code, Some(1), "{args:?}: {err}");
+        assert!(
+            err.contains("starts: không có quy trình `mo-hin`"),
+            "{args:?}: {err}"
+        );
+    }
+    let (code, err) = run(&bad_starts, &new_case("dien-hinh"));
+    assert_eq!(code, Some(1), "a mô hình's data is no điển hình's: {err}");
+    assert!(err.contains("dữ liệu hồ sơ"), "{err}");
+    let (code, err) = run(&bad_starts, &due);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("quy trình `mo-hinh` có lỗi"), "{err}");
 }
 
 #[test]

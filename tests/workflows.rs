@@ -124,7 +124,7 @@ fn overlays_merge_and_name_what_the_base_lacks() {
 
     // A removed step that another still leads to is named where it is removed, with the steps
     // to change.
-    let text = "extends: mo-hinh\nprovince: thu\nname: Thử\nversion: \"1\"\neffective_from: 2025-07-01\nremove_steps: [chu-truong]\n";
+    let text = "extends: mo-hinh\nprovince: thu\nname: Thử\nversion: \"1\"\neffective_from: 2025-07-01\nremove_steps: [gui-ket-qua]\n";
     let o = LoadedOverlay::parse(Path::new("thu.yaml"), text).unwrap();
     let problems: Vec<String> = o
         .merge(mo_hinh)
@@ -135,7 +135,7 @@ fn overlays_merge_and_name_what_the_base_lacks() {
     assert_eq!(
         problems,
         [
-            "thu.yaml:6:16: bỏ bước `chu-truong` nhưng `bao-cao-khao-sat` vẫn dẫn tới nó (next, \
+            "thu.yaml:6:16: bỏ bước `gui-ket-qua` nhưng `xep-loai` vẫn dẫn tới nó (next, \
           corrected_by hoặc deadline.after): đổi `next` của các bước ấy trong tệp này \
           (steps.<bước>.next)"
         ]

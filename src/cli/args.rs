@@ -309,6 +309,10 @@ pub enum CaseCommand {
         /// Ngày mở (YYYY-MM-DD); mặc định hôm nay.
         #[arg(long, value_parser = parse_date, value_name = "NGÀY")]
         at: Option<NaiveDate>,
+        /// Mở hồ sơ từ một bước quy trình cho phép (entry), không từ bước đầu: mô hình tự phát
+        /// đang hoạt động.
+        #[arg(long, value_name = "BƯỚC")]
+        from_step: Option<String>,
     },
     /// Mọi hồ sơ.
     List {
@@ -544,9 +548,10 @@ impl TakeArgs {
 #[derive(Subcommand)]
 pub enum WorkflowCommand {
     /// Kiểm tra tệp quy trình và tệp tỉnh: mỗi lỗi dạng tệp:dòng:cột: lời nhắn; thoát 1 nếu có.
+    /// Tệp tỉnh gộp với quy trình gốc nêu cùng (quy-trinh.yaml provinces/tinh.yaml); không nêu
+    /// tệp nào thì kiểm mọi tệp của --workflows THƯ_MỤC.
     Check {
         /// Các tệp YAML.
-        #[arg(required = true)]
         files: Vec<PathBuf>,
     },
     /// In một quy trình, đã gộp với tệp của tỉnh.

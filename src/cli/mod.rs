@@ -80,13 +80,23 @@ pub fn run(cli: Cli) -> Result<Shown> {
         return serve(config, cli.db.is_some(), listen, demo, secure, dia_ban);
     }
     let mut app = App::new(config);
-    match cli.command {
+    let shown = command(&mut app, cli.command);
+    // A broken procedure file stops only its own cases: every command that loaded the
+    // procedures says which are set aside, so a province's mistake is not found by surprise.
+    shown.map(|mut s| {
+        s.notes.extend(app.broken_procedures());
+        s
+    })
+}
+
+fn command(app: &mut App, command: Command) -> Result<Shown> {
+    match command {
         Command::Demo { .. } | Command::Serve { .. } => unreachable!("handled above"),
-        Command::User(c) => user(&mut app, c),
-        Command::Doc(c) => doc(&mut app, c),
-        Command::Workflow(c) => workflow(&app, c),
-        Command::Case(c) => case(&mut app, c),
-        Command::Register(c) => register(&mut app, c),
+        Command::User(c) => user(app, c),
+        Command::Doc(c) => doc(app, c),
+        Command::Workflow(c) => workflow(app, c),
+        Command::Case(c) => case(app, c),
+        Command::Register(c) => register(app, c),
         Command::Archive { case, out } => {
             let bytes = app.archive(&case)?;
             hoso::fsutil::write_atomic(&out, &bytes)?;
@@ -97,7 +107,7 @@ pub fn run(cli: Cli) -> Result<Shown> {
             nam,
             agency,
             jobs,
-        } => batch::archive_all(&mut app, &out, nam, agency, jobs),
+        } => batch::archive_all(app, &out, nam, agency, jobs),
         Command::Verify { file } => {
             let bytes = read_input(&file, LIMIT_ARCHIVE)?;
             let report = App::verify(&bytes)
@@ -126,7 +136,7 @@ pub fn run(cli: Cli) -> Result<Shown> {
             let problems = app.check_store()?;
             Ok(output::store_checked(&app.config().db, &problems))
         }
-        Command::Report(c) => report(&mut app, c),
+        Command::Report(c) => report(app, c),
         Command::Province(args::ProvinceCommand::Generate {
             out,
             seed,
@@ -586,9 +596,11 @@ fn case(app: &mut App, c: args::CaseCommand) -> Result<Shown> {
             province,
             data,
             at,
+            from_step,
         } => {
             let key = ProcedureKey::new(&workflow, province.as_deref());
-            let id = app.new_case(&key, &yaml_value(&data)?, at.unwrap_or_else(today))?;
+            let at = at.unwrap_or_else(today);
+            let id = app.new_case_from(&key, &yaml_value(&data)?, at, from_step.as_deref())?;
             Ok(format!("{id}\n").into())
         }
         C::List { format, out } => output::case_list(&app.cases()?, format, out.as_deref()),

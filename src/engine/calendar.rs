@@ -47,6 +47,25 @@ pub fn evaluation_end(at: NaiveDate) -> NaiveDate {
     NaiveDate::from_ymd_opt(year, 10, 31).expect("31 October exists")
 }
 
+/// The periods a condition counts a case's steps in (`done('xep-loai', 'year')`): the calendar
+/// `year`, `quarter` and `month`, and HD 22's `evaluation-year` (the one [`evaluation_end`]
+/// gives).
+pub const PERIODS: [&str; 4] = ["year", "quarter", "month", "evaluation-year"];
+
+/// Whether two days fall in the same period of [`PERIODS`]; None for a period not there.
+pub fn same_period(period: &str, a: NaiveDate, b: NaiveDate) -> Option<bool> {
+    let key = |d: NaiveDate| -> Option<(i32, u32)> {
+        Some(match period {
+            "year" => (d.year(), 0),
+            "quarter" => (d.year(), (d.month() - 1) / 3),
+            "month" => (d.year(), d.month()),
+            "evaluation-year" => (evaluation_end(d).year(), 0),
+            _ => return None,
+        })
+    };
+    Some(key(a)? == key(b)?)
+}
+
 /// The first due date on or after `from` of a series: a day its RFC 5545 rule gives, or for a
 /// `before` series the day before one.
 pub fn next_occurrence<'a>(series: impl Into<Series<'a>>, from: NaiveDate) -> Option<NaiveDate> {

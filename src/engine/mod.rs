@@ -72,6 +72,8 @@ pub struct Engine {
     workflows: BTreeMap<String, Vec<Workflow>>,
     /// The hồ sơ each base procedure keeps.
     lists: BTreeMap<String, Vec<ho_so::Item>>,
+    /// Procedure files set aside: their cases are refused with the files' problems.
+    broken: Vec<crate::workflow::Broken>,
 }
 
 /// What completing a step did.
@@ -156,7 +158,18 @@ fn date_arg(s: &str) -> std::result::Result<NaiveDate, cel::ExecutionError> {
 /// to workflow authors: `months_between(from, to)` (whole months, counted as the Civil Code
 /// counts them) and `evaluation_end(at)` (the 31/10 that closes the rating year, 01/11–31/10, a
 /// report dated `at` is for: see [`calendar::evaluation_end`]).
-pub fn holds(expr: &str, case: &Value, inputs: &Value, at: NaiveDate) -> Result<bool> {
+///
+/// The case's past is read with `done(step)` and `times(step)` (was the step recorded, how
+/// many times), or `done(step, period)` and `times(step, period)` in the [`calendar::PERIODS`]
+/// period of `at` — "mỗi năm một lần", "chỉ sau bước X" — from `history`, the steps recorded
+/// before this one.
+pub fn holds(
+    expr: &str,
+    case: &Value,
+    inputs: &Value,
+    at: NaiveDate,
+    history: &History,
+) -> Result<bool> {
     // The check refuses conditions that could run long (nested comprehensions, very long
     // expressions); a definition loaded without it, or data that makes a list huge, still gets
     // no more than GUARD_TIME: the evaluation runs apart and is abandoned when it overruns.
@@ -165,11 +178,12 @@ pub fn holds(expr: &str, case: &Value, inputs: &Value, at: NaiveDate) -> Result<
         return Err(Error::Invalid(format!("điều kiện `{expr}`: {problem}")));
     }
     let (expr_owned, case, inputs) = (expr.to_string(), case.clone(), inputs.clone());
+    let history = Arc::new(history.to_vec());
     let (send, receive) = std::sync::mpsc::channel();
     std::thread::Builder::new()
         .name("cel".into())
         .spawn(move || {
-            let _ = send.send(evaluate(&expr_owned, &case, &inputs, at));
+            let _ = send.send(evaluate(&expr_owned, &case, &inputs, at, history));
         })
         .map_err(|e| Error::Invalid(format!("điều kiện `{expr}`: {e}")))?;
     receive.recv_timeout(GUARD_TIME).unwrap_or_else(|_| {
@@ -186,7 +200,51 @@ pub const SOURCE_FIELD: &str = "nhan_rong_tu";
 /// The longest a condition may take to evaluate.
 pub const GUARD_TIME: std::time::Duration = std::time::Duration::from_secs(5);
 
-fn evaluate(expr: &str, case: &Value, inputs: &Value, at: NaiveDate) -> Result<bool> {
+/// The steps a case recorded, with their dates, oldest first: what `done` and `times` read.
+pub type History = [(String, NaiveDate)];
+
+/// The history of a case from its events.
+pub fn history(events: &[crate::store::EventRow]) -> Vec<(String, NaiveDate)> {
+    events.iter().map(|e| (e.step.clone(), e.on_date)).collect()
+}
+
+/// `times(step)` or `times(step, period)`: how many times `step` was recorded (in the period
+/// of `at`).
+fn times(
+    history: &History,
+    args: &[cel::Value],
+    at: NaiveDate,
+) -> std::result::Result<i64, cel::ExecutionError> {
+    let (step, period) = match args {
+        [cel::Value::String(s)] => (s, None),
+        [cel::Value::String(s), cel::Value::String(p)] => (s, Some(p)),
+        _ => {
+            return Err(cel::ExecutionError::function_error(
+                "times",
+                "cần mã bước và (tùy chọn) kỳ: 'year', 'quarter', 'month', 'evaluation-year'",
+            ));
+        }
+    };
+    let mut n = 0;
+    for (_, on) in history.iter().filter(|(s, _)| s == step.as_str()) {
+        let same = match period {
+            None => true,
+            Some(p) => calendar::same_period(p, *on, at).ok_or_else(|| {
+                cel::ExecutionError::function_error("times", format!("không có kỳ `{p}`"))
+            })?,
+        };
+        n += i64::from(same);
+    }
+    Ok(n)
+}
+
+fn evaluate(
+    expr: &str,
+    case: &Value,
+    inputs: &Value,
+    at: NaiveDate,
+    history: Arc<Vec<(String, NaiveDate)>>,
+) -> Result<bool> {
     let program =
         cel::Program::compile(expr).map_err(|e| Error::Invalid(format!("`{expr}`: {e}")))?;
     let mut ctx = cel::Context::default();
@@ -205,6 +263,19 @@ fn evaluate(expr: &str, case: &Value, inputs: &Value, at: NaiveDate) -> Result<b
                 .to_string(),
         ))
     });
+    let past = history.clone();
+    let _ = ctx.add_function(
+        "done",
+        move |cel::extractors::Arguments(args): cel::extractors::Arguments| {
+            times(&past, &args, at).map(|n| n > 0)
+        },
+    );
+    let _ = ctx.add_function(
+        "times",
+        move |cel::extractors::Arguments(args): cel::extractors::Arguments| {
+            times(&history, &args, at)
+        },
+    );
     match program.execute(&ctx) {
         Ok(cel::Value::Bool(b)) => Ok(b),
         // A field the case does not have yet makes the condition false, not an error.
@@ -257,7 +328,15 @@ impl Engine {
 
     /// The engine of loaded procedures: workflows and the hồ sơ lists that come with them.
     pub fn from_procedures(p: crate::workflow::Procedures) -> Engine {
-        Engine::with_lists(p.workflows, p.lists)
+        Engine {
+            broken: p.broken,
+            ..Engine::with_lists(p.workflows, p.lists)
+        }
+    }
+
+    /// The procedure files set aside for their problems.
+    pub fn broken(&self) -> &[crate::workflow::Broken] {
+        &self.broken
     }
 
     fn with_lists(
@@ -274,13 +353,14 @@ impl Engine {
         Engine {
             workflows: by_id,
             lists,
+            broken: Vec::new(),
         }
     }
 
-    /// What [`standing`](Self::standing) reads of a case's log: the steps that name the
-    /// occurrence they meet, with that input, in every procedure — what a province-wide list of
-    /// deadlines loads besides the steps ([`crate::store::Store::occurrences`]), instead of
-    /// every case's whole log.
+    /// The inputs [`standing`](Self::standing) reads of a case's log besides each event's
+    /// step and day (which `due_while` conditions count): the steps that name the occurrence
+    /// they meet, with that input, in every procedure — what a province-wide list of deadlines
+    /// keeps of the events' inputs ([`crate::store::Store::every_event`]).
     pub fn occurrence_inputs(&self) -> Vec<(String, String)> {
         let mut steps: Vec<(String, String)> = self
             .workflows
@@ -305,6 +385,9 @@ impl Engine {
     }
 
     fn versions(&self, key: &ProcedureKey) -> Result<&[Workflow]> {
+        if let Some(b) = self.broken.iter().find(|b| b.covers(key)) {
+            return Err(b.refusal(key));
+        }
         let id = key.to_string();
         self.workflows.get(&id).map(Vec::as_slice).ok_or_else(|| {
             Error::NotFound(format!(
@@ -343,6 +426,14 @@ impl Engine {
             }
         }
         if known.is_empty() {
+            if let Some(b) = self
+                .broken
+                .iter()
+                .find(|b| b.province.as_deref() == Some(province))
+            {
+                let base = b.base.as_deref().unwrap_or("?");
+                return Err(b.refusal(&ProcedureKey::new(base, Some(province))));
+            }
             return Err(Error::NotFound(format!(
                 "không có tệp tỉnh `{province}` (--province)"
             )));
@@ -429,6 +520,18 @@ impl Engine {
     /// A case of procedure `key` with its fields, checked, with its first step open: what
     /// [`StoreTx::insert_case`] writes.
     pub fn case_for(&self, key: &ProcedureKey, data: &Value, at: NaiveDate) -> Result<NewCase> {
+        self.case_from(key, data, at, None)
+    }
+
+    /// A case opening at `from`, a step the procedure marks `entry` (a model already running
+    /// that the procedure takes up, with its evidence), or at the first step.
+    pub fn case_from(
+        &self,
+        key: &ProcedureKey,
+        data: &Value,
+        at: NaiveDate,
+        from: Option<&str>,
+    ) -> Result<NewCase> {
         let w = self.in_effect(key, at)?;
         if let Some(until) = w.effective_until
             && at > until
@@ -448,10 +551,32 @@ impl Engine {
         }
         let fields = as_map(data, "dữ liệu hồ sơ")?;
         validate(&w.fields, &fields, "dữ liệu hồ sơ")?;
-        let first = w
-            .steps
-            .first()
-            .ok_or_else(|| Error::Invalid(format!("quy trình `{}` không có bước nào", w.id)))?;
+        let first = match from {
+            None => w
+                .steps
+                .first()
+                .ok_or_else(|| Error::Invalid(format!("quy trình `{}` không có bước nào", w.id)))?,
+            Some(id) => {
+                let entries: Vec<&str> = w
+                    .steps
+                    .iter()
+                    .filter(|s| s.entry)
+                    .map(|s| s.id.as_str())
+                    .collect();
+                w.steps
+                    .iter()
+                    .find(|s| s.id == id && (s.entry || std::ptr::eq(*s, &w.steps[0])))
+                    .ok_or_else(|| {
+                        Error::Invalid(format!(
+                            "--from-step: hồ sơ `{key}` không mở từ bước `{id}` (mở được từ: {})",
+                            std::iter::once(w.steps[0].id.as_str())
+                                .chain(entries)
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ))
+                    })?
+            }
+        };
         Ok(NewCase {
             workflow: w.id.clone(),
             version: w.version.clone(),
@@ -470,7 +595,19 @@ impl Engine {
         data: &Value,
         at: NaiveDate,
     ) -> Result<String> {
-        let case = self.case_for(&key.into(), data, at)?;
+        self.new_case_from(store, key, data, at, None)
+    }
+
+    /// Starts a case at `from`, an `entry` step (see [`case_from`](Self::case_from)).
+    pub fn new_case_from(
+        &self,
+        store: &mut dyn Store,
+        key: impl Into<ProcedureKey>,
+        data: &Value,
+        at: NaiveDate,
+        from: Option<&str>,
+    ) -> Result<String> {
+        let case = self.case_from(&key.into(), data, at, from)?;
         let mut tx = store.begin()?;
         let id = tx.next_case_id()?;
         tx.insert_case(&id, &case)?;
@@ -585,10 +722,20 @@ impl Engine {
             let (Some(due), Ok(step)) = (row.due, step_of(w, &row.step)) else {
                 continue;
             };
-            let dates = match step.series() {
+            let mut dates = match step.series() {
                 Some(rule) => calendar::unmet(rule, due, &named_occurrences(step, events), on),
                 None => vec![due],
             };
+            if let Some(c) = &step.due_while {
+                let past = history(events);
+                let mut owed = Vec::new();
+                for d in dates {
+                    if holds(c, &case.data, &Value::Null, d, &past)? {
+                        owed.push(d);
+                    }
+                }
+                dates = owed;
+            }
             pending.extend(dates.into_iter().map(|due| Pending {
                 step: row.step.clone(),
                 due,
@@ -638,8 +785,9 @@ impl Engine {
         let mut data = as_map(&case.data, "dữ liệu hồ sơ")?;
         data.extend(inputs_map);
         let data = Value::Object(data);
+        let past = history(&events);
         for g in &step.requires {
-            if !holds(&g.when, &data, &inputs, at)? {
+            if !holds(&g.when, &data, &inputs, at, &past)? {
                 return Err(refused(step_id, interpolate(&g.message, &data, &inputs)));
             }
         }
@@ -650,12 +798,12 @@ impl Engine {
             .collect();
         let row_due = rows.iter().find(|r| r.step == step_id).and_then(|r| r.due);
         let (met, again) = occurrence(step, row_due, &events, &inputs, at)?;
-        let next = self.next_steps(w, step, &data, &inputs, at)?;
+        let next = self.next_steps(w, step, &data, &inputs, at, &past)?;
         let mut opened = due_dates(&next, &rows, &done, met.map_or(at, |m| m.min(at)));
         if step.repeat.is_some() {
             opened.push((step_id.to_string(), again));
         }
-        let documents = documents_of(step, &data, &inputs, at)?;
+        let documents = documents_of(step, &data, &inputs, at, &past)?;
         Ok(Plan {
             case_id: case_id.to_string(),
             step: step_id.to_string(),
@@ -687,15 +835,16 @@ impl Engine {
         data: &Value,
         inputs: &Value,
         at: NaiveDate,
+        past: &History,
     ) -> Result<Vec<&'w Step>> {
         let mut ids = Vec::new();
         let mut branched = false;
         for n in &step.next {
             match n {
                 Next::Step(id) => ids.push(id.clone()),
-                Next::Branch { to, when } if !branched => {
+                Next::Branch { to, when, .. } if !branched => {
                     let take = match when {
-                        Some(c) => holds(c, data, inputs, at)?,
+                        Some(c) => holds(c, data, inputs, at, past)?,
                         None => true,
                     };
                     if take {
@@ -867,11 +1016,17 @@ fn named_open(
 
 /// The templates of the documents a step produces with these data (a conditional one only when
 /// its condition holds).
-fn documents_of(step: &Step, data: &Value, inputs: &Value, at: NaiveDate) -> Result<Vec<String>> {
+fn documents_of(
+    step: &Step,
+    data: &Value,
+    inputs: &Value,
+    at: NaiveDate,
+    past: &History,
+) -> Result<Vec<String>> {
     let mut documents = Vec::new();
     for d in &step.documents {
         let wanted = match &d.when {
-            Some(c) => holds(c, data, inputs, at)?,
+            Some(c) => holds(c, data, inputs, at, past)?,
             None => true,
         };
         if wanted {
@@ -1072,26 +1227,40 @@ mod tests {
         let inputs = serde_json::json!({});
         let ten = "has(case.ngay_thanh_lap) && months_between(case.ngay_thanh_lap, evaluation_end(at)) >= 10";
         assert!(
-            !holds(ten, &case, &inputs, d("2023-11-03")).unwrap(),
+            !holds(ten, &case, &inputs, d("2023-11-03"), &[]).unwrap(),
             "7 months in the 2023 rating year"
         );
         assert!(
-            holds(ten, &case, &inputs, d("2024-11-03")).unwrap(),
+            holds(ten, &case, &inputs, d("2024-11-03"), &[]).unwrap(),
             "19 months by 31/10/2024"
         );
-        assert!(!holds("case.xep_loai == 'Tốt'", &case, &inputs, d("2024-11-03")).unwrap());
-        assert!(!holds("case.khong_co == 'x'", &case, &inputs, d("2024-11-03")).unwrap());
+        assert!(
+            !holds(
+                "case.xep_loai == 'Tốt'",
+                &case,
+                &inputs,
+                d("2024-11-03"),
+                &[]
+            )
+            .unwrap()
+        );
+        assert!(!holds("case.khong_co == 'x'", &case, &inputs, d("2024-11-03"), &[]).unwrap());
     }
 
     /// Every function the check lets a condition call is one `evaluate` registers.
     #[test]
     fn the_checked_functions_are_registered() {
         let (case, inputs) = (serde_json::json!({}), serde_json::json!({}));
-        let calls = ["months_between(at, at) == 0", "evaluation_end(at) != ''"];
+        let calls = [
+            "months_between(at, at) == 0",
+            "evaluation_end(at) != ''",
+            "done('x') == false",
+            "times('x', 'year') == 0",
+        ];
         for f in crate::workflow::guards::FUNCTIONS {
             let call = calls.iter().find(|c| c.starts_with(f)).expect(f);
             assert!(
-                holds(call, &case, &inputs, d("2024-11-03")).unwrap(),
+                holds(call, &case, &inputs, d("2024-11-03"), &[]).unwrap(),
                 "{call}"
             );
         }

@@ -291,7 +291,7 @@ pub fn tong_hop(
                 s.pending
                     .into_iter()
                     .filter(|p| p.overdue && period.holds(p.due) && p.due <= judged)
-                    .filter(|p| owed(&case, &p.step))
+                    .filter(|p| REPORT_STEPS.contains(&p.step.as_str()))
                     .map(|p| (p.step, p.due))
                     .collect()
             })
@@ -517,16 +517,10 @@ pub fn chi_tieu(data: &mut Value, t: &TongHop) {
     }
 }
 
-/// Whether a report step's occurrences are owed: the periodic report always; Kon Tum's
-/// quarterly report only while the model is rated "Tốt" (a model rated lower since keeps the
-/// step open, but owes nothing).
-fn owed(case: &CaseRow, step: &str) -> bool {
-    match step {
-        "bao-cao-dinh-ky" => true,
-        "bao-cao-mo-hinh-tot" => case.data.get("xep_loai").and_then(Value::as_str) == Some("Tốt"),
-        _ => false,
-    }
-}
+/// The steps whose overdue occurrences the report counts as reports not made: the periodic
+/// report and Kon Tum's quarterly one (which its procedure owes only while the model is "Tốt",
+/// `due_while`, so the engine's standing already leaves the other quarters out).
+const REPORT_STEPS: [&str; 2] = ["bao-cao-dinh-ky", "bao-cao-mo-hinh-tot"];
 
 fn fmt(d: NaiveDate) -> String {
     d.format("%d/%m/%Y").to_string()

@@ -335,11 +335,12 @@ pub trait Store {
     /// Every case's steps, by case, in one read: a province's list or deadlines without a
     /// query per case.
     fn every_step(&self) -> Result<std::collections::HashMap<String, Vec<StepRow>>>;
-    /// The events of the (step, input) pairs named, of every case, by case, in one read, each
-    /// event's inputs holding only that input (the occurrence it met).
-    fn occurrences(
+    /// Every case's events, by case, in one read, each keeping of its inputs only the one
+    /// `keep` names for its step (step, input), none for other steps: what judging deadlines
+    /// reads of a province's log, without parsing every report's form.
+    fn every_event(
         &self,
-        inputs: &[(String, String)],
+        keep: &[(String, String)],
     ) -> Result<std::collections::HashMap<String, Vec<EventRow>>>;
     /// A case's documents in the order they were drafted.
     fn documents(&self, case: &str) -> Result<Vec<DocumentRow>>;

@@ -483,18 +483,19 @@ impl Store for PgStore {
         Ok(by_case)
     }
 
-    fn occurrences(
+    fn every_event(
         &self,
-        inputs: &[(String, String)],
+        keep: &[(String, String)],
     ) -> Result<std::collections::HashMap<String, Vec<EventRow>>> {
         let mut by_case: std::collections::HashMap<String, Vec<EventRow>> = Default::default();
-        let (steps, names): (Vec<String>, Vec<String>) = inputs.iter().cloned().unzip();
-        // Only the input named is read out of each event's JSON, by PostgreSQL.
+        let (steps, names): (Vec<String>, Vec<String>) = keep.iter().cloned().unzip();
+        // Only the input kept is read out of an event's JSON, by PostgreSQL.
         for r in self.query(
             "SELECT e.seq, e.on_date, e.actor, e.step,
-                    json_build_object(m.input, e.inputs::json -> m.input)::text,
+                    CASE WHEN m.input IS NULL THEN '{}'
+                         ELSE json_build_object(m.input, e.inputs::json -> m.input)::text END,
                     e.person, e.case_id
-             FROM events e JOIN unnest($1::text[], $2::text[]) AS m(step, input)
+             FROM events e LEFT JOIN unnest($1::text[], $2::text[]) AS m(step, input)
                ON m.step = e.step
              ORDER BY e.seq",
             &[&steps, &names],

@@ -511,21 +511,22 @@ impl Store for SqliteStore {
         Ok(by_case)
     }
 
-    fn occurrences(&self, inputs: &[(String, String)]) -> Result<HashMap<String, Vec<EventRow>>> {
-        // Only the input named is read out of each event's JSON, by SQLite: a report's
+    fn every_event(&self, keep: &[(String, String)]) -> Result<HashMap<String, Vec<EventRow>>> {
+        // Only the input kept is read out of an event's JSON, by SQLite: a report's
         // statistics form stays unparsed.
         let mut st = self
             .conn
             .prepare(
                 "SELECT e.seq, e.on_date, e.actor, e.step,
-                        json_object(m.value ->> '$[1]', e.inputs ->> ('$.\"' || (m.value ->> '$[1]') || '\"')),
+                        CASE WHEN m.value IS NULL THEN '{}' ELSE json_object(m.value ->> '$[1]',
+                          e.inputs ->> ('$.\"' || (m.value ->> '$[1]') || '\"')) END,
                         e.person, e.case_id
-                 FROM events e JOIN json_each(?1) m ON m.value ->> '$[0]' = e.step
+                 FROM events e LEFT JOIN json_each(?1) m ON m.value ->> '$[0]' = e.step
                  ORDER BY e.seq",
             )
             .map_err(self.err())?;
-        let inputs = serde_json::to_string(inputs).map_err(|e| Error::Invalid(e.to_string()))?;
-        let mut rows = st.query([inputs]).map_err(self.err())?;
+        let keep = serde_json::to_string(keep).map_err(|e| Error::Invalid(e.to_string()))?;
+        let mut rows = st.query([keep]).map_err(self.err())?;
         let mut by_case: HashMap<String, Vec<EventRow>> = HashMap::new();
         while let Some(r) = rows.next().map_err(self.err())? {
             let case: String = r.get(6).map_err(self.err())?;

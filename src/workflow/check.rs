@@ -268,7 +268,7 @@ pub fn provinces(files: impl IntoIterator<Item = (String, NaiveDate)>) -> Provin
 pub fn successor(o: &super::overlay::LoadedOverlay, provinces: &Provinces) -> Option<Problem> {
     let ov = &o.overlay;
     let next = ov.successor.as_ref()?;
-    let key = format!("{}@{next}", ov.extends);
+    let key = format!("{}@{next}", ov.base());
     let message = match (ov.effective_until, provinces.get(&key)) {
         (None, _) => format!(
             "successor `{next}`: tệp tỉnh chuyển sang tỉnh kế thừa thì phải có effective_until \
@@ -277,12 +277,12 @@ pub fn successor(o: &super::overlay::LoadedOverlay, provinces: &Provinces) -> Op
         (Some(_), None) => {
             let same_base: Vec<&str> = provinces
                 .keys()
-                .filter_map(|k| k.strip_prefix(&format!("{}@", ov.extends)))
+                .filter_map(|k| k.strip_prefix(&format!("{}@", ov.base())))
                 .filter(|p| *p != ov.province)
                 .collect();
             format!(
                 "successor `{next}`: không có tệp tỉnh `{next}` cho quy trình `{}` (có: {})",
-                ov.extends,
+                ov.base(),
                 same_base.join(", ")
             )
         }
@@ -306,64 +306,110 @@ pub fn successor(o: &super::overlay::LoadedOverlay, provinces: &Provinces) -> Op
     })
 }
 
-/// Checks workflow files and province overlays; an overlay is merged with the base it extends
-/// among `bases` and the merged procedure checked, and its `successor` looked for among
-/// `bases` and the province files checked with it.
-pub fn check_files(files: &[PathBuf], known: &Known, bases: &[super::Workflow]) -> Vec<FileCheck> {
-    use super::overlay::LoadedOverlay;
-    use crate::error::Error;
-    let checked = files.iter().filter_map(|f| {
-        let text = crate::fsutil::read_input_text(f, crate::fsutil::LIMIT_DATA).ok()?;
-        LoadedOverlay::parse(f, &text).ok().map(|o| o.overlay.key())
-    });
-    let loaded = bases.iter().filter(|w| w.id.contains('@'));
-    let provinces = provinces(
-        loaded
-            .map(|w| (w.id.clone(), w.effective_from))
-            .chain(checked),
-    );
-    files
+/// Checks workflow files and province overlays, each on its own, every problem of every file.
+/// An overlay is merged with the base it extends: a base given among `files` (`workflow check
+/// base.yaml provinces/x.yaml`) before one of `loaded` (a folder's or the built-in ones), and
+/// the merged procedure checked; its `successor` is looked for among the province files of
+/// `loaded` and of `files`.
+pub fn check_files(files: &[PathBuf], known: &Known, loaded: &[super::Workflow]) -> Vec<FileCheck> {
+    use super::overlay::{LoadedOverlay, base_of};
+    let texts: Vec<(&PathBuf, Result<String, String>)> = files
         .iter()
         .map(|f| {
-            let found =
-                crate::fsutil::read_input_text(f, crate::fsutil::LIMIT_DATA).and_then(|text| {
-                    let top = crate::fsutil::parse_yaml::<serde_yaml::Value>(f, &text, 0).ok();
-                    let has = |k: &str| top.as_ref().is_some_and(|v| v.get(k).is_some());
-                    // A year of days off (workflows/ngay-nghi), checked before it is built in.
-                    if has("year") && !has("steps") {
-                        return crate::engine::days_off::DaysOff::default()
-                            .add(f, &text)
-                            .map(|()| Vec::new());
+            let text = crate::fsutil::read_input_text(f, crate::fsutil::LIMIT_DATA);
+            (f, text.map_err(|e| e.to_string()))
+        })
+        .collect();
+    let top =
+        |f: &PathBuf, text: &str| crate::fsutil::parse_yaml::<serde_yaml::Value>(f, text, 0).ok();
+    let has =
+        |v: &Option<serde_yaml::Value>, k: &str| v.as_ref().is_some_and(|v| v.get(k).is_some());
+    // The bases given: parsed, or by the id they would have when they do not parse.
+    let mut given = Vec::new();
+    let mut given_broken: Vec<(String, &PathBuf)> = Vec::new();
+    let mut overlay_keys = Vec::new();
+    for (f, text) in &texts {
+        let Ok(text) = text else { continue };
+        let v = top(f, text);
+        if has(&v, "extends") {
+            overlay_keys.extend(LoadedOverlay::parse(f, text).ok().map(|o| o.overlay.key()));
+        } else if has(&v, "steps") || !has(&v, "year") {
+            match Loaded::parse(f, text) {
+                Ok(w) => given.push(w.workflow),
+                Err(_) => {
+                    given_broken.extend(super::identity(f, Some(text), false).0.map(|id| (id, *f)))
+                }
+            }
+        }
+    }
+    let shadowed =
+        |id: &str| given.iter().any(|g| g.id == id) || given_broken.iter().any(|(b, _)| b == id);
+    let bases: Vec<&super::Workflow> = given
+        .iter()
+        .chain(
+            loaded
+                .iter()
+                .filter(|w| !w.id.contains('@') && !shadowed(&w.id)),
+        )
+        .collect();
+    let mut known = known.clone();
+    known.workflows.extend(given.iter().map(|g| g.id.clone()));
+    let provinces = provinces(
+        loaded
+            .iter()
+            .filter(|w| w.id.contains('@'))
+            .map(|w| (w.id.clone(), w.effective_from))
+            .chain(overlay_keys),
+    );
+    texts
+        .into_iter()
+        .map(|(f, text)| {
+            let found = text.map_err(crate::error::Error::Invalid).and_then(|text| {
+                let v = top(f, &text);
+                // A year of days off (workflows/ngay-nghi), checked before it is built in.
+                if has(&v, "year") && !has(&v, "steps") {
+                    return crate::engine::days_off::DaysOff::default()
+                        .add(f, &text)
+                        .map(|()| Vec::new());
+                }
+                if !has(&v, "extends") {
+                    return Loaded::parse(f, &text).map(|w| check(&w, &known));
+                }
+                let o = LoadedOverlay::parse(f, &text)?;
+                let mut problems = match given_broken.iter().find(|(id, _)| id == o.overlay.base())
+                {
+                    Some((id, path)) => {
+                        let p = o.spans.at("extends");
+                        vec![Problem {
+                            path: f.clone(),
+                            line: p.line,
+                            col: p.col,
+                            message: format!(
+                                "extends: quy trình gốc `{id}` ({}) có lỗi; sửa tệp ấy trước rồi \
+                                 kiểm lại tệp tỉnh",
+                                path.display()
+                            ),
+                        }]
                     }
-                    if !has("extends") {
-                        return Loaded::parse(f, &text).map(|w| check(&w, known));
-                    }
-                    let o = LoadedOverlay::parse(f, &text)?;
-                    let base = bases
-                        .iter()
-                        .find(|w| w.id == o.overlay.extends)
-                        .ok_or_else(|| {
-                            Error::Invalid(format!(
-                                "{}: extends: không có quy trình `{}`",
-                                f.display(),
-                                o.overlay.extends
-                            ))
-                        })?;
-                    let mut problems = match o.merge(base) {
-                        Ok(merged) => check(
-                            &Loaded {
-                                path: f.clone(),
-                                spans: o.spans_for(&merged),
-                                workflow: merged,
-                            },
-                            known,
-                        ),
-                        Err(p) => p,
-                    };
-                    problems.extend(successor(&o, &provinces));
-                    problems.sort_by_key(|p| (p.line, p.col));
-                    Ok(problems)
-                });
+                    None => match base_of(&o, bases.iter().copied()) {
+                        Err(p) => vec![p],
+                        Ok(base) => match o.merge(base) {
+                            Ok(merged) => check(
+                                &Loaded {
+                                    path: f.clone(),
+                                    spans: o.spans_for(&merged),
+                                    workflow: merged,
+                                },
+                                &known,
+                            ),
+                            Err(p) => p,
+                        },
+                    },
+                };
+                problems.extend(successor(&o, &provinces));
+                problems.sort_by_key(|p| (p.line, p.col));
+                Ok(problems)
+            });
             match found {
                 Ok(problems) => FileCheck {
                     path: f.clone(),
@@ -420,6 +466,18 @@ pub fn check(w: &Loaded, known: &Known) -> Vec<Problem> {
                 true,
                 format!(
                     "trường `{name}` kiểu enum nhưng không có `values` (các giá trị được chọn)"
+                ),
+            );
+        }
+    }
+    for (i, id) in wf.required_steps.iter().enumerate() {
+        if !wf.steps.iter().any(|s| &s.id == id) {
+            say(
+                &format!("required_steps[{i}]"),
+                false,
+                format!(
+                    "required_steps: không có bước `{id}`{}",
+                    did_you_mean(id, wf.steps.iter().map(|s| s.id.as_str()))
                 ),
             );
         }
@@ -529,6 +587,15 @@ fn check_step(
         }
     }
     for (k, g) in s.requires.iter().enumerate() {
+        if let Some(id) = &g.id
+            && s.requires[..k].iter().any(|x| x.id.as_ref() == Some(id))
+        {
+            say(
+                &at(&format!("requires[{k}].id")),
+                false,
+                format!("bước `{}`: mã điều kiện `{id}` trùng", s.id),
+            );
+        }
         let node = at(&format!("requires[{k}].when"));
         if let Some(e) = expression_error(&g.when) {
             say(&node, false, format!("điều kiện (guard) viết sai: {e}"));
@@ -549,6 +616,15 @@ fn check_step(
         }
         for p in guards::placeholders(&g.message, wf) {
             say(&at(&format!("requires[{k}].message")), false, p);
+        }
+    }
+    if let Some(c) = &s.due_while {
+        let node = at("due_while");
+        if let Some(e) = expression_error(c) {
+            say(&node, false, format!("điều kiện viết sai: {e}"));
+        }
+        for (chars, p) in guards::problems(c, wf, s) {
+            say(&format!("{node}+{chars}"), false, format!("điều kiện: {p}"));
         }
     }
     for (k, d) in s.documents.iter().enumerate() {
@@ -751,7 +827,11 @@ fn unreachable(
     say: &mut impl FnMut(&str, bool, String),
 ) {
     let mut seen = BTreeSet::new();
-    let mut queue = VecDeque::from([wf.steps[0].id.as_str()]);
+    // A case opens at the first step or at one marked `entry`.
+    let mut queue: VecDeque<&str> = std::iter::once(&wf.steps[0])
+        .chain(wf.steps.iter().filter(|s| s.entry))
+        .map(|s| s.id.as_str())
+        .collect();
     while let Some(id) = queue.pop_front() {
         if !seen.insert(id) {
             continue;

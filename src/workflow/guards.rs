@@ -8,7 +8,10 @@ use cel::common::ast::{EntryExpr, Expr, IdedExpr, LiteralValue};
 use super::{FieldSpec, FieldType, Step, Workflow, check::did_you_mean};
 
 /// The functions hoso adds to CEL's standard ones (registered in `engine::evaluate`).
-pub const FUNCTIONS: [&str; 2] = ["months_between", "evaluation_end"];
+pub const FUNCTIONS: [&str; 4] = ["months_between", "evaluation_end", "done", "times"];
+
+/// The functions that read the case's history: a step id, then optionally a period.
+const HISTORY: [&str; 2] = ["done", "times"];
 
 /// The variables a condition reads: the case, the step's inputs, the step's date.
 const VARIABLES: [&str; 3] = ["case", "inputs", "at"];
@@ -241,6 +244,9 @@ impl<'a> Walk<'a> {
             Expr::Call(c) => {
                 self.here = self.start(e).saturating_sub(c.func_name.len());
                 self.function(&c.func_name);
+                if HISTORY.contains(&c.func_name.as_str()) && c.target.is_none() {
+                    self.history(&c.func_name, &c.args);
+                }
                 if let [l, r] = c.args.as_slice() {
                     match c.func_name.as_str() {
                         "_==_" | "_!=_" | "_<_" | "_<=_" | "_>_" | "_>=_" => self.compare(l, r),
@@ -337,6 +343,46 @@ impl<'a> Walk<'a> {
             FUNCTIONS.join(", "),
             did_you_mean(name, FUNCTIONS.into_iter())
         ));
+    }
+
+    /// `done('xep-loai', 'year')`: a step of the procedure, written as a string, and a period
+    /// the engine counts in; anything else would count nothing, or fail on the day it runs.
+    fn history(&mut self, name: &str, args: &'a [IdedExpr]) {
+        let usage = format!(
+            "`{name}(bước)` hoặc `{name}(bước, kỳ)`, kỳ là {}",
+            crate::engine::calendar::PERIODS
+                .map(|p| format!("'{p}'"))
+                .join(", ")
+        );
+        if args.is_empty() || args.len() > 2 {
+            return self.say(format!("`{name}` cần mã bước và (tùy chọn) kỳ: {usage}"));
+        }
+        let literal = |e: &IdedExpr| match &e.expr {
+            Expr::Literal(LiteralValue::String(s)) => Some(s.inner().to_string()),
+            _ => None,
+        };
+        let ids = || self.wf.steps.iter().map(|s| s.id.as_str());
+        self.here = self.start(&args[0]);
+        match literal(&args[0]) {
+            None => self.say(format!("`{name}`: mã bước viết trong dấu nháy: {usage}")),
+            Some(step) if !ids().any(|s| s == step) => {
+                let hint = did_you_mean(&step, ids());
+                self.say(format!("`{name}`: quy trình không có bước `{step}`{hint}"))
+            }
+            Some(_) => {}
+        }
+        if let Some(p) = args.get(1) {
+            self.here = self.start(p);
+            let known = crate::engine::calendar::PERIODS;
+            match literal(p) {
+                Some(period) if known.contains(&period.as_str()) => {}
+                Some(period) => {
+                    let hint = did_you_mean(&period, known.into_iter());
+                    self.say(format!("`{name}`: không có kỳ '{period}' ({usage}){hint}"))
+                }
+                None => self.say(format!("`{name}`: kỳ viết trong dấu nháy: {usage}")),
+            }
+        }
     }
 
     fn side(&self, e: &'a IdedExpr) -> Option<Side<'a>> {
@@ -554,7 +600,7 @@ mod tests {
         assert_eq!(
             check("month_between(case.ngay, at) > 1"),
             [
-                "không có hàm `month_between` (hoso có months_between, evaluation_end và các hàm chuẩn của CEL); có phải `months_between`?"
+                "không có hàm `month_between` (hoso có months_between, evaluation_end, done, times và các hàm chuẩn của CEL); có phải `months_between`?"
             ]
         );
         assert_eq!(

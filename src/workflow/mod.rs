@@ -59,6 +59,9 @@ pub struct FieldSpec {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Guard {
+    /// A name a province's overlay replaces or removes it by (`replace_requires`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     pub when: String,
     pub message: String,
 }
@@ -182,6 +185,9 @@ pub enum Next {
         to: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         when: Option<String>,
+        /// The branch in words, for the diagram ("xếp loại Tốt: đề xuất nhân rộng").
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
     },
 }
 
@@ -285,11 +291,21 @@ pub struct Step {
     /// the earliest occurrence not yet met.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub occurrence: Option<String>,
+    /// A condition (CEL, as `requires`) under which the step's deadlines are owed, judged on the
+    /// case as it stands and each deadline's day as `at`: Kon Tum's quarterly report of "Tốt"
+    /// models stays open after a lower rating, and owes nothing while the model is not "Tốt".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_while: Option<String>,
     /// A linked case this step starts at a new site (nhân rộng).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub starts: Option<Starts>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub next: Vec<Next>,
+    /// A case may open at this step instead of the first (`case new --from-step`): a model
+    /// already running that the procedure takes up with its evidence (Kon Tum's spontaneous
+    /// models).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub entry: bool,
     /// Completing this step ends the case (the quyết định or thông báo kết thúc): no step is
     /// accepted after it and nothing of the case is due any more.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -356,6 +372,10 @@ pub struct Workflow {
     pub roles: BTreeMap<String, String>,
     #[serde(default)]
     pub fields: BTreeMap<String, FieldSpec>,
+    /// Steps required nationally (HD 22's Bước 1–5, the rating): no province's overlay may
+    /// remove them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub required_steps: Vec<String>,
     pub steps: Vec<Step>,
     /// The province's agencies by id (from its overlay): who issues for a role.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -374,8 +394,14 @@ pub struct Workflow {
 
 impl Workflow {
     /// The agency that fills `role` in this procedure, if the province names one.
-    pub fn agency_for(&self, role: &str) -> Option<&overlay::Agency> {
-        self.agencies.values().find(|a| a.role == role)
+    /// On `at`, the one valid that day: a dissolved agency's successor heads what is issued
+    /// after its last day.
+    pub fn agency_for(&self, role: &str, at: NaiveDate) -> Option<&overlay::Agency> {
+        let mut playing = self.agencies.values().filter(|a| a.role == role);
+        playing
+            .clone()
+            .find(|a| a.valid_on(at))
+            .or_else(|| playing.next())
     }
 }
 
@@ -387,95 +413,207 @@ mod embedded_provinces {
     include!(concat!(env!("OUT_DIR"), "/embedded_provinces.rs"));
 }
 
-/// The base procedures and every province's merged procedure (`<base>@<province>`), each with
-/// the file and places it came from.
-fn with_overlays(
-    bases: Vec<Loaded>,
-    overlays: Vec<overlay::LoadedOverlay>,
-) -> std::result::Result<Vec<Loaded>, Vec<check::Problem>> {
-    let provinces = check::provinces(overlays.iter().map(|o| o.overlay.key()));
-    let mut problems: Vec<check::Problem> = overlays
-        .iter()
-        .filter_map(|o| check::successor(o, &provinces))
-        .collect();
-    let mut merged = Vec::new();
-    for o in overlays {
-        let Some(base) = bases.iter().find(|b| b.workflow.id == o.overlay.extends) else {
-            let p = o.spans.at("extends");
-            problems.push(check::Problem {
-                path: o.path.clone(),
-                line: p.line,
-                col: p.col,
-                message: format!("extends: không có quy trình `{}`", o.overlay.extends),
-            });
-            continue;
-        };
-        match o.merge(&base.workflow) {
-            Ok(w) => merged.push(Loaded {
-                path: o.path.clone(),
-                spans: o.spans_for(&w),
-                workflow: w,
-            }),
-            Err(p) => problems.extend(p),
+/// A procedure file that cannot be used: the cases it governs are refused with its problems,
+/// and every other procedure goes on working (one province's mistake stops no other province).
+#[derive(Debug, Clone)]
+pub struct Broken {
+    /// The base procedure the file is or extends, when it says so.
+    pub base: Option<String>,
+    /// The province of an overlay file; none for a base file, whose provinces go with it.
+    pub province: Option<String>,
+    /// Its problems, one per line, file:line:col first.
+    pub problems: Vec<String>,
+}
+
+impl Broken {
+    fn new(base: Option<String>, province: Option<String>, problems: &[check::Problem]) -> Broken {
+        Broken {
+            base,
+            province,
+            problems: problems.iter().map(ToString::to_string).collect(),
         }
     }
-    if !problems.is_empty() {
-        return Err(problems);
+
+    /// Whether the cases of `key` fall under this file.
+    pub fn covers(&self, key: &ProcedureKey) -> bool {
+        self.base.as_ref().is_none_or(|b| *b == key.base)
+            && (self.province.is_none() || self.province == key.province)
     }
-    Ok(bases.into_iter().chain(merged).collect())
+
+    /// The refusal a case of `key` gets.
+    pub fn refusal(&self, key: &ProcedureKey) -> Error {
+        Error::Invalid(format!(
+            "quy trình `{key}` có lỗi, chưa dùng được ({} lỗi):\n{}",
+            self.problems.len(),
+            self.problems.join("\n")
+        ))
+    }
+}
+
+/// What a loaded procedure is held to before it is used (`check::check` with what it may name).
+pub type CheckFn<'a> = dyn Fn(&Loaded) -> Vec<check::Problem> + 'a;
+
+/// The procedure files of a folder (or the built-in ones), each read on its own: a file that
+/// cannot be read or parsed is [`Broken`], the others are parsed.
+#[derive(Debug, Default)]
+pub struct Catalog {
+    pub bases: Vec<Loaded>,
+    pub overlays: Vec<overlay::LoadedOverlay>,
+    pub broken: Vec<Broken>,
+}
+
+/// Who a file says it is, read loosely from a file that does not parse as a procedure: its `id`
+/// (a base), or its `extends` and `province` (an overlay); else its file name.
+pub(crate) fn identity(
+    path: &Path,
+    text: Option<&str>,
+    is_overlay: bool,
+) -> (Option<String>, Option<String>) {
+    let top: Option<serde_yaml::Value> =
+        text.and_then(|t| serde_yaml::from_str(t.trim_start_matches('\u{feff}')).ok());
+    let get = |k: &str| {
+        top.as_ref()
+            .and_then(|v| v.get(k))
+            .and_then(serde_yaml::Value::as_str)
+            .map(str::to_string)
+    };
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
+    if is_overlay {
+        let base = get("extends").map(|e| overlay::split_extends(&e).0.to_string());
+        (base, get("province").or(stem))
+    } else {
+        (get("id").or(stem), None)
+    }
+}
+
+impl Catalog {
+    fn add(&mut self, path: PathBuf, text: Result<String>, is_overlay: bool) {
+        let parsed = match &text {
+            Ok(t) if is_overlay => {
+                overlay::LoadedOverlay::parse(&path, t).map(|o| self.overlays.push(o))
+            }
+            Ok(t) => Loaded::parse(&path, t).map(|b| self.bases.push(b)),
+            Err(e) => Err(Error::Invalid(e.to_string())),
+        };
+        if let Err(e) = parsed {
+            let (base, province) = identity(&path, text.as_deref().ok(), is_overlay);
+            self.broken.push(Broken {
+                base,
+                province,
+                problems: vec![e.to_string()],
+            });
+        }
+    }
+
+    /// The built-in procedures and province files.
+    pub fn embedded() -> Catalog {
+        let mut c = Catalog::default();
+        for (name, text) in embedded::EMBEDDED {
+            c.add(
+                Path::new("workflows").join(name),
+                Ok(text.to_string()),
+                false,
+            );
+        }
+        for (name, text) in embedded_provinces::EMBEDDED {
+            let path = Path::new("workflows/provinces").join(name);
+            c.add(path, Ok(text.to_string()), true);
+        }
+        c
+    }
+
+    /// The procedures of `dir` and of its `provinces/` subfolder.
+    pub fn dir(dir: &Path) -> Result<Catalog> {
+        if !dir.is_dir() {
+            return Err(Error::io(dir, "không phải thư mục quy trình"));
+        }
+        let mut c = Catalog::default();
+        for p in yaml_files(dir)? {
+            let text = crate::fsutil::read_input_text(&p, crate::fsutil::LIMIT_DATA);
+            c.add(p, text, false);
+        }
+        for p in yaml_files(&dir.join("provinces"))? {
+            let text = crate::fsutil::read_input_text(&p, crate::fsutil::LIMIT_DATA);
+            c.add(p, text, true);
+        }
+        Ok(c)
+    }
+
+    /// Every base and every province's merged procedure (`<base>@<province>`) that can be
+    /// used, each with the file and places it came from; a base whose `check` (if given) finds
+    /// problems, an overlay that does not merge or whose merged procedure `check` refuses, is
+    /// set aside as [`Broken`] with its problems.
+    pub fn merged(self, check: Option<&CheckFn>) -> (Vec<Loaded>, Vec<Broken>) {
+        let mut broken = self.broken;
+        let mut bases = Vec::new();
+        for b in self.bases {
+            match check.map(|c| c(&b)).unwrap_or_default() {
+                p if p.is_empty() => bases.push(b),
+                p => broken.push(Broken::new(Some(b.workflow.id.clone()), None, &p)),
+            }
+        }
+        let provinces = check::provinces(self.overlays.iter().map(|o| o.overlay.key()));
+        let mut merged = Vec::new();
+        for o in self.overlays {
+            let (base_id, province) = (o.overlay.base().to_string(), o.overlay.province.clone());
+            let mut problems: Vec<check::Problem> =
+                check::successor(&o, &provinces).into_iter().collect();
+            match overlay::base_of(&o, bases.iter().map(|b| &b.workflow)) {
+                Err(p) => problems.push(p),
+                Ok(base) => match o.merge(base) {
+                    Ok(w) => {
+                        let l = Loaded {
+                            path: o.path.clone(),
+                            spans: o.spans_for(&w),
+                            workflow: w,
+                        };
+                        problems.extend(check.map(|c| c(&l)).unwrap_or_default());
+                        if problems.is_empty() {
+                            merged.push(l);
+                        }
+                    }
+                    Err(p) => problems.extend(p),
+                },
+            }
+            if !problems.is_empty() {
+                // A province of a broken base is refused with the base's problems.
+                let base_broken = broken
+                    .iter()
+                    .find(|b| b.province.is_none() && b.base.as_deref() == Some(&base_id))
+                    .map(|b| b.problems.clone());
+                broken.push(match base_broken {
+                    Some(problems) => Broken {
+                        base: Some(base_id),
+                        province: Some(province),
+                        problems,
+                    },
+                    None => Broken::new(Some(base_id), Some(province), &problems),
+                });
+            }
+        }
+        (bases.into_iter().chain(merged).collect(), broken)
+    }
 }
 
 /// Problems as one error: every one on its own line, file:line:col first.
-fn refuse(problems: Vec<check::Problem>) -> Error {
+fn refuse(broken: Vec<Broken>) -> Error {
+    let problems: Vec<String> = broken.into_iter().flat_map(|b| b.problems).collect();
     Error::Invalid(format!(
         "quy trình có lỗi, chưa dùng được ({} lỗi):\n{}",
         problems.len(),
-        problems
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("\n")
+        problems.join("\n")
     ))
 }
 
-fn embedded_loaded() -> Result<(Vec<Loaded>, Vec<overlay::LoadedOverlay>)> {
-    let bases = embedded::EMBEDDED
-        .iter()
-        .map(|(name, text)| Loaded::parse(&Path::new("workflows").join(name), text))
-        .collect::<Result<Vec<_>>>()?;
-    let overlays = embedded_provinces::EMBEDDED
-        .iter()
-        .map(|(name, text)| {
-            overlay::LoadedOverlay::parse(&Path::new("workflows/provinces").join(name), text)
-        })
-        .collect::<Result<Vec<_>>>()?;
-    Ok((bases, overlays))
-}
-
-fn dir_loaded(dir: &Path) -> Result<(Vec<Loaded>, Vec<overlay::LoadedOverlay>)> {
-    if !dir.is_dir() {
-        return Err(Error::io(dir, "không phải thư mục quy trình"));
-    }
-    let bases = yaml_files(dir)?
-        .iter()
-        .map(|p| Loaded::load(p))
-        .collect::<Result<Vec<_>>>()?;
-    let overlays = yaml_files(&dir.join("provinces"))?
-        .iter()
-        .map(|p| overlay::LoadedOverlay::load(p))
-        .collect::<Result<Vec<_>>>()?;
-    Ok((bases, overlays))
-}
-
 /// The procedures built into the binary, with their province overlays, parsed and merged but
-/// not checked against templates (see [`Procedures::load`] for what a command uses).
+/// not checked against templates (see [`Procedures::load`] for what a command uses); any
+/// problem is an error.
 pub fn embedded() -> Result<Vec<Workflow>> {
-    let (bases, overlays) = embedded_loaded()?;
-    Ok(with_overlays(bases, overlays)
-        .map_err(refuse)?
-        .into_iter()
-        .map(|l| l.workflow)
-        .collect())
+    let (loaded, broken) = Catalog::embedded().merged(None);
+    if !broken.is_empty() {
+        return Err(refuse(broken));
+    }
+    Ok(loaded.into_iter().map(|l| l.workflow).collect())
 }
 
 fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>> {
@@ -493,24 +631,29 @@ fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-/// The procedures of a folder and of its `provinces/` subfolder, parsed and merged.
-pub fn load_dir(dir: &Path) -> Result<Vec<Workflow>> {
-    let (bases, overlays) = dir_loaded(dir)?;
-    Ok(with_overlays(bases, overlays)
-        .map_err(refuse)?
-        .into_iter()
-        .map(|l| l.workflow)
-        .collect())
+/// The files `hoso workflow check` reads when given a folder: its procedures, its province
+/// files and its years of days off.
+pub fn files_of(dir: &Path) -> Result<Vec<PathBuf>> {
+    if !dir.is_dir() {
+        return Err(Error::io(dir, "không phải thư mục quy trình"));
+    }
+    let mut out = yaml_files(dir)?;
+    out.extend(yaml_files(&dir.join("provinces"))?);
+    out.extend(yaml_files(&dir.join("ngay-nghi"))?);
+    Ok(out)
 }
 
 /// The procedures a command works with: parsed, merged with their province overlays and
-/// checked — a definition `hoso workflow check` would refuse is refused here, before any case
-/// uses it — with the hồ sơ lists that come with them.
+/// checked — a definition `hoso workflow check` would refuse is not run: its cases are refused
+/// with its problems ([`Broken`]), while every other procedure works — with the hồ sơ lists
+/// that come with them.
 #[derive(Debug, Clone)]
 pub struct Procedures {
     pub workflows: Vec<Workflow>,
     /// The hồ sơ each base procedure must keep, by procedure id.
     pub lists: BTreeMap<String, Vec<ho_so::Item>>,
+    /// The files set aside, with their problems.
+    pub broken: Vec<Broken>,
 }
 
 impl Procedures {
@@ -520,21 +663,13 @@ impl Procedures {
         dir: Option<&Path>,
         templates: impl IntoIterator<Item = &'a str>,
     ) -> Result<Procedures> {
-        let (bases, overlays) = match dir {
-            Some(d) => dir_loaded(d)?,
-            None => embedded_loaded()?,
+        let catalog = match dir {
+            Some(d) => Catalog::dir(d)?,
+            None => Catalog::embedded(),
         };
-        let known = check::Known::new(templates, bases.iter().map(|b| b.workflow.id.as_str()));
-        let mut problems: Vec<check::Problem> =
-            bases.iter().flat_map(|b| check::check(b, &known)).collect();
-        if !problems.is_empty() {
-            return Err(refuse(problems));
-        }
-        let loaded = with_overlays(bases, overlays).map_err(refuse)?;
-        problems.extend(loaded.iter().flat_map(|l| check::check(l, &known)));
-        if !problems.is_empty() {
-            return Err(refuse(problems));
-        }
+        let ids = catalog.bases.iter().map(|b| b.workflow.id.as_str());
+        let known = check::Known::new(templates, ids);
+        let (loaded, broken) = catalog.merged(Some(&|l: &Loaded| check::check(l, &known)));
         let lists = match dir {
             Some(d) => ho_so::load(&d.join("ho-so/lists.yaml"))?,
             None => ho_so::lists()?,
@@ -542,30 +677,89 @@ impl Procedures {
         Ok(Procedures {
             workflows: loaded.into_iter().map(|l| l.workflow).collect(),
             lists,
+            broken,
         })
     }
 }
 
-/// A Mermaid flowchart of a procedure: steps as boxes, `next` as arrows labelled with their
-/// conditions, recurring steps marked ↻.
+/// A Mermaid flowchart of a procedure: steps as boxes, recurring ones marked ↻; `next` as
+/// arrows, a branch labelled in words — its `label`, else the message of the guard of the
+/// step it leads to that asks the same condition, else the condition — and the default branch
+/// "trường hợp còn lại"; a step that `starts` a linked case as a dotted arrow to the new case's
+/// procedure, linked to its own diagram (`KEY.mmd` beside this one).
 pub fn mermaid(w: &Workflow) -> String {
-    let label = |s: &str| s.replace('"', "'");
+    let text = |s: &str| s.replace('"', "'");
     let mut out = String::from("flowchart TD\n");
     for s in &w.steps {
         let mark = if s.repeat.is_some() { " ↻" } else { "" };
-        out.push_str(&format!("  {}[\"{}{mark}\"]\n", s.id, label(&s.title)));
+        out.push_str(&format!("  {}[\"{}{mark}\"]\n", s.id, text(&s.title)));
     }
+    let mut linked = Vec::new();
     for s in &w.steps {
+        let branches = s.next.iter().any(|n| matches!(n, Next::Branch { .. }));
         for n in &s.next {
-            match n {
-                Next::Branch { to, when: Some(c) } => {
-                    out.push_str(&format!("  {} -->|\"{}\"| {to}\n", s.id, label(c)))
-                }
-                other => out.push_str(&format!("  {} --> {}\n", s.id, other.target())),
+            let words = match n {
+                Next::Branch { label: Some(l), .. } => Some(l.clone()),
+                Next::Branch {
+                    when: Some(c), to, ..
+                } => Some(branch_words(w, to, c)),
+                Next::Branch { when: None, .. } if branches => Some("trường hợp còn lại".into()),
+                _ => None,
+            };
+            match words {
+                Some(l) => out.push_str(&format!(
+                    "  {} -->|\"{}\"| {}\n",
+                    s.id,
+                    text(&l),
+                    n.target()
+                )),
+                None => out.push_str(&format!("  {} --> {}\n", s.id, n.target())),
+            }
+        }
+        if let Some(st) = &s.starts {
+            let key = ProcedureKey::parse(&w.id).sibling(&st.workflow).to_string();
+            let node = format!(
+                "qt_{}",
+                key.chars()
+                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                    .collect::<String>()
+            );
+            let each = if st.each.is_some() {
+                ", mỗi địa bàn một hồ sơ"
+            } else {
+                ""
+            };
+            out.push_str(&format!("  {} -.->|\"mở hồ sơ mới{each}\"| {node}\n", s.id));
+            if !linked.contains(&node) {
+                out.push_str(&format!(
+                    "  {node}[[\"↗ Quy trình {key}\"]]\n  click {node} href \"{key}.mmd\" \"Sơ đồ quy trình {key}\"\n"
+                ));
+                linked.push(node);
             }
         }
     }
     out
+}
+
+/// A branch in words without a `label`: the message of a guard of the step it leads to that
+/// asks the same condition, up to its details ("Chỉ nhân rộng mô hình xếp loại “Tốt”"), else
+/// "khi" and the condition.
+fn branch_words(w: &Workflow, to: &str, when: &str) -> String {
+    let guard = w
+        .steps
+        .iter()
+        .find(|s| s.id == to)
+        .and_then(|s| s.requires.iter().find(|g| g.when.trim() == when.trim()));
+    match guard {
+        Some(g) => g
+            .message
+            .split([';', '(', '{'])
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
+        None => format!("khi {when}"),
+    }
 }
 
 /// A workflow read from a file, with the places of its nodes for messages.

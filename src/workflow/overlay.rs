@@ -36,6 +36,15 @@ pub struct Agency {
     /// Phụ lục I II.3.a).
     #[serde(default)]
     pub numbering: crate::document::numbering::Numbering,
+    /// The first day it issues (an agency set up by a reorganisation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_from: Option<NaiveDate>,
+    /// The last day it issues (an agency dissolved or merged).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<NaiveDate>,
+    /// The agency of this file that takes over its role the day after `valid_until`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub successor: Option<String>,
 }
 
 /// Retention periods (thời hạn bảo quản) of a procedure's hồ sơ, set by the province under the
@@ -59,12 +68,40 @@ impl Retention {
     }
 }
 
+/// What an overlay may take away from a base step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Removable {
+    Deadline,
+    Repeat,
+    OncePer,
+    DueWhile,
+}
+
 /// Changes to one step of the base.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StepPatch {
     #[serde(default)]
     pub title: Option<String>,
+    /// Another role acts (one of the procedure's roles, the overlay's included).
+    #[serde(default)]
+    pub actor: Option<String>,
+    /// Replaces every guard of the step.
+    #[serde(default)]
+    pub requires: Option<Vec<Guard>>,
+    /// Replaces guards by their `id` (a threshold, the 10 months): condition and message.
+    #[serde(default)]
+    pub replace_requires: BTreeMap<String, Guard>,
+    /// Guards the province does not apply, by their `id`.
+    #[serde(default)]
+    pub remove_requires: Vec<String>,
+    /// Inputs the step takes besides the base's.
+    #[serde(default)]
+    pub add_inputs: BTreeMap<String, super::FieldSpec>,
+    /// Keys of the base step the province does without (`deadline`, `repeat`, …).
+    #[serde(default)]
+    pub remove: Vec<Removable>,
     #[serde(default)]
     pub deadline: Option<Deadline>,
     #[serde(default)]
@@ -107,6 +144,9 @@ pub struct Overlay {
     /// Role titles replaced or added.
     #[serde(default)]
     pub roles: BTreeMap<String, String>,
+    /// Case fields the province adds.
+    #[serde(default)]
+    pub fields: BTreeMap<String, super::FieldSpec>,
     #[serde(default)]
     pub steps: BTreeMap<String, StepPatch>,
     #[serde(default)]
@@ -129,6 +169,30 @@ pub struct LoadedOverlay {
 }
 
 impl Agency {
+    /// Whether it issues on `at`.
+    pub fn valid_on(&self, at: NaiveDate) -> bool {
+        self.valid_from.is_none_or(|f| f <= at) && self.valid_until.is_none_or(|u| at <= u)
+    }
+
+    /// Refuses a number taken in its name on a day it does not issue, naming its successor.
+    pub fn issues_on(&self, id: &str, at: NaiveDate) -> crate::error::Result<()> {
+        if self.valid_on(at) {
+            return Ok(());
+        }
+        let day =
+            |d: Option<NaiveDate>| d.map_or("—".into(), |d| d.format("%d/%m/%Y").to_string());
+        Err(crate::error::Error::Invalid(format!(
+            "cơ quan `{id}` ban hành văn bản từ {} đến hết {}, không phải ngày {}{}",
+            day(self.valid_from),
+            day(self.valid_until),
+            at.format("%d/%m/%Y"),
+            self.successor
+                .as_ref()
+                .map(|s| format!("; sau đó là cơ quan kế thừa: --issuer {s}"))
+                .unwrap_or_default()
+        )))
+    }
+
     /// The agency as a document's issuer.
     pub fn issuer(&self) -> crate::document::profile::IssuerData {
         crate::document::profile::IssuerData {
@@ -144,14 +208,68 @@ impl Agency {
     }
 }
 
+/// `extends: mo-hinh@2022.1`: the base procedure and the version pinned, if any.
+pub fn split_extends(extends: &str) -> (&str, Option<&str>) {
+    match extends.split_once('@') {
+        Some((base, version)) => (base, Some(version)),
+        None => (extends, None),
+    }
+}
+
 impl Overlay {
+    /// The base procedure it extends (`mo-hinh` of `mo-hinh@2022.1`).
+    pub fn base(&self) -> &str {
+        split_extends(&self.extends).0
+    }
+
     /// The key of the procedure it makes, `<base>@<province>`, and the first day it applies.
     pub fn key(&self) -> (String, NaiveDate) {
         (
-            format!("{}@{}", self.extends, self.province),
+            format!("{}@{}", self.base(), self.province),
             self.effective_from,
         )
     }
+}
+
+/// The base an overlay is merged with: the version it pins (`extends: mo-hinh@2022.1`), else
+/// the newest version in effect on its `effective_from` (or the oldest there is). A base or a
+/// pinned version that is not there is a problem at `extends`.
+pub fn base_of<'a>(
+    o: &LoadedOverlay,
+    bases: impl Iterator<Item = &'a Workflow>,
+) -> std::result::Result<&'a Workflow, Problem> {
+    let (id, pinned) = split_extends(&o.overlay.extends);
+    let mut versions: Vec<&Workflow> = bases.filter(|b| b.id == id).collect();
+    versions.sort_by_key(|w| w.effective_from);
+    let found = match pinned {
+        Some(v) => versions.iter().find(|w| w.version == v),
+        None => versions
+            .iter()
+            .rev()
+            .find(|w| w.effective_from <= o.overlay.effective_from)
+            .or(versions.first()),
+    };
+    found.copied().ok_or_else(|| {
+        let message = match pinned {
+            Some(v) if !versions.is_empty() => format!(
+                "extends: quy trình `{id}` không có phiên bản `{v}` (có: {}); tệp tỉnh viết \
+                 cho phiên bản nào thì ghi phiên bản ấy, hoặc sửa tệp theo phiên bản mới",
+                versions
+                    .iter()
+                    .map(|w| w.version.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            _ => format!("extends: không có quy trình `{id}`"),
+        };
+        let p = o.spans.at("extends");
+        Problem {
+            path: o.path.clone(),
+            line: p.line,
+            col: p.col,
+            message,
+        }
+    })
 }
 
 impl LoadedOverlay {
@@ -168,6 +286,23 @@ impl LoadedOverlay {
             pairs.push((from.clone(), format!("steps[{k}]")));
             // What a patch adds comes after the base's own: its places are the patch's lines.
             if let Some(patch) = self.overlay.steps.get(&step.id) {
+                for name in patch.add_inputs.keys() {
+                    pairs.push((
+                        format!("{from}.add_inputs.{name}"),
+                        format!("steps[{k}].inputs.{name}"),
+                    ));
+                }
+                for (j, g) in step.requires.iter().enumerate() {
+                    if let Some(id) =
+                        g.id.as_ref()
+                            .filter(|id| patch.replace_requires.contains_key(*id))
+                    {
+                        pairs.push((
+                            format!("{from}.replace_requires.{id}"),
+                            format!("steps[{k}].requires[{j}]"),
+                        ));
+                    }
+                }
                 let first = step.next.len().saturating_sub(patch.add_next.len());
                 for j in 0..patch.add_next.len() {
                     pairs.push((
@@ -184,6 +319,7 @@ impl LoadedOverlay {
                 }
             }
         }
+        pairs.push(("fields".into(), "fields".into()));
         self.spans.remapped(&pairs)
     }
 
@@ -222,11 +358,11 @@ impl LoadedOverlay {
                 message,
             });
         };
-        if o.extends != base.id {
+        if o.base() != base.id {
             say(
                 "extends",
                 false,
-                format!("extends `{}`, not `{}`", o.extends, base.id),
+                format!("extends `{}`, không phải `{}`", o.extends, base.id),
             );
         }
         let mut w = base.clone();
@@ -244,6 +380,19 @@ impl LoadedOverlay {
         if o.thong_ke.is_some() {
             w.thong_ke = o.thong_ke.clone();
         }
+        for (name, f) in &o.fields {
+            if base.fields.contains_key(name) {
+                say(
+                    &format!("fields.{name}"),
+                    true,
+                    format!(
+                        "quy trình gốc `{}` đã có trường `{name}`; tệp tỉnh chỉ thêm trường mới",
+                        base.id
+                    ),
+                );
+            }
+            w.fields.insert(name.clone(), f.clone());
+        }
         for (i, id) in o.remove_steps.iter().enumerate() {
             if !w.steps.iter().any(|s| &s.id == id) {
                 say(
@@ -251,6 +400,18 @@ impl LoadedOverlay {
                     false,
                     format!("quy trình gốc `{}` không có bước `{id}`", base.id),
                 );
+            } else if base.required_steps.contains(id) {
+                say(
+                    &format!("remove_steps[{i}]"),
+                    false,
+                    format!(
+                        "bước `{id}` là bước bắt buộc toàn quốc của quy trình `{}` \
+                         (required_steps): tệp tỉnh không bỏ được, chỉ đổi được hạn, người làm, \
+                         điều kiện",
+                        base.id
+                    ),
+                );
+                continue;
             }
             w.steps.retain(|s| &s.id != id);
         }
@@ -259,12 +420,70 @@ impl LoadedOverlay {
                 say(
                     &format!("steps.{id}"),
                     true,
-                    format!("quy trình gốc `{}` không có bước `{id}`", base.id),
+                    format!(
+                        "quy trình gốc `{}` không có bước `{id}`{}",
+                        base.id,
+                        super::check::did_you_mean(id, base.steps.iter().map(|s| s.id.as_str()))
+                    ),
                 );
                 continue;
             };
             if let Some(t) = &patch.title {
                 step.title = t.clone();
+            }
+            if let Some(a) = &patch.actor {
+                step.actor = a.clone();
+            }
+            if let Some(r) = &patch.requires {
+                step.requires = r.clone();
+            }
+            for (gid, g) in &patch.replace_requires {
+                match step
+                    .requires
+                    .iter_mut()
+                    .find(|x| x.id.as_ref() == Some(gid))
+                {
+                    Some(old) => {
+                        *old = Guard {
+                            id: Some(gid.clone()),
+                            ..g.clone()
+                        }
+                    }
+                    None => say(
+                        &format!("steps.{id}.replace_requires.{gid}"),
+                        true,
+                        guard_missing(id, gid, &step.requires),
+                    ),
+                }
+            }
+            for (j, gid) in patch.remove_requires.iter().enumerate() {
+                let before = step.requires.len();
+                step.requires.retain(|x| x.id.as_ref() != Some(gid));
+                if step.requires.len() == before {
+                    say(
+                        &format!("steps.{id}.remove_requires[{j}]"),
+                        false,
+                        guard_missing(id, gid, &step.requires),
+                    );
+                }
+            }
+            for (name, f) in &patch.add_inputs {
+                if step.inputs.contains_key(name) {
+                    say(
+                        &format!("steps.{id}.add_inputs.{name}"),
+                        true,
+                        format!("bước `{id}` của quy trình gốc đã có dữ liệu `{name}`"),
+                    );
+                }
+                step.inputs.insert(name.clone(), f.clone());
+            }
+            for r in &patch.remove {
+                match r {
+                    Removable::Deadline => step.deadline = None,
+                    Removable::Repeat => step.repeat = None,
+                    Removable::OncePer => step.once_per = None,
+                    Removable::DueWhile => step.due_while = None,
+                }
             }
             if let Some(d) = &patch.deadline {
                 step.deadline = Some(d.clone());
@@ -304,7 +523,9 @@ impl LoadedOverlay {
                 })
                 .map(|s| format!("`{}`", s.id))
                 .collect();
-            if !leading.is_empty() && base.steps.iter().any(|s| &s.id == id) {
+            let removed =
+                base.steps.iter().any(|s| &s.id == id) && !base.required_steps.contains(id);
+            if !leading.is_empty() && removed {
                 say(
                     &format!("remove_steps[{i}]"),
                     false,
@@ -334,6 +555,11 @@ impl LoadedOverlay {
                 );
             }
         }
+        for (id, a) in &o.agencies {
+            if let Some(m) = agency_successor_problem(id, a, &o.agencies) {
+                say(&format!("agencies.{id}.successor"), false, m);
+            }
+        }
         w.agencies.extend(o.agencies.clone());
         w.signers.extend(o.signers.clone());
         if problems.is_empty() {
@@ -342,4 +568,54 @@ impl LoadedOverlay {
             Err(problems)
         }
     }
+}
+
+/// "bước `x` không có điều kiện `muoi-thang` (có: …)": a guard an overlay names by an id the
+/// step's guards do not have.
+fn guard_missing(step: &str, id: &str, guards: &[Guard]) -> String {
+    let ids: Vec<&str> = guards.iter().filter_map(|g| g.id.as_deref()).collect();
+    format!(
+        "bước `{step}` không có điều kiện mã `{id}` (các điều kiện có mã: {}){}",
+        if ids.is_empty() {
+            "không có".to_string()
+        } else {
+            ids.join(", ")
+        },
+        super::check::did_you_mean(id, ids.iter().copied())
+    )
+}
+
+/// An agency's `successor` must be an agency of the same file taking over the day after its
+/// `valid_until`.
+fn agency_successor_problem(
+    id: &str,
+    a: &Agency,
+    agencies: &BTreeMap<String, Agency>,
+) -> Option<String> {
+    let next = a.successor.as_ref()?;
+    let Some(until) = a.valid_until else {
+        return Some(format!(
+            "cơ quan `{id}` có cơ quan kế thừa `{next}` thì phải có valid_until (ngày cuối cùng \
+             ban hành văn bản)"
+        ));
+    };
+    let Some(b) = agencies.get(next) else {
+        return Some(format!(
+            "cơ quan kế thừa `{next}` không có trong agencies của tệp này{}",
+            super::check::did_you_mean(next, agencies.keys().map(String::as_str))
+        ));
+    };
+    if b.role != a.role {
+        return Some(format!(
+            "cơ quan kế thừa `{next}` giữ vai trò `{}`, không phải `{}` như `{id}`",
+            b.role, a.role
+        ));
+    }
+    let day = until.succ_opt()?;
+    (b.valid_from != Some(day)).then(|| {
+        format!(
+            "cơ quan kế thừa `{next}` phải có valid_from: {} (ngày sau valid_until của `{id}`)",
+            day.format("%Y-%m-%d")
+        )
+    })
 }

@@ -1,0 +1,628 @@
+//! The seeds' rules that the procedures now encode (#13, item 7), each driven end to end through
+//! the engine on a real SQLite file: the YAML comment beside each rule quotes its seed.
+
+use chrono::NaiveDate;
+use hoso::engine::Engine;
+use hoso::store::{SqliteStore as Store, Store as _};
+use serde_json::{Value, json};
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn engine() -> Engine {
+    Engine::new(hoso::workflow::embedded().unwrap())
+}
+
+fn store(dir: &tempfile::TempDir) -> Store {
+    Store::open(&dir.path().join("hoso.db")).unwrap()
+}
+
+fn refusal(e: &Engine, s: &mut Store, id: &str, step: &str, inputs: Value, at: &str) -> String {
+    e.advance(s, id, step, &inputs, d(at))
+        .map(|_| format!("{step} was accepted"))
+        .unwrap_or_else(|e| e.to_string())
+}
+
+fn open_steps(s: &Store, id: &str) -> Vec<String> {
+    let rows = s.steps(id).unwrap();
+    rows.into_iter()
+        .filter(|r| r.open)
+        .map(|r| r.step)
+        .collect()
+}
+
+/// A Kon Tum mô hình launched on 31/03/2023 with `launch` as the inputs of `ra-mat`.
+fn kon_tum_model(e: &Engine, s: &mut Store, launch: Value) -> String {
+    let data = json!({"ten_mo_hinh": "Camera an ninh", "pham_vi": "thôn 1", "lien_ket": false});
+    let id = e
+        .new_case(s, "mo-hinh@kon-tum", &data, d("2023-02-06"))
+        .unwrap();
+    for (step, at, inputs) in [
+        ("khao-sat", "2023-02-06", json!({})),
+        ("bao-cao-khao-sat", "2023-02-28", json!({})),
+        ("chu-truong", "2023-03-10", json!({})),
+        ("trien-khai", "2023-03-13", json!({})),
+        ("lay-y-kien", "2023-03-17", json!({})),
+        (
+            "thanh-lap",
+            "2023-03-20",
+            json!({"ngay_thanh_lap": "2023-03-20"}),
+        ),
+        ("quy-che", "2023-03-25", json!({})),
+        ("ra-mat", "2023-03-31", launch),
+    ] {
+        e.advance(s, &id, step, &inputs, d(at)).unwrap();
+    }
+    id
+}
+
+/// The quarters a Kon Tum case owes for its report of good models on `on`, overdue.
+fn owed_quarters(e: &Engine, s: &Store, id: &str, on: &str) -> Vec<NaiveDate> {
+    let (case, rows, events) = (
+        s.case(id).unwrap(),
+        s.steps(id).unwrap(),
+        s.events(id).unwrap(),
+    );
+    e.standing(&case, &rows, &events, d(on))
+        .unwrap()
+        .pending
+        .into_iter()
+        .filter(|p| p.step == "bao-cao-mo-hinh-tot" && p.overdue)
+        .map(|p| p.due)
+        .collect()
+}
+
+/// Kon Tum reports each quarter the models that are "Tốt", replicated and still effective at
+/// half their sites, or new with a good approach — not every model from its launch.
+#[test]
+fn kon_tum_reports_good_replicated_and_new_models_each_quarter() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(&dir);
+    let e = engine();
+
+    // A new model with a good approach owes the quarter from its launch, unrated.
+    let new = kon_tum_model(&e, &mut s, json!({"cach_lam_hay": true}));
+    assert!(open_steps(&s, &new).contains(&"bao-cao-mo-hinh-tot".to_string()));
+    assert_eq!(owed_quarters(&e, &s, &new, "2023-07-01"), [d("2023-06-10")]);
+    e.advance(
+        &mut s,
+        &new,
+        "bao-cao-mo-hinh-tot",
+        &json!({}),
+        d("2023-07-03"),
+    )
+    .unwrap();
+    // An ordinary new model owes nothing and may not report.
+    let plain = kon_tum_model(&e, &mut s, json!({}));
+    assert!(!open_steps(&s, &plain).contains(&"bao-cao-mo-hinh-tot".to_string()));
+
+    // A Tốt model replicated, then corrected to Khá: reported while its sites are effective.
+    let id = kon_tum_model(&e, &mut s, json!({}));
+    for (step, at, inputs) in [
+        (
+            "de-nghi-xep-loai",
+            "2024-11-04",
+            json!({"ty_le_hoan_thanh": 95}),
+        ),
+        ("xep-loai", "2024-11-08", json!({"xep_loai": "Tốt"})),
+        ("gui-ket-qua", "2024-11-12", json!({})),
+        (
+            "de-xuat-nhan-rong",
+            "2024-11-20",
+            json!({"dia_ban_nhan_rong": ["thôn 4", "thôn 5", "thôn 6"]}),
+        ),
+        (
+            "dieu-chinh-xep-loai",
+            "2024-12-01",
+            json!({"xep_loai": "Khá", "ly_do_dieu_chinh": "Sai sót", "ly_do_xep_loai": "Hồ sơ chưa đủ"}),
+        ),
+    ] {
+        e.advance(&mut s, &id, step, &inputs, d(at)).unwrap();
+    }
+    // 0/0 sites is no replication at all, let alone an effective one.
+    let err = refusal(
+        &e,
+        &mut s,
+        &id,
+        "danh-gia-nhan-rong",
+        json!({"so_diem_nhan_rong": 0, "so_diem_hieu_qua": 0}),
+        "2024-12-05",
+    );
+    assert!(err.contains("chưa nhân rộng ở điểm nào (0 điểm)"), "{err}");
+    // 1 of 3 sites effective: Khá and not effective, nothing owed, the report refused.
+    e.advance(
+        &mut s,
+        &id,
+        "danh-gia-nhan-rong",
+        &json!({"so_diem_nhan_rong": 3, "so_diem_hieu_qua": 1}),
+        d("2024-12-05"),
+    )
+    .unwrap();
+    assert_eq!(
+        owed_quarters(&e, &s, &id, "2025-04-01"),
+        Vec::<NaiveDate>::new()
+    );
+    let err = refusal(
+        &e,
+        &mut s,
+        &id,
+        "bao-cao-mo-hinh-tot",
+        json!({}),
+        "2025-03-05",
+    );
+    assert!(
+        err.contains("mô hình nhân rộng còn hiệu quả ở từ 50% số điểm"),
+        "{err}"
+    );
+    // 2 of 3: effective again, the quarters are owed and the report taken.
+    e.advance(
+        &mut s,
+        &id,
+        "danh-gia-nhan-rong",
+        &json!({"so_diem_nhan_rong": 3, "so_diem_hieu_qua": 2}),
+        d("2025-01-10"),
+    )
+    .unwrap();
+    assert_eq!(
+        owed_quarters(&e, &s, &id, "2025-04-01"),
+        [d("2024-12-10"), d("2025-03-10")]
+    );
+    e.advance(
+        &mut s,
+        &id,
+        "bao-cao-mo-hinh-tot",
+        &json!({}),
+        d("2025-04-02"),
+    )
+    .unwrap();
+}
+
+/// An evaluation of no criterion (0/0) is not "đạt đủ tiêu chí".
+#[test]
+fn zero_criteria_are_not_all_met() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(&dir);
+    let e = engine();
+    let data = json!({"ten_don_vi": "xã Cẩm Giàng", "nam": 2023, "dat_an_toan": true, "phan_loai_nam_truoc": "Khá"});
+    let id = e
+        .new_case(&mut s, "don-vi-dien-hinh", &data, d("2023-03-01"))
+        .unwrap();
+    e.advance(&mut s, &id, "dang-ky", &json!({}), d("2023-03-15"))
+        .unwrap();
+    e.advance(&mut s, &id, "ke-hoach", &json!({}), d("2023-03-25"))
+        .unwrap();
+    let err = refusal(
+        &e,
+        &mut s,
+        &id,
+        "tu-danh-gia",
+        json!({"so_tieu_chi_dat": 0, "tong_so_tieu_chi": 0}),
+        "2023-09-25",
+    );
+    assert!(err.contains("Chưa đánh giá tiêu chí nào (0/0)"), "{err}");
+    let err = refusal(
+        &e,
+        &mut s,
+        &id,
+        "tu-danh-gia",
+        json!({"so_tieu_chi_dat": 3, "tong_so_tieu_chi": 4}),
+        "2023-09-25",
+    );
+    assert!(err.contains("Đơn vị mới đạt 3/4 tiêu chí"), "{err}");
+    e.advance(
+        &mut s,
+        &id,
+        "tu-danh-gia",
+        &json!({"so_tieu_chi_dat": 4, "tong_so_tieu_chi": 4}),
+        d("2023-09-25"),
+    )
+    .unwrap();
+}
+
+/// Bắc Kạn: registration in the first quarter of the year built, not after it.
+#[test]
+fn bac_kan_registers_in_the_first_quarter() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(&dir);
+    let e = engine();
+    let data = json!({"ten_don_vi": "xã Cẩm Giàng", "nam": 2024, "dat_an_toan": true, "phan_loai_nam_truoc": "Khá"});
+    let id = e
+        .new_case(&mut s, "don-vi-dien-hinh@bac-kan", &data, d("2024-03-01"))
+        .unwrap();
+    let err = refusal(&e, &mut s, &id, "dang-ky", json!({}), "2024-04-02");
+    assert!(
+        err.contains("Đăng ký xây dựng điển hình năm 2024 trong quý I (01/01–31/03 năm 2024)"),
+        "{err}"
+    );
+    e.advance(&mut s, &id, "dang-ky", &json!({}), d("2024-03-29"))
+        .unwrap();
+    // The base procedure (KH 630) only dates it: a late registration elsewhere is overdue, taken.
+    let id = e
+        .new_case(&mut s, "don-vi-dien-hinh", &data, d("2024-03-01"))
+        .unwrap();
+    e.advance(&mut s, &id, "dang-ky", &json!({}), d("2024-04-02"))
+        .unwrap();
+}
+
+/// HD 22 §IV.3: an điển hình no longer suited to the work is ended even at 70 % or more; one at
+/// 80 % and still suited goes on.
+#[test]
+fn a_dien_hinh_no_longer_suited_ends_even_above_70_percent() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(&dir);
+    let e = engine();
+    let recognised = |s: &mut Store| {
+        let id = e
+            .new_case(
+                s,
+                "dien-hinh",
+                &json!({"ten_dien_hinh": "Tổ tự quản thôn Kon Klốc"}),
+                d("2023-03-01"),
+            )
+            .unwrap();
+        for (step, inputs, at) in [
+            ("khao-sat", json!({}), "2023-03-20"),
+            ("tieu-chi", json!({}), "2023-04-05"),
+            (
+                "ke-hoach",
+                json!({"ngay_ke_hoach": "2023-04-10"}),
+                "2023-04-10",
+            ),
+            ("danh-gia", json!({"ty_le_tieu_chi": 100}), "2024-03-20"),
+            ("cong-nhan", json!({}), "2024-03-28"),
+        ] {
+            e.advance(s, &id, step, &inputs, d(at)).unwrap();
+        }
+        id
+    };
+    let suited = recognised(&mut s);
+    let out = e
+        .advance(
+            &mut s,
+            &suited,
+            "danh-gia-lai",
+            &json!({"ty_le_tieu_chi": 80}),
+            d("2024-11-15"),
+        )
+        .unwrap();
+    assert!(
+        !out.opened.iter().any(|(step, _)| step == "ket-thuc"),
+        "{:?}",
+        out.opened
+    );
+    let unsuited = recognised(&mut s);
+    let out = e
+        .advance(
+            &mut s,
+            &unsuited,
+            "danh-gia-lai",
+            &json!({"ty_le_tieu_chi": 80, "khong_con_phu_hop": true}),
+            d("2024-11-15"),
+        )
+        .unwrap();
+    assert!(
+        out.opened.iter().any(|(step, _)| step == "ket-thuc"),
+        "{:?}",
+        out.opened
+    );
+    e.advance(&mut s, &unsuited, "ket-thuc", &json!({}), d("2024-11-25"))
+        .unwrap();
+    assert!(s.case(&unsuited).unwrap().ended.is_some());
+}
+
+/// Bắc Kạn: a unit the province manages is reviewed by Công an tỉnh directly, one a commune
+/// manages goes to the district first.
+#[test]
+fn bac_kan_reviews_a_unit_at_the_level_that_manages_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(&dir);
+    let e = engine();
+    let opened_after_self_evaluation = |s: &mut Store, managed: Option<&str>| {
+        let mut data = json!({"ten_don_vi": "Trường THPT Bắc Kạn", "nam": 2024, "dat_an_toan": true, "phan_loai_nam_truoc": "Khá"});
+        if let Some(level) = managed {
+            data["cap_quan_ly"] = json!(level);
+        }
+        let id = e
+            .new_case(s, "don-vi-dien-hinh@bac-kan", &data, d("2024-03-01"))
+            .unwrap();
+        e.advance(s, &id, "dang-ky", &json!({}), d("2024-03-15"))
+            .unwrap();
+        e.advance(s, &id, "ke-hoach", &json!({}), d("2024-03-25"))
+            .unwrap();
+        let out = e
+            .advance(
+                s,
+                &id,
+                "tu-danh-gia",
+                &json!({"so_tieu_chi_dat": 5, "tong_so_tieu_chi": 5}),
+                d("2024-09-20"),
+            )
+            .unwrap();
+        out.opened
+            .into_iter()
+            .map(|(step, _)| step)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        opened_after_self_evaluation(&mut s, Some("tỉnh")),
+        ["tham-dinh"]
+    );
+    assert_eq!(
+        opened_after_self_evaluation(&mut s, Some("xã")),
+        ["xet-cap-huyen"]
+    );
+    assert_eq!(
+        opened_after_self_evaluation(&mut s, None),
+        ["xet-cap-huyen"]
+    );
+}
+
+/// The Bằng khen is proposed once a year: a unit already proposed in the movement that year
+/// (stated with the proposal) is refused.
+#[test]
+fn the_bang_khen_is_proposed_once_a_year() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(&dir);
+    let e = engine();
+    let recognised = |s: &mut Store| {
+        let data = json!({"ten_don_vi": "xã Cẩm Giàng", "nam": 2023, "dat_an_toan": true, "phan_loai_nam_truoc": "Khá"});
+        let id = e
+            .new_case(s, "don-vi-dien-hinh", &data, d("2023-03-01"))
+            .unwrap();
+        for (step, at, inputs) in [
+            ("dang-ky", "2023-03-15", json!({})),
+            ("ke-hoach", "2023-03-25", json!({})),
+            (
+                "tu-danh-gia",
+                "2023-09-25",
+                json!({"so_tieu_chi_dat": 4, "tong_so_tieu_chi": 4}),
+            ),
+            ("xet-cap-huyen", "2023-10-05", json!({})),
+            ("tham-dinh", "2023-10-12", json!({})),
+            ("cong-nhan", "2023-10-20", json!({})),
+        ] {
+            e.advance(s, &id, step, &inputs, d(at)).unwrap();
+        }
+        id
+    };
+    let id = recognised(&mut s);
+    let err = refusal(
+        &e,
+        &mut s,
+        &id,
+        "de-nghi-khen-thuong",
+        json!({"da_de_nghi_trong_nam": true}),
+        "2023-10-30",
+    );
+    assert!(
+        err.contains(
+            "đã được đề nghị Chủ tịch Ủy ban nhân dân tỉnh tặng Bằng khen trong phong trào năm 2023"
+        ),
+        "{err}"
+    );
+    e.advance(
+        &mut s,
+        &id,
+        "de-nghi-khen-thuong",
+        &json!({"da_de_nghi_trong_nam": false}),
+        d("2023-10-30"),
+    )
+    .unwrap();
+    assert!(s.case(&id).unwrap().ended.is_some());
+}
+
+/// HD 22 §IV.2: a recognised điển hình is summed up (sơ kết, tổng kết) and replicated, each
+/// place it is replicated to starting a điển hình case of its own at Bước 1.
+#[test]
+fn a_recognised_dien_hinh_is_summed_up_and_replicated() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(&dir);
+    let e = engine();
+    let id = e
+        .new_case(
+            &mut s,
+            "dien-hinh",
+            &json!({"ten_dien_hinh": "Tổ tự quản thôn Kon Klốc"}),
+            d("2023-03-01"),
+        )
+        .unwrap();
+    let err = refusal(&e, &mut s, &id, "so-ket", json!({}), "2023-03-02");
+    assert!(
+        err.contains("chưa đến lượt"),
+        "not before it is recognised: {err}"
+    );
+    for (step, inputs, at) in [
+        ("khao-sat", json!({}), "2023-03-20"),
+        ("tieu-chi", json!({}), "2023-04-05"),
+        (
+            "ke-hoach",
+            json!({"ngay_ke_hoach": "2023-04-10"}),
+            "2023-04-10",
+        ),
+        ("danh-gia", json!({"ty_le_tieu_chi": 100}), "2024-03-20"),
+        ("cong-nhan", json!({}), "2024-03-28"),
+        ("so-ket", json!({}), "2024-06-20"),
+        ("so-ket", json!({}), "2024-12-20"),
+    ] {
+        e.advance(&mut s, &id, step, &inputs, d(at)).unwrap();
+    }
+    let out = e
+        .advance(
+            &mut s,
+            &id,
+            "nhan-rong",
+            &json!({"noi_nhan_rong": ["Tổ tự quản thôn 2", "Tổ tự quản thôn 3"]}),
+            d("2025-01-10"),
+        )
+        .unwrap();
+    assert_eq!(out.linked.len(), 2, "{out:?}");
+    let new = s.case(&out.linked[0]).unwrap();
+    assert_eq!(new.workflow, "dien-hinh");
+    assert_eq!(new.data["ten_dien_hinh"], "Tổ tự quản thôn 2");
+    assert!(new.data.get("ty_le_tieu_chi").is_none());
+    assert_eq!(open_steps(&s, &out.linked[0]), ["khao-sat"]);
+}
+
+/// Kon Tum's spontaneous models: a case opens at `xem-xet-tu-phat` with the model's evidence,
+/// and the model is recognised (then rated and reported as any other) or stopped.
+#[test]
+fn kon_tum_recognises_or_stops_a_spontaneous_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(&dir);
+    let e = engine();
+    let data =
+        json!({"ten_mo_hinh": "Tổ tuần tra tự quản", "pham_vi": "thôn 2", "lien_ket": false});
+    let open = |s: &mut Store| {
+        e.new_case_from(
+            s,
+            "mo-hinh@kon-tum",
+            &data,
+            d("2023-04-03"),
+            Some("xem-xet-tu-phat"),
+        )
+        .unwrap()
+    };
+    let working = open(&mut s);
+    assert_eq!(open_steps(&s, &working), ["xem-xet-tu-phat"]);
+    let evidence = |effective: bool| json!({"minh_chung": "Báo cáo kết quả tuần tra 2022", "hoat_dong_hieu_qua": effective});
+    e.advance(
+        &mut s,
+        &working,
+        "xem-xet-tu-phat",
+        &evidence(true),
+        d("2023-04-10"),
+    )
+    .unwrap();
+    e.advance(
+        &mut s,
+        &working,
+        "cong-nhan-tu-phat",
+        &json!({"ngay_thanh_lap": "2023-04-20"}),
+        d("2023-04-20"),
+    )
+    .unwrap();
+    for step in ["bao-cao-dinh-ky", "de-nghi-xep-loai"] {
+        assert!(
+            open_steps(&s, &working).contains(&step.to_string()),
+            "{step}"
+        );
+    }
+    // Recognised on 20/04/2023: the 10 months count from the recognition.
+    let err = refusal(
+        &e,
+        &mut s,
+        &working,
+        "de-nghi-xep-loai",
+        json!({"ty_le_hoan_thanh": 92}),
+        "2023-11-03",
+    );
+    assert!(
+        err.contains("chưa hoạt động đủ 10 tháng") && err.contains("20/04/2023"),
+        "{err}"
+    );
+
+    let misused = open(&mut s);
+    e.advance(
+        &mut s,
+        &misused,
+        "xem-xet-tu-phat",
+        &evidence(false),
+        d("2023-04-10"),
+    )
+    .unwrap();
+    e.advance(
+        &mut s,
+        &misused,
+        "cham-dut-tu-phat",
+        &json!({}),
+        d("2023-04-20"),
+    )
+    .unwrap();
+    assert!(s.case(&misused).unwrap().ended.is_some());
+
+    // Only an entry step opens a case; the base procedure has none.
+    let err = e
+        .new_case_from(
+            &mut s,
+            "mo-hinh@kon-tum",
+            &data,
+            d("2023-04-03"),
+            Some("thanh-lap"),
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("--from-step: hồ sơ `mo-hinh@kon-tum` không mở từ bước `thanh-lap` (mở được từ: khao-sat, xem-xet-tu-phat)"),
+        "{err}"
+    );
+    let err = e
+        .new_case_from(
+            &mut s,
+            "mo-hinh",
+            &data,
+            d("2023-04-03"),
+            Some("xem-xet-tu-phat"),
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("(mở được từ: khao-sat)"), "{err}");
+}
+
+/// HD 22 §III.2: criteria the Ban Chỉ đạo sets for its model are judged at each rating; a
+/// model that misses them is not "Tốt", and a rating that does not say is refused.
+#[test]
+fn the_ban_chi_dao_criteria_are_judged_at_the_rating() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(&dir);
+    let e = engine();
+    let rated = |s: &mut Store, criteria: bool| {
+        let id = kon_tum_model(&e, s, json!({}));
+        if criteria {
+            let set = json!({"tieu_chi_rieng": ["100% hộ lắp camera", "Không có vụ trộm cắp"]});
+            e.advance(s, &id, "tieu-chi-rieng", &set, d("2023-04-15"))
+                .unwrap();
+        }
+        e.advance(
+            s,
+            &id,
+            "de-nghi-xep-loai",
+            &json!({"ty_le_hoan_thanh": 95}),
+            d("2024-11-04"),
+        )
+        .unwrap();
+        id
+    };
+    let plain = rated(&mut s, false);
+    e.advance(
+        &mut s,
+        &plain,
+        "xep-loai",
+        &json!({"xep_loai": "Tốt"}),
+        d("2024-11-08"),
+    )
+    .unwrap();
+    let id = rated(&mut s, true);
+    for inputs in [
+        json!({"xep_loai": "Tốt"}),
+        json!({"xep_loai": "Tốt", "dat_tieu_chi_rieng": false}),
+    ] {
+        let err = refusal(&e, &mut s, &id, "xep-loai", inputs, "2024-11-08");
+        assert!(
+            err.contains("tiêu chí cụ thể do Ban Chỉ đạo đề ra"),
+            "{err}"
+        );
+    }
+    let missed = json!({"xep_loai": "Khá", "dat_tieu_chi_rieng": false, "ly_do_xep_loai": "Chưa đạt tiêu chí riêng"});
+    e.advance(&mut s, &id, "xep-loai", &missed, d("2024-11-08"))
+        .unwrap();
+    let met = rated(&mut s, true);
+    e.advance(
+        &mut s,
+        &met,
+        "xep-loai",
+        &json!({"xep_loai": "Tốt", "dat_tieu_chi_rieng": true}),
+        d("2024-11-08"),
+    )
+    .unwrap();
+}
