@@ -170,6 +170,21 @@ pub fn holds(
     at: NaiveDate,
     history: &History,
 ) -> Result<bool> {
+    Ok(holds_on(expr, case, inputs, &[at], history)?
+        .first()
+        .copied()
+        .unwrap_or(false))
+}
+
+/// [`holds`] on each of several days: compiled and set up once, for a list of deadlines that
+/// asks a `due_while` condition of every occurrence of every case.
+pub fn holds_on(
+    expr: &str,
+    case: &Value,
+    inputs: &Value,
+    days: &[NaiveDate],
+    history: &History,
+) -> Result<Vec<bool>> {
     // The check refuses conditions that could run long (nested comprehensions, very long
     // expressions); a definition loaded without it, or data that makes a list huge, still gets
     // no more than GUARD_TIME: the evaluation runs apart and is abandoned when it overruns.
@@ -179,11 +194,12 @@ pub fn holds(
     }
     let (expr_owned, case, inputs) = (expr.to_string(), case.clone(), inputs.clone());
     let history = Arc::new(history.to_vec());
+    let days = days.to_vec();
     let (send, receive) = std::sync::mpsc::channel();
     std::thread::Builder::new()
         .name("cel".into())
         .spawn(move || {
-            let _ = send.send(evaluate(&expr_owned, &case, &inputs, at, history));
+            let _ = send.send(evaluate(&expr_owned, &case, &inputs, &days, history));
         })
         .map_err(|e| Error::Invalid(format!("điều kiện `{expr}`: {e}")))?;
     receive.recv_timeout(GUARD_TIME).unwrap_or_else(|_| {
@@ -242,16 +258,21 @@ fn evaluate(
     expr: &str,
     case: &Value,
     inputs: &Value,
-    at: NaiveDate,
+    days: &[NaiveDate],
     history: Arc<Vec<(String, NaiveDate)>>,
-) -> Result<bool> {
+) -> Result<Vec<bool>> {
     let program =
         cel::Program::compile(expr).map_err(|e| Error::Invalid(format!("`{expr}`: {e}")))?;
     let mut ctx = cel::Context::default();
     let to = |v: &Value| cel::to_value(v).map_err(|e| Error::Invalid(e.to_string()));
     ctx.add_variable_from_value("case", to(case)?);
     ctx.add_variable_from_value("inputs", to(inputs)?);
-    ctx.add_variable_from_value("at", at.format("%Y-%m-%d").to_string());
+    // The day asked, which `done` and `times` read too.
+    let today = Arc::new(std::sync::Mutex::new(NaiveDate::MIN));
+    let on = {
+        let today = today.clone();
+        move || today.lock().map_or(NaiveDate::MIN, |d| *d)
+    };
     // The names `workflow check` lets a condition call: crate::workflow::guards::FUNCTIONS.
     let _ = ctx.add_function("months_between", |a: Arc<String>, b: Arc<String>| {
         Ok::<i64, cel::ExecutionError>(calendar::months_between(date_arg(&a)?, date_arg(&b)?))
@@ -263,28 +284,36 @@ fn evaluate(
                 .to_string(),
         ))
     });
-    let past = history.clone();
+    let (past, at) = (history.clone(), on.clone());
     let _ = ctx.add_function(
         "done",
         move |cel::extractors::Arguments(args): cel::extractors::Arguments| {
-            times(&past, &args, at).map(|n| n > 0)
+            times(&past, &args, at()).map(|n| n > 0)
         },
     );
     let _ = ctx.add_function(
         "times",
         move |cel::extractors::Arguments(args): cel::extractors::Arguments| {
-            times(&history, &args, at)
+            times(&history, &args, on())
         },
     );
-    match program.execute(&ctx) {
-        Ok(cel::Value::Bool(b)) => Ok(b),
-        // A field the case does not have yet makes the condition false, not an error.
-        Err(cel::ExecutionError::NoSuchKey(_)) => Ok(false),
-        Ok(other) => Err(Error::Invalid(format!(
-            "điều kiện `{expr}` cho {other:?}, không phải true hay false"
-        ))),
-        Err(e) => Err(Error::Invalid(format!("điều kiện `{expr}`: {e}"))),
-    }
+    days.iter()
+        .map(|day| {
+            if let Ok(mut d) = today.lock() {
+                *d = *day;
+            }
+            ctx.add_variable_from_value("at", day.format("%Y-%m-%d").to_string());
+            match program.execute(&ctx) {
+                Ok(cel::Value::Bool(b)) => Ok(b),
+                // A field the case does not have yet makes the condition false, not an error.
+                Err(cel::ExecutionError::NoSuchKey(_)) => Ok(false),
+                Ok(other) => Err(Error::Invalid(format!(
+                    "điều kiện `{expr}` cho {other:?}, không phải true hay false"
+                ))),
+                Err(e) => Err(Error::Invalid(format!("điều kiện `{expr}`: {e}"))),
+            }
+        })
+        .collect()
 }
 
 /// Fills `{field}` in a message from the inputs, then the case; dates print as dd/mm/yyyy.
@@ -726,15 +755,15 @@ impl Engine {
                 Some(rule) => calendar::unmet(rule, due, &named_occurrences(step, events), on),
                 None => vec![due],
             };
-            if let Some(c) = &step.due_while {
-                let past = history(events);
-                let mut owed = Vec::new();
-                for d in dates {
-                    if holds(c, &case.data, &Value::Null, d, &past)? {
-                        owed.push(d);
-                    }
-                }
-                dates = owed;
+            if let Some(c) = &step.due_while
+                && !dates.is_empty()
+            {
+                let owed = holds_on(c, &case.data, &Value::Null, &dates, &history(events))?;
+                dates = dates
+                    .into_iter()
+                    .zip(owed)
+                    .filter_map(|(d, owed)| owed.then_some(d))
+                    .collect();
             }
             pending.extend(dates.into_iter().map(|due| Pending {
                 step: row.step.clone(),

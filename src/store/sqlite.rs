@@ -165,18 +165,33 @@ fn insert_file(
 }
 
 /// A stored date; a damaged one is an error naming where it was, never 1970-01-01.
-fn stored_date(what: &str, s: &str) -> rusqlite::Result<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| {
+fn stored_date(what: impl std::fmt::Display, s: &str) -> rusqlite::Result<NaiveDate> {
+    iso_date(s).ok_or_else(|| {
         rusqlite::Error::FromSqlConversionFailure(
             0,
             rusqlite::types::Type::Text,
-            format!("{what}: `{s}` không phải ngày: {e}").into(),
+            format!("{what}: `{s}` không phải ngày YYYY-MM-DD").into(),
         )
     })
 }
 
+/// A `YYYY-MM-DD` date, exactly as hoso stores it. Read for every row of a province's log,
+/// so read by hand rather than through a format string.
+fn iso_date(s: &str) -> Option<NaiveDate> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |n, c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    NaiveDate::from_ymd_opt(i32::try_from(num(0..4)?).ok()?, num(5..7)?, num(8..10)?)
+}
+
 /// Stored JSON; damaged JSON is an error naming where it was, never `null`.
-fn stored_json(what: &str, s: &str) -> rusqlite::Result<serde_json::Value> {
+fn stored_json(what: impl std::fmt::Display, s: &str) -> rusqlite::Result<serde_json::Value> {
     serde_json::from_str(s).map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(
             0,
@@ -829,8 +844,10 @@ fn steps_of(conn: &Connection, case: &str) -> rusqlite::Result<Vec<StepRow>> {
 /// A step row of `case` from columns step, state, due, done_on starting at `at`.
 fn step_row(case: &str, r: &rusqlite::Row, at: usize) -> rusqlite::Result<StepRow> {
     let step: String = r.get(at)?;
-    let what = format!("hồ sơ {case}, bước {step}");
-    let date = |s: Option<String>| s.map(|s| stored_date(&what, &s)).transpose();
+    let date = |s: Option<String>| {
+        s.map(|s| stored_date(format_args!("hồ sơ {case}, bước {step}"), &s))
+            .transpose()
+    };
     Ok(StepRow {
         open: r.get::<_, String>(at + 1)? == "open",
         due: date(r.get(at + 2)?)?,
@@ -842,13 +859,19 @@ fn step_row(case: &str, r: &rusqlite::Row, at: usize) -> rusqlite::Result<StepRo
 /// An event of `case` from columns seq, on_date, actor, step, inputs, person.
 fn event_row(case: &str, r: &rusqlite::Row) -> rusqlite::Result<EventRow> {
     let seq: i64 = r.get(0)?;
-    let what = format!("hồ sơ {case}, sự kiện {seq}");
+    // Named only when a value is damaged: this runs for every row of a province's log.
     Ok(EventRow {
         seq,
-        on_date: stored_date(&what, &r.get::<_, String>(1)?)?,
+        on_date: stored_date(
+            format_args!("hồ sơ {case}, sự kiện {seq}"),
+            r.get_ref(1)?.as_str()?,
+        )?,
         actor: r.get(2)?,
         step: r.get(3)?,
-        inputs: stored_json(&what, &r.get::<_, String>(4)?)?,
+        inputs: stored_json(
+            format_args!("hồ sơ {case}, sự kiện {seq}"),
+            r.get_ref(4)?.as_str()?,
+        )?,
         person: r.get(5)?,
     })
 }
