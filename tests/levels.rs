@@ -83,3 +83,156 @@ fn no_template_writes_a_level_or_a_dated_law() {
     assert!(read >= 40, "{read} templates read");
     assert!(found.is_empty(), "{}", found.join("\n"));
 }
+
+fn d(s: &str) -> chrono::NaiveDate {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+/// Runs a case of `procedure` through `steps` (step, day, inputs), each step's documents
+/// rendered from `docs/<template>.yaml` and issued on the step's day; returns each issued
+/// document's template and DOCX text.
+fn issued_texts(
+    procedure: &str,
+    data: serde_json::Value,
+    opened: &str,
+    steps: &[(&str, &str, serde_json::Value)],
+    docs: &std::path::Path,
+) -> Vec<(String, String)> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = hoso::app::App::new(hoso::app::Config {
+        templates: None,
+        workflows: None,
+        db: hoso::store::Db::from(dir.path().join("hoso.db").as_path()),
+    });
+    let (workflow, province) = procedure.split_once('@').unwrap();
+    let key = hoso::workflow::ProcedureKey::new(workflow, Some(province));
+    let id = app.new_case(&key, &data, d(opened)).unwrap();
+    let mut out = Vec::new();
+    for (step, at, inputs) in steps {
+        let advanced = app
+            .advance(&id, step, inputs, d(at), true, |t| {
+                hoso::template::DocData::load(&docs.join(format!("{t}.yaml")))
+            })
+            .unwrap_or_else(|e| panic!("{step}: {e}"));
+        for doc in advanced.drafted {
+            if app
+                .templates()
+                .unwrap()
+                .get(&doc.template)
+                .unwrap()
+                .attached_kind()
+                .is_some()
+            {
+                continue;
+            }
+            let issued = app
+                .issue(&id, &doc.doc, d(at), false)
+                .unwrap_or_else(|e| panic!("{}: {e}", doc.doc));
+            let docx = issued
+                .files
+                .iter()
+                .find(|f| f.name.ends_with(".docx"))
+                .unwrap();
+            let text = paragraphs(&part(&docx.bytes, "word/document.xml")).join("\n");
+            out.push((doc.template, text));
+        }
+    }
+    out
+}
+
+/// After the reform: a phường of Thái Nguyên builds an điển hình unit in 2026. No document it
+/// issues names a district, a thị trấn, the 2015/2019 law or Kế hoạch 630, or leaves a blank.
+#[test]
+fn a_thai_nguyen_phuong_in_2026_issues_documents_of_two_levels() {
+    let docs = root().join("tests/levels/phan-dinh-phung");
+    let texts = issued_texts(
+        "don-vi-dien-hinh@thai-nguyen",
+        serde_json::json!({"ten_don_vi": "phường Phan Đình Phùng", "nam": 2026, "dat_an_toan": true, "phan_loai_nam_truoc": "Khá"}),
+        "2026-02-02",
+        &[
+            ("dang-ky", "2026-03-10", serde_json::json!({})),
+            ("ke-hoach", "2026-03-20", serde_json::json!({})),
+            (
+                "tu-danh-gia",
+                "2026-09-25",
+                serde_json::json!({"so_tieu_chi_dat": 3, "tong_so_tieu_chi": 3}),
+            ),
+            ("tham-dinh", "2026-10-12", serde_json::json!({})),
+            ("cong-nhan", "2026-10-20", serde_json::json!({})),
+        ],
+        &docs,
+    );
+    assert!(texts.len() >= 6, "{} documents issued", texts.len());
+    for (t, text) in &texts {
+        let lower = text.to_lowercase();
+        for word in [
+            "huyện",
+            "thị trấn",
+            "năm 2015",
+            "năm 2019",
+            "630/kh",
+            "chưa ban hành",
+        ] {
+            assert!(!lower.contains(word), "{t}: “{word}” in\n{text}");
+        }
+        // A blank where a value was missing: "huyện ." or "xã , …".
+        for blank in [" .", " ,", "( )", "  "] {
+            assert!(!text.contains(blank), "{t}: blank “{blank}” in\n{text}");
+        }
+        assert!(!lower.contains("ủy ban nhân dân xã"), "{t}:\n{text}");
+    }
+    let qd = &texts
+        .iter()
+        .find(|(t, _)| t == "quyet-dinh-cong-nhan-don-vi-dien-hinh")
+        .unwrap()
+        .1;
+    assert!(
+        qd.contains("Luật Tổ chức chính quyền địa phương ngày 16 tháng 6 năm 2025"),
+        "{qd}"
+    );
+    assert!(qd.contains("Kế hoạch số 612/KH-BCA-V05"), "{qd}");
+    let dang_ky = &texts[0].1;
+    assert!(dang_ky.contains("Công an tỉnh Thái Nguyên"), "{dang_ky}");
+    assert!(
+        dang_ky.contains("Ủy ban nhân dân phường Phan Đình Phùng"),
+        "{dang_ky}"
+    );
+}
+
+/// Before the reform: the Bắc Kạn sample case of 2023 still cites the law of 2015/2019 and
+/// Kế hoạch 630, and reports through its district.
+#[test]
+fn a_bac_kan_xa_in_2023_cites_the_law_then_in_force() {
+    let texts = issued_texts(
+        "don-vi-dien-hinh@bac-kan",
+        serde_json::json!({"ten_don_vi": "xã Cẩm Giàng", "nam": 2023, "dat_an_toan": true, "phan_loai_nam_truoc": "Khá"}),
+        "2023-03-01",
+        &[
+            ("dang-ky", "2023-03-15", serde_json::json!({})),
+            ("ke-hoach", "2023-03-25", serde_json::json!({})),
+            (
+                "tu-danh-gia",
+                "2023-09-25",
+                serde_json::json!({"so_tieu_chi_dat": 4, "tong_so_tieu_chi": 4}),
+            ),
+            ("xet-cap-huyen", "2023-10-10", serde_json::json!({})),
+            ("tham-dinh", "2023-10-18", serde_json::json!({})),
+            ("cong-nhan", "2023-10-24", serde_json::json!({})),
+        ],
+        &root().join("samples/documents"),
+    );
+    let qd = &texts
+        .iter()
+        .find(|(t, _)| t == "quyet-dinh-cong-nhan-don-vi-dien-hinh")
+        .unwrap()
+        .1;
+    assert!(qd.contains("ngày 19 tháng 6 năm 2015"), "{qd}");
+    assert!(qd.contains("Kế hoạch số 630/KH-BCA-V05"), "{qd}");
+    assert!(!qd.contains("16 tháng 6 năm 2025"), "{qd}");
+    let dang_ky = &texts[0].1;
+    assert!(
+        dang_ky.contains("Ủy ban nhân dân huyện Bạch Thông"),
+        "{dang_ky}"
+    );
+    assert!(dang_ky.contains("Công an huyện Bạch Thông"), "{dang_ky}");
+}

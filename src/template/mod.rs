@@ -276,7 +276,7 @@ impl handlebars::HelperDef for PhapLyHelper {
     fn call<'reg: 'rc, 'rc>(
         &self,
         h: &handlebars::Helper<'rc>,
-        _: &'reg Handlebars<'reg>,
+        r: &'reg Handlebars<'reg>,
         ctx: &'rc handlebars::Context,
         _: &mut handlebars::RenderContext<'reg, 'rc>,
         out: &mut dyn handlebars::Output,
@@ -314,7 +314,8 @@ impl handlebars::HelperDef for PhapLyHelper {
             PhapLyOut::CacLoaiXa => cap.loai_xa.join(", "),
             PhapLyOut::DuoiTinh => cap.duoi_tinh.join(", "),
         };
-        out.write(&text::escape_markdown(&text))?;
+        // Escaped as the registry escapes: a body's Markdown, front matter's plain text.
+        out.write(&r.get_escape_fn()(&text))?;
         Ok(())
     }
 }
