@@ -76,7 +76,8 @@ fn creators(texts: &[(String, String)]) -> (Vec<&str>, Vec<&str>) {
 
 #[test]
 fn one_combined_decision_founds_model_committee_and_members() {
-    let texts = founded(json!({"ngay_thanh_lap": "2023-03-20", "quyet_dinh_gop": true}));
+    // The step not choosing is the one combined decision.
+    let texts = founded(json!({"ngay_thanh_lap": "2023-03-20"}));
     let ids: Vec<&str> = texts.iter().map(|(t, _)| t.as_str()).collect();
     assert_eq!(
         ids,
@@ -100,11 +101,9 @@ fn one_combined_decision_founds_model_committee_and_members() {
 
 #[test]
 fn separate_decisions_found_the_committee_and_members_once_each_from_one_list() {
-    // The step not choosing is the separate set, as the sample case chooses it.
-    for inputs in [
-        json!({"ngay_thanh_lap": "2023-03-20"}),
-        json!({"ngay_thanh_lap": "2023-03-20", "quyet_dinh_gop": false}),
-    ] {
+    // As the sample case chooses.
+    {
+        let inputs = json!({"ngay_thanh_lap": "2023-03-20", "quyet_dinh_rieng": true});
         let texts = founded(inputs);
         let (bcd, members) = creators(&texts);
         assert_eq!(bcd, ["quyet-dinh-thanh-lap-ban-chi-dao"], "{texts:#?}");
@@ -138,8 +137,8 @@ fn separate_decisions_found_the_committee_and_members_once_each_from_one_list() 
 /// data, read by both (today the model's decision named 4 members and the list 5).
 #[test]
 fn the_member_lists_agree_whichever_set_is_issued() {
-    let one = founded(json!({"ngay_thanh_lap": "2023-03-20", "quyet_dinh_gop": true}));
-    let three = founded(json!({"ngay_thanh_lap": "2023-03-20", "quyet_dinh_gop": false}));
+    let one = founded(json!({"ngay_thanh_lap": "2023-03-20"}));
+    let three = founded(json!({"ngay_thanh_lap": "2023-03-20", "quyet_dinh_rieng": true}));
     let text =
         |set: &[(String, String)], id: &str| set.iter().find(|(t, _)| t == id).unwrap().1.clone();
     let combined = text(&one, "quyet-dinh-thanh-lap-mo-hinh");

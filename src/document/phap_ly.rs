@@ -148,8 +148,42 @@ pub struct DonVi {
     pub tinh: Option<String>,
 }
 
-/// The data keys [`DonVi`] is read from: hoso reads them, so a template need not declare them.
-pub const KEYS: [&str; 4] = ["xa", "loai_xa", "huyen", "tinh"];
+/// The data keys [`DonVi`] is read from, with what each holds: a template that names the
+/// commune through a helper asks for them (`hoso doc templates`, the web form) without
+/// declaring them.
+pub const VARIABLES: [(&str, &str); 4] = [
+    (
+        "xa",
+        "Tên đơn vị hành chính cấp xã, không kèm chữ chỉ cấp, ví dụ Đắk Mar",
+    ),
+    (
+        "loai_xa",
+        "Loại đơn vị hành chính cấp xã: xã, phường, đặc khu (trước 01/7/2025 cả thị trấn); để trống là xã",
+    ),
+    ("huyen", "Tên huyện (văn bản trước ngày 01/7/2025)"),
+    (
+        "tinh",
+        "Tên tỉnh (văn bản từ ngày 01/3/2025, khi cấp trên là tỉnh)",
+    ),
+];
+
+/// The names of [`VARIABLES`].
+pub const KEYS: [&str; 4] = [
+    VARIABLES[0].0,
+    VARIABLES[1].0,
+    VARIABLES[2].0,
+    VARIABLES[3].0,
+];
+
+/// The helpers that read [`VARIABLES`] (`templates/README.md`).
+pub const HELPERS: [&str; 6] = [
+    "ten_xa",
+    "cap_xa",
+    "dia_danh",
+    "ubnd_cap_tren",
+    "cong_an_cap_tren",
+    "cap_uy_tren",
+];
 
 impl DonVi {
     /// From a document's data.

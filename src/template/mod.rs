@@ -546,7 +546,7 @@ impl TemplateSet {
         if let Some(a) = &fm.attached_to {
             plain.push(("attached_to.of".into(), a.of.clone()));
         }
-        let variables = fm
+        let mut variables: Vec<(String, String)> = fm
             .variables
             .iter()
             .map(|(k, v)| {
@@ -555,6 +555,19 @@ impl TemplateSet {
                 (name, desc)
             })
             .collect();
+        // A template naming the commune through a helper needs what the helper reads.
+        let names_commune = document::phap_ly::HELPERS.iter().any(|h| {
+            std::iter::once(body)
+                .chain(plain.iter().map(|(_, s)| s.as_str()))
+                .any(|s| s.contains(&format!("{{{{{h}")) || s.contains(&format!("({h})")))
+        });
+        if names_commune {
+            for (key, desc) in document::phap_ly::VARIABLES {
+                if !variables.iter().any(|(k, _)| k == key) {
+                    variables.push((key.to_string(), desc.to_string()));
+                }
+            }
+        }
         self.templates.push(Template {
             id,
             name: fm.name,
