@@ -7,10 +7,11 @@ mod common;
 
 use common::*;
 
-/// What a template prints that only one period's documents may say: a level that ended or
-/// began in 2025, a law or plan that changed. Returns each as (word, context).
+/// What a template prints that only one period's documents, or one kind of commune's, may say:
+/// a level that ended or began in 2025, a law or plan that changed, a xã's thôn. Returns each as
+/// (word, context).
 fn hard_coded(text: &str) -> Vec<(String, String)> {
-    const DATED: [&str; 7] = [
+    const DATED: [&str; 8] = [
         "huyện",
         "thị trấn",
         "thị xã",
@@ -18,6 +19,8 @@ fn hard_coded(text: &str) -> Vec<(String, String)> {
         "chính quyền địa phương",
         "630/kh",
         "612/kh",
+        // A phường has tổ dân phố, not thôn.
+        "trưởng thôn",
     ];
     let lower = text.to_lowercase();
     let mut out = Vec::new();
@@ -88,7 +91,7 @@ fn no_template_writes_a_level_or_a_dated_law() {
 /// issues names a district, a thị trấn, the 2015/2019 law or Kế hoạch 630, or leaves a blank.
 #[test]
 fn a_thai_nguyen_phuong_in_2026_issues_documents_of_two_levels() {
-    let docs = root().join("tests/levels/phan-dinh-phung");
+    let docs = root().join("samples/documents/phan-dinh-phung");
     let texts = issued_texts(
         "don-vi-dien-hinh@thai-nguyen",
         serde_json::json!({"ten_don_vi": "phường Phan Đình Phùng", "nam": 2026, "dat_an_toan": true, "phan_loai_nam_truoc": "Khá"}),
@@ -124,6 +127,7 @@ fn a_thai_nguyen_phuong_in_2026_issues_documents_of_two_levels() {
             assert!(!text.contains(blank), "{t}: blank “{blank}” in\n{text}");
         }
         assert!(!lower.contains("ủy ban nhân dân xã"), "{t}:\n{text}");
+        assert!(!lower.contains("trưởng thôn"), "{t}:\n{text}");
     }
     let qd = &texts
         .iter()

@@ -57,6 +57,8 @@ fn valid(from: Option<NaiveDate>, until: Option<NaiveDate>, on: NaiveDate) -> bo
 pub struct PhapLy {
     pub van_ban: BTreeMap<String, Vec<Version>>,
     pub cap_hanh_chinh: Vec<CapHanhChinh>,
+    /// The unit below a commune of each kind ("thôn", "tổ dân phố").
+    pub duoi_xa: BTreeMap<String, String>,
 }
 
 fn date(on: NaiveDate) -> String {
@@ -128,6 +130,15 @@ impl PhapLy {
             })
     }
 
+    /// The unit below commune `don_vi` on `on`: "thôn" in a xã, "tổ dân phố" in a phường.
+    pub fn thon(&self, don_vi: &DonVi, on: NaiveDate) -> std::result::Result<&str, String> {
+        let loai = don_vi.loai(self.cap(on)?, on)?;
+        self.duoi_xa
+            .get(&loai)
+            .map(String::as_str)
+            .ok_or_else(|| format!("danh mục không ghi đơn vị dưới cấp xã của “{loai}”"))
+    }
+
     /// The levels of local government on `on`.
     pub fn cap(&self, on: NaiveDate) -> std::result::Result<&CapHanhChinh, String> {
         self.cap_hanh_chinh
@@ -176,7 +187,8 @@ pub const KEYS: [&str; 4] = [
 ];
 
 /// The helpers that read [`VARIABLES`] (`templates/README.md`).
-pub const HELPERS: [&str; 6] = [
+pub const HELPERS: [&str; 7] = [
+    "thon",
     "ten_xa",
     "cap_xa",
     "dia_danh",
@@ -329,6 +341,7 @@ mod tests {
             "phường Phan Đình Phùng, tỉnh Thái Nguyên"
         );
         assert_eq!(tn.cap_uy_tren(cap, on).unwrap(), "Tỉnh ủy Thái Nguyên");
+        assert_eq!(p.thon(&tn, on).unwrap(), "tổ dân phố");
         let kt = DonVi {
             xa: Some("Đắk Mar".into()),
             huyen: Some("Đắk Hà".into()),
@@ -367,7 +380,7 @@ mod tests {
 
     #[test]
     fn overlapping_versions_are_refused() {
-        let y = "van_ban:\n  a:\n    - {until: 2025-06-30, text: A}\n    - {from: 2025-06-30, text: B}\ncap_hanh_chinh: []\n";
+        let y = "van_ban:\n  a:\n    - {until: 2025-06-30, text: A}\n    - {from: 2025-06-30, text: B}\ncap_hanh_chinh: []\nduoi_xa: {}\n";
         let e = PhapLy::parse(Path::new("p.yaml"), y)
             .unwrap_err()
             .to_string();

@@ -265,6 +265,8 @@ enum PhapLyOut {
     CacLoaiXa,
     /// `{{duoi_tinh}}`: "huyện, thị xã, thành phố" / "xã, phường, đặc khu".
     DuoiTinh,
+    /// `{{thon}}`: "thôn" in a xã, "tổ dân phố" in a phường.
+    Thon,
 }
 
 /// The helpers that print what the document's date decides ([`document::phap_ly`]): the căn
@@ -313,6 +315,7 @@ impl handlebars::HelperDef for PhapLyHelper {
             PhapLyOut::CapUyTren => don_vi.cap_uy_tren(cap, on).map_err(other)?,
             PhapLyOut::CacLoaiXa => cap.loai_xa.join(", "),
             PhapLyOut::DuoiTinh => cap.duoi_tinh.join(", "),
+            PhapLyOut::Thon => p.thon(&don_vi, on).map_err(other)?.to_string(),
         };
         // Escaped as the registry escapes: a body's Markdown, front matter's plain text.
         out.write(&r.get_escape_fn()(&text))?;
@@ -432,6 +435,7 @@ fn registry(escape: bool) -> Handlebars<'static> {
         ("cap_uy_tren", PhapLyOut::CapUyTren),
         ("cac_loai_xa", PhapLyOut::CacLoaiXa),
         ("duoi_tinh", PhapLyOut::DuoiTinh),
+        ("thon", PhapLyOut::Thon),
     ] {
         h.register_helper(name, Box::new(PhapLyHelper(which)));
     }
