@@ -184,3 +184,28 @@ fn a_bac_kan_xa_in_2023_cites_the_law_then_in_force() {
     );
     assert!(dang_ky.contains("Công an huyện Bạch Thông"), "{dang_ky}");
 }
+
+/// A căn cứ naming no instrument of the registry is refused when the templates are loaded,
+/// naming the file, line and key — not when a clerk drafts the document.
+#[test]
+fn a_cancu_outside_the_registry_is_refused_at_load() {
+    let dir = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(root().join("templates")).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "hbs") {
+            let src = std::fs::read_to_string(&p).unwrap().replace(
+                "{{phap_ly \"nghi-dinh-06-2014\"}}",
+                "{{phap_ly \"nghi-dinh-06-2041\"}}",
+            );
+            std::fs::write(dir.path().join(p.file_name().unwrap()), src).unwrap();
+        }
+    }
+    let e = hoso::template::TemplateSet::load_dir(dir.path())
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        e.contains(".hbs:") && e.contains("`phap_ly \"nghi-dinh-06-2041\"`"),
+        "{e}"
+    );
+}

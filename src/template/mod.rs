@@ -594,7 +594,8 @@ impl TemplateSet {
 
     /// Every `{{trich_dan "…"}}` names a template, or a document from outside the hồ sơ that
     /// the template lists under `variables: van_ban_ngoai`: a misspelt name would otherwise
-    /// only show when a document citing it is issued.
+    /// only show when a document citing it is issued. Every `{{phap_ly "…"}}` names an
+    /// instrument of the registry.
     fn check_citations(&self) -> Result<()> {
         for t in &self.templates {
             let outside = t
@@ -616,6 +617,32 @@ impl TemplateSet {
                                  cũng không được khai trong variables: van_ban_ngoai \
                                  (\"{id}: …\")",
                                 t.path.display()
+                            ),
+                        });
+                    }
+                }
+            }
+            // A căn cứ names an instrument of the registry: a misspelt key would only show
+            // when a document is drafted.
+            let registry = document::phap_ly::PhapLy::built_in()?;
+            for (at, _) in t.body.match_indices("{{phap_ly") {
+                let call = &t.body[at..];
+                let call = &call[..call.find("}}").unwrap_or(call.len())];
+                for key in call.split('"').skip(1).step_by(2) {
+                    if !registry.van_ban.contains_key(key) {
+                        let line = t.body_line + t.body[..at].matches('\n').count();
+                        return Err(Error::Template {
+                            template: t.id.clone(),
+                            message: format!(
+                                "{}:{line}: `phap_ly \"{key}\"` không có trong danh mục căn cứ \
+                                 (templates/phap-ly.yaml); có: {}",
+                                t.path.display(),
+                                registry
+                                    .van_ban
+                                    .keys()
+                                    .cloned()
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
                             ),
                         });
                     }
