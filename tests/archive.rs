@@ -79,7 +79,12 @@ fn same_case_same_bytes_and_tampering_is_named() {
     let o = hoso(&db)
         .args(["case", "detach", "C0001"])
         .arg("attachments/11-camera-an-ninh-vu-viec-lam-ro-2023-2024.csv")
-        .args(["--reason", "Thay bằng bản có xác nhận", "--at", "2024-12-30"])
+        .args([
+            "--reason",
+            "Thay bằng bản có xác nhận",
+            "--at",
+            "2024-12-30",
+        ])
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
