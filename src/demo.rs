@@ -36,6 +36,48 @@ struct CaseStep {
     /// The sample expects a guard of the procedure to refuse this step.
     #[serde(default)]
     refused: bool,
+    /// This occasion's data file for a template, below `documents/`, instead of
+    /// `<template>.yaml`: a year's report is not the six-month one.
+    #[serde(default)]
+    data: std::collections::BTreeMap<String, String>,
+    /// Files collected, not written (evidence, ledgers), attached to the hồ sơ on the step's
+    /// day: `{file: below the samples, item: the hồ sơ item}`.
+    #[serde(default)]
+    attach: Vec<SampleFile>,
+}
+
+/// A file a sample case attaches to its hồ sơ.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SampleFile {
+    file: String,
+    item: u32,
+}
+
+impl CaseStep {
+    /// The data file of `template` on this occasion.
+    fn data_file(&self, docs_dir: &Path, template: &str) -> PathBuf {
+        docs_dir.join(
+            self.data
+                .get(template)
+                .cloned()
+                .unwrap_or_else(|| format!("{template}.yaml")),
+        )
+    }
+
+    /// Attaches the step's files to case `id`.
+    fn attach_files(&self, app: &mut App, samples: &Path, id: &str) -> Result<()> {
+        for a in &self.attach {
+            let path = samples.join(&a.file);
+            let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
+            app.attach(id, &name, bytes, a.item, self.at)?;
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -211,9 +253,10 @@ pub fn seed(app: &mut App, samples: &Path) -> Result<Vec<String>> {
             continue;
         }
         let advanced = app.advance(&ids[i], &s.step, &s.inputs, s.at, false, |t| {
-            DocData::load(&docs_dir.join(format!("{t}.yaml")))
+            DocData::load(&s.data_file(&docs_dir, t))
         })?;
         issue_drafted(app, &ids[i], &advanced, s.at)?;
+        s.attach_files(app, samples, &ids[i])?;
     }
     Ok(ids)
 }
@@ -246,7 +289,7 @@ impl Demo<'_> {
         self.last[i] = s.at;
         let docs_dir = self.samples.join("documents");
         let result = self.app.advance(&id, &s.step, &s.inputs, s.at, false, |t| {
-            DocData::load(&docs_dir.join(format!("{t}.yaml")))
+            DocData::load(&s.data_file(&docs_dir, t))
         });
         let advanced = match (result, s.refused) {
             (Ok(a), false) => a,
@@ -275,6 +318,7 @@ impl Demo<'_> {
             self.documents += write_files(self.out, &files)?.len();
             numbers.push(issued.entry.symbol);
         }
+        s.attach_files(self.app, self.samples, &id)?;
         let opened: Vec<String> = advanced
             .opened
             .iter()

@@ -33,7 +33,8 @@ pub struct Draft {
 
 /// A step document's data, with issuer and signer taken from the procedure's province when
 /// the data does not name them: the agency playing the template's issuer role on `at` (an
-/// agency past its `valid_until` gives way to its successor), and its signer.
+/// agency past its `valid_until` gives way to its successor), and its signer; and the
+/// province's name as `tinh`, the level above the commune once districts are gone.
 pub fn with_province(
     set: &TemplateSet,
     procedure: &Workflow,
@@ -42,6 +43,12 @@ pub fn with_province(
     at: NaiveDate,
 ) -> Result<DocData> {
     let role = &set.get(template)?.issuer_role;
+    // The case's province at the step's date wins over a data file's: after a merger the
+    // successor's name (Kon Tum's communes are Quảng Ngãi's).
+    let data = match &procedure.province_name {
+        Some(name) => data.with_step_inputs(&serde_json::json!({ "tinh": name })),
+        None => data,
+    };
     Ok(data.with_province(
         procedure.agency_for(role, at).map(|a| a.issuer()),
         procedure.signers.get(role).cloned(),

@@ -75,6 +75,19 @@ fn same_case_same_bytes_and_tampering_is_named() {
     let out = demo(dir.path());
     let db = out.join("hoso.db");
     let (a, b) = (dir.path().join("a.zip"), dir.path().join("b.zip"));
+    // The sample attaches the evidence of item 11; without it the hồ sơ is intact, not complete.
+    let o = hoso(&db)
+        .args(["case", "detach", "C0001"])
+        .arg("attachments/11-camera-an-ninh-vu-viec-lam-ro-2023-2024.csv")
+        .args([
+            "--reason",
+            "Thay bằng bản có xác nhận",
+            "--at",
+            "2024-12-30",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     archive(&db, "C0001", &a);
     archive(&db, "C0001", &b);
     assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());

@@ -146,7 +146,7 @@ fn templates_lists_items_and_variables() {
 fn demo_drives_every_sample_case() {
     let dir = tempfile::tempdir().unwrap();
     let (out, report) = run_demo(dir.path());
-    assert!(report.contains("3 hồ sơ"), "{report}");
+    assert!(report.contains("4 hồ sơ"), "{report}");
     assert!(report.contains("từ chối (như mong đợi)"), "{report}");
     // An ended case, and one overdue occurrence judged on its case's last step: Kon Tum's
     // annual report of 2024, not made by 27/12/2024. The proposal named two sites.

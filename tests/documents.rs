@@ -985,3 +985,52 @@ fn the_demo_is_dated_in_its_own_story() {
     }
     assert!(reports >= 3, "{reports}");
 }
+
+/// Issue 14: an agency name line too long for the header column even at 12 pt was broken
+/// wherever the width ran out ("… PHỔ / THÔNG"); it is refused naming the key, and the same
+/// name written on two lines where its meaning breaks renders.
+#[test]
+fn a_long_agency_line_is_refused_not_broken_mid_word() {
+    let set = set();
+    let id = "to-trinh-de-nghi-cong-nhan-don-vi";
+    let dir = tempfile::tempdir().unwrap();
+    let render = |name: &str| {
+        let path = dir.path().join("d.yaml");
+        std::fs::write(
+            &path,
+            format!(
+                "extends: [{}]\nissuer:\n  parent: SỞ GIÁO DỤC VÀ ĐÀO TẠO\n  name: |-\n{}\n  \
+                 abbreviation: THPT\n  place: Chợ Đồn\n  collective: TRƯỜNG\n  head: HIỆU TRƯỞNG\n",
+                sample(id).display(),
+                name.lines()
+                    .map(|l| format!("    {l}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            ),
+        )
+        .unwrap();
+        let doc = set
+            .document(id, &DocData::load(&path).unwrap(), &draft())
+            .unwrap();
+        hoso::render::render_all(
+            &doc,
+            &[hoso::render::Format::Docx, hoso::render::Format::Pdf],
+            hoso::render::pdf::Profile::Standard,
+        )
+    };
+    let e = render("TRƯỜNG TRUNG HỌC PHỔ THÔNG CHỢ ĐỒN")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("`issuer.name`") && e.contains("TRƯỜNG TRUNG HỌC PHỔ THÔNG CHỢ ĐỒN"),
+        "{e}"
+    );
+    let files = render("TRƯỜNG TRUNG HỌC\nPHỔ THÔNG CHỢ ĐỒN").unwrap();
+    let docx = &files
+        .iter()
+        .find(|(f, _)| *f == hoso::render::Format::Docx)
+        .unwrap()
+        .1;
+    let body = paragraphs(&part(docx, "word/document.xml"));
+    assert!(body.iter().any(|p| p == "PHỔ THÔNG CHỢ ĐỒN"), "{body:?}");
+}

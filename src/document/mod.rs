@@ -8,6 +8,7 @@ pub mod family;
 pub mod kind;
 pub mod ky;
 pub mod numbering;
+pub mod phap_ly;
 pub mod profile;
 pub mod so_ky_hieu;
 pub mod thoi_gian;

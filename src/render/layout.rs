@@ -119,6 +119,16 @@ pub fn fitted_style(line: &Line, lines: &[Line], column_mm: f32) -> TextStyle {
     TextStyle { size, ..s }
 }
 
+/// The first line of an agency's name (or its parent's) too long for the header column even
+/// at 12 pt: the renderers would break it wherever the width runs out — "TRƯỜNG TRUNG HỌC PHỔ
+/// / THÔNG" — splitting a word of two syllables, so the agency must choose its breaks.
+pub fn agency_line_too_long(agency: &[Line]) -> Option<&Line> {
+    agency.iter().find(|l| {
+        matches!(l.role, Role::ParentAgency | Role::Agency)
+            && line_width_mm(l, agency, HEADER_LEFT_MM) > HEADER_LEFT_MM - 2.0 * CELL_PAD_MM
+    })
+}
+
 /// Signature lines (authority, titles, name): 14 pt bold.
 pub const SIGNATURE: TextStyle = st(14.0, true, false);
 

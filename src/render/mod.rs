@@ -36,6 +36,17 @@ pub fn render_all(
     formats: &[Format],
     pdf: pdf::Profile,
 ) -> Result<Vec<(Format, Vec<u8>)>> {
+    if let Some(line) = layout::agency_line_too_long(&doc.header().agency) {
+        let key = match line.role {
+            crate::document::Role::ParentAgency => "issuer.parent",
+            _ => "issuer.name",
+        };
+        return Err(crate::error::Error::Invalid(format!(
+            "`{key}`: dòng “{}” dài hơn cột tiêu đề ({} mm) ngay cả ở cỡ chữ 12, sẽ bị ngắt giữa              một từ; hãy xuống dòng trong `{key}` ở chỗ tách nghĩa (viết tên nhiều dòng bằng `|-`)",
+            line.text,
+            layout::HEADER_LEFT_MM
+        )));
+    }
     formats
         .iter()
         .map(|f| {

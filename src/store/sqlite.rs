@@ -644,7 +644,7 @@ impl Store for SqliteStore {
             let case: String = r.get(0)?;
             let step: String = r.get(2)?;
             let due = stored_date(
-                &format!("hồ sơ {case}, bước {step}"),
+                format!("hồ sơ {case}, bước {step}"),
                 &r.get::<_, String>(3)?,
             )?;
             Ok(DueRow {

@@ -240,6 +240,89 @@ fn h_tham_quyen(
     Ok(())
 }
 
+/// The key of the document's date (YYYY-MM-DD; a draft's, the day it is drafted) in the render
+/// context: the căn cứ and the levels are those in force on it.
+const DATE: &str = "@ngay_van_ban";
+
+/// What a helper of [`PhapLyHelper`] prints.
+#[derive(Clone, Copy)]
+enum PhapLyOut {
+    /// `{{phap_ly "key"}}`: the instrument's version in force.
+    CanCu,
+    /// `{{cap_xa}}`: "xã", "phường", "đặc khu".
+    CapXa,
+    /// `{{ten_xa}}`: "phường Phan Đình Phùng".
+    DonVi,
+    /// `{{dia_danh}}`: "xã Đắk Mar, huyện Đắk Hà" / "phường …, tỉnh Thái Nguyên".
+    DiaDanh,
+    /// `{{ubnd_cap_tren}}`: "Ủy ban nhân dân huyện Đắk Hà" / "… tỉnh Thái Nguyên".
+    UbndCapTren,
+    /// `{{cong_an_cap_tren}}`: "Công an huyện Đắk Hà" until 28/02/2025, then "Công an tỉnh …".
+    CongAnCapTren,
+    /// `{{cap_uy_tren}}`: "Huyện ủy Đắk Hà" / "Tỉnh ủy Thái Nguyên".
+    CapUyTren,
+    /// `{{cac_loai_xa}}`: "xã, phường, thị trấn" / "xã, phường, đặc khu".
+    CacLoaiXa,
+    /// `{{duoi_tinh}}`: "huyện, thị xã, thành phố" / "xã, phường, đặc khu".
+    DuoiTinh,
+    /// `{{thon}}`: "thôn" in a xã, "tổ dân phố" in a phường.
+    Thon,
+}
+
+/// The helpers that print what the document's date decides ([`document::phap_ly`]): the căn
+/// cứ in force and the commune's level and the one above it, so that no template writes a
+/// level or a law's date.
+struct PhapLyHelper(PhapLyOut);
+
+impl handlebars::HelperDef for PhapLyHelper {
+    fn call<'reg: 'rc, 'rc>(
+        &self,
+        h: &handlebars::Helper<'rc>,
+        r: &'reg Handlebars<'reg>,
+        ctx: &'rc handlebars::Context,
+        _: &mut handlebars::RenderContext<'reg, 'rc>,
+        out: &mut dyn handlebars::Output,
+    ) -> handlebars::HelperResult {
+        let other = |m: String| RenderErrorReason::Other(format!("`{}`: {m}", h.name()));
+        let root = ctx.data();
+        let on = root
+            .get(DATE)
+            .and_then(|v| v.as_str())
+            .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+            .ok_or_else(|| other("không biết ngày của văn bản".into()))?;
+        let p = document::phap_ly::PhapLy::built_in().map_err(|e| other(e.to_string()))?;
+        let cap = p.cap(on).map_err(other)?;
+        let don_vi = document::phap_ly::DonVi::of(root);
+        let text = match self.0 {
+            PhapLyOut::CanCu => {
+                let key = h.param(0).and_then(|v| v.value().as_str()).ok_or_else(|| {
+                    other("cần tên văn bản trong danh mục, trong ngoặc kép".into())
+                })?;
+                p.can_cu(key, on).map_err(other)?.to_string()
+            }
+            PhapLyOut::CapXa => don_vi.loai(cap, on).map_err(other)?,
+            PhapLyOut::DonVi => don_vi.ten(cap, on).map_err(other)?,
+            PhapLyOut::DiaDanh => don_vi.dia_danh(cap, on).map_err(other)?,
+            PhapLyOut::UbndCapTren => {
+                format!(
+                    "Ủy ban nhân dân {}",
+                    don_vi.cap_tren(cap, on, false).map_err(other)?
+                )
+            }
+            PhapLyOut::CongAnCapTren => {
+                format!("Công an {}", don_vi.cap_tren(cap, on, true).map_err(other)?)
+            }
+            PhapLyOut::CapUyTren => don_vi.cap_uy_tren(cap, on).map_err(other)?,
+            PhapLyOut::CacLoaiXa => cap.loai_xa.join(", "),
+            PhapLyOut::DuoiTinh => cap.duoi_tinh.join(", "),
+            PhapLyOut::Thon => p.thon(&don_vi, on).map_err(other)?.to_string(),
+        };
+        // Escaped as the registry escapes: a body's Markdown, front matter's plain text.
+        out.write(&r.get_escape_fn()(&text))?;
+        Ok(())
+    }
+}
+
 /// What a draft prints after the blanks of a citation the register cannot give yet.
 pub const NOT_ISSUED: &str = "(chưa ban hành)";
 
@@ -342,6 +425,20 @@ fn registry(escape: bool) -> Handlebars<'static> {
     h.register_helper("ngay", Box::new(h_ngay));
     h.register_helper("nam_truoc", Box::new(h_nam_truoc));
     h.register_helper("tham_quyen", Box::new(h_tham_quyen));
+    for (name, which) in [
+        ("phap_ly", PhapLyOut::CanCu),
+        ("cap_xa", PhapLyOut::CapXa),
+        ("ten_xa", PhapLyOut::DonVi),
+        ("dia_danh", PhapLyOut::DiaDanh),
+        ("ubnd_cap_tren", PhapLyOut::UbndCapTren),
+        ("cong_an_cap_tren", PhapLyOut::CongAnCapTren),
+        ("cap_uy_tren", PhapLyOut::CapUyTren),
+        ("cac_loai_xa", PhapLyOut::CacLoaiXa),
+        ("duoi_tinh", PhapLyOut::DuoiTinh),
+        ("thon", PhapLyOut::Thon),
+    ] {
+        h.register_helper(name, Box::new(PhapLyHelper(which)));
+    }
     h
 }
 
@@ -478,7 +575,7 @@ impl TemplateSet {
         if let Some(a) = &fm.attached_to {
             plain.push(("attached_to.of".into(), a.of.clone()));
         }
-        let variables = fm
+        let mut variables: Vec<(String, String)> = fm
             .variables
             .iter()
             .map(|(k, v)| {
@@ -487,6 +584,19 @@ impl TemplateSet {
                 (name, desc)
             })
             .collect();
+        // A template naming the commune through a helper needs what the helper reads.
+        let names_commune = document::phap_ly::HELPERS.iter().any(|h| {
+            std::iter::once(body)
+                .chain(plain.iter().map(|(_, s)| s.as_str()))
+                .any(|s| s.contains(&format!("{{{{{h}")) || s.contains(&format!("({h})")))
+        });
+        if names_commune {
+            for (key, desc) in document::phap_ly::VARIABLES {
+                if !variables.iter().any(|(k, _)| k == key) {
+                    variables.push((key.to_string(), desc.to_string()));
+                }
+            }
+        }
         self.templates.push(Template {
             id,
             name: fm.name,
@@ -509,7 +619,8 @@ impl TemplateSet {
 
     /// Every `{{trich_dan "…"}}` names a template, or a document from outside the hồ sơ that
     /// the template lists under `variables: van_ban_ngoai`: a misspelt name would otherwise
-    /// only show when a document citing it is issued.
+    /// only show when a document citing it is issued. Every `{{phap_ly "…"}}` names an
+    /// instrument of the registry.
     fn check_citations(&self) -> Result<()> {
         for t in &self.templates {
             let outside = t
@@ -531,6 +642,32 @@ impl TemplateSet {
                                  cũng không được khai trong variables: van_ban_ngoai \
                                  (\"{id}: …\")",
                                 t.path.display()
+                            ),
+                        });
+                    }
+                }
+            }
+            // A căn cứ names an instrument of the registry: a misspelt key would only show
+            // when a document is drafted.
+            let registry = document::phap_ly::PhapLy::built_in()?;
+            for (at, _) in t.body.match_indices("{{phap_ly") {
+                let call = &t.body[at..];
+                let call = &call[..call.find("}}").unwrap_or(call.len())];
+                for key in call.split('"').skip(1).step_by(2) {
+                    if !registry.van_ban.contains_key(key) {
+                        let line = t.body_line + t.body[..at].matches('\n').count();
+                        return Err(Error::Template {
+                            template: t.id.clone(),
+                            message: format!(
+                                "{}:{line}: `phap_ly \"{key}\"` không có trong danh mục căn cứ \
+                                 (templates/phap-ly.yaml); có: {}",
+                                t.path.display(),
+                                registry
+                                    .van_ban
+                                    .keys()
+                                    .cloned()
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
                             ),
                         });
                     }
@@ -646,6 +783,8 @@ impl TemplateSet {
         let mut context = data.value.clone();
         if let Some(o) = context.as_object_mut() {
             o.insert(ISSUING.into(), issuance.date.is_some().into());
+            let on = issuance.date.unwrap_or(issuance.today);
+            o.insert(DATE.into(), on.format("%Y-%m-%d").to_string().into());
             o.insert(
                 AUTHORITY.into(),
                 issuer.authority(t.signing == Signing::Head).into(),

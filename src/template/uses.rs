@@ -160,6 +160,7 @@ pub fn check(
 ) -> Result<()> {
     for (key, origin) in &data.origins {
         let known = STRUCTURAL.contains(&key.as_str())
+            || crate::document::phap_ly::KEYS.contains(&key.as_str())
             || declared.iter().any(|(d, _)| d == key)
             || uses.iter().any(|u| u.path.first() == Some(key));
         if !known && origin.path == data.path {
@@ -174,7 +175,16 @@ pub fn check(
             ));
         }
     }
-    for u in uses {
+    // The commune's name and levels are printed through helpers (`{{ten_xa}}`, …), which
+    // read them from the data: checked as text the template prints.
+    let dia_ban: Vec<TextUse> = crate::document::phap_ly::KEYS
+        .iter()
+        .map(|k| TextUse {
+            path: vec![k.to_string()],
+            conditional: false,
+        })
+        .collect();
+    for u in uses.iter().chain(&dia_ban) {
         let mut found = Vec::new();
         values_at(&data.value, &u.path, String::new(), &mut found);
         for (key, v) in found {

@@ -365,6 +365,10 @@ pub struct Workflow {
     /// The province whose file takes over after `effective_until`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub successor: Option<String>,
+    /// The province's name ("Thái Nguyên", from its overlay): the level above a commune once
+    /// districts are gone, which a case's documents name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub province_name: Option<String>,
     pub title: String,
     #[serde(default)]
     pub legal_basis: Vec<String>,

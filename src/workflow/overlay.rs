@@ -371,6 +371,7 @@ impl LoadedOverlay {
         w.effective_from = o.effective_from;
         w.effective_until = o.effective_until;
         w.successor = o.successor.clone();
+        w.province_name = Some(o.name.clone());
         w.title = format!("{} ({})", base.title, o.name);
         w.legal_basis.extend(o.legal_basis.iter().cloned());
         w.roles.extend(o.roles.clone());

@@ -136,3 +136,59 @@ pub fn with_main_part(docx: &[u8], edit: impl Fn(String) -> String) -> Vec<u8> {
     }
     out.finish().unwrap().into_inner()
 }
+
+pub fn d(s: &str) -> chrono::NaiveDate {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+/// Runs a case of `procedure` through `steps` (step, day, inputs), each step's documents
+/// rendered from `docs/<template>.yaml` and issued on the step's day; returns each issued
+/// document's template and DOCX text.
+pub fn issued_texts(
+    procedure: &str,
+    data: serde_json::Value,
+    opened: &str,
+    steps: &[(&str, &str, serde_json::Value)],
+    docs: &std::path::Path,
+) -> Vec<(String, String)> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = hoso::app::App::new(hoso::app::Config {
+        templates: None,
+        workflows: None,
+        db: hoso::store::Db::from(dir.path().join("hoso.db").as_path()),
+    });
+    let (workflow, province) = procedure.split_once('@').unwrap();
+    let key = hoso::workflow::ProcedureKey::new(workflow, Some(province));
+    let id = app.new_case(&key, &data, d(opened)).unwrap();
+    let mut out = Vec::new();
+    for (step, at, inputs) in steps {
+        let advanced = app
+            .advance(&id, step, inputs, d(at), true, |t| {
+                hoso::template::DocData::load(&docs.join(format!("{t}.yaml")))
+            })
+            .unwrap_or_else(|e| panic!("{step}: {e}"));
+        for doc in advanced.drafted {
+            if app
+                .templates()
+                .unwrap()
+                .get(&doc.template)
+                .unwrap()
+                .attached_kind()
+                .is_some()
+            {
+                continue;
+            }
+            let issued = app
+                .issue(&id, &doc.doc, d(at), false)
+                .unwrap_or_else(|e| panic!("{}: {e}", doc.doc));
+            let docx = issued
+                .files
+                .iter()
+                .find(|f| f.name.ends_with(".docx"))
+                .unwrap();
+            let text = paragraphs(&part(&docx.bytes, "word/document.xml")).join("\n");
+            out.push((doc.template, text));
+        }
+    }
+    out
+}
