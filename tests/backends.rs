@@ -462,7 +462,7 @@ fn db_copy_round_trip_gives_the_same_archives() {
     };
     let o = copy(&original.clone().into(), &pg.db);
     assert!(o.status.success(), "{}", text(&o.stderr));
-    assert!(text(&o.stdout).contains("5 hồ sơ"), "{}", text(&o.stdout));
+    assert!(text(&o.stdout).contains("6 hồ sơ"), "{}", text(&o.stdout));
     assert!(
         text(&o.stdout).contains("1 tài khoản"),
         "{}",
@@ -481,7 +481,7 @@ fn db_copy_round_trip_gives_the_same_archives() {
         .output()
         .unwrap();
     let cases: Vec<serde_json::Value> = serde_json::from_slice(&cases.stdout).unwrap();
-    assert_eq!(cases.len(), 5);
+    assert_eq!(cases.len(), 6);
     for c in cases {
         let id = c["id"].as_str().unwrap();
         let archive = |db: &OsString| {

@@ -7,7 +7,7 @@
 pub mod calendar;
 pub mod days_off;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -196,18 +196,63 @@ pub fn holds_on(
     let history = Arc::new(history.to_vec());
     let days = days.to_vec();
     let (send, receive) = std::sync::mpsc::channel();
+    let job: Job = Box::new(move || {
+        let _ = send.send(evaluate(&expr_owned, &case, &inputs, &days, history));
+    });
+    let overrun = || {
+        Error::Invalid(format!(
+            "điều kiện `{expr}` chạy quá {} giây; sửa điều kiện trong quy trình",
+            GUARD_TIME.as_secs()
+        ))
+    };
+    EVALUATOR.with(|e| -> Result<()> {
+        let mut e = e.borrow_mut();
+        let sender = match e.take() {
+            Some(s) => s,
+            None => evaluator().map_err(|m| Error::Invalid(format!("điều kiện `{expr}`: {m}")))?,
+        };
+        // An evaluator whose thread is gone (it was abandoned) is replaced.
+        let sender = match sender.send(job) {
+            Ok(()) => sender,
+            Err(std::sync::mpsc::SendError(job)) => {
+                let fresh =
+                    evaluator().map_err(|m| Error::Invalid(format!("điều kiện `{expr}`: {m}")))?;
+                fresh.send(job).map_err(|_| overrun())?;
+                fresh
+            }
+        };
+        *e = Some(sender);
+        Ok(())
+    })?;
+    receive.recv_timeout(GUARD_TIME).unwrap_or_else(|_| {
+        // Still running: that thread is abandoned to it; the next condition gets a new one.
+        EVALUATOR.with(|e| e.borrow_mut().take());
+        Err(overrun())
+    })
+}
+
+/// A condition's evaluation, sent to the thread that runs it.
+type Job = Box<dyn FnOnce() + Send>;
+
+thread_local! {
+    /// Each thread's evaluator: conditions run apart, so that one that overruns is abandoned,
+    /// on a thread kept for the next one — a list of a province's deadlines asks thousands,
+    /// and starting a thread for each cost more than evaluating them.
+    static EVALUATOR: std::cell::RefCell<Option<std::sync::mpsc::Sender<Job>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// A new evaluator thread, taking jobs until its sender is dropped.
+fn evaluator() -> std::io::Result<std::sync::mpsc::Sender<Job>> {
+    let (send, receive) = std::sync::mpsc::channel::<Job>();
     std::thread::Builder::new()
         .name("cel".into())
         .spawn(move || {
-            let _ = send.send(evaluate(&expr_owned, &case, &inputs, &days, history));
-        })
-        .map_err(|e| Error::Invalid(format!("điều kiện `{expr}`: {e}")))?;
-    receive.recv_timeout(GUARD_TIME).unwrap_or_else(|_| {
-        Err(Error::Invalid(format!(
-            "điều kiện `{expr}` chạy quá {} giây; sửa điều kiện trong quy trình",
-            GUARD_TIME.as_secs()
-        )))
-    })
+            while let Ok(job) = receive.recv() {
+                job();
+            }
+        })?;
+    Ok(send)
 }
 
 /// The field a case started by nhân rộng names its source case in (a condition may read it).
@@ -261,8 +306,22 @@ fn evaluate(
     days: &[NaiveDate],
     history: Arc<Vec<(String, NaiveDate)>>,
 ) -> Result<Vec<bool>> {
-    let program =
-        cel::Program::compile(expr).map_err(|e| Error::Invalid(format!("`{expr}`: {e}")))?;
+    thread_local! {
+        /// The conditions this evaluator thread compiled: the same few are asked of every case.
+        static COMPILED: std::cell::RefCell<HashMap<String, std::rc::Rc<cel::Program>>> =
+            std::cell::RefCell::new(HashMap::new());
+    }
+    let program = match COMPILED.with(|c| c.borrow().get(expr).cloned()) {
+        Some(p) => p,
+        None => {
+            let p = std::rc::Rc::new(
+                cel::Program::compile(expr)
+                    .map_err(|e| Error::Invalid(format!("`{expr}`: {e}")))?,
+            );
+            COMPILED.with(|c| c.borrow_mut().insert(expr.to_string(), p.clone()));
+            p
+        }
+    };
     let mut ctx = cel::Context::default();
     let to = |v: &Value| cel::to_value(v).map_err(|e| Error::Invalid(e.to_string()));
     ctx.add_variable_from_value("case", to(case)?);
