@@ -719,24 +719,8 @@ on_both!(
             db: hoso::store::Db::parse(&t.db),
         });
         let on = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
-        let show = |v: &[hoso::app::DueItem]| -> Vec<String> {
-            v.iter()
-                .map(|d| format!("{} {} {} {}", d.case, d.step, d.due, d.overdue))
-                .collect()
-        };
-        let all = show(&app.due(None, on).unwrap());
-        let mut one_by_one = Vec::new();
-        let ids: Vec<String> = app
-            .cases()
-            .unwrap()
-            .into_iter()
-            .map(|c| c.case.id)
-            .collect();
-        for id in ids {
-            one_by_one.extend(app.due_of_case(&id, on).unwrap());
-        }
-        one_by_one.sort_by(|a, b| (a.due, &a.case, &a.step).cmp(&(b.due, &b.case, &b.step)));
+        let (all, one_by_one) = common::due_at_once_and_one_by_one(&mut app, on);
         assert!(all.len() > 10, "{all:?}");
-        assert_eq!(all, show(&one_by_one));
+        assert_eq!(all, one_by_one);
     }
 );

@@ -132,23 +132,7 @@ impl App {
         jobs: usize,
         done: &(dyn Fn(&DocRef, Result<Drafted>) + Sync),
     ) -> Result<()> {
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let worker = self.worker()?;
-        let workers = jobs.clamp(1, docs.len().max(1));
-        std::thread::scope(|s| {
-            for _ in 0..workers {
-                let (next, worker) = (&next, &worker);
-                s.spawn(move || {
-                    let mut app = worker();
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(d) = docs.get(i) else { break };
-                        done(d, app.draft(&d.case, &d.doc));
-                    }
-                });
-            }
-        });
-        Ok(())
+        self.each_on_threads(docs, jobs, &|app, d| done(d, app.draft(&d.case, &d.doc)))
     }
 
     /// Issues documents as [`App::issue`] would one by one: numbers are taken here in the
@@ -240,21 +224,33 @@ impl App {
         done: &(dyn Fn(&str, Result<Vec<u8>>) + Sync),
     ) -> Result<()> {
         refuse_damaged(self.reader()?)?;
+        self.each_on_threads(cases, jobs, &|app, case| {
+            let bag = app.read_parts().and_then(|(set, engine, store)| {
+                archive::build_reporting(set, engine, store, case, &|_, _| {})
+            });
+            done(case, bag)
+        })
+    }
+
+    /// `each` for every item, on up to `jobs` threads each taking the next item left, with
+    /// its own application ([`App::worker`]).
+    fn each_on_threads<T: Sync>(
+        &self,
+        items: &[T],
+        jobs: usize,
+        each: &(dyn Fn(&mut App, &T) + Sync),
+    ) -> Result<()> {
         let next = std::sync::atomic::AtomicUsize::new(0);
         let worker = self.worker()?;
-        let workers = jobs.clamp(1, cases.len().max(1));
         std::thread::scope(|s| {
-            for _ in 0..workers {
+            for _ in 0..jobs.clamp(1, items.len().max(1)) {
                 let (next, worker) = (&next, &worker);
                 s.spawn(move || {
                     let mut app = worker();
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(case) = cases.get(i) else { break };
-                        let bag = app.read_parts().and_then(|(set, engine, store)| {
-                            archive::build_reporting(set, engine, store, case, &|_, _| {})
-                        });
-                        done(case, bag);
+                    while let Some(item) =
+                        items.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+                    {
+                        each(&mut app, item);
                     }
                 });
             }

@@ -192,3 +192,29 @@ pub fn issued_texts(
     }
     out
 }
+
+/// A province's deadlines on `on` as `hoso due` reads them (all cases at once), and as each
+/// case's own, one line per deadline: the two must agree.
+pub fn due_at_once_and_one_by_one(
+    app: &mut hoso::App,
+    on: chrono::NaiveDate,
+) -> (Vec<String>, Vec<String>) {
+    let show = |v: &[hoso::app::DueItem]| -> Vec<String> {
+        v.iter()
+            .map(|d| format!("{} {} {} {}", d.case, d.step, d.due, d.overdue))
+            .collect()
+    };
+    let all = show(&app.due(None, on).unwrap());
+    let mut one_by_one = Vec::new();
+    let ids: Vec<String> = app
+        .cases()
+        .unwrap()
+        .into_iter()
+        .map(|c| c.case.id)
+        .collect();
+    for id in ids {
+        one_by_one.extend(app.due_of_case(&id, on).unwrap());
+    }
+    one_by_one.sort_by(|a, b| (a.due, &a.case, &a.step).cmp(&(b.due, &b.case, &b.step)));
+    (all, show(&one_by_one))
+}
