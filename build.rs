@@ -13,6 +13,32 @@ fn main() {
     embed("workflows/ho-so", "yaml", "embedded_ho_so.rs");
     embed("workflows/ngay-nghi", "yaml", "embedded_ngay_nghi.rs");
     embed_tree("samples", "embedded_samples.rs");
+    deadline_sources();
+}
+
+/// Sets `HOSO_DEADLINE_SOURCES` to a digest of the code that works out deadlines, so that
+/// deadlines a store keeps from another build of it are worked out again (see
+/// `Engine::fingerprint`).
+fn deadline_sources() {
+    use std::hash::{Hash, Hasher};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = vec![root.join("app.rs"), root.join("app/due.rs")];
+    for dir in ["engine", "workflow"] {
+        for e in std::fs::read_dir(root.join(dir))
+            .expect("the folder exists")
+            .flatten()
+        {
+            files.push(e.path());
+        }
+    }
+    files.sort();
+    // SipHash with fixed keys: the same sources give the same digest in every build.
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for f in &files {
+        println!("cargo:rerun-if-changed={}", f.display());
+        std::fs::read(f).unwrap_or_default().hash(&mut h);
+    }
+    println!("cargo:rustc-env=HOSO_DEADLINE_SOURCES={:016x}", h.finish());
 }
 
 /// Writes `OUT_DIR/<out_file>`: a static `EMBEDDED` table of `(path below dir, text)` of every

@@ -23,6 +23,7 @@ use crate::template::{DocData, Issuance, TemplateSet};
 use crate::workflow::{ProcedureKey, Procedures, Workflow, check};
 
 mod batch;
+mod due;
 pub use batch::{DocRef, IssueDay, Selection, nothing};
 
 /// Where an application's parts come from.
@@ -88,9 +89,13 @@ pub struct Advanced {
 /// A case with the steps open in it.
 #[derive(Debug)]
 pub struct CaseSummary {
+    /// The case; as [`App::cases`] lists it, its data holds only the [`LIST_FIELDS`] it has.
     pub case: CaseRow,
     pub open_steps: Vec<String>,
 }
+
+/// The fields of a case a list of cases shows: its name.
+pub const LIST_FIELDS: [&str; 3] = ["ten_mo_hinh", "ten_dien_hinh", "ten_don_vi"];
 
 /// Where a case stands.
 #[derive(Debug)]
@@ -328,6 +333,7 @@ fn standing(
                 })
                 .collect(),
             dropped: Vec::new(),
+            valid_through: None,
         })
 }
 
@@ -981,19 +987,13 @@ impl App {
     /// Every case with its open steps.
     pub fn cases(&mut self) -> Result<Vec<CaseSummary>> {
         let store = self.reader()?;
-        let mut steps = store.every_step()?;
+        let mut open = store.open_steps()?;
         Ok(store
-            .cases()?
+            .case_list(&LIST_FIELDS)?
             .into_iter()
-            .map(|case| {
-                let open_steps = steps
-                    .remove(&case.id)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter(|s| s.open)
-                    .map(|s| s.step)
-                    .collect();
-                CaseSummary { case, open_steps }
+            .map(|case| CaseSummary {
+                open_steps: open.remove(&case.id).unwrap_or_default(),
+                case,
             })
             .collect())
     }
@@ -1067,28 +1067,6 @@ impl App {
             documents.push((d, symbol));
         }
         Ok(documents)
-    }
-
-    /// Deadlines of open steps, earliest first, each with its step's title: every occurrence
-    /// of a recurring step not met (see [`Engine::standing`]). `on` is the day the list is
-    /// for: deadlines before it are overdue.
-    pub fn due(&mut self, before: Option<NaiveDate>, on: NaiveDate) -> Result<Vec<DueItem>> {
-        let (engine, store) = self.judge_parts()?;
-        // A step's stored due date is its earliest deadline not met, so the cases with one
-        // by `before` are those the list is about.
-        // A province's cases are read in three queries, not three per case.
-        let wanted: std::collections::HashSet<String> =
-            store.due(before)?.into_iter().map(|r| r.case).collect();
-        let mut steps = store.every_step()?;
-        let mut events = store.every_event(&engine.occurrence_inputs())?;
-        let mut items = Vec::new();
-        for case in store.cases()?.iter().filter(|c| wanted.contains(&c.id)) {
-            let steps = steps.remove(&case.id).unwrap_or_default();
-            let events = events.remove(&case.id).unwrap_or_default();
-            items.extend(due_items(engine, case, &steps, &events, before, on));
-        }
-        items.sort_by(|a, b| (a.due, &a.case, &a.step).cmp(&(b.due, &b.case, &b.step)));
-        Ok(items)
     }
 
     /// One case's deadlines on `on`, as [`due`](Self::due) lists them: for a page that shows

@@ -416,6 +416,109 @@ on_both!(history_cannot_be_rewritten_even_by_hand, |b, name| {
     assert_eq!(t.numbers(), [1]);
 });
 
+/// Runs one statement on the test's database, past hoso: what another program, or a damaged
+/// disk, could do.
+fn sql(b: Backend, t: &TestDb, statement: &str) {
+    match b {
+        Backend::Sqlite => {
+            rusqlite::Connection::open(&t.db)
+                .unwrap()
+                .execute_batch(statement)
+                .unwrap();
+        }
+        Backend::Postgres => {
+            postgres::Client::connect(t.db.to_str().unwrap(), postgres::NoTls)
+                .unwrap()
+                .batch_execute(statement)
+                .unwrap();
+        }
+    }
+}
+
+// `hoso due` keeps each case's deadlines and reads them back while they hold: a kept list is
+// trusted for the case as it was (any write to the case, its steps or its log raises its
+// revision, in the database), under the same rules, and up to its next deadline.
+on_both!(
+    kept_deadlines_hold_only_while_the_case_and_the_day_do,
+    |b, name| {
+        let Some(t) = fresh(b, name) else { return };
+        let o = t
+            .hoso()
+            .args(["province", "generate", "--models", "8", "--dien-hinh", "2"])
+            .args(["--communes", "2", "--out"])
+            .arg(t.path("dia-ban"))
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        let mut app = hoso::App::new(hoso::app::Config {
+            templates: None,
+            workflows: None,
+            db: hoso::store::Db::parse(&t.db),
+        });
+        let on = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        let (all, one_by_one) = common::due_at_once_and_one_by_one(&mut app, on);
+        assert_eq!(all, one_by_one);
+        let case = app.due(None, on).unwrap()[0].case.clone();
+        let forged = |through: &str| {
+            format!(
+                "UPDATE due_kept SET items = '{{\"subject\":\"x\",\"workflow\":\"w\",\
+             \"governing\":null,\"items\":[[\"gia-mao\",\"2026-01-01\",false]]}}', \
+             through = '{through}' WHERE case_id = '{case}'"
+            )
+        };
+        let forged_in = |app: &mut hoso::App, on| {
+            app.due(None, on)
+                .unwrap()
+                .iter()
+                .any(|d| d.step == "gia-mao" && d.case == case)
+        };
+        // What is kept is what is read…
+        sql(b, &t, &forged("2026-12-31"));
+        assert!(forged_in(&mut app, on), "the kept list is read");
+        // …until the case changes, even by a write that changes nothing,
+        sql(
+            b,
+            &t,
+            &format!("UPDATE cases SET data = data WHERE id = '{case}'"),
+        );
+        assert!(
+            !forged_in(&mut app, on),
+            "a changed case is worked out again"
+        );
+        let (all, one_by_one) = common::due_at_once_and_one_by_one(&mut app, on);
+        assert_eq!(all, one_by_one);
+        // …or a step of it is closed,
+        sql(b, &t, &forged("2026-12-31"));
+        sql(
+            b,
+            &t,
+            &format!("UPDATE case_steps SET state = state WHERE case_id = '{case}'"),
+        );
+        assert!(
+            !forged_in(&mut app, on),
+            "a changed step is worked out again"
+        );
+        // …or the day passes the last one the list holds for, or comes before the one it was
+        // worked out for.
+        sql(b, &t, &forged("2026-11-30"));
+        assert!(forged_in(&mut app, on));
+        assert!(!forged_in(&mut app, on.succ_opt().unwrap()), "a later day");
+        sql(b, &t, &forged("2026-12-31"));
+        assert!(
+            !forged_in(&mut app, on.pred_opt().unwrap()),
+            "an earlier day"
+        );
+        // Nor is a list kept under other rules (other procedures, another build of hoso).
+        sql(b, &t, &forged("2026-12-31"));
+        sql(
+            b,
+            &t,
+            &format!("UPDATE due_kept SET rules = 'khac' WHERE case_id = '{case}'"),
+        );
+        assert!(!forged_in(&mut app, on.pred_opt().unwrap()), "other rules");
+    }
+);
+
 /// SQLite → PostgreSQL → SQLite: every case's archive comes out byte for byte as from the
 /// original; a non-empty target is refused.
 #[test]

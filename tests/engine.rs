@@ -2036,3 +2036,19 @@ fn nhan_rong_starts_one_case_per_site() {
     }
     assert_eq!(s.cases().unwrap().len(), cases + 2);
 }
+
+/// Kept deadlines are trusted only under the fingerprint they were worked out with: the same
+/// procedures loaded twice give the same one (nothing in it depends on a map's order in
+/// memory), and a procedure changed by one deadline gives another.
+#[test]
+fn the_rules_fingerprint_follows_the_procedures_and_nothing_else() {
+    assert_eq!(engine().fingerprint(), engine().fingerprint());
+    let mut changed = hoso::workflow::embedded().unwrap();
+    let step = changed
+        .iter_mut()
+        .flat_map(|w| w.steps.iter_mut())
+        .find(|s| s.deadline.is_some())
+        .expect("a step with a deadline");
+    step.deadline = None;
+    assert_ne!(engine().fingerprint(), Engine::new(changed).fingerprint());
+}

@@ -784,7 +784,8 @@ fn the_report_to_v05_is_made_from_the_same_figures() {
 fn the_provinces_deadlines_read_at_once_are_each_cases_own() {
     let p = province();
     let mut app = app(&p.db);
-    for on in ["2023-06-30", "2024-11-30", "2026-11-30"] {
+    // Later days take the following occurrences; an earlier one is worked out again.
+    for on in ["2023-06-30", "2024-11-30", "2026-11-30", "2024-02-29"] {
         let on: NaiveDate = on.parse().unwrap();
         let (all, one_by_one) = common::due_at_once_and_one_by_one(&mut app, on);
         assert!(all.len() > 100, "{on}: {}", all.len());

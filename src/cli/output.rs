@@ -119,7 +119,7 @@ pub fn case_list(
 fn cases_xlsx(cases: &[CaseSummary]) -> Result<Vec<u8>> {
     use hoso::render::xlsx::{Cell, Sheet, workbook};
     let name = |c: &CaseSummary| {
-        ["ten_mo_hinh", "ten_dien_hinh", "ten_don_vi"]
+        hoso::app::LIST_FIELDS
             .iter()
             .find_map(|k| c.case.data.get(*k).and_then(|v| v.as_str()))
             .unwrap_or("")
@@ -332,17 +332,20 @@ fn deadlines(s: &mut String, st: &CaseStatus) {
 /// working days before each deadline.
 pub fn due(items: &[DueItem], format: DueFormat, remind: Option<u32>) -> String {
     match format {
-        DueFormat::Text => items
-            .iter()
-            .map(|i| {
+        DueFormat::Text => {
+            use std::fmt::Write;
+            let mut out = String::with_capacity(items.len() * 120);
+            for i in items {
                 let mark = if i.overdue { "  QUÁ HẠN" } else { "" };
                 let words = hoso::workflow::deadline_words(i.due, i.before);
-                format!(
-                    "{}  {}  {}  {} — hạn: {words}{mark}\n",
+                let _ = writeln!(
+                    out,
+                    "{}  {}  {}  {} — hạn: {words}{mark}",
                     i.due, i.case, i.step, i.title
-                )
-            })
-            .collect(),
+                );
+            }
+            out
+        }
         DueFormat::Json => {
             let v: Vec<serde_json::Value> = items
                 .iter()

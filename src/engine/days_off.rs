@@ -78,6 +78,18 @@ fn weekend(d: NaiveDate) -> Option<&'static str> {
 /// an error cannot reach a binary; were it to, deadlines would see weekends only.
 static NATIONAL: LazyLock<DaysOff> = LazyLock::new(|| DaysOff::embedded().unwrap_or_default());
 
+/// The built-in files as one SHA-256: deadlines kept from another set are worked out again.
+pub fn digest() -> String {
+    let mut all = Vec::new();
+    for (name, text) in embedded::EMBEDDED {
+        all.extend_from_slice(name.as_bytes());
+        all.push(0);
+        all.extend_from_slice(text.as_bytes());
+        all.push(0);
+    }
+    crate::fsutil::sha256_hex(&all)
+}
+
 impl DaysOff {
     /// The national calendar built into the binary.
     pub fn national() -> &'static DaysOff {

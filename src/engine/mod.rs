@@ -64,6 +64,10 @@ pub struct Standing {
     pub pending: Vec<Pending>,
     /// Steps the case no longer takes, with the reason (a district step after the reform).
     pub dropped: Vec<(String, String)>,
+    /// The last day the same list holds for, but for which deadlines have become overdue:
+    /// the next deadline of a series (the day after it the following occurrence is listed),
+    /// or the last day of a procedure a successor replaces. `None`: no later day changes it.
+    pub valid_through: Option<NaiveDate>,
 }
 
 /// The procedures the engine knows, by key, loaded once.
@@ -420,6 +424,23 @@ impl Engine {
             broken: p.broken,
             ..Engine::with_lists(p.workflows, p.lists)
         }
+    }
+
+    /// What a case's deadlines are worked out from, as one SHA-256: every procedure version
+    /// as loaded, the non-working days, and the code that works them out (a digest of its
+    /// sources made at build time). Deadlines kept under another fingerprint were worked out
+    /// under other rules (see [`crate::store::DueCache`]).
+    pub fn fingerprint(&self) -> String {
+        let procedures = serde_json::to_vec(&self.workflows).unwrap_or_default();
+        let mut all = format!(
+            "hoso {} {}\n{}\n",
+            env!("CARGO_PKG_VERSION"),
+            env!("HOSO_DEADLINE_SOURCES"),
+            days_off::digest()
+        )
+        .into_bytes();
+        all.extend_from_slice(&procedures);
+        crate::fsutil::sha256_hex(&all)
     }
 
     /// The procedure files set aside for their problems.
@@ -806,6 +827,7 @@ impl Engine {
         let w = self.governing(own, on.max(case.created_on))?;
         let open = OpenSteps::on(own, w, rows);
         let mut pending = Vec::new();
+        let mut valid_through = w.successor.as_ref().and(w.effective_until);
         for row in rows.iter().filter(|r| open.open.contains(&r.step)) {
             let (Some(due), Ok(step)) = (row.due, step_of(w, &row.step)) else {
                 continue;
@@ -814,6 +836,13 @@ impl Engine {
                 Some(rule) => calendar::unmet(rule, due, &named_occurrences(step, events), on),
                 None => vec![due],
             };
+            // A series lists its occurrences before `on` and the first on or after it: the
+            // same until that one passes.
+            if step.series().is_some()
+                && let Some(&next) = dates.last().filter(|d| **d >= on)
+            {
+                valid_through = Some(valid_through.map_or(next, |t| t.min(next)));
+            }
             if let Some(c) = &step.due_while
                 && !dates.is_empty()
             {
@@ -839,7 +868,11 @@ impl Engine {
             .filter(|r| !w.steps.iter().any(|s| s.id == r.step))
             .map(|r| (r.step.clone(), dropped_reason(w)))
             .collect();
-        Ok(Standing { pending, dropped })
+        Ok(Standing {
+            pending,
+            dropped,
+            valid_through,
+        })
     }
 
     /// Checks a step and works out what completing it does, writing nothing: the caller can

@@ -323,12 +323,43 @@ pub struct Restore {
     pub files: Vec<FileRow>,
 }
 
+/// A case's deadlines as last worked out, kept so that a province's list is read, not worked
+/// out again from every case's log. Trusted only while nothing of the case changed (its
+/// revision, which the database raises with every change to the case, its steps or its log),
+/// under the same rules (the [`Engine::fingerprint`](crate::engine::Engine::fingerprint)), and
+/// for a day from `from` to `through`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DueCache {
+    pub case: String,
+    /// The case's revision the deadlines were worked out from.
+    pub revision: i64,
+    pub rules: String,
+    /// The day they were worked out for.
+    pub from: NaiveDate,
+    /// The last day they hold for; `None`: every later day.
+    pub through: Option<NaiveDate>,
+    /// The deadlines, as JSON: the application's to read.
+    pub items: String,
+}
+
+/// An open case's revision, with its kept deadlines when they still hold.
+#[derive(Debug, Clone)]
+pub struct DueState {
+    pub case: String,
+    pub revision: i64,
+    /// [`DueCache::items`] kept from this revision under the rules and for the day asked.
+    pub kept: Option<String>,
+}
+
 /// Reading what is stored. Every read is of committed data.
 pub trait Store {
     /// Where the store is, for messages ("hoso.db").
     fn location(&self) -> String;
     fn case(&self, id: &str) -> Result<CaseRow>;
     fn cases(&self) -> Result<Vec<CaseRow>>;
+    /// Every case, by id, its data reduced to the `fields` a list shows (those it has): a
+    /// province's list without reading every case's whole form.
+    fn case_list(&self, fields: &[&str]) -> Result<Vec<CaseRow>>;
     /// A case's steps in the order they were opened.
     fn steps(&self, case: &str) -> Result<Vec<StepRow>>;
     fn events(&self, case: &str) -> Result<Vec<EventRow>>;
@@ -351,6 +382,12 @@ pub trait Store {
     /// Open steps of open cases with a deadline on or before `before` (all when `None`),
     /// earliest first; an ended case has none.
     fn due(&self, before: Option<NaiveDate>) -> Result<Vec<DueRow>>;
+    /// Every open case's revision and, where they still hold — kept from that revision,
+    /// under `rules`, for a span of days that includes `on` — its kept deadlines; by case id.
+    fn due_states(&self, rules: &str, on: NaiveDate) -> Result<Vec<DueState>>;
+    /// Every case's open steps in the order they were opened, by case: a province's case
+    /// list.
+    fn open_steps(&self) -> Result<std::collections::HashMap<String, Vec<String>>>;
     /// One entry of the book by its id.
     fn entry(&self, id: i64) -> Result<Entry>;
     /// The entries a case's documents carry, in one query: what later drafts cite.
@@ -439,6 +476,8 @@ pub trait StoreTx {
     fn remove_file(&mut self, case: &str, name: &str) -> Result<Option<FileRow>>;
     /// Appends an event to a case's log (its `seq` is the store's to give).
     fn append_event(&mut self, case: &str, e: &EventRow) -> Result<()>;
+    /// Keeps cases' deadlines as worked out, each replacing the case's earlier ones.
+    fn keep_due(&mut self, kept: &[DueCache]) -> Result<()>;
 
     /// The account the events this transaction appends are recorded under.
     fn act_as(&mut self, login: &str);

@@ -31,8 +31,8 @@ use super::copy::CaseCopy;
 use super::schema::MIGRATIONS;
 use super::testing::fail_point;
 use super::{
-    Account, Approval, BookKey, Books, CaseRow, DocumentRow, DueRow, Ended, Entry, EventRow,
-    FileRow, NewCase, NewEntry, Restore, StepChange, StepRow, Store, StoreTx,
+    Account, Approval, BookKey, Books, CaseRow, DocumentRow, DueCache, DueRow, DueState, Ended,
+    Entry, EventRow, FileRow, NewCase, NewEntry, Restore, StepChange, StepRow, Store, StoreTx,
 };
 use crate::error::{Error, Result};
 
@@ -451,6 +451,20 @@ impl Store for PgStore {
         .collect()
     }
 
+    fn case_list(&self, fields: &[&str]) -> Result<Vec<CaseRow>> {
+        self.query(
+            "SELECT id, workflow, version,
+                    COALESCE((SELECT jsonb_object_agg(f.key, f.value)
+                              FROM jsonb_each(c.data::jsonb) f WHERE f.key = ANY($1)), '{}')::text,
+                    created_on, ended_by, ended_on
+             FROM cases c ORDER BY id",
+            &[&fields],
+        )?
+        .iter()
+        .map(case_row)
+        .collect()
+    }
+
     fn steps(&self, case: &str) -> Result<Vec<StepRow>> {
         Ok(self
             .query(
@@ -604,6 +618,38 @@ impl Store for PgStore {
             Some(r) => entry_row(&r),
             None => Err(Error::NotFound(format!("sổ đăng ký không có dòng {id}"))),
         }
+    }
+
+    fn due_states(&self, rules: &str, on: NaiveDate) -> Result<Vec<DueState>> {
+        Ok(self
+            .query(
+                "SELECT c.id, COALESCE(r.revision, 0),
+                        CASE WHEN k.revision = COALESCE(r.revision, 0) AND k.rules = $1
+                                  AND k.from_day <= $2 AND (k.through IS NULL OR k.through >= $2)
+                             THEN k.items END
+                 FROM cases c LEFT JOIN case_revisions r ON r.case_id = c.id
+                      LEFT JOIN due_kept k ON k.case_id = c.id
+                 WHERE c.ended_on IS NULL ORDER BY c.id",
+                &[&rules, &on],
+            )?
+            .iter()
+            .map(|r| DueState {
+                case: r.get(0),
+                revision: r.get(1),
+                kept: r.get(2),
+            })
+            .collect())
+    }
+
+    fn open_steps(&self) -> Result<std::collections::HashMap<String, Vec<String>>> {
+        let mut by_case: std::collections::HashMap<String, Vec<String>> = Default::default();
+        for r in self.query(
+            "SELECT case_id, step FROM case_steps WHERE state = 'open' ORDER BY ord",
+            &[],
+        )? {
+            by_case.entry(r.get(0)).or_default().push(r.get(1));
+        }
+        Ok(by_case)
     }
 
     fn case_entries(&self, case: &str) -> Result<Vec<Entry>> {
@@ -1355,6 +1401,26 @@ impl StoreTx for PgTx<'_> {
             (e.on_date, &e.actor, &e.step, &e.inputs),
             person.as_deref(),
         )
+    }
+
+    fn keep_due(&mut self, kept: &[DueCache]) -> Result<()> {
+        // One statement for all: a province's deadlines are thousands of rows.
+        let cases: Vec<&str> = kept.iter().map(|k| k.case.as_str()).collect();
+        let revisions: Vec<i64> = kept.iter().map(|k| k.revision).collect();
+        let rules: Vec<&str> = kept.iter().map(|k| k.rules.as_str()).collect();
+        let from: Vec<NaiveDate> = kept.iter().map(|k| k.from).collect();
+        let through: Vec<Option<NaiveDate>> = kept.iter().map(|k| k.through).collect();
+        let items: Vec<&str> = kept.iter().map(|k| k.items.as_str()).collect();
+        self.exec(
+            "INSERT INTO due_kept (case_id, revision, rules, from_day, through, items)
+             SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::date[], $5::date[],
+                                  $6::text[])
+             ON CONFLICT (case_id) DO UPDATE SET revision = excluded.revision,
+               rules = excluded.rules, from_day = excluded.from_day,
+               through = excluded.through, items = excluded.items",
+            &[&cases, &revisions, &rules, &from, &through, &items],
+        )?;
+        Ok(())
     }
 
     fn act_as(&mut self, login: &str) {

@@ -327,4 +327,95 @@ CREATE INDEX events_by_case ON events (case_id, seq);
 CREATE INDEX IF NOT EXISTS events_by_case ON events (case_id, seq);
 "#,
     },
+    Migration {
+        sqlite: r#"
+-- Each case's revision, raised in the same write as any change to the case, its steps or its
+-- log; and its deadlines as last worked out, with the revision they came from. `hoso due`
+-- reads these for a province instead of every case's whole log (0.9 s at 10,000 cases), and
+-- works out again only the cases whose revision, rules or day no longer match.
+CREATE TABLE case_revisions (
+    case_id  TEXT PRIMARY KEY,
+    revision INTEGER NOT NULL
+);
+CREATE TABLE due_kept (
+    case_id  TEXT PRIMARY KEY,
+    revision INTEGER NOT NULL,
+    rules    TEXT NOT NULL,
+    from_day TEXT NOT NULL,
+    through  TEXT,
+    items    TEXT NOT NULL
+);
+CREATE TRIGGER revise_on_event AFTER INSERT ON events BEGIN
+    INSERT INTO case_revisions VALUES (NEW.case_id, 1)
+        ON CONFLICT (case_id) DO UPDATE SET revision = revision + 1;
+END;
+CREATE TRIGGER revise_on_case_insert AFTER INSERT ON cases BEGIN
+    INSERT INTO case_revisions VALUES (NEW.id, 1)
+        ON CONFLICT (case_id) DO UPDATE SET revision = revision + 1;
+END;
+CREATE TRIGGER revise_on_case_update AFTER UPDATE ON cases BEGIN
+    INSERT INTO case_revisions VALUES (NEW.id, 1)
+        ON CONFLICT (case_id) DO UPDATE SET revision = revision + 1;
+END;
+CREATE TRIGGER revise_on_case_delete AFTER DELETE ON cases BEGIN
+    INSERT INTO case_revisions VALUES (OLD.id, 1)
+        ON CONFLICT (case_id) DO UPDATE SET revision = revision + 1;
+END;
+CREATE TRIGGER revise_on_step_insert AFTER INSERT ON case_steps BEGIN
+    INSERT INTO case_revisions VALUES (NEW.case_id, 1)
+        ON CONFLICT (case_id) DO UPDATE SET revision = revision + 1;
+END;
+CREATE TRIGGER revise_on_step_update AFTER UPDATE ON case_steps BEGIN
+    INSERT INTO case_revisions VALUES (NEW.case_id, 1)
+        ON CONFLICT (case_id) DO UPDATE SET revision = revision + 1;
+END;
+CREATE TRIGGER revise_on_step_delete AFTER DELETE ON case_steps BEGIN
+    INSERT INTO case_revisions VALUES (OLD.case_id, 1)
+        ON CONFLICT (case_id) DO UPDATE SET revision = revision + 1;
+END;
+"#,
+        postgres: r#"
+CREATE TABLE case_revisions (
+    case_id  TEXT PRIMARY KEY,
+    revision BIGINT NOT NULL
+);
+CREATE TABLE due_kept (
+    case_id  TEXT PRIMARY KEY,
+    revision BIGINT NOT NULL,
+    rules    TEXT NOT NULL,
+    from_day DATE NOT NULL,
+    through  DATE,
+    items    TEXT NOT NULL
+);
+-- One function per key column: a PL/pgSQL row has only its own table's fields.
+CREATE FUNCTION hoso_revise_case() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        INSERT INTO case_revisions VALUES (OLD.id, 1)
+            ON CONFLICT (case_id) DO UPDATE SET revision = case_revisions.revision + 1;
+    ELSE
+        INSERT INTO case_revisions VALUES (NEW.id, 1)
+            ON CONFLICT (case_id) DO UPDATE SET revision = case_revisions.revision + 1;
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE FUNCTION hoso_revise_of_case() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        INSERT INTO case_revisions VALUES (OLD.case_id, 1)
+            ON CONFLICT (case_id) DO UPDATE SET revision = case_revisions.revision + 1;
+    ELSE
+        INSERT INTO case_revisions VALUES (NEW.case_id, 1)
+            ON CONFLICT (case_id) DO UPDATE SET revision = case_revisions.revision + 1;
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER revise_on_case AFTER INSERT OR UPDATE OR DELETE ON cases
+    FOR EACH ROW EXECUTE FUNCTION hoso_revise_case();
+CREATE TRIGGER revise_on_event AFTER INSERT ON events
+    FOR EACH ROW EXECUTE FUNCTION hoso_revise_of_case();
+CREATE TRIGGER revise_on_step AFTER INSERT OR UPDATE OR DELETE ON case_steps
+    FOR EACH ROW EXECUTE FUNCTION hoso_revise_of_case();
+"#,
+    },
 ];

@@ -13,8 +13,8 @@ use super::copy::CaseCopy;
 use super::schema::MIGRATIONS;
 use super::testing::fail_point;
 use super::{
-    Account, Approval, BookKey, Books, CaseRow, DocumentRow, DueRow, Ended, Entry, EventRow,
-    FileRow, NewCase, NewEntry, Restore, StepChange, StepRow, Store, StoreTx,
+    Account, Approval, BookKey, Books, CaseRow, DocumentRow, DueCache, DueRow, DueState, Ended,
+    Entry, EventRow, FileRow, NewCase, NewEntry, Restore, StepChange, StepRow, Store, StoreTx,
 };
 use crate::error::{Error, Result};
 
@@ -496,6 +496,24 @@ impl Store for SqliteStore {
             .map_err(self.err())
     }
 
+    fn case_list(&self, fields: &[&str]) -> Result<Vec<CaseRow>> {
+        let fields = serde_json::to_string(fields).map_err(|e| Error::Invalid(e.to_string()))?;
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT id, workflow, version,
+                        (SELECT json_group_object(f.key, f.value) FROM json_each(c.data) f
+                         WHERE f.key IN (SELECT value FROM json_each(?1))),
+                        created_on, ended_by, ended_on
+                 FROM cases c ORDER BY id",
+            )
+            .map_err(self.err())?;
+        st.query_map([fields], case_row)
+            .map_err(self.err())?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(self.err())
+    }
+
     fn steps(&self, case: &str) -> Result<Vec<StepRow>> {
         steps_of(&self.conn, case).map_err(self.err())
     }
@@ -661,6 +679,48 @@ impl Store for SqliteStore {
 
     fn entry(&self, id: i64) -> Result<Entry> {
         entry_by_id(&self.conn, id).map_err(self.err())
+    }
+
+    fn due_states(&self, rules: &str, on: NaiveDate) -> Result<Vec<DueState>> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT c.id, COALESCE(r.revision, 0),
+                        CASE WHEN k.revision = COALESCE(r.revision, 0) AND k.rules = ?1
+                                  AND k.from_day <= ?2 AND (k.through IS NULL OR k.through >= ?2)
+                             THEN k.items END
+                 FROM cases c LEFT JOIN case_revisions r ON r.case_id = c.id
+                      LEFT JOIN due_kept k ON k.case_id = c.id
+                 WHERE c.ended_on IS NULL ORDER BY c.id",
+            )
+            .map_err(self.err())?;
+        st.query_map(params![rules, date_text(on)], |r| {
+            Ok(DueState {
+                case: r.get(0)?,
+                revision: r.get(1)?,
+                kept: r.get(2)?,
+            })
+        })
+        .map_err(self.err())?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(self.err())
+    }
+
+    fn open_steps(&self) -> Result<HashMap<String, Vec<String>>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT case_id, step FROM case_steps WHERE state = 'open' ORDER BY rowid")
+            .map_err(self.err())?;
+        let mut rows = st.query([]).map_err(self.err())?;
+        let mut by_case: HashMap<String, Vec<String>> = HashMap::new();
+        while let Some(r) = rows.next().map_err(self.err())? {
+            let case: String = r.get(0).map_err(self.err())?;
+            by_case
+                .entry(case)
+                .or_default()
+                .push(r.get(1).map_err(self.err())?);
+        }
+        Ok(by_case)
     }
 
     fn case_entries(&self, case: &str) -> Result<Vec<Entry>> {
@@ -1265,6 +1325,31 @@ impl StoreTx for SqliteTx<'_> {
             person,
         )
         .map_err(self.err())?;
+        Ok(())
+    }
+
+    fn keep_due(&mut self, kept: &[DueCache]) -> Result<()> {
+        let mut st = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO due_kept (case_id, revision, rules, from_day, through, items)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (case_id) DO UPDATE SET revision = excluded.revision,
+                   rules = excluded.rules, from_day = excluded.from_day,
+                   through = excluded.through, items = excluded.items",
+            )
+            .map_err(self.err())?;
+        for k in kept {
+            st.execute(params![
+                k.case,
+                k.revision,
+                k.rules,
+                date_text(k.from),
+                k.through.map(date_text),
+                k.items
+            ])
+            .map_err(self.err())?;
+        }
         Ok(())
     }
 

@@ -13,7 +13,7 @@ pub mod thong_ke;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -161,7 +161,8 @@ impl<'a> From<&'a str> for Series<'a> {
 /// day after its last day), else "chậm nhất ngày 04/11/2023"; a last day that is a day off is
 /// named ("chậm nhất ngày 10/12/2023, ngày nghỉ: Chủ nhật"), as a deadline kept there is.
 pub fn deadline_words(due: NaiveDate, before: bool) -> String {
-    let day = |d: NaiveDate| d.format("%d/%m/%Y").to_string();
+    // Written by hand: a province's list prints tens of thousands.
+    let day = |d: NaiveDate| format!("{:02}/{:02}/{}", d.day(), d.month(), d.year());
     let off = crate::engine::days_off::DaysOff::national().why_off(due);
     match (before.then(|| due.succ_opt()).flatten(), off) {
         (Some(named), None) => format!("trước ngày {}", day(named)),

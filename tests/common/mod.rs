@@ -193,18 +193,25 @@ pub fn issued_texts(
     out
 }
 
-/// A province's deadlines on `on` as `hoso due` reads them (all cases at once), and as each
-/// case's own, one line per deadline: the two must agree.
+/// A province's deadlines on `on` as `hoso due` reads them (all cases at once, worked out
+/// where the store keeps none that hold, then read back as kept), and as each case's own, one
+/// line per deadline: the three must agree.
 pub fn due_at_once_and_one_by_one(
     app: &mut hoso::App,
     on: chrono::NaiveDate,
 ) -> (Vec<String>, Vec<String>) {
     let show = |v: &[hoso::app::DueItem]| -> Vec<String> {
         v.iter()
-            .map(|d| format!("{} {} {} {}", d.case, d.step, d.due, d.overdue))
+            .map(|d| {
+                format!(
+                    "{} {} {} {} {} {}",
+                    d.case, d.step, d.due, d.overdue, d.title, d.subject
+                )
+            })
             .collect()
     };
     let all = show(&app.due(None, on).unwrap());
+    assert_eq!(all, show(&app.due(None, on).unwrap()), "read back as kept");
     let mut one_by_one = Vec::new();
     let ids: Vec<String> = app
         .cases()
