@@ -626,3 +626,215 @@ fn the_ban_chi_dao_criteria_are_judged_at_the_rating() {
     )
     .unwrap();
 }
+
+/// The steps of a bare mô hình from `from` (one of the building steps) to its launch, each on
+/// its day, with the inputs the version asks.
+fn build(e: &Engine, s: &mut Store, id: &str, steps: &[(&str, &str, Value)]) {
+    for (step, at, inputs) in steps {
+        e.advance(s, id, step, inputs, d(at))
+            .unwrap_or_else(|err| panic!("{step} on {at}: {err}"));
+    }
+}
+
+fn model_data() -> Value {
+    json!({"ten_mo_hinh": "Camera an ninh", "pham_vi": "thôn 1", "lien_ket": false})
+}
+
+/// HD 22 Bước 1: the survey plan is approved by the cấp ủy or chính quyền before the survey.
+/// A case opened from 01/12/2026 follows mô hình 2026.1, whose survey is refused until the
+/// approval (who, which day) is recorded; a case opened before keeps 2022.1 and its path.
+#[test]
+fn the_survey_waits_for_its_plan_to_be_approved() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(&dir);
+    let e = engine();
+
+    let old = e
+        .new_case(&mut s, "mo-hinh", &model_data(), d("2023-02-06"))
+        .unwrap();
+    assert_eq!(s.case(&old).unwrap().version, "2022.1");
+    assert_eq!(open_steps(&s, &old), ["khao-sat"]);
+    build(&e, &mut s, &old, &[("khao-sat", "2023-02-06", json!({}))]);
+
+    let id = e
+        .new_case(&mut s, "mo-hinh", &model_data(), d("2026-12-02"))
+        .unwrap();
+    assert_eq!(s.case(&id).unwrap().version, "2026.1");
+    assert_eq!(open_steps(&s, &id), ["ke-hoach-khao-sat"]);
+    let err = refusal(&e, &mut s, &id, "khao-sat", json!({}), "2026-12-02");
+    assert!(err.contains("các bước đang mở: ke-hoach-khao-sat"), "{err}");
+    build(
+        &e,
+        &mut s,
+        &id,
+        &[("ke-hoach-khao-sat", "2026-12-02", json!({}))],
+    );
+
+    let unapproved = "Kế hoạch khảo sát chưa được phê duyệt: Hướng dẫn 22 (Bước 1) yêu cầu kế \
+        hoạch khảo sát được cấp ủy, chính quyền cùng cấp (thủ trưởng cơ quan, doanh nghiệp, cơ sở \
+        giáo dục) phê duyệt trước khi khảo sát; ghi người duyệt và ngày duyệt ở bước \
+        duyet-ke-hoach-khao-sat";
+    let err = refusal(&e, &mut s, &id, "khao-sat", json!({}), "2026-12-03");
+    assert!(err.contains(unapproved), "{err}");
+
+    let approval = json!({"nguoi_duyet_khao_sat": "Phó Chủ tịch UBND xã Nguyễn Văn Hòa", "ngay_duyet_khao_sat": "2026-12-05"});
+    let err = refusal(
+        &e,
+        &mut s,
+        &id,
+        "duyet-ke-hoach-khao-sat",
+        approval.clone(),
+        "2026-12-04",
+    );
+    assert!(
+        err.contains("Ngày phê duyệt kế hoạch khảo sát (05/12/2026) sau ngày ghi bước này"),
+        "{err}"
+    );
+    build(
+        &e,
+        &mut s,
+        &id,
+        &[("duyet-ke-hoach-khao-sat", "2026-12-05", approval)],
+    );
+    build(&e, &mut s, &id, &[("khao-sat", "2026-12-07", json!({}))]);
+    assert_eq!(open_steps(&s, &id), ["bao-cao-khao-sat"]);
+    let case = s.case(&id).unwrap();
+    assert_eq!(case.data["ngay_duyet_khao_sat"], "2026-12-05");
+    assert_eq!(
+        case.data["nguoi_duyet_khao_sat"],
+        "Phó Chủ tịch UBND xã Nguyễn Văn Hòa"
+    );
+}
+
+/// The activity plans a mô hình 2026.1 case owes on `on`, by deadline (overdue or next).
+fn owed_plans(e: &Engine, s: &Store, id: &str, on: &str) -> Vec<(NaiveDate, bool)> {
+    let (case, rows, events) = (
+        s.case(id).unwrap(),
+        s.steps(id).unwrap(),
+        s.events(id).unwrap(),
+    );
+    e.standing(&case, &rows, &events, d(on))
+        .unwrap()
+        .pending
+        .into_iter()
+        .filter(|p| p.step == "ke-hoach-hoat-dong")
+        .map(|p| (p.due, p.overdue))
+        .collect()
+}
+
+/// HD 22 hồ sơ mục 9, "Kế hoạch hoạt động của mô hình hằng năm", the basis of the yearly
+/// percentage: the first plan comes with the quy chế, each later year's is due (before 28/02)
+/// until recorded, and a year's rating is refused without that year's plan.
+#[test]
+fn each_year_is_rated_against_its_own_activity_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(&dir);
+    let e = engine();
+    let id = e
+        .new_case(&mut s, "mo-hinh", &model_data(), d("2026-12-02"))
+        .unwrap();
+    let approval =
+        json!({"nguoi_duyet_khao_sat": "Chủ tịch UBND xã", "ngay_duyet_khao_sat": "2026-12-03"});
+    build(
+        &e,
+        &mut s,
+        &id,
+        &[
+            ("ke-hoach-khao-sat", "2026-12-02", json!({})),
+            ("duyet-ke-hoach-khao-sat", "2026-12-03", approval),
+            ("khao-sat", "2026-12-04", json!({})),
+            ("bao-cao-khao-sat", "2026-12-10", json!({})),
+            ("chu-truong", "2026-12-14", json!({})),
+            ("trien-khai", "2026-12-15", json!({})),
+            ("lay-y-kien", "2026-12-17", json!({})),
+            (
+                "thanh-lap",
+                "2026-12-21",
+                json!({"ngay_thanh_lap": "2026-12-21"}),
+            ),
+        ],
+    );
+    // The quy chế comes with the model's first plan: the year it sets the targets of.
+    let err = refusal(&e, &mut s, &id, "quy-che", json!({}), "2026-12-24");
+    assert!(
+        err.contains("bước `quy-che`: thiếu trường `nam_ke_hoach`"),
+        "{err}"
+    );
+    build(
+        &e,
+        &mut s,
+        &id,
+        &[
+            ("quy-che", "2026-12-24", json!({"nam_ke_hoach": 2027})),
+            ("ra-mat", "2026-12-28", json!({})),
+        ],
+    );
+    // 2027's plan came with the quy chế: its deadline (before 28/02/2027) is not owed; 2028's is.
+    assert_eq!(
+        owed_plans(&e, &s, &id, "2027-03-01"),
+        [(d("2028-02-27"), false)]
+    );
+    build(
+        &e,
+        &mut s,
+        &id,
+        &[
+            (
+                "de-nghi-xep-loai",
+                "2027-11-03",
+                json!({"ty_le_hoan_thanh": 92}),
+            ),
+            ("xep-loai", "2027-11-08", json!({"xep_loai": "Tốt"})),
+        ],
+    );
+    // No plan for 2028: overdue after 27/02/2028 (2029's is next), and the 2028 rating is
+    // refused.
+    assert_eq!(
+        owed_plans(&e, &s, &id, "2028-03-01"),
+        [(d("2028-02-27"), true), (d("2029-02-27"), false)]
+    );
+    let no_plan = "Chưa có kế hoạch hoạt động của mô hình cho năm đánh giá này (hồ sơ mục 9; kế \
+        hoạch gần nhất: năm 2027): tỷ lệ hoàn thành là tỷ lệ chỉ tiêu đề ra trong kế hoạch hoạt \
+        động của mô hình trong năm; ghi kế hoạch năm ở bước ke-hoach-hoat-dong trước khi đề nghị \
+        xếp loại";
+    let proposal = json!({"ty_le_hoan_thanh": 91});
+    let err = refusal(
+        &e,
+        &mut s,
+        &id,
+        "de-nghi-xep-loai",
+        proposal.clone(),
+        "2028-11-03",
+    );
+    assert!(err.contains(no_plan), "{err}");
+    // A plan for a year far from the day is a typo, refused.
+    let err = refusal(
+        &e,
+        &mut s,
+        &id,
+        "ke-hoach-hoat-dong",
+        json!({"nam_ke_hoach": 2082}),
+        "2028-11-03",
+    );
+    assert!(
+        err.contains("Kế hoạch hoạt động năm 2082: chỉ ghi kế hoạch của năm đánh giá đang diễn ra"),
+        "{err}"
+    );
+    build(
+        &e,
+        &mut s,
+        &id,
+        &[
+            (
+                "ke-hoach-hoat-dong",
+                "2028-11-03",
+                json!({"nam_ke_hoach": 2028}),
+            ),
+            ("de-nghi-xep-loai", "2028-11-03", proposal),
+        ],
+    );
+    assert_eq!(
+        owed_plans(&e, &s, &id, "2028-11-04"),
+        [(d("2029-02-27"), false)]
+    );
+}
