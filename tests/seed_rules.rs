@@ -838,3 +838,81 @@ fn each_year_is_rated_against_its_own_activity_plan() {
         [(d("2029-02-27"), false)]
     );
 }
+
+/// A case's pending deadlines on `on`: (step, last day, overdue).
+fn pending(e: &Engine, s: &Store, id: &str, on: &str) -> Vec<(String, NaiveDate, bool)> {
+    let (case, rows, events) = (
+        s.case(id).unwrap(),
+        s.steps(id).unwrap(),
+        s.events(id).unwrap(),
+    );
+    e.standing(&case, &rows, &events, d(on))
+        .unwrap()
+        .pending
+        .into_iter()
+        .map(|p| (p.step, p.due, p.overdue))
+        .collect()
+}
+
+/// HD 22 §VI: Công an tỉnh reports to the Ministry (qua V05) "trước ngày 20/5 và 20/11": in a
+/// province's year (`phong-trao-tinh`) both reports are owed from the kế hoạch, the 6-month one
+/// is overdue after 20/05 until made, and the year is closed (tổng kết) only after the annual one.
+#[test]
+fn cong_an_tinh_reports_to_v05_before_20_may_and_20_november() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(&dir);
+    let e = engine();
+    let id = e
+        .new_case(
+            &mut s,
+            "phong-trao-tinh",
+            &json!({"nam": 2023}),
+            d("2023-01-10"),
+        )
+        .unwrap();
+    build(
+        &e,
+        &mut s,
+        &id,
+        &[("ban-hanh-ke-hoach", "2023-01-16", json!({}))],
+    );
+    let v05 = |p: Vec<(String, NaiveDate, bool)>| -> Vec<(String, NaiveDate, bool)> {
+        p.into_iter()
+            .filter(|p| p.0.starts_with("bao-cao-v05"))
+            .collect()
+    };
+    assert_eq!(
+        v05(pending(&e, &s, &id, "2023-05-21")),
+        [
+            ("bao-cao-v05-6-thang".to_string(), d("2023-05-20"), true),
+            ("bao-cao-v05-nam".to_string(), d("2023-11-20"), false),
+        ]
+    );
+    // The year cannot be closed before Công an tỉnh's annual report.
+    let err = refusal(&e, &mut s, &id, "tong-ket", json!({}), "2023-05-22");
+    assert!(
+        err.contains("bước `tong-ket` bị từ chối: bước này chưa đến lượt hoặc đã xong"),
+        "{err}"
+    );
+    build(
+        &e,
+        &mut s,
+        &id,
+        &[("bao-cao-v05-6-thang", "2023-05-22", json!({}))],
+    );
+    assert_eq!(
+        v05(pending(&e, &s, &id, "2023-11-21")),
+        [("bao-cao-v05-nam".to_string(), d("2023-11-20"), true)]
+    );
+    build(
+        &e,
+        &mut s,
+        &id,
+        &[
+            ("bao-cao-v05-nam", "2023-11-17", json!({})),
+            ("tong-ket", "2023-12-20", json!({})),
+        ],
+    );
+    assert!(pending(&e, &s, &id, "2023-12-21").is_empty());
+    assert!(s.case(&id).unwrap().ended.is_some());
+}
