@@ -19,7 +19,17 @@ pub fn vietnamese(message: &str, text: Option<&str>) -> String {
         "data did not match any variant",
     ];
     let Some(at) = PHRASES.iter().filter_map(|p| message.find(p)).min() else {
-        return message.to_string();
+        // A message of hoso's own behind serde's path: the step still named by its id.
+        let key = |s: &str| !s.is_empty() && !s.contains(' ');
+        return match message.split_once(": ") {
+            Some((path, rest)) if key(path) => match rest.split_once(": ") {
+                Some((field, said)) if key(field) => {
+                    format!("{}: {said}", place(&format!("{path}.{field}"), text))
+                }
+                _ => format!("{}: {rest}", place(path, text)),
+            },
+            _ => message.to_string(),
+        };
     };
     let (prefix, rest) = message.split_at(at);
     let Some(said) = sentence(rest) else {
@@ -176,7 +186,7 @@ fn place(path: &str, text: Option<&str>) -> String {
         else {
             continue;
         };
-        return match after.strip_prefix('.') {
+        return match after.strip_prefix('.').or_else(|| after.strip_prefix(": ")) {
             Some(field) => format!("bước `{id}`, {field}"),
             None => format!("bước `{id}`"),
         };
@@ -323,6 +333,14 @@ mod tests {
             (
                 "roles: invalid type: sequence, expected a map",
                 "roles: kiểu sai: cần một bảng (mỗi dòng `khóa: giá trị`), mà ghi một danh sách",
+            ),
+            (
+                "steps[1]: starts: invalid type: integer `3`, expected a string",
+                "bước `b`, starts: kiểu sai: cần chữ, mà ghi số `3`",
+            ),
+            (
+                "steps[0]: starts: ghi tên quy trình",
+                "bước `a`, starts: ghi tên quy trình",
             ),
             // A step the file does not have keeps serde's place; other messages stay.
             (
