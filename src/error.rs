@@ -166,6 +166,16 @@ impl Error {
         {
             (line, column) = (l + line_offset, c);
         }
+        // A quote left open runs the scanner to the end of the file: the place is the quote.
+        if message.contains("found unexpected end of stream") {
+            if let Some((l, c, q)) = text.and_then(serde_words::open_quote) {
+                (line, column) = (l + line_offset, c);
+                message = format!(
+                    "giá trị mở dấu `{q}` ở đây mà không đóng, YAML đọc tiếp đến hết tệp: \
+                     thêm `{q}` ở cuối giá trị"
+                );
+            }
+        }
         let mut message = serde_words::vietnamese(&message, text);
         message.push_str(yaml_hint(&message));
         Error::Yaml {
@@ -190,10 +200,7 @@ fn yaml_hint(message: &str) -> &'static str {
     } else if message.contains("found character that cannot start any token") {
         " — giá trị bắt đầu bằng một ký tự YAML dành riêng (@, `, %, tab): đặt cả giá trị trong \
          ngoặc kép"
-    } else if message.contains("input contains invalid characters")
-        || message.contains("premature end of input")
-        || message.contains("trailing input")
-    {
+    } else if message.ends_with(serde_words::DATE_WRONG) {
         " — ngày viết theo dạng YYYY-MM-DD, ví dụ 2023-01-01 (không phải 01/01/2023)"
     } else {
         ""

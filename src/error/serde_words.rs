@@ -8,7 +8,7 @@ use crate::workflow::check::did_you_mean;
 /// The message in Vietnamese: the path serde puts in front (`steps[1].entry: `), the step
 /// named by its `id` when `text` is the file's YAML, then the message itself.
 pub fn vietnamese(message: &str, text: Option<&str>) -> String {
-    const PHRASES: [&str; 8] = [
+    const PHRASES: [&str; 12] = [
         "invalid type: ",
         "invalid value: ",
         "invalid length ",
@@ -17,6 +17,11 @@ pub fn vietnamese(message: &str, text: Option<&str>) -> String {
         "missing field ",
         "duplicate field ",
         "data did not match any variant",
+        // chrono's, reading a date
+        "input contains invalid characters",
+        "premature end of input",
+        "trailing input",
+        "input is out of range",
     ];
     let Some(at) = PHRASES.iter().filter_map(|p| message.find(p)).min() else {
         // A message of hoso's own behind serde's path: the step still named by its id.
@@ -41,6 +46,9 @@ pub fn vietnamese(message: &str, text: Option<&str>) -> String {
         None => message.to_string(),
     }
 }
+
+/// What chrono's "input contains invalid characters" and its like say of a date.
+pub const DATE_WRONG: &str = "ngày viết sai";
 
 /// One of serde's sentences in Vietnamese, or None when it is not one.
 fn sentence(m: &str) -> Option<String> {
@@ -90,6 +98,18 @@ fn sentence(m: &str) -> Option<String> {
     }
     if let Some(rest) = m.strip_prefix("duplicate field ") {
         return Some(format!("khóa {rest} ghi hai lần; giữ một lần, xóa lần kia"));
+    }
+    if [
+        "input contains invalid characters",
+        "premature end of input",
+        "trailing input",
+    ]
+    .contains(&m)
+    {
+        return Some(DATE_WRONG.to_string());
+    }
+    if m == "input is out of range" {
+        return Some("ngày không có trong lịch (như 30/02 hay 31/06)".to_string());
     }
     if m.starts_with("data did not match any variant") {
         return Some(
@@ -275,9 +295,63 @@ pub fn duplicate_at(message: &str, text: &str, from: usize) -> Option<(usize, us
     None
 }
 
+/// The quote that opens a value and is not closed on its line, where YAML that ran to the end
+/// of the file looking for it ("found unexpected end of stream") most likely lost it: its line
+/// and column (1-based) and the quote.
+pub fn open_quote(text: &str) -> Option<(usize, usize, char)> {
+    for (i, line) in text.trim_start_matches('\u{feff}').lines().enumerate() {
+        if line.trim_start().starts_with('#') {
+            continue;
+        }
+        let chars: Vec<char> = line.chars().collect();
+        // A quote opens a value when only a key's `:`, a list's `-`, `[`, `{` or `,` is before
+        // it (spaces aside); inside a value it is a letter like any other.
+        let opens = |j: usize| {
+            let before: String = chars[..j].iter().collect();
+            let b = before.trim_end();
+            b.is_empty() || b.ends_with([':', '-', ',', '[', '{'])
+        };
+        let mut j = 0;
+        while j < chars.len() {
+            let q = chars[j];
+            if q == '#' && (j == 0 || chars[j - 1] == ' ') {
+                break;
+            }
+            if !matches!(q, '"' | '\'') || !opens(j) {
+                j += 1;
+                continue;
+            }
+            let start = j;
+            j += 1;
+            loop {
+                match chars.get(j) {
+                    None => return Some((i + 1, start + 1, q)),
+                    Some('\\') if q == '"' => j += 2,
+                    Some('\'') if q == '\'' && chars.get(j + 1) == Some(&'\'') => j += 2,
+                    Some(c) if *c == q => {
+                        j += 1;
+                        break;
+                    }
+                    Some(_) => j += 1,
+                }
+            }
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{duplicate_at, vietnamese};
+    use super::{duplicate_at, open_quote, vietnamese};
+
+    #[test]
+    fn an_open_quote_is_found_on_its_line() {
+        let text =
+            "id: a\ntitle: \"Bước 1: khảo sát\"\nx: {a: \"b\", c: 'it''s'}\nname: \"Thử\nrest: 1\n";
+        assert_eq!(open_quote(text), Some((4, 7, '"')));
+        assert_eq!(open_quote("a: 'x\nb: 1\n"), Some((1, 4, '\'')));
+        assert_eq!(open_quote("a: it's fine\nb: \"ok\" # a \"comment\n"), None);
+    }
 
     #[test]
     fn a_key_written_twice_is_placed_at_its_second_line() {
