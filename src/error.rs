@@ -167,14 +167,14 @@ impl Error {
             (line, column) = (l + line_offset, c);
         }
         // A quote left open runs the scanner to the end of the file: the place is the quote.
-        if message.contains("found unexpected end of stream") {
-            if let Some((l, c, q)) = text.and_then(serde_words::open_quote) {
-                (line, column) = (l + line_offset, c);
-                message = format!(
-                    "giá trị mở dấu `{q}` ở đây mà không đóng, YAML đọc tiếp đến hết tệp: \
+        if message.contains("found unexpected end of stream")
+            && let Some((l, c, q)) = text.and_then(serde_words::open_quote)
+        {
+            (line, column) = (l + line_offset, c);
+            message = format!(
+                "giá trị mở dấu `{q}` ở đây mà không đóng, YAML đọc tiếp đến hết tệp: \
                      thêm `{q}` ở cuối giá trị"
-                );
-            }
+            );
         }
         let mut message = serde_words::vietnamese(&message, text);
         message.push_str(yaml_hint(&message));

@@ -259,10 +259,10 @@ fn step_id_by_lines(text: &str, list: &str, n: usize) -> Option<String> {
             }
             _ => body,
         };
-        if items == n + 1 {
-            if let Some(id) = key.strip_prefix("id:") {
-                return Some(id.trim().trim_matches(['"', '\'']).to_string());
-            }
+        if items == n + 1
+            && let Some(id) = key.strip_prefix("id:")
+        {
+            return Some(id.trim().trim_matches(['"', '\'']).to_string());
         }
     }
     None
