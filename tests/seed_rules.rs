@@ -785,8 +785,28 @@ fn each_year_is_rated_against_its_own_activity_plan() {
                 json!({"ty_le_hoan_thanh": 92}),
             ),
             ("xep-loai", "2027-11-08", json!({"xep_loai": "Tốt"})),
+            ("gui-ket-qua", "2027-11-12", json!({})),
         ],
     );
+    // A site replicated to has its own survey approval and plans to come.
+    let out = e
+        .advance(
+            &mut s,
+            &id,
+            "de-xuat-nhan-rong",
+            &json!({"dia_ban_nhan_rong": ["thôn 2"]}),
+            d("2027-11-20"),
+        )
+        .unwrap();
+    let site = s.case(&out.linked[0]).unwrap();
+    for field in [
+        "nguoi_duyet_khao_sat",
+        "ngay_duyet_khao_sat",
+        "nam_ke_hoach",
+    ] {
+        assert!(site.data.get(field).is_none(), "{field}: {}", site.data);
+    }
+    assert_eq!(site.data["ten_mo_hinh"], "Camera an ninh");
     // No plan for 2028: overdue after 27/02/2028 (2029's is next), and the 2028 rating is
     // refused.
     assert_eq!(
@@ -915,4 +935,62 @@ fn cong_an_tinh_reports_to_v05_before_20_may_and_20_november() {
     );
     assert!(pending(&e, &s, &id, "2023-12-21").is_empty());
     assert!(s.case(&id).unwrap().ended.is_some());
+}
+
+/// A case opened the day before mô hình 2026.1 took effect keeps 2022.1 for life: its survey
+/// needs no approval and its ratings of 2027 no yearly plan. A site it replicates to in 2027 is a
+/// new case, under the version in effect that day.
+#[test]
+fn a_case_opened_under_2022_1_keeps_its_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(&dir);
+    let e = engine();
+    let id = e
+        .new_case(&mut s, "mo-hinh", &model_data(), d("2026-11-30"))
+        .unwrap();
+    assert_eq!(s.case(&id).unwrap().version, "2022.1");
+    build(
+        &e,
+        &mut s,
+        &id,
+        &[
+            ("khao-sat", "2026-12-02", json!({})),
+            ("bao-cao-khao-sat", "2026-12-10", json!({})),
+            ("chu-truong", "2026-12-14", json!({})),
+            ("trien-khai", "2026-12-15", json!({})),
+            ("lay-y-kien", "2026-12-17", json!({})),
+            (
+                "thanh-lap",
+                "2026-12-21",
+                json!({"ngay_thanh_lap": "2026-12-21"}),
+            ),
+            ("quy-che", "2026-12-24", json!({})),
+            ("ra-mat", "2026-12-28", json!({})),
+            (
+                "de-nghi-xep-loai",
+                "2027-11-03",
+                json!({"ty_le_hoan_thanh": 92}),
+            ),
+            ("xep-loai", "2027-11-08", json!({"xep_loai": "Tốt"})),
+            ("gui-ket-qua", "2027-11-12", json!({})),
+        ],
+    );
+    assert!(!open_steps(&s, &id).contains(&"ke-hoach-hoat-dong".to_string()));
+    let out = e
+        .advance(
+            &mut s,
+            &id,
+            "de-xuat-nhan-rong",
+            &json!({"dia_ban_nhan_rong": ["thôn 2"]}),
+            d("2027-11-20"),
+        )
+        .unwrap();
+    let [site] = out.linked.as_slice() else {
+        panic!("one site: {:?}", out.linked)
+    };
+    let linked = s.case(site).unwrap();
+    assert_eq!(linked.version, "2026.1");
+    assert_eq!(linked.data["pham_vi"], "thôn 2");
+    assert_eq!(open_steps(&s, site), ["ke-hoach-khao-sat"]);
+    assert_eq!(s.case(&id).unwrap().version, "2022.1");
 }
