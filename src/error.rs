@@ -5,6 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
+mod serde_words;
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A file that cannot be read or written.
@@ -138,7 +140,18 @@ impl Error {
     /// A serde_yaml error with its position, if it has one. `line_offset` is the number of
     /// lines before the parsed text in its file (a template's front matter starts on line 2).
     pub fn yaml(path: &Path, e: &serde_yaml::Error, line_offset: usize) -> Self {
-        let (line, column) = e
+        Error::yaml_in(path, e, line_offset, None)
+    }
+
+    /// [`Error::yaml`] of a file whose YAML is `text`: serde's messages in Vietnamese, a step
+    /// named by its id (`bước `b``) where serde says `steps[1]`.
+    pub fn yaml_in(
+        path: &Path,
+        e: &serde_yaml::Error,
+        line_offset: usize,
+        text: Option<&str>,
+    ) -> Self {
+        let (mut line, mut column) = e
             .location()
             .map(|l| (l.line() + line_offset, l.column()))
             .unwrap_or((1 + line_offset, 1));
@@ -147,6 +160,23 @@ impl Error {
         if let Some(i) = message.find(" at line ") {
             message.truncate(i);
         }
+        // serde places a key written twice at its map's start: the second one is the place.
+        if let Some((l, c)) =
+            text.and_then(|t| serde_words::duplicate_at(&message, t, line - line_offset))
+        {
+            (line, column) = (l + line_offset, c);
+        }
+        // A quote left open runs the scanner to the end of the file: the place is the quote.
+        if message.contains("found unexpected end of stream")
+            && let Some((l, c, q)) = text.and_then(serde_words::open_quote)
+        {
+            (line, column) = (l + line_offset, c);
+            message = format!(
+                "giá trị mở dấu `{q}` ở đây mà không đóng, YAML đọc tiếp đến hết tệp: \
+                     thêm `{q}` ở cuối giá trị"
+            );
+        }
+        let mut message = serde_words::vietnamese(&message, text);
         message.push_str(yaml_hint(&message));
         Error::Yaml {
             path: path.to_path_buf(),
@@ -170,10 +200,7 @@ fn yaml_hint(message: &str) -> &'static str {
     } else if message.contains("found character that cannot start any token") {
         " — giá trị bắt đầu bằng một ký tự YAML dành riêng (@, `, %, tab): đặt cả giá trị trong \
          ngoặc kép"
-    } else if message.contains("input contains invalid characters")
-        || message.contains("premature end of input")
-        || message.contains("trailing input")
-    {
+    } else if message.ends_with(serde_words::DATE_WRONG) {
         " — ngày viết theo dạng YYYY-MM-DD, ví dụ 2023-01-01 (không phải 01/01/2023)"
     } else {
         ""

@@ -127,7 +127,7 @@ pub fn parse_yaml<T: serde::de::DeserializeOwned>(
     line_offset: usize,
 ) -> Result<T> {
     yaml_depth(path, text, line_offset)?;
-    serde_yaml::from_str(text).map_err(|e| Error::yaml(path, &e, line_offset))
+    serde_yaml::from_str(text).map_err(|e| Error::yaml_in(path, &e, line_offset, Some(text)))
 }
 
 /// `O_NONBLOCK`, which std does not name: opening a FIFO with it returns at once instead of

@@ -91,7 +91,10 @@ fn a_broken_province_file_stops_only_its_own_cases() {
         "{out}"
     );
     assert!(
-        out.contains(&format!("{}:8:1: unknown field `bogus`", kon_tum.display())),
+        out.contains(&format!(
+            "{}:8:1: không có khóa `bogus`;",
+            kon_tum.display()
+        )),
         "{out}"
     );
     let (code, out) = case_new(dir.path(), &wf, "mo-hinh", None);
@@ -100,7 +103,7 @@ fn a_broken_province_file_stops_only_its_own_cases() {
     assert!(
         out.contains(&format!(
             "quy trình `mo-hinh@kon-tum` có lỗi, hồ sơ theo nó bị từ chối cho đến khi sửa (1 lỗi; \
-             đầu tiên: {}:8:1: unknown field `bogus`",
+             đầu tiên: {}:8:1: không có khóa `bogus`;",
             kon_tum.display()
         )),
         "{out}"
@@ -234,11 +237,11 @@ fn check_of_a_folder_lists_every_problem_of_every_file() {
     assert_eq!(o.status.code(), Some(1));
     let out = String::from_utf8_lossy(&o.stdout);
     for want in [
-        "provinces/kon-tum.yaml:8:1: unknown field `bogus`",
+        "provinces/kon-tum.yaml:8:1: không có khóa `bogus`;",
         "provinces/bac-kan.yaml:",
         "quy trình gốc `don-vi-dien-hinh` không có bước `khong-co`",
         "dien-hinh.yaml:",
-        "unknown field `bogus`",
+        "không có khóa `bogus`;",
         "mo-hinh.yaml: ok",
         "provinces/thai-nguyen.yaml: ok",
         "provinces/quang-ngai.yaml: ok",

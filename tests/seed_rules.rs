@@ -626,3 +626,371 @@ fn the_ban_chi_dao_criteria_are_judged_at_the_rating() {
     )
     .unwrap();
 }
+
+/// The steps of a bare mô hình from `from` (one of the building steps) to its launch, each on
+/// its day, with the inputs the version asks.
+fn build(e: &Engine, s: &mut Store, id: &str, steps: &[(&str, &str, Value)]) {
+    for (step, at, inputs) in steps {
+        e.advance(s, id, step, inputs, d(at))
+            .unwrap_or_else(|err| panic!("{step} on {at}: {err}"));
+    }
+}
+
+fn model_data() -> Value {
+    json!({"ten_mo_hinh": "Camera an ninh", "pham_vi": "thôn 1", "lien_ket": false})
+}
+
+/// HD 22 Bước 1: the survey plan is approved by the cấp ủy or chính quyền before the survey.
+/// A case opened from 01/12/2026 follows mô hình 2026.1, whose survey is refused until the
+/// approval (who, which day) is recorded; a case opened before keeps 2022.1 and its path.
+#[test]
+fn the_survey_waits_for_its_plan_to_be_approved() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(&dir);
+    let e = engine();
+
+    let old = e
+        .new_case(&mut s, "mo-hinh", &model_data(), d("2023-02-06"))
+        .unwrap();
+    assert_eq!(s.case(&old).unwrap().version, "2022.1");
+    assert_eq!(open_steps(&s, &old), ["khao-sat"]);
+    build(&e, &mut s, &old, &[("khao-sat", "2023-02-06", json!({}))]);
+
+    let id = e
+        .new_case(&mut s, "mo-hinh", &model_data(), d("2026-12-02"))
+        .unwrap();
+    assert_eq!(s.case(&id).unwrap().version, "2026.1");
+    assert_eq!(open_steps(&s, &id), ["ke-hoach-khao-sat"]);
+    let err = refusal(&e, &mut s, &id, "khao-sat", json!({}), "2026-12-02");
+    assert!(err.contains("các bước đang mở: ke-hoach-khao-sat"), "{err}");
+    build(
+        &e,
+        &mut s,
+        &id,
+        &[("ke-hoach-khao-sat", "2026-12-02", json!({}))],
+    );
+
+    let unapproved = "Kế hoạch khảo sát chưa được phê duyệt: Hướng dẫn 22 (Bước 1) yêu cầu kế \
+        hoạch khảo sát được cấp ủy, chính quyền cùng cấp (thủ trưởng cơ quan, doanh nghiệp, cơ sở \
+        giáo dục) phê duyệt trước khi khảo sát; ghi người duyệt và ngày duyệt ở bước \
+        duyet-ke-hoach-khao-sat";
+    let err = refusal(&e, &mut s, &id, "khao-sat", json!({}), "2026-12-03");
+    assert!(err.contains(unapproved), "{err}");
+
+    let approval = json!({"nguoi_duyet_khao_sat": "Phó Chủ tịch UBND xã Nguyễn Văn Hòa", "ngay_duyet_khao_sat": "2026-12-05"});
+    let err = refusal(
+        &e,
+        &mut s,
+        &id,
+        "duyet-ke-hoach-khao-sat",
+        approval.clone(),
+        "2026-12-04",
+    );
+    assert!(
+        err.contains("Ngày phê duyệt kế hoạch khảo sát (05/12/2026) sau ngày ghi bước này"),
+        "{err}"
+    );
+    build(
+        &e,
+        &mut s,
+        &id,
+        &[("duyet-ke-hoach-khao-sat", "2026-12-05", approval)],
+    );
+    build(&e, &mut s, &id, &[("khao-sat", "2026-12-07", json!({}))]);
+    assert_eq!(open_steps(&s, &id), ["bao-cao-khao-sat"]);
+    let case = s.case(&id).unwrap();
+    assert_eq!(case.data["ngay_duyet_khao_sat"], "2026-12-05");
+    assert_eq!(
+        case.data["nguoi_duyet_khao_sat"],
+        "Phó Chủ tịch UBND xã Nguyễn Văn Hòa"
+    );
+}
+
+/// The activity plans a mô hình 2026.1 case owes on `on`, by deadline (overdue or next).
+fn owed_plans(e: &Engine, s: &Store, id: &str, on: &str) -> Vec<(NaiveDate, bool)> {
+    let (case, rows, events) = (
+        s.case(id).unwrap(),
+        s.steps(id).unwrap(),
+        s.events(id).unwrap(),
+    );
+    e.standing(&case, &rows, &events, d(on))
+        .unwrap()
+        .pending
+        .into_iter()
+        .filter(|p| p.step == "ke-hoach-hoat-dong")
+        .map(|p| (p.due, p.overdue))
+        .collect()
+}
+
+/// HD 22 hồ sơ mục 9, "Kế hoạch hoạt động của mô hình hằng năm", the basis of the yearly
+/// percentage: the first plan comes with the quy chế, each later year's is due (before 28/02)
+/// until recorded, and a year's rating is refused without that year's plan.
+#[test]
+fn each_year_is_rated_against_its_own_activity_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(&dir);
+    let e = engine();
+    let id = e
+        .new_case(&mut s, "mo-hinh", &model_data(), d("2026-12-02"))
+        .unwrap();
+    let approval =
+        json!({"nguoi_duyet_khao_sat": "Chủ tịch UBND xã", "ngay_duyet_khao_sat": "2026-12-03"});
+    build(
+        &e,
+        &mut s,
+        &id,
+        &[
+            ("ke-hoach-khao-sat", "2026-12-02", json!({})),
+            ("duyet-ke-hoach-khao-sat", "2026-12-03", approval),
+            ("khao-sat", "2026-12-04", json!({})),
+            ("bao-cao-khao-sat", "2026-12-10", json!({})),
+            ("chu-truong", "2026-12-14", json!({})),
+            ("trien-khai", "2026-12-15", json!({})),
+            ("lay-y-kien", "2026-12-17", json!({})),
+            (
+                "thanh-lap",
+                "2026-12-21",
+                json!({"ngay_thanh_lap": "2026-12-21"}),
+            ),
+        ],
+    );
+    // The quy chế comes with the model's first plan: the year it sets the targets of.
+    let err = refusal(&e, &mut s, &id, "quy-che", json!({}), "2026-12-24");
+    assert!(
+        err.contains("bước `quy-che`: thiếu trường `nam_ke_hoach`"),
+        "{err}"
+    );
+    build(
+        &e,
+        &mut s,
+        &id,
+        &[
+            ("quy-che", "2026-12-24", json!({"nam_ke_hoach": 2027})),
+            ("ra-mat", "2026-12-28", json!({})),
+        ],
+    );
+    // 2027's plan came with the quy chế: its deadline (before 28/02/2027) is not owed; 2028's is.
+    assert_eq!(
+        owed_plans(&e, &s, &id, "2027-03-01"),
+        [(d("2028-02-27"), false)]
+    );
+    build(
+        &e,
+        &mut s,
+        &id,
+        &[
+            (
+                "de-nghi-xep-loai",
+                "2027-11-03",
+                json!({"ty_le_hoan_thanh": 92}),
+            ),
+            ("xep-loai", "2027-11-08", json!({"xep_loai": "Tốt"})),
+            ("gui-ket-qua", "2027-11-12", json!({})),
+        ],
+    );
+    // A site replicated to has its own survey approval and plans to come.
+    let out = e
+        .advance(
+            &mut s,
+            &id,
+            "de-xuat-nhan-rong",
+            &json!({"dia_ban_nhan_rong": ["thôn 2"]}),
+            d("2027-11-20"),
+        )
+        .unwrap();
+    let site = s.case(&out.linked[0]).unwrap();
+    for field in [
+        "nguoi_duyet_khao_sat",
+        "ngay_duyet_khao_sat",
+        "nam_ke_hoach",
+    ] {
+        assert!(site.data.get(field).is_none(), "{field}: {}", site.data);
+    }
+    assert_eq!(site.data["ten_mo_hinh"], "Camera an ninh");
+    // No plan for 2028: overdue after 27/02/2028 (2029's is next), and the 2028 rating is
+    // refused.
+    assert_eq!(
+        owed_plans(&e, &s, &id, "2028-03-01"),
+        [(d("2028-02-27"), true), (d("2029-02-27"), false)]
+    );
+    let no_plan = "Chưa có kế hoạch hoạt động của mô hình cho năm đánh giá này (hồ sơ mục 9; kế \
+        hoạch gần nhất: năm 2027): tỷ lệ hoàn thành là tỷ lệ chỉ tiêu đề ra trong kế hoạch hoạt \
+        động của mô hình trong năm; ghi kế hoạch năm ở bước ke-hoach-hoat-dong trước khi đề nghị \
+        xếp loại";
+    let proposal = json!({"ty_le_hoan_thanh": 91});
+    let err = refusal(
+        &e,
+        &mut s,
+        &id,
+        "de-nghi-xep-loai",
+        proposal.clone(),
+        "2028-11-03",
+    );
+    assert!(err.contains(no_plan), "{err}");
+    // A plan for a year far from the day is a typo, refused.
+    let err = refusal(
+        &e,
+        &mut s,
+        &id,
+        "ke-hoach-hoat-dong",
+        json!({"nam_ke_hoach": 2082}),
+        "2028-11-03",
+    );
+    assert!(
+        err.contains("Kế hoạch hoạt động năm 2082: chỉ ghi kế hoạch của năm đánh giá đang diễn ra"),
+        "{err}"
+    );
+    build(
+        &e,
+        &mut s,
+        &id,
+        &[
+            (
+                "ke-hoach-hoat-dong",
+                "2028-11-03",
+                json!({"nam_ke_hoach": 2028}),
+            ),
+            ("de-nghi-xep-loai", "2028-11-03", proposal),
+        ],
+    );
+    assert_eq!(
+        owed_plans(&e, &s, &id, "2028-11-04"),
+        [(d("2029-02-27"), false)]
+    );
+}
+
+/// A case's pending deadlines on `on`: (step, last day, overdue).
+fn pending(e: &Engine, s: &Store, id: &str, on: &str) -> Vec<(String, NaiveDate, bool)> {
+    let (case, rows, events) = (
+        s.case(id).unwrap(),
+        s.steps(id).unwrap(),
+        s.events(id).unwrap(),
+    );
+    e.standing(&case, &rows, &events, d(on))
+        .unwrap()
+        .pending
+        .into_iter()
+        .map(|p| (p.step, p.due, p.overdue))
+        .collect()
+}
+
+/// HD 22 §VI: Công an tỉnh reports to the Ministry (qua V05) "trước ngày 20/5 và 20/11": in a
+/// province's year (`phong-trao-tinh`) both reports are owed from the kế hoạch, the 6-month one
+/// is overdue after 20/05 until made, and the year is closed (tổng kết) only after the annual one.
+#[test]
+fn cong_an_tinh_reports_to_v05_before_20_may_and_20_november() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(&dir);
+    let e = engine();
+    let id = e
+        .new_case(
+            &mut s,
+            "phong-trao-tinh",
+            &json!({"nam": 2023}),
+            d("2023-01-10"),
+        )
+        .unwrap();
+    build(
+        &e,
+        &mut s,
+        &id,
+        &[("ban-hanh-ke-hoach", "2023-01-16", json!({}))],
+    );
+    let v05 = |p: Vec<(String, NaiveDate, bool)>| -> Vec<(String, NaiveDate, bool)> {
+        p.into_iter()
+            .filter(|p| p.0.starts_with("bao-cao-v05"))
+            .collect()
+    };
+    assert_eq!(
+        v05(pending(&e, &s, &id, "2023-05-21")),
+        [
+            ("bao-cao-v05-6-thang".to_string(), d("2023-05-20"), true),
+            ("bao-cao-v05-nam".to_string(), d("2023-11-20"), false),
+        ]
+    );
+    // The year cannot be closed before Công an tỉnh's annual report.
+    let err = refusal(&e, &mut s, &id, "tong-ket", json!({}), "2023-05-22");
+    assert!(
+        err.contains("bước `tong-ket` bị từ chối: bước này chưa đến lượt hoặc đã xong"),
+        "{err}"
+    );
+    build(
+        &e,
+        &mut s,
+        &id,
+        &[("bao-cao-v05-6-thang", "2023-05-22", json!({}))],
+    );
+    assert_eq!(
+        v05(pending(&e, &s, &id, "2023-11-21")),
+        [("bao-cao-v05-nam".to_string(), d("2023-11-20"), true)]
+    );
+    build(
+        &e,
+        &mut s,
+        &id,
+        &[
+            ("bao-cao-v05-nam", "2023-11-17", json!({})),
+            ("tong-ket", "2023-12-20", json!({})),
+        ],
+    );
+    assert!(pending(&e, &s, &id, "2023-12-21").is_empty());
+    assert!(s.case(&id).unwrap().ended.is_some());
+}
+
+/// A case opened the day before mô hình 2026.1 took effect keeps 2022.1 for life: its survey
+/// needs no approval and its ratings of 2027 no yearly plan. A site it replicates to in 2027 is a
+/// new case, under the version in effect that day.
+#[test]
+fn a_case_opened_under_2022_1_keeps_its_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(&dir);
+    let e = engine();
+    let id = e
+        .new_case(&mut s, "mo-hinh", &model_data(), d("2026-11-30"))
+        .unwrap();
+    assert_eq!(s.case(&id).unwrap().version, "2022.1");
+    build(
+        &e,
+        &mut s,
+        &id,
+        &[
+            ("khao-sat", "2026-12-02", json!({})),
+            ("bao-cao-khao-sat", "2026-12-10", json!({})),
+            ("chu-truong", "2026-12-14", json!({})),
+            ("trien-khai", "2026-12-15", json!({})),
+            ("lay-y-kien", "2026-12-17", json!({})),
+            (
+                "thanh-lap",
+                "2026-12-21",
+                json!({"ngay_thanh_lap": "2026-12-21"}),
+            ),
+            ("quy-che", "2026-12-24", json!({})),
+            ("ra-mat", "2026-12-28", json!({})),
+            (
+                "de-nghi-xep-loai",
+                "2027-11-03",
+                json!({"ty_le_hoan_thanh": 92}),
+            ),
+            ("xep-loai", "2027-11-08", json!({"xep_loai": "Tốt"})),
+            ("gui-ket-qua", "2027-11-12", json!({})),
+        ],
+    );
+    assert!(!open_steps(&s, &id).contains(&"ke-hoach-hoat-dong".to_string()));
+    let out = e
+        .advance(
+            &mut s,
+            &id,
+            "de-xuat-nhan-rong",
+            &json!({"dia_ban_nhan_rong": ["thôn 2"]}),
+            d("2027-11-20"),
+        )
+        .unwrap();
+    let [site] = out.linked.as_slice() else {
+        panic!("one site: {:?}", out.linked)
+    };
+    let linked = s.case(site).unwrap();
+    assert_eq!(linked.version, "2026.1");
+    assert_eq!(linked.data["pham_vi"], "thôn 2");
+    assert_eq!(open_steps(&s, site), ["ke-hoach-khao-sat"]);
+    assert_eq!(s.case(&id).unwrap().version, "2022.1");
+}

@@ -10,7 +10,7 @@ pub mod days_off;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
@@ -160,8 +160,9 @@ fn date_arg(s: &str) -> std::result::Result<NaiveDate, cel::ExecutionError> {
 /// Evaluates a CEL condition over the case (with the step's inputs applied), the step's inputs
 /// and its date. Functions offered
 /// to workflow authors: `months_between(from, to)` (whole months, counted as the Civil Code
-/// counts them) and `evaluation_end(at)` (the 31/10 that closes the rating year, 01/11–31/10, a
-/// report dated `at` is for: see [`calendar::evaluation_end`]).
+/// counts them), `evaluation_end(at)` (the 31/10 that closes the rating year, 01/11–31/10, a
+/// report dated `at` is for: see [`calendar::evaluation_end`]) and `year(date)` (its year, a
+/// number: `year(evaluation_end(at))` is the rating year's).
 ///
 /// The case's past is read with `done(step)` and `times(step)` (was the step recorded, how
 /// many times), or `done(step, period)` and `times(step, period)` in the [`calendar::PERIODS`]
@@ -346,6 +347,9 @@ fn evaluate(
                 .format("%Y-%m-%d")
                 .to_string(),
         ))
+    });
+    let _ = ctx.add_function("year", |a: Arc<String>| {
+        Ok::<i64, cel::ExecutionError>(i64::from(date_arg(&a)?.year()))
     });
     let (past, at) = (history.clone(), on.clone());
     let _ = ctx.add_function(
@@ -1375,6 +1379,7 @@ mod tests {
         let calls = [
             "months_between(at, at) == 0",
             "evaluation_end(at) != ''",
+            "year(evaluation_end(at)) == 2024 && year(at) == 2024",
             "done('x') == false",
             "times('x', 'year') == 0",
         ];

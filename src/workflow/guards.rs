@@ -8,7 +8,7 @@ use cel::common::ast::{EntryExpr, Expr, IdedExpr, LiteralValue};
 use super::{FieldSpec, FieldType, Step, Workflow, check::did_you_mean};
 
 /// The functions hoso adds to CEL's standard ones (registered in `engine::evaluate`).
-pub const FUNCTIONS: [&str; 4] = ["months_between", "evaluation_end", "done", "times"];
+pub const FUNCTIONS: [&str; 5] = ["months_between", "evaluation_end", "year", "done", "times"];
 
 /// The functions that read the case's history: a step id, then optionally a period.
 const HISTORY: [&str; 2] = ["done", "times"];
@@ -600,7 +600,7 @@ mod tests {
         assert_eq!(
             check("month_between(case.ngay, at) > 1"),
             [
-                "không có hàm `month_between` (hoso có months_between, evaluation_end, done, times và các hàm chuẩn của CEL); có phải `months_between`?"
+                "không có hàm `month_between` (hoso có months_between, evaluation_end, year, done, times và các hàm chuẩn của CEL); có phải `months_between`?"
             ]
         );
         assert_eq!(

@@ -235,25 +235,32 @@ impl<'de> Deserialize<'de> for Starts {
             #[serde(default)]
             into: Option<String>,
         }
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Def {
-            Id(String),
-            Full(Full),
-        }
-        Ok(match Def::deserialize(d)? {
-            Def::Id(workflow) => Starts {
+        // Read as a value first, not as an untagged enum: a mistake inside the map is then
+        // named ("each: invalid type …") rather than "data did not match any variant".
+        use serde::de::Error as _;
+        Ok(match serde_yaml::Value::deserialize(d)? {
+            serde_yaml::Value::String(workflow) => Starts {
                 workflow,
                 clear: Vec::new(),
                 each: None,
                 into: None,
             },
-            Def::Full(f) => Starts {
-                workflow: f.workflow,
-                clear: f.clear,
-                each: f.each,
-                into: f.into,
-            },
+            v @ serde_yaml::Value::Mapping(_) => {
+                let f: Full = serde_yaml::from_value(v)
+                    .map_err(|e| D::Error::custom(format!("starts: {e}")))?;
+                Starts {
+                    workflow: f.workflow,
+                    clear: f.clear,
+                    each: f.each,
+                    into: f.into,
+                }
+            }
+            _ => {
+                return Err(D::Error::custom(
+                    "starts: ghi tên quy trình (`starts: mo-hinh`) hoặc một bảng {workflow, clear, \
+                     each, into}",
+                ));
+            }
         })
     }
 }
