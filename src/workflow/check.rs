@@ -59,7 +59,51 @@ pub fn rule_error(rule: &str) -> Option<String> {
     format!("{RULE_START}{rule}")
         .parse::<rrule::RRuleSet>()
         .err()
-        .map(|e| e.to_string())
+        .map(|e| rule_words(&e))
+}
+
+/// A rule's error in words a provincial officer can act on; the library's own for the rare
+/// ones (time zones, start dates, which a deadline rule does not write).
+fn rule_words(e: &rrule::RRuleError) -> String {
+    use rrule::{ParseError as P, RRuleError as E};
+    let list = |part: &str, v: &str, from: i32, to: i32| {
+        format!(
+            "`{v}` không phải giá trị {part}: cần các số từ {from} đến {to}, cách nhau bằng dấu \
+             phẩy (ví dụ {part}=3,6,9,12)"
+        )
+    };
+    match e {
+        E::ParserError(p) => match p {
+            P::InvalidFrequency(v) => format!(
+                "`{v}` không phải tần suất lặp (FREQ): dùng DAILY, WEEKLY, MONTHLY hoặc YEARLY"
+            ),
+            P::InvalidWeekday(v) | P::InvalidWeekdayStart(v) => {
+                format!("`{v}` không phải thứ trong tuần: dùng MO, TU, WE, TH, FR, SA hoặc SU")
+            }
+            P::InvalidInterval(v) => {
+                format!("`{v}` không phải khoảng lặp (INTERVAL): cần một số nguyên dương")
+            }
+            P::InvalidCount(v) => {
+                format!("`{v}` không phải số lần lặp (COUNT): cần một số nguyên dương")
+            }
+            P::InvalidByMonth(v) => list("BYMONTH", v, 1, 12),
+            P::InvalidByMonthDay(v) => list("BYMONTHDAY", v, -31, 31),
+            P::InvalidByYearDay(v) => list("BYYEARDAY", v, -366, 366),
+            P::InvalidByWeekNo(v) => list("BYWEEKNO", v, -53, 53),
+            P::InvalidBySetPos(v) => format!(
+                "`{v}` không phải giá trị BYSETPOS: cần các số nguyên cách nhau bằng dấu phẩy"
+            ),
+            P::InvalidDateTimeFormat(v) | P::InvalidDateTime { value: v, .. } => {
+                format!("`{v}` không phải ngày viết đúng: UNTIL=YYYYMMDD (ví dụ UNTIL=20301231)")
+            }
+            P::DuplicateProperty(v) => format!("`{v}` viết hai lần trong quy tắc"),
+            P::InvalidParameterFormat(v) | P::UnrecognizedParameter(v) => format!(
+                "`{v}` không phải phần của quy tắc RFC 5545 (FREQ=…;BYMONTH=…;BYMONTHDAY=…)"
+            ),
+            _ => e.to_string(),
+        },
+        _ => e.to_string(),
+    }
 }
 
 /// Why a rule that parses still gives no deadline a case can meet: it repeats within a day
@@ -144,7 +188,34 @@ pub fn expression_error(expr: &str) -> Option<String> {
     let first = e.lines().next().unwrap_or("sai cú pháp");
     let first = first.strip_prefix("ERROR: <input>:").unwrap_or(first);
     let first = first.split(" expecting ").next().unwrap_or(first);
-    Some(first.replace(": Syntax error: ", ": "))
+    Some(syntax_words(&first.replace(": Syntax error: ", ": ")))
+}
+
+/// The condition parser's words ("1:29: extraneous input '&&'") in Vietnamese, the position
+/// kept; a message not known here stays as it is.
+fn syntax_words(message: &str) -> String {
+    let (at, what) = match message.split_once(": ") {
+        Some((at, what)) if at.chars().all(|c| c.is_ascii_digit() || c == ':') => {
+            (format!("{at}: "), what)
+        }
+        _ => (String::new(), message),
+    };
+    let said = if let Some(x) = what.strip_prefix("extraneous input ") {
+        format!("thừa {x}")
+    } else if let Some(x) = what.strip_prefix("mismatched input '<EOF>'") {
+        format!("biểu thức dừng giữa chừng{x}")
+    } else if let Some(x) = what.strip_prefix("mismatched input ") {
+        format!("không đặt được {x} ở đây")
+    } else if let Some(x) = what.strip_prefix("no viable alternative at input ") {
+        format!("không hiểu được đoạn {x}")
+    } else if let Some(x) = what.strip_prefix("token recognition error at: ") {
+        format!("ký tự không dùng được trong điều kiện: {x}")
+    } else if let Some(x) = what.strip_prefix("missing ") {
+        format!("thiếu {}", x.replacen(" at ", " trước ", 1))
+    } else {
+        return message.to_string();
+    };
+    format!("{at}{said}")
 }
 
 /// Why a condition could run too long (its length, its nested comprehensions), read from its
