@@ -176,8 +176,10 @@ impl Error {
                      thêm `{q}` ở cuối giá trị"
             );
         }
-        let mut message = serde_words::vietnamese(&message, text);
-        message.push_str(yaml_hint(&message));
+        let message = serde_words::vietnamese(&message, text);
+        let hint = yaml_hint(&message);
+        let mut message = scanner_words(&message);
+        message.push_str(hint);
         Error::Yaml {
             path: path.to_path_buf(),
             line,
@@ -185,6 +187,60 @@ impl Error {
             message,
         }
     }
+}
+
+/// The YAML scanner's own words (libyaml's, through serde_yaml) in Vietnamese; a message not
+/// known here stays as it is.
+fn scanner_words(message: &str) -> String {
+    const WORDS: [(&str, &str); 13] = [
+        (
+            "mapping values are not allowed in this context",
+            "dấu `:` không đứng được ở đây",
+        ),
+        ("did not find expected ',' or ']'", "không thấy `,` hay `]`"),
+        ("did not find expected ',' or '}'", "không thấy `,` hay `}`"),
+        (
+            "did not find expected key",
+            "không thấy khóa ở chỗ cần có (thụt lề lệch?)",
+        ),
+        (
+            "did not find expected '-' indicator",
+            "không thấy dấu `-` của mục danh sách (thụt lề lệch?)",
+        ),
+        ("did not find expected node content", "thiếu giá trị"),
+        ("could not find expected ':'", "không thấy dấu `:` sau khóa"),
+        (
+            "found character that cannot start any token",
+            "gặp ký tự không mở đầu được giá trị",
+        ),
+        ("found unexpected end of stream", "tệp hết giữa chừng"),
+        (
+            "block sequence entries are not allowed in this context",
+            "mục danh sách `- ` không đứng được ở đây",
+        ),
+        (
+            "found a tab character that violates indentation",
+            "có ký tự tab ở chỗ thụt lề: YAML chỉ thụt lề bằng dấu cách",
+        ),
+        (
+            "found a tab character where an indentation space is expected",
+            "có ký tự tab ở chỗ thụt lề: YAML chỉ thụt lề bằng dấu cách",
+        ),
+        (
+            "found undefined tag handle",
+            "giá trị bắt đầu bằng `!` là thẻ YAML: đặt cả giá trị trong ngoặc kép",
+        ),
+    ];
+    for (english, words) in WORDS {
+        if let Some(i) = message.find(english) {
+            // libyaml says what it was reading first ("while parsing a block mapping, …").
+            let lead = message[..i]
+                .rfind("while ")
+                .map_or(&message[..i], |w| &message[..w]);
+            return format!("{lead}{words}");
+        }
+    }
+    message.to_string()
 }
 
 /// What a person most likely wrote when YAML (or a date inside it) says this, in their terms.
