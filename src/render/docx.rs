@@ -12,6 +12,7 @@ use docx_rs::{
 
 use super::fonts;
 use super::layout::{self as l, TextStyle, mm_to_twips};
+use crate::document::glue;
 use crate::document::{Block, ChuKy, ClosingPart, Document, Inline, Line, Role, Rule};
 use crate::error::{Error, Result};
 
@@ -29,8 +30,9 @@ fn font() -> RunFonts {
 
 /// A run of text. Fonts come from the document defaults (all four slots are Times New Roman),
 /// so runs carry only what differs: size and emphasis.
+/// Numbers and symbols and names ([`glue`]) are joined by no-break characters.
 fn run(text: &str, s: TextStyle) -> Run {
-    let mut r = Run::new().add_text(text);
+    let mut r = Run::new().add_text(glue::joined(text));
     if s.size != l::BODY_PT {
         r = r.size(half_points(s.size));
     }

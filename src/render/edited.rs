@@ -506,7 +506,7 @@ fn text_of(p: &Paragraph) -> String {
         for r in runs {
             for rc in &r.children {
                 match rc {
-                    RunChild::Text(t) => s.push_str(&t.text),
+                    RunChild::Text(t) => s.push_str(&crate::document::glue::plain(&t.text)),
                     RunChild::Tab(_) => s.push(' '),
                     RunChild::Break(_) | RunChild::CarriageReturn(_) => s.push('\n'),
                     _ => {}
@@ -620,7 +620,9 @@ fn text_inlines(text: &str, bold: bool, italic: bool, notes: &mut Notes, out: &m
             Some((piece, after)) => (piece, Some(after)),
             None => (rest, None),
         };
-        let piece = crate::text::clean(piece);
+        // The no-break characters hoso writes into names and numbers (`glue::joined`) are
+        // layout, not text.
+        let piece = crate::text::clean(&crate::document::glue::plain(piece));
         if !piece.is_empty() {
             match out.last_mut() {
                 Some(Inline::Text(s)) if s.bold == bold && s.italic == italic => {

@@ -19,6 +19,7 @@ use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 use super::fonts;
 use super::layout::{self as l, TextStyle};
 use crate::document::body::Chart;
+use crate::document::glue;
 use crate::document::{
     Block, ChuKy, ClosingPart, DocDate, Document, Inline, Line, Role, Rule, Table,
 };
@@ -209,15 +210,32 @@ fn lit(s: &str) -> String {
     out
 }
 
-/// Text in a style, as a Typst expression.
+/// Text in a style, as a Typst expression; a number and symbol or a name inside it
+/// ([`glue`]) in an unbreakable box, its text unchanged.
 fn styled(text: &str, s: TextStyle) -> String {
-    format!(
-        "text(size: {}pt, weight: {}, style: {}, {})",
-        s.size,
-        if s.bold { "\"bold\"" } else { "\"regular\"" },
-        if s.italic { "\"italic\"" } else { "\"normal\"" },
-        lit(text)
-    )
+    let one = |t: &str| {
+        format!(
+            "text(size: {}pt, weight: {}, style: {}, {})",
+            s.size,
+            if s.bold { "\"bold\"" } else { "\"regular\"" },
+            if s.italic { "\"italic\"" } else { "\"normal\"" },
+            lit(t)
+        )
+    };
+    let pieces = glue::pieces(text);
+    if !pieces.iter().any(|(_, whole)| *whole) {
+        return one(text);
+    }
+    let mut out = String::from("[");
+    for (piece, whole) in pieces {
+        if whole {
+            let _ = write!(out, "#box({})", one(piece));
+        } else {
+            let _ = write!(out, "#{}", one(piece));
+        }
+    }
+    out.push(']');
+    out
 }
 
 /// Typst leadings (single-spaced blocks, body) that reproduce the line pitch Word and
@@ -456,8 +474,9 @@ fn block(out: &mut String, b: &Block, footnotes: &[Vec<Inline>]) {
                 "#par([#{}{}])\n",
                 styled(label, body_style(true, false)),
                 &inlines(content, body_style(false, false), footnotes)
-                    .trim_start_matches('[')
-                    .trim_end_matches(']')
+                    .strip_prefix('[')
+                    .and_then(|s| s.strip_suffix(']'))
+                    .unwrap_or_default()
             );
         }
         Block::CanCu(lines) => {
@@ -475,8 +494,9 @@ fn block(out: &mut String, b: &Block, footnotes: &[Vec<Inline>]) {
                 "#par([#{}{}])\n",
                 lit(&format!("{marker} ")),
                 &inlines(content, body_style(false, false), footnotes)
-                    .trim_start_matches('[')
-                    .trim_end_matches(']')
+                    .strip_prefix('[')
+                    .and_then(|s| s.strip_suffix(']'))
+                    .unwrap_or_default()
             );
         }
         Block::Table(t) => table(out, t, footnotes),
