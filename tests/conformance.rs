@@ -340,11 +340,19 @@ fn line_boxes(page: &str) -> Vec<[f32; 4]> {
 }
 
 /// A section heading ("IV. TỔ CHỨC THỰC HIỆN") as a page's last line: Roman numeral, dot,
-/// capitals.
+/// capitals; or an article's title line.
 fn is_section_heading(line: &str) -> bool {
     let Some((number, title)) = line.split_once(". ") else {
         return false;
     };
+    // An article's title line ("Điều 4. Trưởng mô hình và luân phiên"): short, no closing
+    // punctuation (an article whose text begins on its line fills it, or ends a sentence).
+    if number
+        .strip_prefix("Điều ")
+        .is_some_and(|n| n.chars().all(|c| c.is_ascii_digit()))
+    {
+        return title.chars().count() < 50 && !title.ends_with(['.', ';', ':', ',']);
+    }
     !number.is_empty()
         && number.chars().all(|c| "IVX".contains(c))
         && title.chars().any(char::is_alphabetic)

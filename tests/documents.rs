@@ -1034,3 +1034,54 @@ fn a_long_agency_line_is_refused_not_broken_mid_word() {
     let body = paragraphs(&part(docx, "word/document.xml"));
     assert!(body.iter().any(|p| p == "PHỔ THÔNG CHỢ ĐỒN"), "{body:?}");
 }
+
+/// A quy chế's article title line ("Điều 4. Trưởng mô hình và luân phiên", its text in the
+/// paragraphs after it) is kept with that text: `w:keepNext` in the DOCX, a sticky block in
+/// the PDF. An article whose text follows its label on the same line is a paragraph.
+#[test]
+fn article_titles_stay_with_their_text() {
+    let set = set();
+    let id = "quy-che-phoi-hop";
+    let data = DocData::load(&sample(id)).unwrap();
+    let doc = set.document(id, &data, &draft()).unwrap();
+    let xml = part(
+        &hoso::render::docx::render(&doc).unwrap(),
+        "word/document.xml",
+    );
+    let roxml = roxmltree::Document::parse(&xml).unwrap();
+    let titles: Vec<_> = roxml
+        .descendants()
+        .filter(|n| n.has_tag_name("p"))
+        .filter(|p| {
+            let text: String = p
+                .descendants()
+                .filter(|n| n.has_tag_name("t"))
+                .filter_map(|n| n.text())
+                .collect();
+            text.starts_with("Điều ")
+        })
+        .collect();
+    assert_eq!(titles.len(), 6);
+    for p in &titles {
+        assert!(
+            p.descendants().any(|n| n.has_tag_name("keepNext")),
+            "no keepNext"
+        );
+    }
+    let source = hoso::render::pdf::typst_source(&doc);
+    let sticky = source
+        .lines()
+        .filter(|l| l.starts_with("#block(sticky: true") && l.contains("\"Điều "))
+        .count();
+    assert_eq!(sticky, 6, "{source}");
+    // A decision's articles run on from their label: not kept with the next paragraph.
+    let id = "quyet-dinh-thanh-lap-mo-hinh";
+    let data = DocData::load(&sample(id)).unwrap();
+    let doc = set.document(id, &data, &draft()).unwrap();
+    let source = hoso::render::pdf::typst_source(&doc);
+    assert!(
+        source
+            .contains("#par([#text(size: 14pt, weight: \"bold\", style: \"normal\", \"Điều 1.\")")
+    );
+    assert!(!source.contains("sticky: true, above: parsep, below: parsep, par([#text(size: 14pt, weight: \"bold\", style: \"normal\", \"Điều 1.\")"));
+}

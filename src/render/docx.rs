@@ -314,7 +314,12 @@ impl Body<'_> {
                 out.push(BodyItem::P(Box::new(self.runs(p, content, s))));
             }
             Block::Article { label, content } => {
-                let p = self.indented(&[], body).add_run(run(label, bold));
+                // An article's title line goes with its text, as a heading does.
+                let mut p = self.indented(&[], body);
+                if b.is_article_title() {
+                    p = p.keep_next(true);
+                }
+                let p = p.add_run(run(label, bold));
                 out.push(BodyItem::P(Box::new(self.runs(p, content, body))));
             }
             Block::CanCu(lines) => {

@@ -469,9 +469,18 @@ fn block(out: &mut String, b: &Block, footnotes: &[Vec<Inline>]) {
             );
         }
         Block::Article { label, content } => {
+            // An article's title line goes with its text, as a heading does.
+            let (open, close) = if b.is_article_title() {
+                (
+                    "#block(sticky: true, above: parsep, below: parsep, par([#",
+                    "]))",
+                )
+            } else {
+                ("#par([#", "])")
+            };
             let _ = writeln!(
                 out,
-                "#par([#{}{}])\n",
+                "{open}{}{}{close}\n",
                 styled(label, body_style(true, false)),
                 &inlines(content, body_style(false, false), footnotes)
                     .strip_prefix('[')
