@@ -1085,3 +1085,45 @@ fn article_titles_stay_with_their_text() {
     );
     assert!(!source.contains("sticky: true, above: parsep, below: parsep, par([#text(size: 14pt, weight: \"bold\", style: \"normal\", \"Điều 1.\")"));
 }
+
+/// Issue 14: a document issued with a decision or plan (quy chế, bộ tiêu chí, danh sách) ends
+/// without a signature block or Nơi nhận of its own, as the decree's sample (Nghị định 30/2020,
+/// Phụ lục III): it is signed and sent as its decision. A signer written in its own file would
+/// silently not print, so it is refused at its line; one a shared `extends` file gives is not.
+#[test]
+fn attached_documents_carry_no_signature_of_their_own() {
+    let set = set();
+    let attached: Vec<_> = set.iter().filter(|t| t.attached_kind().is_some()).collect();
+    assert!(attached.len() >= 4);
+    for t in &attached {
+        let data = DocData::load(&sample(&t.id)).unwrap();
+        let doc = set.document(&t.id, &data, &issued(7, 2023, 3, 25)).unwrap();
+        assert!(
+            doc.signatures.is_empty() && doc.noi_nhan.is_none(),
+            "{}",
+            t.id
+        );
+        assert!(doc.closing().is_none(), "{}", t.id);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("q.yaml");
+    std::fs::write(
+        &path,
+        format!(
+            "extends: [{}]\nsigner:\n  name: Nguyễn Văn A\n  title: TRƯỞNG BAN\n",
+            sample("quy-che-phoi-hop").display()
+        ),
+    )
+    .unwrap();
+    let e = set
+        .document("quy-che-phoi-hop", &DocData::load(&path).unwrap(), &draft())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with(&format!(
+            "{}:2:1: `signer`: Quy chế kèm theo quyết định không có chữ ký",
+            path.display()
+        )),
+        "{e}"
+    );
+}
