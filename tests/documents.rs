@@ -1127,3 +1127,40 @@ fn attached_documents_carry_no_signature_of_their_own() {
         "{e}"
     );
 }
+
+/// Issue 14: the office line above a signer's name ("Chủ tịch Ủy ban nhân dân tỉnh" under
+/// "TRƯỞNG BAN") is printed only for a Ban, Hội đồng or Tổ using its agency's seal (Nghị
+/// định 30/2020, Phụ lục I, Mục II.7); under any other issuer it is an extra line and refused
+/// at its line, naming the key.
+#[test]
+fn a_position_line_only_under_an_advisory_body() {
+    let set = set();
+    let id = "ke-hoach-hoat-dong-nam";
+    let body = paragraphs(&part(
+        &docx(&set, id, &sample(id), &issued(3, 2023, 3, 20)),
+        "word/document.xml",
+    ));
+    let at = body.iter().position(|p| p == "Nguyễn Văn Hòa").unwrap();
+    assert_eq!(body[at - 1], "Phó Chủ tịch UBND xã", "{body:?}");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("qd.yaml");
+    let id = "quyet-dinh-thanh-lap-mo-hinh";
+    let text = std::fs::read_to_string(sample(id)).unwrap();
+    let line = text.lines().position(|l| l == "signer:").unwrap() + 1;
+    std::fs::write(
+        &path,
+        text.replace("signer:\n", "signer:\n  position: Phó Chủ tịch UBND xã\n"),
+    )
+    .unwrap();
+    let e = set
+        .document(id, &DocData::load(&path).unwrap(), &draft())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with(&format!(
+            "{}:{line}:1: `signer.position`: chức vụ trong cơ quan",
+            path.display()
+        )),
+        "{e}"
+    );
+}

@@ -773,6 +773,13 @@ impl TemplateSet {
         if let Some(problem) = f.signer.as_ref().and_then(|s| s.rank_problem(issuer_data)) {
             return Err(uses::at_key(data, "signer.rank", problem));
         }
+        if let Some(problem) = f
+            .signer
+            .as_ref()
+            .and_then(|s| s.position_problem(issuer_data))
+        {
+            return Err(uses::at_key(data, "signer.position", problem));
+        }
         let issuer = issuer_data.to_model();
         let family = issuer.family.family();
 
