@@ -43,6 +43,8 @@ fn is_edge_punct(c: char) -> bool {
 }
 
 struct Word {
+    /// Byte range of the whole word, with its punctuation, in the text.
+    whole: Range<usize>,
     /// Byte range of the word's core (without edge punctuation) in the text.
     core: Range<usize>,
     /// Punctuation before or after the core.
@@ -61,6 +63,7 @@ fn words(s: &str) -> Vec<Word> {
                 let core_end = b + w.trim_end_matches(is_edge_punct).len();
                 if core_start < core_end {
                     out.push(Word {
+                        whole: b..i,
                         core: core_start..core_end,
                         lead: core_start > b,
                         trail: core_end < i,
@@ -102,7 +105,9 @@ fn continues(s: &str, a: &Word, b: &Word) -> bool {
 }
 
 /// The byte ranges of `s` that must not break across lines, in order, disjoint; each holds a
-/// place where a line could otherwise break (a space, "/" or "-").
+/// place where a line could otherwise break (a space, "/" or "-"). A range runs from space to
+/// space: the punctuation around a name or symbol ("“Kon Klốc”,") is inside it, so that a
+/// renderer setting it apart adds no break or gap before a comma.
 pub fn unbreakable(s: &str) -> Vec<Range<usize>> {
     let ws = words(s);
     let mut out = Vec::new();
@@ -114,13 +119,13 @@ pub fn unbreakable(s: &str) -> Vec<Range<usize>> {
         }
         if j > i {
             if j - i < MAX_NAME_WORDS {
-                out.push(ws[i].core.start..ws[j].core.end);
+                out.push(ws[i].whole.start..ws[j].whole.end);
             }
             i = j + 1;
             continue;
         }
         if is_symbol(&s[ws[i].core.clone()]) {
-            out.push(ws[i].core.clone());
+            out.push(ws[i].whole.clone());
         }
         i += 1;
     }
@@ -197,11 +202,11 @@ mod tests {
     fn symbols_and_names_stay_whole() {
         assert_eq!(
             runs("ban hành kèm theo Quyết định số 9745/QĐ-BCA-V05 ngày 21/3/2023,"),
-            ["9745/QĐ-BCA-V05", "21/3/2023"]
+            ["9745/QĐ-BCA-V05", "21/3/2023,"]
         );
         assert_eq!(
             runs("an ninh Tổ quốc tại thôn Kon Klốc, xã Đắk Mar, huyện Đắk Hà"),
-            ["Tổ quốc", "Kon Klốc", "Đắk Mar", "Đắk Hà"]
+            ["Tổ quốc", "Kon Klốc,", "Đắk Mar,", "Đắk Hà"]
         );
         assert_eq!(
             runs("Nghị quyết số 01-NQ/ĐU của Đảng ủy; Số:      /QĐ-UBND"),
