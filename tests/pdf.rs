@@ -195,6 +195,8 @@ fn tagged_and_in_vietnamese() {
         other => other.as_dict().unwrap(),
     };
     assert!(mark.get(b"Marked").unwrap().as_bool().unwrap());
+    // Absent means false (ISO 32000-1 Table 321); poppler < 25.12 calls `false` an error.
+    assert!(mark.get(b"Suspects").is_err(), "{mark:?}");
     assert!(catalog.get(b"StructTreeRoot").is_ok());
     let lang = catalog.get(b"Lang").unwrap().as_str().unwrap();
     assert_eq!(lang, b"vi");

@@ -168,14 +168,32 @@ fn compile(text: String, doc: &Document, profile: Profile) -> Result<Vec<u8>> {
         timestamp: Some(Timestamp::new_utc(date)),
         standards,
         // Tagged: a screen reader and a records system read the structure, in the document's
-        // language (`/Lang vi`). Poppler before 25.12 prints "Suspects object is wrong type
-        // (boolean)" for the `/MarkInfo << /Suspects false >>` this writes: its Catalog.cc
-        // accepts only `true` there, while ISO 32000-1 Table 321 makes Suspects a boolean;
-        // pikepdf reads the file as written.
+        // language (`/Lang vi`).
         tagged: true,
         ..PdfOptions::default()
     };
-    typst_pdf::pdf(&paged, &options).map_err(|d| fail("export", &d))
+    typst_pdf::pdf(&paged, &options)
+        .map(without_suspects)
+        .map_err(|d| fail("export", &d))
+}
+
+/// The catalog's `/MarkInfo` as typst-pdf writes it.
+const MARK_INFO: &[u8] = b"/MarkInfo<</Marked true/Suspects false>>";
+
+/// `pdf` without the `/Suspects false` typst-pdf writes into the catalog's `/MarkInfo`.
+/// Poppler before 25.12 (Debian 12 has 22.12) prints "Syntax Error: Suspects object is wrong
+/// type (boolean)" for it on every `pdfinfo`/`pdftotext` — its Catalog.cc accepts only `true`
+/// there, while ISO 32000-1 Table 321 makes Suspects a boolean, default false. The entry says
+/// what its absence says, so it is blanked with as many spaces (white space in a dictionary):
+/// every byte offset of the cross-reference table stays right. Only that exact, uncompressed
+/// catalog entry, once; a PDF written otherwise is returned as it is.
+fn without_suspects(mut pdf: Vec<u8>) -> Vec<u8> {
+    if let Some(at) = pdf.windows(MARK_INFO.len()).position(|w| w == MARK_INFO) {
+        let s = at + b"/MarkInfo<</Marked true".len();
+        let n = b"/Suspects false".len();
+        pdf[s..s + n].fill(b' ');
+    }
+    pdf
 }
 
 /// The document's own date (for a draft, the first of its month), so that the same document
