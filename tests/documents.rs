@@ -500,6 +500,27 @@ fn minutes_are_signed_by_secretary_and_chair() {
         .unwrap(),
     );
     assert!(pdf.contains("Lưu: VT, Hồ sơ."), "{pdf}");
+    // The signatures' row is kept with the Nơi nhận row under it (LibreOffice had put the
+    // Nơi nhận of the Thái Nguyên biên bản alone on page 2).
+    let xml = part(
+        &docx(&set, id, &sample(id), &issued(3, 2023, 9, 22)),
+        "word/document.xml",
+    );
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let table = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("tbl"))
+        .last()
+        .unwrap();
+    let rows: Vec<_> = table.children().filter(|n| n.has_tag_name("tr")).collect();
+    assert_eq!(rows.len(), 2);
+    assert!(
+        rows[0]
+            .descendants()
+            .filter(|n| n.has_tag_name("p"))
+            .all(|p| p.descendants().any(|n| n.has_tag_name("keepNext"))),
+        "the signatures' paragraphs keep with the next row"
+    );
 }
 
 /// docx-rs writes some property elements out of the schema's order; hoso puts them back, so a

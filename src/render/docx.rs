@@ -461,9 +461,16 @@ fn closing_table(doc: &Document) -> Option<Table> {
         ClosingPart::Empty => Vec::new(),
     };
     let (left, right) = doc.closing()?;
-    let (left, right) = (part(&left), part(&right));
-    let mut rows = vec![TableRow::new(vec![cell(left, lw), cell(right, rw)]).cant_split()];
+    let (mut left, mut right) = (part(&left), part(&right));
     let below = doc.closing_below();
+    if !below.is_empty() {
+        // The signatures' row goes with the Nơi nhận under it, as the PDF's unbreakable
+        // closing block: LibreOffice put a biên bản's Nơi nhận alone on a page of its own.
+        for p in left.iter_mut().chain(right.iter_mut()) {
+            *p = p.clone().keep_next(true);
+        }
+    }
+    let mut rows = vec![TableRow::new(vec![cell(left, lw), cell(right, rw)]).cant_split()];
     if !below.is_empty() {
         // Apart from the names above it, as the closing is from the body.
         let mut nn = noi_nhan_paragraphs(&below);
