@@ -228,32 +228,44 @@ fn lit(s: &str) -> String {
     out
 }
 
-/// Text in a style, as a Typst expression; a number and symbol or a name inside it
-/// ([`glue`]) in an unbreakable box, its text unchanged.
+/// Text in a style, as a Typst expression, where a line never breaks inside a name or a number
+/// and symbol ([`glue`]): a name's spaces are no-break spaces, which Typst still stretches in a
+/// justified line as it does other spaces; a symbol ("201/QĐ-UBND") stands in an unbreakable
+/// box, its text unchanged. In a box, punctuation at its end must not hang as at a line's end
+/// (`overhang`): in a centred line the box's text would shift right and the space after it
+/// shrink by the comma's overhang.
 fn styled(text: &str, s: TextStyle) -> String {
-    let one = |t: &str| {
+    let one = |t: &str, boxed: bool| {
         format!(
-            "text(size: {}pt, weight: {}, style: {}, {})",
+            "text({}size: {}pt, weight: {}, style: {}, {})",
+            if boxed { "overhang: false, " } else { "" },
             s.size,
             if s.bold { "\"bold\"" } else { "\"regular\"" },
             if s.italic { "\"italic\"" } else { "\"normal\"" },
             lit(t)
         )
     };
-    let pieces = glue::pieces(text);
-    if !pieces.iter().any(|(_, whole)| *whole) {
-        return one(text);
-    }
-    let mut out = String::from("[");
-    for (piece, whole) in pieces {
-        if whole {
-            let _ = write!(out, "#box({})", one(piece));
+    let mut parts: Vec<String> = Vec::new();
+    let mut run = String::new();
+    for (piece, whole) in glue::pieces(text) {
+        if whole && piece.contains(['/', '-']) {
+            if !run.is_empty() {
+                parts.push(one(&std::mem::take(&mut run), false));
+            }
+            parts.push(format!("box({})", one(piece, true)));
+        } else if whole {
+            run.push_str(&piece.replace(' ', "\u{a0}"));
         } else {
-            let _ = write!(out, "#{}", one(piece));
+            run.push_str(piece);
         }
     }
-    out.push(']');
-    out
+    if !run.is_empty() || parts.is_empty() {
+        parts.push(one(&run, false));
+    }
+    match parts.as_slice() {
+        [one] => one.clone(),
+        _ => format!("[#{}]", parts.join("#")),
+    }
 }
 
 /// Typst leadings (single-spaced blocks, body) that reproduce the line pitch Word and
