@@ -313,7 +313,7 @@ fn unpacked_with_marks(bytes: &[u8]) -> std::result::Result<Vec<u8>, String> {
             }
             let xml = String::from_utf8(part).map_err(|_| "phần nội dung không phải UTF-8")?;
             shape_within_limits(&xml)?;
-            part = mark_footnotes(&xml).into_bytes();
+            part = no_break_hyphens(&mark_footnotes(&xml)).into_bytes();
         }
         out.start_file(name, options).map_err(|e| e.to_string())?;
         out.write_all(&part).map_err(|e| e.to_string())?;
@@ -352,6 +352,15 @@ fn shape_within_limits(xml: &str) -> std::result::Result<(), String> {
         i = gt + 1;
     }
     Ok(())
+}
+
+/// Replaces each no-break hyphen element by the hyphen it shows: hoso writes "QĐ‑UBND" with
+/// U+2011 inside the text, which LibreOffice saves back as `<w:noBreakHyphen/>` (as Word writes
+/// its own), an element the reader would drop ("/KHCAX").
+fn no_break_hyphens(xml: &str) -> String {
+    const HYPHEN: &str = r#"<w:t xml:space="preserve">-</w:t>"#;
+    xml.replace("<w:noBreakHyphen/>", HYPHEN)
+        .replace("<w:noBreakHyphen />", HYPHEN)
 }
 
 /// Replaces each footnote reference element, self-closing or not, by its text mark.
@@ -1002,6 +1011,16 @@ mod tests {
             let e = read_back(&doc, &edited).unwrap_err().to_string();
             assert!(e.contains(said), "{e}");
         }
+    }
+
+    #[test]
+    fn no_break_hyphens_read_as_hyphens() {
+        let xml =
+            r#"<w:r><w:t>Số: 01/KH</w:t><w:noBreakHyphen/><w:t>CAX</w:t><w:noBreakHyphen /></w:r>"#;
+        assert_eq!(
+            no_break_hyphens(xml),
+            r#"<w:r><w:t>Số: 01/KH</w:t><w:t xml:space="preserve">-</w:t><w:t>CAX</w:t><w:t xml:space="preserve">-</w:t></w:r>"#
+        );
     }
 
     #[test]
