@@ -449,9 +449,12 @@ fn demo_pdfs_keep_lines_apart_and_headings_with_their_text() {
     assert!(collisions.is_empty(), "{}", collisions.join("\n"));
 }
 
+/// A line's words, each with its left and right ends in points.
+type Words = Vec<(String, f32, f32)>;
+
 /// The lines of a page (poppler's `-bbox-layout`), each as its right end and its words with
 /// their left and right ends, in points.
-fn lines_with_words(page: &str) -> Vec<(f32, Vec<(String, f32, f32)>)> {
+fn lines_with_words(page: &str) -> Vec<(f32, Words)> {
     let attr = |tag: &str, name: &str| -> Option<f32> {
         let at = tag.find(&format!("{name}=\""))? + name.len() + 2;
         tag[at..].split('"').next()?.parse().ok()

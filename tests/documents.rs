@@ -507,11 +507,7 @@ fn minutes_are_signed_by_secretary_and_chair() {
         "word/document.xml",
     );
     let doc = roxmltree::Document::parse(&xml).unwrap();
-    let table = doc
-        .descendants()
-        .filter(|n| n.has_tag_name("tbl"))
-        .last()
-        .unwrap();
+    let table = doc.descendants().rfind(|n| n.has_tag_name("tbl")).unwrap();
     let rows: Vec<_> = table.children().filter(|n| n.has_tag_name("tr")).collect();
     assert_eq!(rows.len(), 2);
     assert!(
