@@ -1,9 +1,11 @@
 //! Where a line may not break: inside a number and symbol ("201/QĐ-UBND", "01-NQ/ĐU",
 //! "9745/QĐ-BCA-V05", a date "21/3/2023") and inside a name ("Kon Klốc", "Đắk Hà", "Nguyễn Văn
 //! Hòa", "Tổ quốc"). A văn thư fixes "huyện Đắk / Hà" or "Số 201/QĐ- / UBND" by hand; the
-//! renderers keep these runs whole instead — the PDF as an unbreakable box (its text stays
-//! as written, so extraction and search see ordinary spaces and hyphens), the DOCX with
-//! no-break spaces (U+00A0), no-break hyphens (U+2011) and a word joiner (U+2060) after a slash.
+//! renderers keep these runs whole instead — the PDF a name with no-break spaces (stretched in
+//! a justified line like other spaces; poppler extracts them as spaces) and a symbol as an
+//! unbreakable box (its text as written), the DOCX with no-break spaces (U+00A0), no-break
+//! hyphens (U+2011, which LibreOffice saves back as `w:noBreakHyphen`) and a word joiner
+//! (U+2060) after a slash; reading a DOCX back ([`plain`]) gives the text as written.
 //!
 //! Values arrive in running text already substituted by the templates, so the runs are found
 //! by their form: a symbol is a word of capitals and digits joined by "/" or "-"; a name is
