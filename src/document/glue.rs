@@ -151,6 +151,25 @@ pub fn pieces(s: &str) -> Vec<(&str, bool)> {
     out
 }
 
+/// The pieces of `s` a line may break between: its words, a name or a symbol counting as one
+/// ("Nguyễn Thị Phương Thảo"). What the narrowest column holding `s` must fit.
+pub fn words_whole(s: &str) -> Vec<&str> {
+    let runs = unbreakable(s);
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in s.char_indices().chain(std::iter::once((s.len(), ' '))) {
+        let inside = runs.iter().any(|r| r.start < i && i < r.end);
+        if c == ' ' && !inside {
+            if let Some(b) = start.take() {
+                out.push(&s[b..i]);
+            }
+        } else if start.is_none() && c != ' ' {
+            start = Some(i);
+        }
+    }
+    out
+}
+
 /// `s` with its unbreakable runs joined by characters a word processor does not break at: a
 /// no-break space (U+00A0), a no-break hyphen (U+2011; LibreOffice and Word draw it as "-"),
 /// a word joiner (U+2060) after a slash. Reading a DOCX back turns them into plain text again
@@ -218,6 +237,14 @@ mod tests {
         // Capitals only, lower case only, punctuation between: breakable.
         assert!(runs("ỦY BAN NHÂN DÂN XÃ ĐẮK MAR, MTTQ Việt, Nam").is_empty());
         assert!(runs("an ninh, trật tự - xã hội").is_empty());
+    }
+
+    #[test]
+    fn a_name_is_one_word_for_the_narrowest_column() {
+        assert_eq!(
+            words_whole("Ông Nguyễn Thị Phương Thảo, thôn Kon Klốc"),
+            ["Ông Nguyễn Thị Phương Thảo,", "thôn", "Kon Klốc"]
+        );
     }
 
     #[test]

@@ -203,7 +203,11 @@ pub fn column_widths(t: &Table, ncols: usize) -> Vec<f32> {
             for line in cell_lines(cell) {
                 let width = |text: &str| fonts::text_width_mm(text, TABLE_PT, bold, false) + pad;
                 want[i] = want[i].max(width(&line));
-                let word = line.split_whitespace().map(width).fold(0.0, f32::max);
+                // A name or a symbol never breaks (`glue`): it counts as one word.
+                let word = crate::document::glue::words_whole(&line)
+                    .into_iter()
+                    .map(width)
+                    .fold(0.0, f32::max);
                 least[i] = least[i].max(word);
             }
         }
@@ -333,6 +337,22 @@ mod tests {
         assert!(one_line("TT", true, 0), "{w:?}");
         // The running text takes what is left.
         assert!(w[4] > 40.0, "{w:?}");
+    }
+
+    /// A name never breaks (`glue`), so a column of running text is at least as wide as the
+    /// longest name in it, not only its longest word.
+    #[test]
+    fn a_column_is_as_wide_as_its_longest_name() {
+        let row = |cells: &[&str]| cells.iter().map(|c| text(c)).collect::<Vec<_>>();
+        let long = "Tổ trưởng phụ trách tuyên truyền, vận động Nhân dân tham gia bảo vệ an ninh";
+        let names = "Phối hợp với ông Nguyễn Hoàng Phương Thảo và bà Trần Thị Mai Hương";
+        let t = Table {
+            header: row(&["Việc", "Người", "Nơi", "Ghi chú"]),
+            rows: vec![row(&[long, names, long, long])],
+        };
+        let w = column_widths(&t, 4);
+        let name = fonts::text_width_mm("Nguyễn Hoàng Phương Thảo", TABLE_PT, false, false);
+        assert!(w[1] >= name + 3.0 * CELL_PAD_MM, "{w:?}: {name}");
     }
 
     #[test]
