@@ -340,11 +340,19 @@ fn line_boxes(page: &str) -> Vec<[f32; 4]> {
 }
 
 /// A section heading ("IV. TỔ CHỨC THỰC HIỆN") as a page's last line: Roman numeral, dot,
-/// capitals.
+/// capitals; or an article's title line.
 fn is_section_heading(line: &str) -> bool {
     let Some((number, title)) = line.split_once(". ") else {
         return false;
     };
+    // An article's title line ("Điều 4. Trưởng mô hình và luân phiên"): short, no closing
+    // punctuation (an article whose text begins on its line fills it, or ends a sentence).
+    if number
+        .strip_prefix("Điều ")
+        .is_some_and(|n| n.chars().all(|c| c.is_ascii_digit()))
+    {
+        return title.chars().count() < 50 && !title.ends_with(['.', ';', ':', ',']);
+    }
     !number.is_empty()
         && number.chars().all(|c| "IVX".contains(c))
         && title.chars().any(char::is_alphabetic)
@@ -439,6 +447,164 @@ fn demo_pdfs_keep_lines_apart_and_headings_with_their_text() {
     }
     assert!(pairs > 5_000, "only {pairs} line pairs measured");
     assert!(collisions.is_empty(), "{}", collisions.join("\n"));
+}
+
+/// A line's words, each with its left and right ends in points.
+type Words = Vec<(String, f32, f32)>;
+
+/// The lines of a page (poppler's `-bbox-layout`), each as its right end and its words with
+/// their left and right ends, in points.
+fn lines_with_words(page: &str) -> Vec<(f32, Words)> {
+    let attr = |tag: &str, name: &str| -> Option<f32> {
+        let at = tag.find(&format!("{name}=\""))? + name.len() + 2;
+        tag[at..].split('"').next()?.parse().ok()
+    };
+    page.split("<line ")
+        .skip(1)
+        .filter_map(|line| {
+            let x_max = attr(line.split('>').next()?, "xMax")?;
+            let words = line
+                .split("<word ")
+                .skip(1)
+                .filter_map(|w| {
+                    let (tag, rest) = w.split_once('>')?;
+                    let text = rest.split("</word>").next()?.to_string();
+                    Some((text, attr(tag, "xMin")?, attr(tag, "xMax")?))
+                })
+                .collect();
+            Some((x_max, words))
+        })
+        .collect()
+}
+
+/// Where a page's lines break inside a name or a number and symbol ([`glue`]): each pair of
+/// consecutive lines of running text whose junction falls inside a run that must stay whole,
+/// as "a / b". A junction counts where the line was wrapped: the next line's first word would
+/// have run past the right margin, and the next line starts no further right (running text;
+/// a table cell's or a centred title's own breaks are not judged here).
+///
+/// [`glue`]: hoso::document::glue
+fn broken_runs(page: &str) -> Vec<String> {
+    // A4's width less the 15 mm right margin, in points, less a hair.
+    let right = 595.28 - 15.0 * 72.0 / 25.4 - 2.0;
+    let lines = lines_with_words(page);
+    let mut out = Vec::new();
+    for pair in lines.windows(2) {
+        let ((a_end, a), (_, b)) = (&pair[0], &pair[1]);
+        let (Some((_, a0, _)), Some((a, ..)), Some((b, b0, b1))) = (a.first(), a.last(), b.first())
+        else {
+            continue;
+        };
+        // Not wrapped, not running text (it starts at the 30 mm left margin or the 1 cm
+        // indent), or the next line begins a paragraph of its own (indented).
+        let left = 30.0 * 72.0 / 25.4;
+        if a_end + (b1 - b0) < right || *a0 > left + 30.0 || *b0 > a0 + 1.0 {
+            continue;
+        }
+        // Both ways a renderer breaks: at a space, or after "/" or "-" with no space.
+        let spaced = format!("{a} {b}");
+        let closed = format!("{a}{b}");
+        let inside = |joined: &str, at: usize| {
+            hoso::document::glue::unbreakable(joined)
+                .iter()
+                .any(|r| r.start < at && at < r.end)
+        };
+        if inside(&spaced, a.len()) || (a.ends_with(['/', '-']) && inside(&closed, a.len())) {
+            out.push(format!("{a} / {b}"));
+        }
+    }
+    out
+}
+
+/// No line of a PDF the demo writes, nor of a DOCX as LibreOffice lays it out, breaks inside
+/// a name ("Kon / Klốc", "Tổ / quốc") or a number and symbol ("9745/ / QĐ-BCA-V05").
+#[test]
+#[ignore = "needs LibreOffice and poppler-utils; run by .ci/run"]
+fn names_and_numbers_are_never_broken_across_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, _) = run_demo(dir.path());
+    let mut files = Vec::new();
+    let mut stack = vec![out];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "pdf" || x == "docx") {
+                files.push(p);
+            }
+        }
+    }
+    // The documents of the demo's cases as LibreOffice lays out their DOCX.
+    let docx: Vec<_> = files
+        .iter()
+        .filter(|p| {
+            p.extension().is_some_and(|x| x == "docx")
+                && !p.components().any(|c| c.as_os_str() == "du-thao")
+                && p.parent()
+                    .is_some_and(|d| d.join("..").join("hoso.db").exists())
+        })
+        .cloned()
+        .collect();
+    assert!(docx.len() > 20, "{} DOCX", docx.len());
+    // One folder of uniquely named copies: cases share file names.
+    let office = dir.path().join("office");
+    let inbox = dir.path().join("office-in");
+    std::fs::create_dir_all(&inbox).unwrap();
+    let docx: Vec<_> = docx
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let to = inbox.join(format!(
+                "{i:03}-{}",
+                p.file_name().unwrap().to_string_lossy()
+            ));
+            std::fs::copy(p, &to).unwrap();
+            to
+        })
+        .collect();
+    let o = Command::new("soffice")
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            dir.path().join("profile").display()
+        ))
+        .args(["--headless", "--convert-to", "pdf", "--outdir"])
+        .arg(&office)
+        .args(&docx)
+        .output()
+        .expect("soffice runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut pdfs: Vec<_> = files
+        .iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "pdf"))
+        .cloned()
+        .collect();
+    let typst = pdfs.len();
+    pdfs.extend(
+        std::fs::read_dir(&office)
+            .unwrap()
+            .map(|e| e.unwrap().path()),
+    );
+    assert!(
+        pdfs.len() >= typst + docx.len(),
+        "LibreOffice converted too few"
+    );
+    let mut broken = Vec::new();
+    for pdf in &pdfs {
+        let o = Command::new("pdftotext")
+            .arg("-bbox-layout")
+            .arg(pdf)
+            .arg("-")
+            .output()
+            .expect("pdftotext runs");
+        let text = hoso::document::glue::plain(&String::from_utf8_lossy(&o.stdout));
+        for page in text.split("<page ").skip(1) {
+            for b in broken_runs(page) {
+                broken.push(format!("{}: {b}", pdf.display()));
+            }
+        }
+    }
+    assert!(broken.is_empty(), "{}", broken.join("\n"));
 }
 
 /// What a clerk editing in LibreOffice sees: a plan's sections as headings (the navigator

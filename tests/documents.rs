@@ -500,6 +500,23 @@ fn minutes_are_signed_by_secretary_and_chair() {
         .unwrap(),
     );
     assert!(pdf.contains("Lưu: VT, Hồ sơ."), "{pdf}");
+    // The signatures' row is kept with the Nơi nhận row under it (LibreOffice had put the
+    // Nơi nhận of the Thái Nguyên biên bản alone on page 2).
+    let xml = part(
+        &docx(&set, id, &sample(id), &issued(3, 2023, 9, 22)),
+        "word/document.xml",
+    );
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let table = doc.descendants().rfind(|n| n.has_tag_name("tbl")).unwrap();
+    let rows: Vec<_> = table.children().filter(|n| n.has_tag_name("tr")).collect();
+    assert_eq!(rows.len(), 2);
+    assert!(
+        rows[0]
+            .descendants()
+            .filter(|n| n.has_tag_name("p"))
+            .all(|p| p.descendants().any(|n| n.has_tag_name("keepNext"))),
+        "the signatures' paragraphs keep with the next row"
+    );
 }
 
 /// docx-rs writes some property elements out of the schema's order; hoso puts them back, so a
@@ -1033,4 +1050,134 @@ fn a_long_agency_line_is_refused_not_broken_mid_word() {
         .1;
     let body = paragraphs(&part(docx, "word/document.xml"));
     assert!(body.iter().any(|p| p == "PHỔ THÔNG CHỢ ĐỒN"), "{body:?}");
+}
+
+/// A quy chế's article title line ("Điều 4. Trưởng mô hình và luân phiên", its text in the
+/// paragraphs after it) is kept with that text: `w:keepNext` in the DOCX, a sticky block in
+/// the PDF. An article whose text follows its label on the same line is a paragraph.
+#[test]
+fn article_titles_stay_with_their_text() {
+    let set = set();
+    let id = "quy-che-phoi-hop";
+    let data = DocData::load(&sample(id)).unwrap();
+    let doc = set.document(id, &data, &draft()).unwrap();
+    let xml = part(
+        &hoso::render::docx::render(&doc).unwrap(),
+        "word/document.xml",
+    );
+    let roxml = roxmltree::Document::parse(&xml).unwrap();
+    let titles: Vec<_> = roxml
+        .descendants()
+        .filter(|n| n.has_tag_name("p"))
+        .filter(|p| {
+            let text: String = p
+                .descendants()
+                .filter(|n| n.has_tag_name("t"))
+                .filter_map(|n| n.text())
+                .collect();
+            text.starts_with("Điều ")
+        })
+        .collect();
+    assert_eq!(titles.len(), 6);
+    for p in &titles {
+        assert!(
+            p.descendants().any(|n| n.has_tag_name("keepNext")),
+            "no keepNext"
+        );
+    }
+    let source = hoso::render::pdf::typst_source(&doc);
+    let sticky = source
+        .lines()
+        .filter(|l| l.starts_with("#block(sticky: true") && l.contains("\"Điều "))
+        .count();
+    assert_eq!(sticky, 6, "{source}");
+    // A decision's articles run on from their label: not kept with the next paragraph.
+    let id = "quyet-dinh-thanh-lap-mo-hinh";
+    let data = DocData::load(&sample(id)).unwrap();
+    let doc = set.document(id, &data, &draft()).unwrap();
+    let source = hoso::render::pdf::typst_source(&doc);
+    assert!(
+        source
+            .contains("#par([#text(size: 14pt, weight: \"bold\", style: \"normal\", \"Điều 1.\")")
+    );
+    assert!(!source.contains("sticky: true, above: parsep, below: parsep, par([#text(size: 14pt, weight: \"bold\", style: \"normal\", \"Điều 1.\")"));
+}
+
+/// Issue 14: a document issued with a decision or plan (quy chế, bộ tiêu chí, danh sách) ends
+/// without a signature block or Nơi nhận of its own, as the decree's sample (Nghị định 30/2020,
+/// Phụ lục III): it is signed and sent as its decision. A signer written in its own file would
+/// silently not print, so it is refused at its line; one a shared `extends` file gives is not.
+#[test]
+fn attached_documents_carry_no_signature_of_their_own() {
+    let set = set();
+    let attached: Vec<_> = set.iter().filter(|t| t.attached_kind().is_some()).collect();
+    assert!(attached.len() >= 4);
+    for t in &attached {
+        let data = DocData::load(&sample(&t.id)).unwrap();
+        let doc = set.document(&t.id, &data, &issued(7, 2023, 3, 25)).unwrap();
+        assert!(
+            doc.signatures.is_empty() && doc.noi_nhan.is_none(),
+            "{}",
+            t.id
+        );
+        assert!(doc.closing().is_none(), "{}", t.id);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("q.yaml");
+    std::fs::write(
+        &path,
+        format!(
+            "extends: [{}]\nsigner:\n  name: Nguyễn Văn A\n  title: TRƯỞNG BAN\n",
+            sample("quy-che-phoi-hop").display()
+        ),
+    )
+    .unwrap();
+    let e = set
+        .document("quy-che-phoi-hop", &DocData::load(&path).unwrap(), &draft())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with(&format!(
+            "{}:2:1: `signer`: Quy chế kèm theo quyết định không có chữ ký",
+            path.display()
+        )),
+        "{e}"
+    );
+}
+
+/// Issue 14: the office line above a signer's name ("Chủ tịch Ủy ban nhân dân tỉnh" under
+/// "TRƯỞNG BAN") is printed only for a Ban, Hội đồng or Tổ using its agency's seal (Nghị
+/// định 30/2020, Phụ lục I, Mục II.7); under any other issuer it is an extra line and refused
+/// at its line, naming the key.
+#[test]
+fn a_position_line_only_under_an_advisory_body() {
+    let set = set();
+    let id = "ke-hoach-hoat-dong-nam";
+    let body = paragraphs(&part(
+        &docx(&set, id, &sample(id), &issued(3, 2023, 3, 20)),
+        "word/document.xml",
+    ));
+    let at = body.iter().position(|p| p == "Nguyễn Văn Hòa").unwrap();
+    assert_eq!(body[at - 1], "Phó Chủ tịch UBND xã", "{body:?}");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("qd.yaml");
+    let id = "quyet-dinh-thanh-lap-mo-hinh";
+    let text = std::fs::read_to_string(sample(id)).unwrap();
+    let line = text.lines().position(|l| l == "signer:").unwrap() + 1;
+    std::fs::write(
+        &path,
+        text.replace("signer:\n", "signer:\n  position: Phó Chủ tịch UBND xã\n"),
+    )
+    .unwrap();
+    let e = set
+        .document(id, &DocData::load(&path).unwrap(), &draft())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with(&format!(
+            "{}:{line}:1: `signer.position`: chức vụ trong cơ quan",
+            path.display()
+        )),
+        "{e}"
+    );
 }

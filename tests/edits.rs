@@ -54,10 +54,11 @@ fn xml_escape(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
-/// The `<w:p>` element holding `text`.
+/// The `<w:p>` element holding `text` (as hoso writes it: names and numbers joined by
+/// no-break characters).
 fn paragraph_with(xml: &str, text: &str) -> (usize, usize) {
     let at = xml
-        .find(text)
+        .find(&hoso::document::glue::joined(text))
         .unwrap_or_else(|| panic!("{text:?} not in the draft"));
     let start = xml[..at]
         .rfind("<w:p>")

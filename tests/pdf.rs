@@ -195,7 +195,48 @@ fn tagged_and_in_vietnamese() {
         other => other.as_dict().unwrap(),
     };
     assert!(mark.get(b"Marked").unwrap().as_bool().unwrap());
+    // Absent means false (ISO 32000-1 Table 321); poppler < 25.12 calls `false` an error.
+    assert!(mark.get(b"Suspects").is_err(), "{mark:?}");
     assert!(catalog.get(b"StructTreeRoot").is_ok());
     let lang = catalog.get(b"Lang").unwrap().as_str().unwrap();
     assert_eq!(lang, b"vi");
+}
+
+/// A name ("Kon Klốc", "Đắk Mar") and a number and symbol ("09/KH-CAX") never break across
+/// lines: the PDF joins a name's words by no-break spaces and sets a symbol in an unbreakable
+/// box, its text unchanged; the DOCX joins both with no-break characters, which read back as
+/// the plain text. (Layout checked on every
+/// page of the demo by `conformance::names_and_numbers_are_never_broken_across_lines`.)
+#[test]
+fn names_and_numbers_are_set_unbreakable() {
+    let set = TemplateSet::embedded().unwrap();
+    let id = "bao-cao-danh-gia-dien-hinh";
+    let data = DocData::load(&sample(id)).unwrap();
+    let doc = set.document(id, &data, &issued(5, 2023, 3, 20)).unwrap();
+    let source = pdf::typst_source(&doc);
+    for name in ["Kon Klốc", "Đắk Mar"] {
+        assert!(
+            source.contains(&name.replace(' ', "\u{a0}")),
+            "{name} not joined by a no-break space"
+        );
+    }
+    assert!(
+        source.contains(
+            "#box(text(overhang: false, size: 14pt, weight: \"regular\", style: \"normal\", \"09/KH-CAX\"))"
+        ),
+        "09/KH-CAX not boxed"
+    );
+    let text = squeeze(&pages_text(&pdf::render(&doc, Profile::Standard).unwrap()).join("\n"));
+    assert!(text.contains("thôn Kon Klốc"), "{text}");
+    let xml = part(
+        &hoso::render::docx::render(&doc).unwrap(),
+        "word/document.xml",
+    );
+    assert!(xml.contains("thôn Kon\u{a0}Klốc"));
+    assert!(xml.contains("09/\u{2060}KH\u{2011}CAX"));
+    assert!(
+        paragraphs(&xml)
+            .iter()
+            .any(|p| p.contains("Kế hoạch số 09/KH-CAX"))
+    );
 }

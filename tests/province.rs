@@ -468,7 +468,7 @@ fn the_bao_cao_tong_ket_and_its_appendix_are_written_with_the_figures() {
     let active = format!("gồm {} mô hình", t.tong.mo_hinh.dang_hoat_dong);
     assert!(text.contains(&active), "{active} not in the report");
     assert!(text.contains("10/10 huyện"), "every district built a model");
-    let notes = common::part(&docx, "word/footnotes.xml");
+    let notes = hoso::document::glue::plain(&common::part(&docx, "word/footnotes.xml"));
     assert!(
         notes.contains("Huyện Đăk Hà") || notes.contains("huyện Đăk Hà"),
         "figures by district in footnotes"

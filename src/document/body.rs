@@ -73,6 +73,22 @@ pub enum Block {
     Chart(Chart),
 }
 
+impl Block {
+    /// An article whose line is its title only — "**Điều 4. Trưởng mô hình và luân phiên**",
+    /// its text in the paragraphs after it, as a quy chế writes its articles: a heading, kept
+    /// with the text that follows it (never alone at the foot of a page).
+    pub fn is_article_title(&self) -> bool {
+        match self {
+            Block::Article { content, .. } => content.iter().all(|i| match i {
+                Inline::Text(s) => s.bold || s.text.trim().is_empty(),
+                Inline::Break => true,
+                Inline::FootnoteRef(_) => true,
+            }),
+            _ => false,
+        }
+    }
+}
+
 /// A bar chart: one horizontal bar a category, its series stacked in it, a legend under it.
 /// Both renderers draw it from this data — the PDF as vector shapes, the DOCX as a picture of
 /// the same drawing — so the two never disagree. Counts only: a report's charts count models.

@@ -100,10 +100,14 @@ pub static PARTY: Family = Family {
     tuq: "T/UQ",
     luu_label: "Lưu",
     luu_first: None,
-    // Hướng dẫn 36-HD/VPTW (03/4/2018), Phụ lục 2, mẫu chữ: tiêu đề "ĐẢNG CỘNG SẢN VIỆT NAM"
-    // in hoa 15 đứng đậm; tên cơ quan cấp trên 14 đứng, cơ quan ban hành 14 đứng đậm; số và
-    // ký hiệu 14; tên loại văn bản 15–16 đứng đậm (15 taken); trích yếu 14–15 đứng đậm (14).
-    // The date line is 14 nghiêng in both families.
+    // Hướng dẫn 36-HD/VPTW (03/4/2018), the table "Mẫu trình bày thể thức văn bản và bản sao
+    // văn bản của Đảng" (its Phụ lục 3 as thuvienphapluat.vn quotes it:
+    // https://thuvienphapluat.vn/hoi-dap-phap-luat/iframe/40E84-hd-mau-trinh-bay-the-thuc-van-ban-va-ban-sao-van-ban-cua-dang.html):
+    // tiêu đề "ĐẢNG CỘNG SẢN VIỆT NAM" in hoa 15 đứng đậm; tên cơ quan cấp trên trực tiếp 14
+    // đứng ("ĐẢNG BỘ TỈNH THÁI NGUYÊN"), cơ quan ban hành 14 đứng đậm; số và ký hiệu 14 đứng
+    // ("Số 127-QĐ/TW"); tên loại văn bản 15–16 đứng đậm (15 taken); trích yếu 14–15 đứng đậm
+    // (14). The date line is 14 nghiêng in both families. Its row for Nơi nhận was not in any
+    // text found (#14 item 6/10): the Party Nơi nhận keeps the decree's sizes until it is.
     sizes: &[
         (Role::NationalTitle, 15.0),
         (Role::ParentAgency, 14.0),

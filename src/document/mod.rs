@@ -5,6 +5,7 @@
 
 pub mod body;
 pub mod family;
+pub mod glue;
 pub mod kind;
 pub mod ky;
 pub mod numbering;

@@ -100,6 +100,29 @@ impl SignerData {
         }
     }
 
+    /// Why this signer's `position` cannot print for `issuer`. Nghị định 30/2020, Phụ lục I,
+    /// Mục II.7 (reference/nd30-detail.md §5.1): the title written is the signer's official
+    /// position only; for a Ban, Hội đồng or Tổ allowed to use its agency's seal, the title in
+    /// that body and the position in the agency ("TRƯỞNG BAN", then above the name "Chủ tịch
+    /// Ủy ban nhân dân tỉnh", as the Kon Tum seeds print it). Any other issuer's signer has
+    /// one title, and a position line would be an extra office line above the name.
+    pub fn position_problem(&self, issuer: &IssuerData) -> Option<String> {
+        let position = self.position.as_deref()?;
+        let name = crate::text::upper(issuer.name.trim_start());
+        let advisory = ["BAN ", "HỘI ĐỒNG ", "TỔ "]
+            .iter()
+            .any(|b| name.starts_with(b));
+        (!advisory).then(|| {
+            format!(
+                "chức vụ trong cơ quan (`{position}`) chỉ in trên tên người ký văn bản của Ban, \
+                 Hội đồng, Tổ dùng con dấu của cơ quan (Nghị định 30/2020/NĐ-CP, Phụ lục I, \
+                 Mục II.7); người ký văn bản của {} chỉ ghi chức vụ của mình ở `signer.title`: \
+                 hãy bỏ `signer.position`",
+                issuer.name.replace('\n', " ")
+            )
+        })
+    }
+
     /// Why this signer cannot sign for `issuer`: a police body's signer without a rank (the
     /// Ministry's documents print it, "Đại tá Lê Thanh Hùng"), or a rank that is none.
     pub fn rank_problem(&self, issuer: &IssuerData) -> Option<String> {

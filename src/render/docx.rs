@@ -12,6 +12,7 @@ use docx_rs::{
 
 use super::fonts;
 use super::layout::{self as l, TextStyle, mm_to_twips};
+use crate::document::glue;
 use crate::document::{Block, ChuKy, ClosingPart, Document, Inline, Line, Role, Rule};
 use crate::error::{Error, Result};
 
@@ -29,8 +30,9 @@ fn font() -> RunFonts {
 
 /// A run of text. Fonts come from the document defaults (all four slots are Times New Roman),
 /// so runs carry only what differs: size and emphasis.
+/// Numbers and symbols and names ([`glue`]) are joined by no-break characters.
 fn run(text: &str, s: TextStyle) -> Run {
-    let mut r = Run::new().add_text(text);
+    let mut r = Run::new().add_text(glue::joined(text));
     if s.size != l::BODY_PT {
         r = r.size(half_points(s.size));
     }
@@ -312,7 +314,12 @@ impl Body<'_> {
                 out.push(BodyItem::P(Box::new(self.runs(p, content, s))));
             }
             Block::Article { label, content } => {
-                let p = self.indented(&[], body).add_run(run(label, bold));
+                // An article's title line goes with its text, as a heading does.
+                let mut p = self.indented(&[], body);
+                if b.is_article_title() {
+                    p = p.keep_next(true);
+                }
+                let p = p.add_run(run(label, bold));
                 out.push(BodyItem::P(Box::new(self.runs(p, content, body))));
             }
             Block::CanCu(lines) => {
@@ -454,9 +461,16 @@ fn closing_table(doc: &Document) -> Option<Table> {
         ClosingPart::Empty => Vec::new(),
     };
     let (left, right) = doc.closing()?;
-    let (left, right) = (part(&left), part(&right));
-    let mut rows = vec![TableRow::new(vec![cell(left, lw), cell(right, rw)]).cant_split()];
+    let (mut left, mut right) = (part(&left), part(&right));
     let below = doc.closing_below();
+    if !below.is_empty() {
+        // The signatures' row goes with the Nơi nhận under it, as the PDF's unbreakable
+        // closing block: LibreOffice put a biên bản's Nơi nhận alone on a page of its own.
+        for p in left.iter_mut().chain(right.iter_mut()) {
+            *p = p.clone().keep_next(true);
+        }
+    }
+    let mut rows = vec![TableRow::new(vec![cell(left, lw), cell(right, rw)]).cant_split()];
     if !below.is_empty() {
         // Apart from the names above it, as the closing is from the body.
         let mut nn = noi_nhan_paragraphs(&below);

@@ -313,7 +313,7 @@ fn unpacked_with_marks(bytes: &[u8]) -> std::result::Result<Vec<u8>, String> {
             }
             let xml = String::from_utf8(part).map_err(|_| "phần nội dung không phải UTF-8")?;
             shape_within_limits(&xml)?;
-            part = mark_footnotes(&xml).into_bytes();
+            part = no_break_hyphens(&mark_footnotes(&xml)).into_bytes();
         }
         out.start_file(name, options).map_err(|e| e.to_string())?;
         out.write_all(&part).map_err(|e| e.to_string())?;
@@ -352,6 +352,15 @@ fn shape_within_limits(xml: &str) -> std::result::Result<(), String> {
         i = gt + 1;
     }
     Ok(())
+}
+
+/// Replaces each no-break hyphen element by the hyphen it shows: hoso writes "QĐ‑UBND" with
+/// U+2011 inside the text, which LibreOffice saves back as `<w:noBreakHyphen/>` (as Word writes
+/// its own), an element the reader would drop ("/KHCAX").
+fn no_break_hyphens(xml: &str) -> String {
+    const HYPHEN: &str = r#"<w:t xml:space="preserve">-</w:t>"#;
+    xml.replace("<w:noBreakHyphen/>", HYPHEN)
+        .replace("<w:noBreakHyphen />", HYPHEN)
 }
 
 /// Replaces each footnote reference element, self-closing or not, by its text mark.
@@ -506,7 +515,7 @@ fn text_of(p: &Paragraph) -> String {
         for r in runs {
             for rc in &r.children {
                 match rc {
-                    RunChild::Text(t) => s.push_str(&t.text),
+                    RunChild::Text(t) => s.push_str(&crate::document::glue::plain(&t.text)),
                     RunChild::Tab(_) => s.push(' '),
                     RunChild::Break(_) | RunChild::CarriageReturn(_) => s.push('\n'),
                     _ => {}
@@ -620,7 +629,9 @@ fn text_inlines(text: &str, bold: bool, italic: bool, notes: &mut Notes, out: &m
             Some((piece, after)) => (piece, Some(after)),
             None => (rest, None),
         };
-        let piece = crate::text::clean(piece);
+        // The no-break characters hoso writes into names and numbers (`glue::joined`) are
+        // layout, not text.
+        let piece = crate::text::clean(&crate::document::glue::plain(piece));
         if !piece.is_empty() {
             match out.last_mut() {
                 Some(Inline::Text(s)) if s.bold == bold && s.italic == italic => {
@@ -1000,6 +1011,16 @@ mod tests {
             let e = read_back(&doc, &edited).unwrap_err().to_string();
             assert!(e.contains(said), "{e}");
         }
+    }
+
+    #[test]
+    fn no_break_hyphens_read_as_hyphens() {
+        let xml =
+            r#"<w:r><w:t>Số: 01/KH</w:t><w:noBreakHyphen/><w:t>CAX</w:t><w:noBreakHyphen /></w:r>"#;
+        assert_eq!(
+            no_break_hyphens(xml),
+            r#"<w:r><w:t>Số: 01/KH</w:t><w:t xml:space="preserve">-</w:t><w:t>CAX</w:t><w:t xml:space="preserve">-</w:t></w:r>"#
+        );
     }
 
     #[test]

@@ -97,9 +97,12 @@ pub fn line_style(line: &Line) -> TextStyle {
 }
 
 /// The style of `line` within its block `lines`: a point smaller at a time, down to 12 pt, while
-/// one line of its role would not fit the column (agency names may be 12–13 pt by the decree;
-/// HD 36 sets a Party body's 14), so that a long name such as "VÀ XÂY DỰNG PHONG TRÀO" keeps
-/// the line breaks the agency chose and all lines of the name keep one size.
+/// one line of the agency's name or its parent's would not fit the column (agency names may be
+/// 12–13 pt by the decree; HD 36 sets a Party body's 14), so that a long name such as "VÀ XÂY
+/// DỰNG PHONG TRÀO" keeps the line breaks the agency chose. The parent's lines and the agency's
+/// keep one size, as in the decree's examples (Phụ lục I, Mục V: parent 12 and agency 12;
+/// Phụ lục III: 13 and 13): "UBND TỈNH THÁI NGUYÊN" is not set larger than "PHƯỜNG PHAN ĐÌNH
+/// PHÙNG" under it. (A family that sizes the two roles apart keeps them apart.)
 pub fn fitted_style(line: &Line, lines: &[Line], column_mm: f32) -> TextStyle {
     let s = line_style(line);
     if !matches!(line.role, Role::ParentAgency | Role::Agency) {
@@ -109,8 +112,13 @@ pub fn fitted_style(line: &Line, lines: &[Line], column_mm: f32) -> TextStyle {
     let fits = |size: f32| {
         lines
             .iter()
-            .filter(|l| l.role == line.role)
-            .all(|l| fonts::text_width_mm(&l.text, size, s.bold, s.italic) <= avail)
+            .filter(|l| {
+                matches!(l.role, Role::ParentAgency | Role::Agency) && line_style(l).size == s.size
+            })
+            .all(|l| {
+                let ls = line_style(l);
+                fonts::text_width_mm(&l.text, size, ls.bold, ls.italic) <= avail
+            })
     };
     let mut size = s.size;
     while size > 12.0 && !fits(size) {
@@ -195,7 +203,11 @@ pub fn column_widths(t: &Table, ncols: usize) -> Vec<f32> {
             for line in cell_lines(cell) {
                 let width = |text: &str| fonts::text_width_mm(text, TABLE_PT, bold, false) + pad;
                 want[i] = want[i].max(width(&line));
-                let word = line.split_whitespace().map(width).fold(0.0, f32::max);
+                // A name or a symbol never breaks (`glue`): it counts as one word.
+                let word = crate::document::glue::words_whole(&line)
+                    .into_iter()
+                    .map(width)
+                    .fold(0.0, f32::max);
                 least[i] = least[i].max(word);
             }
         }
@@ -327,6 +339,22 @@ mod tests {
         assert!(w[4] > 40.0, "{w:?}");
     }
 
+    /// A name never breaks (`glue`), so a column of running text is at least as wide as the
+    /// longest name in it, not only its longest word.
+    #[test]
+    fn a_column_is_as_wide_as_its_longest_name() {
+        let row = |cells: &[&str]| cells.iter().map(|c| text(c)).collect::<Vec<_>>();
+        let long = "Tổ trưởng phụ trách tuyên truyền, vận động Nhân dân tham gia bảo vệ an ninh";
+        let names = "Phối hợp với ông Nguyễn Hoàng Phương Thảo và bà Trần Thị Mai Hương";
+        let t = Table {
+            header: row(&["Việc", "Người", "Nơi", "Ghi chú"]),
+            rows: vec![row(&[long, names, long, long])],
+        };
+        let w = column_widths(&t, 4);
+        let name = fonts::text_width_mm("Nguyễn Hoàng Phương Thảo", TABLE_PT, false, false);
+        assert!(w[1] >= name + 3.0 * CELL_PAD_MM, "{w:?}: {name}");
+    }
+
     #[test]
     fn words_longer_than_the_page_still_give_positive_widths() {
         let row = |cells: &[&str]| cells.iter().map(|c| text(c)).collect::<Vec<_>>();
@@ -338,6 +366,38 @@ mod tests {
         let w = column_widths(&t, 2);
         assert!(w.iter().all(|w| *w > 0.0), "{w:?}");
         assert!((w.iter().sum::<f32>() - TEXT_W_MM).abs() < 0.01, "{w:?}");
+    }
+
+    /// A parent's line is not set larger than the agency's name under it: when "PHƯỜNG PHAN
+    /// ĐÌNH PHÙNG" needs 12 pt in bold, "UBND TỈNH THÁI NGUYÊN" is 12 pt too.
+    #[test]
+    fn parent_and_agency_keep_one_size() {
+        let line = |role, text: &str| Line {
+            text: text.into(),
+            role,
+            rule: None,
+            frame_mm: None,
+            size_pt: None,
+        };
+        let lines = [
+            line(Role::ParentAgency, "UBND TỈNH THÁI NGUYÊN"),
+            line(Role::Agency, "ỦY BAN NHÂN DÂN"),
+            line(Role::Agency, "PHƯỜNG PHAN ĐÌNH PHÙNG"),
+        ];
+        let sizes: Vec<f32> = lines
+            .iter()
+            .map(|l| fitted_style(l, &lines, HEADER_LEFT_MM).size)
+            .collect();
+        assert_eq!(sizes, [12.0, 12.0, 12.0]);
+        let short = [
+            line(Role::ParentAgency, "UBND XÃ ĐẮK MAR"),
+            line(Role::Agency, "CÔNG AN XÃ"),
+        ];
+        let sizes: Vec<f32> = short
+            .iter()
+            .map(|l| fitted_style(l, &short, HEADER_LEFT_MM).size)
+            .collect();
+        assert_eq!(sizes, [13.0, 13.0]);
     }
 
     #[test]

@@ -19,6 +19,7 @@ use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 use super::fonts;
 use super::layout::{self as l, TextStyle};
 use crate::document::body::Chart;
+use crate::document::glue;
 use crate::document::{
     Block, ChuKy, ClosingPart, DocDate, Document, Inline, Line, Role, Rule, Table,
 };
@@ -167,14 +168,32 @@ fn compile(text: String, doc: &Document, profile: Profile) -> Result<Vec<u8>> {
         timestamp: Some(Timestamp::new_utc(date)),
         standards,
         // Tagged: a screen reader and a records system read the structure, in the document's
-        // language (`/Lang vi`). Poppler before 25.12 prints "Suspects object is wrong type
-        // (boolean)" for the `/MarkInfo << /Suspects false >>` this writes: its Catalog.cc
-        // accepts only `true` there, while ISO 32000-1 Table 321 makes Suspects a boolean;
-        // pikepdf reads the file as written.
+        // language (`/Lang vi`).
         tagged: true,
         ..PdfOptions::default()
     };
-    typst_pdf::pdf(&paged, &options).map_err(|d| fail("export", &d))
+    typst_pdf::pdf(&paged, &options)
+        .map(without_suspects)
+        .map_err(|d| fail("export", &d))
+}
+
+/// The catalog's `/MarkInfo` as typst-pdf writes it.
+const MARK_INFO: &[u8] = b"/MarkInfo<</Marked true/Suspects false>>";
+
+/// `pdf` without the `/Suspects false` typst-pdf writes into the catalog's `/MarkInfo`.
+/// Poppler before 25.12 (Debian 12 has 22.12) prints "Syntax Error: Suspects object is wrong
+/// type (boolean)" for it on every `pdfinfo`/`pdftotext` — its Catalog.cc accepts only `true`
+/// there, while ISO 32000-1 Table 321 makes Suspects a boolean, default false. The entry says
+/// what its absence says, so it is blanked with as many spaces (white space in a dictionary):
+/// every byte offset of the cross-reference table stays right. Only that exact, uncompressed
+/// catalog entry, once; a PDF written otherwise is returned as it is.
+fn without_suspects(mut pdf: Vec<u8>) -> Vec<u8> {
+    if let Some(at) = pdf.windows(MARK_INFO.len()).position(|w| w == MARK_INFO) {
+        let s = at + b"/MarkInfo<</Marked true".len();
+        let n = b"/Suspects false".len();
+        pdf[s..s + n].fill(b' ');
+    }
+    pdf
 }
 
 /// The document's own date (for a draft, the first of its month), so that the same document
@@ -209,15 +228,44 @@ fn lit(s: &str) -> String {
     out
 }
 
-/// Text in a style, as a Typst expression.
+/// Text in a style, as a Typst expression, where a line never breaks inside a name or a number
+/// and symbol ([`glue`]): a name's spaces are no-break spaces, which Typst still stretches in a
+/// justified line as it does other spaces; a symbol ("201/QĐ-UBND") stands in an unbreakable
+/// box, its text unchanged. In a box, punctuation at its end must not hang as at a line's end
+/// (`overhang`): in a centred line the box's text would shift right and the space after it
+/// shrink by the comma's overhang.
 fn styled(text: &str, s: TextStyle) -> String {
-    format!(
-        "text(size: {}pt, weight: {}, style: {}, {})",
-        s.size,
-        if s.bold { "\"bold\"" } else { "\"regular\"" },
-        if s.italic { "\"italic\"" } else { "\"normal\"" },
-        lit(text)
-    )
+    let one = |t: &str, boxed: bool| {
+        format!(
+            "text({}size: {}pt, weight: {}, style: {}, {})",
+            if boxed { "overhang: false, " } else { "" },
+            s.size,
+            if s.bold { "\"bold\"" } else { "\"regular\"" },
+            if s.italic { "\"italic\"" } else { "\"normal\"" },
+            lit(t)
+        )
+    };
+    let mut parts: Vec<String> = Vec::new();
+    let mut run = String::new();
+    for (piece, whole) in glue::pieces(text) {
+        if whole && piece.contains(['/', '-']) {
+            if !run.is_empty() {
+                parts.push(one(&std::mem::take(&mut run), false));
+            }
+            parts.push(format!("box({})", one(piece, true)));
+        } else if whole {
+            run.push_str(&piece.replace(' ', "\u{a0}"));
+        } else {
+            run.push_str(piece);
+        }
+    }
+    if !run.is_empty() || parts.is_empty() {
+        parts.push(one(&run, false));
+    }
+    match parts.as_slice() {
+        [one] => one.clone(),
+        _ => format!("[#{}]", parts.join("#")),
+    }
 }
 
 /// Typst leadings (single-spaced blocks, body) that reproduce the line pitch Word and
@@ -451,13 +499,23 @@ fn block(out: &mut String, b: &Block, footnotes: &[Vec<Inline>]) {
             );
         }
         Block::Article { label, content } => {
+            // An article's title line goes with its text, as a heading does.
+            let (open, close) = if b.is_article_title() {
+                (
+                    "#block(sticky: true, above: parsep, below: parsep, par([#",
+                    "]))",
+                )
+            } else {
+                ("#par([#", "])")
+            };
             let _ = writeln!(
                 out,
-                "#par([#{}{}])\n",
+                "{open}{}{}{close}\n",
                 styled(label, body_style(true, false)),
                 &inlines(content, body_style(false, false), footnotes)
-                    .trim_start_matches('[')
-                    .trim_end_matches(']')
+                    .strip_prefix('[')
+                    .and_then(|s| s.strip_suffix(']'))
+                    .unwrap_or_default()
             );
         }
         Block::CanCu(lines) => {
@@ -475,8 +533,9 @@ fn block(out: &mut String, b: &Block, footnotes: &[Vec<Inline>]) {
                 "#par([#{}{}])\n",
                 lit(&format!("{marker} ")),
                 &inlines(content, body_style(false, false), footnotes)
-                    .trim_start_matches('[')
-                    .trim_end_matches(']')
+                    .strip_prefix('[')
+                    .and_then(|s| s.strip_suffix(']'))
+                    .unwrap_or_default()
             );
         }
         Block::Table(t) => table(out, t, footnotes),

@@ -773,6 +773,13 @@ impl TemplateSet {
         if let Some(problem) = f.signer.as_ref().and_then(|s| s.rank_problem(issuer_data)) {
             return Err(uses::at_key(data, "signer.rank", problem));
         }
+        if let Some(problem) = f
+            .signer
+            .as_ref()
+            .and_then(|s| s.position_problem(issuer_data))
+        {
+            return Err(uses::at_key(data, "signer.position", problem));
+        }
         let issuer = issuer_data.to_model();
         let family = issuer.family.family();
 
@@ -850,6 +857,28 @@ impl TemplateSet {
         let (attached_to, date, signatures, noi_nhan) = if let Some((kind, wording)) =
             &t.attached_to
         {
+            // A document issued with a decision (a quy chế, a bộ tiêu chí, a danh sách) is
+            // signed, sealed and sent as that decision: Nghị định 30/2020, Phụ lục III, the
+            // sample of a document "ban hành, phê duyệt kèm theo quyết định" has no signature
+            // block and no Nơi nhận of its own; the seal stands on its first page, over the
+            // agency's name (Phụ lục I, Mục IV) — see reference/nd30-detail.md §4. A signer
+            // or recipients written in the document's own file would silently not print: refused.
+            // (Given in a shared file it `extends`, they are the other documents'.)
+            for key in ["signer", "noi_nhan", "luu"] {
+                if data.origins.get(key).is_some_and(|o| o.path == data.path) {
+                    return Err(uses::at_key(
+                        data,
+                        key,
+                        format!(
+                            "{} kèm theo {parent} không có chữ ký và nơi nhận riêng (Nghị \
+                             định 30/2020/NĐ-CP, Phụ lục III): người ký ký {parent}, nơi nhận \
+                             ghi ở {parent}; hãy bỏ trường này",
+                            t.kind.name(),
+                            parent = kind.name().to_lowercase(),
+                        ),
+                    ));
+                }
+            }
             let parent = AttachedTo {
                 wording: wording.clone(),
                 kind_name: kind.name(),

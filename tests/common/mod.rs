@@ -48,7 +48,8 @@ pub fn part(docx: &[u8], name: &str) -> String {
 }
 
 /// The text of each paragraph of an XML part (w:t runs joined), parsed with a real XML parser
-/// so that a malformed part fails the test.
+/// so that a malformed part fails the test; the no-break characters hoso joins names and
+/// numbers with read as plain spaces and hyphens (`hoso::document::glue::plain`).
 pub fn paragraphs(xml: &str) -> Vec<String> {
     let doc = roxmltree::Document::parse(xml).expect("well-formed XML");
     doc.descendants()
@@ -59,6 +60,7 @@ pub fn paragraphs(xml: &str) -> Vec<String> {
                 .filter_map(|n| n.text())
                 .collect::<String>()
         })
+        .map(|p| hoso::document::glue::plain(&p))
         .collect()
 }
 
