@@ -825,5 +825,28 @@ on_both!(
         let (all, one_by_one) = common::due_at_once_and_one_by_one(&mut app, on);
         assert!(all.len() > 10, "{all:?}");
         assert_eq!(all, one_by_one);
+        // The case list reads of each case's data only its name, as the whole data has it.
+        let names = |data: &serde_json::Value| -> serde_json::Map<String, serde_json::Value> {
+            hoso::app::LIST_FIELDS
+                .iter()
+                .filter_map(|k| Some((k.to_string(), data.get(*k)?.clone())))
+                .collect()
+        };
+        let whole: Vec<_> = app
+            .reader()
+            .unwrap()
+            .cases()
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.id, names(&c.data)))
+            .collect();
+        let listed: Vec<_> = app
+            .cases()
+            .unwrap()
+            .into_iter()
+            .map(|s| (s.case.id, s.case.data.as_object().unwrap().clone()))
+            .collect();
+        assert!(listed.iter().all(|(_, d)| d.len() == 1), "{listed:?}");
+        assert_eq!(whole, listed);
     }
 );
