@@ -24,6 +24,9 @@ pub const ROLES: &[(&str, &str)] = &[
 /// The agency above every province: an account of it sees every case.
 pub const CENTRAL: &str = "tw";
 
+/// Above this many cases, a list reads every open step in one query rather than each case's.
+const BULK_FROM: usize = 64;
+
 /// Failed logins of one login within [`FAILURE_WINDOW`] seconds that lock it until they age.
 pub const MAX_FAILURES: u32 = 5;
 pub const FAILURE_WINDOW: i64 = 15 * 60;
@@ -263,29 +266,38 @@ impl App {
     /// agencies are looked at first, so a commune's page never loads the steps of the whole
     /// province.
     pub fn cases_within(&mut self, agency: &str) -> Result<Vec<(crate::app::CaseSummary, String)>> {
-        let rows = self.reader()?.cases()?;
-        let recorded = self.reader()?.case_agencies()?;
-        let mut out = Vec::new();
-        for case in rows {
+        let store = self.reader()?;
+        let recorded = store.case_agencies()?;
+        let mut theirs = Vec::new();
+        for case in store.cases()? {
             // As `case_agency` has it: the one recorded, else the procedure's province.
-            let theirs = recorded.get(&case.id).cloned().unwrap_or_else(|| {
+            let agency_of = recorded.get(&case.id).cloned().unwrap_or_else(|| {
                 ProcedureKey::parse(&case.workflow)
                     .province
                     .unwrap_or_else(|| CENTRAL.to_string())
             });
-            if !within(agency, &theirs) {
-                continue;
+            if within(agency, &agency_of) {
+                theirs.push((case, agency_of));
             }
-            let open_steps = self
-                .reader()?
-                .steps(&case.id)?
-                .into_iter()
-                .filter(|s| s.open)
-                .map(|s| s.step)
-                .collect();
-            out.push((crate::app::CaseSummary { case, open_steps }, theirs));
         }
-        Ok(out)
+        // A commune's few cases read their own steps; a province's, every open step at once.
+        let mut open = if theirs.len() > BULK_FROM {
+            store.open_steps()?
+        } else {
+            let mut open = std::collections::HashMap::new();
+            for (case, _) in &theirs {
+                let steps = store.steps(&case.id)?.into_iter().filter(|s| s.open);
+                open.insert(case.id.clone(), steps.map(|s| s.step).collect());
+            }
+            open
+        };
+        Ok(theirs
+            .into_iter()
+            .map(|(case, agency_of)| {
+                let open_steps = open.remove(&case.id).unwrap_or_default();
+                (crate::app::CaseSummary { case, open_steps }, agency_of)
+            })
+            .collect())
     }
 
     /// Opens a case of `key` for `agency`: the case and its agency in one transaction.

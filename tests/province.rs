@@ -792,3 +792,32 @@ fn the_provinces_deadlines_read_at_once_are_each_cases_own() {
         assert_eq!(all, one_by_one, "{on}");
     }
 }
+
+/// The web's list of a province's cases reads every open step at once, a commune's each of its
+/// few cases' own: both show each case's open steps as the command line's list does.
+#[test]
+fn the_webs_list_of_a_provinces_cases_shows_their_open_steps() {
+    let p = province();
+    let mut app = app(&p.db);
+    let listed: BTreeMap<String, Vec<String>> = app
+        .cases()
+        .unwrap()
+        .into_iter()
+        .map(|s| (s.case.id, s.open_steps))
+        .collect();
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    let everyone = app.cases_within(hoso::accounts::CENTRAL).unwrap();
+    assert_eq!(everyone.len(), listed.len());
+    for (s, agency) in &everyone {
+        assert_eq!(listed[&s.case.id], s.open_steps, "{}", s.case.id);
+        *counts.entry(agency.clone()).or_default() += 1;
+    }
+    assert!(listed.values().any(|open| !open.is_empty()));
+    // The smallest agency's list goes case by case.
+    let (small, n) = counts.iter().min_by_key(|(_, n)| **n).unwrap();
+    let theirs = app.cases_within(small).unwrap();
+    assert_eq!(theirs.len(), *n);
+    for (s, _) in &theirs {
+        assert_eq!(listed[&s.case.id], s.open_steps, "{}", s.case.id);
+    }
+}
