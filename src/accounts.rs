@@ -24,8 +24,9 @@ pub const ROLES: &[(&str, &str)] = &[
 /// The agency above every province: an account of it sees every case.
 pub const CENTRAL: &str = "tw";
 
-/// Above this many cases, a list reads every open step in one query rather than each case's.
-const BULK_FROM: usize = 64;
+/// Above this many cases, a list reads every open step (or deadline) of the province at once
+/// rather than each case's own.
+pub(crate) const BULK_FROM: usize = 64;
 
 /// Failed logins of one login within [`FAILURE_WINDOW`] seconds that lock it until they age.
 pub const MAX_FAILURES: u32 = 5;

@@ -2010,3 +2010,63 @@ async fn the_statistics_form_is_typed_checked_and_recorded_with_the_report() {
     assert_eq!(form["luot_nguoi"], 1250.0, "1.250 as Vietnamese write it");
     assert_eq!(form["nguon_tin"], 0.0, "an empty box is 0");
 }
+
+/// A province officer's task list (more cases than a commune's) reads the province's deadlines
+/// at once, as the store keeps them: it counts the overdue steps as each case's own deadlines
+/// do.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_province_officers_tasks_count_what_each_case_owes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hoso.db");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_hoso"))
+        .arg("--db")
+        .arg(&db)
+        .args(["province", "generate", "--models", "80", "--dien-hinh", "4"])
+        .args(["--communes", "2", "--out"])
+        .arg(dir.path().join("dia-ban"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let config = Config {
+        templates: None,
+        workflows: None,
+        db: db.into(),
+    };
+    let mut app = App::new(config.clone());
+    app.add_account(
+        "can-bo-tinh",
+        "Cán bộ tỉnh",
+        "can-bo",
+        "tw",
+        "mat-khau-tinh",
+    )
+    .unwrap();
+    let today = chrono::Local::now().date_naive();
+    let cases = app.cases_within("tw").unwrap();
+    let mut overdue = 0;
+    for (s, _) in &cases {
+        let due = app.due_of_case(&s.case.id, today).unwrap();
+        overdue += s
+            .open_steps
+            .iter()
+            .filter(|step| {
+                due.iter()
+                    .find(|d| &d.step == *step)
+                    .is_some_and(|d| d.overdue)
+            })
+            .count();
+    }
+    assert!(cases.len() > 64 && overdue > 0, "{} {overdue}", cases.len());
+    drop(app);
+    let site = Site {
+        router: router(Shared::new(config.clone(), None, false).unwrap()),
+        passwords: [("can-bo-tinh".to_string(), "mat-khau-tinh".to_string())].into(),
+        config,
+        _dir: dir,
+    };
+    let s = site.login("can-bo-tinh").await;
+    let page = site.get("/", Some(&s)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let said = format!("{overdue} việc QUÁ HẠN");
+    assert!(page.body.contains(&said), "{said}");
+}

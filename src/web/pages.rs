@@ -376,12 +376,27 @@ fn my_tasks(app: &mut App, user: &Account) -> Result<Vec<Task>> {
     let today = today();
     let attached = attached_templates(app)?;
     let mut tasks = Vec::new();
-    for (s, _) in app.cases_within(&user.agency)? {
+    let cases = app.cases_within(&user.agency)?;
+    // A province's officer: every deadline at once, as the store keeps them (see `App::due`);
+    // a commune's few cases, each its own.
+    let mut due_by_case = None;
+    if user.role == "can-bo" && cases.len() > crate::accounts::BULK_FROM {
+        let mut by_case: std::collections::HashMap<String, Vec<crate::app::DueItem>> =
+            Default::default();
+        for d in app.due(None, today)? {
+            by_case.entry(d.case.clone()).or_default().push(d);
+        }
+        due_by_case = Some(by_case);
+    }
+    for (s, _) in cases {
         let id = s.case.id.clone();
         let name = case_name(&s.case);
         match user.role.as_str() {
             "can-bo" => {
-                let due = app.due_of_case(&id, today)?;
+                let due = match &mut due_by_case {
+                    Some(by_case) => by_case.remove(&id).unwrap_or_default(),
+                    None => app.due_of_case(&id, today)?,
+                };
                 let w = app.procedure_of(&s.case).ok().cloned();
                 for step in &s.open_steps {
                     let d = due.iter().find(|d| d.case == id && &d.step == step);
