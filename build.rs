@@ -22,7 +22,13 @@ fn main() {
 fn deadline_sources() {
     use std::hash::{Hash, Hasher};
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut files = vec![root.join("app.rs"), root.join("app/due.rs")];
+    // Cargo.lock: the crates that expand rules (rrule), run conditions (cel) and count days
+    // (chrono) work deadlines out too.
+    let mut files = vec![
+        root.join("app.rs"),
+        root.join("app/due.rs"),
+        root.join("../Cargo.lock"),
+    ];
     for dir in ["engine", "workflow"] {
         for e in std::fs::read_dir(root.join(dir))
             .expect("the folder exists")
@@ -32,7 +38,8 @@ fn deadline_sources() {
         }
     }
     files.sort();
-    // SipHash with fixed keys: the same sources give the same digest in every build.
+    // SipHash with fixed keys: the same sources give the same digest in every build by the
+    // same toolchain (another toolchain may give another, which only works lists out again).
     let mut h = std::collections::hash_map::DefaultHasher::new();
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());

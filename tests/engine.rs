@@ -2052,3 +2052,37 @@ fn the_rules_fingerprint_follows_the_procedures_and_nothing_else() {
     step.deadline = None;
     assert_ne!(engine().fingerprint(), Engine::new(changed).fingerprint());
 }
+
+/// A case its province's file handed on to a successor (Kon Tum → Quảng Ngãi, 01/07/2025)
+/// follows the successor's version in effect on the day, so deadlines worked out before a
+/// later version of it takes effect hold only until the day before: kept longer, they would
+/// be the old version's.
+#[test]
+fn a_successors_next_version_ends_the_span_deadlines_hold_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("hoso.db")).unwrap();
+    let mut all = hoso::workflow::embedded().unwrap();
+    let mut later = all
+        .iter()
+        .find(|w| w.id == "mo-hinh@quang-ngai")
+        .expect("the Quảng Ngãi file")
+        .clone();
+    later.version = "2026.3-qn".into();
+    later.effective_from = d("2026-03-01");
+    let today = Engine::new(all.clone());
+    all.push(later);
+    let revised = Engine::new(all);
+    let data = json!({"ten_mo_hinh": "Camera an ninh", "pham_vi": "thôn 1", "lien_ket": false});
+    let id = today
+        .new_case(&mut s, "mo-hinh@kon-tum", &data, d("2024-01-10"))
+        .unwrap();
+    let case = s.case(&id).unwrap();
+    let (steps, events) = (s.steps(&id).unwrap(), s.events(&id).unwrap());
+    let through = |e: &Engine| {
+        e.standing(&case, &steps, &events, d("2026-02-20"))
+            .unwrap()
+            .valid_through
+    };
+    assert!(through(&today).is_none_or(|t| t > d("2026-02-28")));
+    assert_eq!(through(&revised), Some(d("2026-02-28")));
+}

@@ -821,3 +821,53 @@ fn the_webs_list_of_a_provinces_cases_shows_their_open_steps() {
         assert_eq!(listed[&s.case.id], s.open_steps, "{}", s.case.id);
     }
 }
+
+/// Deadlines worked out without their procedure (a province's file missing here) are listed
+/// from the steps' stored dates but never kept: the file may be back tomorrow. The other
+/// cases' are kept as usual.
+#[test]
+fn deadlines_worked_out_without_their_procedure_are_not_kept() {
+    let p = province();
+    let dir = tempfile::tempdir().unwrap();
+    let workflows = dir.path().join("workflows");
+    let from = root().join("workflows");
+    for sub in ["", "provinces", "ho-so", "ngay-nghi"] {
+        std::fs::create_dir_all(workflows.join(sub)).unwrap();
+        for e in std::fs::read_dir(from.join(sub)).unwrap() {
+            let e = e.unwrap();
+            if e.file_type().unwrap().is_file() && e.file_name() != "kon-tum.yaml" {
+                std::fs::copy(e.path(), workflows.join(sub).join(e.file_name())).unwrap();
+            }
+        }
+    }
+    let mut app = App::new(Config {
+        templates: None,
+        workflows: Some(workflows),
+        db: Db::from(p.db.as_path()),
+    });
+    let rules = app.engine().unwrap().fingerprint();
+    let on: NaiveDate = "2024-11-30".parse().unwrap();
+    let kon_tum: std::collections::BTreeSet<String> = app
+        .cases()
+        .unwrap()
+        .into_iter()
+        .filter(|s| s.case.workflow.ends_with("@kon-tum"))
+        .map(|s| s.case.id)
+        .collect();
+    let due = app.due(None, on).unwrap();
+    assert!(
+        due.iter().any(|d| kon_tum.contains(&d.case)),
+        "Kon Tum's cases listed"
+    );
+    assert_eq!(due.len(), app.due(None, on).unwrap().len());
+    let c = rusqlite::Connection::open(&p.db).unwrap();
+    let kept: Vec<String> = c
+        .prepare("SELECT case_id FROM due_kept WHERE rules = ?1")
+        .unwrap()
+        .query_map([&rules], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(!kept.is_empty(), "the other cases' are kept");
+    assert!(kept.iter().all(|case| !kon_tum.contains(case)), "{kept:?}");
+}

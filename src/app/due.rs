@@ -75,19 +75,24 @@ fn title(w: Option<&Workflow>, step: &str) -> String {
         .map_or_else(|| step.to_string(), |s| s.title.clone())
 }
 
-/// One case's deadlines worked out on `on`, all of them, with the last day they hold for.
+/// One case's deadlines worked out on `on`, all of them, and whether they may be kept, with
+/// the last day they hold for. A list made without its procedure (one refused, a condition
+/// that overran) is shown but not kept: what failed may not fail tomorrow.
 fn work_out(
     engine: &Engine,
     case: &CaseRow,
     steps: &[StepRow],
     events: &[EventRow],
     on: NaiveDate,
-) -> (Kept, Option<NaiveDate>) {
+) -> (Kept, Option<Option<NaiveDate>>) {
     let w = engine
         .of_case(case)
         .and_then(|own| engine.governing(own, on.max(case.created_on)))
         .ok();
-    let s = standing(engine, case, steps, events, on);
+    let (s, keep) = match engine.standing(case, steps, events, on) {
+        Ok(s) => (s, true),
+        Err(_) => (standing(engine, case, steps, events, on), false),
+    };
     let items = s
         .pending
         .into_iter()
@@ -99,29 +104,30 @@ fn work_out(
         governing: w.map(|w| (w.id.clone(), w.version.clone())),
         items,
     };
-    (kept, s.valid_through)
+    (kept, keep.then_some(s.valid_through))
 }
 
-/// Works out the deadlines of `cases` (id, revision) on `on`, to keep under `rules`.
+/// Works out the deadlines of `cases` (id, revision) on `on`, each with what to keep of it
+/// under `rules`, if anything.
 fn work_out_cases(
     engine: &Engine,
     store: &dyn Store,
     cases: &[(String, i64)],
     on: NaiveDate,
     rules: &str,
-) -> Result<Vec<(Kept, DueCache)>> {
+) -> Result<Vec<(String, Kept, Option<DueCache>)>> {
     let mut out = Vec::new();
     let mut keep = |case: &CaseRow, revision: i64, steps: &[StepRow], events: &[EventRow]| {
         let (kept, through) = work_out(engine, case, steps, events, on);
-        let cache = DueCache {
+        let cache = through.map(|through| DueCache {
             case: case.id.clone(),
             revision,
             rules: rules.to_string(),
             from: on,
             through,
             items: serde_json::to_string(&kept).unwrap_or_default(),
-        };
-        out.push((kept, cache));
+        });
+        out.push((case.id.clone(), kept, cache));
     };
     if cases.len() < READ_ALL_FROM {
         for (id, revision) in cases {
@@ -164,9 +170,9 @@ impl App {
                 }
             }
             let mut fresh = Vec::new();
-            for (kept, cache) in work_out_cases(engine, store, &stale, on, &rules)? {
-                items.extend(kept.items(engine, &cache.case, before, on));
-                fresh.push(cache);
+            for (case, kept, cache) in work_out_cases(engine, store, &stale, on, &rules)? {
+                items.extend(kept.items(engine, &case, before, on));
+                fresh.extend(cache);
             }
             (items, fresh)
         };

@@ -832,6 +832,19 @@ impl Engine {
         let open = OpenSteps::on(own, w, rows);
         let mut pending = Vec::new();
         let mut valid_through = w.successor.as_ref().and(w.effective_until);
+        // A successor governs in the version in effect that day (`in_effect`): its next
+        // version takes over on its first day.
+        if !std::ptr::eq(own, w)
+            && let Some(next) = self.workflows.get(&w.id).and_then(|versions| {
+                versions
+                    .iter()
+                    .map(|v| v.effective_from)
+                    .find(|from| *from > w.effective_from)
+            })
+        {
+            let last = next.pred_opt().unwrap_or(next);
+            valid_through = Some(valid_through.map_or(last, |t| t.min(last)));
+        }
         for row in rows.iter().filter(|r| open.open.contains(&r.step)) {
             let (Some(due), Ok(step)) = (row.due, step_of(w, &row.step)) else {
                 continue;

@@ -48,12 +48,19 @@ const LOCK_SCHEMA: i64 = 0x686f_736f_0001;
 const LOCK_CASE_IDS: i64 = 0x686f_736f_0002;
 
 /// The triggers that keep history: a database where one is missing or disabled takes no write.
-const GUARDS: [(&str, &str); 5] = [
+const GUARDS: [(&str, &str); 10] = [
     ("events", "events_no_update"),
     ("events", "events_no_truncate"),
     ("register", "register_no_delete"),
     ("register", "register_no_truncate"),
     ("register", "register_only_void"),
+    // A case's revision, which kept deadlines are trusted by (migration 5): a trigger off
+    // would serve a changed case's old deadlines.
+    ("cases", "revise_on_case"),
+    ("case_steps", "revise_on_step"),
+    ("events", "revise_on_event"),
+    ("cases", "forget_due_on_truncate"),
+    ("case_steps", "forget_due_on_truncate"),
 ];
 
 /// The database URL as messages show it: without its password.

@@ -416,6 +416,16 @@ CREATE TRIGGER revise_on_event AFTER INSERT ON events
     FOR EACH ROW EXECUTE FUNCTION hoso_revise_of_case();
 CREATE TRIGGER revise_on_step AFTER INSERT OR UPDATE OR DELETE ON case_steps
     FOR EACH ROW EXECUTE FUNCTION hoso_revise_of_case();
+-- TRUNCATE fires no row trigger: every kept list is forgotten instead.
+CREATE FUNCTION hoso_forget_due() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM due_kept;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER forget_due_on_truncate AFTER TRUNCATE ON cases
+    FOR EACH STATEMENT EXECUTE FUNCTION hoso_forget_due();
+CREATE TRIGGER forget_due_on_truncate AFTER TRUNCATE ON case_steps
+    FOR EACH STATEMENT EXECUTE FUNCTION hoso_forget_due();
 "#,
     },
 ];
