@@ -158,53 +158,6 @@ fn subject_of(case: &CaseRow) -> String {
     named.unwrap_or_else(|| format!("hồ sơ {}", case.id))
 }
 
-/// A case's deadlines on `on`, those after `before` left out.
-fn due_of(
-    engine: &Engine,
-    store: &dyn Store,
-    id: &str,
-    before: Option<NaiveDate>,
-    on: NaiveDate,
-) -> Result<Vec<DueItem>> {
-    let case = store.case(id)?;
-    let (steps, events) = (store.steps(id)?, store.events(id)?);
-    Ok(due_items(engine, &case, &steps, &events, before, on))
-}
-
-/// A case's deadlines on `on`, up to `before`, from its steps and the events of the steps
-/// that name their occurrence.
-fn due_items(
-    engine: &Engine,
-    case: &CaseRow,
-    steps: &[StepRow],
-    events: &[EventRow],
-    before: Option<NaiveDate>,
-    on: NaiveDate,
-) -> Vec<DueItem> {
-    let w = engine
-        .of_case(case)
-        .and_then(|own| engine.governing(own, on.max(case.created_on)))
-        .ok();
-    let mut items = Vec::new();
-    for p in standing(engine, case, steps, events, on).pending {
-        if before.is_some_and(|b| p.due > b) {
-            continue;
-        }
-        let title = w.and_then(|w| w.steps.iter().find(|s| s.id == p.step));
-        items.push(DueItem {
-            subject: subject_of(case),
-            case: case.id.clone(),
-            workflow: case.workflow.clone(),
-            title: title.map_or_else(|| p.step.clone(), |s| s.title.clone()),
-            step: p.step,
-            overdue: p.overdue,
-            due: p.due,
-            before: p.before,
-        });
-    }
-    items
-}
-
 /// A number for a document made outside hoso (a hand-written công văn).
 #[derive(Debug, Clone)]
 pub struct TakeRequest {
@@ -318,23 +271,29 @@ fn standing(
 ) -> crate::engine::Standing {
     engine
         .standing(case, steps, events, on)
-        .unwrap_or_else(|_| crate::engine::Standing {
-            pending: steps
-                .iter()
-                .filter(|r| r.open)
-                .filter_map(|r| {
-                    Some(crate::engine::Pending {
-                        step: r.step.clone(),
-                        due: r.due?,
-                        overdue: r.due? < on,
-                        // Without its procedure, the stored date is the last day.
-                        before: false,
-                    })
+        .unwrap_or_else(|_| stored_dates(steps, on))
+}
+
+/// A case's deadlines from its open steps' stored due dates alone: what is known of a case
+/// whose procedure is not loaded here.
+fn stored_dates(steps: &[StepRow], on: NaiveDate) -> crate::engine::Standing {
+    crate::engine::Standing {
+        pending: steps
+            .iter()
+            .filter(|r| r.open)
+            .filter_map(|r| {
+                Some(crate::engine::Pending {
+                    step: r.step.clone(),
+                    due: r.due?,
+                    overdue: r.due? < on,
+                    // Without its procedure, the stored date is the last day.
+                    before: false,
                 })
-                .collect(),
-            dropped: Vec::new(),
-            valid_through: None,
-        })
+            })
+            .collect(),
+        dropped: Vec::new(),
+        valid_through: None,
+    }
 }
 
 /// The latest date a number may carry without confirmation, counted from the machine's today.
@@ -1067,13 +1026,6 @@ impl App {
             documents.push((d, symbol));
         }
         Ok(documents)
-    }
-
-    /// One case's deadlines on `on`, as [`due`](Self::due) lists them: for a page that shows
-    /// a person's few cases without judging the whole province's.
-    pub fn due_of_case(&mut self, case: &str, on: NaiveDate) -> Result<Vec<DueItem>> {
-        let (engine, store) = self.judge_parts()?;
-        due_of(engine, store, case, None, on)
     }
 
     /// The book key of a province's agency.

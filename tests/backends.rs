@@ -416,6 +416,30 @@ on_both!(history_cannot_be_rewritten_even_by_hand, |b, name| {
     assert_eq!(t.numbers(), [1]);
 });
 
+/// A province generated into the test's database (`models` mô hình, `dien_hinh` điển hình in
+/// two communes), and the application over it.
+fn generated(t: &TestDb, models: u32, dien_hinh: u32) -> hoso::App {
+    let o = t
+        .hoso()
+        .args(["province", "generate", "--communes", "2"])
+        .args([
+            "--models",
+            &models.to_string(),
+            "--dien-hinh",
+            &dien_hinh.to_string(),
+        ])
+        .arg("--out")
+        .arg(t.path("dia-ban"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    hoso::App::new(hoso::app::Config {
+        templates: None,
+        workflows: None,
+        db: hoso::store::Db::parse(&t.db),
+    })
+}
+
 /// Runs one statement on the test's database, past hoso: what another program, or a damaged
 /// disk, could do.
 fn sql(b: Backend, t: &TestDb, statement: &str) {
@@ -442,19 +466,7 @@ on_both!(
     kept_deadlines_hold_only_while_the_case_and_the_day_do,
     |b, name| {
         let Some(t) = fresh(b, name) else { return };
-        let o = t
-            .hoso()
-            .args(["province", "generate", "--models", "8", "--dien-hinh", "2"])
-            .args(["--communes", "2", "--out"])
-            .arg(t.path("dia-ban"))
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{}", text(&o.stderr));
-        let mut app = hoso::App::new(hoso::app::Config {
-            templates: None,
-            workflows: None,
-            db: hoso::store::Db::parse(&t.db),
-        });
+        let mut app = generated(&t, 8, 2);
         let on = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
         let (all, one_by_one) = common::due_at_once_and_one_by_one(&mut app, on);
         assert_eq!(all, one_by_one);
@@ -808,19 +820,7 @@ on_both!(
     a_provinces_deadlines_read_at_once_are_each_cases_own,
     |b, name| {
         let Some(t) = fresh(b, name) else { return };
-        let o = t
-            .hoso()
-            .args(["province", "generate", "--models", "12", "--dien-hinh", "3"])
-            .args(["--communes", "2", "--out"])
-            .arg(t.path("dia-ban"))
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{}", text(&o.stderr));
-        let mut app = hoso::App::new(hoso::app::Config {
-            templates: None,
-            workflows: None,
-            db: hoso::store::Db::parse(&t.db),
-        });
+        let mut app = generated(&t, 12, 3);
         let on = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
         let (all, one_by_one) = common::due_at_once_and_one_by_one(&mut app, on);
         assert!(all.len() > 10, "{all:?}");

@@ -8,7 +8,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::{App, DueItem, standing, subject_of};
+use super::{App, DueItem, stored_dates, subject_of};
 use crate::engine::Engine;
 use crate::error::Result;
 use crate::store::{CaseRow, DueCache, EventRow, StepRow, Store};
@@ -91,7 +91,7 @@ fn work_out(
         .ok();
     let (s, keep) = match engine.standing(case, steps, events, on) {
         Ok(s) => (s, true),
-        Err(_) => (standing(engine, case, steps, events, on), false),
+        Err(_) => (stored_dates(steps, on), false),
     };
     let items = s
         .pending
@@ -182,6 +182,16 @@ impl App {
         // A case lists a step's occurrence once, so no two items compare equal.
         items.sort_unstable_by(|a, b| (a.due, &a.case, &a.step).cmp(&(b.due, &b.case, &b.step)));
         Ok(items)
+    }
+
+    /// One case's deadlines on `on`, as [`due`](Self::due) lists them, worked out from its
+    /// own rows: for a page that shows a person's few cases without judging the province's.
+    pub fn due_of_case(&mut self, id: &str, on: NaiveDate) -> Result<Vec<DueItem>> {
+        let (engine, store) = self.judge_parts()?;
+        let case = store.case(id)?;
+        let (steps, events) = (store.steps(id)?, store.events(id)?);
+        let (kept, _) = work_out(engine, &case, &steps, &events, on);
+        Ok(kept.items(engine, id, None, on))
     }
 
     /// Keeps deadlines just worked out. They are a copy of what the cases say: where the
