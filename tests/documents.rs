@@ -11,6 +11,16 @@ fn set() -> TemplateSet {
     TemplateSet::embedded().unwrap()
 }
 
+/// The built-in templates are read when first asked for, not when the set loads: this is
+/// where a broken one is caught, before any release.
+#[test]
+fn every_built_in_template_reads_and_compiles() {
+    let set = set();
+    set.check().unwrap();
+    let ids = hoso::template::ids(None).unwrap();
+    assert_eq!(set.iter().map(|t| t.id.clone()).collect::<Vec<_>>(), ids);
+}
+
 #[test]
 fn every_template_has_a_sample_and_renders() {
     let set = set();

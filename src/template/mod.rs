@@ -9,8 +9,9 @@ pub mod markup;
 pub mod uses;
 pub mod vars;
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
-use std::sync::RwLock;
+use std::sync::{Arc, OnceLock, RwLock};
 
 use chrono::{Datelike, NaiveDate};
 use handlebars::{Handlebars, RenderErrorReason, handlebars_helper};
@@ -123,11 +124,13 @@ impl Template {
     }
 }
 
-/// All templates. Front matter is parsed when the set is loaded, so listing and lookups are
-/// immediate; a template's Handlebars is compiled the first time it renders (compiling costs
-/// about 0.5 ms a template, and a process usually renders a few of forty), then kept.
+/// All templates. A template's front matter is read the first time it is asked for, and its
+/// Handlebars compiled the first time it renders, then both kept: a command rendering one
+/// document reads one template of the forty-two built in (reading them all cost about 3 ms of
+/// a 14 ms `doc render`). A folder given with `--templates` is read and checked in full when
+/// loaded, so that a broken file is named before anything renders.
 pub struct TemplateSet {
-    templates: Vec<Template>,
+    sources: Arc<Sources>,
     /// Bodies: values are escaped for Markdown.
     body: RwLock<Handlebars<'static>>,
     /// Front-matter strings (trích yếu, recipients): plain text, no escaping.
@@ -335,8 +338,8 @@ pub const NOT_ISSUED: &str = "(chưa ban hành)";
 /// document not issued yet and not declared prints as blanks in a draft and is refused when
 /// the document is issued: a number the register never gave is never printed.
 struct TrichDan {
-    /// Template id → its name, for a draft's blanks and for messages.
-    names: std::collections::HashMap<String, String>,
+    /// The set's templates, whose names a draft's blanks and messages print.
+    sources: Arc<Sources>,
 }
 
 impl handlebars::HelperDef for TrichDan {
@@ -379,7 +382,9 @@ impl handlebars::HelperDef for TrichDan {
             (None, Some(s)) => s.to_string(),
             (None, None) => {
                 let issuing = root.get(ISSUING).and_then(|v| v.as_bool()) == Some(true);
-                let known = ids.iter().find_map(|id| self.names.get(*id));
+                let known = ids
+                    .iter()
+                    .find_map(|id| self.sources.get(id).ok().map(|t| &t.name));
                 match known {
                     Some(name) if !issuing => format!(
                         "{name} số {b} ngày {b} {NOT_ISSUED}",
@@ -483,198 +488,247 @@ pub fn ids(dir: Option<&Path>) -> Result<Vec<String>> {
     Ok(ids)
 }
 
-impl TemplateSet {
-    /// The templates built into the binary.
-    pub fn embedded() -> Result<Self> {
-        Self::from_sources(
-            embedded::EMBEDDED
-                .iter()
-                .map(|(name, text)| (PathBuf::from("templates").join(name), text.to_string())),
-        )
+/// The template files of a set, sorted by id, each parsed on first use.
+struct Sources(Vec<Source>);
+
+struct Source {
+    id: String,
+    /// Where it came from, for messages.
+    path: PathBuf,
+    text: Cow<'static, str>,
+    /// The parsed template, or why it is not one.
+    template: OnceLock<std::result::Result<Template, String>>,
+}
+
+impl Sources {
+    fn source(&self, id: &str) -> Option<&Source> {
+        self.0
+            .binary_search_by(|s| s.id.as_str().cmp(id))
+            .ok()
+            .map(|i| &self.0[i])
     }
 
-    /// Every `*.hbs` file of a directory.
-    pub fn load_dir(dir: &Path) -> Result<Self> {
-        let mut files = Vec::new();
-        for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
-            let p = entry.map_err(|e| Error::io(dir, e))?.path();
-            if p.extension().is_some_and(|x| x == "hbs") {
-                let text = crate::fsutil::read_input_text(&p, crate::fsutil::LIMIT_DATA)?;
-                files.push((p, text));
-            }
+    /// Template `id`, read now if it was not yet.
+    fn get(&self, id: &str) -> Result<&Template> {
+        let s = self
+            .source(id)
+            .ok_or_else(|| Error::UnknownTemplate(id.to_string()))?;
+        match s
+            .template
+            .get_or_init(|| self.parse(s).map_err(|e| e.to_string()))
+        {
+            Ok(t) => Ok(t),
+            Err(message) => Err(Error::Template {
+                template: id.to_string(),
+                message: message.clone(),
+            }),
         }
-        Self::from_sources(files)
     }
 
-    fn from_sources(files: impl IntoIterator<Item = (PathBuf, String)>) -> Result<Self> {
-        let mut set = TemplateSet {
-            templates: Vec::new(),
-            body: RwLock::new(registry(true)),
-            plain: RwLock::new(registry(false)),
-        };
-        for (path, src) in files {
-            set.add(&path, &text::clean_multiline(&src.replace("\r\n", "\n")))?;
-        }
-        set.templates.sort_by(|a, b| a.id.cmp(&b.id));
-        set.check_citations()?;
-        let names: std::collections::HashMap<String, String> = set
-            .templates
-            .iter()
-            .map(|t| (t.id.clone(), t.name.clone()))
-            .collect();
-        for registry in [&set.body, &set.plain] {
-            write(registry).register_helper(
-                "trich_dan",
-                Box::new(TrichDan {
-                    names: names.clone(),
-                }),
-            );
-        }
-        Ok(set)
-    }
-
-    fn add(&mut self, path: &Path, src: &str) -> Result<()> {
-        let id = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().to_string())
-            .unwrap_or_default();
-        let (front, body, body_line) = split_front_matter(path, src)?;
-        let fm: FrontMatter = crate::fsutil::parse_yaml(path, front, 1)?;
-        let field = |field: &str, message: String| Error::Field {
-            path: path.into(),
-            field: field.into(),
-            message,
-        };
-        let kind = document::kind::find(&fm.kind)
-            .ok_or_else(|| field("kind", format!("không có loại văn bản `{}`", fm.kind)))?;
-        let attached_to = match &fm.attached_to {
-            Some(a) => Some((
-                document::kind::find(&a.kind).ok_or_else(|| {
-                    field(
-                        "attached_to.kind",
-                        format!("không có loại văn bản `{}`", a.kind),
-                    )
-                })?,
-                a.wording.clone(),
-            )),
-            None => None,
-        };
-        let mut plain = vec![("trich_yeu".to_string(), fm.trich_yeu.clone())];
-        plain.extend(
-            fm.kinh_gui
-                .iter()
-                .enumerate()
-                .map(|(i, s)| (format!("kinh_gui.{i}"), s.clone())),
-        );
-        plain.extend(
-            fm.noi_nhan
-                .iter()
-                .enumerate()
-                .map(|(i, s)| (format!("noi_nhan.{i}"), s.clone())),
-        );
-        if let Some(a) = &fm.attached_to {
-            plain.push(("attached_to.of".into(), a.of.clone()));
-        }
-        let mut variables: Vec<(String, String)> = fm
-            .variables
-            .iter()
-            .map(|(k, v)| {
-                let name = k.as_str().unwrap_or_default().to_string();
-                let desc = v.as_str().unwrap_or_default().to_string();
-                (name, desc)
-            })
-            .collect();
-        // A template naming the commune through a helper needs what the helper reads.
-        let names_commune = document::phap_ly::HELPERS.iter().any(|h| {
-            std::iter::once(body)
-                .chain(plain.iter().map(|(_, s)| s.as_str()))
-                .any(|s| s.contains(&format!("{{{{{h}")) || s.contains(&format!("({h})")))
-        });
-        if names_commune {
-            for (key, desc) in document::phap_ly::VARIABLES {
-                if !variables.iter().any(|(k, _)| k == key) {
-                    variables.push((key.to_string(), desc.to_string()));
-                }
-            }
-        }
-        self.templates.push(Template {
-            id,
-            name: fm.name,
-            kind,
-            ho_so: fm.ho_so,
-            issuer_role: fm.issuer,
-            signing: fm.signing,
-            variables,
-            attached_to,
-            approval: fm.approval,
-            n_kinh_gui: fm.kinh_gui.len(),
-            n_noi_nhan: fm.noi_nhan.len(),
-            path: path.to_path_buf(),
-            body: body.to_string(),
-            body_line,
-            plain,
-        });
-        Ok(())
+    /// Reads one template's front matter and checks what it cites.
+    fn parse(&self, s: &Source) -> Result<Template> {
+        let src = text::clean_multiline(&s.text.replace("\r\n", "\n"));
+        let t = parse(&s.id, &s.path, &src)?;
+        self.check_citations(&t)?;
+        Ok(t)
     }
 
     /// Every `{{trich_dan "…"}}` names a template, or a document from outside the hồ sơ that
     /// the template lists under `variables: van_ban_ngoai`: a misspelt name would otherwise
     /// only show when a document citing it is issued. Every `{{phap_ly "…"}}` names an
     /// instrument of the registry.
-    fn check_citations(&self) -> Result<()> {
-        for t in &self.templates {
-            let outside = t
-                .variables
-                .iter()
-                .find(|(k, _)| k == "van_ban_ngoai")
-                .map(|(_, d)| d.as_str())
-                .unwrap_or_default();
-            for (at, _) in t.body.match_indices("{{trich_dan") {
-                let call = &t.body[at..];
-                let call = &call[..call.find("}}").unwrap_or(call.len())];
-                for id in call.split('"').skip(1).step_by(2) {
-                    if self.get(id).is_err() && !outside.contains(&format!("{id}:")) {
-                        let line = t.body_line + t.body[..at].matches('\n').count();
-                        return Err(Error::Template {
-                            template: t.id.clone(),
-                            message: format!(
-                                "{}:{line}: `trich_dan \"{id}\"` không phải mẫu văn bản nào, \
-                                 cũng không được khai trong variables: van_ban_ngoai \
-                                 (\"{id}: …\")",
-                                t.path.display()
-                            ),
-                        });
-                    }
+    fn check_citations(&self, t: &Template) -> Result<()> {
+        let outside = t
+            .variables
+            .iter()
+            .find(|(k, _)| k == "van_ban_ngoai")
+            .map(|(_, d)| d.as_str())
+            .unwrap_or_default();
+        let at_line = |at: usize| t.body_line + t.body[..at].matches('\n').count();
+        for (at, _) in t.body.match_indices("{{trich_dan") {
+            let call = &t.body[at..];
+            let call = &call[..call.find("}}").unwrap_or(call.len())];
+            for id in call.split('"').skip(1).step_by(2) {
+                if self.source(id).is_none() && !outside.contains(&format!("{id}:")) {
+                    return Err(Error::Template {
+                        template: t.id.clone(),
+                        message: format!(
+                            "{}:{}: `trich_dan \"{id}\"` không phải mẫu văn bản nào, \
+                             cũng không được khai trong variables: van_ban_ngoai \
+                             (\"{id}: …\")",
+                            t.path.display(),
+                            at_line(at)
+                        ),
+                    });
                 }
             }
-            // A căn cứ names an instrument of the registry: a misspelt key would only show
-            // when a document is drafted.
-            let registry = document::phap_ly::PhapLy::built_in()?;
-            for (at, _) in t.body.match_indices("{{phap_ly") {
-                let call = &t.body[at..];
-                let call = &call[..call.find("}}").unwrap_or(call.len())];
-                for key in call.split('"').skip(1).step_by(2) {
-                    if !registry.van_ban.contains_key(key) {
-                        let line = t.body_line + t.body[..at].matches('\n').count();
-                        return Err(Error::Template {
-                            template: t.id.clone(),
-                            message: format!(
-                                "{}:{line}: `phap_ly \"{key}\"` không có trong danh mục căn cứ \
-                                 (templates/phap-ly.yaml); có: {}",
-                                t.path.display(),
-                                registry
-                                    .van_ban
-                                    .keys()
-                                    .cloned()
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            ),
-                        });
-                    }
+        }
+        // A căn cứ names an instrument of the registry: a misspelt key would only show
+        // when a document is drafted.
+        let registry = document::phap_ly::PhapLy::built_in()?;
+        for (at, _) in t.body.match_indices("{{phap_ly") {
+            let call = &t.body[at..];
+            let call = &call[..call.find("}}").unwrap_or(call.len())];
+            for key in call.split('"').skip(1).step_by(2) {
+                if !registry.van_ban.contains_key(key) {
+                    return Err(Error::Template {
+                        template: t.id.clone(),
+                        message: format!(
+                            "{}:{}: `phap_ly \"{key}\"` không có trong danh mục căn cứ \
+                             (templates/phap-ly.yaml); có: {}",
+                            t.path.display(),
+                            at_line(at),
+                            registry
+                                .van_ban
+                                .keys()
+                                .cloned()
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    });
                 }
             }
         }
         Ok(())
+    }
+}
+
+/// One template file: its front matter read and its body kept for compiling.
+fn parse(id: &str, path: &Path, src: &str) -> Result<Template> {
+    let (front, body, body_line) = split_front_matter(path, src)?;
+    let fm: FrontMatter = crate::fsutil::parse_yaml(path, front, 1)?;
+    let field = |field: &str, message: String| Error::Field {
+        path: path.into(),
+        field: field.into(),
+        message,
+    };
+    let kind = document::kind::find(&fm.kind)
+        .ok_or_else(|| field("kind", format!("không có loại văn bản `{}`", fm.kind)))?;
+    let attached_to = match &fm.attached_to {
+        Some(a) => Some((
+            document::kind::find(&a.kind).ok_or_else(|| {
+                field(
+                    "attached_to.kind",
+                    format!("không có loại văn bản `{}`", a.kind),
+                )
+            })?,
+            a.wording.clone(),
+        )),
+        None => None,
+    };
+    let mut plain = vec![("trich_yeu".to_string(), fm.trich_yeu.clone())];
+    plain.extend(
+        fm.kinh_gui
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (format!("kinh_gui.{i}"), s.clone())),
+    );
+    plain.extend(
+        fm.noi_nhan
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (format!("noi_nhan.{i}"), s.clone())),
+    );
+    if let Some(a) = &fm.attached_to {
+        plain.push(("attached_to.of".into(), a.of.clone()));
+    }
+    let mut variables: Vec<(String, String)> = fm
+        .variables
+        .iter()
+        .map(|(k, v)| {
+            let name = k.as_str().unwrap_or_default().to_string();
+            let desc = v.as_str().unwrap_or_default().to_string();
+            (name, desc)
+        })
+        .collect();
+    // A template naming the commune through a helper needs what the helper reads.
+    let names_commune = document::phap_ly::HELPERS.iter().any(|h| {
+        std::iter::once(body)
+            .chain(plain.iter().map(|(_, s)| s.as_str()))
+            .any(|s| s.contains(&format!("{{{{{h}")) || s.contains(&format!("({h})")))
+    });
+    if names_commune {
+        for (key, desc) in document::phap_ly::VARIABLES {
+            if !variables.iter().any(|(k, _)| k == key) {
+                variables.push((key.to_string(), desc.to_string()));
+            }
+        }
+    }
+    Ok(Template {
+        id: id.to_string(),
+        name: fm.name,
+        kind,
+        ho_so: fm.ho_so,
+        issuer_role: fm.issuer,
+        signing: fm.signing,
+        variables,
+        attached_to,
+        approval: fm.approval,
+        n_kinh_gui: fm.kinh_gui.len(),
+        n_noi_nhan: fm.noi_nhan.len(),
+        path: path.to_path_buf(),
+        body: body.to_string(),
+        body_line,
+        plain,
+    })
+}
+
+impl TemplateSet {
+    /// The templates built into the binary, each read when first asked for (the test suite
+    /// reads and checks them all: [`TemplateSet::check`]).
+    pub fn embedded() -> Result<Self> {
+        Ok(Self::from_sources(embedded::EMBEDDED.iter().map(
+            |(name, text)| (PathBuf::from("templates").join(name), Cow::Borrowed(*text)),
+        )))
+    }
+
+    /// Every `*.hbs` file of a directory, read and checked now.
+    pub fn load_dir(dir: &Path) -> Result<Self> {
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+            let p = entry.map_err(|e| Error::io(dir, e))?.path();
+            if p.extension().is_some_and(|x| x == "hbs") {
+                let text = crate::fsutil::read_input_text(&p, crate::fsutil::LIMIT_DATA)?;
+                files.push((p, Cow::Owned(text)));
+            }
+        }
+        let set = Self::from_sources(files);
+        for s in &set.sources.0 {
+            let t = set.sources.parse(s)?;
+            let _ = s.template.set(Ok(t));
+        }
+        Ok(set)
+    }
+
+    fn from_sources(files: impl IntoIterator<Item = (PathBuf, Cow<'static, str>)>) -> Self {
+        let mut files: Vec<Source> = files
+            .into_iter()
+            .map(|(path, text)| Source {
+                id: path
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().to_string())
+                    .unwrap_or_default(),
+                path,
+                text,
+                template: OnceLock::new(),
+            })
+            .collect();
+        files.sort_by(|a, b| a.id.cmp(&b.id));
+        let sources = Arc::new(Sources(files));
+        let set = TemplateSet {
+            sources: sources.clone(),
+            body: RwLock::new(registry(true)),
+            plain: RwLock::new(registry(false)),
+        };
+        for registry in [&set.body, &set.plain] {
+            write(registry).register_helper(
+                "trich_dan",
+                Box::new(TrichDan {
+                    sources: sources.clone(),
+                }),
+            );
+        }
+        set
     }
 
     /// Compiles a template's Handlebars into the registries unless that was done already.
@@ -704,20 +758,25 @@ impl TemplateSet {
             .map_err(|e| compile_err("body", e, t.body_line - 1))
     }
 
-    /// Compiles every template: how a set is checked in full (tests, `hoso doc templates`).
+    /// Reads and compiles every template: how a set is checked in full (tests, `hoso doc
+    /// templates`).
     pub fn check(&self) -> Result<()> {
-        self.templates.iter().try_for_each(|t| self.compile(t))
+        self.sources
+            .0
+            .iter()
+            .try_for_each(|s| self.compile(self.get(&s.id)?))
     }
 
+    /// Every template that reads, in the order of their ids (reading them all).
     pub fn iter(&self) -> impl Iterator<Item = &Template> {
-        self.templates.iter()
+        self.sources
+            .0
+            .iter()
+            .filter_map(|s| self.sources.get(&s.id).ok())
     }
 
     pub fn get(&self, id: &str) -> Result<&Template> {
-        self.templates
-            .iter()
-            .find(|t| t.id == id)
-            .ok_or_else(|| Error::UnknownTemplate(id.to_string()))
+        self.sources.get(id)
     }
 
     /// The data against what the template prints ([`uses::check`]): its body and its
@@ -1024,11 +1083,19 @@ mod tests {
 
     fn cite(src: &str, context: serde_json::Value) -> std::result::Result<String, String> {
         let mut h = registry(false);
-        let names = [("a", "Quyết định A"), ("b", "Quyết định B")]
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        h.register_helper("trich_dan", Box::new(TrichDan { names }));
+        let set = TemplateSet::from_sources(["a", "b"].map(|id| {
+            let text = format!(
+                "---\nname: Quyết định {}\nkind: quyet-dinh\nissuer: ubnd-xa\n---\n.\n",
+                id.to_uppercase()
+            );
+            (PathBuf::from(format!("{id}.hbs")), Cow::Owned(text))
+        }));
+        h.register_helper(
+            "trich_dan",
+            Box::new(TrichDan {
+                sources: set.sources.clone(),
+            }),
+        );
         h.render_template(src, &context).map_err(|e| e.to_string())
     }
 

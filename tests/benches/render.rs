@@ -132,8 +132,14 @@ fn bench(c: &mut Criterion) {
     c.bench_function("quyet-dinh: data file parse", |b| {
         b.iter(|| black_box(DocData::load(&sample(id)).unwrap()))
     });
-    c.bench_function("templates: load and compile all", |b| {
-        b.iter(|| black_box(TemplateSet::embedded().unwrap()))
+    c.bench_function("templates: read all front matter (a listing)", |b| {
+        b.iter(|| black_box(TemplateSet::embedded().unwrap().iter().count()))
+    });
+    c.bench_function("templates: read the one a render needs", |b| {
+        b.iter(|| {
+            let set = TemplateSet::embedded().unwrap();
+            black_box(set.get(id).unwrap().name.len())
+        })
     });
 }
 
