@@ -400,17 +400,23 @@ pub fn book(
     out: Option<&Path>,
 ) -> Result<Shown> {
     Ok(match format {
-        BookFormat::Text => entries
-            .iter()
-            .map(|e| {
-                let row = e.book_row();
-                format!(
-                    "{:<18} {}  {}  [{}]  {}\n",
-                    row[0], row[1], row[2], e.issuer, row[9]
-                )
-            })
-            .collect::<String>()
-            .into(),
+        BookFormat::Text => {
+            // One buffer for the whole book, only the columns shown: a province's book is
+            // tens of thousands of lines.
+            let mut s = String::with_capacity(entries.len() * 160);
+            for e in entries {
+                let _ = writeln!(
+                    s,
+                    "{:<18} {}  {}  [{}]  {}",
+                    e.symbol,
+                    e.on_date.format("%d/%m/%Y"),
+                    e.content(),
+                    e.issuer,
+                    e.note()
+                );
+            }
+            s.into()
+        }
         BookFormat::Csv => register::csv(entries).into(),
         BookFormat::Json => format!(
             "{}\n",

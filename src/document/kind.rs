@@ -122,12 +122,19 @@ impl DocKind {
         }
     }
 
-    /// The type as running text and the register name it: "Quyết định", "Công văn".
-    pub fn name(&self) -> String {
-        if self.shape == Shape::CongVan {
-            return "Công văn".into();
+    /// The type as running text and the register name it: "Quyết định", "Công văn". Worked
+    /// out once a type: a province's book prints it on every one of its lines.
+    pub fn name(&self) -> std::borrow::Cow<'static, str> {
+        static NAMES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+        let worked_out = |k: &DocKind| match k.shape {
+            Shape::CongVan => "Công văn".to_string(),
+            _ => crate::text::sentence_start(&k.title.to_lowercase()),
+        };
+        let names = NAMES.get_or_init(|| KINDS.iter().map(worked_out).collect());
+        match KINDS.iter().position(|k| k == self) {
+            Some(i) => names[i].as_str().into(),
+            None => worked_out(self).into(),
         }
-        crate::text::sentence_start(&self.title.to_lowercase())
     }
 }
 

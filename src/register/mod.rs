@@ -131,7 +131,7 @@ impl Entry {
         if self.kind == OPENING {
             return "Mở sổ:".into();
         }
-        kind::find(&self.kind).map_or_else(|| self.kind.clone(), DocKind::name)
+        kind::find(&self.kind).map_or_else(|| self.kind.clone(), |k| k.name().to_string())
     }
 }
 
@@ -415,6 +415,29 @@ pub fn xlsx(entries: &[Entry], year: Option<i32>) -> Result<Vec<u8>> {
 impl Entry {
     /// The entry as the book's ten columns.
     pub fn book_row(&self) -> [String; 10] {
+        [
+            self.symbol.clone(),
+            self.on_date.format("%d/%m/%Y").to_string(),
+            self.content(),
+            self.signer.clone(),
+            self.recipients.join("; "),
+            self.luu.join(", "),
+            self.copies.map(|c| c.to_string()).unwrap_or_default(),
+            String::new(),
+            String::new(),
+            self.note(),
+        ]
+    }
+
+    /// Column 3, "Tên loại và trích yếu nội dung".
+    pub fn content(&self) -> String {
+        format!("{} {}", self.kind_name(), lower_first(&self.trich_yeu))
+            .trim()
+            .to_string()
+    }
+
+    /// Column 10, "Ghi chú": a withdrawn number and why, the case, a secret document.
+    pub fn note(&self) -> String {
         let note = match (&self.voided_on, &self.void_reason) {
             (Some(d), r) => format!(
                 "Thu hồi số ngày {}: {}",
@@ -427,25 +450,11 @@ impl Entry {
                 .map(|c| format!("Hồ sơ {c}"))
                 .unwrap_or_default(),
         };
-        let note = match (self.is_secret(), note.is_empty()) {
+        match (self.is_secret(), note.is_empty()) {
             (true, true) => "Văn bản mật".to_string(),
             (true, false) => format!("Văn bản mật; {note}"),
             (false, _) => note,
-        };
-        [
-            self.symbol.clone(),
-            self.on_date.format("%d/%m/%Y").to_string(),
-            format!("{} {}", self.kind_name(), lower_first(&self.trich_yeu))
-                .trim()
-                .to_string(),
-            self.signer.clone(),
-            self.recipients.join("; "),
-            self.luu.join(", "),
-            self.copies.map(|c| c.to_string()).unwrap_or_default(),
-            String::new(),
-            String::new(),
-            note,
-        ]
+        }
     }
 }
 

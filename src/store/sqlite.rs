@@ -213,7 +213,10 @@ fn entry_row(r: &rusqlite::Row) -> rusqlite::Result<Entry> {
             .collect()
     };
     let id: i64 = r.get(0)?;
-    let what = format!("sổ đăng ký, dòng {id}");
+    // The message is formatted only if a date does not read: this runs for every line of a
+    // province's book.
+    let date =
+        |s: &str| iso_date(s).map_or_else(|| stored_date(format!("sổ đăng ký, dòng {id}"), s), Ok);
     Ok(Entry {
         id,
         issuer: BookKey(r.get(1)?),
@@ -221,7 +224,7 @@ fn entry_row(r: &rusqlite::Row) -> rusqlite::Result<Entry> {
         series: r.get(3)?,
         number: r.get(4)?,
         symbol: r.get(5)?,
-        on_date: stored_date(&what, &r.get::<_, String>(6)?)?,
+        on_date: date(&r.get::<_, String>(6)?)?,
         kind: r.get(7)?,
         trich_yeu: r.get(8)?,
         signer: r.get(9)?,
@@ -231,7 +234,7 @@ fn entry_row(r: &rusqlite::Row) -> rusqlite::Result<Entry> {
         case_id: r.get(13)?,
         doc: r.get(14)?,
         voided_on: match r.get::<_, Option<String>>(15)? {
-            Some(s) => Some(stored_date(&what, &s)?),
+            Some(s) => Some(date(&s)?),
             None => None,
         },
         void_reason: r.get(16)?,
@@ -752,14 +755,35 @@ impl Store for SqliteStore {
                 "SELECT {ENTRY_COLUMNS} FROM register
                  WHERE (?1 IS NULL OR issuer = ?1)
                    AND (?2 IS NULL OR instr(issuer, ?2) > 0)
-                   AND (?3 IS NULL OR substr(on_date, 1, 4) = ?3)
-                 ORDER BY issuer, period, id"
+                   AND (?3 IS NULL OR substr(on_date, 1, 4) = ?3)"
             ))
             .map_err(self.err())?;
-        st.query_map(params![exact, part, year.map(|y| y.to_string())], entry_row)
+        let entries: Vec<Entry> = st
+            .query_map(params![exact, part, year.map(|y| y.to_string())], entry_row)
             .map_err(self.err())?
             .collect::<rusqlite::Result<_>>()
-            .map_err(self.err())
+            .map_err(self.err())?;
+        // Sorted here, not by SQLite: its ORDER BY walks the unique index and sorts again in
+        // a temporary B-tree, 0.13 s of a 30,000-entry book. The rows come in id order, so
+        // ranking each book once leaves a sort of integers over an almost sorted list.
+        let books: std::collections::BTreeSet<(&str, &str)> = entries
+            .iter()
+            .map(|e| (e.issuer.0.as_str(), e.period.as_str()))
+            .collect();
+        let rank: std::collections::HashMap<(&str, &str), usize> =
+            books.into_iter().enumerate().map(|(i, b)| (b, i)).collect();
+        let mut order: Vec<(usize, i64, usize)> = entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (rank[&(e.issuer.0.as_str(), e.period.as_str())], e.id, i))
+            .collect();
+        order.sort_unstable();
+        let mut slots: Vec<Option<Entry>> = entries.into_iter().map(Some).collect();
+        let entries = order
+            .into_iter()
+            .filter_map(|(_, _, i)| slots[i].take())
+            .collect();
+        Ok(entries)
     }
 
     fn check(&self, full: bool, files: bool) -> Result<Vec<String>> {
@@ -1768,5 +1792,38 @@ mod tests {
         assert!(matches!(e, Error::Storage { .. }), "{e:?}");
         assert!(e.to_string().contains("ổ đĩa đầy"), "{e}");
         assert!(s.files("C0001", None).unwrap().is_empty());
+    }
+    /// The book is in the order SQLite's ORDER BY issuer, period, id gave, though sorted in
+    /// Rust: entries of two issuers and two years, taken in turn, come back book by book.
+    #[test]
+    fn the_book_lists_each_issuers_year_in_the_order_numbers_were_given() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = SqliteStore::open(&dir.path().join("t.db")).unwrap();
+        for (i, (issuer, period)) in [("B", "2026"), ("A", "2026"), ("B", "2025"), ("A", "2026")]
+            .iter()
+            .cycle()
+            .take(12)
+            .enumerate()
+        {
+            s.conn
+                .execute(
+                    "INSERT INTO register (issuer, period, series, number, symbol, on_date, kind,
+                     trich_yeu, signer, recipients, luu) VALUES (?1, ?2, 'chung', ?3, 'x',
+                     '2026-01-05', 'cong-van', '', '', '', '')",
+                    params![issuer, period, i as i64 + 1],
+                )
+                .unwrap();
+        }
+        let book = s.book(Books::All, None).unwrap();
+        let order: Vec<(String, String, i64)> = book
+            .iter()
+            .map(|e| (e.issuer.0.clone(), e.period.clone(), e.id))
+            .collect();
+        let mut sorted = order.clone();
+        sorted.sort();
+        assert_eq!(order, sorted);
+        assert_eq!(order.len(), 12);
+        assert_eq!(order[0].0, "A");
+        assert_eq!((order[6].0.as_str(), order[6].1.as_str()), ("B", "2025"));
     }
 }

@@ -940,7 +940,7 @@ impl TemplateSet {
             }
             let parent = AttachedTo {
                 wording: wording.clone(),
-                kind_name: kind.name(),
+                kind_name: kind.name().to_string(),
                 number: SoKyHieu {
                     number: issuance.number,
                     kind: kind.abbr(family.id).map(str::to_string),
