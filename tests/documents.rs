@@ -549,6 +549,7 @@ fn property_elements_follow_the_schema_order() {
                 "iCs",
                 "sz",
                 "szCs",
+                "u",
                 "vertAlign",
             ],
         ),
@@ -1190,4 +1191,158 @@ fn a_position_line_only_under_an_advisory_body() {
         )),
         "{e}"
     );
+}
+
+/// A DOCX run: text, size in half-points (the document default where the run sets none), bold,
+/// italic, underline.
+type RunLook = (String, usize, bool, bool, Option<String>);
+
+/// Each run of a document's Nơi nhận block, one list a paragraph from "Nơi nhận:" to the
+/// file-copy line "- Lưu…".
+fn noi_nhan_runs(docx: &[u8]) -> Vec<Vec<RunLook>> {
+    let styles = part(docx, "word/styles.xml");
+    let styles = roxmltree::Document::parse(&styles).unwrap();
+    let default: usize = styles
+        .descendants()
+        .find(|n| n.has_tag_name("rPrDefault"))
+        .and_then(|d| d.descendants().find(|n| n.has_tag_name("sz")))
+        .and_then(|sz| sz.attributes().find(|a| a.name() == "val"))
+        .map(|a| a.value().parse().unwrap())
+        .unwrap();
+    let xml = part(docx, "word/document.xml");
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let text = |n: roxmltree::Node| {
+        n.descendants()
+            .filter(|t| t.has_tag_name("t"))
+            .filter_map(|t| t.text())
+            .collect::<String>()
+    };
+    let val = |n: roxmltree::Node| {
+        n.attributes()
+            .find(|a| a.name() == "val")
+            .map(|a| a.value().to_string())
+    };
+    let paragraphs: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("p")).collect();
+    let from = paragraphs
+        .iter()
+        .position(|p| text(*p) == "Nơi nhận:")
+        .expect("a Nơi nhận block");
+    let to = from
+        + paragraphs[from..]
+            .iter()
+            .position(|p| text(*p).starts_with("- Lưu"))
+            .expect("a file-copy line");
+    paragraphs[from..=to]
+        .iter()
+        .map(|p| {
+            p.children()
+                .filter(|r| r.has_tag_name("r"))
+                .map(|r| {
+                    let props: Vec<_> = r
+                        .children()
+                        .filter(|c| c.has_tag_name("rPr"))
+                        .flat_map(|c| c.children())
+                        .filter(|c| c.is_element())
+                        .collect();
+                    let has = |name: &str| props.iter().any(|c| c.has_tag_name(name));
+                    let size = props
+                        .iter()
+                        .find(|c| c.has_tag_name("sz"))
+                        .and_then(|c| val(*c))
+                        .map_or(default, |v| v.parse().unwrap());
+                    let underline = props
+                        .iter()
+                        .find(|c| c.has_tag_name("u"))
+                        .and_then(|c| val(*c));
+                    (text(r), size, has("b"), has("i"), underline)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// A Party document's Nơi nhận follows Hướng dẫn 05-HD/VPTW (Phụ lục 2, row 9; Phần II,
+/// I.9.2.1): "Nơi nhận" 14 pt upright, underlined as far as the words go (not the colon), the
+/// lines under it 12 pt upright. A State document's keeps the decree's (NĐ 30, Phụ lục I): the
+/// label 12 pt bold italic, the lines 11 pt.
+#[test]
+fn noi_nhan_in_its_familys_style() {
+    let set = set();
+    let party = "nghi-quyet-chu-truong";
+    let runs = noi_nhan_runs(&docx(&set, party, &sample(party), &issued(5, 2023, 3, 10)));
+    let single = Some("single".to_string());
+    assert_eq!(
+        runs[0],
+        [
+            ("Nơi nhận".to_string(), 28, false, false, single),
+            (":".to_string(), 28, false, false, None),
+        ],
+        "{runs:?}"
+    );
+    assert!(runs.len() > 2, "{runs:?}");
+    for line in &runs[1..] {
+        assert!(
+            !line.is_empty()
+                && line
+                    .iter()
+                    .all(|r| (r.1, r.2, r.3, &r.4) == (24, false, false, &None)),
+            "{runs:?}"
+        );
+    }
+    assert_eq!(
+        hoso::document::glue::plain(
+            &runs
+                .last()
+                .unwrap()
+                .iter()
+                .map(|r| r.0.as_str())
+                .collect::<String>()
+        ),
+        "- Lưu Văn phòng Đảng ủy."
+    );
+
+    let state = "quyet-dinh-thanh-lap-mo-hinh";
+    let runs = noi_nhan_runs(&docx(&set, state, &sample(state), &issued(5, 2023, 3, 10)));
+    assert_eq!(
+        runs[0],
+        [("Nơi nhận:".to_string(), 24, true, true, None)],
+        "{runs:?}"
+    );
+    for line in &runs[1..] {
+        assert!(
+            !line.is_empty()
+                && line
+                    .iter()
+                    .all(|r| (r.1, r.2, r.3, &r.4) == (22, false, false, &None)),
+            "{runs:?}"
+        );
+    }
+
+    // The PDF's Typst source: the words underlined, the colon beside them; a State document
+    // underlines nothing there.
+    let source = |id: &str| {
+        let data = DocData::load(&sample(id)).unwrap();
+        hoso::render::pdf::typst_source(&set.document(id, &data, &draft()).unwrap())
+    };
+    let p = source(party);
+    assert!(
+        p.contains(
+            r#"underline(evade: false, text(size: 14pt, weight: "regular", style: "normal", "Nơi nhận")) + text(size: 14pt, weight: "regular", style: "normal", ":")"#
+        ),
+        "{p}"
+    );
+    assert!(
+        p.contains(r#"text(size: 12pt, weight: "regular", style: "normal", "- "#),
+        "{p}"
+    );
+    let s = source(state);
+    assert!(
+        s.contains(r#"text(size: 12pt, weight: "bold", style: "italic", "Nơi nhận:")"#),
+        "{s}"
+    );
+    assert!(
+        s.contains(r#"text(size: 11pt, weight: "regular", style: "normal", "- "#),
+        "{s}"
+    );
+    assert!(!s.contains("underline("), "{s}");
 }

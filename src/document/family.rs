@@ -1,11 +1,12 @@
 //! The two families of administrative documents: State documents (Nghị định 30/2020) and Party
-//! documents (Hướng dẫn 36-HD/VPTW). Their differences — national heading, the mark under the
-//! issuer, the shape of the number line and the authority prefixes — are data here, so renderers
-//! never branch on the family.
+//! documents (Hướng dẫn 36-HD/VPTW, replaced by Hướng dẫn 05-HD/VPTW of 27/5/2026). Their
+//! differences — national heading, the mark under the issuer, the shape of the number line, the
+//! authority prefixes and the type of some lines — are data here, so renderers never branch on
+//! the family.
 
 use serde::{Deserialize, Serialize};
 
-use super::Role;
+use super::{Role, TextStyle};
 
 /// Which family an issuer belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
@@ -58,15 +59,18 @@ pub struct Family {
     pub luu_label: &'static str,
     /// What the file-copy line always names first: the văn thư ("VT") of a State body.
     pub luu_first: Option<&'static str>,
-    /// Sizes (pt) the family's own rules set for header and title lines, where they differ
-    /// from the decree's (`render::layout::style`).
-    pub sizes: &'static [(Role, f32)],
+    /// Size and emphasis the family's own rules set for a role's lines, where they differ from
+    /// the decree's (`render::layout::style`).
+    pub styles: &'static [(Role, TextStyle)],
 }
 
 impl Family {
-    /// The family's own size for a line of `role`, if it has one.
-    pub fn size_of(&self, role: Role) -> Option<f32> {
-        self.sizes.iter().find(|(r, _)| *r == role).map(|(_, s)| *s)
+    /// The family's own style for a line of `role`, if it has one.
+    pub fn style_of(&self, role: Role) -> Option<TextStyle> {
+        self.styles
+            .iter()
+            .find(|(r, _)| *r == role)
+            .map(|(_, s)| *s)
     }
 }
 
@@ -84,7 +88,7 @@ pub static STATE: Family = Family {
     tuq: "TUQ.",
     luu_label: "Lưu:",
     luu_first: Some("VT"),
-    sizes: &[],
+    styles: &[],
 };
 
 pub static PARTY: Family = Family {
@@ -106,15 +110,30 @@ pub static PARTY: Family = Family {
     // tiêu đề "ĐẢNG CỘNG SẢN VIỆT NAM" in hoa 15 đứng đậm; tên cơ quan cấp trên trực tiếp 14
     // đứng ("ĐẢNG BỘ TỈNH THÁI NGUYÊN"), cơ quan ban hành 14 đứng đậm; số và ký hiệu 14 đứng
     // ("Số 127-QĐ/TW"); tên loại văn bản 15–16 đứng đậm (15 taken); trích yếu 14–15 đứng đậm
-    // (14). The date line is 14 nghiêng in both families. Its row for Nơi nhận was not in any
-    // text found (#14 item 6/10): the Party Nơi nhận keeps the decree's sizes until it is.
-    sizes: &[
-        (Role::NationalTitle, 15.0),
-        (Role::ParentAgency, 14.0),
-        (Role::Agency, 14.0),
-        (Role::Number, 14.0),
-        (Role::TypeName, 15.0),
-        (Role::TrichYeu, 14.0),
+    // (14). The date line is 14 nghiêng in both families.
+    //
+    // Hướng dẫn 05-HD/VPTW (27/5/2026), which replaces HD 36 from the day it was signed, keeps
+    // those sizes in its Phụ lục 2 and sets the Nơi nhận (row 9): Từ "Nơi nhận" in thường 14
+    // "Đứng, có gạch chân"; the names after it in thường 12 đứng ("- Lưu Văn phòng Tỉnh uỷ.").
+    // Phần II, I.9.2.1: "Cụm từ "Nơi nhận" trình bày một dòng riêng, dưới cụm từ này có đường
+    // kẻ ngang nét liền, tương ứng với chiều dài của cụm từ này" — so the words are underlined,
+    // not the colon after them (9.2.5), which the renderers leave out of the underline
+    // (`render::layout::runs`). Read in a third-party transcription (GitHub
+    // newstar94/Chuan-Hoa@7ead195, shared/docs/extracted_text/HD05.txt and HD05_tables.txt);
+    // the official copy was not seen. A Hội Nông dân guide that follows the Party's style sets
+    // the Nơi nhận the same way, so HD 36 very likely had the same row (#14 item 6).
+    styles: &[
+        (Role::NationalTitle, TextStyle::new(15.0, true, false)),
+        (Role::ParentAgency, TextStyle::new(14.0, false, false)),
+        (Role::Agency, TextStyle::new(14.0, true, false)),
+        (Role::Number, TextStyle::new(14.0, false, false)),
+        (Role::TypeName, TextStyle::new(15.0, true, false)),
+        (Role::TrichYeu, TextStyle::new(14.0, true, false)),
+        (
+            Role::NoiNhanLabel,
+            TextStyle::new(14.0, false, false).underlined(),
+        ),
+        (Role::NoiNhanItem, TextStyle::new(12.0, false, false)),
     ],
 };
 

@@ -8,7 +8,8 @@
 //! (U+2060) after a slash; reading a DOCX back ([`plain`]) gives the text as written.
 //!
 //! Values arrive in running text already substituted by the templates, so the runs are found
-//! by their form: a symbol is a word of capitals and digits joined by "/" or "-"; a name is
+//! by their form: a symbol is a word of capitals and digits joined by "/" or "-", or of single
+//! letters joined by "/" ("(b/c)" in a Nơi nhận line); a name is
 //! two to five consecutive capitalised words (Vietnamese writes proper names so, and common
 //! words in lower case: "thôn Kon Klốc", "Ủy ban nhân dân xã Đắk Mar"), plus "Tổ quốc".
 //! Words in capitals only (an agency's header, "MTTQ") are not names here: header lines keep
@@ -89,6 +90,17 @@ fn is_symbol(w: &str) -> bool {
             .all(|c| c == '/' || c == '-' || c == '.' || c.is_numeric() || c.is_uppercase())
 }
 
+/// "b/c" (báo cáo), "đ/c", "t/h": single letters joined by "/", as recipient lines abbreviate
+/// what a copy is sent for.
+fn is_letter_abbreviation(w: &str) -> bool {
+    let mut parts = w.split('/');
+    let one_letter = |p: &str| {
+        let mut cs = p.chars();
+        cs.next().is_some_and(char::is_alphabetic) && cs.next().is_none()
+    };
+    w.contains('/') && parts.all(one_letter)
+}
+
 /// A capitalised word: "Kon", "Đắk", "Nguyễn" (not "MTTQ", not "xã").
 fn is_capitalised(w: &str) -> bool {
     let mut cs = w.chars();
@@ -126,7 +138,8 @@ pub fn unbreakable(s: &str) -> Vec<Range<usize>> {
             i = j + 1;
             continue;
         }
-        if is_symbol(&s[ws[i].core.clone()]) {
+        let core = &s[ws[i].core.clone()];
+        if is_symbol(core) || is_letter_abbreviation(core) {
             out.push(ws[i].whole.clone());
         }
         i += 1;
@@ -234,6 +247,10 @@ mod tests {
             ["01-NQ/ĐU", "/QĐ-UBND"]
         );
         assert_eq!(runs("“Tổ tự quản” Đại tá Lê Thanh Hùng"), ["Lê Thanh Hùng"]);
+        assert_eq!(
+            runs("- Ban Thường vụ Huyện ủy (b/c); đ/c Hà và/hoặc"),
+            ["Ban Thường", "(b/c);", "đ/c"]
+        );
         // Capitals only, lower case only, punctuation between: breakable.
         assert!(runs("ỦY BAN NHÂN DÂN XÃ ĐẮK MAR, MTTQ Việt, Nam").is_empty());
         assert!(runs("an ninh, trật tự - xã hội").is_empty());

@@ -187,6 +187,34 @@ pub enum Rule {
     Asterisk,
 }
 
+/// Size (pt) and emphasis of a line or a run of text.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TextStyle {
+    pub size: f32,
+    pub bold: bool,
+    pub italic: bool,
+    pub underline: bool,
+}
+
+impl TextStyle {
+    /// Not underlined.
+    pub const fn new(size: f32, bold: bool, italic: bool) -> Self {
+        TextStyle {
+            size,
+            bold,
+            italic,
+            underline: false,
+        }
+    }
+
+    pub const fn underlined(self) -> Self {
+        TextStyle {
+            underline: true,
+            ..self
+        }
+    }
+}
+
 /// One laid-out line of the fixed parts of a document.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Line {
@@ -195,9 +223,9 @@ pub struct Line {
     pub rule: Option<Rule>,
     /// Width in mm of the single-line frame around a stamp (urgency, secrecy).
     pub frame_mm: Option<f32>,
-    /// The document family's own size for the line's role (a Party document's, HD 36), where
-    /// it differs from the decree's.
-    pub size_pt: Option<f32>,
+    /// The document family's own style for the line's role (a Party document's: HD 36, HD 05),
+    /// where it differs from the decree's.
+    pub style: Option<TextStyle>,
 }
 
 impl Line {
@@ -207,13 +235,13 @@ impl Line {
             role,
             rule: None,
             frame_mm: None,
-            size_pt: None,
+            style: None,
         }
     }
 
-    /// The line in `family`'s own size for its role, if the family sets one.
+    /// The line in `family`'s own style for its role, if the family sets one.
     fn in_family(mut self, family: &Family) -> Self {
-        self.size_pt = family.size_of(self.role);
+        self.style = family.style_of(self.role);
         self
     }
 
@@ -408,12 +436,14 @@ impl Document {
         let Some(n) = &self.noi_nhan else {
             return Vec::new();
         };
+        let family = self.family();
         std::iter::once(Line::new(Role::NoiNhanLabel, "Nơi nhận:"))
             .chain(
-                n.lines(self.family())
+                n.lines(family)
                     .into_iter()
                     .map(|t| Line::new(Role::NoiNhanItem, t)),
             )
+            .map(|l| l.in_family(family))
             .collect()
     }
 }

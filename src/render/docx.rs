@@ -42,6 +42,9 @@ fn run(text: &str, s: TextStyle) -> Run {
     if s.italic {
         r = r.italic();
     }
+    if s.underline {
+        r = r.underline("single");
+    }
     r
 }
 
@@ -242,9 +245,9 @@ impl Body<'_> {
                 Inline::Text(s) => p.add_run(run(
                     &s.text,
                     TextStyle {
-                        size: base.size,
                         bold: base.bold || s.bold,
                         italic: base.italic || s.italic,
+                        ..base
                     },
                 )),
                 Inline::Break => p.add_run(Run::new().add_break(docx_rs::BreakType::TextWrapping)),
@@ -257,11 +260,7 @@ impl Body<'_> {
     }
 
     fn footnote(&self, n: usize) -> Footnote {
-        let s = TextStyle {
-            size: l::FOOTNOTE_PT,
-            bold: false,
-            italic: false,
-        };
+        let s = TextStyle::new(l::FOOTNOTE_PT, false, false);
         let mut mark = run(&n.to_string(), s);
         mark.run_property = mark.run_property.vert_align(VertAlignType::SuperScript);
         let p = Paragraph::new()
@@ -287,11 +286,7 @@ impl Body<'_> {
         self.runs(Paragraph::new().style(BODY_STYLE), inlines, s)
     }
     fn block(&self, b: &Block, out: &mut Vec<BodyItem>) {
-        let body = TextStyle {
-            size: l::BODY_PT,
-            bold: false,
-            italic: false,
-        };
+        let body = TextStyle::new(l::BODY_PT, false, false);
         let bold = TextStyle { bold: true, ..body };
         match b {
             Block::Paragraph(c) => out.push(BodyItem::P(Box::new(self.indented(c, body)))),
@@ -375,11 +370,7 @@ impl Body<'_> {
             .max(t.rows.iter().map(Vec::len).max().unwrap_or(0))
             .max(1);
         let widths = l::column_widths(t, ncols);
-        let s = TextStyle {
-            size: l::TABLE_PT,
-            bold: false,
-            italic: false,
-        };
+        let s = TextStyle::new(l::TABLE_PT, false, false);
         let make_row = |cells: &[Vec<Inline>], head: bool| {
             let cells = (0..ncols)
                 .map(|i| {
@@ -445,10 +436,12 @@ fn noi_nhan_paragraphs(lines: &[Line]) -> Vec<Paragraph> {
     lines
         .iter()
         .map(|line| {
-            Paragraph::new()
-                .align(AlignmentType::Left)
-                .style(TIGHT_STYLE)
-                .add_run(run(&line.text, l::line_style(line)))
+            l::runs(&line.text, l::line_style(line)).into_iter().fold(
+                Paragraph::new()
+                    .align(AlignmentType::Left)
+                    .style(TIGHT_STYLE),
+                |p, (text, s)| p.add_run(run(text, s)),
+            )
         })
         .collect()
 }

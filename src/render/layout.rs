@@ -2,6 +2,7 @@
 //! emphasis by role, spacing. Chosen inside the ranges of Nghị định 30/2020, Phụ lục I, using
 //! the sizes of its Phụ lục III samples (Quốc hiệu 13, tiêu ngữ 14, body 14).
 
+pub use crate::document::TextStyle;
 use crate::document::{Inline, Line, Role, Rule, Table};
 
 use super::fonts;
@@ -58,16 +59,8 @@ pub fn draft_mark_width_mm() -> f32 {
     fonts::text_width_mm(DRAFT_MARK, DRAFT_MARK_STYLE.size, true, false) + 6.0
 }
 
-/// Size and emphasis of a laid-out line.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct TextStyle {
-    pub size: f32,
-    pub bold: bool,
-    pub italic: bool,
-}
-
 const fn st(size: f32, bold: bool, italic: bool) -> TextStyle {
-    TextStyle { size, bold, italic }
+    TextStyle::new(size, bold, italic)
 }
 
 /// The decree's table of sizes and styles (Phụ lục I, Mục V), one choice per role.
@@ -90,10 +83,28 @@ pub fn style(role: Role) -> TextStyle {
     }
 }
 
-/// A line's style: its role's, in its family's own size where the family sets one.
+/// A line's style: its family's own for its role where the family sets one, else the decree's.
 pub fn line_style(line: &Line) -> TextStyle {
-    let s = style(line.role);
-    line.size_pt.map_or(s, |size| TextStyle { size, ..s })
+    line.style.unwrap_or_else(|| style(line.role))
+}
+
+/// `text` in `s` as runs of one style each: an underlined label's closing colon stands outside
+/// the underline, which is as long as the label's words ("Nơi nhận" of a Party document, HD 05
+/// Phần II, I.9.2.1). Any other text is one run.
+pub fn runs(text: &str, s: TextStyle) -> Vec<(&str, TextStyle)> {
+    match text.strip_suffix(':') {
+        Some(words) if s.underline && !words.is_empty() => vec![
+            (words, s),
+            (
+                &text[words.len()..],
+                TextStyle {
+                    underline: false,
+                    ..s
+                },
+            ),
+        ],
+        _ => vec![(text, s)],
+    }
 }
 
 /// The style of `line` within its block `lines`: a point smaller at a time, down to 12 pt, while
@@ -377,7 +388,7 @@ mod tests {
             role,
             rule: None,
             frame_mm: None,
-            size_pt: None,
+            style: None,
         };
         let lines = [
             line(Role::ParentAgency, "UBND TỈNH THÁI NGUYÊN"),

@@ -262,9 +262,15 @@ fn styled(text: &str, s: TextStyle) -> String {
     if !run.is_empty() || parts.is_empty() {
         parts.push(one(&run, false));
     }
-    match parts.as_slice() {
+    let set = match parts.as_slice() {
         [one] => one.clone(),
         _ => format!("[#{}]", parts.join("#")),
+    };
+    if s.underline {
+        // A solid rule ("nét liền", HD 05), not broken where it meets a dot below ("ậ").
+        format!("underline(evade: false, {set})")
+    } else {
+        set
     }
 }
 
@@ -393,9 +399,9 @@ fn inlines(v: &[Inline], base: TextStyle, footnotes: &[Vec<Inline>]) -> String {
         match i {
             Inline::Text(span) => {
                 let st = TextStyle {
-                    size: base.size,
                     bold: base.bold || span.bold,
                     italic: base.italic || span.italic,
+                    ..base
                 };
                 let _ = write!(s, "#{}", styled(&span.text, st));
             }
@@ -406,11 +412,7 @@ fn inlines(v: &[Inline], base: TextStyle, footnotes: &[Vec<Inline>]) -> String {
                     .and_then(|i| footnotes.get(i))
                     .map(Vec::as_slice)
                     .unwrap_or(&[]);
-                let st = TextStyle {
-                    size: l::FOOTNOTE_PT,
-                    bold: false,
-                    italic: false,
-                };
+                let st = TextStyle::new(l::FOOTNOTE_PT, false, false);
                 let _ = write!(s, "#footnote({})", inlines(note, st, &[]));
             }
         }
@@ -420,11 +422,7 @@ fn inlines(v: &[Inline], base: TextStyle, footnotes: &[Vec<Inline>]) -> String {
 }
 
 fn body_style(bold: bool, italic: bool) -> TextStyle {
-    TextStyle {
-        size: l::BODY_PT,
-        bold,
-        italic,
-    }
+    TextStyle::new(l::BODY_PT, bold, italic)
 }
 
 fn table(out: &mut String, t: &Table, footnotes: &[Vec<Inline>]) {
@@ -454,11 +452,7 @@ fn table(out: &mut String, t: &Table, footnotes: &[Vec<Inline>]) {
     let row = |out: &mut String, cells: &[Vec<Inline>], bold: bool| {
         for i in 0..ncols {
             let c = cells.get(i).map(Vec::as_slice).unwrap_or(&[]);
-            let st = TextStyle {
-                size: l::TABLE_PT,
-                bold,
-                italic: false,
-            };
+            let st = TextStyle::new(l::TABLE_PT, bold, false);
             let _ = writeln!(out, "  {},", inlines(c, st, footnotes));
         }
     };
@@ -719,7 +713,13 @@ fn signature(k: &ChuKy) -> String {
 fn noi_nhan(lines: &[Line]) -> String {
     let items: Vec<String> = lines
         .iter()
-        .map(|x| styled(&x.text, l::line_style(x)))
+        .map(|x| {
+            let runs: Vec<String> = l::runs(&x.text, l::line_style(x))
+                .into_iter()
+                .map(|(text, s)| styled(text, s))
+                .collect();
+            runs.join(" + ")
+        })
         .collect();
     format!("fixed({})", items.join(" + linebreak() + "))
 }
