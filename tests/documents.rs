@@ -1261,6 +1261,19 @@ fn noi_nhan_runs(docx: &[u8]) -> Vec<Vec<RunLook>> {
         .collect()
 }
 
+/// Every recipient line after the label: runs of `half_points`, upright, not underlined.
+fn assert_lines_upright(runs: &[Vec<RunLook>], half_points: usize) {
+    for line in &runs[1..] {
+        assert!(
+            !line.is_empty()
+                && line
+                    .iter()
+                    .all(|r| (r.1, r.2, r.3, &r.4) == (half_points, false, false, &None)),
+            "{runs:?}"
+        );
+    }
+}
+
 /// A Party document's Nơi nhận follows Hướng dẫn 05-HD/VPTW (Phụ lục 2, row 9; Phần II,
 /// I.9.2.1): "Nơi nhận" 14 pt upright, underlined as far as the words go (not the colon), the
 /// lines under it 12 pt upright. A State document's keeps the decree's (NĐ 30, Phụ lục I): the
@@ -1280,15 +1293,7 @@ fn noi_nhan_in_its_familys_style() {
         "{runs:?}"
     );
     assert!(runs.len() > 2, "{runs:?}");
-    for line in &runs[1..] {
-        assert!(
-            !line.is_empty()
-                && line
-                    .iter()
-                    .all(|r| (r.1, r.2, r.3, &r.4) == (24, false, false, &None)),
-            "{runs:?}"
-        );
-    }
+    assert_lines_upright(&runs, 24);
     assert_eq!(
         hoso::document::glue::plain(
             &runs
@@ -1308,15 +1313,7 @@ fn noi_nhan_in_its_familys_style() {
         [("Nơi nhận:".to_string(), 24, true, true, None)],
         "{runs:?}"
     );
-    for line in &runs[1..] {
-        assert!(
-            !line.is_empty()
-                && line
-                    .iter()
-                    .all(|r| (r.1, r.2, r.3, &r.4) == (22, false, false, &None)),
-            "{runs:?}"
-        );
-    }
+    assert_lines_upright(&runs, 22);
 
     // The PDF's Typst source: the words underlined, the colon beside them; a State document
     // underlines nothing there.

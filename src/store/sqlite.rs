@@ -758,31 +758,15 @@ impl Store for SqliteStore {
                    AND (?3 IS NULL OR substr(on_date, 1, 4) = ?3)"
             ))
             .map_err(self.err())?;
-        let entries: Vec<Entry> = st
+        let mut entries: Vec<Entry> = st
             .query_map(params![exact, part, year.map(|y| y.to_string())], entry_row)
             .map_err(self.err())?
             .collect::<rusqlite::Result<_>>()
             .map_err(self.err())?;
         // Sorted here, not by SQLite: its ORDER BY walks the unique index and sorts again in
-        // a temporary B-tree, 0.13 s of a 30,000-entry book. The rows come in id order, so
-        // ranking each book once leaves a sort of integers over an almost sorted list.
-        let books: std::collections::BTreeSet<(&str, &str)> = entries
-            .iter()
-            .map(|e| (e.issuer.0.as_str(), e.period.as_str()))
-            .collect();
-        let rank: std::collections::HashMap<(&str, &str), usize> =
-            books.into_iter().enumerate().map(|(i, b)| (b, i)).collect();
-        let mut order: Vec<(usize, i64, usize)> = entries
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (rank[&(e.issuer.0.as_str(), e.period.as_str())], e.id, i))
-            .collect();
-        order.sort_unstable();
-        let mut slots: Vec<Option<Entry>> = entries.into_iter().map(Some).collect();
-        let entries = order
-            .into_iter()
-            .filter_map(|(_, _, i)| slots[i].take())
-            .collect();
+        // a temporary B-tree, 0.13 s of a 30,000-entry book. Rust's order of strings is
+        // SQLite's BINARY collation: byte by byte.
+        entries.sort_by(|a, b| (&a.issuer.0, &a.period, a.id).cmp(&(&b.issuer.0, &b.period, b.id)));
         Ok(entries)
     }
 
